@@ -1,0 +1,10 @@
+//! `infobackup check`.
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`infobackup check` is not implemented yet")
+}

@@ -1,0 +1,24 @@
+//! The `infobackup` command: a thin CLI over the library. Parses arguments, runs one command,
+//! maps the outcome to an exit code: 0 = all good, 1 = ran fine but found failures,
+//! 2 = the tool itself failed (bad input, unreadable file, …).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    cli::reset_sigpipe();
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            if cli::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("infobackup: error: {}", infobackup::redact::redact_text(&format!("{err:#}")));
+            ExitCode::from(2)
+        }
+    }
+}
