@@ -225,7 +225,8 @@ impl Client {
         })
     }
 
-    pub fn config(&self) -> &ClientConfig {
+    /// The configuration (named so it does not hide [`World::config`]).
+    pub fn settings(&self) -> &ClientConfig {
         &self.config
     }
 
@@ -329,10 +330,9 @@ impl Client {
             return Ok(v);
         }
         let text = self.version_text()?;
-        let v = text.parse::<JeedomVersion>().map_err(|e| ApiError::UnexpectedResult {
-            method: method::VERSION.to_owned(),
-            why: e.to_string(),
-        })?;
+        let v = text
+            .parse::<JeedomVersion>()
+            .map_err(|e| ApiError::UnexpectedResult { method: method::VERSION.to_owned(), why: e.to_string() })?;
         self.version = Some(v);
         Ok(v)
     }
@@ -656,9 +656,7 @@ fn transport_error(method: &str, url: &str, timeout: Duration, key: &ApiKey, e: 
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
             ApiError::Timeout { method, url, after: timeout }
         }
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            ApiError::Refused { method, url }
-        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => ApiError::Refused { method, url },
         ureq::Error::ConnectionFailed => ApiError::Refused { method, url },
         other => ApiError::Transport { method, url, message: key.scrub(&other.to_string()) },
     }

@@ -235,10 +235,7 @@ impl JeedomMock {
     /// own thread; the server then runs on wiremock's own thread.
     pub fn start_blocking(port: u16) -> Result<JeedomMock, MockError> {
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(MockError::Runtime)?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(MockError::Runtime)?;
             rt.block_on(Self::start_on(port))
         })
         .join()
@@ -297,7 +294,14 @@ impl JeedomMock {
         let mode = session.mode;
         let virtual_cmd = session.virtual_cmd;
         self.shared.lock().sessions.insert(key.expose().to_owned(), session);
-        Ok(MockSession { key, shared: self.shared.clone(), uri: self.uri(), tz: timeline.tz.clone(), mode, virtual_cmd })
+        Ok(MockSession {
+            key,
+            shared: self.shared.clone(),
+            uri: self.uri(),
+            tz: timeline.tz.clone(),
+            mode,
+            virtual_cmd,
+        })
     }
 
     /// A fault for every request to this server, whatever the key.
@@ -455,12 +459,7 @@ pub(crate) struct Reply {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let content_type = request
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
+        let content_type = request.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let reply = {
             let mut state = self.shared.lock();
             state.served += 1;
@@ -528,19 +527,16 @@ fn percent_decode(s: &[u8]) -> Vec<u8> {
 }
 
 fn json_reply(body: &Value, delay: Option<Duration>) -> Reply {
-    Reply {
-        status: 200,
-        content_type: "application/json",
-        body: serde_json::to_vec(body).unwrap_or_default(),
-        delay,
-    }
+    Reply { status: 200, content_type: "application/json", body: serde_json::to_vec(body).unwrap_or_default(), delay }
 }
 
 /// The whole request → answer function of the mock.
 fn answer(state: &mut State, endpoint: Endpoint, content_type: &str, body: &[u8]) -> Reply {
-    let raw_body = !content_type.starts_with("application/x-www-form-urlencoded");
-    let request_bytes = if raw_body { Some(body.to_vec()) } else { form_request(body) };
-    let request: Option<Value> = request_bytes.and_then(|b| serde_json::from_slice(&b).ok());
+    // Like jeeApi.php: the form field `request` first, else the raw body.
+    let form = if content_type.starts_with("application/x-www-form-urlencoded") { form_request(body) } else { None };
+    let raw_body = form.is_none();
+    let request_bytes = form.unwrap_or_else(|| body.to_vec());
+    let request: Option<Value> = serde_json::from_slice(&request_bytes).ok();
     let Some(Value::Object(request)) = request else {
         let e = json!({"jsonrpc": "2.0", "id": protocol::ERROR_ID_UP_TO_4_4,
                        "error": {"code": code::INVALID_REQUEST, "message": "Requête invalide"}});
@@ -590,13 +586,19 @@ fn answer(state: &mut State, endpoint: Endpoint, content_type: &str, body: &[u8]
             }
             Fault::WrongJsonRpc => wrong_jsonrpc = true,
             Fault::WrongKey => {
-                forced.get_or_insert(err(code::WRONG_KEY, "Vous n'êtes pas autorisé à effectuer cette action (clé API invalide)"));
+                forced.get_or_insert(err(
+                    code::WRONG_KEY,
+                    "Vous n'êtes pas autorisé à effectuer cette action (clé API invalide)",
+                ));
             }
             Fault::MissingMethod => {
                 forced.get_or_insert(unknown_method(&rpc_method));
             }
             Fault::ApiDisabled => {
-                forced.get_or_insert(err(code::NOT_ALLOWED, "Vous n'êtes pas autorisé à effectuer cette action (JSON-RPC désactivé)"));
+                forced.get_or_insert(err(
+                    code::NOT_ALLOWED,
+                    "Vous n'êtes pas autorisé à effectuer cette action (JSON-RPC désactivé)",
+                ));
             }
             Fault::ListingFails(m) => listing_fails = Some(m),
         }
@@ -758,7 +760,10 @@ fn jee_method(s: &mut Session, m: &str, params: &Map<String, Value>) -> Result<V
                 }
                 other => Err(err(
                     code::INVALID_REQUEST,
-                    format!("Étape inconnue : {} (la chronologie en compte {len})", other.map_or("absente".into(), |i| i.to_string())),
+                    format!(
+                        "Étape inconnue : {} (la chronologie en compte {len})",
+                        other.map_or("absente".into(), |i| i.to_string())
+                    ),
                 )),
             }
         }
@@ -800,14 +805,8 @@ fn log_get(bytes: &[u8], start: usize, nb: usize) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.split_terminator('\n').collect();
     let kept = lines.get(lines.len().saturating_sub(MAX_LINE_LOG)..).unwrap_or(&[]);
-    let mut page: Vec<String> = kept
-        .iter()
-        .skip(start)
-        .take(nb)
-        .map(|l| php_trim(l))
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut page: Vec<String> =
+        kept.iter().skip(start).take(nb).map(|l| php_trim(l)).filter(|l| !l.is_empty()).map(str::to_owned).collect();
     page.reverse();
     page
 }

@@ -248,7 +248,10 @@ pub fn decode_answer(method: &str, sent_id: i64, answer: Value, key: Option<&Api
             None => String::new(),
         };
         let Some(code) = code else {
-            return Err(ApiError::Malformed { method: method.to_owned(), why: format!("error without a numeric code: {message:?}") });
+            return Err(ApiError::Malformed {
+                method: method.to_owned(),
+                why: format!("error without a numeric code: {message:?}"),
+            });
         };
         let method = method.to_owned();
         return Err(match code {
