@@ -196,12 +196,18 @@ impl Crash {
             (Crash::TriggerAccessorGone, Lang::En) => {
                 "this revision reads the trigger in a way Jeedom 4.5 no longer supports".into()
             }
-            (Crash::UpdateKeyOnNonArray { given }, Lang::Fr) => format!(
-                "le virtuel ne contient pas de JSON valide ({given}), ce que PHP 8 refuse ; c'est le cas à la première sauvegarde après l'installation"
-            ),
-            (Crash::UpdateKeyOnNonArray { given }, Lang::En) => format!(
-                "the virtual does not hold valid JSON ({given}), which PHP 8 rejects; this happens on the first backup after installing"
-            ),
+            (Crash::UpdateKeyOnNonArray { given }, Lang::Fr) if given == "null" => {
+                "le virtuel est vide ou ne contient pas de JSON, ce que PHP 8 ne tolère pas ; c'est le cas à la première sauvegarde après l'installation".into()
+            }
+            (Crash::UpdateKeyOnNonArray { given }, Lang::En) if given == "null" => {
+                "the virtual is empty or holds no JSON, which PHP 8 does not tolerate; this happens on the first backup after installing".into()
+            }
+            (Crash::UpdateKeyOnNonArray { given }, Lang::Fr) => {
+                format!("le virtuel contient un JSON de type {given} au lieu d'un objet, ce que PHP 8 ne tolère pas")
+            }
+            (Crash::UpdateKeyOnNonArray { given }, Lang::En) => {
+                format!("the virtual holds a JSON {given} instead of an object, which PHP 8 does not tolerate")
+            }
             (Crash::StringOffset, Lang::Fr) => "le virtuel contient une chaîne JSON au lieu d'un objet".into(),
             (Crash::StringOffset, Lang::En) => "the virtual holds a JSON string instead of an object".into(),
             (Crash::StampIsArray, Lang::Fr) => "le lastSave du virtuel est un tableau au lieu d'un texte".into(),
@@ -327,8 +333,12 @@ impl Evidence {
                     "The virtual holds no backup start time: the begin_backup trigger was not received, or the scenario crashed then.".into(),
                 ),
                 FlagKind::Market => market_never(lang),
+                _ if d.flag == Some(Flag::Error) => pick(
+                    "Contrôle non fait : sans heure de début, le scénario ne sait pas quelle sauvegarde vérifier et laisse ce voyant en erreur.".into(),
+                    "Not checked: without a start time the scenario cannot tell which backup to check, and leaves this flag in error.".into(),
+                ),
                 _ => pick(
-                    "Contrôle non fait : sans heure de début, le scénario ne sait pas quelle sauvegarde vérifier.".into(),
+                    "Non vérifié : sans heure de début, le scénario ne sait pas quelle sauvegarde contrôler.".into(),
                     "Not checked: without a start time the scenario cannot tell which backup to check.".into(),
                 ),
             },
@@ -357,6 +367,10 @@ impl Evidence {
                     ),
                 }
             }
+            Rule::LogClean { log, today, lines_read: 0 } => pick(
+                format!("Le log {} est vide : aucune ligne d'erreur datée du {today}.", log.as_str()),
+                format!("The {} log is empty: no error line dated {today}.", log.as_str()),
+            ),
             Rule::LogClean { log, today, lines_read } => pick(
                 format!("Aucune ligne d'erreur datée du {today} dans le log {} ({lines_read} ligne{} lue{}).", log.as_str(), plural(*lines_read), plural(*lines_read)),
                 format!("No error line dated {today} in the {} log ({lines_read} line{} read).", log.as_str(), plural(*lines_read)),
@@ -387,14 +401,20 @@ impl Evidence {
                     ),
                 }
             }
-            Rule::SizeAbove { file_name, size, threshold } => pick(
-                format!("L'archive {file_name} ({}) dépasse le seuil de {}.", human_size(*size, lang), human_size(*threshold, lang)),
-                format!("The archive {file_name} ({}) is above the {} threshold.", human_size(*size, lang), human_size(*threshold, lang)),
-            ),
-            Rule::SizeNotAbove { file_name, size, threshold } => pick(
-                format!("L'archive {file_name} ({}) ne dépasse pas le seuil de {} : elle est peut-être incomplète.", human_size(*size, lang), human_size(*threshold, lang)),
-                format!("The archive {file_name} ({}) is not above the {} threshold: it may be incomplete.", human_size(*size, lang), human_size(*threshold, lang)),
-            ),
+            Rule::SizeAbove { file_name, size, threshold } => {
+                let (a, t) = sizes_apart(*size, *threshold, lang);
+                pick(
+                    format!("L'archive {file_name} ({a}) dépasse le seuil de {t}."),
+                    format!("The archive {file_name} ({a}) is above the {t} threshold."),
+                )
+            }
+            Rule::SizeNotAbove { file_name, size, threshold } => {
+                let (a, t) = sizes_apart(*size, *threshold, lang);
+                pick(
+                    format!("L'archive {file_name} ({a}) ne dépasse pas le seuil de {t} : elle est peut-être incomplète."),
+                    format!("The archive {file_name} ({a}) is not above the {t} threshold: it may be incomplete."),
+                )
+            }
             Rule::SizeNoArchive => pick(
                 "Pas d'archive trouvée, donc pas de taille à vérifier : le voyant reste en erreur.".into(),
                 "No archive was found, so there is no size to check: the flag stays in error.".into(),
@@ -565,6 +585,26 @@ pub fn human_size(bytes: u64, lang: Lang) -> String {
             format!("{} {unit}", num.replace('.', ","))
         }
     }
+}
+
+/// Two sizes for a person; in bytes when the rounded texts would read the same.
+fn sizes_apart(a: u64, b: u64, lang: Lang) -> (String, String) {
+    let (x, y) = (human_size(a, lang), human_size(b, lang));
+    if x != y {
+        return (x, y);
+    }
+    let bytes = |n: u64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(lang.pick("\u{202f}", ","));
+            }
+            out.push(c);
+        }
+        format!("{out} {}", lang.pick("octets", "bytes"))
+    };
+    (bytes(a), bytes(b))
 }
 
 /// A duration for a person: `2 h 05 min`, `12 min`, `40 s`.
