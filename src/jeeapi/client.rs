@@ -73,6 +73,9 @@ pub struct ClientConfig {
     pub target: Target,
     /// Lines asked per `log::getDelta` page.
     pub log_page_lines: u32,
+    /// Ask each config key and `NO_CLOUD_BACKUP` once and remember the answer. True for a mock
+    /// session (a timeline's config is constant); false for a live box, whose config can change.
+    pub cache_constants: bool,
 }
 
 /// Lines asked per `log::get` page; Jeedom cuts the file to its last 500 lines first.
@@ -102,6 +105,7 @@ impl ClientConfig {
             writes: Writes::Push,
             target: Target::MockSession,
             log_page_lines: 10_000,
+            cache_constants: true,
         }
     }
 
@@ -113,6 +117,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(10),
             writes: Writes::Hold,
             target: Target::LiveBox,
+            cache_constants: false,
             ..ClientConfig::mock_session(base_url, api_key)
         }
     }
@@ -176,6 +181,8 @@ pub struct Client {
     version: Option<JeedomVersion>,
     held_virtual: Option<String>,
     last_log: Option<LogRead>,
+    config_cache: std::collections::HashMap<String, String>,
+    no_cloud_cache: Option<bool>,
 }
 
 impl std::fmt::Debug for Client {
@@ -221,6 +228,8 @@ impl Client {
             version,
             held_virtual: None,
             last_log: None,
+            config_cache: std::collections::HashMap::new(),
+            no_cloud_cache: None,
             config,
         })
     }
@@ -622,7 +631,14 @@ impl World for Client {
         }
     }
     fn config(&mut self, key: &str) -> Result<String, WorldError> {
-        Ok(self.config_value(key)?)
+        if let Some(v) = self.config_cache.get(key) {
+            return Ok(v.clone());
+        }
+        let v = self.config_value(key)?;
+        if self.config.cache_constants {
+            self.config_cache.insert(key.to_owned(), v.clone());
+        }
+        Ok(v)
     }
     fn log(&mut self, name: LogName) -> Result<LogBytes, WorldError> {
         Ok(self.read_log(name)?.text)
@@ -635,7 +651,16 @@ impl World for Client {
     }
     fn no_cloud_backup(&mut self) -> Result<bool, WorldError> {
         match self.config.target {
-            Target::MockSession => Ok(self.mock_no_cloud_backup()?),
+            Target::MockSession => {
+                if let Some(b) = self.no_cloud_cache {
+                    return Ok(b);
+                }
+                let b = self.mock_no_cloud_backup()?;
+                if self.config.cache_constants {
+                    self.no_cloud_cache = Some(b);
+                }
+                Ok(b)
+            }
             Target::LiveBox => Err(WorldError::Unavailable {
                 what: "NO_CLOUD_BACKUP",
                 why: "it is a PHP global that exists only inside the backup process of a core \

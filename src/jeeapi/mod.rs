@@ -18,3 +18,63 @@ pub mod protocol;
 pub use client::{Client, ClientConfig, ConfigError, Dialect, LogRead, LogVia, Target, VirtualRead, Writes};
 pub use mock::{Fault, FaultRule, JeedomMock, MockError, MockSession, SessionMode, SessionOptions};
 pub use protocol::{ApiError, ApiKey, KeyError};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::{ProfileConfig, Replay};
+use crate::world::{JeedomVersion, Timeline, WorldError};
+
+/// How a timeline is replayed over HTTP.
+#[derive(Debug, Clone)]
+pub struct HttpReplayOptions {
+    /// Serve another Jeedom dialect than the timeline's (≤ 4.3 reads the log with `log::get`,
+    /// which is lossy: results may then differ from the in-process replay).
+    pub dialect: Option<JeedomVersion>,
+    pub virtual_read: VirtualRead,
+    pub timeout: Duration,
+    /// Faults the session starts with.
+    pub faults: Vec<FaultRule>,
+}
+
+impl Default for HttpReplayOptions {
+    fn default() -> Self {
+        HttpReplayOptions {
+            dialect: None,
+            virtual_read: VirtualRead::ById,
+            timeout: Duration::from_secs(5),
+            faults: Vec::new(),
+        }
+    }
+}
+
+/// Why a replay over HTTP could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpReplayError {
+    #[error("the mock refused the timeline: {0}")]
+    Mock(#[from] MockError),
+    #[error("client configuration: {0}")]
+    Client(#[from] ConfigError),
+    #[error(transparent)]
+    World(#[from] WorldError),
+}
+
+/// Replays `timeline` with `config` through the JSON-RPC client against `mock`: registers a
+/// session (its own key), runs [`crate::engine::replay`] with a [`Client`] as the world, and ends
+/// the session. Many replays may share one mock, from many threads.
+pub fn replay_http(
+    mock: &JeedomMock,
+    timeline: &Arc<Timeline>,
+    config: &ProfileConfig,
+    opts: &HttpReplayOptions,
+) -> Result<Replay, HttpReplayError> {
+    let session_opts =
+        SessionOptions { dialect: opts.dialect, faults: opts.faults.clone(), ..SessionOptions::default() };
+    let session = mock.register(timeline.clone(), session_opts)?;
+    let mut cfg = session.client_config();
+    cfg.virtual_read = opts.virtual_read;
+    cfg.timeout = opts.timeout;
+    cfg.dialect = Dialect::Known(opts.dialect.unwrap_or(timeline.jeedom));
+    let mut client = Client::new(cfg)?;
+    Ok(crate::engine::replay(timeline, config, &mut client)?)
+}

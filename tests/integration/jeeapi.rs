@@ -308,6 +308,11 @@ async fn the_version_is_detected_once() {
     let mock = JeedomMock::start().await.unwrap();
     let session = mock.register(small_timeline("4.5"), SessionOptions::default()).unwrap();
     let mut http = client(session.client_config());
+    // A mock session's config is constant: asked once.
+    assert_eq!(http.config("samba::cloudUpload").unwrap(), "1");
+    let before = mock.served();
+    assert_eq!(http.config("samba::cloudUpload").unwrap(), "1");
+    assert_eq!(mock.served(), before);
     assert_eq!(http.version_text().unwrap(), "4.5.3");
     assert_eq!(http.jeedom_version().unwrap(), JeedomVersion::V4_5);
     let before = mock.served();
@@ -535,8 +540,11 @@ async fn a_live_client_reads_but_never_writes_unless_asked() {
     let mut live = client(session.client_config());
     assert_eq!(live.settings().writes, Writes::Hold);
 
-    // Reads work.
+    // Reads work, and a live box's config is asked every time (it can change).
     assert_eq!(live.config("samba::enable").unwrap(), "0");
+    let before = mock.served();
+    assert_eq!(live.config("samba::enable").unwrap(), "0");
+    assert_eq!(mock.served(), before + 1);
     assert_eq!(&*live.log(LogName::Backup).unwrap(), t.steps[1].log(LogName::Backup));
     assert_eq!(live.now().unwrap(), t.steps[1].at);
     // enter_step is a no-op: no control method is sent (a live box has none).
@@ -700,4 +708,69 @@ fn serve_refuses_a_case_it_cannot_read() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json") && err.contains("unknown Jeedom version"), "{err}");
+}
+
+// ---- replay over HTTP ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn every_vector_replays_identically_in_process_and_over_http_for_every_faithful_profile() {
+    use infobackup::engine::{Profile, ProfileConfig, replay_in_memory};
+    use infobackup::jeeapi::{HttpReplayOptions, replay_http};
+    let mock = JeedomMock::start().await.unwrap();
+    let mut compared = 0;
+    for (name, timeline) in vectors() {
+        for profile in Profile::FAITHFUL {
+            let config = ProfileConfig::builtin(profile);
+            let memory = replay_in_memory(&timeline, &config).unwrap();
+            let http = replay_http(&mock, &timeline, &config, &HttpReplayOptions::default()).unwrap();
+            assert_eq!(http, memory, "{name} with {profile}: HTTP and in-process replays differ");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30);
+    assert_eq!(mock.session_count(), 0);
+    no_strays(&mock);
+}
+
+#[test]
+fn concurrent_replays_share_one_server() {
+    use infobackup::engine::{Profile, ProfileConfig, replay_in_memory};
+    use infobackup::jeeapi::{HttpReplayOptions, replay_http};
+    let mock = JeedomMock::start_blocking(0).unwrap();
+    let all = vectors();
+    let config = ProfileConfig::builtin(Profile::V2024_08);
+    std::thread::scope(|scope| {
+        for chunk in all.chunks(all.len().div_ceil(4)) {
+            let (mock, config) = (&mock, &config);
+            scope.spawn(move || {
+                for _ in 0..3 {
+                    for (name, t) in chunk {
+                        let http = replay_http(mock, t, config, &HttpReplayOptions::default()).unwrap();
+                        assert_eq!(http, replay_in_memory(t, config).unwrap(), "{name}");
+                    }
+                }
+            });
+        }
+    });
+    no_strays(&mock);
+}
+
+#[tokio::test]
+async fn a_listing_that_throws_crashes_the_block_over_http_as_in_process() {
+    use infobackup::engine::{Profile, ProfileConfig, replay_in_memory};
+    use infobackup::jeeapi::{HttpReplayOptions, replay_http};
+    let mock = JeedomMock::start().await.unwrap();
+    let t = vector("v2024-08.samba-list-throws.json");
+    let config = ProfileConfig::builtin(Profile::V2024_08);
+    let http = replay_http(&mock, &t, &config, &HttpReplayOptions::default()).unwrap();
+    assert!(http.steps[1].crashed(), "the scenario saw the throw");
+    assert_eq!(http, replay_in_memory(&t, &config).unwrap());
+    // A transport failure on the same listing is the tool's error, not a crash.
+    let opts = HttpReplayOptions {
+        faults: vec![FaultRule::always(Fault::Http500).on(method::BACKUP_LIST_SAMBA)],
+        ..HttpReplayOptions::default()
+    };
+    let e = replay_http(&mock, &vector("v2024-08.local-ok-samba-ok.json"), &config, &opts).unwrap_err();
+    assert!(e.to_string().contains("HTTP 500"), "{e}");
+    no_strays(&mock);
 }
