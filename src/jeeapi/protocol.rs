@@ -81,6 +81,8 @@ pub enum KeyError {
     TooShort { len: usize },
     #[error("the Jeedom API key contains whitespace or control characters (at character {position})")]
     BadCharacter { position: usize },
+    #[error("cannot read the Jeedom API key from {source_name}: {message}")]
+    Unreadable { source_name: String, message: String },
 }
 
 impl ApiKey {
@@ -97,6 +99,23 @@ impl ApiKey {
             return Err(KeyError::TooShort { len });
         }
         Ok(ApiKey(trimmed.to_owned()))
+    }
+
+    /// Reads a key file (one line; surrounding whitespace ignored), so the key never sits in a
+    /// command line or a shell history.
+    pub fn from_file(path: &std::path::Path) -> Result<ApiKey, KeyError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| KeyError::Unreadable { source_name: path.display().to_string(), message: e.to_string() })?;
+        ApiKey::new(text)
+    }
+
+    /// Reads the key from an environment variable.
+    pub fn from_env(var: &str) -> Result<ApiKey, KeyError> {
+        let text = std::env::var(var).map_err(|e| KeyError::Unreadable {
+            source_name: format!("environment variable {var}"),
+            message: e.to_string(),
+        })?;
+        ApiKey::new(text)
     }
 
     /// The key itself, for a request body. Never format this into text meant for a person.
@@ -315,6 +334,20 @@ mod tests {
         assert_eq!(format!("{k}"), "***");
         assert_eq!(format!("{k:?}"), "ApiKey(***)");
         assert_eq!(k.scrub("key=0123456789abcdefXYZ!"), "key=***!");
+    }
+
+    #[test]
+    fn keys_come_from_files_or_the_environment() {
+        let dir = std::env::temp_dir().join(format!("infobackup-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("apikey");
+        std::fs::write(&file, "0123456789abcdef0123456789abcdef\n").unwrap();
+        assert_eq!(ApiKey::from_file(&file).unwrap().expose(), "0123456789abcdef0123456789abcdef");
+        let missing = ApiKey::from_file(&dir.join("nope")).unwrap_err();
+        assert!(missing.to_string().contains("nope"), "{missing}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        let e = ApiKey::from_env("INFOBACKUP_TEST_SURELY_UNSET_VARIABLE").unwrap_err();
+        assert!(e.to_string().contains("INFOBACKUP_TEST_SURELY_UNSET_VARIABLE"), "{e}");
     }
 
     #[test]
