@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use infobackup::engine::{Profile, ProfileConfig, replay_in_memory};
-use infobackup::jeeapi::{HttpReplayOptions, JeedomMock, replay_http};
+use infobackup::jeeapi::{HttpReplayOptions, HttpReplayer, JeedomMock};
 use infobackup::world::Timeline;
 
 fn corpus() -> Vec<Arc<Timeline>> {
@@ -79,11 +79,11 @@ fn main() {
         });
         println!("JSON-RPC round trip (version):     {:>12.1} µs", 1e6 / calls);
     }
-    let opts = HttpReplayOptions::default();
     let served_before = mock.served();
     let one_pass = || {
+        let replayer = HttpReplayer::new(&mock, HttpReplayOptions::default());
         for t in &corpus {
-            black_box(replay_http(&mock, t, &config, &opts).expect("replay over HTTP"));
+            black_box(replayer.replay(t, &config).expect("replay over HTTP"));
         }
         triggers_per_pass
     };

@@ -198,6 +198,12 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, ConfigError> {
+        let agent = new_agent(config.timeout);
+        Client::with_agent(config, agent)
+    }
+
+    /// A client that shares `agent`'s kept-alive connections (its timeout must be the config's).
+    pub(crate) fn with_agent(config: ClientConfig, agent: ureq::Agent) -> Result<Client, ConfigError> {
         let mut base = config.base_url.trim().trim_end_matches('/').to_owned();
         if let Some(stripped) = base.strip_suffix(JEEAPI_PATH) {
             base = stripped.to_owned();
@@ -210,11 +216,6 @@ impl Client {
         }
         let tz = TimeZone::get(&config.tz)
             .map_err(|e| ConfigError::TimeZone { tz: config.tz.clone(), why: e.to_string() })?;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(config.timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
         let version = match config.dialect {
             Dialect::Known(v) => Some(v),
             Dialect::Detect => None,
@@ -673,6 +674,11 @@ impl World for Client {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
+
+/// An HTTP agent with a whole-request timeout that hands every status back to the client.
+pub(crate) fn new_agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
+}
 
 fn transport_error(method: &str, url: &str, timeout: Duration, key: &ApiKey, e: ureq::Error) -> ApiError {
     let (method, url) = (method.to_owned(), url.to_owned());

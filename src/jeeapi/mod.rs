@@ -59,22 +59,43 @@ pub enum HttpReplayError {
     World(#[from] WorldError),
 }
 
-/// Replays `timeline` with `config` through the JSON-RPC client against `mock`: registers a
-/// session (its own key), runs [`crate::engine::replay`] with a [`Client`] as the world, and ends
-/// the session. Many replays may share one mock, from many threads.
+/// Replays timelines through the JSON-RPC client against one mock, reusing kept-alive
+/// connections from one replay to the next. One per thread.
+pub struct HttpReplayer<'m> {
+    mock: &'m JeedomMock,
+    opts: HttpReplayOptions,
+    agent: ureq::Agent,
+}
+
+impl<'m> HttpReplayer<'m> {
+    pub fn new(mock: &'m JeedomMock, opts: HttpReplayOptions) -> HttpReplayer<'m> {
+        let agent = client::new_agent(opts.timeout);
+        HttpReplayer { mock, opts, agent }
+    }
+
+    /// Registers a session (its own key), runs [`crate::engine::replay`] with a [`Client`] as
+    /// the world, and ends the session.
+    pub fn replay(&self, timeline: &Arc<Timeline>, config: &ProfileConfig) -> Result<Replay, HttpReplayError> {
+        let opts = &self.opts;
+        let session_opts =
+            SessionOptions { dialect: opts.dialect, faults: opts.faults.clone(), ..SessionOptions::default() };
+        let session = self.mock.register(timeline.clone(), session_opts)?;
+        let mut cfg = session.client_config();
+        cfg.virtual_read = opts.virtual_read;
+        cfg.timeout = opts.timeout;
+        cfg.dialect = Dialect::Known(opts.dialect.unwrap_or(timeline.jeedom));
+        let mut client = Client::with_agent(cfg, self.agent.clone())?;
+        Ok(crate::engine::replay(timeline, config, &mut client)?)
+    }
+}
+
+/// Replays `timeline` with `config` through the JSON-RPC client against `mock` (one-shot
+/// [`HttpReplayer`]). Many replays may share one mock, from many threads.
 pub fn replay_http(
     mock: &JeedomMock,
     timeline: &Arc<Timeline>,
     config: &ProfileConfig,
     opts: &HttpReplayOptions,
 ) -> Result<Replay, HttpReplayError> {
-    let session_opts =
-        SessionOptions { dialect: opts.dialect, faults: opts.faults.clone(), ..SessionOptions::default() };
-    let session = mock.register(timeline.clone(), session_opts)?;
-    let mut cfg = session.client_config();
-    cfg.virtual_read = opts.virtual_read;
-    cfg.timeout = opts.timeout;
-    cfg.dialect = Dialect::Known(opts.dialect.unwrap_or(timeline.jeedom));
-    let mut client = Client::new(cfg)?;
-    Ok(crate::engine::replay(timeline, config, &mut client)?)
+    HttpReplayer::new(mock, opts.clone()).replay(timeline, config)
 }

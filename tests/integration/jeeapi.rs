@@ -735,7 +735,7 @@ async fn every_vector_replays_identically_in_process_and_over_http_for_every_fai
 #[test]
 fn concurrent_replays_share_one_server() {
     use infobackup::engine::{Profile, ProfileConfig, replay_in_memory};
-    use infobackup::jeeapi::{HttpReplayOptions, replay_http};
+    use infobackup::jeeapi::HttpReplayOptions;
     let mock = JeedomMock::start_blocking(0).unwrap();
     let all = vectors();
     let config = ProfileConfig::builtin(Profile::V2024_08);
@@ -743,9 +743,10 @@ fn concurrent_replays_share_one_server() {
         for chunk in all.chunks(all.len().div_ceil(4)) {
             let (mock, config) = (&mock, &config);
             scope.spawn(move || {
+                let replayer = infobackup::jeeapi::HttpReplayer::new(mock, HttpReplayOptions::default());
                 for _ in 0..3 {
                     for (name, t) in chunk {
-                        let http = replay_http(mock, t, config, &HttpReplayOptions::default()).unwrap();
+                        let http = replayer.replay(t, config).unwrap();
                         assert_eq!(http, replay_in_memory(t, config).unwrap(), "{name}");
                     }
                 }
