@@ -63,7 +63,7 @@ pub struct ClientConfig {
     pub pro_key: Option<ApiKey>,
     /// Id of the virtual `json` info command.
     pub virtual_cmd: u64,
-    /// Whole-request timeout (connect, send, answer).
+    /// Timeout of each phase of a request (connect, send, wait for the answer, read it).
     pub timeout: Duration,
     pub dialect: Dialect,
     /// IANA time zone of the box (for `datetime` → local wall-clock time).
@@ -675,9 +675,21 @@ impl World for Client {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-/// An HTTP agent with a whole-request timeout that hands every status back to the client.
+/// An HTTP agent that hands every status back to the client, with `timeout` on each phase of a
+/// request (connect, send, wait for the answer, read it). Not a global timeout: with one, ureq
+/// resolves the host on a freshly spawned thread for every request, which costs more than the
+/// whole loopback round trip.
 pub(crate) fn new_agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
+    let t = Some(timeout);
+    ureq::Agent::config_builder()
+        .timeout_connect(t)
+        .timeout_send_request(t)
+        .timeout_send_body(t)
+        .timeout_recv_response(t)
+        .timeout_recv_body(t)
+        .http_status_as_error(false)
+        .build()
+        .into()
 }
 
 fn transport_error(method: &str, url: &str, timeout: Duration, key: &ApiKey, e: ureq::Error) -> ApiError {
