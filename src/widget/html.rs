@@ -97,7 +97,10 @@ impl Tile {
         };
         let mut h = String::with_capacity(4096 + TILE_CSS.len());
         let _ = write!(h, "<style>{TILE_CSS}</style>");
-        let _ = write!(h, "<div class=\"ib-tile ib-panel-{panel}\" data-panel=\"{panel}\" data-tone=\"{tone}\"");
+        let _ = write!(
+            h,
+            "<div class=\"ib-tile ib-panel-{panel}\" data-panel=\"{panel}\" data-tone=\"{tone}\""
+        );
         if let Panel::Alert(kind) = &self.panel {
             let _ = write!(h, " data-alert=\"{}\"", escape(&kind.code()));
         }
@@ -146,10 +149,17 @@ impl Tile {
                     user_text(last_save),
                 );
             }
-            Panel::Finished { archive_name, circles } => {
+            Panel::Finished {
+                archive_name,
+                circles,
+            } => {
                 let _ = write!(h, "<div class=\"ib-title\">{}</div>", finished_title(lang));
                 if let Some(name) = archive_name {
-                    let _ = write!(h, "<div class=\"ib-detail ib-archive\">[{}]</div>", user_text(name));
+                    let _ = write!(
+                        h,
+                        "<div class=\"ib-detail ib-archive\">[{}]</div>",
+                        user_text(name)
+                    );
                 }
                 h.push_str("<div class=\"ib-circles\">");
                 for c in circles {
@@ -165,7 +175,12 @@ impl Tile {
 
 fn circle_html(h: &mut String, c: &Circle, lang: Lang) {
     let reasons: Vec<String> = c.reasons.iter().map(|r| reason_text(r, lang)).collect();
-    let tip = format!("{}{} {}", c.repo.name(), lang.pick(" :", ":"), reasons.join(", "));
+    let tip = format!(
+        "{}{} {}",
+        c.repo.name(),
+        lang.pick(" :", ":"),
+        reasons.join(", ")
+    );
     let icon = match c.repo {
         Repo::Local => LOCAL_ICON,
         Repo::Samba => SAMBA_ICON,
@@ -229,6 +244,9 @@ mod tests {
 
     #[test]
     fn escape_covers_markup_and_quotes() {
-        assert_eq!(escape(r#"<a href="x" title='y'>&</a>"#), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x" title='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
     }
 }

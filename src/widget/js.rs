@@ -85,8 +85,19 @@ fn number_to_string(f: f64) -> String {
 
 /// JavaScript's whitespace for `StringToNumber`'s trim.
 fn is_js_space(c: char) -> bool {
-    matches!(c, '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
-        || (c.is_whitespace() && !c.is_ascii())
+    matches!(
+        c,
+        '\u{9}'
+            | '\u{a}'
+            | '\u{b}'
+            | '\u{c}'
+            | '\u{d}'
+            | ' '
+            | '\u{a0}'
+            | '\u{feff}'
+            | '\u{2028}'
+            | '\u{2029}'
+    ) || (c.is_whitespace() && !c.is_ascii())
 }
 
 /// JavaScript's `StringToNumber`: trimmed; empty is 0; decimal literals with optional sign and
@@ -96,7 +107,14 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
     if t.is_empty() {
         return 0.0;
     }
-    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+    for (prefix, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
         if let Some(digits) = t.strip_prefix(prefix) {
             return radix_to_number(digits, radix);
         }
@@ -183,7 +201,9 @@ mod tests {
         assert_eq!(string_to_number("1."), 1.0);
         assert_eq!(string_to_number("0x1F"), 31.0);
         assert_eq!(string_to_number("-Infinity"), f64::NEG_INFINITY);
-        for nan in ["abc", "1a", "inf", "nan", "NaN", "-0x1", ".", "1e", "e5", "1,5"] {
+        for nan in [
+            "abc", "1a", "inf", "nan", "NaN", "-0x1", ".", "1e", "e5", "1,5",
+        ] {
             assert!(string_to_number(nan).is_nan(), "{nan:?}");
         }
     }

@@ -32,7 +32,7 @@ use jiff::civil::DateTime;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-pub use html::html_page;
+pub use html::{TILE_CSS, escape, html_page};
 pub use options::{CssColor, LoaderStyle, OptionError, Radius, WidgetOptions};
 
 /// The number of top-level keys the widget requires (the 2023-03 and 2024-08 scenarios write 9).
@@ -119,7 +119,10 @@ pub enum Reason {
     ArchiveMissing,
     /// Local warning: `erreurFileSize >= 1`. The sizes as the value gives them (`fileSize`,
     /// `minSizeBackup`); `None` when missing or `null`.
-    SizeBelow { size: Option<String>, min: Option<String> },
+    SizeBelow {
+        size: Option<String>,
+        min: Option<String>,
+    },
     /// `errorLogBackup >= 1`: an error line in the backup log.
     LogError,
     /// Samba error: the share's newest archive is not this run's.
@@ -153,7 +156,10 @@ pub fn view(value: &str) -> Tile {
 
 /// [`view`], with the time the value was written (the tooltip of every panel).
 pub fn view_at(value: &str, written_at: Option<DateTime>) -> Tile {
-    Tile { panel: decide(value), written_at }
+    Tile {
+        panel: decide(value),
+        written_at,
+    }
 }
 
 fn decide(value: &str) -> Panel {
@@ -202,7 +208,11 @@ fn finished(text: &str, json: &Value) -> Panel {
             if log_error {
                 reasons.push(Reason::LogError);
             }
-            Circle { repo: Repo::Local, state: CircleState::Error, reasons }
+            Circle {
+                repo: Repo::Local,
+                state: CircleState::Error,
+                reasons,
+            }
         } else {
             let size_error = js::ge(js::get(json, &["backup", "local", "erreurFileSize"]), 1.0);
             if size_error || log_error {
@@ -216,33 +226,71 @@ fn finished(text: &str, json: &Value) -> Panel {
                 if log_error {
                     reasons.push(Reason::LogError);
                 }
-                Circle { repo: Repo::Local, state: CircleState::Warning, reasons }
+                Circle {
+                    repo: Repo::Local,
+                    state: CircleState::Warning,
+                    reasons,
+                }
             } else {
-                Circle { repo: Repo::Local, state: CircleState::Success, reasons: vec![Reason::ArchivePresent] }
+                Circle {
+                    repo: Repo::Local,
+                    state: CircleState::Success,
+                    reasons: vec![Reason::ArchivePresent],
+                }
             }
         };
         circles.push(circle);
     }
 
     for (repo, needle, missing, present) in [
-        (Repo::Samba, "samba", Reason::MissingFromShare, Reason::PresentOnShare),
-        (Repo::Market, "market", Reason::MissingFromMarket, Reason::PresentOnMarket),
+        (
+            Repo::Samba,
+            "samba",
+            Reason::MissingFromShare,
+            Reason::PresentOnShare,
+        ),
+        (
+            Repo::Market,
+            "market",
+            Reason::MissingFromMarket,
+            Reason::PresentOnMarket,
+        ),
     ] {
-        let key = if repo == Repo::Samba { "samba" } else { "market" };
+        let key = if repo == Repo::Samba {
+            "samba"
+        } else {
+            "market"
+        };
         let error = js::get(json, &["backup", key, "error"]);
         if text.contains(needle) && js::loose_ne(error, -1.0) {
             circles.push(if js::ge(error, 1.0) {
-                Circle { repo, state: CircleState::Error, reasons: vec![missing] }
+                Circle {
+                    repo,
+                    state: CircleState::Error,
+                    reasons: vec![missing],
+                }
             } else {
-                Circle { repo, state: CircleState::Success, reasons: vec![present] }
+                Circle {
+                    repo,
+                    state: CircleState::Success,
+                    reasons: vec![present],
+                }
             });
         }
     }
 
-    let local_is_error = circles.iter().any(|c| c.repo == Repo::Local && c.state == CircleState::Error);
-    let archive_name =
-        if local_is_error { None } else { display(js::get(json, &["backup", "local", "fileName"])) };
-    Panel::Finished { archive_name, circles }
+    let local_is_error = circles
+        .iter()
+        .any(|c| c.repo == Repo::Local && c.state == CircleState::Error);
+    let archive_name = if local_is_error {
+        None
+    } else {
+        display(js::get(json, &["backup", "local", "fileName"]))
+    };
+    Panel::Finished {
+        archive_name,
+        circles,
+    }
 }
 
 impl Tile {
@@ -289,7 +337,11 @@ impl Tile {
     /// The tooltip of the panel: when the value was written, when known.
     pub fn tooltip(&self, lang: crate::Lang) -> Option<String> {
         self.written_at.map(|at| {
-            format!("{} {}", lang.pick("Valeur écrite le", "Value written on"), crate::world::format_at(at))
+            format!(
+                "{} {}",
+                lang.pick("Valeur écrite le", "Value written on"),
+                crate::world::format_at(at)
+            )
         })
     }
 }
@@ -358,8 +410,16 @@ mod tests {
             Panel::Finished {
                 archive_name: Some("backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".into()),
                 circles: vec![
-                    Circle { repo: Repo::Local, state: CircleState::Success, reasons: vec![Reason::ArchivePresent] },
-                    Circle { repo: Repo::Samba, state: CircleState::Success, reasons: vec![Reason::PresentOnShare] },
+                    Circle {
+                        repo: Repo::Local,
+                        state: CircleState::Success,
+                        reasons: vec![Reason::ArchivePresent]
+                    },
+                    Circle {
+                        repo: Repo::Samba,
+                        state: CircleState::Success,
+                        reasons: vec![Reason::PresentOnShare]
+                    },
                 ],
             }
         );
@@ -369,8 +429,11 @@ mod tests {
 
     #[test]
     fn tile_serializes_with_tags() {
-        let json = serde_json::to_value(view_at("", jiff::civil::date(2025, 9, 10).at(3, 30, 33, 0).into()))
-            .expect("a tile serializes");
+        let json = serde_json::to_value(view_at(
+            "",
+            jiff::civil::date(2025, 9, 10).at(3, 30, 33, 0).into(),
+        ))
+        .expect("a tile serializes");
         assert_eq!(
             json,
             serde_json::json!({"panel": {"kind": "alert", "alert": "invalid_json"}, "written_at": "2025-09-10 03:30:33"})

@@ -17,7 +17,10 @@ pub enum OptionError {
     #[error("unknown widget parameter {name:?}; known: {}", KNOWN.join(", "))]
     Unknown { name: String },
     #[error("widget parameter {name}: {source}")]
-    Param { name: String, source: Box<OptionError> },
+    Param {
+        name: String,
+        source: Box<OptionError>,
+    },
 }
 
 const KNOWN: [&str; 10] = [
@@ -88,17 +91,24 @@ impl WidgetOptions {
     /// Builds options from `(name, value)` pairs as Jeedom stores the widget's parameters. An
     /// empty value keeps the default (Jeedom's behaviour for a parameter left blank); an unknown
     /// name or a bad value is an error naming the parameter.
-    pub fn from_params<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, OptionError> {
+    pub fn from_params<'a>(
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, OptionError> {
         let mut o = WidgetOptions::default();
         for (name, value) in params {
             let value = value.trim();
             if !KNOWN.contains(&name) {
-                return Err(OptionError::Unknown { name: name.to_owned() });
+                return Err(OptionError::Unknown {
+                    name: name.to_owned(),
+                });
             }
             if value.is_empty() {
                 continue;
             }
-            let wrap = |e: OptionError| OptionError::Param { name: name.to_owned(), source: Box::new(e) };
+            let wrap = |e: OptionError| OptionError::Param {
+                name: name.to_owned(),
+                source: Box::new(e),
+            };
             match name {
                 "borderRadiusTuile" => o.tile_radius = value.parse().map_err(wrap)?,
                 "borderRadiusIcones" => o.icon_radius = value.parse().map_err(wrap)?,
@@ -132,7 +142,9 @@ impl Radius {
     pub fn new(n: u32) -> Result<Radius, OptionError> {
         match u8::try_from(n) {
             Ok(n) if n <= Self::MAX => Ok(Radius(n)),
-            _ => Err(OptionError::Radius { value: n.to_string() }),
+            _ => Err(OptionError::Radius {
+                value: n.to_string(),
+            }),
         }
     }
 
@@ -158,8 +170,16 @@ impl std::str::FromStr for Radius {
     type Err = OptionError;
     fn from_str(s: &str) -> Result<Self, OptionError> {
         let t = s.trim();
-        let t = t.strip_suffix("px").or_else(|| t.strip_suffix('%')).unwrap_or(t);
-        t.parse::<u32>().ok().and_then(|n| Radius::new(n).ok()).ok_or_else(|| OptionError::Radius { value: s.to_owned() })
+        let t = t
+            .strip_suffix("px")
+            .or_else(|| t.strip_suffix('%'))
+            .unwrap_or(t);
+        t.parse::<u32>()
+            .ok()
+            .and_then(|n| Radius::new(n).ok())
+            .ok_or_else(|| OptionError::Radius {
+                value: s.to_owned(),
+            })
     }
 }
 
@@ -179,7 +199,12 @@ pub enum LoaderStyle {
 }
 
 impl LoaderStyle {
-    pub const ALL: [LoaderStyle; 4] = [LoaderStyle::Ring, LoaderStyle::Dots, LoaderStyle::Bars, LoaderStyle::Pulse];
+    pub const ALL: [LoaderStyle; 4] = [
+        LoaderStyle::Ring,
+        LoaderStyle::Dots,
+        LoaderStyle::Bars,
+        LoaderStyle::Pulse,
+    ];
 
     /// The widget's number for this style.
     pub fn number(self) -> u32 {
@@ -200,7 +225,9 @@ impl TryFrom<u32> for LoaderStyle {
             2 => Ok(LoaderStyle::Dots),
             3 => Ok(LoaderStyle::Bars),
             4 => Ok(LoaderStyle::Pulse),
-            _ => Err(OptionError::Loader { value: n.to_string() }),
+            _ => Err(OptionError::Loader {
+                value: n.to_string(),
+            }),
         }
     }
 }
@@ -218,7 +245,9 @@ impl std::str::FromStr for LoaderStyle {
             .parse::<u32>()
             .ok()
             .and_then(|n| LoaderStyle::try_from(n).ok())
-            .ok_or_else(|| OptionError::Loader { value: s.to_owned() })
+            .ok_or_else(|| OptionError::Loader {
+                value: s.to_owned(),
+            })
     }
 }
 
@@ -236,7 +265,9 @@ impl CssColor {
         if is_css_colour(t) {
             Ok(CssColor(t.to_ascii_lowercase()))
         } else {
-            Err(OptionError::Colour { value: s.to_owned() })
+            Err(OptionError::Colour {
+                value: s.to_owned(),
+            })
         }
     }
 
@@ -278,12 +309,19 @@ fn is_css_colour(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     if let Some(open) = lower.find('(') {
         let name = &lower[..open];
-        let Some(args) = lower[open + 1..].strip_suffix(')') else { return false };
-        const FUNCTIONS: [&str; 9] = ["rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch"];
+        let Some(args) = lower[open + 1..].strip_suffix(')') else {
+            return false;
+        };
+        const FUNCTIONS: [&str; 9] = [
+            "rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch",
+        ];
         if !FUNCTIONS.contains(&name) {
             return false;
         }
-        let tokens: Vec<&str> = args.split([' ', ',', '/']).filter(|t| !t.is_empty()).collect();
+        let tokens: Vec<&str> = args
+            .split([' ', ',', '/'])
+            .filter(|t| !t.is_empty())
+            .collect();
         return matches!(tokens.len(), 3 | 4) && tokens.iter().all(|t| is_colour_arg(t));
     }
     COLOUR_NAMES.binary_search(&lower.as_str()).is_ok()
@@ -294,39 +332,172 @@ fn is_colour_arg(t: &str) -> bool {
     if t == "none" {
         return true;
     }
-    let num = ["%", "deg", "grad", "rad", "turn"].iter().find_map(|u| t.strip_suffix(u)).unwrap_or(t);
+    let num = ["%", "deg", "grad", "rad", "turn"]
+        .iter()
+        .find_map(|u| t.strip_suffix(u))
+        .unwrap_or(t);
     let num = num.strip_prefix(['+', '-']).unwrap_or(num);
     let mut parts = num.splitn(2, '.');
     let int = parts.next().unwrap_or("");
     let frac = parts.next();
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    (!int.is_empty() || frac.is_some_and(|f| !f.is_empty())) && digits(int) && frac.is_none_or(digits)
+    (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()))
+        && digits(int)
+        && frac.is_none_or(digits)
 }
 
 /// CSS colour keywords, sorted for binary search.
 const COLOUR_NAMES: [&str; 150] = [
-    "aliceblue", "antiquewhite", "aqua", "aquamarine", "azure", "beige", "bisque", "black",
-    "blanchedalmond", "blue", "blueviolet", "brown", "burlywood", "cadetblue", "chartreuse",
-    "chocolate", "coral", "cornflowerblue", "cornsilk", "crimson", "currentcolor", "cyan",
-    "darkblue", "darkcyan", "darkgoldenrod", "darkgray", "darkgreen", "darkgrey", "darkkhaki",
-    "darkmagenta", "darkolivegreen", "darkorange", "darkorchid", "darkred", "darksalmon",
-    "darkseagreen", "darkslateblue", "darkslategray", "darkslategrey", "darkturquoise",
-    "darkviolet", "deeppink", "deepskyblue", "dimgray", "dimgrey", "dodgerblue", "firebrick",
-    "floralwhite", "forestgreen", "fuchsia", "gainsboro", "ghostwhite", "gold", "goldenrod", "gray",
-    "green", "greenyellow", "grey", "honeydew", "hotpink", "indianred", "indigo", "ivory", "khaki",
-    "lavender", "lavenderblush", "lawngreen", "lemonchiffon", "lightblue", "lightcoral",
-    "lightcyan", "lightgoldenrodyellow", "lightgray", "lightgreen", "lightgrey", "lightpink",
-    "lightsalmon", "lightseagreen", "lightskyblue", "lightslategray", "lightslategrey",
-    "lightsteelblue", "lightyellow", "lime", "limegreen", "linen", "magenta", "maroon",
-    "mediumaquamarine", "mediumblue", "mediumorchid", "mediumpurple", "mediumseagreen",
-    "mediumslateblue", "mediumspringgreen", "mediumturquoise", "mediumvioletred", "midnightblue",
-    "mintcream", "mistyrose", "moccasin", "navajowhite", "navy", "oldlace", "olive", "olivedrab",
-    "orange", "orangered", "orchid", "palegoldenrod", "palegreen", "paleturquoise",
-    "palevioletred", "papayawhip", "peachpuff", "peru", "pink", "plum", "powderblue", "purple",
-    "rebeccapurple", "red", "rosybrown", "royalblue", "saddlebrown", "salmon", "sandybrown",
-    "seagreen", "seashell", "sienna", "silver", "skyblue", "slateblue", "slategray", "slategrey",
-    "snow", "springgreen", "steelblue", "tan", "teal", "thistle", "tomato", "transparent",
-    "turquoise", "violet", "wheat", "white", "whitesmoke", "yellow", "yellowgreen",
+    "aliceblue",
+    "antiquewhite",
+    "aqua",
+    "aquamarine",
+    "azure",
+    "beige",
+    "bisque",
+    "black",
+    "blanchedalmond",
+    "blue",
+    "blueviolet",
+    "brown",
+    "burlywood",
+    "cadetblue",
+    "chartreuse",
+    "chocolate",
+    "coral",
+    "cornflowerblue",
+    "cornsilk",
+    "crimson",
+    "currentcolor",
+    "cyan",
+    "darkblue",
+    "darkcyan",
+    "darkgoldenrod",
+    "darkgray",
+    "darkgreen",
+    "darkgrey",
+    "darkkhaki",
+    "darkmagenta",
+    "darkolivegreen",
+    "darkorange",
+    "darkorchid",
+    "darkred",
+    "darksalmon",
+    "darkseagreen",
+    "darkslateblue",
+    "darkslategray",
+    "darkslategrey",
+    "darkturquoise",
+    "darkviolet",
+    "deeppink",
+    "deepskyblue",
+    "dimgray",
+    "dimgrey",
+    "dodgerblue",
+    "firebrick",
+    "floralwhite",
+    "forestgreen",
+    "fuchsia",
+    "gainsboro",
+    "ghostwhite",
+    "gold",
+    "goldenrod",
+    "gray",
+    "green",
+    "greenyellow",
+    "grey",
+    "honeydew",
+    "hotpink",
+    "indianred",
+    "indigo",
+    "ivory",
+    "khaki",
+    "lavender",
+    "lavenderblush",
+    "lawngreen",
+    "lemonchiffon",
+    "lightblue",
+    "lightcoral",
+    "lightcyan",
+    "lightgoldenrodyellow",
+    "lightgray",
+    "lightgreen",
+    "lightgrey",
+    "lightpink",
+    "lightsalmon",
+    "lightseagreen",
+    "lightskyblue",
+    "lightslategray",
+    "lightslategrey",
+    "lightsteelblue",
+    "lightyellow",
+    "lime",
+    "limegreen",
+    "linen",
+    "magenta",
+    "maroon",
+    "mediumaquamarine",
+    "mediumblue",
+    "mediumorchid",
+    "mediumpurple",
+    "mediumseagreen",
+    "mediumslateblue",
+    "mediumspringgreen",
+    "mediumturquoise",
+    "mediumvioletred",
+    "midnightblue",
+    "mintcream",
+    "mistyrose",
+    "moccasin",
+    "navajowhite",
+    "navy",
+    "oldlace",
+    "olive",
+    "olivedrab",
+    "orange",
+    "orangered",
+    "orchid",
+    "palegoldenrod",
+    "palegreen",
+    "paleturquoise",
+    "palevioletred",
+    "papayawhip",
+    "peachpuff",
+    "peru",
+    "pink",
+    "plum",
+    "powderblue",
+    "purple",
+    "rebeccapurple",
+    "red",
+    "rosybrown",
+    "royalblue",
+    "saddlebrown",
+    "salmon",
+    "sandybrown",
+    "seagreen",
+    "seashell",
+    "sienna",
+    "silver",
+    "skyblue",
+    "slateblue",
+    "slategray",
+    "slategrey",
+    "snow",
+    "springgreen",
+    "steelblue",
+    "tan",
+    "teal",
+    "thistle",
+    "tomato",
+    "transparent",
+    "turquoise",
+    "violet",
+    "wheat",
+    "white",
+    "whitesmoke",
+    "yellow",
+    "yellowgreen",
 ];
 
 #[cfg(test)]
@@ -340,34 +511,70 @@ mod tests {
 
     #[test]
     fn css_colours() {
-        for ok in ["#fff", "#FFFA", "#12ab34", "#12ab34cc", "rgb(1, 2, 3)", "rgba(1,2,3,0.5)", "rgb(1 2 3 / 50%)",
-            "hsl(120deg 50% 40%)", "oklch(0.7 0.1 .5)", "Red", "transparent", " #abc "]
-        {
+        for ok in [
+            "#fff",
+            "#FFFA",
+            "#12ab34",
+            "#12ab34cc",
+            "rgb(1, 2, 3)",
+            "rgba(1,2,3,0.5)",
+            "rgb(1 2 3 / 50%)",
+            "hsl(120deg 50% 40%)",
+            "oklch(0.7 0.1 .5)",
+            "Red",
+            "transparent",
+            " #abc ",
+        ] {
             assert!(CssColor::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "#ff", "#ggg", "red;background:url(x)", "rgb(1,2)", "rgb(1,2,3", "url(x)",
-            "expression(alert(1))", "var(--x)", "rgb(1,2,3)\" onload=\"x", "notacolour", "rgb(1,2,calc(3))", "rgb(a,b,c)"]
-        {
+        for bad in [
+            "",
+            "#ff",
+            "#ggg",
+            "red;background:url(x)",
+            "rgb(1,2)",
+            "rgb(1,2,3",
+            "url(x)",
+            "expression(alert(1))",
+            "var(--x)",
+            "rgb(1,2,3)\" onload=\"x",
+            "notacolour",
+            "rgb(1,2,calc(3))",
+            "rgb(a,b,c)",
+        ] {
             assert!(CssColor::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn params_are_checked_and_named() {
-        let o = WidgetOptions::from_params([("couleurBackground", "#000"), ("styleLoader", "3"), ("borderRadiusIcones", "")])
-            .expect("valid parameters");
+        let o = WidgetOptions::from_params([
+            ("couleurBackground", "#000"),
+            ("styleLoader", "3"),
+            ("borderRadiusIcones", ""),
+        ])
+        .expect("valid parameters");
         assert_eq!(o.background.as_str(), "#000");
         assert_eq!(o.loader_style, LoaderStyle::Bars);
         assert_eq!(o.icon_radius, Radius(50));
-        let err = WidgetOptions::from_params([("borderRadiusTuile", "51")]).err().map(|e| e.to_string());
-        assert_eq!(err.as_deref(), Some("widget parameter borderRadiusTuile: \"51\" is not a radius from 0 to 50"));
-        assert!(matches!(WidgetOptions::from_params([("couleurFond", "red")]), Err(OptionError::Unknown { .. })));
+        let err = WidgetOptions::from_params([("borderRadiusTuile", "51")])
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("widget parameter borderRadiusTuile: \"51\" is not a radius from 0 to 50")
+        );
+        assert!(matches!(
+            WidgetOptions::from_params([("couleurFond", "red")]),
+            Err(OptionError::Unknown { .. })
+        ));
         assert!(WidgetOptions::from_params([("styleLoader", "5")]).is_err());
     }
 
     #[test]
     fn options_deserialize_from_widget_names() {
-        let o: Result<WidgetOptions, _> = toml::from_str("couleurCircleError = \"crimson\"\nstyleLoader = 4\n");
+        let o: Result<WidgetOptions, _> =
+            toml::from_str("couleurCircleError = \"crimson\"\nstyleLoader = 4\n");
         let o = o.expect("valid TOML options");
         assert_eq!(o.error.as_str(), "crimson");
         assert_eq!(o.loader_style, LoaderStyle::Pulse);

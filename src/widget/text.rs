@@ -23,7 +23,12 @@ impl Tile {
         let mut out = String::new();
         match &self.panel {
             Panel::Alert(kind) => {
-                let _ = write!(out, "▲ {} {}", lang.pick("Alerte :", "Alert:"), alert_text(*kind, lang));
+                let _ = write!(
+                    out,
+                    "▲ {} {}",
+                    lang.pick("Alerte :", "Alert:"),
+                    alert_text(*kind, lang)
+                );
             }
             Panel::InProgress { last_save } => {
                 let _ = write!(
@@ -33,7 +38,10 @@ impl Tile {
                     crate::redact::redact_text(last_save)
                 );
             }
-            Panel::Finished { archive_name, circles } => {
+            Panel::Finished {
+                archive_name,
+                circles,
+            } => {
                 out.push_str("■ ");
                 out.push_str(finished_title(lang));
                 if let Some(name) = archive_name {
@@ -47,7 +55,8 @@ impl Tile {
                     if i > 0 {
                         out.push_str(" · ");
                     }
-                    let reasons: Vec<String> = c.reasons.iter().map(|r| reason_text(r, lang)).collect();
+                    let reasons: Vec<String> =
+                        c.reasons.iter().map(|r| reason_text(r, lang)).collect();
                     let _ = write!(
                         out,
                         "{}{} {} {}",
@@ -80,15 +89,31 @@ pub fn state_symbol(state: CircleState) -> &'static str {
 /// The sentence of an alert.
 pub fn alert_text(kind: AlertKind, lang: Lang) -> String {
     match kind {
-        AlertKind::InvalidJson => lang.pick("valeur vide ou qui n'est pas du JSON", "the value is empty or not JSON").to_owned(),
+        AlertKind::InvalidJson => lang
+            .pick(
+                "valeur vide ou qui n'est pas du JSON",
+                "the value is empty or not JSON",
+            )
+            .to_owned(),
         AlertKind::IncompleteJson { keys } => match lang {
-            Lang::Fr => format!("JSON incomplet ({keys} clé{} au lieu de 9)", if keys > 1 { "s" } else { "" }),
-            Lang::En => format!("incomplete JSON ({keys} key{} instead of 9)", if keys == 1 { "" } else { "s" }),
+            Lang::Fr => format!(
+                "JSON incomplet ({keys} clé{} au lieu de 9)",
+                if keys > 1 { "s" } else { "" }
+            ),
+            Lang::En => format!(
+                "incomplete JSON ({keys} key{} instead of 9)",
+                if keys == 1 { "" } else { "s" }
+            ),
         },
-        AlertKind::CheckScenario => {
-            lang.pick("le scénario signale une erreur, voir son log", "the scenario reported an error, see its log").to_owned()
-        }
-        AlertKind::NoAction => lang.pick("aucune action reçue", "no action received").to_owned(),
+        AlertKind::CheckScenario => lang
+            .pick(
+                "le scénario signale une erreur, voir son log",
+                "the scenario reported an error, see its log",
+            )
+            .to_owned(),
+        AlertKind::NoAction => lang
+            .pick("aucune action reçue", "no action received")
+            .to_owned(),
     }
 }
 
@@ -96,23 +121,44 @@ pub fn alert_text(kind: AlertKind, lang: Lang) -> String {
 pub fn reason_text(reason: &Reason, lang: Lang) -> String {
     match reason {
         Reason::ArchivePresent => lang.pick("archive présente", "archive present").to_owned(),
-        Reason::ArchiveMissing => {
-            lang.pick("archive absente du dossier local", "archive missing from the local folder").to_owned()
-        }
+        Reason::ArchiveMissing => lang
+            .pick(
+                "archive absente du dossier local",
+                "archive missing from the local folder",
+            )
+            .to_owned(),
         Reason::SizeBelow { size, min } => {
-            let size = size.as_deref().map_or_else(|| "?".to_owned(), crate::redact::redact_text);
-            let min = min.as_deref().map_or_else(|| "?".to_owned(), crate::redact::redact_text);
+            let size = size
+                .as_deref()
+                .map_or_else(|| "?".to_owned(), crate::redact::redact_text);
+            let min = min
+                .as_deref()
+                .map_or_else(|| "?".to_owned(), crate::redact::redact_text);
             match lang {
                 Lang::Fr => format!("archive trop petite : {size} (minimum {min})"),
                 Lang::En => format!("archive too small: {size} (minimum {min})"),
             }
         }
-        Reason::LogError => lang.pick("erreur dans le log de sauvegarde", "error in the backup log").to_owned(),
-        Reason::MissingFromShare => {
-            lang.pick("archive absente du partage Samba", "archive not on the Samba share").to_owned()
-        }
-        Reason::PresentOnShare => lang.pick("archive sur le partage", "archive on the share").to_owned(),
-        Reason::MissingFromMarket => lang.pick("archive absente du Market", "archive not on the Market").to_owned(),
-        Reason::PresentOnMarket => lang.pick("archive sur le Market", "archive on the Market").to_owned(),
+        Reason::LogError => lang
+            .pick(
+                "erreur dans le log de sauvegarde",
+                "error in the backup log",
+            )
+            .to_owned(),
+        Reason::MissingFromShare => lang
+            .pick(
+                "archive absente du partage Samba",
+                "archive not on the Samba share",
+            )
+            .to_owned(),
+        Reason::PresentOnShare => lang
+            .pick("archive sur le partage", "archive on the share")
+            .to_owned(),
+        Reason::MissingFromMarket => lang
+            .pick("archive absente du Market", "archive not on the Market")
+            .to_owned(),
+        Reason::PresentOnMarket => lang
+            .pick("archive sur le Market", "archive on the Market")
+            .to_owned(),
     }
 }

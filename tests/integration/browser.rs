@@ -33,8 +33,14 @@ pub(crate) struct Rendered {
     pub script_errors: Vec<String>,
 }
 
-/// Finds Chromium: `/usr/bin/chromium`, else `chromium` or `chromium-browser` on `PATH`.
+/// Finds Chromium: `$INFOBACKUP_CHROMIUM` when set (an empty or wrong path means "not
+/// installed", which is how the skip path is tried), else `/usr/bin/chromium`, else `chromium`
+/// or `chromium-browser` on `PATH`.
 pub(crate) fn find_chromium() -> Option<PathBuf> {
+    if let Some(chosen) = std::env::var_os("INFOBACKUP_CHROMIUM") {
+        let chosen = PathBuf::from(chosen);
+        return chosen.is_file().then_some(chosen);
+    }
     let fixed = Path::new("/usr/bin/chromium");
     if fixed.is_file() {
         return Some(fixed.to_path_buf());
@@ -43,6 +49,15 @@ pub(crate) fn find_chromium() -> Option<PathBuf> {
     std::env::split_paths(&path)
         .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
         .find(|p| p.is_file())
+}
+
+/// Prints a line that a plain `cargo test` shows: written to the stderr handle directly, which
+/// the test harness does not capture (it captures only the print macros).
+pub(crate) fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("{line}\n").as_bytes());
 }
 
 /// Where test artifacts go: `<target>/test-artifacts/`.
@@ -86,9 +101,13 @@ pub(crate) fn render_in_chromium(html: &str, name: &str) -> Option<Rendered> {
 }
 
 /// [`render_in_chromium`] with a window of `(width, height)` pixels.
-pub(crate) fn render_in_chromium_sized(html: &str, name: &str, window: (u32, u32)) -> Option<Rendered> {
+pub(crate) fn render_in_chromium_sized(
+    html: &str,
+    name: &str,
+    window: (u32, u32),
+) -> Option<Rendered> {
     let Some(chromium) = find_chromium() else {
-        println!("skipped: chromium not installed (apt-get install chromium), browser test not run");
+        say("skipped: chromium not installed (apt-get install chromium), browser test not run");
         return None;
     };
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -98,7 +117,8 @@ pub(crate) fn render_in_chromium_sized(html: &str, name: &str, window: (u32, u32
     std::fs::create_dir_all(&artifacts).expect("create target/test-artifacts");
     let screenshot = artifacts.join(format!("{name}.png"));
     let _ = std::fs::remove_file(&screenshot);
-    std::fs::copy(&page, artifacts.join(format!("{name}.html"))).expect("keep the page as an artifact");
+    std::fs::copy(&page, artifacts.join(format!("{name}.html")))
+        .expect("keep the page as an artifact");
 
     let mut child = Command::new(&chromium)
         .args([
@@ -114,10 +134,13 @@ pub(crate) fn render_in_chromium_sized(html: &str, name: &str, window: (u32, u32
             "--virtual-time-budget=3000",
         ])
         .arg(format!("--window-size={},{}", window.0, window.1))
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .arg(format!("--screenshot={}", screenshot.display()))
         .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
+        .arg(format!("file://{}", page.display()).replace(' ', "%20"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -144,22 +167,41 @@ pub(crate) fn render_in_chromium_sized(html: &str, name: &str, window: (u32, u32
         if started.elapsed() > TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("chromium did not finish within {TIMEOUT:?} on {}", page.display());
+            panic!(
+                "chromium did not finish within {TIMEOUT:?} on {}",
+                page.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let dom = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
-    assert!(status.success(), "chromium failed ({status}) on {}:\n{stderr}", page.display());
-    assert!(dom.contains("data-ib-recorder=\"on\""), "the error recorder did not run; DOM:\n{dom}");
-    println!("screenshot: {}", screenshot.display());
-    Some(Rendered { script_errors: recorded_errors(&dom), dom, screenshot })
+    assert!(
+        status.success(),
+        "chromium failed ({status}) on {}:\n{stderr}",
+        page.display()
+    );
+    assert!(
+        dom.contains("data-ib-recorder=\"on\""),
+        "the error recorder did not run; DOM:\n{dom}"
+    );
+    say(&format!(
+        "browser test screenshot: {}",
+        screenshot.display()
+    ));
+    Some(Rendered {
+        script_errors: recorded_errors(&dom),
+        dom,
+        screenshot,
+    })
 }
 
 /// Reads the recorder's element back from the dumped DOM.
 fn recorded_errors(dom: &str) -> Vec<String> {
     let open = format!("id=\"{ERRORS_ID}\"");
-    let Some(at) = dom.find(&open) else { return Vec::new() };
+    let Some(at) = dom.find(&open) else {
+        return Vec::new();
+    };
     let rest = &dom[at..];
     let (Some(start), Some(end)) = (rest.find('>'), rest.find("</pre>")) else {
         return vec![format!("unreadable recorder element: {rest}")];
@@ -169,14 +211,28 @@ fn recorded_errors(dom: &str) -> Vec<String> {
 }
 
 fn html_unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Is this a non-trivial PNG (signature, and more than a blank page's few bytes)?
 pub(crate) fn assert_png(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{} is not a PNG", path.display());
-    assert!(bytes.len() > 5_000, "{} is only {} bytes: a blank page?", path.display(), bytes.len());
+    let bytes =
+        std::fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
+    assert!(
+        bytes.len() > 5_000,
+        "{} is only {} bytes: a blank page?",
+        path.display(),
+        bytes.len()
+    );
 }
 
 // ---- tests -----------------------------------------------------------------------------------
@@ -194,10 +250,25 @@ fn gallery(lang: Lang) -> String {
     let default = WidgetOptions::default();
     let mut body = String::from("<h1>Info backup</h1>\n");
     let tiles = [
-        (widget::view_at(FINISHED_3, at("2025-09-10 03:30:33")), default.clone()),
-        (widget::view_at(STARTED, at("2025-09-10 03:27:01")), default.clone()),
-        (widget::view_at(r#"{"lastSave":"2025-09-10-03h27","update":0,"action":"startBackup"}"#, None), default.clone()),
-        (widget::view_at(HOSTILE, at("2025-09-10 03:30:33")), default.clone()),
+        (
+            widget::view_at(FINISHED_3, at("2025-09-10 03:30:33")),
+            default.clone(),
+        ),
+        (
+            widget::view_at(STARTED, at("2025-09-10 03:27:01")),
+            default.clone(),
+        ),
+        (
+            widget::view_at(
+                r#"{"lastSave":"2025-09-10-03h27","update":0,"action":"startBackup"}"#,
+                None,
+            ),
+            default.clone(),
+        ),
+        (
+            widget::view_at(HOSTILE, at("2025-09-10 03:30:33")),
+            default.clone(),
+        ),
     ];
     for (tile, options) in &tiles {
         body.push_str(&tile.render_html(lang, options));
@@ -207,8 +278,10 @@ fn gallery(lang: Lang) -> String {
     for (i, style) in widget::LoaderStyle::ALL.into_iter().enumerate() {
         let options = WidgetOptions {
             loader_style: style,
-            background: widget::CssColor::parse(if i % 2 == 0 { "#2f3237" } else { "#ffffff" }).expect("colour"),
-            text: widget::CssColor::parse(if i % 2 == 0 { "#e8e8e8" } else { "#4a4a4a" }).expect("colour"),
+            background: widget::CssColor::parse(if i % 2 == 0 { "#2f3237" } else { "#ffffff" })
+                .expect("colour"),
+            text: widget::CssColor::parse(if i % 2 == 0 { "#e8e8e8" } else { "#4a4a4a" })
+                .expect("colour"),
             ..WidgetOptions::default()
         };
         body.push_str(&widget::view(STARTED).render_html(lang, &options));
@@ -219,17 +292,32 @@ fn gallery(lang: Lang) -> String {
 #[test]
 fn tiles_render_in_chromium_without_script_errors() {
     let page = gallery(Lang::Fr);
-    let Some(r) = render_in_chromium(&page, "widget-tiles") else { return };
-    assert_eq!(r.script_errors, Vec::<String>::new(), "script errors in the page");
+    let Some(r) = render_in_chromium(&page, "widget-tiles") else {
+        return;
+    };
+    assert_eq!(
+        r.script_errors,
+        Vec::<String>::new(),
+        "script errors in the page"
+    );
     assert_png(&r.screenshot);
 
     // The three panel kinds are in the rendered DOM, with their texts.
-    for panel in ["data-panel=\"finished\"", "data-panel=\"in_progress\"", "data-panel=\"alert\""] {
+    for panel in [
+        "data-panel=\"finished\"",
+        "data-panel=\"in_progress\"",
+        "data-panel=\"alert\"",
+    ] {
         assert!(r.dom.contains(panel), "{panel} missing from the DOM");
     }
-    for text in ["Sauvegarde terminée", "Sauvegarde en cours", "[2025-09-10-03h27]", "JSON incomplet (3 clés au lieu de 9)",
-        "[backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz]", "archive trop petite : 3.5 MB (minimum 100 MB)"]
-    {
+    for text in [
+        "Sauvegarde terminée",
+        "Sauvegarde en cours",
+        "[2025-09-10-03h27]",
+        "JSON incomplet (3 clés au lieu de 9)",
+        "[backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz]",
+        "archive trop petite : 3.5 MB (minimum 100 MB)",
+    ] {
         assert!(r.dom.contains(text), "{text:?} missing from the DOM");
     }
     // The finished tile has its three circles, in order, with their states.
@@ -242,20 +330,35 @@ fn tiles_render_in_chromium_without_script_errors() {
     }
     // Every loader style was drawn.
     for n in 1..=4 {
-        assert!(r.dom.contains(&format!("ib-loader ib-loader-{n}")), "loader style {n} missing");
+        assert!(
+            r.dom.contains(&format!("ib-loader ib-loader-{n}")),
+            "loader style {n} missing"
+        );
     }
     // The hostile archive name stayed text: no element was created from it, nothing ran.
     assert!(r.dom.contains("backup-&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;.tar.gz"));
-    assert!(!r.dom.contains("<img src=\"x\""), "the archive name became an element");
-    assert!(r.dom.contains("<title>Info backup — tuiles</title>"), "the page title changed: a script ran");
+    assert!(
+        !r.dom.contains("<img src=\"x\""),
+        "the archive name became an element"
+    );
+    assert!(
+        r.dom.contains("<title>Info backup — tuiles</title>"),
+        "the page title changed: a script ran"
+    );
 }
 
 #[test]
 fn recorder_catches_script_errors_and_blocked_scripts() {
     // The check above is only worth something if the recorder really reports errors.
-    let page = widget::html_page("t", "<p id=x>x</p><img src=\"data:,\" onerror=\"nope()\">", Lang::En);
+    let page = widget::html_page(
+        "t",
+        "<p id=x>x</p><img src=\"data:,\" onerror=\"nope()\">",
+        Lang::En,
+    );
     let throwing = page.replace("<body>", "<body><script>undefinedFunction();</script>");
-    let Some(r) = render_in_chromium(&throwing, "recorder-self-test") else { return };
+    let Some(r) = render_in_chromium(&throwing, "recorder-self-test") else {
+        return;
+    };
     assert!(
         r.script_errors.iter().any(|e| e.starts_with("csp:")),
         "the page's CSP should block inline scripts and the recorder should see it: {:?}",
@@ -263,9 +366,13 @@ fn recorder_catches_script_errors_and_blocked_scripts() {
     );
 
     let plain = "<!DOCTYPE html><html><head></head><body><script>undefinedFunction();</script></body></html>";
-    let Some(r) = render_in_chromium(plain, "recorder-self-test-error") else { return };
+    let Some(r) = render_in_chromium(plain, "recorder-self-test-error") else {
+        return;
+    };
     assert!(
-        r.script_errors.iter().any(|e| e.contains("undefinedFunction")),
+        r.script_errors
+            .iter()
+            .any(|e| e.contains("undefinedFunction")),
         "an uncaught error must be recorded: {:?}",
         r.script_errors
     );
