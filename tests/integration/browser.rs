@@ -274,6 +274,20 @@ fn gallery(lang: Lang) -> String {
         body.push_str(&tile.render_html(lang, options));
         body.push('\n');
     }
+    body.push_str("<h2>Options</h2>\n");
+    let custom = WidgetOptions::from_params([
+        ("couleurBackground", "#1f2a36"),
+        ("borderRadiusTuile", "20"),
+        ("couleurText", "#f0f0f0"),
+        ("couleurIcones", "#1f2a36"),
+        ("borderRadiusIcones", "0"),
+        ("couleurCircleSucces", "rgb(46, 204, 113)"),
+        ("couleurCircleWarning", "gold"),
+        ("couleurCircleError", "hsl(0 80% 60%)"),
+    ])
+    .expect("valid options");
+    body.push_str(&widget::view_at(FINISHED_3, at("2025-09-10 03:30:33")).render_html(lang, &custom));
+    body.push_str(&widget::view("").render_html(lang, &custom));
     body.push_str("<h2>styleLoader 1–4</h2>\n");
     for (i, style) in widget::LoaderStyle::ALL.into_iter().enumerate() {
         let options = WidgetOptions {
