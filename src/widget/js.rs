@@ -119,10 +119,10 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
             return radix_to_number(digits, radix);
         }
     }
-    let (sign, body) = match t.as_bytes().first() {
-        Some(b'-') => (-1.0, &t[1..]),
-        Some(b'+') => (1.0, &t[1..]),
-        _ => (1.0, t),
+    let (sign, body) = match (t.strip_prefix('-'), t.strip_prefix('+')) {
+        (Some(rest), _) => (-1.0, rest),
+        (None, Some(rest)) => (1.0, rest),
+        (None, None) => (1.0, t),
     };
     if body == "Infinity" {
         return sign * f64::INFINITY;
