@@ -125,6 +125,15 @@ pub enum Rule {
     MarketNotChecked,
     /// Strict: the run ended in `[END BACKUP ERROR]`.
     RunFailed { log: LogName, message: String, line: Option<usize> },
+    /// Strict: logger lines at ERROR and above dated from the run's start to now.
+    LoggerErrors { log: LogName, since: String, lines: Vec<LogLine> },
+    /// Strict: no logger error since the run's start (`log`: where the run was found, `None`
+    /// when it was found nowhere).
+    RunClean { log: Option<LogName>, since: String },
+    /// Strict: a backup ended (or failed) whose begin the scenario never received.
+    BeginNotSeen { since: Option<String> },
+    /// Strict: the Market upload is not checked for this backup.
+    MarketSkipped(SambaSkip),
     /// Strict: the backup began and has not ended after the watchdog timeout.
     RunTimedOut { since: String, waited_s: u64, timeout_s: u64 },
     /// Strict: the backup began and is still within the watchdog timeout.
@@ -460,11 +469,42 @@ impl Evidence {
             Rule::MarketNotChecked => market_never(lang),
             Rule::RunFailed { log, message, line } => {
                 let at = line.map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})"))).unwrap_or_default();
+                if message.is_empty() {
+                    pick(
+                        format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at}.", log.as_str()),
+                        format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}.", log.as_str()),
+                    )
+                } else {
+                    pick(
+                        format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at} ; « {} ».", log.as_str(), redact_text(message)),
+                        format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}; \"{}\".", log.as_str(), redact_text(message)),
+                    )
+                }
+            }
+            Rule::LoggerErrors { log, since, lines } => {
+                let n = lines.len();
+                let first = lines.first().map(|l| (l.line, l.short(120))).unwrap_or_default();
                 pick(
-                    format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at} ; « {} ».", log.as_str(), redact_text(message)),
-                    format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}; \"{}\".", log.as_str(), redact_text(message)),
+                    format!("{n} ligne{} d'erreur depuis le début de la sauvegarde ({since}), dont la ligne {} du log {} : « {} ».", plural(n), first.0, log.as_str(), first.1),
+                    format!("{n} error line{} since the backup began ({since}), including line {} of the {} log: \"{}\".", plural(n), first.0, log.as_str(), first.1),
                 )
             }
+            Rule::RunClean { log: Some(log), since } => pick(
+                format!("La sauvegarde (log {}) n'a écrit aucune ligne d'erreur depuis son début ({since}) et ne s'est pas terminée en échec.", log.as_str()),
+                format!("The backup (log {}) wrote no error line since it began ({since}) and did not end in failure.", log.as_str()),
+            ),
+            Rule::RunClean { log: None, since } => pick(
+                format!("Aucune trace de cette sauvegarde dans les logs ; aucune ligne d'erreur du logger depuis {since}."),
+                format!("No trace of this backup in the logs; no logger error line since {since}."),
+            ),
+            Rule::BeginNotSeen { since } => {
+                let at = since.as_ref().map(|s| pick(format!(" commencée à {s}"), format!(" that began at {s}"))).unwrap_or_default();
+                pick(
+                    format!("Le scénario n'a pas reçu le début de la sauvegarde{at} (pas de begin_backup avant cette fin)."),
+                    format!("The scenario did not receive the start of the backup{at} (no begin_backup before this end)."),
+                )
+            }
+            Rule::MarketSkipped(why) => market_skip(why, lang),
             Rule::RunTimedOut { since, waited_s, timeout_s } => pick(
                 format!("La sauvegarde commencée à {since} n'est pas terminée après {} (délai {}) : elle a échoué sans prévenir.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
                 format!("The backup that began at {since} has not ended after {} (limit {}): it failed silently.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
@@ -505,6 +545,10 @@ fn market_never(lang: Lang) -> String {
         "The published scenario never checks the Market upload.",
     )
     .to_owned()
+}
+
+fn market_skip(why: &SambaSkip, lang: Lang) -> String {
+    samba_skip(why, lang).replacen("Samba", "Market", 1)
 }
 
 fn samba_skip(why: &SambaSkip, lang: Lang) -> String {
