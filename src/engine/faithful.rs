@@ -14,6 +14,7 @@
 use jiff::civil::DateTime;
 
 use crate::php::{self, PhpVersion, Value};
+use crate::redact::redact_text;
 use crate::world::{LocalFile, LogName, Trigger, World, WorldError};
 
 use super::evidence::{Crash, Evidence, Rule, SambaSkip, TriggerSource};
@@ -297,7 +298,7 @@ fn end_with_stamp(
             Ok(()) => {
                 v.samba = Flag::Error;
                 match world.samba_listing()? {
-                    Err(message) => return Ok(Err(Crash::SambaListing { message })),
+                    Err(message) => return Ok(Err(Crash::SambaListing { message: redact_text(&message) })),
                     Ok(list) => match list.first() {
                         None => ev.set(FlagKind::Samba, v.samba, Rule::SambaEmpty),
                         Some(newest) => {

@@ -654,6 +654,27 @@ mod strict {
     }
 
     #[test]
+    fn samba_credentials_never_reach_the_outcome() {
+        let secret_msg = "Erreur sur smbclient -U \"jeedom%S3cretPass\" //nas/backup valeur retournée : 1";
+        let log = run_log("2025-09-10 03:27:01", &[&format!("Send backup Samba...[2025-09-10 03:29:50][ERROR] : {secret_msg}"), &format!("/!\\ {secret_msg} /!\\OK")], None);
+        let mut end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log), &[(ARCHIVE, 222310457)]);
+        end.samba = Err(secret_msg.to_owned());
+        let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        for p in Profile::ALL {
+            let r = replay(&t, &ProfileConfig::builtin(p));
+            let mut text = serde_json::to_string(&r).unwrap();
+            for s in &r.steps {
+                for k in FlagKind::ALL {
+                    text.push_str(&s.explain(k, Lang::Fr));
+                    text.push_str(&s.explain(k, Lang::En));
+                }
+            }
+            assert!(!text.contains("S3cretPass"), "{p}: {text}");
+            assert!(text.contains("[redacted]"), "{p}: the message is still shown, redacted");
+        }
+    }
+
+    #[test]
     fn an_empty_virtual_never_crashes() {
         let v = vector("v2024-08.fresh-install-first-cycle");
         let r = replay(&v.case, &ProfileConfig::builtin(Profile::Strict));
