@@ -85,61 +85,133 @@ pub enum SambaSkip {
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     /// `begin_backup` or `begin_update` wrote the start value of a backup in progress.
-    BeginStart { trigger: String },
+    BeginStart {
+        trigger: String,
+    },
     /// Another launcher (`user`, `schedule`, …): the start values are written as they are.
-    OtherTrigger { trigger: String },
+    OtherTrigger {
+        trigger: String,
+    },
     /// `end_backup` found the start stamp `L` in the virtual.
-    StampFound { last_save: String },
+    StampFound {
+        last_save: String,
+    },
     /// `end_backup` found no start stamp: the checks did not run.
     NoStamp,
     /// Lines of the log matched the error pattern.
-    LogErrors { log: LogName, today: String, lines: Vec<LogLine> },
+    LogErrors {
+        log: LogName,
+        today: String,
+        lines: Vec<LogLine>,
+    },
     /// No line of the log matched the error pattern.
-    LogClean { log: LogName, today: String, lines_read: usize },
+    LogClean {
+        log: LogName,
+        today: String,
+        lines_read: usize,
+    },
     /// An archive of this run is in the backup folder.
-    ArchiveFound { file_name: String, size: u64, stamp: String, by_name: bool },
+    ArchiveFound {
+        file_name: String,
+        size: u64,
+        stamp: String,
+        by_name: bool,
+    },
     /// No archive in the backup folder carries an accepted stamp (or the name the log printed).
-    ArchiveMissing { stamps: Vec<String>, expected_name: Option<String>, archives: Vec<String> },
+    ArchiveMissing {
+        stamps: Vec<String>,
+        expected_name: Option<String>,
+        archives: Vec<String>,
+    },
     /// The archive is strictly bigger than the threshold.
-    SizeAbove { file_name: String, size: u64, threshold: u64 },
+    SizeAbove {
+        file_name: String,
+        size: u64,
+        threshold: u64,
+    },
     /// The archive is not bigger than the threshold.
-    SizeNotAbove { file_name: String, size: u64, threshold: u64 },
+    SizeNotAbove {
+        file_name: String,
+        size: u64,
+        threshold: u64,
+    },
     /// No archive, so no size to check.
     SizeNoArchive,
     SambaSkipped(SambaSkip),
     /// The share's newest file, compared with the accepted stamps.
-    SambaNewest { newest: String, stamp: String, matched: bool, expected: Vec<String> },
+    SambaNewest {
+        newest: String,
+        stamp: String,
+        matched: bool,
+        expected: Vec<String>,
+    },
     /// The share lists no file.
     SambaEmpty,
     /// Strict: listing the share failed (the published code crashes here).
-    SambaListingFailed { message: String },
+    SambaListingFailed {
+        message: String,
+    },
     /// Strict: the log shows the upload succeeded.
-    UploadOk { repo: Repo, line: usize },
+    UploadOk {
+        repo: Repo,
+        line: usize,
+    },
     /// Strict: the log shows the upload failed (`/!\ … /!\`).
-    UploadFailed { repo: Repo, message: String, line: usize },
+    UploadFailed {
+        repo: Repo,
+        message: String,
+        line: usize,
+    },
     /// Strict: the repository is enabled but the run has no upload to it.
-    UploadMissing { repo: Repo },
+    UploadMissing {
+        repo: Repo,
+    },
     /// Strict: the run has no upload to this repository and it is not configured.
-    UploadNotConfigured { repo: Repo },
+    UploadNotConfigured {
+        repo: Repo,
+    },
     /// The published scenario never checks the Market.
     MarketNotChecked,
     /// Strict: the run ended in `[END BACKUP ERROR]`.
-    RunFailed { log: LogName, message: String, line: Option<usize> },
+    RunFailed {
+        log: LogName,
+        message: String,
+        line: Option<usize>,
+    },
     /// Strict: logger lines at ERROR and above dated from the run's start to now.
-    LoggerErrors { log: LogName, since: String, lines: Vec<LogLine> },
+    LoggerErrors {
+        log: LogName,
+        since: String,
+        lines: Vec<LogLine>,
+    },
     /// Strict: no logger error since the run's start (`log`: where the run was found, `None`
     /// when it was found nowhere).
-    RunClean { log: Option<LogName>, since: String },
+    RunClean {
+        log: Option<LogName>,
+        since: String,
+    },
     /// Strict: a backup ended (or failed) whose begin the scenario never received.
-    BeginNotSeen { since: Option<String> },
+    BeginNotSeen {
+        since: Option<String>,
+    },
     /// Strict: the Market upload is not checked for this backup.
     MarketSkipped(SambaSkip),
     /// Strict: the backup began and has not ended after the watchdog timeout.
-    RunTimedOut { since: String, waited_s: u64, timeout_s: u64 },
+    RunTimedOut {
+        since: String,
+        waited_s: u64,
+        timeout_s: u64,
+    },
     /// Strict: the backup began and is still within the watchdog timeout.
-    RunInProgress { since: String, waited_s: u64, timeout_s: u64 },
+    RunInProgress {
+        since: String,
+        waited_s: u64,
+        timeout_s: u64,
+    },
     /// Strict: no run in the logs matches this backup.
-    NoRun { logs: Vec<LogName> },
+    NoRun {
+        logs: Vec<LogName>,
+    },
     /// Strict: nothing is in progress; the virtual is left as it was.
     Unchanged,
     /// The profile turned this check off.
@@ -192,7 +264,9 @@ impl Crash {
                 format!("TypeError: array_key_exists(): Argument #2 ($array) must be of type array, {given} given")
             }
             Crash::StringOffset => "TypeError: Cannot access offset of type string on string".into(),
-            Crash::StampIsArray => "TypeError: substr(): Argument #1 ($string) must be of type string, array given".into(),
+            Crash::StampIsArray => {
+                "TypeError: substr(): Argument #1 ($string) must be of type string, array given".into()
+            }
             Crash::SambaListing { message } => format!("Exception: {}", redact_text(message)),
         }
     }
@@ -682,7 +756,11 @@ mod tests {
         ev.set(
             FlagKind::Size,
             Flag::Error,
-            Rule::SizeNotAbove { file_name: "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".into(), size: 3670016, threshold: 104857600 },
+            Rule::SizeNotAbove {
+                file_name: "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".into(),
+                size: 3670016,
+                threshold: 104857600,
+            },
         );
         assert_eq!(
             ev.explain(FlagKind::Size, Lang::Fr),

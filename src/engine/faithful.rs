@@ -138,7 +138,8 @@ fn read_last_save(j: &Value, php: PhpVersion) -> Result<Value, Crash> {
 pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
     let cfg = input.config;
     let source = if input.jeedom.trigger_from_tag() { TriggerSource::Tag } else { TriggerSource::Accessor };
-    let mut ev = Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
+    let mut ev =
+        Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
 
     // Reading the trigger: 2022-01 and 2023-03 only know the ≤ 4.4 accessor.
     if input.jeedom.trigger_from_tag() && matches!(cfg.base, Profile::V2022_01 | Profile::V2023_03) {
@@ -338,8 +339,16 @@ pub(super) fn decide_archive(
     match found {
         Some((f, stamp, by_name)) => {
             v.local = Flag::Ok;
-            v.archive = Some(ArchiveField::Found { file_name: f.name.clone(), size: f.size, size_text: php::size_format(f.size) });
-            ev.set(FlagKind::Local, v.local, Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, by_name });
+            v.archive = Some(ArchiveField::Found {
+                file_name: f.name.clone(),
+                size: f.size,
+                size_text: php::size_format(f.size),
+            });
+            ev.set(
+                FlagKind::Local,
+                v.local,
+                Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, by_name },
+            );
             let big = f.size > cfg.min_size;
             v.size = Flag::from_error(!big);
             let rule = if big {
@@ -373,7 +382,9 @@ fn samba_gate(j: &Value, cfg: &ProfileConfig, world: &mut dyn World) -> Result<R
         Value::Array(a) => match a.get("update") {
             None => return Ok(Err(SambaSkip::UpdateMissing)),
             Some(u) if !php::loose_eq(u, &Value::Int(0), cfg.php) => {
-                return Ok(Err(SambaSkip::UpdateBackup { update: String::from_utf8_lossy(&php::to_string(u)).into_owned() }));
+                return Ok(Err(SambaSkip::UpdateBackup {
+                    update: String::from_utf8_lossy(&php::to_string(u)).into_owned(),
+                }));
             }
             Some(_) => {}
         },

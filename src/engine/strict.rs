@@ -46,7 +46,8 @@ const BANNER_AFTER_STAMP_S: i64 = 60;
 pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
     let cfg = input.config;
     let source = if input.jeedom.trigger_from_tag() { TriggerSource::Tag } else { TriggerSource::Accessor };
-    let mut ev = Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
+    let mut ev =
+        Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
     // Blind spot 6: anything that is not a JSON object is "no previous state", never a crash.
     let j = match php::json_decode(input.last_save_tag) {
         Some(v @ Value::Array(_)) => v,
@@ -63,7 +64,9 @@ pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(Bloc
                 v.begin(Action::StartBackup);
                 v.update = update_is(&j, 1);
             }
-            for k in [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba, FlagKind::Market] {
+            for k in
+                [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba, FlagKind::Market]
+            {
                 ev.set(k, *v.flag_mut(k), begin_rule());
             }
             Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
@@ -147,8 +150,13 @@ impl Found {
 /// otherwise `log/backup`, then `log/cron_execution`. The run is the last one whose banner
 /// time is at most 15 minutes before the start stamp and before the stamp's next minute; a run
 /// whose beginning was cut off (no banner) counts when it is the log's last run.
-fn choose_run(world: &mut dyn World, begin: Option<DateTime>, update: bool) -> Result<(Option<Found>, Vec<LogName>), WorldError> {
-    let order: &[LogName] = if update { &[LogName::Update, LogName::Backup] } else { &[LogName::Backup, LogName::CronExecution] };
+fn choose_run(
+    world: &mut dyn World,
+    begin: Option<DateTime>,
+    update: bool,
+) -> Result<(Option<Found>, Vec<LogName>), WorldError> {
+    let order: &[LogName] =
+        if update { &[LogName::Update, LogName::Backup] } else { &[LogName::Backup, LogName::CronExecution] };
     for &name in order {
         let bytes = world.log(name)?;
         let model = log::parse(&bytes);
@@ -206,7 +214,8 @@ fn end_checks(
 
     let no_cloud = world.no_cloud_backup()?;
     let (found, searched) = choose_run(world, start, begin.update || no_cloud)?;
-    ev.log_file = Some(found.as_ref().map(|f| f.log).unwrap_or_else(|| searched.first().copied().unwrap_or(LogName::Backup)));
+    ev.log_file =
+        Some(found.as_ref().map(|f| f.log).unwrap_or_else(|| searched.first().copied().unwrap_or(LogName::Backup)));
 
     // errorLog.
     if !cfg.checks.log {
@@ -282,7 +291,11 @@ fn end_checks(
         if enable.is_empty() || cloud.is_empty() {
             ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(SambaSkip::NeverSaved));
         } else if rules::key_is_off(&enable, PhpVersion::Php8) || rules::key_is_off(&cloud, PhpVersion::Php8) {
-            ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(SambaSkip::KeysDisabled { enable, cloud_upload: cloud }));
+            ev.set(
+                FlagKind::Samba,
+                v.samba,
+                Rule::SambaSkipped(SambaSkip::KeysDisabled { enable, cloud_upload: cloud }),
+            );
         } else {
             let (flag, rule) = decide_samba(world, run, &begin.stamp, &later, archive_name.as_deref())?;
             v.samba = flag;
@@ -341,7 +354,10 @@ fn decide_log(
     let mut lines: Vec<(LogName, LogLine)> = Vec::new();
     let in_window = |t: &DateTime| since.is_none_or(|s| *t >= s) && *t <= input.now;
     let push = |lines: &mut Vec<(LogName, LogLine)>, name: LogName, l: &log::LoggerLine| {
-        if l.level.is_error() && in_window(&l.time) && !lines.iter().any(|(n, x)| *n == name && x.line == l.at.line as usize) {
+        if l.level.is_error()
+            && in_window(&l.time)
+            && !lines.iter().any(|(n, x)| *n == name && x.line == l.at.line as usize)
+        {
             let text = format!("[{}][{}] {}", format_at(l.time), l.level, l.message);
             lines.push((name, LogLine { line: l.at.line as usize, text: redact_text(&text) }));
         }
@@ -372,7 +388,10 @@ fn decide_log(
     Ok(match (lines.is_empty(), found) {
         (false, _) => {
             let log = lines.first().map(|(n, _)| *n).unwrap_or(LogName::Backup);
-            (Flag::Error, Rule::LoggerErrors { log, since: since_text, lines: lines.into_iter().map(|(_, l)| l).collect() })
+            (
+                Flag::Error,
+                Rule::LoggerErrors { log, since: since_text, lines: lines.into_iter().map(|(_, l)| l).collect() },
+            )
         }
         (true, Some(f)) => (Flag::Ok, Rule::RunClean { log: Some(f.log), since: since_text }),
         // No trace of the run: only the logger lines could be checked.
@@ -391,7 +410,9 @@ fn upload_verdict(run: &log::Run, repo: Repo) -> Option<(Flag, Rule)> {
     };
     let up = run.uploads.iter().rev().find(|u| u.repo == want)?;
     Some(match &up.outcome {
-        UploadOutcome::Ok => (Flag::Ok, Rule::UploadOk { repo, line: up.ok_at.as_ref().unwrap_or(&up.at).line as usize }),
+        UploadOutcome::Ok => {
+            (Flag::Ok, Rule::UploadOk { repo, line: up.ok_at.as_ref().unwrap_or(&up.at).line as usize })
+        }
         UploadOutcome::Failed { message } => (
             Flag::Error,
             Rule::UploadFailed {
@@ -432,7 +453,7 @@ fn decide_samba(
                 let newest_stamp = String::from_utf8_lossy(&rules::file_stamp(newest.as_bytes())).into_owned();
                 let matched = match archive {
                     Some(name) => newest == name || newest.rsplit('/').next() == Some(name),
-                    None => newest_stamp == stamp || later.iter().any(|l| *l == newest_stamp),
+                    None => newest_stamp == stamp || later.contains(&newest_stamp),
                 };
                 let mut expected = vec![archive.map(str::to_owned).unwrap_or_else(|| stamp.to_owned())];
                 if archive.is_none() {
@@ -556,7 +577,11 @@ fn report_unseen_failure(
                 ev.set(k, *v.flag_mut(k), Rule::NoStamp);
             }
             v.log = Flag::Error;
-            ev.set(FlagKind::Log, v.log, Rule::RunFailed { log, message: message.unwrap_or_default(), line: Some(line) });
+            ev.set(
+                FlagKind::Log,
+                v.log,
+                Rule::RunFailed { log, message: message.unwrap_or_default(), line: Some(line) },
+            );
         }
     }
     v.scenario = Flag::Error;

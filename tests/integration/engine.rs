@@ -85,7 +85,12 @@ fn evidence_names_the_error_line_by_number() {
     assert_eq!(lines[0].line, 12);
     assert!(lines[0].text.starts_with("Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur"));
     let fr = end.explain(FlagKind::Log, Lang::Fr);
-    assert!(fr.starts_with("Le log backup contient 1 ligne d'erreur datée du 2025-09-10, dont la ligne 12 : « Send backup Market..."), "{fr}");
+    assert!(
+        fr.starts_with(
+            "Le log backup contient 1 ligne d'erreur datée du 2025-09-10, dont la ligne 12 : « Send backup Market..."
+        ),
+        "{fr}"
+    );
 }
 
 #[test]
@@ -140,7 +145,12 @@ fn every_flag_of_every_vector_has_a_sentence_in_both_languages() {
         let r = replay(&v.case, &ProfileConfig::builtin(v.code));
         text.push_str(&format!("== {}.{}\n", v.code, v.name));
         for s in &r.steps {
-            text.push_str(&format!("-- step {} {} at {}\n", s.index + 1, s.trigger, infobackup::world::format_at(s.at)));
+            text.push_str(&format!(
+                "-- step {} {} at {}\n",
+                s.index + 1,
+                s.trigger,
+                infobackup::world::format_at(s.at)
+            ));
             for k in FlagKind::ALL {
                 let fr = s.explain(k, Lang::Fr);
                 let en = s.explain(k, Lang::En);
@@ -175,7 +185,9 @@ fn a_profile_file_overrides_a_builtin() {
     assert_eq!((cfg.min_size, cfg.php, cfg.stamp_tolerance_s), (262144000, PhpVersion::Php7, 120));
     assert!(!cfg.checks.samba && cfg.checks.local);
     assert!(!cfg.is_builtin());
-    let named = ProfileConfig::from_toml_str("base = \"strict\"\nname = \"strict-4h\"\nwatchdog_timeout_seconds = 14400").unwrap();
+    let named =
+        ProfileConfig::from_toml_str("base = \"strict\"\nname = \"strict-4h\"\nwatchdog_timeout_seconds = 14400")
+            .unwrap();
     assert_eq!((named.name(), named.watchdog_timeout_s), ("strict-4h".to_owned(), 14400));
 }
 
@@ -189,7 +201,10 @@ fn profile_file_errors_name_file_line_and_key() {
         profile_err("base = \"v2024-08\"\nmin_size = \"100 MB\"\n"),
         "profiles/mine.toml:2: key `min_size`: expected a whole number, found the string \"100 MB\""
     );
-    assert_eq!(profile_err("base = \"v2024-08\"\nphp = 9\n"), "profiles/mine.toml:2: key `php`: expected 7 or 8, found the number 9");
+    assert_eq!(
+        profile_err("base = \"v2024-08\"\nphp = 9\n"),
+        "profiles/mine.toml:2: key `php`: expected 7 or 8, found the number 9"
+    );
     assert_eq!(
         profile_err("base = \"v2025\"\n"),
         "profiles/mine.toml:1: key `base`: unknown profile \"v2025\" (expected v2022-01, v2023-03, v2024-08 or strict)"
@@ -210,8 +225,14 @@ fn profile_file_errors_name_file_line_and_key() {
         profile_err("base = \"v2024-08\"\nwatchdog_timeout_seconds = 60\n"),
         "profiles/mine.toml:2: key `watchdog_timeout_seconds`: only the strict profile has a watchdog (base is v2024-08)"
     );
-    assert!(profile_err("base = \"v2024-08\"\n[checks]\nmarket = true\n").starts_with("profiles/mine.toml:3: key `checks.market`: the published scenario never checks the Market"));
-    assert_eq!(profile_err("min_size = 1\n"), "profiles/mine.toml: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)");
+    assert!(
+        profile_err("base = \"v2024-08\"\n[checks]\nmarket = true\n")
+            .starts_with("profiles/mine.toml:3: key `checks.market`: the published scenario never checks the Market")
+    );
+    assert_eq!(
+        profile_err("min_size = 1\n"),
+        "profiles/mine.toml: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)"
+    );
     let syntax = profile_err("base = \"v2024-08\"\nmin_size = \n");
     assert!(syntax.starts_with("profiles/mine.toml:2:"), "{syntax}");
     assert!(syntax.contains("not valid TOML"), "{syntax}");
@@ -253,7 +274,11 @@ fn profile_parameters_change_the_outcome() {
     let end = &r.steps[1];
     assert_eq!(end.flag(FlagKind::Size), Some(Flag::Error));
     assert!(end.virtual_value.starts_with(r#"{"date":"2025-09-10","heure":"03h27","minSizeBackup":"250 MB","#));
-    assert!(end.virtual_value.contains(r#""error":0,"erreurFileSize":1}"#), "the key moves after error: {}", end.virtual_value);
+    assert!(
+        end.virtual_value.contains(r#""error":0,"erreurFileSize":1}"#),
+        "the key moves after error: {}",
+        end.virtual_value
+    );
 
     // Turning the Samba check off leaves it at -1 and never lists the share.
     let v = vector("v2024-08.samba-list-throws");
@@ -308,13 +333,22 @@ mod props {
             Just("Send begin backup event...OK".to_owned()),
             Just("Creating archive...".to_owned()),
             Just("OK".to_owned()),
-            Just("Send backup Samba...[2025-09-10 03:29:50][ERROR] : Erreur sur smbclient valeur retournée : 1".to_owned()),
+            Just(
+                "Send backup Samba...[2025-09-10 03:29:50][ERROR] : Erreur sur smbclient valeur retournée : 1"
+                    .to_owned()
+            ),
             Just("/!\\ Erreur sur smbclient /!\\OK".to_owned()),
             Just("Send backup Samba...OK".to_owned()),
             Just("[2025-09-11 00:01:00][ERROR] quota".to_owned()),
             Just("[2025-09-09 03:00:00][ERROR] : old".to_owned()),
-            Just("Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()),
-            Just("Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array".to_owned()),
+            Just(
+                "Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"
+                    .to_owned()
+            ),
+            Just(
+                "Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array"
+                    .to_owned()
+            ),
             Just("[END BACKUP SUCCESS]".to_owned()),
             Just("[END BACKUP ERROR]".to_owned()),
             "\\PC{0,30}",
@@ -322,7 +356,8 @@ mod props {
     }
 
     fn logs() -> impl Strategy<Value = String> {
-        prop::collection::vec(log_lines(), 0..12).prop_map(|l| if l.is_empty() { String::new() } else { l.join("\n") + "\n" })
+        prop::collection::vec(log_lines(), 0..12)
+            .prop_map(|l| if l.is_empty() { String::new() } else { l.join("\n") + "\n" })
     }
 
     fn local_files() -> impl Strategy<Value = Vec<LocalFile>> {
@@ -369,7 +404,13 @@ mod props {
     }
 
     fn config_value() -> impl Strategy<Value = Option<String>> {
-        prop_oneof![Just(None), Just(Some("0".to_owned())), Just(Some("1".to_owned())), Just(Some(String::new())), Just(Some("abc".to_owned()))]
+        prop_oneof![
+            Just(None),
+            Just(Some("0".to_owned())),
+            Just(Some("1".to_owned())),
+            Just(Some(String::new())),
+            Just(Some("abc".to_owned()))
+        ]
     }
 
     prop_compose! {
@@ -470,7 +511,10 @@ mod strict {
 
     /// A run of `log/backup` that began at `start`, with `body` lines, then `end` (if any).
     pub fn run_log(start: &str, body: &[&str], end: Option<&str>) -> String {
-        let mut lines = vec!["[START BACKUP]".to_owned(), format!("***************Start of Jeedom backup at {start}***************")];
+        let mut lines = vec![
+            "[START BACKUP]".to_owned(),
+            format!("***************Start of Jeedom backup at {start}***************"),
+        ];
         lines.push("Send begin backup event...OK".into());
         lines.extend(body.iter().map(|s| s.to_string()));
         if let Some(e) = end {
@@ -519,15 +563,26 @@ mod strict {
         // Jeedom fires no end_backup on a failure; a schedule tick 10 minutes later.
         let log = run_log(
             "2025-09-10 03:27:01",
-            &["Backing up database...Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array", "(", ")"],
+            &[
+                "Backing up database...Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array",
+                "(",
+                ")",
+            ],
             Some("[END BACKUP ERROR]"),
         );
-        let t = timeline(false, vec![
-            step(Trigger::BeginBackup, "2025-09-10 03:27:02"),
-            with_log(step(Trigger::Other("schedule".into()), "2025-09-10 03:40:00"), LogName::Backup, &log),
-        ]);
+        let t = timeline(
+            false,
+            vec![
+                step(Trigger::BeginBackup, "2025-09-10 03:27:02"),
+                with_log(step(Trigger::Other("schedule".into()), "2025-09-10 03:40:00"), LogName::Backup, &log),
+            ],
+        );
         let (published, strict) = both(&t);
-        assert_eq!(published.steps[1].state.as_ref().unwrap().action, engine::Action::Empty, "v2024-08 just resets the tile");
+        assert_eq!(
+            published.steps[1].state.as_ref().unwrap().action,
+            engine::Action::Empty,
+            "v2024-08 just resets the tile"
+        );
         let s = &strict.steps[1];
         let state = s.state.as_ref().unwrap();
         assert_eq!(state.action, engine::Action::EndBackup);
@@ -543,7 +598,14 @@ mod strict {
     fn a_begin_with_no_end_fails_after_the_timeout_only() {
         let log = run_log("2025-09-10 03:27:01", OK_BODY, None);
         let tick = |at: &str| with_log(step(Trigger::Other("schedule".into()), at), LogName::Backup, &log);
-        let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:02"), tick("2025-09-10 04:30:00"), tick("2025-09-10 05:40:00")]);
+        let t = timeline(
+            false,
+            vec![
+                step(Trigger::BeginBackup, "2025-09-10 03:27:02"),
+                tick("2025-09-10 04:30:00"),
+                tick("2025-09-10 05:40:00"),
+            ],
+        );
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         assert_eq!(r.steps[1].virtual_value, r.steps[0].virtual_value, "within 2 h the tile keeps 'in progress'");
         assert!(matches!(r.steps[1].evidence.log.rule, Rule::RunInProgress { waited_s: 3780, timeout_s: 7200, .. }));
@@ -555,7 +617,9 @@ mod strict {
             "La sauvegarde commencée à 2025-09-10 03:27:00 n'est pas terminée après 2 h 13 min (délai 2 h 00 min) : elle a échoué sans prévenir."
         );
         // A 4-hour watchdog from a profile file waits longer.
-        let four = ProfileConfig::from_toml_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/strict-4h.toml")).unwrap();
+        let four =
+            ProfileConfig::from_toml_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/strict-4h.toml"))
+                .unwrap();
         let r = replay(&t, &four);
         assert_eq!(r.steps[2].virtual_value, r.steps[0].virtual_value);
     }
@@ -576,7 +640,10 @@ mod strict {
             ],
             None,
         );
-        let mut end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log), &[(ARCHIVE, 222310457)]);
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
+            &[(ARCHIVE, 222310457)],
+        );
         end.samba = Ok(vec![ARCHIVE.to_owned()]); // an older copy with the same name, or a stale listing
         let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let (published, strict) = both(&t);
@@ -585,7 +652,10 @@ mod strict {
         let s = &strict.steps[1];
         assert_eq!(s.flag(FlagKind::Samba), Some(Flag::Error));
         assert_eq!(s.flag(FlagKind::Market), Some(Flag::Error));
-        assert_eq!(s.evidence.samba.rule, Rule::UploadFailed { repo: engine::Repo::Samba, message: "Erreur sur smbclient".into(), line: 9 });
+        assert_eq!(
+            s.evidence.samba.rule,
+            Rule::UploadFailed { repo: engine::Repo::Samba, message: "Erreur sur smbclient".into(), line: 9 }
+        );
         assert!(s.virtual_value.contains(r#""samba":{"error":1},"market":{"error":1}"#), "{}", s.virtual_value);
     }
 
@@ -593,14 +663,23 @@ mod strict {
     fn the_archive_is_matched_by_the_name_the_log_printed() {
         // A slow begin hook: the archive is stamped two minutes after begin_backup.
         let late = "backup-Jeedom-4.4.20-2025-09-10-03h29.tar.gz";
-        let log = run_log("2025-09-10 03:27:01", &["Creating archive...", "OK", &format!("Backup name: /var/www/html/core/php/../../backup/{late}")], None);
-        let end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 03:31:00"), LogName::Backup, &log), &[(late, 222310457)]);
+        let log = run_log(
+            "2025-09-10 03:27:01",
+            &["Creating archive...", "OK", &format!("Backup name: /var/www/html/core/php/../../backup/{late}")],
+            None,
+        );
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:31:00"), LogName::Backup, &log),
+            &[(late, 222310457)],
+        );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let (published, strict) = both(&t);
         assert_eq!(published.steps[1].flag(FlagKind::Local), Some(Flag::Error), "v2024-08: false 'missing'");
         let s = &strict.steps[1];
         assert_eq!(s.flag(FlagKind::Local), Some(Flag::Ok));
-        assert!(matches!(&s.evidence.local.rule, Rule::ArchiveFound { by_name: true, file_name, .. } if file_name == late));
+        assert!(
+            matches!(&s.evidence.local.rule, Rule::ArchiveFound { by_name: true, file_name, .. } if file_name == late)
+        );
         assert_eq!(
             s.explain(FlagKind::Local, Lang::Fr),
             format!("L'archive {late} (212,01 Mo) annoncée par le log est bien dans le dossier de sauvegarde.")
@@ -615,7 +694,10 @@ mod strict {
             &["Send backup Market...[2025-09-10 23:59:50][ERROR] : quota", "/!\\ quota /!\\OK"],
             None,
         );
-        let end = with_local(with_log(step(Trigger::EndBackup, "2025-09-11 00:03:10"), LogName::Backup, &log), &[("backup-Jeedom-4.4.20-2025-09-10-23h59.tar.gz", 222310457)]);
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-11 00:03:10"), LogName::Backup, &log),
+            &[("backup-Jeedom-4.4.20-2025-09-10-23h59.tar.gz", 222310457)],
+        );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 23:59:21"), end]);
         let (published, strict) = both(&t);
         assert_eq!(published.steps[1].flag(FlagKind::Log), Some(Flag::Ok), "v2024-08 only reads lines dated today");
@@ -623,9 +705,16 @@ mod strict {
         assert!(matches!(&strict.steps[1].evidence.log.rule, Rule::LoggerErrors { lines, .. } if lines[0].line == 4));
 
         // An error left by an earlier run the same day is not this run's.
-        let old = run_log("2025-09-10 01:00:00", &["Backing up database...[2025-09-10 01:00:05][ERROR] : old"], Some("[END BACKUP SUCCESS]"));
+        let old = run_log(
+            "2025-09-10 01:00:00",
+            &["Backing up database...[2025-09-10 01:00:05][ERROR] : old"],
+            Some("[END BACKUP SUCCESS]"),
+        );
         let new = run_log("2025-09-10 03:27:01", OK_BODY, None);
-        let end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &(old + &new)), &[(ARCHIVE, 222310457)]);
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &(old + &new)),
+            &[(ARCHIVE, 222310457)],
+        );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let (published, strict) = both(&t);
         assert_eq!(published.steps[1].flag(FlagKind::Log), Some(Flag::Error));
@@ -636,14 +725,20 @@ mod strict {
     #[test]
     fn samba_keys_and_listing_failures() {
         let log = run_log("2025-09-10 03:27:01", &["Send backup Samba...OK"], None);
-        let mut end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log), &[(ARCHIVE, 222310457)]);
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
+            &[(ARCHIVE, 222310457)],
+        );
         end.samba = Err("Erreur sur smbclient valeur retournée : 1".into());
         let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end.clone()]);
         let (published, strict) = both(&t);
         assert!(published.steps[1].crashed());
         let s = &strict.steps[1];
         assert_eq!((s.crash.clone(), s.flag(FlagKind::Samba)), (None, Some(Flag::Error)));
-        assert_eq!(s.evidence.samba.rule, Rule::SambaListingFailed { message: "Erreur sur smbclient valeur retournée : 1".into() });
+        assert_eq!(
+            s.evidence.samba.rule,
+            Rule::SambaListingFailed { message: "Erreur sur smbclient valeur retournée : 1".into() }
+        );
 
         let mut never = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         never.config.clear();
@@ -656,8 +751,18 @@ mod strict {
     #[test]
     fn samba_credentials_never_reach_the_outcome() {
         let secret_msg = "Erreur sur smbclient -U \"jeedom%S3cretPass\" //nas/backup valeur retournée : 1";
-        let log = run_log("2025-09-10 03:27:01", &[&format!("Send backup Samba...[2025-09-10 03:29:50][ERROR] : {secret_msg}"), &format!("/!\\ {secret_msg} /!\\OK")], None);
-        let mut end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log), &[(ARCHIVE, 222310457)]);
+        let log = run_log(
+            "2025-09-10 03:27:01",
+            &[
+                &format!("Send backup Samba...[2025-09-10 03:29:50][ERROR] : {secret_msg}"),
+                &format!("/!\\ {secret_msg} /!\\OK"),
+            ],
+            None,
+        );
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
+            &[(ARCHIVE, 222310457)],
+        );
         end.samba = Err(secret_msg.to_owned());
         let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         for p in Profile::ALL {
@@ -688,24 +793,42 @@ mod strict {
     fn strict_knows_which_log_the_run_went_to() {
         // A core update: the backup's echoed text is in log/update.
         let up = run_log("2025-09-10 14:00:06", OK_BODY, None);
-        let end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 14:02:40"), LogName::Update, &up), &[("backup-Jeedom-4.4.20-2025-09-10-14h00.tar.gz", 222298112)]);
-        let mut t = timeline(true, vec![step(Trigger::BeginUpdate, "2025-09-10 14:00:05"), step(Trigger::BeginBackup, "2025-09-10 14:00:06"), end]);
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 14:02:40"), LogName::Update, &up),
+            &[("backup-Jeedom-4.4.20-2025-09-10-14h00.tar.gz", 222298112)],
+        );
+        let mut t = timeline(
+            true,
+            vec![
+                step(Trigger::BeginUpdate, "2025-09-10 14:00:05"),
+                step(Trigger::BeginBackup, "2025-09-10 14:00:06"),
+                end,
+            ],
+        );
         t.no_cloud_backup = true;
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         let s = &r.steps[2];
         assert_eq!(s.evidence.log_file, Some(LogName::Update));
-        assert_eq!(s.evidence.log.rule, Rule::RunClean { log: Some(LogName::Update), since: "2025-09-10 14:00:00".into() });
+        assert_eq!(
+            s.evidence.log.rule,
+            Rule::RunClean { log: Some(LogName::Update), since: "2025-09-10 14:00:00".into() }
+        );
 
         // The daily cron backup: echoed text in log/cron_execution, only logger lines in log/backup.
         let cron = run_log("2025-09-10 03:27:01", OK_BODY, None);
-        let mut end = with_local(with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::CronExecution, &cron), &[(ARCHIVE, 222310457)]);
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::CronExecution, &cron),
+            &[(ARCHIVE, 222310457)],
+        );
         end = with_log(end, LogName::Backup, "[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\n");
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         let s = &r.steps[1];
         assert_eq!(s.evidence.log_file, Some(LogName::CronExecution));
         assert_eq!(s.flag(FlagKind::Log), Some(Flag::Error), "the logger still writes to log/backup");
-        assert!(matches!(&s.evidence.log.rule, Rule::LoggerErrors { log: LogName::Backup, lines, .. } if lines[0].line == 1));
+        assert!(
+            matches!(&s.evidence.log.rule, Rule::LoggerErrors { log: LogName::Backup, lines, .. } if lines[0].line == 1)
+        );
     }
 
     #[test]
@@ -722,8 +845,17 @@ mod strict {
     #[test]
     fn a_second_end_without_begin_reads_the_latest_run() {
         let log = run_log("2025-09-10 03:27:00", &[], Some("[END BACKUP ERROR]"));
-        let end = |at: &str| with_local(with_log(step(Trigger::EndBackup, at), LogName::Backup, &log), &[(ARCHIVE, 222310457)]);
-        let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:00"), end("2025-09-10 03:43:00"), end("2025-09-10 03:43:00")]);
+        let end = |at: &str| {
+            with_local(with_log(step(Trigger::EndBackup, at), LogName::Backup, &log), &[(ARCHIVE, 222310457)])
+        };
+        let t = timeline(
+            false,
+            vec![
+                step(Trigger::BeginBackup, "2025-09-10 03:27:00"),
+                end("2025-09-10 03:43:00"),
+                end("2025-09-10 03:43:00"),
+            ],
+        );
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         let second = r.steps[2].state.as_ref().unwrap();
         assert_eq!((second.error_scenario, second.error_log), (Flag::Error, Flag::Error));
