@@ -396,7 +396,6 @@ impl Evidence {
                     format!("Le scénario a bien reçu le début de la sauvegarde ({trigger})."),
                     format!("The scenario received the start of the backup ({trigger})."),
                 ),
-                FlagKind::Market => market_never(lang),
                 _ => pick(
                     format!("Sauvegarde en cours ({trigger}) : ce contrôle se fera à la fin, au déclencheur end_backup."),
                     format!("Backup in progress ({trigger}): this check runs at the end, on the end_backup trigger."),
@@ -415,7 +414,6 @@ impl Evidence {
                     "Le virtuel ne contient pas l'heure de début de la sauvegarde : le déclencheur begin_backup n'a pas été reçu ou le scénario a planté à ce moment-là.".into(),
                     "The virtual holds no backup start time: the begin_backup trigger was not received, or the scenario crashed then.".into(),
                 ),
-                FlagKind::Market => market_never(lang),
                 _ if d.flag == Some(Flag::Error) => pick(
                     "Contrôle non fait : sans heure de début, le scénario ne sait pas quelle sauvegarde vérifier et laisse ce voyant en erreur.".into(),
                     "Not checked: without a start time the scenario cannot tell which backup to check, and leaves this flag in error.".into(),
