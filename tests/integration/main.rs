@@ -1,4 +1,6 @@
 //! The one integration-test binary. Each module is one area; data-driven tests walk folders
 //! (`tests/data/`, `scenarios/`) so adding a case is adding a folder.
 mod browser;
+mod conformance;
+mod engine;
 mod widget;
