@@ -1,10 +1,94 @@
-//! `infobackup conformance`.
+//! `infobackup conformance PATH...`: runs conformance vectors (files, or folders searched
+//! recursively for `*.json`) with the faithful profile of each vector's revision. One line per
+//! vector, then `N passed, M failed`. Exit 1 when a vector fails, 2 when one is malformed.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
+use infobackup::conformance::{self, VectorResult, Verdict};
+use infobackup::redact::redact_text;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`infobackup conformance` is not implemented yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One line per vector, the first difference shown with a caret.
+    Text,
+    /// JSON Lines: one `{"type":"vector",…}` per vector, then `{"type":"summary",…}`.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Vector files, or folders to search recursively for `*.json`.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let files = conformance::collect(&args.paths)?;
+    if files.is_empty() {
+        anyhow::bail!("no *.json vector found in {}", list(&args.paths));
+    }
+    // Read every vector first: a malformed one stops the run before any verdict is printed.
+    let mut vectors = Vec::with_capacity(files.len());
+    for f in &files {
+        vectors.push((f.clone(), conformance::load(f)?));
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for (file, vector) in vectors {
+        let verdict = conformance::check(&vector).with_context(|| format!("{}: the replay failed", file.display()))?;
+        let result = VectorResult {
+            file: file.clone(),
+            name: vector.name,
+            code: vector.code,
+            steps: vector.expect.len(),
+            verdict,
+        };
+        if result.passed() {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        match args.format {
+            Format::Text => write_text(&mut out, &result)?,
+            Format::Json => {
+                let mut line = serde_json::Map::new();
+                line.insert("type".into(), "vector".into());
+                if let serde_json::Value::Object(fields) = serde_json::to_value(&result)? {
+                    line.extend(fields);
+                }
+                writeln!(out, "{}", redact_text(&serde_json::to_string(&line)?))?;
+            }
+        }
+    }
+    match args.format {
+        Format::Text => writeln!(out, "{passed} passed, {failed} failed")?,
+        Format::Json => {
+            writeln!(out, "{}", serde_json::json!({"type": "summary", "passed": passed, "failed": failed}))?
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn write_text(out: &mut impl Write, r: &VectorResult) -> std::io::Result<()> {
+    match &r.verdict {
+        Verdict::Pass => writeln!(out, "pass  {}", r.file.display()),
+        Verdict::Fail { difference } => {
+            writeln!(out, "FAIL  {}: {}", r.file.display(), redact_text(&difference.headline()))?;
+            for line in redact_text(&difference.detail()).lines() {
+                writeln!(out, "      {line}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }

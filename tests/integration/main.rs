@@ -2,4 +2,6 @@
 //! (`tests/data/`, `scenarios/`) so adding a case is adding a folder.
 mod browser;
 mod cases;
+mod conformance;
+mod engine;
 mod widget;

@@ -1,0 +1,412 @@
+//! The published code block (revisions 2022-01, 2023-03, 2024-08) as a state machine:
+//! **start** (the start values) → **checks** (the branch of the trigger, reading the world) →
+//! **end** (`lastSave = stamp(now)`, the JSON, the tags). Each phase is a function of the previous
+//! phase's variables; the world is passed in and read lazily, in the order the PHP reads it.
+//!
+//! Revision differences, all here:
+//! - 2022-01 and 2023-03 read the trigger with the ≤ 4.4 accessor: on Jeedom 4.5 every trigger
+//!   crashes. 2024-08 reads the `#trigger#` tag on 4.5.
+//! - 2022-01 has no 60 s tolerance (`stamp_tolerance_s = 0`), writes `date`, `heure`,
+//!   `minSizeBackup` only at `end_backup` with a stamp, and leaves `action` unset (JSON `null`)
+//!   on every path that does not set it (end without stamp, and, inferred from the same code
+//!   shape, any other trigger).
+
+use jiff::civil::DateTime;
+
+use crate::php::{self, PhpVersion, Value};
+use crate::redact::redact_text;
+use crate::world::{LocalFile, LogName, Trigger, World, WorldError};
+
+use super::evidence::{Crash, Evidence, Rule, SambaSkip, TriggerSource};
+use super::profile::{Profile, ProfileConfig};
+use super::rules;
+use super::state::{Action, ArchiveField, Flag, FlagKind, PhpString, ScenarioState, Shape};
+use super::{BlockInput, BlockOutput};
+
+/// The PHP variables of the code block.
+#[derive(Debug, Clone)]
+pub(super) struct Vars {
+    pub(super) date: PhpString,
+    pub(super) heure: PhpString,
+    pub(super) min_size_backup: String,
+    pub(super) update: bool,
+    pub(super) action: Action,
+    pub(super) scenario: Flag,
+    pub(super) log: Flag,
+    pub(super) local: Flag,
+    pub(super) size: Flag,
+    pub(super) samba: Flag,
+    pub(super) market: Flag,
+    /// Set only on `end_backup` with a stamp (it switches the JSON to the end layout).
+    pub(super) archive: Option<ArchiveField>,
+}
+
+impl Vars {
+    /// Phase 1, start: `date=""`, `heure=""`, `minSizeBackup=size_format(S)`, `update=0`,
+    /// `errorScenario=1`, `errorLog=1`, `errorLocal=-1`, `errorSize=1`, `errorSamba=-1`,
+    /// `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`).
+    pub(super) fn start(cfg: &ProfileConfig) -> Vars {
+        Vars {
+            date: PhpString::default(),
+            heure: PhpString::default(),
+            min_size_backup: php::size_format(cfg.min_size),
+            update: false,
+            action: if cfg.base == Profile::V2022_01 { Action::Null } else { Action::Empty },
+            scenario: Flag::Error,
+            log: Flag::Error,
+            local: Flag::Disabled,
+            size: Flag::Error,
+            samba: Flag::Disabled,
+            market: Flag::Disabled,
+            archive: None,
+        }
+    }
+
+    /// What `begin_backup` and `begin_update` write: `errorScenario=0`, `errorLog=0`,
+    /// `errorLocal=-1`, `errorSize=0`.
+    pub(super) fn begin(&mut self, action: Action) {
+        self.action = action;
+        self.scenario = Flag::Ok;
+        self.log = Flag::Ok;
+        self.local = Flag::Disabled;
+        self.size = Flag::Ok;
+    }
+
+    pub(super) fn flag_mut(&mut self, kind: FlagKind) -> &mut Flag {
+        match kind {
+            FlagKind::Scenario => &mut self.scenario,
+            FlagKind::Log => &mut self.log,
+            FlagKind::Local => &mut self.local,
+            FlagKind::Size => &mut self.size,
+            FlagKind::Samba => &mut self.samba,
+            FlagKind::Market => &mut self.market,
+        }
+    }
+
+    /// Phase 3, end: `lastSave = stamp(now)` and the state in the layout of the path taken.
+    pub(super) fn end(self, cfg: &ProfileConfig, now: DateTime) -> ScenarioState {
+        let shape = match (&self.archive, cfg.base) {
+            (Some(_), _) => Shape::End,
+            (None, Profile::V2022_01) => Shape::StartWithoutHeader,
+            (None, _) => Shape::Start,
+        };
+        ScenarioState {
+            shape,
+            date: self.date,
+            heure: self.heure,
+            min_size_backup: self.min_size_backup,
+            last_save: rules::stamp(now),
+            update: self.update,
+            action: self.action,
+            error_scenario: self.scenario,
+            error_log: self.log,
+            error_local: self.local,
+            error_size: self.size,
+            error_samba: self.samba,
+            error_market: self.market,
+            archive: self.archive,
+        }
+    }
+}
+
+/// `array_key_exists('update', $J) && $J['update'] == $n`. On PHP 8, `$J` not an array throws;
+/// on PHP 7 it warns and answers no.
+fn update_equals(j: &Value, n: i64, php: PhpVersion) -> Result<bool, Crash> {
+    match j {
+        Value::Array(a) => Ok(a.get("update").is_some_and(|v| php::loose_eq(v, &Value::Int(n), php))),
+        other => match php {
+            PhpVersion::Php8 => Err(Crash::UpdateKeyOnNonArray { given: other.type_name().to_owned() }),
+            PhpVersion::Php7 => Ok(false),
+        },
+    }
+}
+
+/// `$J['lastSave']`: null when missing or `$J` is not an array; a string `$J` throws on PHP 8
+/// and gives its first character on PHP 7.
+fn read_last_save(j: &Value, php: PhpVersion) -> Result<Value, Crash> {
+    Ok(match j {
+        Value::Array(a) => a.get("lastSave").cloned().unwrap_or(Value::Null),
+        Value::Str(s) => match php {
+            PhpVersion::Php8 => return Err(Crash::StringOffset),
+            PhpVersion::Php7 => Value::Str(s.get(..1).map(<[u8]>::to_vec).unwrap_or_default()),
+        },
+        _ => Value::Null,
+    })
+}
+
+/// Runs the published code block for one trigger.
+pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
+    let cfg = input.config;
+    let source = if input.jeedom.trigger_from_tag() { TriggerSource::Tag } else { TriggerSource::Accessor };
+    let mut ev =
+        Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
+
+    // Reading the trigger: 2022-01 and 2023-03 only know the ≤ 4.4 accessor.
+    if input.jeedom.trigger_from_tag() && matches!(cfg.base, Profile::V2022_01 | Profile::V2023_03) {
+        ev.crashed(Crash::TriggerAccessorGone);
+        return Ok((BlockOutput::Crashed(Crash::TriggerAccessorGone), ev));
+    }
+
+    let vars = Vars::start(cfg);
+    let j = php::json_decode(input.last_save_tag).unwrap_or(Value::Null);
+    match checks(vars, input, &j, world, &mut ev)? {
+        Ok(vars) => {
+            let state = vars.end(cfg, input.now);
+            Ok((BlockOutput::Written(state), ev))
+        }
+        Err(crash) => {
+            ev.crashed(crash.clone());
+            Ok((BlockOutput::Crashed(crash), ev))
+        }
+    }
+}
+
+/// Phase 2, checks: the branch of the trigger. `Err(WorldError)` when the world cannot answer;
+/// `Ok(Err(Crash))` when the PHP would throw.
+fn checks(
+    mut v: Vars,
+    input: &BlockInput<'_>,
+    j: &Value,
+    world: &mut dyn World,
+    ev: &mut Evidence,
+) -> Result<Result<Vars, Crash>, WorldError> {
+    let cfg = input.config;
+    let begin_rule = || Rule::BeginStart { trigger: input.trigger.to_string() };
+    match input.trigger {
+        Trigger::BeginUpdate => {
+            v.begin(Action::StartUpdate);
+            v.update = true;
+            for k in [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba] {
+                ev.set(k, *v.flag_mut(k), begin_rule());
+            }
+            ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
+        }
+        Trigger::BeginBackup => {
+            v.action = Action::StartBackup;
+            match update_equals(j, 1, cfg.php) {
+                Ok(true) => v.update = true,
+                Ok(false) => {}
+                Err(c) => return Ok(Err(c)),
+            }
+            v.begin(Action::StartBackup);
+            for k in [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba] {
+                ev.set(k, *v.flag_mut(k), begin_rule());
+            }
+            ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
+        }
+        Trigger::EndBackup => {
+            if cfg.base != Profile::V2022_01 {
+                v.action = Action::EndBackup;
+            }
+            let l = match read_last_save(j, cfg.php) {
+                Ok(l) => l,
+                Err(c) => return Ok(Err(c)),
+            };
+            if php::empty(&l) {
+                for k in FlagKind::ALL {
+                    ev.set(k, *v.flag_mut(k), Rule::NoStamp);
+                }
+                ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
+                ev.set(FlagKind::Samba, v.samba, Rule::NoStamp);
+                return Ok(Ok(v));
+            }
+            return end_with_stamp(v, input, j, l, world, ev);
+        }
+        Trigger::Other(name) => {
+            for k in FlagKind::ALL {
+                ev.set(k, *v.flag_mut(k), Rule::OtherTrigger { trigger: name.clone() });
+            }
+        }
+    }
+    Ok(Ok(v))
+}
+
+/// `end_backup` once `L` is known: errorScenario, errorLog, local archive and size, Samba.
+fn end_with_stamp(
+    mut v: Vars,
+    input: &BlockInput<'_>,
+    j: &Value,
+    l: Value,
+    world: &mut dyn World,
+    ev: &mut Evidence,
+) -> Result<Result<Vars, Crash>, WorldError> {
+    let cfg = input.config;
+    v.action = Action::EndBackup;
+    // substr() on an array throws on PHP 8; PHP 7 warns and the pieces read as "".
+    let l_text = match (&l, cfg.php) {
+        (Value::Array(_), PhpVersion::Php8) => return Ok(Err(Crash::StampIsArray)),
+        (Value::Array(_), PhpVersion::Php7) => Vec::new(),
+        (other, _) => php::to_string(other),
+    };
+    let l_shown = String::from_utf8_lossy(&l_text).into_owned();
+    v.scenario = Flag::Ok;
+    v.date = PhpString(php::substr(&l_text, 0, Some(10)));
+    v.heure = PhpString(php::substr(&l_text, -5, None));
+    let minutes = cfg.stamp_tolerance_s / 60;
+    let later = rules::parse_stamp(&l_text).map(|t| rules::later_stamps(t, input.tz, minutes)).unwrap_or_default();
+    ev.last_save = Some(l_shown.clone());
+    ev.later_stamps = later.clone();
+    let mut accepted = vec![l_shown.clone()];
+    accepted.extend(later.iter().cloned());
+    ev.set(FlagKind::Scenario, Flag::Ok, Rule::StampFound { last_save: l_shown });
+
+    // errorLog: a line of log/backup with "[<today>" and, after it, "ERROR".
+    if cfg.checks.log {
+        let log = world.log(LogName::Backup)?;
+        let today = input.now.date().to_string();
+        let (hits, read) = rules::dated_error_lines(&log, &today);
+        v.log = Flag::from_error(!hits.is_empty());
+        ev.log_file = Some(LogName::Backup);
+        let rule = if hits.is_empty() {
+            Rule::LogClean { log: LogName::Backup, today, lines_read: read }
+        } else {
+            Rule::LogErrors { log: LogName::Backup, today, lines: hits }
+        };
+        ev.set(FlagKind::Log, v.log, rule);
+    } else {
+        v.log = Flag::Disabled;
+        ev.set(FlagKind::Log, v.log, Rule::CheckDisabled);
+    }
+
+    // Local archive: the last *.gz in name order whose stamp is L or a later accepted stamp.
+    if cfg.checks.local || cfg.checks.size {
+        let files = world.local_files()?;
+        let gz = rules::archives(&files);
+        let mut found = None;
+        for f in &gz {
+            let stamp = rules::file_stamp(f.name.as_bytes());
+            if rules::stamp_matches(&stamp, &l, &later, cfg.php) {
+                found = Some((*f, String::from_utf8_lossy(&stamp).into_owned()));
+            }
+        }
+        let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+        let missing = Rule::ArchiveMissing { stamps: accepted.clone(), expected_name: None, archives: names() };
+        decide_archive(&mut v, cfg, found.map(|(f, stamp)| (f, stamp, false)), missing, ev);
+    } else {
+        v.archive = Some(ArchiveField::NotFound);
+        v.local = Flag::Disabled;
+        v.size = Flag::Disabled;
+        ev.set(FlagKind::Local, v.local, Rule::CheckDisabled);
+        ev.set(FlagKind::Size, v.size, Rule::CheckDisabled);
+    }
+
+    // Samba: only when $J['update'] == 0, NO_CLOUD_BACKUP is not set, and both keys != 0.
+    if !cfg.checks.samba {
+        ev.set(FlagKind::Samba, v.samba, Rule::CheckDisabled);
+    } else {
+        match samba_gate(j, cfg, world)? {
+            Err(skip) => ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(skip)),
+            Ok(()) => {
+                v.samba = Flag::Error;
+                match world.samba_listing()? {
+                    Err(message) => return Ok(Err(Crash::SambaListing { message: redact_text(&message) })),
+                    Ok(list) => match list.first() {
+                        None => ev.set(FlagKind::Samba, v.samba, Rule::SambaEmpty),
+                        Some(newest) => {
+                            let stamp = rules::file_stamp(newest.as_bytes());
+                            let matched = rules::stamp_matches(&stamp, &l, &later, cfg.php);
+                            if matched {
+                                v.samba = Flag::Ok;
+                            }
+                            ev.set(
+                                FlagKind::Samba,
+                                v.samba,
+                                Rule::SambaNewest {
+                                    newest: newest.clone(),
+                                    stamp: String::from_utf8_lossy(&stamp).into_owned(),
+                                    matched,
+                                    expected: accepted.clone(),
+                                },
+                            );
+                        }
+                    },
+                }
+            }
+        }
+    }
+    ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
+    Ok(Ok(v))
+}
+
+/// errorLocal and errorSize from the archive found (or not): `$size > $S` is strictly bigger.
+pub(super) fn decide_archive(
+    v: &mut Vars,
+    cfg: &ProfileConfig,
+    found: Option<(&LocalFile, String, bool)>,
+    missing: Rule,
+    ev: &mut Evidence,
+) {
+    match found {
+        Some((f, stamp, by_name)) => {
+            v.local = Flag::Ok;
+            v.archive = Some(ArchiveField::Found {
+                file_name: f.name.clone(),
+                size: f.size,
+                size_text: php::size_format(f.size),
+            });
+            ev.set(
+                FlagKind::Local,
+                v.local,
+                Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, by_name },
+            );
+            let big = f.size > cfg.min_size;
+            v.size = Flag::from_error(!big);
+            let rule = if big {
+                Rule::SizeAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
+            } else {
+                Rule::SizeNotAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
+            };
+            ev.set(FlagKind::Size, v.size, rule);
+        }
+        None => {
+            v.local = Flag::Error;
+            v.archive = Some(ArchiveField::NotFound);
+            ev.set(FlagKind::Local, v.local, missing);
+            ev.set(FlagKind::Size, v.size, Rule::SizeNoArchive);
+        }
+    }
+    if !cfg.checks.local {
+        v.local = Flag::Disabled;
+        ev.set(FlagKind::Local, v.local, Rule::CheckDisabled);
+    }
+    if !cfg.checks.size {
+        v.size = Flag::Disabled;
+        ev.set(FlagKind::Size, v.size, Rule::CheckDisabled);
+    }
+}
+
+/// Whether the published code lists the Samba share, or why not. Reads the world in the order
+/// the condition is evaluated and stops at the first false term.
+fn samba_gate(j: &Value, cfg: &ProfileConfig, world: &mut dyn World) -> Result<Result<(), SambaSkip>, WorldError> {
+    match j {
+        Value::Array(a) => match a.get("update") {
+            None => return Ok(Err(SambaSkip::UpdateMissing)),
+            Some(u) if !php::loose_eq(u, &Value::Int(0), cfg.php) => {
+                return Ok(Err(SambaSkip::UpdateBackup {
+                    update: String::from_utf8_lossy(&php::to_string(u)).into_owned(),
+                }));
+            }
+            Some(_) => {}
+        },
+        // Only reachable on PHP 7 (a string $J): array_key_exists warns and answers no.
+        _ => return Ok(Err(SambaSkip::UpdateMissing)),
+    }
+    if world.no_cloud_backup()? {
+        return Ok(Err(SambaSkip::NoCloudBackup));
+    }
+    // PHP stops at the first key equal to 0; both are read here so the evidence shows them.
+    let enable = world.config("samba::enable")?;
+    let cloud = world.config("samba::cloudUpload")?;
+    let off = |v: &str| rules::key_is_off(v, cfg.php);
+    if off(&enable) || off(&cloud) {
+        let never_saved = (enable.is_empty() && off(&enable)) || (cloud.is_empty() && off(&cloud));
+        let explicit_zero = (!enable.is_empty() && off(&enable)) || (!cloud.is_empty() && off(&cloud));
+        // On PHP 7 a never-saved key is "equal to 0": say so plainly.
+        return Ok(Err(if never_saved && !explicit_zero {
+            SambaSkip::NeverSaved
+        } else {
+            SambaSkip::KeysDisabled { enable, cloud_upload: cloud }
+        }));
+    }
+    Ok(Ok(()))
+}

@@ -1,0 +1,138 @@
+//! Pure rules the code block is made of: stamps, the archive-name stamp, the log's error pattern,
+//! the `*.gz` glob, the Samba key test. No world, no clock: inputs in, answer out.
+
+use jiff::SignedDuration;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+
+use crate::php::{self, PhpVersion, Value};
+use crate::world::LocalFile;
+
+use super::evidence::LogLine;
+
+/// `date('Y-m-d-H\hi', $t)`: `2025-09-10-03h27`.
+pub fn stamp(t: DateTime) -> String {
+    t.strftime("%Y-%m-%d-%Hh%M").to_string()
+}
+
+/// The scenario's "stamp of a file name": `substr($name, -23, -7)`, the 16 characters just
+/// before `.tar.gz` for a Jeedom archive name; shorter names give a shorter or empty string.
+pub fn file_stamp(name: &[u8]) -> Vec<u8> {
+    php::substr(name, -23, Some(-7))
+}
+
+/// Reads a start stamp back as a local time: the date is the 10 characters ending 6 before the
+/// end, the time the last 5 with `h` read as `:`. `None` when that is not a valid time.
+pub fn parse_stamp(l: &[u8]) -> Option<DateTime> {
+    let date = php::substr(l, -16, Some(10));
+    let time: Vec<u8> = php::substr(l, -5, None).into_iter().map(|b| if b == b'h' { b':' } else { b }).collect();
+    let text = format!("{} {}", std::str::from_utf8(&date).ok()?, std::str::from_utf8(&time).ok()?);
+    if text.len() != 16 {
+        return None;
+    }
+    DateTime::strptime("%Y-%m-%d %H:%M", &text).ok()
+}
+
+/// The stamps `minutes` minutes after `start`, added in the box's time zone so the addition
+/// follows DST jumps (`2025-03-30 01:59` + 1 min is `03:00` in Paris). The published code's
+/// `L2` is `later_stamps(L, tz, 1)`.
+pub fn later_stamps(start: DateTime, tz: &TimeZone, minutes: u32) -> Vec<String> {
+    let Ok(zoned) = tz.to_zoned_datetime(start) else {
+        return Vec::new();
+    };
+    (1..=minutes)
+        .filter_map(|k| zoned.checked_add(SignedDuration::from_secs(60 * i64::from(k))).ok())
+        .map(|z| stamp(z.datetime()))
+        .collect()
+}
+
+/// `glob("$path/*.gz")`: names ending in `.gz`, not hidden (glob's `*` skips a leading dot),
+/// in byte order.
+pub fn archives(files: &[LocalFile]) -> Vec<&LocalFile> {
+    let mut gz: Vec<&LocalFile> =
+        files.iter().filter(|f| f.name.ends_with(".gz") && !f.name.starts_with('.') && !f.name.contains('/')).collect();
+    gz.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    gz
+}
+
+/// Whether a stamp equals one of the accepted start stamps (`$stamp == $L || $stamp == $L2`,
+/// loose as PHP compares).
+pub fn stamp_matches(stamp: &[u8], last_save: &Value, later: &[String], php: PhpVersion) -> bool {
+    let s = Value::Str(stamp.to_vec());
+    php::loose_eq(&s, last_save, php) || later.iter().any(|l| php::loose_eq(&s, &Value::str(l), php))
+}
+
+/// The published error test: lines holding `[` + `today` and, anywhere after it, `ERROR`
+/// (`preg_match('/\[YYYY-MM-DD.*ERROR/')` on each line). Returns the matching lines (1-based)
+/// and how many lines were read.
+pub fn dated_error_lines(log: &[u8], today: &str) -> (Vec<LogLine>, usize) {
+    let needle = format!("[{today}");
+    let needle = needle.as_bytes();
+    let mut hits = Vec::new();
+    if log.is_empty() {
+        return (hits, 0);
+    }
+    let body = log.strip_suffix(b"\n").unwrap_or(log);
+    let mut count = 0;
+    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+        count = i + 1;
+        if let Some(at) = find(line, needle) {
+            let rest = line.get(at + needle.len()..).unwrap_or_default();
+            if find(rest, b"ERROR").is_some() {
+                hits.push(LogLine::new(i + 1, line));
+            }
+        }
+    }
+    (hits, count)
+}
+
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+/// `config::byKey($key) != 0` is false: the key holds a value PHP finds equal to 0. On PHP 8
+/// the never-saved `""` is not equal to 0 (so it counts as enabled); on PHP 7 it is.
+pub fn key_is_off(value: &str, php: PhpVersion) -> bool {
+    php::loose_eq(&Value::str(value), &Value::Int(0), php)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str) -> DateTime {
+        crate::world::parse_at(s).unwrap()
+    }
+
+    #[test]
+    fn stamps_and_file_stamps() {
+        assert_eq!(stamp(dt("2025-09-10 03:27:01")), "2025-09-10-03h27");
+        assert_eq!(file_stamp(b"backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"), b"2025-09-10-03h27");
+        assert_eq!(parse_stamp(b"2025-09-10-03h27"), Some(dt("2025-09-10 03:27:00")));
+        assert_eq!(parse_stamp(b"garbage"), None);
+    }
+
+    #[test]
+    fn later_stamps_follow_dst() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        assert_eq!(later_stamps(dt("2025-03-30 01:59:00"), &paris, 1), vec!["2025-03-30-03h00"]);
+        assert_eq!(later_stamps(dt("2025-09-10 23:59:00"), &paris, 2), vec!["2025-09-11-00h00", "2025-09-11-00h01"]);
+        assert!(later_stamps(dt("2025-09-10 23:59:00"), &paris, 0).is_empty());
+    }
+
+    #[test]
+    fn error_lines_need_today_then_upper_case_error() {
+        let log = b"a\n[2025-09-10 03:29:40][ERROR] : x\n[2025-09-09 03:29:40][ERROR] : y\n[2025-09-10 01:00:00][error] z\nERROR [2025-09-10\n";
+        let (hits, n) = dated_error_lines(log, "2025-09-10");
+        assert_eq!(hits.iter().map(|h| h.line).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(n, 5);
+    }
+
+    #[test]
+    fn samba_keys_by_php_version() {
+        assert!(!key_is_off("", PhpVersion::Php8));
+        assert!(key_is_off("", PhpVersion::Php7));
+        assert!(key_is_off("0", PhpVersion::Php8));
+        assert!(!key_is_off("1", PhpVersion::Php7));
+    }
+}
