@@ -290,7 +290,6 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
 
     // ---- inferred triggers ----
     let update_lead = m.assume.update_lead.unwrap_or(DEFAULT_UPDATE_LEAD);
-    let mut lead_fact_pending = m.assume.update_lead.is_none();
     let mut slots: Vec<Slot> = Vec::new();
     for (i, r) in runs.iter().enumerate() {
         let n = i + 1;
@@ -305,14 +304,6 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                         .checked_sub(SignedDuration::from_secs(i64::from(update_lead)))
                         .map_err(|e| rerr(e.to_string()))?;
                     let dt = civil_of(t);
-                    if lead_fact_pending {
-                        lead_fact_pending = false;
-                        facts.assumed(
-                            "seconds from begin_update to the update's backup",
-                            update_lead,
-                            "set [assume] update_lead, or give the begin_update [[step]] its `at`",
-                        );
-                    }
                     let f = Fact {
                         kind: FactKind::Inferred,
                         subject: format!("run {n} begin_update at"),
@@ -504,6 +495,16 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         }
     }
     slots.sort_by_key(|sl| sl.instant);
+    let lead_used = slots
+        .iter()
+        .any(|sl| sl.trigger == Trigger::BeginUpdate && sl.at_fact.is_some());
+    if lead_used && m.assume.update_lead.is_none() {
+        facts.assumed(
+            "seconds from begin_update to the update's backup",
+            update_lead,
+            "set [assume] update_lead, or give the begin_update [[step]] its `at`",
+        );
+    }
     for sl in &slots {
         if let Some(f) = &sl.at_fact {
             facts.0.push(f.clone());
@@ -620,7 +621,19 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 .filter(|r| r.log == *name && r.file == *file);
             let end = match (tied, &sl.trigger) {
                 (Some(r), Trigger::BeginUpdate) => r.start_offset,
-                (Some(r), Trigger::BeginBackup) => r.begin_event.map_or(r.end_offset, |(o, _)| o),
+                // The text up to the begin event; a run whose beginning was cut off had
+                // written none of its surviving lines yet.
+                (Some(r), Trigger::BeginBackup) => r
+                    .begin_event
+                    .map(|(o, _)| o)
+                    .or(r.banner_end)
+                    .unwrap_or_else(|| {
+                        runs.iter()
+                            .filter(|p| p.file == r.file && p.start_offset < r.start_offset)
+                            .map(|p| p.end_offset)
+                            .max()
+                            .unwrap_or(0)
+                    }),
                 (Some(r), Trigger::EndBackup) => r.end_offset,
                 _ => {
                     let later_run = runs
@@ -647,6 +660,9 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         let mut local: BTreeMap<String, u64> = m.local.clone();
         for (r, run) in runs.iter().enumerate() {
             if run_done(r, sl) {
+                for gone in &run.deleted {
+                    local.remove(gone);
+                }
                 if let Some(a) = &run.archive {
                     let size = archive_size(&a.file_name, &mut facts);
                     local.insert(a.file_name.clone(), size);

@@ -126,7 +126,11 @@ pub fn table(rows: &[Row], lang: Lang) -> String {
         .map(|r| {
             [
                 r.case.clone(),
-                r.profile.clone(),
+                if r.profile.is_empty() {
+                    "-".into()
+                } else {
+                    r.profile.clone()
+                },
                 r.tile.clone().unwrap_or_else(|| "-".into()),
                 r.flags.clone().unwrap_or_else(|| "-".into()),
                 r.status.word(lang).to_owned(),
@@ -168,7 +172,12 @@ pub fn table(rows: &[Row], lang: Lang) -> String {
         );
     }
     for r in rows.iter().filter(|r| r.detail.is_some()) {
-        let _ = writeln!(out, "\n{} {}@{}:", r.status.word(lang), r.case, r.profile);
+        let what = if r.profile.is_empty() {
+            r.case.clone()
+        } else {
+            format!("{}@{}", r.case, r.profile)
+        };
+        let _ = writeln!(out, "\n{} {what}:", r.status.word(lang));
         for l in r.detail.as_deref().unwrap_or("").lines() {
             let _ = writeln!(out, "  {l}");
         }

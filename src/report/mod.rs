@@ -4,4 +4,8 @@
 //! ([`snapfile`]), the table, JSON Lines and JUnit ([`check`]).
 
 pub mod check;
+pub mod compare;
+pub mod corpus;
+pub mod run;
 pub mod snapfile;
+pub mod snapshot;

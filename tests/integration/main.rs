@@ -2,6 +2,7 @@
 //! (`tests/data/`, `scenarios/`) so adding a case is adding a folder.
 mod browser;
 mod cases;
+mod cli_check;
 mod conformance;
 mod engine;
 mod widget;
