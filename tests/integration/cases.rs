@@ -167,3 +167,113 @@ fn snapshots_never_show_the_planted_password() {
     }
     assert!(seen > 0, "some snapshot quotes a Samba error, redacted");
 }
+
+fn write_case(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(tmp.path().join(name), bytes).unwrap();
+    }
+    tmp
+}
+
+const NIGHT: &str = "[START BACKUP]
+***************Start of Jeedom backup at 2025-09-10 03:27:01***************
+Send begin backup event...OK
+Checking files rights...OK
+Checking  database...OK
+Backing up database...OK
+Cache persistence: 
+OK
+Creating archive...
+OK
+Cleaning old backup...OK
+Send backup Samba...OK
+Limiting backup size to 500 Mb...
+Delete: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.20-2025-09-07-03h27.tar.gz
+OK
+Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz
+Checking files rights...OK
+Send end backup event...OK
+Backup operation duration: 212s
+***************Jeedom backup end***************
+[END BACKUP SUCCESS]
+";
+
+/// A log and a one-line manifest are a whole case: every other fact is inferred (with its line)
+/// or assumed (with its default), never silently made up.
+#[test]
+fn a_bare_log_is_a_whole_case() {
+    use infobackup::case::{FactKind, Overrides, Source};
+    use infobackup::world::{JeedomVersion, LogName, Trigger};
+    let tmp = write_case(&[
+        ("case.toml", b"description = \"bare\"\n\n[local]\n\"backup-Jeedom-4.4.20-2025-09-07-03h27.tar.gz\" = 1\n"),
+        ("backup.log", NIGHT.as_bytes()),
+    ]);
+    let r = Case::load(tmp.path()).unwrap().resolve(&Overrides::default()).unwrap();
+    let t = &r.timeline;
+    assert_eq!(t.jeedom, JeedomVersion::V4_4);
+    assert_eq!(t.steps.iter().map(|s| s.trigger.clone()).collect::<Vec<_>>(), [Trigger::BeginBackup, Trigger::EndBackup]);
+    assert_eq!(infobackup::world::format_at(t.steps[0].at), "2025-09-10 03:27:01");
+    assert_eq!(infobackup::world::format_at(t.steps[1].at), "2025-09-10 03:30:33");
+    // begin_backup runs after the label is echoed, before its OK.
+    assert!(t.steps[0].log(LogName::Backup).ends_with(b"Send begin backup event..."));
+    assert_eq!(t.steps[1].log(LogName::Backup), NIGHT.as_bytes());
+    // The archive appears at the end (the size limit deleted the old one); Samba got it first.
+    assert_eq!(t.steps[0].local.len(), 1);
+    let names: Vec<&str> = t.steps[1].local.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"]);
+    assert_eq!(t.steps[1].samba, Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()]));
+    assert_eq!(t.config.get("samba::enable").map(String::as_str), Some("1"));
+    let fact = |s: &str| r.facts.iter().find(|f| f.subject == s).unwrap_or_else(|| panic!("no fact {s}: {:#?}", r.facts));
+    let end = fact("run 1 end_backup at");
+    assert_eq!(end.kind, FactKind::Inferred);
+    assert_eq!(end.to_string(), "inferred run 1 end_backup at = 2025-09-10 03:30:33 (banner + 212 s)  (from backup.log:2, backup.log:19)");
+    assert!(matches!(&fact("config samba::enable").source, Source::Lines { lines } if lines[0].line == 12));
+    let size = fact("size of backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz (bytes)");
+    assert_eq!((size.kind, size.value.as_str()), (FactKind::Assumed, "222298112"));
+    assert_eq!(fact("virtual before the first trigger").kind, FactKind::Assumed);
+    assert!(t.initial_virtual.contains(r#""lastSave":"2025-09-09-03h30""#), "{}", t.initial_virtual);
+    // A flag overrides the assumption, and says so.
+    let r = Case::load(tmp.path()).unwrap().resolve(&Overrides { archive_size: Some(5), ..Overrides::default() }).unwrap();
+    assert_eq!(r.timeline.steps[1].local[0].size, 5);
+    assert!(r.facts.iter().any(|f| f.kind == FactKind::Flag && f.to_string().contains("(--archive-size)")));
+}
+
+/// A run whose banner was trimmed away cannot be timed: the error says what to add.
+#[test]
+fn a_run_without_its_banner_asks_for_its_times() {
+    let cut = NIGHT.split_once("Checking files rights...OK\n").unwrap().1;
+    let tmp = write_case(&[("case.toml", b"description = \"cut\"\n"), ("backup.log", cut.as_bytes())]);
+    let err = Case::load(tmp.path()).unwrap().resolve(&Default::default()).unwrap_err().to_string();
+    assert!(err.contains("the time of run 1's `begin_backup` cannot be inferred (its banner (start time) is missing)"), "{err}");
+    assert!(err.contains("add [[step]] with run = 1, trigger = \"begin_backup\""), "{err}");
+    // Skipping the begin and timing the end is enough.
+    std::fs::write(
+        tmp.path().join("case.toml"),
+        "description = \"cut\"\n[[step]]\nrun = 1\ntrigger = \"begin_backup\"\nskip = true\n[[step]]\nrun = 1\ntrigger = \"end_backup\"\nat = \"2025-09-10 03:30:33\"\n",
+    )
+    .unwrap();
+    let r = Case::load(tmp.path()).unwrap().resolve(&Default::default()).unwrap();
+    assert_eq!(r.timeline.steps.len(), 1);
+    assert_eq!(r.step_runs, [Some(1)]);
+}
+
+/// On the fall-back night the end comes after the begin although its wall-clock time is earlier.
+#[test]
+fn triggers_are_ordered_by_instant_across_a_dst_fold() {
+    let log = NIGHT.replace("2025-09-10 03:27:01", "2025-10-26 02:45:10").replace("212s", "1250s");
+    let tmp = write_case(&[("case.toml", b"description = \"fold\"\n"), ("backup.log", log.as_bytes())]);
+    let r = Case::load(tmp.path()).unwrap().resolve(&Default::default()).unwrap();
+    let at: Vec<String> = r.timeline.steps.iter().map(|s| infobackup::world::format_at(s.at)).collect();
+    assert_eq!(at, ["2025-10-26 02:45:10", "2025-10-26 02:06:00"]);
+}
+
+/// A pasted log with nothing else (what `diagnose` starts from) resolves the same way.
+#[test]
+fn a_pasted_log_alone_resolves() {
+    use infobackup::world::LogName;
+    let c = Case::from_log("paste", LogName::Backup, "paste.log", std::sync::Arc::from(NIGHT.as_bytes()));
+    let r = c.resolve(&Default::default()).unwrap();
+    assert_eq!(r.timeline.steps.len(), 2);
+    assert_eq!(r.profiles.len(), 4);
+}
