@@ -66,7 +66,40 @@ fn the_corpus_matches_its_accepted_snapshots() {
 #[test]
 fn a_changed_case_fails_and_is_named() {
     let tmp = project(Some(&["4.4-success-local-only", "4.4-samba-ok"]));
-    // The night now has an ERROR line: the published scenario flags the log.
+    // The run now takes longer: same tile, different end time.
+    let log = tmp
+        .path()
+        .join("scenarios/4.4-success-local-only/backup.log");
+    let text = std::fs::read_to_string(&log)
+        .unwrap()
+        .replace("duration: 212s", "duration: 230s");
+    std::fs::write(&log, text).unwrap();
+    infobackup()
+        .current_dir(tmp.path())
+        .args(["check", "--lang", "en", "--profile", "v2024-08"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::is_match(
+                r"4\.4-success-local-only +v2024-08 +finished local=success +\S.* changed",
+            )
+            .unwrap(),
+        )
+        .stdout(predicate::str::is_match(r"4\.4-samba-ok +v2024-08 .* ok").unwrap())
+        .stdout(predicate::str::contains(
+            "changed 4.4-success-local-only@v2024-08:",
+        ))
+        .stdout(predicate::str::contains("first difference at line"))
+        .stdout(predicate::str::contains(
+            "+ ## step 2: end_backup at 2025-09-10 03:30:51, run 1",
+        ));
+}
+
+#[test]
+fn a_case_whose_tile_class_changes_is_unexpected() {
+    let tmp = project(Some(&["4.4-success-local-only"]));
+    // The night now has an ERROR line: the published scenario flags the log, and the manifest
+    // expects a success tile.
     let log = tmp
         .path()
         .join("scenarios/4.4-success-local-only/backup.log");
@@ -82,15 +115,13 @@ fn a_changed_case_fails_and_is_named() {
         .code(1)
         .stdout(
             predicate::str::is_match(
-                r"4\.4-success-local-only +v2024-08 +finished local=warning +\S.* changed",
+                r"4\.4-success-local-only +v2024-08 +finished local=warning +\S.* unexpected",
             )
             .unwrap(),
         )
-        .stdout(predicate::str::is_match(r"4\.4-samba-ok +v2024-08 .* ok").unwrap())
         .stdout(predicate::str::contains(
-            "changed 4.4-success-local-only@v2024-08:",
-        ))
-        .stdout(predicate::str::contains("first difference at line"));
+            "the manifest expects a success tile, the replay ends on warning",
+        ));
 }
 
 #[test]
@@ -133,14 +164,17 @@ fn a_malformed_manifest_is_reported_with_file_line_and_key() {
     let manifest = tmp
         .path()
         .join("scenarios/4.4-success-local-only/case.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap() + "\n[params]\nmin_sise = 3\n";
-    std::fs::write(&manifest, text).unwrap();
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let line = text.lines().count() + 3;
+    std::fs::write(&manifest, text + "\n[params]\nmin_sise = 3\n").unwrap();
     infobackup()
         .current_dir(tmp.path())
         .args(["check", "--lang", "en"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("scenarios/4.4-success-local-only/case.toml:4:1: params.min_sise: unknown field `min_sise`"))
+        .stderr(predicate::str::contains(format!(
+            "scenarios/4.4-success-local-only/case.toml:{line}:1: params.min_sise: unknown field `min_sise`"
+        )))
         .stdout(predicate::str::is_match(r"4\.4-success-local-only +- +- +- +error").unwrap());
 }
 
