@@ -91,7 +91,7 @@ fn a_changed_case_fails_and_is_named() {
         ))
         .stdout(predicate::str::contains("first difference at line"))
         .stdout(predicate::str::contains(
-            "+ ## step 2: end_backup at 2025-09-10 03:30:51, run 1",
+            "+   inferred run 1 end_backup at = 2025-09-10 03:30:51 (banner + 230 s)",
         ));
 }
 
