@@ -91,7 +91,13 @@ pub struct Difference {
 }
 
 impl Difference {
-    fn new(step: usize, exp: Option<&Expected>, field: Field, expected: Option<String>, actual: Option<String>) -> Self {
+    fn new(
+        step: usize,
+        exp: Option<&Expected>,
+        field: Field,
+        expected: Option<String>,
+        actual: Option<String>,
+    ) -> Self {
         let byte = match (&expected, &actual) {
             (Some(e), Some(a)) => first_difference(e.as_bytes(), a.as_bytes()),
             _ => None,
@@ -199,7 +205,8 @@ impl VectorResult {
 
 /// Reads one vector file.
 pub fn load(path: &Path) -> Result<Vector, ConformanceError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConformanceError::Read { path: path.to_owned(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ConformanceError::Read { path: path.to_owned(), source })?;
     parse(&text, path)
 }
 
@@ -261,7 +268,13 @@ pub fn check_with(vector: &Vector, config: &ProfileConfig) -> Result<Verdict, Wo
 pub fn run_file(path: &Path) -> Result<VectorResult, ConformanceError> {
     let vector = load(path)?;
     let verdict = check(&vector).map_err(|source| ConformanceError::World { path: path.to_owned(), source })?;
-    Ok(VectorResult { file: path.to_owned(), name: vector.name, code: vector.code, steps: vector.expect.len(), verdict })
+    Ok(VectorResult {
+        file: path.to_owned(),
+        name: vector.name,
+        code: vector.code,
+        steps: vector.expect.len(),
+        verdict,
+    })
 }
 
 /// The first difference between what a vector expects and what the engine did.
@@ -269,7 +282,13 @@ pub fn compare(expect: &[Expected], actual: &[StepOutcome]) -> Option<Difference
     for (i, e) in expect.iter().enumerate() {
         let step = i + 1;
         let Some(a) = actual.get(i) else {
-            return Some(Difference::new(step, Some(e), Field::StepCount, Some(expect.len().to_string()), Some(actual.len().to_string())));
+            return Some(Difference::new(
+                step,
+                Some(e),
+                Field::StepCount,
+                Some(expect.len().to_string()),
+                Some(actual.len().to_string()),
+            ));
         };
         let d = |field, exp: String, act: String| Some(Difference::new(step, Some(e), field, Some(exp), Some(act)));
         if e.trigger != a.trigger.as_str() {
@@ -294,8 +313,13 @@ pub fn compare(expect: &[Expected], actual: &[StepOutcome]) -> Option<Difference
     }
     if actual.len() > expect.len() {
         let extra = actual.get(expect.len());
-        let mut diff =
-            Difference::new(expect.len() + 1, None, Field::StepCount, Some(expect.len().to_string()), Some(actual.len().to_string()));
+        let mut diff = Difference::new(
+            expect.len() + 1,
+            None,
+            Field::StepCount,
+            Some(expect.len().to_string()),
+            Some(actual.len().to_string()),
+        );
         if let Some(a) = extra {
             diff.trigger = a.trigger.to_string();
             diff.at = format_at(a.at);

@@ -652,8 +652,8 @@ pub fn float_to_string(f: f64) -> String {
 
 fn pow10(p: i32) -> f64 {
     const POWERS: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
     ];
     match usize::try_from(p).ok().and_then(|i| POWERS.get(i)) {
         Some(v) => *v,
@@ -921,7 +921,9 @@ pub fn loose_eq(a: &Value, b: &Value, php: PhpVersion) -> bool {
         },
         (Array(x), Array(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.position(k).and_then(|i| y.entries.get(i)).is_some_and(|(_, w)| loose_eq(v, w, php)))
+                && x.iter().all(|(k, v)| {
+                    y.position(k).and_then(|i| y.entries.get(i)).is_some_and(|(_, w)| loose_eq(v, w, php))
+                })
         }
         (Array(_), _) | (_, Array(_)) => false,
     }
@@ -1032,7 +1034,15 @@ mod tests {
         use PhpVersion::*;
         let one = Value::Int(1);
         let zero = Value::Int(0);
-        for v in [Value::Int(1), Value::str("1"), Value::Bool(true), Value::Float(1.0), Value::str(" 1"), Value::str("1.0"), Value::str("1e0")] {
+        for v in [
+            Value::Int(1),
+            Value::str("1"),
+            Value::Bool(true),
+            Value::Float(1.0),
+            Value::str(" 1"),
+            Value::str("1.0"),
+            Value::str("1e0"),
+        ] {
             assert!(loose_eq(&v, &one, Php8), "{v:?} == 1");
         }
         assert!(loose_eq(&Value::str("1 "), &one, Php8));

@@ -1,10 +1,222 @@
-//! `infobackup check`.
+//! `infobackup check [DIR]`: the CI entry point. Replays every recorded case and compares each
+//! (case, profile) with its accepted snapshot; or, with `--compare A B`, lists the cases whose
+//! tile or flags differ between two profiles. Exit 0 = all match, 1 = something differs,
+//! 2 = the tool could not do its job.
 
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::{Context, bail};
+use infobackup::Lang;
+use infobackup::case::{self, Overrides};
+use infobackup::report::check::{self as table, Row, Status, Summary};
+use infobackup::report::compare::{self, CompareSummary};
+use infobackup::report::{corpus, run};
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`infobackup check` is not implemented yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Text,
+    /// JSON Lines: one event per line with a `type` field, then a `summary`.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Folder of recorded cases.
+    #[arg(default_value = "scenarios")]
+    dir: PathBuf,
+    /// Folder of accepted snapshots [default: snapshots/cases next to DIR].
+    #[arg(long, value_name = "DIR")]
+    snapshots: Option<PathBuf>,
+    /// Only replay this profile (as the manifests name it: v2022-01, v2023-03, v2024-08, strict).
+    #[arg(long, value_name = "P")]
+    profile: Option<String>,
+    /// Also write a JUnit XML report to FILE (replaced if it exists).
+    #[arg(long, value_name = "FILE", conflicts_with = "compare")]
+    junit: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Replay every case with two profiles (built-in names or profile TOML files) and list the
+    /// cases whose tile or flags differ.
+    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "profile")]
+    compare: Option<Vec<String>>,
+    /// Language of the table.
+    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    lang: Lang,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.dir.is_dir() {
+        bail!(
+            "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give DIR)",
+            args.dir.display()
+        );
+    }
+    let dirs =
+        case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
+    if let Some(ab) = &args.compare {
+        let [a, b] = ab.as_slice() else {
+            bail!("--compare takes two profiles")
+        };
+        return compare_run(&args, &dirs, a, b);
+    }
+    let snapshots = args.snapshots.clone().unwrap_or_else(|| {
+        args.dir.parent().map_or_else(
+            || PathBuf::from("snapshots/cases"),
+            |p| p.join("snapshots").join("cases"),
+        )
+    });
+    if !snapshots.is_dir() {
+        eprintln!(
+            "infobackup: warning: {}: no accepted snapshots there; every case will be new",
+            snapshots.display()
+        );
+    }
+
+    let bar = progress(dirs.len() as u64, args.format);
+    let mut rows: Vec<Row> = Vec::new();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for d in &dirs {
+        if let Some(b) = &bar {
+            b.set_message(
+                d.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+        }
+        let case_rows = corpus::check_case(
+            d,
+            &snapshots,
+            args.profile.as_deref(),
+            &Overrides::default(),
+        );
+        for r in &case_rows {
+            if r.status == Status::Error {
+                if let Some(b) = &bar {
+                    b.suspend(|| report_error(r));
+                } else {
+                    report_error(r);
+                }
+            }
+            if args.format == Format::Json {
+                writeln!(out, "{}", table::json_row(r))?;
+            }
+        }
+        rows.extend(case_rows);
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let (Some(p), true) = (&args.profile, rows.is_empty()) {
+        bail!(
+            "--profile {p}: no case under {} runs this profile",
+            args.dir.display()
+        );
+    }
+    let summary = Summary::of(&rows);
+    match args.format {
+        Format::Text => write!(out, "{}", table::table(&rows, args.lang))?,
+        Format::Json => writeln!(out, "{}", table::json_summary(&summary))?,
+    }
+    out.flush()?;
+    if let Some(path) = &args.junit {
+        let xml = table::junit(&rows).context("building the JUnit report")?;
+        write_atomic(path, xml.as_bytes())
+            .with_context(|| format!("writing the JUnit report {}", path.display()))?;
+    }
+    Ok(ExitCode::from(summary.exit_code()))
+}
+
+fn report_error(r: &Row) {
+    let what = if r.profile.is_empty() {
+        r.case.clone()
+    } else {
+        format!("{}@{}", r.case, r.profile)
+    };
+    eprintln!(
+        "infobackup: error: {what}: {}",
+        r.detail.as_deref().unwrap_or("failed")
+    );
+}
+
+fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str) -> anyhow::Result<ExitCode> {
+    let pa = run::profile_arg(a).with_context(|| format!("--compare {a}"))?;
+    let pb = run::profile_arg(b).with_context(|| format!("--compare {b}"))?;
+    for p in [&pa, &pb] {
+        if let case::ProfileRef::File { path, .. } = p {
+            infobackup::engine::ProfileConfig::from_toml_file(path)?;
+        }
+    }
+    let bar = progress(dirs.len() as u64, args.format);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut entries = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        let name = d
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let e = corpus::compare_case(d, &pa, &pb, &Overrides::default()).map_err(|m| (name, m));
+        if let Err((case, msg)) = &e {
+            let line = format!("infobackup: error: {case}: {msg}");
+            match &bar {
+                Some(b) => b.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
+        }
+        if args.format == Format::Json {
+            writeln!(out, "{}", compare::json_entry(a, b, &e))?;
+        }
+        entries.push(e);
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let s = CompareSummary::of(&entries);
+    match args.format {
+        Format::Text => write!(out, "{}", compare::table(a, b, &entries, args.lang))?,
+        Format::Json => writeln!(out, "{}", compare::json_summary(a, b, &s))?,
+    }
+    out.flush()?;
+    Ok(ExitCode::from(s.exit_code()))
+}
+
+/// A progress bar on stderr, only when it is a terminal and the output is for people.
+fn progress(len: u64, format: Format) -> Option<indicatif::ProgressBar> {
+    if format != Format::Text || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, renamed into place.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "junit.xml".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(result?)
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use infobackup::conformance::{self, Verdict, VectorResult};
+use infobackup::conformance::{self, VectorResult, Verdict};
 use infobackup::redact::redact_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -42,8 +42,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (mut passed, mut failed) = (0usize, 0usize);
     for (file, vector) in vectors {
         let verdict = conformance::check(&vector).with_context(|| format!("{}: the replay failed", file.display()))?;
-        let result =
-            VectorResult { file: file.clone(), name: vector.name, code: vector.code, steps: vector.expect.len(), verdict };
+        let result = VectorResult {
+            file: file.clone(),
+            name: vector.name,
+            code: vector.code,
+            steps: vector.expect.len(),
+            verdict,
+        };
         if result.passed() {
             passed += 1;
         } else {

@@ -85,52 +85,133 @@ pub enum SambaSkip {
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     /// `begin_backup` or `begin_update` wrote the start value of a backup in progress.
-    BeginStart { trigger: String },
+    BeginStart {
+        trigger: String,
+    },
     /// Another launcher (`user`, `schedule`, …): the start values are written as they are.
-    OtherTrigger { trigger: String },
+    OtherTrigger {
+        trigger: String,
+    },
     /// `end_backup` found the start stamp `L` in the virtual.
-    StampFound { last_save: String },
+    StampFound {
+        last_save: String,
+    },
     /// `end_backup` found no start stamp: the checks did not run.
     NoStamp,
     /// Lines of the log matched the error pattern.
-    LogErrors { log: LogName, today: String, lines: Vec<LogLine> },
+    LogErrors {
+        log: LogName,
+        today: String,
+        lines: Vec<LogLine>,
+    },
     /// No line of the log matched the error pattern.
-    LogClean { log: LogName, today: String, lines_read: usize },
+    LogClean {
+        log: LogName,
+        today: String,
+        lines_read: usize,
+    },
     /// An archive of this run is in the backup folder.
-    ArchiveFound { file_name: String, size: u64, stamp: String, by_name: bool },
+    ArchiveFound {
+        file_name: String,
+        size: u64,
+        stamp: String,
+        by_name: bool,
+    },
     /// No archive in the backup folder carries an accepted stamp (or the name the log printed).
-    ArchiveMissing { stamps: Vec<String>, expected_name: Option<String>, archives: Vec<String> },
+    ArchiveMissing {
+        stamps: Vec<String>,
+        expected_name: Option<String>,
+        archives: Vec<String>,
+    },
     /// The archive is strictly bigger than the threshold.
-    SizeAbove { file_name: String, size: u64, threshold: u64 },
+    SizeAbove {
+        file_name: String,
+        size: u64,
+        threshold: u64,
+    },
     /// The archive is not bigger than the threshold.
-    SizeNotAbove { file_name: String, size: u64, threshold: u64 },
+    SizeNotAbove {
+        file_name: String,
+        size: u64,
+        threshold: u64,
+    },
     /// No archive, so no size to check.
     SizeNoArchive,
     SambaSkipped(SambaSkip),
     /// The share's newest file, compared with the accepted stamps.
-    SambaNewest { newest: String, stamp: String, matched: bool, expected: Vec<String> },
+    SambaNewest {
+        newest: String,
+        stamp: String,
+        matched: bool,
+        expected: Vec<String>,
+    },
     /// The share lists no file.
     SambaEmpty,
     /// Strict: listing the share failed (the published code crashes here).
-    SambaListingFailed { message: String },
+    SambaListingFailed {
+        message: String,
+    },
     /// Strict: the log shows the upload succeeded.
-    UploadOk { repo: Repo, line: usize },
+    UploadOk {
+        repo: Repo,
+        line: usize,
+    },
     /// Strict: the log shows the upload failed (`/!\ … /!\`).
-    UploadFailed { repo: Repo, message: String, line: usize },
+    UploadFailed {
+        repo: Repo,
+        message: String,
+        line: usize,
+    },
     /// Strict: the repository is enabled but the run has no upload to it.
-    UploadMissing { repo: Repo },
+    UploadMissing {
+        repo: Repo,
+    },
     /// Strict: the run has no upload to this repository and it is not configured.
-    UploadNotConfigured { repo: Repo },
+    UploadNotConfigured {
+        repo: Repo,
+    },
     /// The published scenario never checks the Market.
     MarketNotChecked,
     /// Strict: the run ended in `[END BACKUP ERROR]`.
-    RunFailed { log: LogName, message: String, line: Option<usize> },
+    RunFailed {
+        log: LogName,
+        message: String,
+        line: Option<usize>,
+    },
+    /// Strict: logger lines at ERROR and above dated from the run's start to now.
+    LoggerErrors {
+        log: LogName,
+        since: String,
+        lines: Vec<LogLine>,
+    },
+    /// Strict: no logger error since the run's start (`log`: where the run was found, `None`
+    /// when it was found nowhere).
+    RunClean {
+        log: Option<LogName>,
+        since: String,
+    },
+    /// Strict: a backup ended (or failed) whose begin the scenario never received.
+    BeginNotSeen {
+        since: Option<String>,
+    },
+    /// Strict: the Market upload is not checked for this backup.
+    MarketSkipped(SambaSkip),
     /// Strict: the backup began and has not ended after the watchdog timeout.
-    RunTimedOut { since: String, waited_s: u64, timeout_s: u64 },
+    RunTimedOut {
+        since: String,
+        waited_s: u64,
+        timeout_s: u64,
+    },
     /// Strict: the backup began and is still within the watchdog timeout.
-    RunInProgress { since: String, waited_s: u64, timeout_s: u64 },
+    RunInProgress {
+        since: String,
+        waited_s: u64,
+        timeout_s: u64,
+    },
     /// Strict: no run in the logs matches this backup.
-    NoRun { logs: Vec<LogName> },
+    NoRun {
+        logs: Vec<LogName>,
+    },
     /// Strict: nothing is in progress; the virtual is left as it was.
     Unchanged,
     /// The profile turned this check off.
@@ -183,7 +264,9 @@ impl Crash {
                 format!("TypeError: array_key_exists(): Argument #2 ($array) must be of type array, {given} given")
             }
             Crash::StringOffset => "TypeError: Cannot access offset of type string on string".into(),
-            Crash::StampIsArray => "TypeError: substr(): Argument #1 ($string) must be of type string, array given".into(),
+            Crash::StampIsArray => {
+                "TypeError: substr(): Argument #1 ($string) must be of type string, array given".into()
+            }
             Crash::SambaListing { message } => format!("Exception: {}", redact_text(message)),
         }
     }
@@ -313,7 +396,6 @@ impl Evidence {
                     format!("Le scénario a bien reçu le début de la sauvegarde ({trigger})."),
                     format!("The scenario received the start of the backup ({trigger})."),
                 ),
-                FlagKind::Market => market_never(lang),
                 _ => pick(
                     format!("Sauvegarde en cours ({trigger}) : ce contrôle se fera à la fin, au déclencheur end_backup."),
                     format!("Backup in progress ({trigger}): this check runs at the end, on the end_backup trigger."),
@@ -332,7 +414,6 @@ impl Evidence {
                     "Le virtuel ne contient pas l'heure de début de la sauvegarde : le déclencheur begin_backup n'a pas été reçu ou le scénario a planté à ce moment-là.".into(),
                     "The virtual holds no backup start time: the begin_backup trigger was not received, or the scenario crashed then.".into(),
                 ),
-                FlagKind::Market => market_never(lang),
                 _ if d.flag == Some(Flag::Error) => pick(
                     "Contrôle non fait : sans heure de début, le scénario ne sait pas quelle sauvegarde vérifier et laisse ce voyant en erreur.".into(),
                     "Not checked: without a start time the scenario cannot tell which backup to check, and leaves this flag in error.".into(),
@@ -460,11 +541,42 @@ impl Evidence {
             Rule::MarketNotChecked => market_never(lang),
             Rule::RunFailed { log, message, line } => {
                 let at = line.map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})"))).unwrap_or_default();
+                if message.is_empty() {
+                    pick(
+                        format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at}.", log.as_str()),
+                        format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}.", log.as_str()),
+                    )
+                } else {
+                    pick(
+                        format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at} ; « {} ».", log.as_str(), redact_text(message)),
+                        format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}; \"{}\".", log.as_str(), redact_text(message)),
+                    )
+                }
+            }
+            Rule::LoggerErrors { log, since, lines } => {
+                let n = lines.len();
+                let first = lines.first().map(|l| (l.line, l.short(120))).unwrap_or_default();
                 pick(
-                    format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at} ; « {} ».", log.as_str(), redact_text(message)),
-                    format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}; \"{}\".", log.as_str(), redact_text(message)),
+                    format!("{n} ligne{} d'erreur depuis le début de la sauvegarde ({since}), dont la ligne {} du log {} : « {} ».", plural(n), first.0, log.as_str(), first.1),
+                    format!("{n} error line{} since the backup began ({since}), including line {} of the {} log: \"{}\".", plural(n), first.0, log.as_str(), first.1),
                 )
             }
+            Rule::RunClean { log: Some(log), since } => pick(
+                format!("La sauvegarde (log {}) n'a écrit aucune ligne d'erreur depuis son début ({since}) et ne s'est pas terminée en échec.", log.as_str()),
+                format!("The backup (log {}) wrote no error line since it began ({since}) and did not end in failure.", log.as_str()),
+            ),
+            Rule::RunClean { log: None, since } => pick(
+                format!("Aucune trace de cette sauvegarde dans les logs ; aucune ligne d'erreur du logger depuis {since}."),
+                format!("No trace of this backup in the logs; no logger error line since {since}."),
+            ),
+            Rule::BeginNotSeen { since } => {
+                let at = since.as_ref().map(|s| pick(format!(" commencée à {s}"), format!(" that began at {s}"))).unwrap_or_default();
+                pick(
+                    format!("Le scénario n'a pas reçu le début de la sauvegarde{at} (pas de begin_backup avant cette fin)."),
+                    format!("The scenario did not receive the start of the backup{at} (no begin_backup before this end)."),
+                )
+            }
+            Rule::MarketSkipped(why) => market_skip(why, lang),
             Rule::RunTimedOut { since, waited_s, timeout_s } => pick(
                 format!("La sauvegarde commencée à {since} n'est pas terminée après {} (délai {}) : elle a échoué sans prévenir.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
                 format!("The backup that began at {since} has not ended after {} (limit {}): it failed silently.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
@@ -505,6 +617,10 @@ fn market_never(lang: Lang) -> String {
         "The published scenario never checks the Market upload.",
     )
     .to_owned()
+}
+
+fn market_skip(why: &SambaSkip, lang: Lang) -> String {
+    samba_skip(why, lang).replacen("Samba", "Market", 1)
 }
 
 fn samba_skip(why: &SambaSkip, lang: Lang) -> String {
@@ -638,7 +754,11 @@ mod tests {
         ev.set(
             FlagKind::Size,
             Flag::Error,
-            Rule::SizeNotAbove { file_name: "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".into(), size: 3670016, threshold: 104857600 },
+            Rule::SizeNotAbove {
+                file_name: "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".into(),
+                size: 3670016,
+                threshold: 104857600,
+            },
         );
         assert_eq!(
             ev.explain(FlagKind::Size, Lang::Fr),

@@ -14,7 +14,8 @@
 use jiff::civil::DateTime;
 
 use crate::php::{self, PhpVersion, Value};
-use crate::world::{LogName, Trigger, World, WorldError};
+use crate::redact::redact_text;
+use crate::world::{LocalFile, LogName, Trigger, World, WorldError};
 
 use super::evidence::{Crash, Evidence, Rule, SambaSkip, TriggerSource};
 use super::profile::{Profile, ProfileConfig};
@@ -24,27 +25,27 @@ use super::{BlockInput, BlockOutput};
 
 /// The PHP variables of the code block.
 #[derive(Debug, Clone)]
-struct Vars {
-    date: PhpString,
-    heure: PhpString,
-    min_size_backup: String,
-    update: bool,
-    action: Action,
-    scenario: Flag,
-    log: Flag,
-    local: Flag,
-    size: Flag,
-    samba: Flag,
-    market: Flag,
+pub(super) struct Vars {
+    pub(super) date: PhpString,
+    pub(super) heure: PhpString,
+    pub(super) min_size_backup: String,
+    pub(super) update: bool,
+    pub(super) action: Action,
+    pub(super) scenario: Flag,
+    pub(super) log: Flag,
+    pub(super) local: Flag,
+    pub(super) size: Flag,
+    pub(super) samba: Flag,
+    pub(super) market: Flag,
     /// Set only on `end_backup` with a stamp (it switches the JSON to the end layout).
-    archive: Option<ArchiveField>,
+    pub(super) archive: Option<ArchiveField>,
 }
 
 impl Vars {
     /// Phase 1, start: `date=""`, `heure=""`, `minSizeBackup=size_format(S)`, `update=0`,
     /// `errorScenario=1`, `errorLog=1`, `errorLocal=-1`, `errorSize=1`, `errorSamba=-1`,
     /// `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`).
-    fn start(cfg: &ProfileConfig) -> Vars {
+    pub(super) fn start(cfg: &ProfileConfig) -> Vars {
         Vars {
             date: PhpString::default(),
             heure: PhpString::default(),
@@ -63,7 +64,7 @@ impl Vars {
 
     /// What `begin_backup` and `begin_update` write: `errorScenario=0`, `errorLog=0`,
     /// `errorLocal=-1`, `errorSize=0`.
-    fn begin(&mut self, action: Action) {
+    pub(super) fn begin(&mut self, action: Action) {
         self.action = action;
         self.scenario = Flag::Ok;
         self.log = Flag::Ok;
@@ -71,7 +72,7 @@ impl Vars {
         self.size = Flag::Ok;
     }
 
-    fn flag_mut(&mut self, kind: FlagKind) -> &mut Flag {
+    pub(super) fn flag_mut(&mut self, kind: FlagKind) -> &mut Flag {
         match kind {
             FlagKind::Scenario => &mut self.scenario,
             FlagKind::Log => &mut self.log,
@@ -83,7 +84,7 @@ impl Vars {
     }
 
     /// Phase 3, end: `lastSave = stamp(now)` and the state in the layout of the path taken.
-    fn end(self, cfg: &ProfileConfig, now: DateTime) -> ScenarioState {
+    pub(super) fn end(self, cfg: &ProfileConfig, now: DateTime) -> ScenarioState {
         let shape = match (&self.archive, cfg.base) {
             (Some(_), _) => Shape::End,
             (None, Profile::V2022_01) => Shape::StartWithoutHeader,
@@ -137,7 +138,8 @@ fn read_last_save(j: &Value, php: PhpVersion) -> Result<Value, Crash> {
 pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
     let cfg = input.config;
     let source = if input.jeedom.trigger_from_tag() { TriggerSource::Tag } else { TriggerSource::Accessor };
-    let mut ev = Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
+    let mut ev =
+        Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
 
     // Reading the trigger: 2022-01 and 2023-03 only know the ≤ 4.4 accessor.
     if input.jeedom.trigger_from_tag() && matches!(cfg.base, Profile::V2022_01 | Profile::V2023_03) {
@@ -278,37 +280,8 @@ fn end_with_stamp(
             }
         }
         let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
-        match found {
-            Some((f, stamp)) => {
-                v.local = Flag::Ok;
-                v.archive =
-                    Some(ArchiveField::Found { file_name: f.name.clone(), size: f.size, size_text: php::size_format(f.size) });
-                ev.set(FlagKind::Local, v.local, Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, by_name: false });
-                // `$size > $S`: strictly bigger.
-                let big = f.size > cfg.min_size;
-                v.size = Flag::from_error(!big);
-                let rule = if big {
-                    Rule::SizeAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
-                } else {
-                    Rule::SizeNotAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
-                };
-                ev.set(FlagKind::Size, v.size, rule);
-            }
-            None => {
-                v.local = Flag::Error;
-                v.archive = Some(ArchiveField::NotFound);
-                ev.set(FlagKind::Local, v.local, Rule::ArchiveMissing { stamps: accepted.clone(), expected_name: None, archives: names() });
-                ev.set(FlagKind::Size, v.size, Rule::SizeNoArchive);
-            }
-        }
-        if !cfg.checks.local {
-            v.local = Flag::Disabled;
-            ev.set(FlagKind::Local, v.local, Rule::CheckDisabled);
-        }
-        if !cfg.checks.size {
-            v.size = Flag::Disabled;
-            ev.set(FlagKind::Size, v.size, Rule::CheckDisabled);
-        }
+        let missing = Rule::ArchiveMissing { stamps: accepted.clone(), expected_name: None, archives: names() };
+        decide_archive(&mut v, cfg, found.map(|(f, stamp)| (f, stamp, false)), missing, ev);
     } else {
         v.archive = Some(ArchiveField::NotFound);
         v.local = Flag::Disabled;
@@ -326,7 +299,7 @@ fn end_with_stamp(
             Ok(()) => {
                 v.samba = Flag::Error;
                 match world.samba_listing()? {
-                    Err(message) => return Ok(Err(Crash::SambaListing { message })),
+                    Err(message) => return Ok(Err(Crash::SambaListing { message: redact_text(&message) })),
                     Ok(list) => match list.first() {
                         None => ev.set(FlagKind::Samba, v.samba, Rule::SambaEmpty),
                         Some(newest) => {
@@ -355,6 +328,53 @@ fn end_with_stamp(
     Ok(Ok(v))
 }
 
+/// errorLocal and errorSize from the archive found (or not): `$size > $S` is strictly bigger.
+pub(super) fn decide_archive(
+    v: &mut Vars,
+    cfg: &ProfileConfig,
+    found: Option<(&LocalFile, String, bool)>,
+    missing: Rule,
+    ev: &mut Evidence,
+) {
+    match found {
+        Some((f, stamp, by_name)) => {
+            v.local = Flag::Ok;
+            v.archive = Some(ArchiveField::Found {
+                file_name: f.name.clone(),
+                size: f.size,
+                size_text: php::size_format(f.size),
+            });
+            ev.set(
+                FlagKind::Local,
+                v.local,
+                Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, by_name },
+            );
+            let big = f.size > cfg.min_size;
+            v.size = Flag::from_error(!big);
+            let rule = if big {
+                Rule::SizeAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
+            } else {
+                Rule::SizeNotAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
+            };
+            ev.set(FlagKind::Size, v.size, rule);
+        }
+        None => {
+            v.local = Flag::Error;
+            v.archive = Some(ArchiveField::NotFound);
+            ev.set(FlagKind::Local, v.local, missing);
+            ev.set(FlagKind::Size, v.size, Rule::SizeNoArchive);
+        }
+    }
+    if !cfg.checks.local {
+        v.local = Flag::Disabled;
+        ev.set(FlagKind::Local, v.local, Rule::CheckDisabled);
+    }
+    if !cfg.checks.size {
+        v.size = Flag::Disabled;
+        ev.set(FlagKind::Size, v.size, Rule::CheckDisabled);
+    }
+}
+
 /// Whether the published code lists the Samba share, or why not. Reads the world in the order
 /// the condition is evaluated and stops at the first false term.
 fn samba_gate(j: &Value, cfg: &ProfileConfig, world: &mut dyn World) -> Result<Result<(), SambaSkip>, WorldError> {
@@ -362,7 +382,9 @@ fn samba_gate(j: &Value, cfg: &ProfileConfig, world: &mut dyn World) -> Result<R
         Value::Array(a) => match a.get("update") {
             None => return Ok(Err(SambaSkip::UpdateMissing)),
             Some(u) if !php::loose_eq(u, &Value::Int(0), cfg.php) => {
-                return Ok(Err(SambaSkip::UpdateBackup { update: String::from_utf8_lossy(&php::to_string(u)).into_owned() }));
+                return Ok(Err(SambaSkip::UpdateBackup {
+                    update: String::from_utf8_lossy(&php::to_string(u)).into_owned(),
+                }));
             }
             Some(_) => {}
         },

@@ -232,8 +232,7 @@ impl Ctx<'_> {
                 if digits.starts_with('-') {
                     return Err(self.err(v.span(), key, format!("must not be negative, found {i}")));
                 }
-                u64::from_str_radix(digits, i.radix())
-                    .map_err(|_| self.err(v.span(), key, format!("{i} is too large")))
+                u64::from_str_radix(digits, i.radix()).map_err(|_| self.err(v.span(), key, format!("{i} is too large")))
             }
             other => Err(self.err(v.span(), key, format!("expected a whole number, found {}", kind(other)))),
         }
@@ -282,8 +281,10 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
     let Some((_, base_v)) = base_entry else {
         return Err(ProfileError::MissingBase { file: file.to_owned() });
     };
-    let base: Profile =
-        ctx.string("base", base_v)?.parse().map_err(|e: UnknownProfile| ctx.err(base_v.span(), "base", e.to_string()))?;
+    let base: Profile = ctx
+        .string("base", base_v)?
+        .parse()
+        .map_err(|e: UnknownProfile| ctx.err(base_v.span(), "base", e.to_string()))?;
     let mut cfg = ProfileConfig::builtin(base);
     cfg.custom_name = stem;
 
@@ -323,7 +324,11 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
             }
             "watchdog_timeout_seconds" => {
                 if base != Profile::Strict {
-                    return Err(ctx.err(k.span(), key, format!("only the strict profile has a watchdog (base is {base})")));
+                    return Err(ctx.err(
+                        k.span(),
+                        key,
+                        format!("only the strict profile has a watchdog (base is {base})"),
+                    ));
                 }
                 let s = ctx.integer(key, v)?;
                 if s == 0 {
@@ -333,7 +338,11 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
             }
             "checks" => {
                 let DeValue::Table(checks) = v.get_ref() else {
-                    return Err(ctx.err(v.span(), key, format!("expected a table ([checks]), found {}", kind(v.get_ref()))));
+                    return Err(ctx.err(
+                        v.span(),
+                        key,
+                        format!("expected a table ([checks]), found {}", kind(v.get_ref())),
+                    ));
                 };
                 for (ck, cv) in checks.iter() {
                     let name = ck.get_ref().as_ref();
@@ -341,7 +350,11 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                     let on = match name {
                         "log" | "local" | "size" | "samba" | "market" => ctx.boolean(&full, cv)?,
                         _ => {
-                            return Err(ctx.err(ck.span(), &full, format!("unknown check (expected one of {CHECK_KEYS})")));
+                            return Err(ctx.err(
+                                ck.span(),
+                                &full,
+                                format!("unknown check (expected one of {CHECK_KEYS})"),
+                            ));
                         }
                     };
                     match name {

@@ -1,10 +1,599 @@
-//! The strict profile (in progress).
+//! The `strict` profile: the same JSON shape and flags as `v2024-08` (so the same widget shows
+//! it), with the blind spots listed at the end of the spec closed. It reads the parsed log model
+//! (`crate::log`) of *this run* instead of grepping the whole file.
+//!
+//! Differences from `v2024-08`, each next to the rule that makes it (numbers refer to the spec's
+//! list of blind spots):
+//! - **Never crashes** (6): a virtual that is empty, not JSON, or not an object reads as "no
+//!   previous state"; a listing failure is a flag, not an exception.
+//! - **Which log** (7): a core update's backup (`update=1`, or `NO_CLOUD_BACKUP`) printed into
+//!   `log/update`; otherwise the run is looked for in `log/backup`, then in
+//!   `log/cron_execution` (the daily cron backup's echoed text); [`choose_run`].
+//! - **This run, not the file, not "today"** (2): the run is the one whose banner time matches
+//!   the start stamp; errors are the logger lines at ERROR or above dated from that run's start
+//!   to now, whatever the day ([`decide_log`]).
+//! - **A failed backup is a failure** (1): `[END BACKUP ERROR]` sets errorLog, and so does a
+//!   begin with no end after the watchdog timeout (checked on any non-backup trigger, e.g. a
+//!   `schedule` step); [`watchdog`].
+//! - **Uploads from the log** (3): errorSamba and errorMarket come from the run's
+//!   `Send backup …` outcome (`/!\ … /!\` is a failure) and, for Samba, from the listing.
+//! - **The archive by its exact name** (4): the name the log printed (`Backup name: …`), with
+//!   the stamp rule as a fallback when the log printed none.
+//! - **Samba keys** (5): never-saved keys are disabled on any PHP; a listing error sets
+//!   errorSamba=1 with its message.
+//! - Other launchers (`user`, `schedule`) do not reset the tile: the virtual is kept unless the
+//!   watchdog finds a failure.
 
-use crate::world::{World, WorldError};
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
 
-use super::evidence::Evidence;
+use crate::log::{self, LogModel, RunEnd, UploadOutcome};
+use crate::php::{self, PhpVersion, Value};
+use crate::redact::redact_text;
+use crate::world::{LogName, Trigger, World, WorldError, format_at};
+
+use super::evidence::{Evidence, LogLine, Repo, Rule, SambaSkip, TriggerSource};
+use super::faithful::{self, Vars};
+use super::rules;
+use super::state::{Action, Flag, FlagKind, ScenarioState};
 use super::{BlockInput, BlockOutput};
 
+/// How far before the start stamp a run's banner may be (listeners of the begin event run
+/// before the scenario), and after it (the stamp is the minute, floored).
+const BANNER_BEFORE_STAMP_S: i64 = 15 * 60;
+const BANNER_AFTER_STAMP_S: i64 = 60;
+
 pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
-    super::faithful::run(input, world)
+    let cfg = input.config;
+    let source = if input.jeedom.trigger_from_tag() { TriggerSource::Tag } else { TriggerSource::Accessor };
+    let mut ev =
+        Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
+    // Blind spot 6: anything that is not a JSON object is "no previous state", never a crash.
+    let j = match php::json_decode(input.last_save_tag) {
+        Some(v @ Value::Array(_)) => v,
+        _ => Value::Null,
+    };
+    let mut v = Vars::start(cfg);
+    let begin_rule = || Rule::BeginStart { trigger: input.trigger.to_string() };
+    match input.trigger {
+        Trigger::BeginUpdate | Trigger::BeginBackup => {
+            if *input.trigger == Trigger::BeginUpdate {
+                v.begin(Action::StartUpdate);
+                v.update = true;
+            } else {
+                v.begin(Action::StartBackup);
+                v.update = update_is(&j, 1);
+            }
+            for k in
+                [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba, FlagKind::Market]
+            {
+                ev.set(k, *v.flag_mut(k), begin_rule());
+            }
+            Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
+        }
+        Trigger::EndBackup => {
+            v.action = Action::EndBackup;
+            let l = match &j {
+                Value::Array(a) => a.get("lastSave").cloned().unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+            if php::empty(&l) || matches!(l, Value::Array(_)) {
+                for k in FlagKind::ALL {
+                    ev.set(k, *v.flag_mut(k), Rule::NoStamp);
+                }
+                return Ok((BlockOutput::Written(v.end(cfg, input.now)), ev));
+            }
+            let mut l_text = String::from_utf8_lossy(&php::to_string(&l)).into_owned();
+            let update = update_is(&j, 1);
+            let update_known = matches!(&j, Value::Array(a) if a.contains_key("update"));
+            // An end with no begin before it (the virtual does not say "in progress"): its
+            // lastSave is an older end time, not this backup's start. The log's latest run is
+            // this backup, and the scenario missed its begin.
+            let begin_seen = matches!(&j, Value::Array(a) if a.get("action").is_some_and(|x| {
+                php::loose_eq(x, &Value::str("startBackup"), PhpVersion::Php8) || php::loose_eq(x, &Value::str("startUpdate"), PhpVersion::Php8)
+            }));
+            let mut unseen_since = None;
+            if !begin_seen {
+                let no_cloud = world.no_cloud_backup()?;
+                let (found, _) = choose_run(world, None, update || no_cloud)?;
+                if let Some((t, _)) = found.as_ref().and_then(Found::run).and_then(|r| r.start.as_ref()) {
+                    l_text = rules::stamp(*t);
+                    unseen_since = Some(format_at(*t));
+                }
+            }
+            let mut v = end_checks(v, input, world, &mut ev, Begin { stamp: l_text, update, update_known }, None)?;
+            if !begin_seen {
+                v.scenario = Flag::Error;
+                ev.set(FlagKind::Scenario, v.scenario, Rule::BeginNotSeen { since: unseen_since });
+            }
+            Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
+        }
+        Trigger::Other(_) => watchdog(v, input, world, ev),
+    }
+}
+
+/// `$J['update'] == n` without PHP 8's crash on a non-array.
+fn update_is(j: &Value, n: i64) -> bool {
+    matches!(j, Value::Array(a) if a.get("update").is_some_and(|u| php::loose_eq(u, &Value::Int(n), PhpVersion::Php8)))
+}
+
+/// What is known of the backup being checked.
+struct Begin {
+    /// The start stamp `L` (`YYYY-MM-DD-HHhMM`).
+    stamp: String,
+    /// The backup was made for a core update.
+    update: bool,
+    /// The virtual said whether it was an update (the published Samba gate needs the key).
+    update_known: bool,
+}
+
+/// Why the watchdog ends a backup that Jeedom never ended.
+enum Forced {
+    Failed { log: LogName, message: Option<String>, line: Option<usize> },
+    TimedOut { since: String, waited_s: u64, timeout_s: u64 },
+}
+
+/// A run found in a log, with the model it came from.
+struct Found {
+    log: LogName,
+    model: LogModel,
+    index: usize,
+}
+
+impl Found {
+    fn run(&self) -> Option<&log::Run> {
+        self.model.runs.get(self.index)
+    }
+}
+
+/// Blind spot 7: the log a run was written to. An update's backup printed into `log/update`;
+/// otherwise `log/backup`, then `log/cron_execution`. The run is the last one whose banner
+/// time is at most 15 minutes before the start stamp and before the stamp's next minute; a run
+/// whose beginning was cut off (no banner) counts when it is the log's last run.
+fn choose_run(
+    world: &mut dyn World,
+    begin: Option<DateTime>,
+    update: bool,
+) -> Result<(Option<Found>, Vec<LogName>), WorldError> {
+    let order: &[LogName] =
+        if update { &[LogName::Update, LogName::Backup] } else { &[LogName::Backup, LogName::CronExecution] };
+    for &name in order {
+        let bytes = world.log(name)?;
+        let model = log::parse(&bytes);
+        if let Some(index) = find_run(&model, begin) {
+            return Ok((Some(Found { log: name, model, index }), order.to_vec()));
+        }
+    }
+    Ok((None, order.to_vec()))
+}
+
+fn find_run(model: &LogModel, begin: Option<DateTime>) -> Option<usize> {
+    let Some(begin) = begin else {
+        return model.runs.len().checked_sub(1);
+    };
+    let lo = begin.checked_sub(jiff::SignedDuration::from_secs(BANNER_BEFORE_STAMP_S)).ok()?;
+    let hi = begin.checked_add(jiff::SignedDuration::from_secs(BANNER_AFTER_STAMP_S)).ok()?;
+    let by_time = model.runs.iter().rposition(|r| r.start.as_ref().is_some_and(|(t, _)| *t >= lo && *t < hi));
+    by_time.or_else(|| {
+        let last = model.runs.len().checked_sub(1)?;
+        model.runs.get(last).filter(|r| r.start.is_none()).map(|_| last)
+    })
+}
+
+/// The first failed run at or after `index` (this run, or one that started after it).
+fn failure_from(found: &Found) -> Option<(Option<String>, Option<usize>)> {
+    found.model.runs.iter().skip(found.index).find_map(|r| match &r.end {
+        RunEnd::Failed { message, at, end_marker, .. } => {
+            let line = end_marker.as_ref().unwrap_or(at).line;
+            Some((message.clone(), Some(line as usize)))
+        }
+        _ => None,
+    })
+}
+
+/// `end_backup` (or a watchdog verdict) once the start stamp is known.
+fn end_checks(
+    mut v: Vars,
+    input: &BlockInput<'_>,
+    world: &mut dyn World,
+    ev: &mut Evidence,
+    begin: Begin,
+    forced: Option<Forced>,
+) -> Result<Vars, WorldError> {
+    let cfg = input.config;
+    v.action = Action::EndBackup;
+    v.scenario = Flag::Ok;
+    let l = begin.stamp.as_bytes();
+    v.date = super::PhpString(php::substr(l, 0, Some(10)));
+    v.heure = super::PhpString(php::substr(l, -5, None));
+    let start = rules::parse_stamp(l);
+    let later = start.map(|t| rules::later_stamps(t, input.tz, cfg.stamp_tolerance_s / 60)).unwrap_or_default();
+    ev.last_save = Some(begin.stamp.clone());
+    ev.later_stamps = later.clone();
+    ev.set(FlagKind::Scenario, Flag::Ok, Rule::StampFound { last_save: begin.stamp.clone() });
+
+    let no_cloud = world.no_cloud_backup()?;
+    let (found, searched) = choose_run(world, start, begin.update || no_cloud)?;
+    ev.log_file =
+        Some(found.as_ref().map(|f| f.log).unwrap_or_else(|| searched.first().copied().unwrap_or(LogName::Backup)));
+
+    // errorLog.
+    if !cfg.checks.log {
+        v.log = Flag::Disabled;
+        ev.set(FlagKind::Log, v.log, Rule::CheckDisabled);
+    } else {
+        let (flag, rule) = decide_log(input, world, found.as_ref(), start, forced, &searched)?;
+        v.log = flag;
+        ev.set(FlagKind::Log, flag, rule);
+    }
+
+    // errorLocal, errorSize. Blind spot 4: the exact name the log printed, else the stamps.
+    let run = found.as_ref().and_then(Found::run);
+    let printed = run.and_then(|r| r.archive.as_ref()).map(|a| a.file_name.clone());
+    if cfg.checks.local || cfg.checks.size {
+        let files = world.local_files()?;
+        let gz = rules::archives(&files);
+        let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+        let l_value = Value::str(&begin.stamp);
+        let (hit, missing) = match &printed {
+            Some(name) => (
+                files.iter().find(|f| &f.name == name).map(|f| {
+                    let stamp = String::from_utf8_lossy(&rules::file_stamp(f.name.as_bytes())).into_owned();
+                    (f, stamp, true)
+                }),
+                Rule::ArchiveMissing { stamps: Vec::new(), expected_name: Some(name.clone()), archives: names() },
+            ),
+            None => {
+                let mut hit = None;
+                for f in &gz {
+                    let stamp = rules::file_stamp(f.name.as_bytes());
+                    if rules::stamp_matches(&stamp, &l_value, &later, PhpVersion::Php8) {
+                        hit = Some((*f, String::from_utf8_lossy(&stamp).into_owned(), false));
+                    }
+                }
+                let mut stamps = vec![begin.stamp.clone()];
+                stamps.extend(later.iter().cloned());
+                (hit, Rule::ArchiveMissing { stamps, expected_name: None, archives: names() })
+            }
+        };
+        faithful::decide_archive(&mut v, cfg, hit, missing, ev);
+    } else {
+        v.archive = Some(super::ArchiveField::NotFound);
+        v.local = Flag::Disabled;
+        v.size = Flag::Disabled;
+        ev.set(FlagKind::Local, v.local, Rule::CheckDisabled);
+        ev.set(FlagKind::Size, v.size, Rule::CheckDisabled);
+    }
+    let archive_name = match &v.archive {
+        Some(super::ArchiveField::Found { file_name, .. }) => Some(file_name.clone()),
+        _ => printed,
+    };
+
+    // Remote uploads are skipped for an update's backup, as in the published code.
+    let skip = if !begin.update_known {
+        Some(SambaSkip::UpdateMissing)
+    } else if begin.update {
+        Some(SambaSkip::UpdateBackup { update: "1".into() })
+    } else if no_cloud {
+        Some(SambaSkip::NoCloudBackup)
+    } else {
+        None
+    };
+
+    // errorSamba. Blind spots 3 and 5.
+    if !cfg.checks.samba {
+        ev.set(FlagKind::Samba, v.samba, Rule::CheckDisabled);
+    } else if let Some(why) = skip.clone() {
+        ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(why));
+    } else {
+        let enable = world.config("samba::enable")?;
+        let cloud = world.config("samba::cloudUpload")?;
+        if enable.is_empty() || cloud.is_empty() {
+            ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(SambaSkip::NeverSaved));
+        } else if rules::key_is_off(&enable, PhpVersion::Php8) || rules::key_is_off(&cloud, PhpVersion::Php8) {
+            ev.set(
+                FlagKind::Samba,
+                v.samba,
+                Rule::SambaSkipped(SambaSkip::KeysDisabled { enable, cloud_upload: cloud }),
+            );
+        } else {
+            let (flag, rule) = decide_samba(world, run, &begin.stamp, &later, archive_name.as_deref())?;
+            v.samba = flag;
+            ev.set(FlagKind::Samba, flag, rule);
+        }
+    }
+
+    // errorMarket: from the run's upload; -1 when the run has none (Market not in use).
+    if !cfg.checks.market {
+        ev.set(FlagKind::Market, v.market, Rule::CheckDisabled);
+    } else if let Some(why) = skip {
+        ev.set(FlagKind::Market, v.market, Rule::MarketSkipped(why));
+    } else {
+        let (flag, rule) = match run {
+            Some(r) => upload_verdict(r, Repo::Market)
+                .unwrap_or((Flag::Disabled, Rule::UploadNotConfigured { repo: Repo::Market })),
+            _ => (Flag::Disabled, Rule::NoRun { logs: searched.clone() }),
+        };
+        v.market = flag;
+        ev.set(FlagKind::Market, flag, rule);
+    }
+    Ok(v)
+}
+
+/// Blind spots 1 and 2: errorLog for this run. A failed run (this one, or one that started after
+/// it) or a watchdog verdict is an error; otherwise the logger lines at ERROR and above dated
+/// from the run's start (or the start stamp) to now, in `log/backup` where the logger writes,
+/// and in the run itself.
+fn decide_log(
+    input: &BlockInput<'_>,
+    world: &mut dyn World,
+    found: Option<&Found>,
+    start: Option<DateTime>,
+    forced: Option<Forced>,
+    searched: &[LogName],
+) -> Result<(Flag, Rule), WorldError> {
+    match forced {
+        Some(Forced::Failed { log, message, line }) => {
+            return Ok((Flag::Error, Rule::RunFailed { log, message: message.unwrap_or_default(), line }));
+        }
+        Some(Forced::TimedOut { since, waited_s, timeout_s }) => {
+            return Ok((Flag::Error, Rule::RunTimedOut { since, waited_s, timeout_s }));
+        }
+        None => {}
+    }
+    if let Some(f) = found {
+        if let Some((message, line)) = failure_from(f) {
+            return Ok((Flag::Error, Rule::RunFailed { log: f.log, message: message.unwrap_or_default(), line }));
+        }
+    }
+    let run_start = found.and_then(Found::run).and_then(|r| r.start.as_ref().map(|(t, _)| *t));
+    let since = match (run_start, start) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let mut lines: Vec<(LogName, LogLine)> = Vec::new();
+    let in_window = |t: &DateTime| since.is_none_or(|s| *t >= s) && *t <= input.now;
+    let push = |lines: &mut Vec<(LogName, LogLine)>, name: LogName, l: &log::LoggerLine| {
+        if l.level.is_error()
+            && in_window(&l.time)
+            && !lines.iter().any(|(n, x)| *n == name && x.line == l.at.line as usize)
+        {
+            let text = format!("[{}][{}] {}", format_at(l.time), l.level, l.message);
+            lines.push((name, LogLine { line: l.at.line as usize, text: redact_text(&text) }));
+        }
+    };
+    if let Some(f) = found {
+        if let Some(r) = f.run() {
+            for l in r.errors() {
+                push(&mut lines, f.log, l);
+            }
+        }
+    }
+    // The logger always writes to log/backup, wherever the echoed text went.
+    let backup_model = match found {
+        Some(f) if f.log == LogName::Backup => None,
+        _ => Some(log::parse(&world.log(LogName::Backup)?)),
+    };
+    let model = match (found, &backup_model) {
+        (_, Some(m)) => Some(m),
+        (Some(f), None) => Some(&f.model),
+        (None, None) => None,
+    };
+    if let Some(m) = model {
+        for l in m.all_logger_lines() {
+            push(&mut lines, LogName::Backup, l);
+        }
+    }
+    let since_text = since.map(format_at).unwrap_or_default();
+    Ok(match (lines.is_empty(), found) {
+        (false, _) => {
+            let log = lines.first().map(|(n, _)| *n).unwrap_or(LogName::Backup);
+            (
+                Flag::Error,
+                Rule::LoggerErrors { log, since: since_text, lines: lines.into_iter().map(|(_, l)| l).collect() },
+            )
+        }
+        (true, Some(f)) => (Flag::Ok, Rule::RunClean { log: Some(f.log), since: since_text }),
+        // No trace of the run: only the logger lines could be checked.
+        (true, None) => {
+            let _ = searched;
+            (Flag::Ok, Rule::RunClean { log: None, since: since_text })
+        }
+    })
+}
+
+/// The outcome of the run's upload to `repo`, when it has one.
+fn upload_verdict(run: &log::Run, repo: Repo) -> Option<(Flag, Rule)> {
+    let want = match repo {
+        Repo::Samba => log::Repo::Samba,
+        Repo::Market => log::Repo::Market,
+    };
+    let up = run.uploads.iter().rev().find(|u| u.repo == want)?;
+    Some(match &up.outcome {
+        UploadOutcome::Ok => {
+            (Flag::Ok, Rule::UploadOk { repo, line: up.ok_at.as_ref().unwrap_or(&up.at).line as usize })
+        }
+        UploadOutcome::Failed { message } => (
+            Flag::Error,
+            Rule::UploadFailed {
+                repo,
+                message: redact_text(message),
+                line: up.failure_at.as_ref().unwrap_or(&up.at).line as usize,
+            },
+        ),
+        UploadOutcome::Unfinished => return None,
+    })
+}
+
+/// errorSamba: a failed upload in the log is an error; a run with no Samba upload while Samba
+/// is on is an error; otherwise the share's newest file must be this archive (by name when it
+/// is known, else by stamp). A listing failure is an error with its message, not a crash.
+fn decide_samba(
+    world: &mut dyn World,
+    run: Option<&log::Run>,
+    stamp: &str,
+    later: &[String],
+    archive: Option<&str>,
+) -> Result<(Flag, Rule), WorldError> {
+    if let Some(r) = run {
+        match upload_verdict(r, Repo::Samba) {
+            Some((Flag::Error, rule)) => return Ok((Flag::Error, rule)),
+            Some(_) => {}
+            None if r.uploads.iter().all(|u| u.repo != log::Repo::Samba) && r.end != RunEnd::Unterminated => {
+                return Ok((Flag::Error, Rule::UploadMissing { repo: Repo::Samba }));
+            }
+            None => {}
+        }
+    }
+    Ok(match world.samba_listing()? {
+        Err(message) => (Flag::Error, Rule::SambaListingFailed { message: redact_text(&message) }),
+        Ok(list) => match list.first() {
+            None => (Flag::Error, Rule::SambaEmpty),
+            Some(newest) => {
+                let newest_stamp = String::from_utf8_lossy(&rules::file_stamp(newest.as_bytes())).into_owned();
+                let matched = match archive {
+                    Some(name) => newest == name || newest.rsplit('/').next() == Some(name),
+                    None => newest_stamp == stamp || later.contains(&newest_stamp),
+                };
+                let mut expected = vec![archive.map(str::to_owned).unwrap_or_else(|| stamp.to_owned())];
+                if archive.is_none() {
+                    expected.extend(later.iter().cloned());
+                }
+                (
+                    Flag::from_error(!matched),
+                    Rule::SambaNewest { newest: newest.clone(), stamp: newest_stamp, matched, expected },
+                )
+            }
+        },
+    })
+}
+
+/// Blind spot 1, on any other trigger (a `schedule` watchdog): a backup that began and failed,
+/// or has not ended after the timeout, is reported as a failed backup; a backup still within
+/// the timeout, or no backup in progress, leaves the virtual as it is. A run that failed after
+/// the last value was written (its begin was never seen) is reported too.
+fn watchdog(
+    v: Vars,
+    input: &BlockInput<'_>,
+    world: &mut dyn World,
+    mut ev: Evidence,
+) -> Result<(BlockOutput, Evidence), WorldError> {
+    let cfg = input.config;
+    let prev = ScenarioState::from_json(input.last_save_tag);
+    let unchanged = |ev: &mut Evidence, rule: Rule, prev: Option<ScenarioState>| {
+        for k in FlagKind::ALL {
+            let flag = prev.as_ref().map(|p| p.flag(k)).unwrap_or(Flag::Disabled);
+            ev.set(k, flag, rule.clone());
+        }
+        BlockOutput::Unchanged(prev)
+    };
+    let Some(prev) = prev else {
+        // Not a value we know: only a failed run in the log is worth reporting.
+        return report_unseen_failure(v, input, world, ev, None);
+    };
+    if !prev.action.in_progress() {
+        return report_unseen_failure(v, input, world, ev, Some(prev));
+    }
+    let Some(since) = rules::parse_stamp(prev.last_save.as_bytes()) else {
+        return Ok((unchanged(&mut ev, Rule::Unchanged, Some(prev)), ev));
+    };
+    let no_cloud = world.no_cloud_backup()?;
+    let (found, _) = choose_run(world, Some(since), prev.update || no_cloud)?;
+    let waited_s = elapsed_s(input.tz, since, input.now);
+    let timeout_s = cfg.watchdog_timeout_s;
+    let forced = match found.as_ref().and_then(|f| failure_from(f).map(|(m, l)| (f.log, m, l))) {
+        Some((log, message, line)) => Some(Forced::Failed { log, message, line }),
+        None if waited_s > timeout_s => {
+            let succeeded = found.as_ref().and_then(Found::run).is_some_and(|r| r.succeeded());
+            if succeeded {
+                // The log shows the run ended fine: end_backup was lost, not the backup.
+                None
+            } else {
+                Some(Forced::TimedOut { since: format_at(since), waited_s, timeout_s })
+            }
+        }
+        None => None,
+    };
+    match forced {
+        None => {
+            let rule = Rule::RunInProgress { since: format_at(since), waited_s, timeout_s };
+            Ok((unchanged(&mut ev, rule, Some(prev)), ev))
+        }
+        Some(forced) => {
+            let begin = Begin { stamp: prev.last_save.clone(), update: prev.update, update_known: true };
+            let v = end_checks(v, input, world, &mut ev, begin, Some(forced))?;
+            Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
+        }
+    }
+}
+
+/// A run that failed after the virtual was last written, whose begin the scenario never saw
+/// (a crashed or disabled scenario): reported with errorScenario=1 and errorLog=1.
+fn report_unseen_failure(
+    mut v: Vars,
+    input: &BlockInput<'_>,
+    world: &mut dyn World,
+    mut ev: Evidence,
+    prev: Option<ScenarioState>,
+) -> Result<(BlockOutput, Evidence), WorldError> {
+    let last_written = prev.as_ref().and_then(|p| rules::parse_stamp(p.last_save.as_bytes()));
+    let mut failure = None;
+    for name in [LogName::Backup, LogName::CronExecution] {
+        let model = log::parse(&world.log(name)?);
+        if let Some(run) = model.runs.last() {
+            if let RunEnd::Failed { message, at, end_marker, .. } = &run.end {
+                let start = run.start.as_ref().map(|(t, _)| *t);
+                // Newer than the last value (or of unknown age when nothing was written).
+                let newer = match (start, last_written) {
+                    (Some(s), Some(w)) => s >= w,
+                    (None, Some(_)) => false,
+                    (_, None) => true,
+                };
+                if newer {
+                    let line = end_marker.as_ref().unwrap_or(at).line as usize;
+                    failure = Some((name, start, message.clone(), line));
+                    break;
+                }
+            }
+        }
+    }
+    let Some((log, start, message, line)) = failure else {
+        for k in FlagKind::ALL {
+            let flag = prev.as_ref().map(|p| p.flag(k)).unwrap_or(Flag::Disabled);
+            ev.set(k, flag, Rule::Unchanged);
+        }
+        return Ok((BlockOutput::Unchanged(prev), ev));
+    };
+    let since = start.map(format_at);
+    match start {
+        Some(t) => {
+            let begin = Begin { stamp: rules::stamp(t), update: false, update_known: true };
+            let forced = Forced::Failed { log, message, line: Some(line) };
+            v = end_checks(v, input, world, &mut ev, begin, Some(forced))?;
+        }
+        None => {
+            v.action = Action::EndBackup;
+            for k in FlagKind::ALL {
+                ev.set(k, *v.flag_mut(k), Rule::NoStamp);
+            }
+            v.log = Flag::Error;
+            ev.set(
+                FlagKind::Log,
+                v.log,
+                Rule::RunFailed { log, message: message.unwrap_or_default(), line: Some(line) },
+            );
+        }
+    }
+    v.scenario = Flag::Error;
+    ev.set(FlagKind::Scenario, v.scenario, Rule::BeginNotSeen { since });
+    Ok((BlockOutput::Written(v.end(input.config, input.now)), ev))
+}
+
+/// Seconds from `since` to `now`, both local times of the box (DST-aware).
+fn elapsed_s(tz: &TimeZone, since: DateTime, now: DateTime) -> u64 {
+    let (Ok(a), Ok(b)) = (tz.to_zoned_datetime(since), tz.to_zoned_datetime(now)) else {
+        return 0;
+    };
+    let secs = b.timestamp().as_second() - a.timestamp().as_second();
+    u64::try_from(secs).unwrap_or(0)
 }

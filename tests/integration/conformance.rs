@@ -79,9 +79,18 @@ fn the_command_shows_the_first_difference_and_exits_1() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], format!("pass  {}", good.display()));
-    assert_eq!(lines[1], format!("FAIL  {}: step 2 (end_backup at 2025-09-10 03:30:33): virtual differs at byte 156", bad.display()));
-    assert_eq!(lines[2], "      expected: …25-09-10-03h27.tar.gz\",\"fileSize\":\"150.12 MB\",\"erreurFileSize\":0,\"error\":0},\"sam…");
-    assert_eq!(lines[3], "      actual:   …25-09-10-03h27.tar.gz\",\"fileSize\":\"150.13 MB\",\"erreurFileSize\":0,\"error\":0},\"sam…");
+    assert_eq!(
+        lines[1],
+        format!("FAIL  {}: step 2 (end_backup at 2025-09-10 03:30:33): virtual differs at byte 156", bad.display())
+    );
+    assert_eq!(
+        lines[2],
+        "      expected: …25-09-10-03h27.tar.gz\",\"fileSize\":\"150.12 MB\",\"erreurFileSize\":0,\"error\":0},\"sam…"
+    );
+    assert_eq!(
+        lines[3],
+        "      actual:   …25-09-10-03h27.tar.gz\",\"fileSize\":\"150.13 MB\",\"erreurFileSize\":0,\"error\":0},\"sam…"
+    );
     let col = |line: &str, pat: &str| line.find(pat).map(|b| line[..b].chars().count());
     assert_eq!(col(lines[4], "^"), col(lines[2], "2 MB"), "the caret sits under the first differing byte");
     assert_eq!(lines.last(), Some(&"1 passed, 1 failed"));
@@ -108,7 +117,11 @@ fn the_command_speaks_json_lines() {
 fn a_malformed_vector_exits_2_naming_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.json");
-    std::fs::write(&path, "{\n \"name\": \"x\",\n \"code\": \"v2024-08\",\n \"case\": {\"jeedom\": \"4.4\", \"steps\": [}\n}").unwrap();
+    std::fs::write(
+        &path,
+        "{\n \"name\": \"x\",\n \"code\": \"v2024-08\",\n \"case\": {\"jeedom\": \"4.4\", \"steps\": [}\n}",
+    )
+    .unwrap();
     let out = bin().arg("conformance").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "no verdict is printed before the error");

@@ -85,7 +85,12 @@ fn evidence_names_the_error_line_by_number() {
     assert_eq!(lines[0].line, 12);
     assert!(lines[0].text.starts_with("Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur"));
     let fr = end.explain(FlagKind::Log, Lang::Fr);
-    assert!(fr.starts_with("Le log backup contient 1 ligne d'erreur datée du 2025-09-10, dont la ligne 12 : « Send backup Market..."), "{fr}");
+    assert!(
+        fr.starts_with(
+            "Le log backup contient 1 ligne d'erreur datée du 2025-09-10, dont la ligne 12 : « Send backup Market..."
+        ),
+        "{fr}"
+    );
 }
 
 #[test]
@@ -140,7 +145,12 @@ fn every_flag_of_every_vector_has_a_sentence_in_both_languages() {
         let r = replay(&v.case, &ProfileConfig::builtin(v.code));
         text.push_str(&format!("== {}.{}\n", v.code, v.name));
         for s in &r.steps {
-            text.push_str(&format!("-- step {} {} at {}\n", s.index + 1, s.trigger, infobackup::world::format_at(s.at)));
+            text.push_str(&format!(
+                "-- step {} {} at {}\n",
+                s.index + 1,
+                s.trigger,
+                infobackup::world::format_at(s.at)
+            ));
             for k in FlagKind::ALL {
                 let fr = s.explain(k, Lang::Fr);
                 let en = s.explain(k, Lang::En);
@@ -175,7 +185,9 @@ fn a_profile_file_overrides_a_builtin() {
     assert_eq!((cfg.min_size, cfg.php, cfg.stamp_tolerance_s), (262144000, PhpVersion::Php7, 120));
     assert!(!cfg.checks.samba && cfg.checks.local);
     assert!(!cfg.is_builtin());
-    let named = ProfileConfig::from_toml_str("base = \"strict\"\nname = \"strict-4h\"\nwatchdog_timeout_seconds = 14400").unwrap();
+    let named =
+        ProfileConfig::from_toml_str("base = \"strict\"\nname = \"strict-4h\"\nwatchdog_timeout_seconds = 14400")
+            .unwrap();
     assert_eq!((named.name(), named.watchdog_timeout_s), ("strict-4h".to_owned(), 14400));
 }
 
@@ -189,7 +201,10 @@ fn profile_file_errors_name_file_line_and_key() {
         profile_err("base = \"v2024-08\"\nmin_size = \"100 MB\"\n"),
         "profiles/mine.toml:2: key `min_size`: expected a whole number, found the string \"100 MB\""
     );
-    assert_eq!(profile_err("base = \"v2024-08\"\nphp = 9\n"), "profiles/mine.toml:2: key `php`: expected 7 or 8, found the number 9");
+    assert_eq!(
+        profile_err("base = \"v2024-08\"\nphp = 9\n"),
+        "profiles/mine.toml:2: key `php`: expected 7 or 8, found the number 9"
+    );
     assert_eq!(
         profile_err("base = \"v2025\"\n"),
         "profiles/mine.toml:1: key `base`: unknown profile \"v2025\" (expected v2022-01, v2023-03, v2024-08 or strict)"
@@ -210,8 +225,14 @@ fn profile_file_errors_name_file_line_and_key() {
         profile_err("base = \"v2024-08\"\nwatchdog_timeout_seconds = 60\n"),
         "profiles/mine.toml:2: key `watchdog_timeout_seconds`: only the strict profile has a watchdog (base is v2024-08)"
     );
-    assert!(profile_err("base = \"v2024-08\"\n[checks]\nmarket = true\n").starts_with("profiles/mine.toml:3: key `checks.market`: the published scenario never checks the Market"));
-    assert_eq!(profile_err("min_size = 1\n"), "profiles/mine.toml: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)");
+    assert!(
+        profile_err("base = \"v2024-08\"\n[checks]\nmarket = true\n")
+            .starts_with("profiles/mine.toml:3: key `checks.market`: the published scenario never checks the Market")
+    );
+    assert_eq!(
+        profile_err("min_size = 1\n"),
+        "profiles/mine.toml: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)"
+    );
     let syntax = profile_err("base = \"v2024-08\"\nmin_size = \n");
     assert!(syntax.starts_with("profiles/mine.toml:2:"), "{syntax}");
     assert!(syntax.contains("not valid TOML"), "{syntax}");
@@ -253,7 +274,11 @@ fn profile_parameters_change_the_outcome() {
     let end = &r.steps[1];
     assert_eq!(end.flag(FlagKind::Size), Some(Flag::Error));
     assert!(end.virtual_value.starts_with(r#"{"date":"2025-09-10","heure":"03h27","minSizeBackup":"250 MB","#));
-    assert!(end.virtual_value.contains(r#""error":0,"erreurFileSize":1}"#), "the key moves after error: {}", end.virtual_value);
+    assert!(
+        end.virtual_value.contains(r#""error":0,"erreurFileSize":1}"#),
+        "the key moves after error: {}",
+        end.virtual_value
+    );
 
     // Turning the Samba check off leaves it at -1 and never lists the share.
     let v = vector("v2024-08.samba-list-throws");
@@ -308,13 +333,22 @@ mod props {
             Just("Send begin backup event...OK".to_owned()),
             Just("Creating archive...".to_owned()),
             Just("OK".to_owned()),
-            Just("Send backup Samba...[2025-09-10 03:29:50][ERROR] : Erreur sur smbclient valeur retournée : 1".to_owned()),
+            Just(
+                "Send backup Samba...[2025-09-10 03:29:50][ERROR] : Erreur sur smbclient valeur retournée : 1"
+                    .to_owned()
+            ),
             Just("/!\\ Erreur sur smbclient /!\\OK".to_owned()),
             Just("Send backup Samba...OK".to_owned()),
             Just("[2025-09-11 00:01:00][ERROR] quota".to_owned()),
             Just("[2025-09-09 03:00:00][ERROR] : old".to_owned()),
-            Just("Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()),
-            Just("Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array".to_owned()),
+            Just(
+                "Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"
+                    .to_owned()
+            ),
+            Just(
+                "Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array"
+                    .to_owned()
+            ),
             Just("[END BACKUP SUCCESS]".to_owned()),
             Just("[END BACKUP ERROR]".to_owned()),
             "\\PC{0,30}",
@@ -322,7 +356,8 @@ mod props {
     }
 
     fn logs() -> impl Strategy<Value = String> {
-        prop::collection::vec(log_lines(), 0..12).prop_map(|l| if l.is_empty() { String::new() } else { l.join("\n") + "\n" })
+        prop::collection::vec(log_lines(), 0..12)
+            .prop_map(|l| if l.is_empty() { String::new() } else { l.join("\n") + "\n" })
     }
 
     fn local_files() -> impl Strategy<Value = Vec<LocalFile>> {
@@ -369,7 +404,13 @@ mod props {
     }
 
     fn config_value() -> impl Strategy<Value = Option<String>> {
-        prop_oneof![Just(None), Just(Some("0".to_owned())), Just(Some("1".to_owned())), Just(Some(String::new())), Just(Some("abc".to_owned()))]
+        prop_oneof![
+            Just(None),
+            Just(Some("0".to_owned())),
+            Just(Some("1".to_owned())),
+            Just(Some(String::new())),
+            Just(Some("abc".to_owned()))
+        ]
     }
 
     prop_compose! {
@@ -456,6 +497,423 @@ mod props {
             let b = engine::replay_in_memory(&t, &cfg).unwrap();
             prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
             prop_assert_eq!(a, b);
+        }
+    }
+}
+
+// ---- strict --------------------------------------------------------------------------------
+
+mod strict {
+    use super::*;
+
+    const ARCHIVE: &str = "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz";
+    const PREVIOUS: &str = r#"{"date":"","heure":"","minSizeBackup":"100 MB","lastSave":"2025-09-09-03h31","update":0,"action":"endBackup","errorScenario":0,"errorLogBackup":0,"backup":{"local":{"fileName":"backup-Jeedom-4.4.20-2025-09-09-03h27.tar.gz","fileSize":"202 MB","error":0,"erreurFileSize":0},"samba":{"error":-1},"market":{"error":-1}}}"#;
+
+    /// A run of `log/backup` that began at `start`, with `body` lines, then `end` (if any).
+    pub fn run_log(start: &str, body: &[&str], end: Option<&str>) -> String {
+        let mut lines = vec![
+            "[START BACKUP]".to_owned(),
+            format!("***************Start of Jeedom backup at {start}***************"),
+        ];
+        lines.push("Send begin backup event...OK".into());
+        lines.extend(body.iter().map(|s| s.to_string()));
+        if let Some(e) = end {
+            lines.push(e.to_owned());
+        }
+        lines.join("\n") + "\n"
+    }
+
+    pub fn step(trigger: Trigger, at: &str) -> Step {
+        Step::new(trigger, parse_at(at).unwrap())
+    }
+
+    pub fn with_log(mut s: Step, name: LogName, text: &str) -> Step {
+        s.logs.insert(name, Arc::from(text.as_bytes()));
+        s
+    }
+
+    pub fn with_local(mut s: Step, files: &[(&str, u64)]) -> Step {
+        s.local = files.iter().map(|(n, size)| LocalFile { name: (*n).to_owned(), size: *size }).collect();
+        s
+    }
+
+    pub fn timeline(samba: bool, steps: Vec<Step>) -> Timeline {
+        let mut config = BTreeMap::new();
+        let on = if samba { "1" } else { "0" };
+        config.insert("samba::enable".to_owned(), on.to_owned());
+        config.insert("samba::cloudUpload".to_owned(), on.to_owned());
+        Timeline {
+            jeedom: JeedomVersion::V4_4,
+            initial_virtual: PREVIOUS.to_owned(),
+            config,
+            no_cloud_backup: false,
+            tz: "Europe/Paris".into(),
+            steps,
+        }
+    }
+
+    fn both(t: &Timeline) -> (Replay, Replay) {
+        (replay(t, &ProfileConfig::builtin(Profile::V2024_08)), replay(t, &ProfileConfig::builtin(Profile::Strict)))
+    }
+
+    const OK_BODY: &[&str] = &["Creating archive...", "OK", "Cleaning old backup...OK"];
+
+    #[test]
+    fn a_failed_backup_is_reported_by_the_watchdog() {
+        // Jeedom fires no end_backup on a failure; a schedule tick 10 minutes later.
+        let log = run_log(
+            "2025-09-10 03:27:01",
+            &[
+                "Backing up database...Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array",
+                "(",
+                ")",
+            ],
+            Some("[END BACKUP ERROR]"),
+        );
+        let t = timeline(
+            false,
+            vec![
+                step(Trigger::BeginBackup, "2025-09-10 03:27:02"),
+                with_log(step(Trigger::Other("schedule".into()), "2025-09-10 03:40:00"), LogName::Backup, &log),
+            ],
+        );
+        let (published, strict) = both(&t);
+        assert_eq!(
+            published.steps[1].state.as_ref().unwrap().action,
+            engine::Action::Empty,
+            "v2024-08 just resets the tile"
+        );
+        let s = &strict.steps[1];
+        let state = s.state.as_ref().unwrap();
+        assert_eq!(state.action, engine::Action::EndBackup);
+        assert_eq!((state.error_scenario, state.error_log, state.error_local), (Flag::Ok, Flag::Error, Flag::Error));
+        assert!(!state.is_success());
+        let Rule::RunFailed { log, message, line } = &s.evidence.log.rule else { panic!("{:?}", s.evidence.log.rule) };
+        assert_eq!((*log, *line), (LogName::Backup, Some(7)));
+        assert!(message.starts_with("Backing up database failed"), "{message}");
+        assert!(s.explain(FlagKind::Log, Lang::Fr).starts_with("La sauvegarde a échoué : le log backup se termine par [END BACKUP ERROR] (ligne 7) ; « Backing up database failed"));
+    }
+
+    #[test]
+    fn a_begin_with_no_end_fails_after_the_timeout_only() {
+        let log = run_log("2025-09-10 03:27:01", OK_BODY, None);
+        let tick = |at: &str| with_log(step(Trigger::Other("schedule".into()), at), LogName::Backup, &log);
+        let t = timeline(
+            false,
+            vec![
+                step(Trigger::BeginBackup, "2025-09-10 03:27:02"),
+                tick("2025-09-10 04:30:00"),
+                tick("2025-09-10 05:40:00"),
+            ],
+        );
+        let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
+        assert_eq!(r.steps[1].virtual_value, r.steps[0].virtual_value, "within 2 h the tile keeps 'in progress'");
+        assert!(matches!(r.steps[1].evidence.log.rule, Rule::RunInProgress { waited_s: 3780, timeout_s: 7200, .. }));
+        let late = r.steps[2].state.as_ref().unwrap();
+        assert_eq!((late.action, late.error_log), (engine::Action::EndBackup, Flag::Error));
+        assert!(matches!(r.steps[2].evidence.log.rule, Rule::RunTimedOut { waited_s: 7980, .. }));
+        assert_eq!(
+            r.steps[2].explain(FlagKind::Log, Lang::Fr),
+            "La sauvegarde commencée à 2025-09-10 03:27:00 n'est pas terminée après 2 h 13 min (délai 2 h 00 min) : elle a échoué sans prévenir."
+        );
+        // A 4-hour watchdog from a profile file waits longer.
+        let four =
+            ProfileConfig::from_toml_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/strict-4h.toml"))
+                .unwrap();
+        let r = replay(&t, &four);
+        assert_eq!(r.steps[2].virtual_value, r.steps[0].virtual_value);
+    }
+
+    #[test]
+    fn uploads_are_read_from_the_log() {
+        let log = run_log(
+            "2025-09-10 03:27:01",
+            &[
+                "Creating archive...",
+                "OK",
+                "Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini. Avez-vous bien un abonnement au backup cloud ?",
+                "/!\\ Aucun serveur de backup defini. Avez-vous bien un abonnement au backup cloud ? /!\\OK",
+                "Send backup Samba...[2025-09-10 03:29:50][ERROR] : Erreur sur smbclient valeur retournée : 1",
+                "/!\\ Erreur sur smbclient /!\\OK",
+                &format!("Backup name: /var/www/html/core/php/../../backup/{ARCHIVE}"),
+                "Send end backup event...OK",
+            ],
+            None,
+        );
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
+            &[(ARCHIVE, 222310457)],
+        );
+        end.samba = Ok(vec![ARCHIVE.to_owned()]); // an older copy with the same name, or a stale listing
+        let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        let (published, strict) = both(&t);
+        assert_eq!(published.steps[1].flag(FlagKind::Samba), Some(Flag::Ok), "v2024-08 trusts the listing");
+        assert_eq!(published.steps[1].flag(FlagKind::Market), Some(Flag::Disabled), "and never checks the Market");
+        let s = &strict.steps[1];
+        assert_eq!(s.flag(FlagKind::Samba), Some(Flag::Error));
+        assert_eq!(s.flag(FlagKind::Market), Some(Flag::Error));
+        assert_eq!(
+            s.evidence.samba.rule,
+            Rule::UploadFailed { repo: engine::Repo::Samba, message: "Erreur sur smbclient".into(), line: 9 }
+        );
+        assert!(s.virtual_value.contains(r#""samba":{"error":1},"market":{"error":1}"#), "{}", s.virtual_value);
+    }
+
+    #[test]
+    fn the_archive_is_matched_by_the_name_the_log_printed() {
+        // A slow begin hook: the archive is stamped two minutes after begin_backup.
+        let late = "backup-Jeedom-4.4.20-2025-09-10-03h29.tar.gz";
+        let log = run_log(
+            "2025-09-10 03:27:01",
+            &["Creating archive...", "OK", &format!("Backup name: /var/www/html/core/php/../../backup/{late}")],
+            None,
+        );
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:31:00"), LogName::Backup, &log),
+            &[(late, 222310457)],
+        );
+        let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        let (published, strict) = both(&t);
+        assert_eq!(published.steps[1].flag(FlagKind::Local), Some(Flag::Error), "v2024-08: false 'missing'");
+        let s = &strict.steps[1];
+        assert_eq!(s.flag(FlagKind::Local), Some(Flag::Ok));
+        assert!(
+            matches!(&s.evidence.local.rule, Rule::ArchiveFound { by_name: true, file_name, .. } if file_name == late)
+        );
+        assert_eq!(
+            s.explain(FlagKind::Local, Lang::Fr),
+            format!("L'archive {late} (212,01 Mo) annoncée par le log est bien dans le dossier de sauvegarde.")
+        );
+    }
+
+    #[test]
+    fn errors_are_those_of_this_run_whatever_the_day() {
+        // Begins before midnight; the error is dated the first day, end_backup runs the next.
+        let log = run_log(
+            "2025-09-10 23:59:20",
+            &["Send backup Market...[2025-09-10 23:59:50][ERROR] : quota", "/!\\ quota /!\\OK"],
+            None,
+        );
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-11 00:03:10"), LogName::Backup, &log),
+            &[("backup-Jeedom-4.4.20-2025-09-10-23h59.tar.gz", 222310457)],
+        );
+        let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 23:59:21"), end]);
+        let (published, strict) = both(&t);
+        assert_eq!(published.steps[1].flag(FlagKind::Log), Some(Flag::Ok), "v2024-08 only reads lines dated today");
+        assert_eq!(strict.steps[1].flag(FlagKind::Log), Some(Flag::Error));
+        assert!(matches!(&strict.steps[1].evidence.log.rule, Rule::LoggerErrors { lines, .. } if lines[0].line == 4));
+
+        // An error left by an earlier run the same day is not this run's.
+        let old = run_log(
+            "2025-09-10 01:00:00",
+            &["Backing up database...[2025-09-10 01:00:05][ERROR] : old"],
+            Some("[END BACKUP SUCCESS]"),
+        );
+        let new = run_log("2025-09-10 03:27:01", OK_BODY, None);
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &(old + &new)),
+            &[(ARCHIVE, 222310457)],
+        );
+        let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        let (published, strict) = both(&t);
+        assert_eq!(published.steps[1].flag(FlagKind::Log), Some(Flag::Error));
+        assert_eq!(strict.steps[1].flag(FlagKind::Log), Some(Flag::Ok));
+        assert!(strict.steps[1].state.as_ref().unwrap().is_success());
+    }
+
+    #[test]
+    fn samba_keys_and_listing_failures() {
+        let log = run_log("2025-09-10 03:27:01", &["Send backup Samba...OK"], None);
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
+            &[(ARCHIVE, 222310457)],
+        );
+        end.samba = Err("Erreur sur smbclient valeur retournée : 1".into());
+        let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end.clone()]);
+        let (published, strict) = both(&t);
+        assert!(published.steps[1].crashed());
+        let s = &strict.steps[1];
+        assert_eq!((s.crash.clone(), s.flag(FlagKind::Samba)), (None, Some(Flag::Error)));
+        assert_eq!(
+            s.evidence.samba.rule,
+            Rule::SambaListingFailed { message: "Erreur sur smbclient valeur retournée : 1".into() }
+        );
+
+        let mut never = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        never.config.clear();
+        let (published, strict) = both(&never);
+        assert!(published.steps[1].crashed(), "PHP 8: never-saved keys count as enabled, then the listing throws");
+        assert_eq!(strict.steps[1].flag(FlagKind::Samba), Some(Flag::Disabled));
+        assert_eq!(strict.steps[1].evidence.samba.rule, Rule::SambaSkipped(SambaSkip::NeverSaved));
+    }
+
+    #[test]
+    fn samba_credentials_never_reach_the_outcome() {
+        let secret_msg = "Erreur sur smbclient -U \"jeedom%S3cretPass\" //nas/backup valeur retournée : 1";
+        let log = run_log(
+            "2025-09-10 03:27:01",
+            &[
+                &format!("Send backup Samba...[2025-09-10 03:29:50][ERROR] : {secret_msg}"),
+                &format!("/!\\ {secret_msg} /!\\OK"),
+            ],
+            None,
+        );
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
+            &[(ARCHIVE, 222310457)],
+        );
+        end.samba = Err(secret_msg.to_owned());
+        let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        for p in Profile::ALL {
+            let r = replay(&t, &ProfileConfig::builtin(p));
+            let mut text = serde_json::to_string(&r).unwrap();
+            for s in &r.steps {
+                for k in FlagKind::ALL {
+                    text.push_str(&s.explain(k, Lang::Fr));
+                    text.push_str(&s.explain(k, Lang::En));
+                }
+            }
+            assert!(!text.contains("S3cretPass"), "{p}: {text}");
+            assert!(text.contains("[redacted]"), "{p}: the message is still shown, redacted");
+        }
+    }
+
+    #[test]
+    fn an_empty_virtual_never_crashes() {
+        let v = vector("v2024-08.fresh-install-first-cycle");
+        let r = replay(&v.case, &ProfileConfig::builtin(Profile::Strict));
+        assert!(r.steps.iter().all(|s| !s.crashed()));
+        assert_eq!(r.steps[1].flag(FlagKind::Scenario), Some(Flag::Ok));
+        let garbage = vector("v2024-08.virtual-garbage");
+        assert!(replay(&garbage.case, &ProfileConfig::builtin(Profile::Strict)).steps.iter().all(|s| !s.crashed()));
+    }
+
+    #[test]
+    fn strict_knows_which_log_the_run_went_to() {
+        // A core update: the backup's echoed text is in log/update.
+        let up = run_log("2025-09-10 14:00:06", OK_BODY, None);
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 14:02:40"), LogName::Update, &up),
+            &[("backup-Jeedom-4.4.20-2025-09-10-14h00.tar.gz", 222298112)],
+        );
+        let mut t = timeline(
+            true,
+            vec![
+                step(Trigger::BeginUpdate, "2025-09-10 14:00:05"),
+                step(Trigger::BeginBackup, "2025-09-10 14:00:06"),
+                end,
+            ],
+        );
+        t.no_cloud_backup = true;
+        let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
+        let s = &r.steps[2];
+        assert_eq!(s.evidence.log_file, Some(LogName::Update));
+        assert_eq!(
+            s.evidence.log.rule,
+            Rule::RunClean { log: Some(LogName::Update), since: "2025-09-10 14:00:00".into() }
+        );
+
+        // The daily cron backup: echoed text in log/cron_execution, only logger lines in log/backup.
+        let cron = run_log("2025-09-10 03:27:01", OK_BODY, None);
+        let mut end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::CronExecution, &cron),
+            &[(ARCHIVE, 222310457)],
+        );
+        end = with_log(end, LogName::Backup, "[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\n");
+        let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
+        let s = &r.steps[1];
+        assert_eq!(s.evidence.log_file, Some(LogName::CronExecution));
+        assert_eq!(s.flag(FlagKind::Log), Some(Flag::Error), "the logger still writes to log/backup");
+        assert!(
+            matches!(&s.evidence.log.rule, Rule::LoggerErrors { log: LogName::Backup, lines, .. } if lines[0].line == 1)
+        );
+    }
+
+    #[test]
+    fn other_launchers_keep_the_tile() {
+        let v = vector("v2024-08.other-trigger");
+        let r = replay(&v.case, &ProfileConfig::builtin(Profile::Strict));
+        assert_eq!(r.steps[0].virtual_value, v.case.initial_virtual);
+        assert_eq!(r.steps[0].evidence.scenario.rule, Rule::Unchanged);
+    }
+
+    /// Found by the property below: a second end_backup with no begin in between reads the
+    /// previous end's stamp as its "start"; strict must take the log's latest run (which failed)
+    /// and say the begin was missed.
+    #[test]
+    fn a_second_end_without_begin_reads_the_latest_run() {
+        let log = run_log("2025-09-10 03:27:00", &[], Some("[END BACKUP ERROR]"));
+        let end = |at: &str| {
+            with_local(with_log(step(Trigger::EndBackup, at), LogName::Backup, &log), &[(ARCHIVE, 222310457)])
+        };
+        let t = timeline(
+            false,
+            vec![
+                step(Trigger::BeginBackup, "2025-09-10 03:27:00"),
+                end("2025-09-10 03:43:00"),
+                end("2025-09-10 03:43:00"),
+            ],
+        );
+        let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
+        let second = r.steps[2].state.as_ref().unwrap();
+        assert_eq!((second.error_scenario, second.error_log), (Flag::Error, Flag::Error));
+        assert_eq!(r.steps[2].evidence.scenario.rule, Rule::BeginNotSeen { since: Some("2025-09-10 03:27:00".into()) });
+        assert!(matches!(r.steps[2].evidence.log.rule, Rule::RunFailed { line: Some(4), .. }));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        prop_compose! {
+            /// begin_backup at 03:27:0x, then a failed run in log/backup, then a mix of
+            /// end_backup (replayed anyway) and watchdog ticks.
+            fn failing_sequences()(begin_s in 0u32..59, fail_after in 1i64..3 * 3600,
+                                   noise in prop::collection::vec(prop_oneof![
+                                       Just("Creating archive...".to_owned()),
+                                       Just("OK".to_owned()),
+                                       Just("Send backup Samba...OK".to_owned()),
+                                       Just("[2025-09-10 03:28:00][INFO] : info".to_owned()),
+                                       Just("Backing up database...Error during backup: boom Details : Array".to_owned()),
+                                       "\\PC{0,20}",
+                                   ], 0..6),
+                                   before in prop::option::of(Just(run_log("2025-09-10 01:00:00", &["OK"], Some("[END BACKUP SUCCESS]")))),
+                                   ticks in prop::collection::vec((prop_oneof![Just(Trigger::EndBackup), Just(Trigger::Other("schedule".into())), Just(Trigger::Other("user".into()))], 0i64..3 * 3600), 1..4),
+                                   samba in any::<bool>(), php_garbage in any::<bool>())
+                                   -> (Timeline, usize) {
+                let begin = format!("2025-09-10 03:27:{begin_s:02}");
+                let body: Vec<&str> = noise.iter().map(String::as_str).collect();
+                let log = before.unwrap_or_default() + &run_log(&begin, &body, Some("[END BACKUP ERROR]"));
+                let mut steps = vec![step(Trigger::BeginBackup, &begin)];
+                let mut at = parse_at(&begin).unwrap().checked_add(jiff::Span::new().seconds(fail_after)).unwrap();
+                for (trigger, gap) in ticks {
+                    at = at.checked_add(jiff::Span::new().seconds(gap)).unwrap();
+                    let s = Step::new(trigger, at);
+                    let s = with_log(s, LogName::Backup, &log);
+                    steps.push(with_local(s, &[(ARCHIVE, 222310457)]));
+                }
+                let mut t = timeline(samba, steps);
+                if php_garbage { t.initial_virtual = String::new(); }
+                (t, 1)
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+            #[test]
+            fn strict_never_reports_success_when_the_log_ends_in_end_backup_error((t, first) in failing_sequences()) {
+                let r = engine::replay_in_memory(&t, &ProfileConfig::builtin(Profile::Strict)).unwrap();
+                for s in &r.steps[first..] {
+                    prop_assert!(!s.crashed());
+                    if let Some(state) = &s.state {
+                        prop_assert!(!state.is_success(), "step {} ({}) reports success: {}", s.index, s.trigger, s.virtual_value);
+                        prop_assert_eq!(state.error_log, Flag::Error);
+                    }
+                }
+            }
         }
     }
 }

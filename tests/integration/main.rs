@@ -1,5 +1,9 @@
 //! The one integration-test binary. Each module is one area; data-driven tests walk folders
 //! (`tests/data/`, `scenarios/`) so adding a case is adding a folder.
+mod browser;
+mod cases;
+mod cli_check;
 mod conformance;
 mod engine;
 mod jeeapi;
+mod widget;

@@ -1,0 +1,150 @@
+//! Cutting a log file to what it held at one moment: after a line number, after the line holding
+//! a marker, or before the first line dated later than a time. Byte-exact: a cut is always a
+//! prefix of the raw file, line ends and encoding untouched.
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use memchr::{memchr, memchr_iter, memmem};
+
+/// Offset just after line `n` (1-based) and its line end; the whole file when it has fewer lines.
+pub fn after_line(bytes: &[u8], n: u32) -> usize {
+    let mut seen = 0u32;
+    for nl in memchr_iter(b'\n', bytes) {
+        seen += 1;
+        if seen == n {
+            return nl + 1;
+        }
+    }
+    bytes.len()
+}
+
+/// Offset just after the line holding the `occurrence`-th (1-based) match of `text`, or `None`
+/// when the file holds fewer matches.
+pub fn after_text(bytes: &[u8], text: &str, occurrence: u32) -> Option<usize> {
+    let finder = memmem::Finder::new(text.as_bytes());
+    let mut from = 0usize;
+    let mut n = 0u32;
+    while let Some(i) = bytes.get(from..).and_then(|rest| finder.find(rest)) {
+        let at = from + i;
+        let end = line_end(bytes, at);
+        n += 1;
+        if n == occurrence {
+            return Some(end);
+        }
+        // Count each line once, however many matches it holds.
+        from = end.max(at + 1);
+    }
+    None
+}
+
+/// Offset just after the line (and its line end) that holds byte `offset`.
+pub fn line_end(bytes: &[u8], offset: usize) -> usize {
+    match bytes.get(offset..).and_then(|rest| memchr(b'\n', rest)) {
+        Some(i) => offset + i + 1,
+        None => bytes.len(),
+    }
+}
+
+/// 1-based number of the line holding byte `offset`.
+pub fn line_number(bytes: &[u8], offset: usize) -> u32 {
+    let upto = bytes.get(..offset).unwrap_or(bytes);
+    u32::try_from(memchr_iter(b'\n', upto).count()).map_or(u32::MAX, |n| n.saturating_add(1))
+}
+
+/// Offset of the first line dated strictly after `instant` (its start), or the file's length.
+/// A line is dated by a logger prefix `[YYYY-MM-DD HH:MM:SS]` anywhere in it or by a backup
+/// banner `Start of Jeedom backup at YYYY-MM-DD HH:MM:SS`; undated lines go with what precedes.
+pub fn before_time(bytes: &[u8], tz: &TimeZone, instant: Timestamp) -> usize {
+    let mut start = 0usize;
+    while start < bytes.len() {
+        let end = line_end(bytes, start);
+        let line = bytes.get(start..end).unwrap_or(b"");
+        if let Some(dt) = line_time(line) {
+            if tz
+                .to_ambiguous_timestamp(dt)
+                .compatible()
+                .is_ok_and(|t| t > instant)
+            {
+                return start;
+            }
+        }
+        start = end;
+    }
+    bytes.len()
+}
+
+const BANNER: &[u8] = b"Start of Jeedom backup at ";
+
+/// The first date a line carries (logger prefix or banner), if any.
+pub fn line_time(line: &[u8]) -> Option<DateTime> {
+    if let Some(i) = memmem::find(line, BANNER) {
+        if let Some(dt) = line
+            .get(i + BANNER.len()..i + BANNER.len() + 19)
+            .and_then(parse_dt)
+        {
+            return Some(dt);
+        }
+    }
+    for i in memchr_iter(b'[', line) {
+        if line.get(i + 20) == Some(&b']') {
+            if let Some(dt) = line.get(i + 1..i + 20).and_then(parse_dt) {
+                return Some(dt);
+            }
+        }
+    }
+    None
+}
+
+fn parse_dt(b: &[u8]) -> Option<DateTime> {
+    let s = std::str::from_utf8(b).ok()?;
+    if !s.bytes().enumerate().all(|(i, c)| match i {
+        4 | 7 => c == b'-',
+        10 => c == b' ',
+        13 | 16 => c == b':',
+        _ => c.is_ascii_digit(),
+    }) {
+        return None;
+    }
+    crate::world::parse_at(s).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &[u8] = b"[START BACKUP]\r\n***************Start of Jeedom backup at 2025-09-10 03:27:01***************\r\nSend begin backup event...OK\r\nSend backup Market...[2025-09-10 03:29:40][ERROR] : x\r\n[END BACKUP SUCCESS]\r\n";
+
+    #[test]
+    fn cuts_keep_line_ends_and_bytes() {
+        assert_eq!(&LOG[..after_line(LOG, 1)], b"[START BACKUP]\r\n");
+        assert_eq!(after_line(LOG, 99), LOG.len());
+        let begin = after_text(LOG, "Send begin backup event", 1).unwrap();
+        assert!(LOG[..begin].ends_with(b"event...OK\r\n"));
+        assert_eq!(after_text(LOG, "BACKUP", 2), Some(LOG.len()));
+        assert_eq!(after_text(LOG, "nowhere", 1), None);
+        assert_eq!(line_number(LOG, begin), 4);
+    }
+
+    #[test]
+    fn a_time_cut_stops_before_the_first_later_line() {
+        let tz = TimeZone::get("Europe/Paris").unwrap();
+        let at = |s: &str| {
+            tz.to_ambiguous_timestamp(crate::world::parse_at(s).unwrap())
+                .compatible()
+                .unwrap()
+        };
+        let cut = before_time(LOG, &tz, at("2025-09-10 03:28:00"));
+        assert!(LOG[..cut].ends_with(b"event...OK\r\n"));
+        assert_eq!(before_time(LOG, &tz, at("2025-09-10 03:29:40")), LOG.len());
+        assert_eq!(
+            before_time(LOG, &tz, at("2025-09-10 03:00:00")),
+            after_line(LOG, 1)
+        );
+        assert_eq!(
+            line_time(b"[2025-09-10 03:29:40][ERROR] msg"),
+            Some(crate::world::parse_at("2025-09-10 03:29:40").unwrap())
+        );
+        assert_eq!(line_time(b"[2025-09-10 3:29:40][ERROR] msg"), None);
+    }
+}

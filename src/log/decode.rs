@@ -1,0 +1,152 @@
+//! Bytes of one line → UTF-8 text, with a map back to input offsets.
+//!
+//! The fast path (valid UTF-8, no NUL byte: nearly every line) borrows the input and maps
+//! offsets by addition. Otherwise the line is rebuilt: NUL bytes dropped, each byte that is not
+//! part of a valid UTF-8 sequence read as Windows-1252, and every output byte remembers the
+//! input byte it came from, so spans still point at the input.
+
+use std::borrow::Cow;
+
+/// Windows-1252 for 0x80..=0x9F (the rest of the high half is Latin-1, i.e. the same code
+/// point). The five holes (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to the C1 control of the same
+/// value, as WHATWG's decoder does, so decoding never fails.
+const CP1252_HIGH: [char; 32] = [
+    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}',
+    '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}', '\u{0090}', '\u{2018}',
+    '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}',
+    '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+];
+
+/// One byte read as Windows-1252.
+pub fn cp1252(b: u8) -> char {
+    match b {
+        0x80..=0x9F => CP1252_HIGH.get(usize::from(b - 0x80)).copied().unwrap_or('\u{FFFD}'),
+        _ => char::from(b),
+    }
+}
+
+/// A decoded line (or piece of a line).
+#[derive(Debug)]
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    /// Input offset of the first byte of the raw line.
+    pub base: u64,
+    /// For rebuilt text: `map[i]` is the raw offset (relative to `base`) of text byte `i`;
+    /// it has one extra entry for `text.len()`.
+    map: Option<Vec<u32>>,
+    /// Whether some bytes were read as Windows-1252.
+    pub cp1252: bool,
+    /// NUL bytes dropped.
+    pub nuls: u64,
+}
+
+impl<'a> Decoded<'a> {
+    /// Input offset of text byte `i` (`i == text.len()` gives the end).
+    pub fn abs(&self, i: usize) -> u64 {
+        let rel = match &self.map {
+            None => i as u64,
+            Some(m) => {
+                let last = m.last().copied().unwrap_or(0);
+                u64::from(m.get(i).copied().unwrap_or(last))
+            }
+        };
+        self.base + rel
+    }
+}
+
+/// Decodes one raw line that starts at input offset `base`. `has_nul` tells whether the caller
+/// saw a NUL byte in it (it is checked again when `None`).
+pub fn decode_line(raw: &[u8], base: u64, has_nul: Option<bool>) -> Decoded<'_> {
+    let has_nul = has_nul.unwrap_or_else(|| memchr::memchr(0, raw).is_some());
+    if !has_nul {
+        if let Ok(s) = std::str::from_utf8(raw) {
+            return Decoded { text: Cow::Borrowed(s), base, map: None, cp1252: false, nuls: 0 };
+        }
+    }
+    rebuild(raw, base)
+}
+
+fn rebuild(raw: &[u8], base: u64) -> Decoded<'_> {
+    let mut text = String::with_capacity(raw.len() + raw.len() / 4);
+    let mut map: Vec<u32> = Vec::with_capacity(raw.len() + 1);
+    let mut cp = false;
+    let mut nuls = 0u64;
+    let mut pos: usize = 0;
+    let push = |text: &mut String, map: &mut Vec<u32>, c: char, at: usize| {
+        let before = text.len();
+        text.push(c);
+        let at = u32::try_from(at).unwrap_or(u32::MAX);
+        for _ in before..text.len() {
+            map.push(at);
+        }
+    };
+    for chunk in raw.utf8_chunks() {
+        for (i, c) in chunk.valid().char_indices() {
+            if c == '\0' {
+                nuls += 1;
+                continue;
+            }
+            push(&mut text, &mut map, c, pos + i);
+        }
+        pos += chunk.valid().len();
+        for (i, b) in chunk.invalid().iter().enumerate() {
+            cp = true;
+            push(&mut text, &mut map, cp1252(*b), pos + i);
+        }
+        pos += chunk.invalid().len();
+    }
+    map.push(u32::try_from(raw.len()).unwrap_or(u32::MAX));
+    Decoded { text: Cow::Owned(text), base, map: Some(map), cp1252: cp, nuls }
+}
+
+/// Decodes bytes the way the parser does, without the offset map.
+pub fn decode_lossless(raw: &[u8]) -> Cow<'_, str> {
+    decode_line(raw, 0, None).text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_is_borrowed() {
+        let d = decode_line("Vérification".as_bytes(), 10, None);
+        assert!(matches!(d.text, Cow::Borrowed(_)));
+        assert_eq!(d.abs(3), 13);
+        assert!(!d.cp1252);
+    }
+
+    #[test]
+    fn latin1_accents_survive_and_map_back() {
+        // "Vérification" in Latin-1: é is the single byte E9.
+        let raw = b"V\xe9rification des droits";
+        let d = decode_line(raw, 100, None);
+        assert_eq!(d.text, "Vérification des droits");
+        assert!(d.cp1252);
+        // 'r' after é: text index 3 (é is 2 bytes in UTF-8), raw index 2.
+        assert_eq!(d.abs(3), 102);
+        assert_eq!(d.abs(d.text.len()), 100 + raw.len() as u64);
+    }
+
+    #[test]
+    fn windows1252_specials() {
+        let d = decode_line(b"\x80 \x85 \x92 \x9c \x81", 0, None);
+        assert_eq!(d.text, "€ … ’ œ \u{81}");
+    }
+
+    #[test]
+    fn nul_bytes_are_dropped() {
+        let d = decode_line(b"\0\0OK\0", 0, None);
+        assert_eq!(d.text, "OK");
+        assert_eq!(d.nuls, 3);
+        assert_eq!(d.abs(0), 2);
+        assert_eq!(d.abs(2), 5);
+    }
+
+    #[test]
+    fn truncated_utf8_keeps_the_valid_part() {
+        // "é" cut after its first byte, then valid UTF-8 "è".
+        let d = decode_line(b"a\xc3 \xc3\xa8", 0, None);
+        assert_eq!(d.text, "aÃ è");
+    }
+}

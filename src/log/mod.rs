@@ -1,0 +1,176 @@
+//! Jeedom's backup log, step 1→2 of the data flow (**log text → parsed run** → Jeedom world →
+//! engine → state → views/reports): bytes in any encoding and line ending in, typed runs out
+//! (steps, uploads, logger lines, archive, end), every fact pointing at its line.
+//!
+//! Input is whatever a user pastes or Jeedom holds: `log/backup`, `log/update`,
+//! `log/cron_execution`, or a forum copy of one of them (facts: `shared/spec/backup-log.md`).
+//!
+//! # Entry points
+//! - [`parse`] (bytes), [`parse_reader`], [`parse_file`]: the whole [`LogModel`]. Parsing never
+//!   fails and never panics; only reading can fail, and [`LogError`] names the path.
+//! - [`Parser`] (push: feed chunks) and [`RunReader`] (pull: an iterator over a reader) stream
+//!   [`LogItem`]s (runs, loose logger lines, unknown pieces) as they complete, with memory
+//!   bounded by the largest run, not by the input: a 1 GB log is read in 256 KiB chunks, lines
+//!   are read in place, only a line straddling two chunks is copied. [`parse`] is built on them.
+//!
+//! # What is understood
+//! A line is a sequence of segments, recognised by byte prefix (`classify`): the markers
+//! `[START BACKUP]`, `[END BACKUP SUCCESS]`, `[END BACKUP ERROR]`, the start and end banners,
+//! each step label of the table in the spec (French 4.2 and English 4.3+ wordings, double spaces
+//! included), `OK`/`NOK`, logger prefixes (`[YYYY-MM-DD HH:MM:SS][LEVEL] : msg` up to 4.4,
+//! `[…][LEVEL] msg` in 4.5, anywhere in a line), `Error during backup: …Details : …`,
+//! `/!\ … /!\`, `Delete backup too old : {…}`, `Delete: …`, `Backup name: …`,
+//! `Backup operation duration: …s`, plugin excludes and Market retention lines. Free text (a
+//! message, a path) runs to the next marker or the end of the line. Text between a label and
+//! its `OK` belongs to that step (tar warnings) or upload (smbclient noise). Anything else is
+//! reported in [`LogModel::unknown`] by span, never dropped.
+//!
+//! Runs: `[START BACKUP]` opens a run; a start banner opens one unless it follows the marker;
+//! any other run line opens a run *cut at its start* (`start_marker: None`) when none is open;
+//! an end marker closes it; the next start or the end of the input leaves it
+//! [`RunEnd::Unterminated`]. Logger lines outside runs are `loose_logger_lines`.
+//!
+//! Reflowed logs (line breaks lost in a paste): markers that Jeedom always writes at the start of
+//! a line (start/end markers, banners, step labels other than uploads and the size limit, the
+//! archive name, the duration) found inside a line set [`LogModel::reflowed`]; the segments are
+//! read all the same.
+//!
+//! Text: each line is UTF-8 when valid, else its invalid bytes are Windows-1252 (Latin-1 accents
+//! survive); a UTF-8 BOM is skipped; line ends are LF, CRLF or CR (counted); NUL bytes are
+//! dropped (counted). Messages are capped at 64 KiB, failure details at 16 KiB, sub-command
+//! output at 256 pieces per step (all counted).
+//!
+//! # Generation
+//! Each recognised line narrows the set of Jeedom generations the run is consistent with
+//! ([`Generation`], a set of [`crate::world::JeedomVersion`]):
+//!
+//! | evidence | candidates |
+//! |---|---|
+//! | banner `Start of Jeedom backup at` | 3.x, 4.2–4.5 |
+//! | banner `Lancement de la sauvegarde de Jeedom le` | 2.x |
+//! | French step wording (`Vérification…`, `Nom de la sauvegarde : `, …) | 2.x, 4.2 |
+//! | English step wording (`Checking files rights...`, `Backup name: `, …) | 3.x, 4.3–4.5 |
+//! | end banner `Fin de la sauvegarde de Jeedom` / `Jeedom backup end` | 2.x, 3.x, 4.2 / 4.3–4.5 |
+//! | `Backup plugin <id>...` / `Backing up plugin <id>...` | ≤ 4.3 / 4.4–4.5 |
+//! | `Checking  database...` / `Checking  table <t>...` | 3.x, 4.3, 4.4 / 4.5 |
+//! | `the following subfolder` / `Following subfolder` | 4.3 / 4.4–4.5 |
+//! | logger `[…][LEVEL] : msg` / `[…][LEVEL] msg` | ≤ 4.4 / 4.5 |
+//! | Market `Aucun serveur de backup defini` / `Erreur d'envoi du backup au cloud` | ≤ 4.4 / 4.5 |
+//!
+//! So 3.x is English with the French end banner, 4.4 is told from 4.3 by the plugin or exclude
+//! wording, 4.5 by table checks or its logger form. Evidence that contradicts all earlier lines
+//! is ignored.
+//!
+//! # Secrets
+//! Message texts stored in the model (logger messages, failure messages and details, upload
+//! failures) have passed [`crate::redact::redact`]: a Samba `-U "user%password"` never reaches
+//! the model. Spans still point at the raw input, so whoever quotes raw lines
+//! ([`LineRef::text`]) must redact them.
+//!
+//! # JSON contract (`infobackup parse --format json`)
+//! The serialisation of [`LogModel`], redacted again as a whole. snake_case everywhere; times
+//! are Jeedom's `YYYY-MM-DD HH:MM:SS` (local time of the box); every fact has
+//! `"at": {"line": <1-based>, "span": {"start": <byte>, "end": <byte>}}`.
+//!
+//! ```text
+//! {
+//!   "runs": [{
+//!     "generation": ["4.4"],                     // candidates, oldest first
+//!     "start_marker": {"line":1,"span":{…}} | null,
+//!     "start": {"time": "2025-09-10 03:27:01", "at": {…}} | null,
+//!     "steps": [{"kind": "begin_event" | "file_rights" | "plugin_hook" (+"plugin") |
+//!                "database_check" | "table_check" (+"table") | "database_dump" |
+//!                "cache_persistence" | "archive" | "clean_old" | "size_limit" (+"limit_mb") |
+//!                "end_event",
+//!                "result": {"status": "ok" | "nok" | "unfinished"} | {"status": "failed", "message": "…"},
+//!                "at": {…}, "result_at": {…} | null, "output": [{…}], "output_count": 0}],
+//!     "uploads": [{"repo": "market" | "samba" | "<other>",
+//!                  "outcome": {"status": "ok" | "unfinished"} | {"status": "failed", "message": "…"},
+//!                  "at": {…}, "failure_at": {…} | null, "ok_at": {…} | null,
+//!                  "noise": [{…}], "noise_count": 0}],
+//!     "logger_lines": [{"time": "…", "level": "ERROR", "form": "colon" | "bare",
+//!                       "message": "…", "mid_line": true, "at": {…}, "last_line": 11}],
+//!     "excludes": [{"plugin", "subfolder", "at"}],
+//!     "remote_deletions": [{"repo", "file_name" | null, "detail", "at"}],
+//!     "deletions": [{"path", "at"}],
+//!     "archive": {"path", "file_name", "box_name" | null, "version" | null,
+//!                 "stamp": "2025-09-10-03h27" | null, "at"} | null,
+//!     "duration": {"secs": 212, "at": {…}} | null,
+//!     "end_banner": {…} | null,
+//!     "end": {"status": "success", "at": {…}}
+//!          | {"status": "failed", "message": "…" | null, "details": "…" | null, "at": {…}, "end_marker": {…} | null}
+//!          | {"status": "unterminated"},
+//!     "lines": {"first": 1, "last": 22}, "span": {"start": 0, "end": 812}
+//!   }],
+//!   "loose_logger_lines": [ …like logger_lines… ],
+//!   "unknown": [{"line": 3, "span": {…}}],
+//!   "reflowed": false,
+//!   "encoding": "utf8" | "utf8_bom" | "windows1252", "windows1252_lines": 0,
+//!   "line_endings": {"lf": 22, "crlf": 0, "cr": 0},
+//!   "line_count": 22, "byte_count": 812, "nul_bytes": 0, "overlong_lines": 0
+//! }
+//! ```
+
+mod classify;
+mod decode;
+mod model;
+mod parser;
+pub mod render;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use decode::cp1252;
+pub use model::*;
+pub use parser::{LogItem, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};
+
+/// Reading a log failed. Parsing itself never fails.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The file could not be opened or read.
+    #[error("cannot read the log file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A reader (standard input, a socket) failed.
+    #[error("cannot read the log: {source}")]
+    Io {
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Parses a whole log held in memory. Never fails, never panics.
+pub fn parse(bytes: &[u8]) -> LogModel {
+    let mut model = ModelBuilder::new();
+    let mut parser = Parser::new();
+    parser.feed(bytes, &mut |item| model.push(item));
+    let info = parser.finish(&mut |item| model.push(item));
+    model.finish(info)
+}
+
+/// Parses everything a reader gives, streaming. Fails only if reading fails.
+pub fn parse_reader(reader: impl Read) -> Result<LogModel, LogError> {
+    let mut model = ModelBuilder::new();
+    let mut items = RunReader::new(reader);
+    for item in &mut items {
+        model.push(item.map_err(|source| LogError::Io { source })?);
+    }
+    Ok(model.finish(items.text_info().cloned().unwrap_or_default()))
+}
+
+/// Parses a log file, streaming. The only failure is reading it, and the error names the path.
+pub fn parse_file(path: &Path) -> Result<LogModel, LogError> {
+    let read_err = |source| LogError::Read { path: path.to_owned(), source };
+    let file = File::open(path).map_err(read_err)?;
+    parse_reader(file).map_err(|e| match e {
+        LogError::Io { source } => read_err(source),
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests;

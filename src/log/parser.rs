@@ -1,0 +1,938 @@
+//! The streaming parser: chunks of bytes in, [`LogItem`]s out as soon as they are complete.
+//!
+//! Two layers in one type:
+//! - line splitting: `memchr3` over `\n`, `\r` and NUL finds line ends (LF, CRLF, CR) and
+//!   notes NUL bytes in one pass; complete lines are read in place from the caller's chunk,
+//!   only a line that straddles two chunks is copied (and one longer than [`MAX_LINE`] is read
+//!   in pieces), so memory does not grow with the input;
+//! - run building: a small state machine over the [`Seg`]ments of each line: which run is open,
+//!   which step or upload waits for its `OK`, and whether the next lines continue a failure's
+//!   details or a 4.5 logger message.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+
+use super::classify::{Label, Seg, classify, find_marker};
+use super::decode::{Decoded, decode_line};
+use serde::Serialize;
+
+use super::model::*;
+use crate::redact;
+
+/// Longest line held in memory when streaming; longer lines are read in pieces.
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
+/// Longest message kept in the model (logger, failure, upload); longer ones are cut with `…`.
+pub const MAX_MESSAGE: usize = 64 * 1024;
+/// Longest failure details kept.
+pub const MAX_DETAILS: usize = 16 * 1024;
+/// Most continuation lines joined to one 4.5 logger message.
+const MAX_CONTINUATION_LINES: u32 = 1000;
+/// Read size of [`RunReader`].
+const READ_CHUNK: usize = 256 * 1024;
+
+/// What the streaming parser yields, in the order each becomes complete.
+///
+/// A run is yielded at its end marker, at the start of the next run, or at the end of the
+/// input; unknown pieces and loose logger lines are yielded as they are read, so an unknown line
+/// inside a run comes before that run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum LogItem {
+    Run(Box<Run>),
+    LooseLogger(LoggerLine),
+    Unknown(LineRef),
+}
+
+/// Push-based streaming parser. Feed it chunks in order, then call [`Parser::finish`].
+///
+/// ```
+/// use infobackup::log::{LogItem, Parser};
+/// let mut parser = Parser::new();
+/// let mut runs = 0;
+/// let mut count = |item: LogItem| if let LogItem::Run(_) = item { runs += 1 };
+/// parser.feed(b"[START BACKUP]\n***************Start of Jeedom backup at 2025-09-10 03:27:01", &mut count);
+/// parser.feed(b"***************\n[END BACKUP SUCCESS]\n", &mut count);
+/// let info = parser.finish(&mut count);
+/// assert_eq!((runs, info.line_count), (1, 3));
+/// ```
+#[derive(Debug, Default)]
+pub struct Parser {
+    /// Input offset of the next byte to be fed.
+    offset: u64,
+    /// A line started in an earlier chunk.
+    carry: Vec<u8>,
+    carry_start: u64,
+    carry_nul: bool,
+    /// The last chunk ended with `\r`: a `\n` at the start of the next belongs to it.
+    cr_pending: bool,
+    /// Some pieces of the current (overlong) line were already processed.
+    in_long_line: bool,
+    line_no: u32,
+    bom: bool,
+    info: TextInfo,
+    b: Builder,
+}
+
+impl Parser {
+    pub fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Reads the next chunk of input. Complete items are passed to `out`.
+    pub fn feed<F: FnMut(LogItem)>(&mut self, chunk: &[u8], out: &mut F) {
+        let base = self.offset;
+        self.offset += chunk.len() as u64;
+        self.info.byte_count = self.offset;
+        let mut pos = 0usize;
+        if self.cr_pending && !chunk.is_empty() {
+            self.cr_pending = false;
+            if chunk.first() == Some(&b'\n') {
+                pos = 1;
+                self.info.line_endings.cr = self.info.line_endings.cr.saturating_sub(1);
+                self.info.line_endings.crlf += 1;
+            }
+        }
+        let Some(body) = chunk.get(pos..) else { return };
+        let mut line_start = pos;
+        let mut has_nul = false;
+        // Position of a `\n` already accounted for as the end of a CRLF.
+        let mut skip_lf: Option<usize> = None;
+        for k in memchr::memchr3_iter(b'\n', b'\r', 0, body) {
+            let at = pos + k;
+            if skip_lf == Some(at) {
+                continue;
+            }
+            let end_len = match chunk.get(at) {
+                Some(0) => {
+                    has_nul = true;
+                    continue;
+                }
+                Some(b'\n') => {
+                    self.info.line_endings.lf += 1;
+                    1
+                }
+                _ => match chunk.get(at + 1) {
+                    Some(b'\n') => {
+                        self.info.line_endings.crlf += 1;
+                        skip_lf = Some(at + 1);
+                        2
+                    }
+                    Some(_) => {
+                        self.info.line_endings.cr += 1;
+                        1
+                    }
+                    None => {
+                        self.info.line_endings.cr += 1;
+                        self.cr_pending = true;
+                        1
+                    }
+                },
+            };
+            let raw = chunk.get(line_start..at).unwrap_or_default();
+            if self.carry.is_empty() && !self.in_long_line {
+                self.line(raw, base + line_start as u64, has_nul, out);
+            } else {
+                self.carry.extend_from_slice(raw);
+                let carry = std::mem::take(&mut self.carry);
+                self.line(&carry, self.carry_start, has_nul || self.carry_nul, out);
+                self.carry = carry;
+                self.carry.clear();
+                self.carry_nul = false;
+            }
+            self.in_long_line = false;
+            line_start = at + end_len;
+            has_nul = false;
+        }
+        if let Some(rest) = chunk.get(line_start..) {
+            if !rest.is_empty() {
+                if self.carry.is_empty() && !self.in_long_line {
+                    self.carry_start = base + line_start as u64;
+                }
+                self.carry.extend_from_slice(rest);
+                self.carry_nul |= has_nul;
+                if self.carry.len() > MAX_LINE {
+                    self.long_piece(out);
+                }
+            }
+        }
+    }
+
+    /// Reads a piece of an overlong line, cut where a marker is likely to start.
+    fn long_piece<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+        let len = self.carry.len();
+        let window = len.saturating_sub(4096);
+        let cut = self
+            .carry
+            .get(window..)
+            .and_then(|w| w.iter().rposition(|c| matches!(c, b'[' | b'*' | b' ')))
+            .map(|k| window + k)
+            .filter(|k| *k > 0)
+            .unwrap_or(len);
+        let carry = std::mem::take(&mut self.carry);
+        let piece = carry.get(..cut).unwrap_or_default();
+        if !self.in_long_line {
+            self.info.overlong_lines += 1;
+        }
+        self.line(piece, self.carry_start, self.carry_nul, out);
+        self.in_long_line = true;
+        self.carry = carry;
+        self.carry.drain(..cut);
+        self.carry_start += cut as u64;
+    }
+
+    fn line<F: FnMut(LogItem)>(&mut self, raw: &[u8], base: u64, has_nul: bool, out: &mut F) {
+        if !self.in_long_line {
+            self.line_no = self.line_no.saturating_add(1);
+        }
+        let (raw, base) = match raw.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) if self.line_no == 1 && !self.in_long_line => {
+                self.bom = true;
+                (rest, base + 3)
+            }
+            _ => (raw, base),
+        };
+        let d = decode_line(raw, base, Some(has_nul));
+        if d.cp1252 && !self.in_long_line {
+            self.info.windows1252_lines += 1;
+        }
+        self.info.nul_bytes += d.nuls;
+        self.b.line(&d, self.line_no, out);
+    }
+
+    /// Ends the input: reads the last line, closes the open run. Returns the facts about the
+    /// text as a whole.
+    pub fn finish<F: FnMut(LogItem)>(mut self, out: &mut F) -> TextInfo {
+        if !self.carry.is_empty() {
+            let carry = std::mem::take(&mut self.carry);
+            self.line(&carry, self.carry_start, self.carry_nul, out);
+        }
+        self.b.finish(out);
+        let mut info = self.info;
+        info.line_count = self.line_no;
+        info.reflowed = self.b.reflowed;
+        info.encoding = if info.windows1252_lines > 0 {
+            Encoding::Windows1252
+        } else if self.bom {
+            Encoding::Utf8Bom
+        } else {
+            Encoding::Utf8
+        };
+        info
+    }
+}
+
+// ---- run building -------------------------------------------------------------------------------
+
+/// What the next line may continue.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    #[default]
+    Normal,
+    /// A failure's `Details :` trace, until the next marker.
+    Details,
+    /// A 4.5 logger message (newlines kept), until a marker or a blank line.
+    Continuation { in_run: bool, lines: u32 },
+}
+
+/// What waits for its `OK`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Step(usize),
+    Upload(usize),
+}
+
+#[derive(Debug, Default)]
+struct Builder {
+    run: Option<Box<Run>>,
+    pending: Option<Pending>,
+    ctx: Ctx,
+    /// A loose 4.5 logger line that may still get continuation lines.
+    loose: Option<LoggerLine>,
+    reflowed: bool,
+}
+
+fn new_run(at: &LineRef) -> Box<Run> {
+    Box::new(Run {
+        generation: Generation::ANY,
+        start_marker: None,
+        start: None,
+        steps: Vec::new(),
+        uploads: Vec::new(),
+        logger_lines: Vec::new(),
+        excludes: Vec::new(),
+        remote_deletions: Vec::new(),
+        deletions: Vec::new(),
+        archive: None,
+        duration: None,
+        end_banner: None,
+        end: RunEnd::Unterminated,
+        lines: LineRange { first: at.line, last: at.line },
+        span: at.span.clone(),
+    })
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\x0b' | b'\x0c')
+}
+
+fn skip_ws(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while b.get(i).copied().is_some_and(is_ws) {
+        i += 1;
+    }
+    i
+}
+
+fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
+    let b = text.as_bytes();
+    while end > start && b.get(end - 1).copied().is_some_and(is_ws) {
+        end -= 1;
+    }
+    end
+}
+
+/// Redacts and caps a message taken from the log.
+fn message(text: &str) -> String {
+    let text = if text.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}…", text.get(..cut).unwrap_or(""))
+    } else {
+        text.to_owned()
+    };
+    match redact::redact(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(r) => r,
+    }
+}
+
+/// Appends a line to a capped text, joined with `\n`.
+fn append_capped(into: &mut String, text: &str, cap: usize) {
+    if into.len() >= cap {
+        if !into.ends_with('…') {
+            into.push('…');
+        }
+        return;
+    }
+    if !into.is_empty() {
+        into.push('\n');
+    }
+    let room = cap.saturating_sub(into.len());
+    if text.len() <= room {
+        into.push_str(text);
+    } else {
+        let mut cut = room;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        into.push_str(text.get(..cut).unwrap_or(""));
+        into.push('…');
+    }
+}
+
+/// `{"filename":"…",…}` → the file name.
+fn json_file_name(detail: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(detail).ok()?;
+    v.get("filename")?.as_str().map(str::to_owned)
+}
+
+/// `<dir>/<file>` → the archive and the parts of its name.
+pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
+    let file_name = path.rsplit('/').next().unwrap_or(path).to_owned();
+    let mut a = Archive { path: path.to_owned(), file_name, box_name: None, version: None, stamp: None, at };
+    let Some(core) = a.file_name.strip_suffix(".tar.gz") else { return a };
+    let Some(stamp_at) = core.len().checked_sub(16) else { return a };
+    let Some(stamp) = core.get(stamp_at..) else { return a };
+    if parse_stamp(stamp).is_none() {
+        return a;
+    }
+    let stamp = stamp.to_owned();
+    let head = core.get(..stamp_at).unwrap_or("");
+    let head = head.strip_suffix('-').unwrap_or(head);
+    let head = head.strip_prefix("backup-").unwrap_or(head);
+    match head.rsplit_once('-') {
+        Some((name, version)) if version.starts_with(|c: char| c.is_ascii_digit()) => {
+            a.box_name = Some(name.to_owned()).filter(|n| !n.is_empty());
+            a.version = Some(version.to_owned());
+        }
+        _ => a.box_name = Some(head.to_owned()).filter(|n| !n.is_empty()),
+    }
+    a.stamp = Some(stamp);
+    a
+}
+
+impl Builder {
+    fn line<F: FnMut(LogItem)>(&mut self, d: &Decoded<'_>, line: u32, out: &mut F) {
+        let text: &str = &d.text;
+        let mut i = skip_ws(text, 0);
+        let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+        if i >= text.len() {
+            // A blank line ends a 4.5 message; it means nothing else.
+            self.end_continuation(out);
+            return;
+        }
+        match self.ctx {
+            Ctx::Normal => {}
+            Ctx::Details => {
+                if !starts_with_marker(text.get(i..).unwrap_or("")) {
+                    let end = trim_end_at(text, i, text.len());
+                    self.details_line(text.get(i..end).unwrap_or(""), at(i, end));
+                    return;
+                }
+                self.ctx = Ctx::Normal;
+            }
+            Ctx::Continuation { in_run, lines } => {
+                let rest = text.get(i..).unwrap_or("");
+                if lines < MAX_CONTINUATION_LINES && classify(rest).is_none() {
+                    let end = trim_end_at(text, i, text.len());
+                    let piece = text.get(..end).unwrap_or("");
+                    let target = if in_run {
+                        self.run.as_mut().and_then(|r| r.logger_lines.last_mut())
+                    } else {
+                        self.loose.as_mut()
+                    };
+                    if let Some(l) = target {
+                        append_capped(&mut l.message, &message(piece), MAX_MESSAGE);
+                        l.last_line = line;
+                    }
+                    if in_run {
+                        self.extend(&at(i, end));
+                    }
+                    self.ctx = Ctx::Continuation { in_run, lines: lines + 1 };
+                    return;
+                }
+                self.end_continuation(out);
+            }
+        }
+        let mut first = true;
+        while i < text.len() {
+            let rest = text.get(i..).unwrap_or("");
+            match classify(rest) {
+                Some((seg, n)) => {
+                    let end = trim_end_at(text, i, i + n);
+                    if !first && seg.starts_line() {
+                        self.reflowed = true;
+                    }
+                    let last = skip_ws(text, i + n) >= text.len();
+                    self.segment(seg, at(i, end), first, last, out);
+                    i += n.max(1);
+                }
+                None => {
+                    let n = find_marker(rest).unwrap_or(rest.len());
+                    let end = trim_end_at(text, i, i + n);
+                    let piece = text.get(i..end).unwrap_or("");
+                    self.noise(piece, at(i, end), d, i, out);
+                    i += n.max(1);
+                }
+            }
+            first = false;
+            i = skip_ws(text, i);
+        }
+    }
+
+    /// Grows the open run's extent to include `at`.
+    fn extend(&mut self, at: &LineRef) {
+        if let Some(r) = self.run.as_mut() {
+            r.lines.last = r.lines.last.max(at.line);
+            r.span.end = r.span.end.max(at.span.end);
+        }
+    }
+
+    fn open_run<F: FnMut(LogItem)>(&mut self, at: &LineRef, out: &mut F) -> &mut Run {
+        self.close_run(out);
+        self.run.insert(new_run(at))
+    }
+
+    /// The open run, or a new one cut at its start.
+    fn ensure_run(&mut self, at: &LineRef) -> &mut Run {
+        self.run.get_or_insert_with(|| new_run(at))
+    }
+
+    fn close_run<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+        self.pending = None;
+        if matches!(self.ctx, Ctx::Details | Ctx::Continuation { in_run: true, .. }) {
+            self.ctx = Ctx::Normal;
+        }
+        if let Some(run) = self.run.take() {
+            out(LogItem::Run(run));
+        }
+    }
+
+    fn end_continuation<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+        if matches!(self.ctx, Ctx::Continuation { .. }) {
+            self.ctx = Ctx::Normal;
+        }
+        if let Some(l) = self.loose.take() {
+            out(LogItem::LooseLogger(l));
+        }
+    }
+
+    fn finish<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+        self.end_continuation(out);
+        self.close_run(out);
+    }
+
+    fn unknown<F: FnMut(LogItem)>(&mut self, at: LineRef, out: &mut F) {
+        out(LogItem::Unknown(at));
+    }
+
+    fn details_line(&mut self, text: &str, at: LineRef) {
+        if let Some(r) = self.run.as_mut() {
+            if let RunEnd::Failed { details, .. } = &mut r.end {
+                let d = details.get_or_insert_with(String::new);
+                append_capped(d, &message(text), MAX_DETAILS);
+            }
+        }
+        self.extend(&at);
+    }
+
+    /// Text that is not a segment: sub-command output inside a step or an upload, or unknown.
+    fn noise<F: FnMut(LogItem)>(&mut self, piece: &str, at: LineRef, d: &Decoded<'_>, start: usize, out: &mut F) {
+        if piece.is_empty() {
+            return;
+        }
+        let Some(pending) = self.pending else {
+            return self.unknown(at, out);
+        };
+        // Output printed without a final line break, so the `OK` is glued to it:
+        // `putting file … (average 25.2 kb/s)OK`.
+        let b = piece.as_bytes();
+        let glued_ok = b.len() > 2
+            && b.ends_with(b"OK")
+            && b.get(b.len() - 3).is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_');
+        let (noise_at, ok_at) = if glued_ok {
+            let cut = start + b.len() - 2;
+            let noise_end = d.abs(cut);
+            (
+                LineRef { line: at.line, span: at.span.start..noise_end },
+                Some(LineRef { line: at.line, span: noise_end..at.span.end }),
+            )
+        } else {
+            (at, None)
+        };
+        self.extend(&noise_at);
+        if let Some(r) = self.run.as_mut() {
+            match pending {
+                Pending::Step(i) => {
+                    if let Some(s) = r.steps.get_mut(i) {
+                        s.output_count = s.output_count.saturating_add(1);
+                        if s.output.len() < OUTPUT_KEPT {
+                            s.output.push(noise_at);
+                        }
+                    }
+                }
+                Pending::Upload(i) => {
+                    if let Some(u) = r.uploads.get_mut(i) {
+                        u.noise_count = u.noise_count.saturating_add(1);
+                        if u.noise.len() < OUTPUT_KEPT {
+                            u.noise.push(noise_at);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(ok) = ok_at {
+            self.complete(Seg::Ok, ok);
+        }
+    }
+
+    /// `OK` / `NOK` / a failure for whatever waits for it.
+    fn complete(&mut self, seg: Seg<'_>, at: LineRef) -> bool {
+        let (Some(pending), Some(r)) = (self.pending, self.run.as_mut()) else { return false };
+        match pending {
+            Pending::Step(i) => {
+                let Some(s) = r.steps.get_mut(i) else { return false };
+                let result = match seg {
+                    Seg::Ok => StepResult::Ok,
+                    Seg::Nok => StepResult::Nok,
+                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(m) },
+                    _ => return false,
+                };
+                if !matches!(s.result, StepResult::Failed { .. }) {
+                    s.result = result;
+                }
+                s.result_at = Some(at.clone());
+            }
+            Pending::Upload(i) => {
+                let Some(u) = r.uploads.get_mut(i) else { return false };
+                match seg {
+                    Seg::Ok | Seg::Nok => {
+                        if u.outcome == UploadOutcome::Unfinished {
+                            u.outcome = UploadOutcome::Ok;
+                        }
+                        u.ok_at = Some(at.clone());
+                    }
+                    _ => return false,
+                }
+            }
+        }
+        self.pending = None;
+        self.extend(&at);
+        true
+    }
+
+    /// Handles one recognised segment. `first`/`last`: whether it starts/ends its line.
+    fn segment<F: FnMut(LogItem)>(&mut self, seg: Seg<'_>, at: LineRef, first: bool, last: bool, out: &mut F) {
+        let evidence = seg.evidence();
+        match seg {
+            Seg::StartMarker => {
+                let r = self.open_run(&at, out);
+                r.start_marker = Some(at.clone());
+            }
+            Seg::Banner { time, .. } => {
+                let fresh = self.run.as_ref().is_some_and(|r| {
+                    r.start.is_none()
+                        && r.steps.is_empty()
+                        && r.uploads.is_empty()
+                        && r.archive.is_none()
+                        && r.end_banner.is_none()
+                        && matches!(r.end, RunEnd::Unterminated)
+                });
+                if !fresh {
+                    self.open_run(&at, out);
+                }
+                self.pending = None;
+                let r = self.ensure_run(&at);
+                r.start = time.map(|t| (t, at.clone()));
+            }
+            Seg::EndBanner { .. } => {
+                self.pending = None;
+                self.ensure_run(&at).end_banner = Some(at.clone());
+            }
+            Seg::EndSuccess => {
+                self.pending = None;
+                let r = self.ensure_run(&at);
+                if !matches!(r.end, RunEnd::Failed { .. }) {
+                    r.end = RunEnd::Success { at: at.clone() };
+                }
+                self.extend(&at);
+                self.narrow(evidence);
+                return self.close_run(out);
+            }
+            Seg::EndError => {
+                self.pending = None;
+                let r = self.ensure_run(&at);
+                match &mut r.end {
+                    RunEnd::Failed { end_marker, .. } => *end_marker = Some(at.clone()),
+                    end => {
+                        *end = RunEnd::Failed {
+                            message: None,
+                            details: None,
+                            at: at.clone(),
+                            end_marker: Some(at.clone()),
+                        }
+                    }
+                }
+                self.extend(&at);
+                self.narrow(evidence);
+                return self.close_run(out);
+            }
+            Seg::Logger { time, level, form, message: m } => {
+                let l = LoggerLine {
+                    time,
+                    level,
+                    form,
+                    message: message(m),
+                    mid_line: !first,
+                    at: at.clone(),
+                    last_line: at.line,
+                };
+                let in_run = self.run.is_some();
+                match self.run.as_mut() {
+                    Some(r) => r.logger_lines.push(l),
+                    None => {
+                        self.end_continuation(out);
+                        self.loose = Some(l);
+                    }
+                }
+                if form == LoggerForm::Bare && last {
+                    self.ctx = Ctx::Continuation { in_run, lines: 0 };
+                } else if !in_run {
+                    self.end_continuation(out);
+                }
+            }
+            Seg::BeginFailure { message: m, .. } => {
+                let pending_begin = match self.pending {
+                    Some(Pending::Step(i)) => {
+                        self.run.as_ref().and_then(|r| r.steps.get(i)).is_some_and(|s| s.kind == StepKind::BeginEvent)
+                    }
+                    _ => false,
+                };
+                let r = self.ensure_run(&at);
+                let failed = StepResult::Failed { message: message(m) };
+                let target = if pending_begin { r.steps.last_mut() } else { None };
+                match target {
+                    Some(s) => {
+                        s.result = failed;
+                        s.result_at = Some(at.clone());
+                    }
+                    None => r.steps.push(Step {
+                        kind: StepKind::BeginEvent,
+                        result: failed,
+                        at: at.clone(),
+                        result_at: Some(at.clone()),
+                        output: Vec::new(),
+                        output_count: 0,
+                    }),
+                }
+            }
+            Seg::Label { label, .. } => {
+                self.pending = None;
+                let r = self.run.get_or_insert_with(|| new_run(&at));
+                let kind = match label {
+                    Label::Upload { repo } => {
+                        r.uploads.push(Upload {
+                            repo: Repo::from_name(repo),
+                            outcome: UploadOutcome::Unfinished,
+                            at: at.clone(),
+                            failure_at: None,
+                            ok_at: None,
+                            noise: Vec::new(),
+                            noise_count: 0,
+                        });
+                        self.pending = Some(Pending::Upload(r.uploads.len() - 1));
+                        None
+                    }
+                    Label::BeginEvent => Some(StepKind::BeginEvent),
+                    Label::FileRights => Some(StepKind::FileRights),
+                    Label::PluginHook { plugin, .. } => Some(StepKind::PluginHook { plugin: plugin.to_owned() }),
+                    Label::DatabaseCheck => Some(StepKind::DatabaseCheck),
+                    Label::TableCheck { table } => Some(StepKind::TableCheck { table: table.to_owned() }),
+                    Label::DatabaseDump => Some(StepKind::DatabaseDump),
+                    Label::CachePersistence => Some(StepKind::CachePersistence),
+                    Label::Archive => Some(StepKind::Archive),
+                    Label::CleanOld => Some(StepKind::CleanOld),
+                    Label::SizeLimit { limit_mb } => Some(StepKind::SizeLimit { limit_mb }),
+                    Label::EndEvent => Some(StepKind::EndEvent),
+                };
+                if let Some(kind) = kind {
+                    r.steps.push(Step {
+                        kind,
+                        result: StepResult::Unfinished,
+                        at: at.clone(),
+                        result_at: None,
+                        output: Vec::new(),
+                        output_count: 0,
+                    });
+                    self.pending = Some(Pending::Step(r.steps.len() - 1));
+                }
+            }
+            Seg::Exclude { plugin, subfolder, .. } => {
+                let e = Exclude { plugin: plugin.to_owned(), subfolder: subfolder.to_owned(), at: at.clone() };
+                self.ensure_run(&at).excludes.push(e);
+            }
+            Seg::RemoteDeletion { detail } => {
+                let repo = match (self.pending, self.run.as_ref()) {
+                    (Some(Pending::Upload(i)), Some(r)) => r.uploads.get(i).map(|u| u.repo.clone()),
+                    _ => None,
+                };
+                let d = RemoteDeletion {
+                    repo: repo.unwrap_or(Repo::Samba),
+                    file_name: json_file_name(detail),
+                    detail: detail.to_owned(),
+                    at: at.clone(),
+                };
+                self.ensure_run(&at).remote_deletions.push(d);
+            }
+            Seg::MarketDeletion { file } => {
+                let d = RemoteDeletion {
+                    repo: Repo::Market,
+                    file_name: Some(file.to_owned()).filter(|f| !f.is_empty()),
+                    detail: file.to_owned(),
+                    at: at.clone(),
+                };
+                self.ensure_run(&at).remote_deletions.push(d);
+            }
+            Seg::MarketNote => {
+                let upload = match (self.pending, self.run.as_mut()) {
+                    (Some(Pending::Upload(i)), Some(r)) => r.uploads.get_mut(i),
+                    _ => None,
+                };
+                match upload {
+                    Some(u) => {
+                        u.noise_count = u.noise_count.saturating_add(1);
+                        if u.noise.len() < OUTPUT_KEPT {
+                            u.noise.push(at.clone());
+                        }
+                    }
+                    None => return self.unknown(at, out),
+                }
+            }
+            Seg::Deletion { path, .. } => {
+                let d = Deletion { path: path.to_owned(), at: at.clone() };
+                self.ensure_run(&at).deletions.push(d);
+            }
+            Seg::ArchiveName { path, .. } => {
+                self.pending = None;
+                self.ensure_run(&at).archive = Some(archive(path, at.clone()));
+            }
+            Seg::Duration { secs, .. } => {
+                self.pending = None;
+                self.ensure_run(&at).duration = Some((secs, at.clone()));
+            }
+            Seg::Failure { message: m, details, .. } => {
+                self.ensure_run(&at);
+                if matches!(self.pending, Some(Pending::Step(_))) {
+                    self.complete(seg.clone(), at.clone());
+                }
+                self.pending = None;
+                let r = self.ensure_run(&at);
+                let details = details.map(message);
+                match &mut r.end {
+                    RunEnd::Failed { .. } => {}
+                    end => {
+                        *end = RunEnd::Failed { message: Some(message(m)), details, at: at.clone(), end_marker: None }
+                    }
+                }
+                if last {
+                    self.ctx = Ctx::Details;
+                }
+            }
+            Seg::Details { text, .. } => {
+                let failed = self.run.as_ref().is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
+                if !failed {
+                    return self.unknown(at, out);
+                }
+                self.details_line(text, at.clone());
+                if last {
+                    self.ctx = Ctx::Details;
+                }
+            }
+            Seg::UploadFailure { message: m } => {
+                let target = match (self.pending, self.run.as_mut()) {
+                    (Some(Pending::Upload(i)), Some(r)) => r.uploads.get_mut(i),
+                    (_, Some(r)) => r.uploads.last_mut().filter(|u| u.ok_at.is_none()),
+                    _ => None,
+                };
+                match target {
+                    Some(u) => {
+                        u.outcome = UploadOutcome::Failed { message: message(m) };
+                        u.failure_at = Some(at.clone());
+                    }
+                    None => return self.unknown(at, out),
+                }
+            }
+            Seg::Ok | Seg::Nok => {
+                if !self.complete(seg, at.clone()) {
+                    return self.unknown(at, out);
+                }
+            }
+        }
+        self.extend(&at);
+        self.narrow(evidence);
+    }
+
+    fn narrow(&mut self, evidence: Option<Generation>) {
+        if let (Some(e), Some(r)) = (evidence, self.run.as_mut()) {
+            r.generation.narrow(e);
+        }
+    }
+}
+
+/// Whether a marker (a segment that is not `OK`, `NOK` or `Details :`) starts `text`.
+fn starts_with_marker(text: &str) -> bool {
+    matches!(classify(text), Some((seg, _)) if !matches!(seg, Seg::Ok | Seg::Nok | Seg::Details { .. }))
+}
+
+// ---- pull interface -----------------------------------------------------------------------------
+
+/// Pull-based streaming over any reader: an iterator of [`LogItem`]s, reading 256 KiB at a
+/// time. After the last item, [`RunReader::text_info`] gives the facts about the whole text.
+///
+/// ```no_run
+/// use infobackup::log::{LogItem, RunReader};
+/// let file = std::fs::File::open("backup.log")?;
+/// let mut reader = RunReader::new(file);
+/// for item in &mut reader {
+///     if let LogItem::Run(run) = item? {
+///         println!("{} → {:?}", run.generation, run.end);
+///     }
+/// }
+/// println!("{} lines", reader.text_info().map_or(0, |i| i.line_count));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct RunReader<R> {
+    reader: R,
+    parser: Option<Parser>,
+    queue: VecDeque<LogItem>,
+    buf: Vec<u8>,
+    info: Option<TextInfo>,
+}
+
+impl<R: Read> RunReader<R> {
+    pub fn new(reader: R) -> Self {
+        RunReader { reader, parser: Some(Parser::new()), queue: VecDeque::new(), buf: vec![0; READ_CHUNK], info: None }
+    }
+
+    /// The facts about the whole text, once the iterator has returned `None`.
+    pub fn text_info(&self) -> Option<&TextInfo> {
+        self.info.as_ref()
+    }
+}
+
+impl<R: Read> Iterator for RunReader<R> {
+    type Item = io::Result<LogItem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some(Ok(item));
+            }
+            let parser = self.parser.as_mut()?;
+            let queue = &mut self.queue;
+            match self.reader.read(&mut self.buf) {
+                Ok(0) => {
+                    let parser = self.parser.take()?;
+                    self.info = Some(parser.finish(&mut |item| queue.push_back(item)));
+                }
+                Ok(n) => parser.feed(self.buf.get(..n).unwrap_or_default(), &mut |item| queue.push_back(item)),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.parser = None;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// Collects [`LogItem`]s into a [`LogModel`].
+#[derive(Debug, Default)]
+pub struct ModelBuilder {
+    runs: Vec<Run>,
+    loose: Vec<LoggerLine>,
+    unknown: Vec<LineRef>,
+}
+
+impl ModelBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, item: LogItem) {
+        match item {
+            LogItem::Run(r) => self.runs.push(*r),
+            LogItem::LooseLogger(l) => self.loose.push(l),
+            LogItem::Unknown(u) => self.unknown.push(u),
+        }
+    }
+
+    pub fn finish(self, info: TextInfo) -> LogModel {
+        LogModel {
+            runs: self.runs,
+            loose_logger_lines: self.loose,
+            unknown: self.unknown,
+            reflowed: info.reflowed,
+            encoding: info.encoding,
+            windows1252_lines: info.windows1252_lines,
+            line_endings: info.line_endings,
+            line_count: info.line_count,
+            byte_count: info.byte_count,
+            nul_bytes: info.nul_bytes,
+            overlong_lines: info.overlong_lines,
+        }
+    }
+}

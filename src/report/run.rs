@@ -1,0 +1,74 @@
+//! Replaying a resolved case with one profile: the bridge from a case to the engine that both
+//! the snapshot suite and `check` go through.
+
+use std::path::Path;
+
+use crate::case::{ProfileRef, Resolved};
+use crate::engine::{self, Profile, ProfileConfig, ProfileError, Replay};
+use crate::php::PhpVersion;
+use crate::world::WorldError;
+
+/// Why a replay could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    #[error("profile {0:?} is not a built-in profile (v2022-01, v2023-03, v2024-08, strict)")]
+    UnknownProfile(String),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error("replaying the timeline: {0}")]
+    World(#[from] WorldError),
+}
+
+/// A profile named on the command line: a built-in name, or a profile TOML file.
+pub fn profile_arg(arg: &str) -> Result<ProfileRef, RunError> {
+    if arg.ends_with(".toml") || Path::new(arg).is_file() {
+        return Ok(ProfileRef::File {
+            name: arg.to_owned(),
+            path: arg.into(),
+        });
+    }
+    if arg.parse::<Profile>().is_ok() {
+        Ok(ProfileRef::Builtin(arg.to_owned()))
+    } else {
+        Err(RunError::UnknownProfile(arg.to_owned()))
+    }
+}
+
+/// The engine configuration for `profile` on this case: the built-in's, with the case's
+/// parameters (minimum size, PHP). A profile file keeps every value it changes from its base;
+/// the case's parameters fill the rest.
+pub fn config_for(resolved: &Resolved, profile: &ProfileRef) -> Result<ProfileConfig, RunError> {
+    let php = if resolved.php == 7 {
+        PhpVersion::Php7
+    } else {
+        PhpVersion::Php8
+    };
+    match profile {
+        ProfileRef::Builtin(name) => {
+            let base: Profile = name
+                .parse()
+                .map_err(|_| RunError::UnknownProfile(name.clone()))?;
+            let mut c = ProfileConfig::builtin(base);
+            c.min_size = resolved.min_size;
+            c.php = php;
+            Ok(c)
+        }
+        ProfileRef::File { path, .. } => {
+            let mut c = ProfileConfig::from_toml_file(path)?;
+            let base = ProfileConfig::builtin(c.base);
+            if c.min_size == base.min_size {
+                c.min_size = resolved.min_size;
+            }
+            if c.php == base.php {
+                c.php = php;
+            }
+            Ok(c)
+        }
+    }
+}
+
+/// Replays the case's timeline in memory with `profile`.
+pub fn replay(resolved: &Resolved, profile: &ProfileRef) -> Result<Replay, RunError> {
+    let config = config_for(resolved, profile)?;
+    Ok(engine::replay_in_memory(&resolved.timeline, &config)?)
+}
