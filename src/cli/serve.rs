@@ -12,7 +12,8 @@ use infobackup::world::{JeedomVersion, Timeline};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A conformance vector (a .json file with a "case") or a Timeline JSON file.
+    /// A recorded case folder (scenarios/<name>/), a conformance vector (a .json file with a
+    /// "case") or a Timeline JSON file.
     case: PathBuf,
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0)]
@@ -97,12 +98,11 @@ struct VectorFile {
 /// Reads CASE into a Timeline.
 fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
     if path.is_dir() {
-        // CASE FOLDER → TIMELINE: the one place where a recorded case folder (scenarios/<name>/)
-        // will be resolved into a Timeline, once `infobackup::case` offers its loader.
-        anyhow::bail!(
-            "{}: case folders are not supported by `serve` yet; give a conformance vector or a Timeline JSON file",
-            path.display()
-        );
+        // A recorded case folder (scenarios/<name>/): resolved as `check` resolves it; `--jeedom`
+        // changes only the dialect served, not what is inferred from the case.
+        let case = infobackup::case::Case::load(path)?;
+        let resolved = case.resolve(&infobackup::case::Overrides::default())?;
+        return Ok(resolved.timeline);
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let is_vector = serde_json::from_str::<serde_json::Value>(&text)

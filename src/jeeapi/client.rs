@@ -152,20 +152,33 @@ pub struct LogRead {
     pub via: LogVia,
 }
 
+/// U+FFFD in UTF-8: what a byte that is not UTF-8 becomes on its way through JSON.
+const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+
 impl LogRead {
-    /// True when the text is the file byte for byte.
+    /// True when the text is the file byte for byte, as far as the client can tell: read in file
+    /// order, and no U+FFFD (the mark of bytes that were not UTF-8, e.g. a Latin-1 log, which a
+    /// JSON string cannot carry).
     pub fn is_exact(&self) -> bool {
-        matches!(self.via, LogVia::GetDelta { .. })
+        matches!(self.via, LogVia::GetDelta { .. }) && !self.has_replacement()
     }
 
-    /// What a reader of this text must know, when it is not the exact file.
+    fn has_replacement(&self) -> bool {
+        memchr::memmem::find(&self.text, REPLACEMENT).is_some()
+    }
+
+    /// What a reader of this text must know, when it may not be the exact file.
     pub fn caveat(&self) -> Option<&'static str> {
-        match self.via {
-            LogVia::GetDelta { .. } => None,
-            LogVia::Get { .. } => Some(
+        match (&self.via, self.has_replacement()) {
+            (LogVia::Get { .. }, _) => Some(
                 "read with log::get (Jeedom ≤ 4.3): lines trimmed, empty lines dropped, and Jeedom \
                  first cut the file to its last 500 lines, so this text may differ from the file",
             ),
+            (LogVia::GetDelta { .. }, true) => Some(
+                "the text contains U+FFFD: the file probably holds bytes that are not UTF-8 (e.g. \
+                 Latin-1), which the JSON answer could not carry",
+            ),
+            (LogVia::GetDelta { .. }, false) => None,
         }
     }
 }

@@ -9,6 +9,9 @@
 //! replay session understands (`mock::enterStep`, `mock::noCloudBackup`). A session in
 //! [`SessionMode::Live`] has neither, like a real box.
 //!
+//! Logs travel as JSON strings, i.e. text: a log byte that is not UTF-8 (a Latin-1 log) reaches
+//! the client as U+FFFD, and the client's [`super::LogRead::caveat`] says so.
+//!
 //! Faults are injected per session or for the whole server ([`FaultRule`]). A lowest-priority
 //! catch-all records every request nothing else matched ([`JeedomMock::strays`]).
 
