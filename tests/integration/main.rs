@@ -5,4 +5,5 @@ mod cases;
 mod cli_check;
 mod conformance;
 mod engine;
+mod jeeapi;
 mod widget;
