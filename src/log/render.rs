@@ -97,20 +97,14 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
     let title = w.t("Sauvegarde", "Run");
     let gen_label = w.t("Jeedom", "Jeedom");
     let lines = w.t("lignes", "lines");
-    w.line(&format!(
-        "{title} {n} · {gen_label} {} · {lines} {}–{}",
-        run.generation, run.lines.first, run.lines.last
-    ));
+    w.line(&format!("{title} {n} · {gen_label} {} · {lines} {}–{}", run.generation, run.lines.first, run.lines.last));
     match &run.start_marker {
         Some(at) => {
             let s = format!("  {:<14} [START BACKUP]  {}", w.t("début", "start marker"), w.at(at));
             w.line(&s);
         }
         None => {
-            let s = w.t(
-                "  (coupée au début : pas de [START BACKUP])",
-                "  (cut off at its start: no [START BACKUP])",
-            );
+            let s = w.t("  (coupée au début : pas de [START BACKUP])", "  (cut off at its start: no [START BACKUP])");
             w.line(s);
         }
     }
@@ -184,14 +178,13 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
     if let Some(a) = &run.archive {
         let s = format!("  {:<14} {}  {}", w.t("archive", "archive"), a.file_name, w.at(&a.at));
         w.line(&s);
-        let unknown = "?".to_owned();
         let s = format!(
             "  {:<14} {} {} · version {} · stamp {}",
             "",
             w.t("box", "box"),
-            a.box_name.as_ref().unwrap_or(&unknown),
-            a.version.as_ref().unwrap_or(&unknown),
-            a.stamp.as_ref().unwrap_or(&unknown)
+            a.box_name.as_deref().unwrap_or("?"),
+            a.version.as_deref().unwrap_or("?"),
+            a.stamp.as_deref().unwrap_or("?")
         );
         w.line(&s);
     }
@@ -214,7 +207,11 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
                 s.push_str(&format!("\n  {:<14} {}: {first}{more}", "", w.t("détails", "details")));
             }
             if end_marker.is_none() {
-                s.push_str(&format!("\n  {:<14} {}", "", w.t("(pas de [END BACKUP ERROR])", "(no [END BACKUP ERROR])")));
+                s.push_str(&format!(
+                    "\n  {:<14} {}",
+                    "",
+                    w.t("(pas de [END BACKUP ERROR])", "(no [END BACKUP ERROR])")
+                ));
             }
             s
         }
@@ -308,7 +305,11 @@ fn text_notes(w: &mut W<'_>, m: &LogModel) {
         w.line(s);
     }
     if m.overlong_lines > 0 {
-        let s = format!("  {} {}", m.overlong_lines, w.t("lignes trop longues lues par morceaux", "overlong lines read in pieces"));
+        let s = format!(
+            "  {} {}",
+            m.overlong_lines,
+            w.t("lignes trop longues lues par morceaux", "overlong lines read in pieces")
+        );
         w.line(&s);
     }
 }

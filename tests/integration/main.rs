@@ -1,2 +1,3 @@
 //! The one integration-test binary. Each module is one area; data-driven tests walk folders
 //! (`tests/data/`, `scenarios/`) so adding a case is adding a folder.
+mod log_model;
