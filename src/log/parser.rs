@@ -293,12 +293,17 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\x0b' | b'\x0c')
 }
 
+/// Skips blanks; also a byte-order mark, which a concatenation of pasted files leaves at the
+/// start of a later line.
 fn skip_ws(text: &str, mut i: usize) -> usize {
     let b = text.as_bytes();
-    while b.get(i).copied().is_some_and(is_ws) {
-        i += 1;
+    loop {
+        match b.get(i) {
+            Some(&c) if is_ws(c) => i += 1,
+            Some(0xEF) if b.get(i..i + 3) == Some(b"\xEF\xBB\xBF") => i += 3,
+            _ => return i,
+        }
     }
-    i
 }
 
 fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
