@@ -9,8 +9,13 @@
 //!
 //! The logs are written to a temporary folder (streamed out, never held in memory) and removed
 //! at the end. Each tool runs once untimed (page cache warm), then `INFOBACKUP_BENCH_REPS`
-//! times (default 3); the best wall time is kept. Peak memory is the child's max RSS from
-//! `wait4`. Figures go in BENCHMARKS.md.
+//! times (default 3); the best wall time is kept. Figures go in BENCHMARKS.md.
+//!
+//! Peak memory: one more run per tool samples the child's `VmHWM` (`/proc/<pid>/status`, the
+//! high-water mark of its own address space) every millisecond. `ru_maxrss` from `wait4` is
+//! printed too but is only an upper bound: Linux carries the spawning process's high-water mark
+//! into the child at `exec` (std spawns with `CLONE_VM`), so it reports at least this bench's
+//! own peak.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -57,20 +62,31 @@ fn main() {
             stats.runs,
             t.elapsed().as_secs_f64()
         );
-        let wc = best(reps, || child(&["wc", "-l", &p]));
-        let grep = best(reps, || child(&["grep", "-c", "ERROR", &p]));
-        let ours = best(reps, || child(&[exe, "parse", "--format", "summary", &p]));
+        let wc_argv = ["wc", "-l", &p];
+        let grep_argv = ["grep", "-c", "ERROR", &p];
+        let ours_argv = [exe, "parse", "--format", "summary", &p];
+        let wc = best(reps, || child(&wc_argv, false));
+        let grep = best(reps, || child(&grep_argv, false));
+        let ours = best(reps, || child(&ours_argv, false));
         let inproc = best(reps, || in_process(&path));
+        let peaks = [&wc_argv[..], &grep_argv[..], &ours_argv[..]].map(|argv| child(argv, true));
         let gb = |d: Duration| stats.bytes as f64 / d.as_secs_f64() / 1e9;
-        println!("{:<34} {:>9} {:>10} {:>12}", "tool", "wall s", "GB/s", "peak RSS MB");
-        for (name, r) in [
-            ("wc -l", &wc),
-            ("grep -c ERROR", &grep),
-            ("infobackup parse --format summary", &ours),
-            ("in-process RunReader (no spawn)", &inproc),
+        let mb = |k: Option<i64>| k.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
+        println!("{:<34} {:>9} {:>10} {:>13} {:>14}", "tool", "wall s", "GB/s", "VmHWM MB", "ru_maxrss MB");
+        for (name, r, peak) in [
+            ("wc -l", &wc, Some(&peaks[0])),
+            ("grep -c ERROR", &grep, Some(&peaks[1])),
+            ("infobackup parse --format summary", &ours, Some(&peaks[2])),
+            ("in-process RunReader (no spawn)", &inproc, None),
         ] {
-            let rss = r.max_rss_kb.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
-            println!("{name:<34} {:>9.3} {:>10.2} {:>12}", r.wall.as_secs_f64(), gb(r.wall), rss);
+            let (hwm, maxrss) = peak.map_or((None, None), |p| (p.hwm_kb, p.max_rss_kb));
+            println!(
+                "{name:<34} {:>9.3} {:>10.2} {:>13} {:>14}",
+                r.wall.as_secs_f64(),
+                gb(r.wall),
+                mb(hwm),
+                mb(maxrss)
+            );
         }
         println!(
             "ratios (wall time): parse / grep -c = {:.2}, parse / wc -l = {:.2}",
@@ -88,7 +104,10 @@ fn main() {
 #[derive(Debug, Clone)]
 struct Measure {
     wall: Duration,
+    /// From `wait4`: an upper bound (see the module doc).
     max_rss_kb: Option<i64>,
+    /// Sampled `VmHWM` of the child's own image.
+    hwm_kb: Option<i64>,
     stdout: String,
 }
 
@@ -104,10 +123,19 @@ fn best(reps: usize, mut f: impl FnMut() -> Measure) -> Measure {
     best
 }
 
-/// Spawns a command, waits with `wait4` and returns its wall time and max RSS.
-fn child(argv: &[&str]) -> Measure {
+/// `VmHWM` of a live process, in KiB.
+fn vm_hwm_kb(pid: libc::pid_t) -> Option<i64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Spawns a command and waits for it with `wait4`. `sample`: poll every millisecond and read
+/// the child's `VmHWM` (for memory; the polling adds up to 1 ms to the wall time).
+fn child(argv: &[&str], sample: bool) -> Measure {
     let (prog, args) = argv.split_first().unwrap_or((&"true", &[]));
     let t = Instant::now();
+    // Outputs are small (counts): they fit in the pipe while we wait.
     let spawned = Command::new(prog).args(args).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
     let mut child = match spawned {
         Ok(c) => c,
@@ -116,21 +144,31 @@ fn child(argv: &[&str]) -> Measure {
             std::process::exit(2);
         }
     };
-    let mut stdout = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        let _ = std::io::Read::read_to_string(&mut out, &mut stdout);
-    }
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: `rusage` is plain old data that wait4 fills in; `pid` is our own child, not yet
     // reaped (std only reaps in `wait`, which we never call).
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let mut hwm = None;
+    let rc = loop {
+        let flags = if sample { libc::WNOHANG } else { 0 };
+        // SAFETY: as above.
+        let rc = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
+        if rc != 0 {
+            break rc;
+        }
+        hwm = vm_hwm_kb(pid).or(hwm);
+        std::thread::sleep(Duration::from_millis(1));
+    };
     let wall = t.elapsed();
     if rc != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
         eprintln!("bench: {argv:?} failed (status {status})");
     }
-    Measure { wall, max_rss_kb: Some(usage.ru_maxrss), stdout }
+    let mut stdout = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut out, &mut stdout);
+    }
+    Measure { wall, max_rss_kb: Some(usage.ru_maxrss), hwm_kb: hwm, stdout }
 }
 
 /// Streams the file through the library in this process and counts the items.
@@ -155,7 +193,7 @@ fn in_process(path: &Path) -> Measure {
             }
         }
     }
-    Measure { wall: t.elapsed(), max_rss_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
+    Measure { wall: t.elapsed(), max_rss_kb: None, hwm_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
 }
 
 // ---- a realistic multi-run log --------------------------------------------------------------------
