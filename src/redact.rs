@@ -58,7 +58,7 @@ const KEYS: &str = r"(?:apikey|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|u
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     Some(Patterns {
         samba_user: Regex::new(
-            r#"(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\]|\\[^"])*\\"|"[^"]*"|'[^']*'|[^\s'"\\;|&)]+)"#,
+            r#"(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\]|\\[^"])*\\"|"[^"]*"|'[^']*'|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
@@ -220,6 +220,7 @@ mod tests {
         assert!(hidden(&format!("smbclient -U {USER}%{PASS} -c ls")).contains("-U [redacted]%[redacted] -c ls"));
         assert!(hidden(&format!("smbclient -U{USER}%{PASS}")).ends_with("-U[redacted]%[redacted]"));
         assert!(hidden(&format!("smbclient --user={USER}%{PASS}")).ends_with("--user=[redacted]%[redacted]"));
+        assert!(hidden(&format!("smbclient --username {USER}%{PASS}")).ends_with("--username [redacted]%[redacted]"));
         let json = format!(r#"{{"message":"smbclient -U \"{USER}%{PASS}\" -c ls"}}"#);
         assert!(hidden(&json).contains(r#"-U \"[redacted]%[redacted]\" -c ls"#));
         assert!(hidden(&format!("smbclient -U \"{USER}\" -c ls")).contains("-U \"[redacted]\" -c ls"));
