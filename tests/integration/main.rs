@@ -6,4 +6,5 @@ mod cli_check;
 mod conformance;
 mod engine;
 mod jeeapi;
+mod log_model;
 mod widget;
