@@ -36,6 +36,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .register(Arc::new(timeline), SessionOptions { dialect: Some(dialect), mode, ..SessionOptions::default() })
         .with_context(|| format!("serving {}", args.case.display()))?;
     let uri = mock.uri();
+    // Listen before announcing: a Ctrl-C that arrives right after the banner must stop us
+    // cleanly, not kill the process with the default signal action.
+    let stop = StopSignals::install()?;
     // The key is the mock's own, generated now: printing it is the point of this command.
     let key = session.key().expose().to_owned();
     let mut out = std::io::stdout().lock();
@@ -62,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     out.flush()?;
     drop(out);
 
-    wait_for_stop()?;
+    stop.wait()?;
     let served = mock.served();
     drop(session);
     drop(mock);
@@ -70,24 +73,50 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Blocks until Ctrl-C (SIGINT) or SIGTERM.
-fn wait_for_stop() -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("signal runtime")?;
-    rt.block_on(async {
+/// Ctrl-C (SIGINT) and SIGTERM listeners, registered as soon as they are created.
+struct StopSignals {
+    rt: tokio::runtime::Runtime,
+    #[cfg(unix)]
+    signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+}
+
+impl StopSignals {
+    fn install() -> anyhow::Result<StopSignals> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("signal runtime")?;
+        #[cfg(unix)]
+        let signals = {
+            use tokio::signal::unix::{SignalKind, signal};
+            let _guard = rt.enter();
+            (
+                signal(SignalKind::interrupt()).context("listening for Ctrl-C")?,
+                signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+            )
+        };
+        Ok(StopSignals {
+            rt,
+            #[cfg(unix)]
+            signals,
+        })
+    }
+
+    /// Blocks until Ctrl-C or SIGTERM.
+    fn wait(self) -> anyhow::Result<()> {
         #[cfg(unix)]
         {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .context("listening for SIGTERM")?;
-            tokio::select! {
-                r = tokio::signal::ctrl_c() => r.context("listening for Ctrl-C"),
-                _ = term.recv() => Ok(()),
-            }
+            let (mut int, mut term) = self.signals;
+            self.rt.block_on(async {
+                tokio::select! {
+                    _ = int.recv() => {},
+                    _ = term.recv() => {},
+                }
+            });
+            Ok(())
         }
         #[cfg(not(unix))]
         {
-            tokio::signal::ctrl_c().await.context("listening for Ctrl-C")
+            self.rt.block_on(async { tokio::signal::ctrl_c().await.context("listening for Ctrl-C") })
         }
-    })
+    }
 }
 
 #[derive(serde::Deserialize)]
