@@ -31,7 +31,7 @@
 pub mod html;
 pub mod json;
 pub mod text;
-mod words;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -709,12 +709,36 @@ fn add_secs(t: DateTime, secs: i64) -> DateTime {
     t.checked_add(SignedDuration::from_secs(secs)).unwrap_or(t)
 }
 
-/// Times the case module cannot infer (it would refuse the case): a run cut at its start, a
-/// successful run with no duration and no dated line. Runs a manifest already gives a
-/// `[[step]]` are left to it.
-fn prefill(case: &mut Case, sources: &[LogSource], order: &[RunRef], added: &mut Vec<(Option<u32>, Assumption)>) {
+/// A trigger time the case module cannot infer (it would refuse the case): a run cut at its
+/// start, a successful run with no duration and no dated line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingStep {
+    /// 1-based run number in the case's order.
+    pub run: u32,
+    pub trigger: Trigger,
+    /// The time assumed; `None`: nothing in the run is dated, the trigger is skipped.
+    pub at: Option<DateTime>,
+    /// Why, and from which lines.
+    pub assumption: Assumption,
+}
+
+/// The missing trigger times of a case's runs (runs the manifest gives a `[[step]]` are left
+/// to it). `tz` orders runs as the case module does.
+pub fn missing_steps(case: &Case, tz: &str) -> Vec<MissingStep> {
+    let sources: Vec<LogSource> = case
+        .logs
+        .iter()
+        .filter_map(|(log, file)| case.files.get(file).map(|b| LogSource::new(*log, file.clone(), b.clone())))
+        .collect();
+    let tz = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
+    let order = run_order(&sources, &tz);
+    missing(case, &sources, &order)
+}
+
+fn missing(case: &Case, sources: &[LogSource], order: &[RunRef]) -> Vec<MissingStep> {
     let given: Vec<u32> =
         case.manifest.steps.iter().filter_map(|s| s.get_ref().run.as_ref().map(|r| *r.get_ref())).collect();
+    let mut out = Vec::new();
     for (i, r) in order.iter().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
         if given.contains(&n) {
@@ -726,12 +750,7 @@ fn prefill(case: &mut Case, sources: &[LogSource], order: &[RunRef], added: &mut
         let first_dated = run.logger_lines.first().map(|l| (l.time, l.at.line));
         let last_dated = run.logger_lines.last().map(|l| (l.time, l.at.line));
         let subject = |t: &str| format!("run {n} {t} at");
-        let mut push = |case: &mut Case, s: StepSpec, a: Option<Assumption>| {
-            case.manifest.steps.push(Spanned::new(0..0, s));
-            if let Some(a) = a {
-                added.push((Some(n), a));
-            }
-        };
+        let step = |trigger: Trigger, at: Option<DateTime>, assumption: Assumption| MissingStep { run: n, trigger, at, assumption };
         match &run.start {
             None => {
                 let from_archive =
@@ -744,15 +763,15 @@ fn prefill(case: &mut Case, sources: &[LogSource], order: &[RunRef], added: &mut
                         } else {
                             "the banner was cut off; the run's first dated line"
                         };
-                        push(
-                            case,
-                            spec(Trigger::BeginBackup, n, Some(t), false),
-                            Some(Assumption::added(
+                        out.push(step(
+                            Trigger::BeginBackup,
+                            Some(t),
+                            Assumption::added(
                                 subject("begin_backup"),
                                 format!("{} ({why})", format_at(t)),
                                 vec![(src.file.clone(), line)],
-                            )),
-                        );
+                            ),
+                        ));
                         if success {
                             let (end, why, lines) = match (&run.duration, last_dated) {
                                 (Some((secs, at)), _) => {
@@ -761,47 +780,56 @@ fn prefill(case: &mut Case, sources: &[LogSource], order: &[RunRef], added: &mut
                                 (None, Some((lt, l))) if lt > t => (lt, "the run's last dated line".to_owned(), vec![l]),
                                 _ => (add_secs(t, 60), "start + 60 s: the log gives no end time".to_owned(), vec![]),
                             };
-                            push(
-                                case,
-                                spec(Trigger::EndBackup, n, Some(end), false),
-                                Some(Assumption::added(
+                            out.push(step(
+                                Trigger::EndBackup,
+                                Some(end),
+                                Assumption::added(
                                     subject("end_backup"),
                                     format!("{} ({why})", format_at(end)),
                                     lines.into_iter().map(|l| (src.file.clone(), l)).collect(),
-                                )),
-                            );
+                                ),
+                            ));
                         }
                     }
                     None => {
-                        push(case, spec(Trigger::BeginBackup, n, None, true), None);
+                        let a = Assumption::added(
+                            format!("run {n}"),
+                            "not replayed: its start was cut off and none of its lines is dated".to_owned(),
+                            Vec::new(),
+                        );
+                        out.push(step(Trigger::BeginBackup, None, a.clone()));
                         if success {
-                            push(case, spec(Trigger::EndBackup, n, None, true), None);
+                            out.push(step(Trigger::EndBackup, None, a));
                         }
-                        added.push((
-                            Some(n),
-                            Assumption::added(
-                                format!("run {n}"),
-                                "not replayed: its start was cut off and none of its lines is dated".to_owned(),
-                                Vec::new(),
-                            ),
-                        ));
                     }
                 }
             }
             Some((t, at)) => {
                 if success && run.duration.is_none() && last_dated.is_none() {
                     let end = add_secs(*t, 60);
-                    push(
-                        case,
-                        spec(Trigger::EndBackup, n, Some(end), false),
-                        Some(Assumption::added(
+                    out.push(step(
+                        Trigger::EndBackup,
+                        Some(end),
+                        Assumption::added(
                             subject("end_backup"),
                             format!("{} (start + 60 s: the log gives no duration)", format_at(end)),
                             vec![(src.file.clone(), at.line)],
-                        )),
-                    );
+                        ),
+                    ));
                 }
             }
+        }
+    }
+    out
+}
+
+/// Adds the missing trigger times to the case, and their assumptions (once per run for a
+/// skipped run).
+fn prefill(case: &mut Case, sources: &[LogSource], order: &[RunRef], added: &mut Vec<(Option<u32>, Assumption)>) {
+    for m in missing(case, sources, order) {
+        case.manifest.steps.push(Spanned::new(0..0, spec(m.trigger.clone(), m.run, m.at, m.at.is_none())));
+        if !added.iter().any(|(r, a)| *r == Some(m.run) && *a == m.assumption) {
+            added.push((Some(m.run), m.assumption));
         }
     }
 }
