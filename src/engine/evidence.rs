@@ -11,30 +11,122 @@ use crate::world::LogName;
 
 use super::state::{Flag, FlagKind};
 
-/// A line of a log, as evidence: its 1-based number and its text (redacted, without the line
-/// break).
+/// A line of a log, as evidence: its 1-based number and the quoted text (redacted, without the
+/// line break, bounded in length: `…` marks where it was cut).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
     pub line: usize,
     pub text: String,
 }
 
+/// Characters kept before the `[date` of a matched line, and after its `ERROR`.
+const BEFORE_MATCH: usize = 40;
+const AFTER_MATCH: usize = 120;
+/// A `[date … ERROR` match longer than this is shown as its two ends.
+const MATCH_MAX: usize = 80;
+/// A quoted logger line longer than this keeps its head and its tail.
+const QUOTE_MAX: usize = 240;
+/// A failure message longer than this keeps its head and its tail.
+const MESSAGE_MAX: usize = 400;
+
 impl LogLine {
-    pub fn new(line: usize, bytes: &[u8]) -> LogLine {
-        let text = String::from_utf8_lossy(bytes);
-        LogLine { line, text: redact_text(text.trim_end_matches('\r')) }
+    /// A line that matched the published error test (`[` + `date`, then `ERROR` later on the
+    /// line): the text around the match, not the start of the line, so a reflowed log (one
+    /// very long line) is quoted where the error is. The line is decoded like the log parser
+    /// does and redacted whole before it is cut, so a cut never splits a secret.
+    pub fn around_match(line: usize, bytes: &[u8], date_needle: &str) -> LogLine {
+        let text = decode_redacted(bytes);
+        let t = text.trim();
+        let quoted = match match_span(t, date_needle) {
+            Some((s, e)) => window(t, s, e),
+            None => elide_middle(t, QUOTE_MAX),
+        };
+        LogLine { line, text: quoted }
     }
 
-    /// The text cut to `max` characters for a sentence.
-    fn short(&self, max: usize) -> String {
-        let t = self.text.trim();
-        if t.chars().count() <= max {
-            t.to_owned()
-        } else {
-            let cut: String = t.chars().take(max).collect();
-            format!("{cut}…")
-        }
+    /// A line quoted as written (the raw bytes of a log fact's span), redacted and bounded:
+    /// a long line keeps its head and its tail, where the outcome usually is.
+    pub fn as_written(line: usize, bytes: &[u8]) -> LogLine {
+        let text = decode_redacted(bytes);
+        LogLine { line, text: elide_middle(text.trim(), QUOTE_MAX) }
     }
+}
+
+/// A message taken from the box (a failure, a Samba error), redacted and bounded for a sentence.
+fn message_text(message: &str) -> String {
+    elide_middle(&redact_text(message), MESSAGE_MAX)
+}
+
+/// Decoded like the log parser decodes (UTF-8, else Windows-1252), redacted, line end dropped.
+fn decode_redacted(bytes: &[u8]) -> String {
+    let span = crate::log::LineRef { line: 0, span: 0..bytes.len() as u64 };
+    let text = span.text(bytes).unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned());
+    redact_text(text.trim_end_matches(['\r', '\n']))
+}
+
+/// The tightest `[date … ERROR` on the line: the first `ERROR` after the first `[date`, and the
+/// last `[date` before that `ERROR`. Byte offsets of `[` and of the end of `ERROR`.
+fn match_span(t: &str, needle: &str) -> Option<(usize, usize)> {
+    let first = t.find(needle)?;
+    let after = first + needle.len();
+    let e = after + t.get(after..)?.find("ERROR")?;
+    let s = t.get(..e)?.rfind(needle).unwrap_or(first);
+    Some((s, e + "ERROR".len()))
+}
+
+/// `…` + up to [`BEFORE_MATCH`] characters + the match (its two ends when long) + up to
+/// [`AFTER_MATCH`] characters + `…`, cut at a space when one is near.
+fn window(t: &str, s: usize, e: usize) -> String {
+    let (before, matched, after) = (t.get(..s).unwrap_or(""), t.get(s..e).unwrap_or(""), t.get(e..).unwrap_or(""));
+    let mut out = String::new();
+    let n = before.chars().count();
+    if n > BEFORE_MATCH {
+        let tail: String = before.chars().skip(n - BEFORE_MATCH).collect();
+        // Start at a word when a space is close.
+        let tail = match tail.find(' ') {
+            Some(i) if i < 15 => tail[i + 1..].to_owned(),
+            _ => tail,
+        };
+        out.push('…');
+        out.push_str(&tail);
+    } else {
+        out.push_str(before);
+    }
+    out.push_str(&elide_middle(matched, MATCH_MAX));
+    if after.chars().count() > AFTER_MATCH {
+        let head: String = after.chars().take(AFTER_MATCH).collect();
+        let head = match head.rfind(' ') {
+            Some(i) if head.len() - i < 15 => head[..i].to_owned(),
+            _ => head,
+        };
+        out.push_str(head.trim_end());
+        out.push('…');
+    } else {
+        out.push_str(after);
+    }
+    out
+}
+
+/// The text itself when it has at most `max` characters; else its first and last characters
+/// around ` … `, cut at a space when one is near so no word is halved.
+fn elide_middle(t: &str, max: usize) -> String {
+    let n = t.chars().count();
+    if n <= max {
+        return t.to_owned();
+    }
+    let head_n = max * 3 / 5;
+    let tail_n = max - head_n;
+    let head: String = t.chars().take(head_n).collect();
+    let tail: String = t.chars().skip(n - tail_n).collect();
+    let head = match head.rfind(' ') {
+        Some(i) if head.len() - i < 20 => &head[..i],
+        _ => &head[..],
+    };
+    let tail = match tail.find(' ') {
+        Some(i) if i < 20 => &tail[i + 1..],
+        _ => &tail[..],
+    };
+    format!("{} … {}", head.trim_end(), tail.trim_start())
 }
 
 /// How the code block learned which trigger launched it.
@@ -76,8 +168,57 @@ pub enum SambaSkip {
     NoCloudBackup,
     /// `samba::enable` or `samba::cloudUpload` is 0.
     KeysDisabled { enable: String, cloud_upload: String },
-    /// The Samba keys were never saved (`""`): disabled on PHP 7 and in strict.
-    NeverSaved,
+    /// These Samba keys were never saved (`""`): disabled on PHP 7 and in strict.
+    NeverSaved { keys: Vec<String> },
+}
+
+/// Why `end_backup` found no start stamp `L` in the virtual.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum StampMissing {
+    /// The virtual is the empty string (new install, or a crash emptied it).
+    VirtualEmpty,
+    /// The virtual holds text that is not a JSON object.
+    NotAnObject,
+    /// The JSON object has no `lastSave` key.
+    NoLastSave,
+    /// `lastSave` is there but PHP finds it `empty()` (`""`, `"0"`, `0`, `null`, `false`).
+    EmptyLastSave { value: String },
+    /// Strict: `lastSave` is not a text (an array or an object).
+    LastSaveNotText,
+    /// Strict: the failed run in the log has no start banner (its beginning was cut off).
+    RunWithoutBanner,
+}
+
+impl StampMissing {
+    /// Why, from the virtual's text and `$J = json_decode(...)`.
+    pub(crate) fn of(virtual_text: &str, j: &crate::php::Value) -> StampMissing {
+        use crate::php::Value;
+        match j {
+            Value::Array(a) => match a.get("lastSave") {
+                None => StampMissing::NoLastSave,
+                Some(Value::Array(_)) => StampMissing::LastSaveNotText,
+                Some(v) => StampMissing::EmptyLastSave { value: crate::php::json_encode(v).unwrap_or_default() },
+            },
+            _ if virtual_text.is_empty() => StampMissing::VirtualEmpty,
+            _ => StampMissing::NotAnObject,
+        }
+    }
+}
+
+/// The trigger that wrote the virtual's `lastSave`, read from its `action`: `begin_backup`,
+/// `begin_update`, `end_backup`, or the action's own text; `None` without an action.
+pub(crate) fn written_by(j: &crate::php::Value) -> Option<String> {
+    use crate::php::Value;
+    let Value::Array(a) = j else { return None };
+    let action = a.get("action")?;
+    let text = String::from_utf8_lossy(&crate::php::to_string(action)).into_owned();
+    Some(match text.as_str() {
+        "startBackup" => "begin_backup".into(),
+        "startUpdate" => "begin_update".into(),
+        "endBackup" => "end_backup".into(),
+        _ => text,
+    })
 }
 
 /// The rule that decided a flag.
@@ -92,12 +233,18 @@ pub enum Rule {
     OtherTrigger {
         trigger: String,
     },
-    /// `end_backup` found the start stamp `L` in the virtual.
+    /// `end_backup` found the start stamp `L` in the virtual. `written_by`: the trigger that
+    /// wrote it, read from the virtual's `action` (`begin_backup`, `begin_update`,
+    /// `end_backup`, or the action itself), `None` when the virtual has no action.
     StampFound {
         last_save: String,
+        written_by: Option<String>,
     },
     /// `end_backup` found no start stamp: the checks did not run.
-    NoStamp,
+    NoStamp {
+        #[serde(flatten)]
+        why: StampMissing,
+    },
     /// Lines of the log matched the error pattern.
     LogErrors {
         log: LogName,
@@ -110,17 +257,20 @@ pub enum Rule {
         today: String,
         lines_read: usize,
     },
-    /// An archive of this run is in the backup folder.
+    /// An archive of this run is in the backup folder. `named_at`: the log line that printed
+    /// its name, when it was matched by that name (strict), else it was matched by stamp.
     ArchiveFound {
         file_name: String,
         size: u64,
         stamp: String,
-        by_name: bool,
+        named_at: Option<usize>,
     },
-    /// No archive in the backup folder carries an accepted stamp (or the name the log printed).
+    /// No archive in the backup folder carries an accepted stamp (or the name the log printed,
+    /// at line `named_at`). `archives`: the `*.gz` names present, in name order.
     ArchiveMissing {
         stamps: Vec<String>,
         expected_name: Option<String>,
+        named_at: Option<usize>,
         archives: Vec<String>,
     },
     /// The archive is strictly bigger than the threshold.
@@ -138,15 +288,23 @@ pub enum Rule {
     /// No archive, so no size to check.
     SizeNoArchive,
     SambaSkipped(SambaSkip),
-    /// The share's newest file, compared with the accepted stamps.
+    /// The share's newest file, compared with the accepted stamps (or, strict, with the
+    /// archive's name). `never_saved`: Samba keys that were never saved (`""`) yet counted as
+    /// enabled (PHP 8), so the share was listed although Samba was never configured.
+    /// `upload_line`: strict, the log line showing the upload went through.
     SambaNewest {
         newest: String,
         stamp: String,
         matched: bool,
-        expected: Vec<String>,
+        expected_stamps: Vec<String>,
+        expected_name: Option<String>,
+        never_saved: Vec<String>,
+        upload_line: Option<usize>,
     },
-    /// The share lists no file.
-    SambaEmpty,
+    /// The share lists no file (`never_saved` as for [`Rule::SambaNewest`]).
+    SambaEmpty {
+        never_saved: Vec<String>,
+    },
     /// Strict: listing the share failed (the published code crashes here).
     SambaListingFailed {
         message: String,
@@ -172,11 +330,13 @@ pub enum Rule {
     },
     /// The published scenario never checks the Market.
     MarketNotChecked,
-    /// Strict: the run ended in `[END BACKUP ERROR]`.
+    /// Strict: the run failed (`Error during backup: …` and/or `[END BACKUP ERROR]`).
+    /// `line`: the end marker's line when `end_marker`, else the failure message's.
     RunFailed {
         log: LogName,
         message: String,
         line: Option<usize>,
+        end_marker: bool,
     },
     /// Strict: logger lines at ERROR and above dated from the run's start to now.
     LoggerErrors {
@@ -185,10 +345,13 @@ pub enum Rule {
         lines: Vec<LogLine>,
     },
     /// Strict: no logger error since the run's start (`log`: where the run was found, `None`
-    /// when it was found nowhere).
+    /// when it was found nowhere; `banner_line`: the run's start banner; `success_line`: its
+    /// `[END BACKUP SUCCESS]`, when already written).
     RunClean {
         log: Option<LogName>,
         since: String,
+        banner_line: Option<usize>,
+        success_line: Option<usize>,
     },
     /// Strict: a backup ended (or failed) whose begin the scenario never received.
     BeginNotSeen {
@@ -296,10 +459,10 @@ impl Crash {
             (Crash::StampIsArray, Lang::Fr) => "le lastSave du virtuel est un tableau au lieu d'un texte".into(),
             (Crash::StampIsArray, Lang::En) => "the virtual's lastSave is an array instead of a text".into(),
             (Crash::SambaListing { message }, Lang::Fr) => {
-                format!("la lecture du partage Samba a échoué : {}", redact_text(message))
+                format!("la lecture du partage Samba a échoué : {}", quote(&message_text(message), lang))
             }
             (Crash::SambaListing { message }, Lang::En) => {
-                format!("listing the Samba share failed: {}", redact_text(message))
+                format!("listing the Samba share failed: {}", quote(&message_text(message), lang))
             }
         }
     }
@@ -385,35 +548,54 @@ impl Evidence {
         self.crash = Some(crash);
     }
 
-    /// One plain sentence on why `kind` has its value.
+    /// One plain sentence on why `kind` has its value: the rule, and the facts it compared.
     pub fn explain(&self, kind: FlagKind, lang: Lang) -> String {
         let d = self.decision(kind);
         let fr = lang == Lang::Fr;
         let pick = |f: String, e: String| if fr { f } else { e };
+        let q = |t: &str| quote(t, lang);
         match &d.rule {
             Rule::BeginStart { trigger } => match kind {
+                FlagKind::Scenario if trigger == "begin_update" => pick(
+                    "Le scénario a reçu begin_update : une mise à jour de Jeedom commence, et la sauvegarde qui la précède va suivre (update=1).".into(),
+                    "The scenario received begin_update: a Jeedom update is starting, and the backup made before it comes next (update=1).".into(),
+                ),
                 FlagKind::Scenario => pick(
-                    format!("Le scénario a bien reçu le début de la sauvegarde ({trigger})."),
-                    format!("The scenario received the start of the backup ({trigger})."),
+                    format!("Le scénario a reçu {trigger} : la sauvegarde commence et son heure de début est écrite dans le virtuel (lastSave)."),
+                    format!("The scenario received {trigger}: the backup is starting and its start time is written into the virtual (lastSave)."),
                 ),
                 _ => pick(
                     format!("Sauvegarde en cours ({trigger}) : ce contrôle se fera à la fin, au déclencheur end_backup."),
                     format!("Backup in progress ({trigger}): this check runs at the end, on the end_backup trigger."),
                 ),
             },
-            Rule::OtherTrigger { trigger } => pick(
-                format!("Scénario lancé par « {trigger} » et non par une sauvegarde : il écrit ses valeurs de départ, sans rien vérifier."),
-                format!("The scenario was started by \"{trigger}\", not by a backup: it writes its start values and checks nothing."),
-            ),
-            Rule::StampFound { last_save } => pick(
-                format!("Le scénario a retrouvé dans le virtuel l'heure de début de la sauvegarde ({last_save})."),
-                format!("The scenario found the backup's start time ({last_save}) in the virtual."),
-            ),
-            Rule::NoStamp => match kind {
-                FlagKind::Scenario => pick(
-                    "Le virtuel ne contient pas l'heure de début de la sauvegarde : le déclencheur begin_backup n'a pas été reçu ou le scénario a planté à ce moment-là.".into(),
-                    "The virtual holds no backup start time: the begin_backup trigger was not received, or the scenario crashed then.".into(),
+            Rule::OtherTrigger { trigger } => {
+                let value = d.flag.map(|f| f.code().to_string()).unwrap_or_default();
+                pick(
+                    format!("Scénario lancé par « {trigger} » et non par une sauvegarde : il ne vérifie rien et écrit la valeur de départ de ce voyant ({value})."),
+                    format!("The scenario was started by \"{trigger}\", not by a backup: it checks nothing and writes this flag's start value ({value})."),
+                )
+            }
+            Rule::StampFound { last_save, written_by } => match written_by.as_deref() {
+                Some(by @ ("begin_backup" | "begin_update")) => pick(
+                    format!("Le virtuel contient l'heure de début {last_save} (lastSave) écrite par {by} : le scénario sait quelle sauvegarde vérifier."),
+                    format!("The virtual holds the start time {last_save} (lastSave) that {by} wrote: the scenario knows which backup to check."),
                 ),
+                Some("end_backup") => pick(
+                    format!("Le lastSave du virtuel, {last_save}, a été écrit par le end_backup précédent et non par un begin_backup : le scénario le prend quand même pour l'heure de début de cette sauvegarde (begin_backup n'a pas été reçu)."),
+                    format!("The virtual's lastSave, {last_save}, was written by the previous end_backup, not by a begin_backup: the scenario takes it as this backup's start time anyway (begin_backup was not received)."),
+                ),
+                Some(other) => pick(
+                    format!("Le lastSave du virtuel, {last_save}, a été écrit par un lancement qui n'était pas un début de sauvegarde (action {}) : le scénario le prend quand même pour l'heure de début de cette sauvegarde.", q(other)),
+                    format!("The virtual's lastSave, {last_save}, was written by a run that was not a backup start (action {}): the scenario takes it as this backup's start time anyway.", q(other)),
+                ),
+                None => pick(
+                    format!("Le scénario prend le lastSave du virtuel, {last_save}, pour l'heure de début de la sauvegarde."),
+                    format!("The scenario takes the virtual's lastSave, {last_save}, as the backup's start time."),
+                ),
+            },
+            Rule::NoStamp { why } => match kind {
+                FlagKind::Scenario => no_stamp(why, lang),
                 _ if d.flag == Some(Flag::Error) => pick(
                     "Contrôle non fait : sans heure de début, le scénario ne sait pas quelle sauvegarde vérifier et laisse ce voyant en erreur.".into(),
                     "Not checked: without a start time the scenario cannot tell which backup to check, and leaves this flag in error.".into(),
@@ -424,62 +606,74 @@ impl Evidence {
                 ),
             },
             Rule::LogErrors { log, today, lines } => {
-                let first = lines.first().map(|l| (l.line, l.short(120)));
-                let (n, more) = (lines.len(), lines.len().saturating_sub(1));
-                match first {
-                    Some((line, text)) => pick(
-                        format!(
-                            "Le log {} contient {n} ligne{} d'erreur datée{} du {today}, dont la ligne {line} : « {text} »{}.",
-                            log.as_str(),
-                            plural(n),
-                            plural(n),
-                            if more > 0 { format!(" (et {more} autre{})", plural(more)) } else { String::new() }
-                        ),
-                        format!(
-                            "The {} log has {n} error line{} dated {today}, line {line}: \"{text}\"{}.",
-                            log.as_str(),
-                            plural(n),
-                            if more > 0 { format!(" (and {more} more)") } else { String::new() }
-                        ),
+                let needle = format!("[{today}");
+                match lines.as_slice() {
+                    [] => pick(
+                        format!("Le log {} contient des lignes avec {} (la date du jour) suivi de ERROR.", log.as_str(), q(&needle)),
+                        format!("The {} log has lines with {} (today's date) followed by ERROR.", log.as_str(), q(&needle)),
                     ),
-                    None => pick(
-                        format!("Le log {} contient des erreurs datées du {today}.", log.as_str()),
-                        format!("The {} log has errors dated {today}.", log.as_str()),
+                    [one] => pick(
+                        format!("La ligne {} du log {} contient {} (la date du jour) suivi de ERROR : {}.", one.line, log.as_str(), q(&needle), q(&one.text)),
+                        format!("Line {} of the {} log has {} (today's date) followed by ERROR: {}.", one.line, log.as_str(), q(&needle), q(&one.text)),
                     ),
+                    [first, ..] => {
+                        let numbers = line_numbers(lines, lang);
+                        let n = lines.len();
+                        pick(
+                            format!("{n} lignes du log {} contiennent {} (la date du jour) suivi de ERROR (lignes {numbers}) ; ligne {} : {}.", log.as_str(), q(&needle), first.line, q(&first.text)),
+                            format!("{n} lines of the {} log have {} (today's date) followed by ERROR (lines {numbers}); line {}: {}.", log.as_str(), q(&needle), first.line, q(&first.text)),
+                        )
+                    }
                 }
             }
             Rule::LogClean { log, today, lines_read: 0 } => pick(
-                format!("Le log {} est vide : aucune ligne d'erreur datée du {today}.", log.as_str()),
-                format!("The {} log is empty: no error line dated {today}.", log.as_str()),
+                format!("Le log {} est vide : aucune ligne ne contient {} (la date du jour) suivi de ERROR.", log.as_str(), q(&format!("[{today}"))),
+                format!("The {} log is empty: no line has {} (today's date) followed by ERROR.", log.as_str(), q(&format!("[{today}"))),
             ),
             Rule::LogClean { log, today, lines_read } => pick(
-                format!("Aucune ligne d'erreur datée du {today} dans le log {} ({lines_read} ligne{} lue{}).", log.as_str(), plural(*lines_read), plural(*lines_read)),
-                format!("No error line dated {today} in the {} log ({lines_read} line{} read).", log.as_str(), plural(*lines_read)),
+                format!("Aucune ligne du log {} ne contient {} (la date du jour) suivi de ERROR ({lines_read} ligne{} lue{}).", log.as_str(), q(&format!("[{today}")), plural(*lines_read), plural(*lines_read)),
+                format!("No line of the {} log has {} (today's date) followed by ERROR ({lines_read} line{} read).", log.as_str(), q(&format!("[{today}")), plural(*lines_read)),
             ),
-            Rule::ArchiveFound { file_name, size, stamp, by_name } => {
-                if *by_name {
-                    pick(
-                        format!("L'archive {file_name} ({}) annoncée par le log est bien dans le dossier de sauvegarde.", human_size(*size, lang)),
-                        format!("The archive {file_name} ({}) the log announced is in the backup folder.", human_size(*size, lang)),
-                    )
-                } else {
-                    pick(
-                        format!("L'archive {file_name} ({}) porte l'heure attendue {stamp} : elle est bien dans le dossier de sauvegarde.", human_size(*size, lang)),
-                        format!("The archive {file_name} ({}) carries the expected time {stamp}: it is in the backup folder.", human_size(*size, lang)),
-                    )
+            Rule::ArchiveFound { file_name, size, stamp, named_at } => {
+                let sz = human_size(*size, lang);
+                match named_at {
+                    Some(line) => pick(
+                        format!("L'archive {file_name} ({sz}), dont le log a écrit le nom (ligne {line}), est bien dans le dossier de sauvegarde."),
+                        format!("The archive {file_name} ({sz}), whose name the log printed (line {line}), is in the backup folder."),
+                    ),
+                    None => {
+                        let rel = self.stamp_relation(stamp, lang);
+                        pick(
+                            format!("L'archive {file_name} ({sz}) est bien dans le dossier de sauvegarde : son nom porte {stamp}{rel}."),
+                            format!("The archive {file_name} ({sz}) is in the backup folder: its name carries {stamp}{rel}."),
+                        )
+                    }
                 }
             }
-            Rule::ArchiveMissing { stamps: wanted, expected_name, archives } => {
-                let n = archives.len();
+            Rule::ArchiveMissing { stamps: wanted, expected_name, named_at, archives } => {
+                let present = folder_listing(archives, lang);
                 match expected_name {
-                    Some(name) => pick(
-                        format!("L'archive {name} annoncée par le log n'est pas dans le dossier de sauvegarde ({n} archive{} .gz présente{}).", plural(n), plural(n)),
-                        format!("The archive {name} the log announced is not in the backup folder ({n} .gz archive{} there).", plural(n)),
-                    ),
-                    None => pick(
-                        format!("Aucune archive du dossier de sauvegarde ne porte l'heure {} ({n} archive{} .gz examinée{}).", join_or(wanted, lang), plural(n), plural(n)),
-                        format!("No archive in the backup folder carries the time {} ({n} .gz archive{} checked).", join_or(wanted, lang), plural(n)),
-                    ),
+                    Some(name) => {
+                        let at = named_at.map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})"))).unwrap_or_default();
+                        pick(
+                            format!("L'archive {name}, dont le log a écrit le nom{at}, n'est pas dans le dossier de sauvegarde ; {present}."),
+                            format!("The archive {name}, whose name the log printed{at}, is not in the backup folder; {present}."),
+                        )
+                    }
+                    None => {
+                        let which = match wanted.len() {
+                            0 | 1 => lang.pick("l'heure de début de la sauvegarde", "the backup's start time").to_owned(),
+                            2 => lang.pick("l'heure de début ou la minute suivante", "the start time or the minute after").to_owned(),
+                            n => pick(
+                                format!("l'heure de début ou jusqu'à {} minutes après", n - 1),
+                                format!("the start time or up to {} minutes after", n - 1),
+                            ),
+                        };
+                        pick(
+                            format!("Aucune archive .gz du dossier de sauvegarde ne porte {} dans son nom ({which}) ; {present}.", join_or(wanted, lang)),
+                            format!("No .gz archive in the backup folder carries {} in its name ({which}); {present}.", join_or(wanted, lang)),
+                        )
+                    }
                 }
             }
             Rule::SizeAbove { file_name, size, threshold } => {
@@ -501,34 +695,64 @@ impl Evidence {
                 "No archive was found, so there is no size to check: the flag stays in error.".into(),
             ),
             Rule::SambaSkipped(why) => samba_skip(why, lang),
-            Rule::SambaNewest { newest, stamp, matched, expected } => {
-                if *matched {
-                    pick(
-                        format!("La sauvegarde la plus récente sur le partage Samba est {newest}, celle de {stamp} : l'envoi a réussi."),
-                        format!("The newest backup on the Samba share is {newest}, from {stamp}: the upload worked."),
-                    )
-                } else {
-                    pick(
-                        format!("La sauvegarde la plus récente sur le partage Samba est {newest}, pas celle de {} : l'envoi a échoué.", join_or(expected, lang)),
-                        format!("The newest backup on the Samba share is {newest}, not the one from {}: the upload failed.", join_or(expected, lang)),
-                    )
+            Rule::SambaNewest { newest, stamp, matched, expected_stamps, expected_name, never_saved, upload_line } => {
+                let logged = upload_line
+                    .map(|l| {
+                        pick(
+                            format!(" Dans le log, l'envoi Samba s'est terminé sans erreur (ligne {l})."),
+                            format!(" In the log, the Samba upload ended without error (line {l})."),
+                        )
+                    })
+                    .unwrap_or_default();
+                if !*matched && !never_saved.is_empty() {
+                    let found = pick(
+                        format!("y a trouvé comme sauvegarde la plus récente {newest}, qui ne porte pas {}", join_or(expected_stamps, lang)),
+                        format!("found its newest backup is {newest}, which does not carry {}", join_or(expected_stamps, lang)),
+                    );
+                    return never_configured(never_saved, &found, lang);
                 }
+                let sentence = match (matched, expected_name) {
+                    (true, Some(_)) => pick(
+                        format!("La sauvegarde la plus récente sur le partage Samba est {newest}, l'archive de cette sauvegarde : l'envoi a réussi."),
+                        format!("The newest backup on the Samba share is {newest}, this backup's archive: the upload worked."),
+                    ),
+                    (true, None) => {
+                        let rel = self.stamp_relation(stamp, lang);
+                        pick(
+                            format!("La sauvegarde la plus récente sur le partage Samba, {newest}, porte {stamp}{rel} : l'envoi a réussi."),
+                            format!("The newest backup on the Samba share, {newest}, carries {stamp}{rel}: the upload worked."),
+                        )
+                    }
+                    (false, Some(name)) => pick(
+                        format!("La sauvegarde la plus récente sur le partage Samba est {newest} et non {name}, l'archive de cette sauvegarde : le scénario compte l'envoi comme échoué."),
+                        format!("The newest backup on the Samba share is {newest}, not this backup's archive {name}: the scenario counts the upload as failed."),
+                    ),
+                    (false, None) => pick(
+                        format!("La sauvegarde la plus récente sur le partage Samba, {newest}, ne porte pas {} : cette sauvegarde n'est pas sur le partage, le scénario compte l'envoi comme échoué.", join_or(expected_stamps, lang)),
+                        format!("The newest backup on the Samba share, {newest}, does not carry {}: this backup is not on the share, so the scenario counts the upload as failed.", join_or(expected_stamps, lang)),
+                    ),
+                };
+                format!("{sentence}{logged}")
             }
-            Rule::SambaEmpty => pick(
-                "Le partage Samba ne contient aucune sauvegarde : l'envoi a échoué.".into(),
-                "The Samba share holds no backup: the upload failed.".into(),
+            Rule::SambaEmpty { never_saved } if !never_saved.is_empty() => {
+                let found = lang.pick("n'y a trouvé aucune sauvegarde", "found no backup on it");
+                never_configured(never_saved, found, lang)
+            }
+            Rule::SambaEmpty { .. } => pick(
+                "Le partage Samba ne contient aucune sauvegarde, donc pas celle-ci : le scénario compte l'envoi comme échoué.".into(),
+                "The Samba share holds no backup at all, so not this one: the scenario counts the upload as failed.".into(),
             ),
             Rule::SambaListingFailed { message } => pick(
-                format!("Impossible de lister le partage Samba ({}) : l'envoi ne peut pas être confirmé.", redact_text(message)),
-                format!("The Samba share could not be listed ({}): the upload cannot be confirmed.", redact_text(message)),
+                format!("La lecture du partage Samba a échoué ({}) : l'envoi ne peut pas être confirmé, le voyant est donc en erreur.", q(&message_text(message))),
+                format!("Listing the Samba share failed ({}): the upload cannot be confirmed, so the flag is in error.", q(&message_text(message))),
             ),
             Rule::UploadOk { repo, line } => pick(
                 format!("Le log montre l'envoi {} réussi (ligne {line}).", repo.name()),
                 format!("The log shows the {} upload succeeded (line {line}).", repo.name()),
             ),
             Rule::UploadFailed { repo, message, line } => pick(
-                format!("L'envoi {} a échoué d'après le log (ligne {line}) : « {} ».", repo.name(), redact_text(message)),
-                format!("The {} upload failed according to the log (line {line}): \"{}\".", repo.name(), redact_text(message)),
+                format!("L'envoi {} a échoué d'après le log (ligne {line}) : {}.", repo.name(), q(&message_text(message))),
+                format!("The {} upload failed according to the log (line {line}): {}.", repo.name(), q(&message_text(message))),
             ),
             Rule::UploadMissing { repo } => pick(
                 format!("{} est activé mais le log de cette sauvegarde ne montre aucun envoi {}.", repo.name(), repo.name()),
@@ -539,35 +763,70 @@ impl Evidence {
                 format!("No {} upload in this backup's log: this repository is not in use.", repo.name()),
             ),
             Rule::MarketNotChecked => market_never(lang),
-            Rule::RunFailed { log, message, line } => {
+            Rule::RunFailed { log, message, line, end_marker } => {
+                let log = log.as_str();
                 let at = line.map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})"))).unwrap_or_default();
-                if message.is_empty() {
-                    pick(
-                        format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at}.", log.as_str()),
-                        format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}.", log.as_str()),
-                    )
-                } else {
-                    pick(
-                        format!("La sauvegarde a échoué : le log {} se termine par [END BACKUP ERROR]{at} ; « {} ».", log.as_str(), redact_text(message)),
-                        format!("The backup failed: the {} log ends in [END BACKUP ERROR]{at}; \"{}\".", log.as_str(), redact_text(message)),
-                    )
+                let message = message_text(message);
+                match (message.is_empty(), end_marker) {
+                    (false, true) => pick(
+                        format!("La sauvegarde a échoué : {}, et son déroulé dans le log {log} se termine par [END BACKUP ERROR]{at}.", q(&message)),
+                        format!("The backup failed: {}, and its run in the {log} log ends in [END BACKUP ERROR]{at}.", q(&message)),
+                    ),
+                    (true, true) => pick(
+                        format!("La sauvegarde a échoué : son déroulé dans le log {log} se termine par [END BACKUP ERROR]{at}."),
+                        format!("The backup failed: its run in the {log} log ends in [END BACKUP ERROR]{at}."),
+                    ),
+                    (false, false) => pick(
+                        format!("La sauvegarde a échoué : le log {log} indique {}{at}.", q(&message)),
+                        format!("The backup failed: the {log} log reports {}{at}.", q(&message)),
+                    ),
+                    (true, false) => pick(
+                        format!("La sauvegarde a échoué d'après le log {log}{at}."),
+                        format!("The backup failed according to the {log} log{at}."),
+                    ),
                 }
             }
-            Rule::LoggerErrors { log, since, lines } => {
-                let n = lines.len();
-                let first = lines.first().map(|l| (l.line, l.short(120))).unwrap_or_default();
-                pick(
-                    format!("{n} ligne{} d'erreur depuis le début de la sauvegarde ({since}), dont la ligne {} du log {} : « {} ».", plural(n), first.0, log.as_str(), first.1),
-                    format!("{n} error line{} since the backup began ({since}), including line {} of the {} log: \"{}\".", plural(n), first.0, log.as_str(), first.1),
-                )
+            Rule::LoggerErrors { log, since, lines } => match lines.as_slice() {
+                [] => pick(
+                    format!("Le log {} contient des erreurs du logger écrites depuis le début de la sauvegarde ({since}).", log.as_str()),
+                    format!("The {} log has logger errors written since the backup began ({since}).", log.as_str()),
+                ),
+                [one] => pick(
+                    format!("La ligne {} du log {} est une erreur du logger écrite depuis le début de la sauvegarde ({since}) : {}.", one.line, log.as_str(), q(&one.text)),
+                    format!("Line {} of the {} log is a logger error written since the backup began ({since}): {}.", one.line, log.as_str(), q(&one.text)),
+                ),
+                [first, ..] => {
+                    let n = lines.len();
+                    let numbers = line_numbers(lines, lang);
+                    pick(
+                        format!("{n} erreurs du logger écrites depuis le début de la sauvegarde ({since}), lignes {numbers} du log {} ; ligne {} : {}.", log.as_str(), first.line, q(&first.text)),
+                        format!("{n} logger errors written since the backup began ({since}), lines {numbers} of the {} log; line {}: {}.", log.as_str(), first.line, q(&first.text)),
+                    )
+                }
+            },
+            Rule::RunClean { log: Some(log), since, banner_line, success_line } => {
+                let log = log.as_str();
+                let at = match banner_line {
+                    Some(l) => pick(format!(" (ligne {l})"), format!(" (line {l})")),
+                    None => pick(
+                        " (heure du virtuel : le début de la sauvegarde manque dans le log)".into(),
+                        " (time from the virtual: the run's beginning is missing from the log)".into(),
+                    ),
+                };
+                match success_line {
+                    Some(end) => pick(
+                        format!("La sauvegarde du log {log} commencée à {since}{at} s'est terminée par [END BACKUP SUCCESS] (ligne {end}), et aucune erreur du logger n'a été écrite depuis son début."),
+                        format!("The run in the {log} log that began at {since}{at} ended in [END BACKUP SUCCESS] (line {end}), and no logger error was written since it began."),
+                    ),
+                    None => pick(
+                        format!("La sauvegarde du log {log} commencée à {since}{at} n'a signalé aucun échec, et aucune erreur du logger n'a été écrite depuis son début."),
+                        format!("The run in the {log} log that began at {since}{at} has reported no failure, and no logger error was written since it began."),
+                    ),
+                }
             }
-            Rule::RunClean { log: Some(log), since } => pick(
-                format!("La sauvegarde (log {}) n'a écrit aucune ligne d'erreur depuis son début ({since}) et ne s'est pas terminée en échec.", log.as_str()),
-                format!("The backup (log {}) wrote no error line since it began ({since}) and did not end in failure.", log.as_str()),
-            ),
-            Rule::RunClean { log: None, since } => pick(
-                format!("Aucune trace de cette sauvegarde dans les logs ; aucune ligne d'erreur du logger depuis {since}."),
-                format!("No trace of this backup in the logs; no logger error line since {since}."),
+            Rule::RunClean { log: None, since, .. } => pick(
+                format!("Aucune trace de cette sauvegarde dans les logs ; aucune erreur du logger depuis {since}."),
+                format!("No trace of this backup in the logs; no logger error since {since}."),
             ),
             Rule::BeginNotSeen { since } => {
                 let at = since.as_ref().map(|s| pick(format!(" commencée à {s}"), format!(" that began at {s}"))).unwrap_or_default();
@@ -578,8 +837,8 @@ impl Evidence {
             }
             Rule::MarketSkipped(why) => market_skip(why, lang),
             Rule::RunTimedOut { since, waited_s, timeout_s } => pick(
-                format!("La sauvegarde commencée à {since} n'est pas terminée après {} (délai {}) : elle a échoué sans prévenir.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
-                format!("The backup that began at {since} has not ended after {} (limit {}): it failed silently.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
+                format!("La sauvegarde commencée à {since} n'est pas terminée après {} (délai {}) : ni end_backup ni fin dans le log, elle a échoué sans prévenir.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
+                format!("The backup that began at {since} has not ended after {} (limit {}): no end_backup and no end in the log, so it failed silently.", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
             ),
             Rule::RunInProgress { since, waited_s, timeout_s } => pick(
                 format!("Sauvegarde en cours depuis {since} ({} sur {} autorisées).", human_duration(*waited_s, lang), human_duration(*timeout_s, lang)),
@@ -606,6 +865,133 @@ impl Evidence {
                     format!("Le scénario a planté ({why}) : Jeedom a vidé le virtuel et la tuile affiche une erreur."),
                     format!("The scenario crashed ({why}): Jeedom emptied the virtual and the tile shows an error."),
                 )
+            }
+        }
+    }
+
+    /// `, the backup's start time` or `, 1 minute after the start time L, which the scenario
+    /// accepts` for a stamp the archive or the share carries.
+    fn stamp_relation(&self, stamp: &str, lang: Lang) -> String {
+        let fr = lang == Lang::Fr;
+        let start = self.last_save.as_deref().unwrap_or_default();
+        if stamp == start {
+            return lang.pick(", l'heure de début de la sauvegarde", ", the backup's start time").to_owned();
+        }
+        match self.later_stamps.iter().position(|s| s == stamp) {
+            Some(i) => {
+                let k = i + 1;
+                if fr {
+                    format!(", {k} minute{} après l'heure de début {start}, ce que le scénario accepte", plural(k))
+                } else {
+                    format!(", {k} minute{} after the start time {start}, which the scenario accepts", plural(k))
+                }
+            }
+            None if start.is_empty() => String::new(),
+            None => {
+                if fr {
+                    format!(", que le scénario accepte pour l'heure de début {start}")
+                } else {
+                    format!(", which the scenario accepts for the start time {start}")
+                }
+            }
+        }
+    }
+}
+
+/// errorSamba=1 although Samba was never configured: the published code on PHP 8 counts the
+/// never-saved (empty) keys as enabled and lists the share. `found`: what the listing showed.
+fn never_configured(keys: &[String], found: &str, lang: Lang) -> String {
+    let names = join_and(keys, lang);
+    match (lang, keys.len() > 1) {
+        (Lang::Fr, true) => format!(
+            "Samba n'a jamais été configuré ({names} n'ont jamais été enregistrés, ils sont donc vides), mais sur PHP 8 le scénario publié compte un réglage vide comme activé : il a lu le partage Samba, {found} et a mis errorSamba à 1, alors qu'il n'y avait aucun envoi Samba qui puisse échouer (angle mort connu du scénario)."
+        ),
+        (Lang::En, true) => format!(
+            "Samba was never configured ({names} were never saved, so they are empty), but on PHP 8 the published scenario counts an empty setting as enabled: it listed the Samba share, {found}, and set errorSamba to 1, although there was no Samba upload to fail (a known blind spot of the scenario)."
+        ),
+        (Lang::Fr, false) => format!(
+            "{names} n'a jamais été enregistré (vide), mais sur PHP 8 le scénario publié compte un réglage vide comme activé : il a lu le partage Samba, {found} et a mis errorSamba à 1 (angle mort connu du scénario)."
+        ),
+        (Lang::En, false) => format!(
+            "{names} was never saved (empty), but on PHP 8 the published scenario counts an empty setting as enabled: it listed the Samba share, {found}, and set errorSamba to 1 (a known blind spot of the scenario)."
+        ),
+    }
+}
+
+fn no_stamp(why: &StampMissing, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let fact = match why {
+        StampMissing::VirtualEmpty => lang.pick("Le virtuel est vide", "The virtual is empty").to_owned(),
+        StampMissing::NotAnObject => {
+            lang.pick("Le virtuel ne contient pas un objet JSON", "The virtual does not hold a JSON object").to_owned()
+        }
+        StampMissing::NoLastSave => lang.pick("Le virtuel n'a pas de clé lastSave", "The virtual has no lastSave key").to_owned(),
+        StampMissing::EmptyLastSave { value } => {
+            if fr {
+                format!("Le lastSave du virtuel est vide ({value})")
+            } else {
+                format!("The virtual's lastSave is empty ({value})")
+            }
+        }
+        StampMissing::LastSaveNotText => {
+            lang.pick("Le lastSave du virtuel n'est pas un texte", "The virtual's lastSave is not a text").to_owned()
+        }
+        StampMissing::RunWithoutBanner => {
+            return lang
+                .pick(
+                    "La sauvegarde en échec dans le log n'a pas de bandeau de début (début coupé) : pas d'heure de début.",
+                    "The failed run in the log has no start banner (its beginning was cut off): no start time.",
+                )
+                .to_owned();
+        }
+    };
+    let crash = if *why == StampMissing::VirtualEmpty {
+        lang.pick(" (un plantage vide le virtuel)", " (a crash empties the virtual)")
+    } else {
+        ""
+    };
+    if fr {
+        format!("{fact}, donc end_backup n'y trouve pas d'heure de début : begin_backup n'a pas été reçu, ou le scénario a planté à ce moment-là{crash}.")
+    } else {
+        format!("{fact}, so end_backup finds no start time in it: begin_backup was not received, or the scenario crashed then{crash}.")
+    }
+}
+
+/// A quotation: « text » in French, "text" in English.
+fn quote(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("« {text} »"),
+        Lang::En => format!("\"{text}\""),
+    }
+}
+
+/// `12, 14 and 20` (the first five, then `…`).
+fn line_numbers(lines: &[LogLine], lang: Lang) -> String {
+    let mut numbers: Vec<String> = lines.iter().take(5).map(|l| l.line.to_string()).collect();
+    if lines.len() > 5 {
+        numbers.push("…".into());
+        return numbers.join(", ");
+    }
+    join_and(&numbers, lang)
+}
+
+/// What the backup folder holds: none, the names (up to three), or the count and the last
+/// three names (in name order, the newest stamps come last).
+fn folder_listing(archives: &[String], lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    match archives.len() {
+        0 => lang.pick("le dossier ne contient aucune archive .gz", "the folder holds no .gz archive").to_owned(),
+        1..=3 => {
+            let names = join_and(archives, lang);
+            if fr { format!("le dossier contient : {names}") } else { format!("the folder holds: {names}") }
+        }
+        n => {
+            let last = archives.get(n - 3..).unwrap_or_default();
+            let names = join_and(last, lang);
+            if fr {
+                format!("le dossier contient {n} archives .gz, dont les dernières : {names}")
+            } else {
+                format!("the folder holds {n} .gz archives, the last ones being {names}")
             }
         }
     }
@@ -652,12 +1038,14 @@ fn samba_skip(why: &SambaSkip, lang: Lang) -> String {
                 format!("Samba not checked: the Samba upload is turned off (samba::enable={enable:?}, samba::cloudUpload={cloud_upload:?}).")
             }
         }
-        SambaSkip::NeverSaved => lang
-            .pick(
-                "Samba non vérifié : les réglages Samba n'ont jamais été enregistrés, l'envoi Samba n'est donc pas utilisé.",
-                "Samba not checked: the Samba settings were never saved, so the Samba upload is not in use.",
-            )
-            .into(),
+        SambaSkip::NeverSaved { keys } => {
+            let names = join_and(keys, lang);
+            if fr {
+                format!("Samba non vérifié : {names} n'{} jamais été enregistré{} (vide{}), ce qui vaut désactivé : Samba n'est pas utilisé.", if keys.len() > 1 { "ont" } else { "a" }, plural(keys.len()), plural(keys.len()))
+            } else {
+                format!("Samba not checked: {names} {} never saved (empty), which counts as off: Samba is not in use.", if keys.len() > 1 { "were" } else { "was" })
+            }
+        }
     }
 }
 
@@ -749,8 +1137,56 @@ mod tests {
     }
 
     #[test]
+    fn a_matched_line_is_quoted_around_its_match_not_from_its_start() {
+        // A reflowed log: the whole run on one line, the error far from the start.
+        let mut line = String::from("[START BACKUP] ***Start of Jeedom backup at 2025-09-10 03:27:01*** ");
+        line.push_str(&"Backing up plugin x...OK ".repeat(20));
+        line.push_str("Cleaning old backup...OK Send backup Market...[2025-09-10 03:29:39][ERROR] : Aucun serveur de backup defini. /!\\ Aucun serveur /!\\OK ");
+        line.push_str(&"Send end backup event...OK ".repeat(20));
+        let q = LogLine::around_match(1, line.as_bytes(), "[2025-09-10");
+        assert_eq!(q.line, 1);
+        assert!(q.text.starts_with('…') && q.text.ends_with('…'), "{}", q.text);
+        assert!(q.text.contains("Send backup Market...[2025-09-10 03:29:39][ERROR] : Aucun serveur de backup defini."), "{}", q.text);
+        assert!(!q.text.contains("START BACKUP"), "{}", q.text);
+        assert!(q.text.chars().count() <= BEFORE_MATCH + MATCH_MAX + AFTER_MATCH + 2, "{}", q.text);
+
+        // The tightest match: the `[date` right before the first ERROR.
+        let q = LogLine::around_match(3, b"[2025-09-10 03:00:00][INFO] : a [2025-09-10 03:29:40][ERROR] : b", "[2025-09-10");
+        assert_eq!(q.text, "[2025-09-10 03:00:00][INFO] : a [2025-09-10 03:29:40][ERROR] : b");
+        // A short line is quoted whole, without its line end.
+        let q = LogLine::around_match(2, b"[2025-09-10 03:29:40][ERROR] Erreur\r\n", "[2025-09-10");
+        assert_eq!(q.text, "[2025-09-10 03:29:40][ERROR] Erreur");
+    }
+
+    #[test]
+    fn a_cut_never_splits_a_secret() {
+        // The cut after ERROR falls inside the credentials: redaction runs on the whole line first.
+        let filler = "a".repeat(100);
+        let line = format!("[2025-09-10 03:29:44][ERROR] : {filler} smbclient -U \"jeedom%S3cr3tPlanted\" -c 'ls' {filler}");
+        for q in [LogLine::around_match(15, line.as_bytes(), "[2025-09-10"), LogLine::as_written(15, line.as_bytes())] {
+            assert!(!q.text.contains("S3cr3t") && !q.text.contains("jeedom%"), "{}", q.text);
+        }
+    }
+
+    #[test]
+    fn long_quotes_keep_their_head_and_tail_at_word_boundaries() {
+        let line = format!("[2025-09-10 03:30:11][ERROR] : Erreur sur smbclient {} Détails : NT_STATUS_DISK_FULL closing remote file", "mot ".repeat(80));
+        let q = LogLine::as_written(15, line.as_bytes());
+        assert!(q.text.starts_with("[2025-09-10 03:30:11][ERROR] : Erreur sur smbclient"), "{}", q.text);
+        assert!(q.text.ends_with("Détails : NT_STATUS_DISK_FULL closing remote file"), "{}", q.text);
+        assert!(q.text.contains(" … "), "{}", q.text);
+        assert!(q.text.chars().count() <= QUOTE_MAX + 3, "{}", q.text);
+        assert!(!q.text.contains(" mo …") && !q.text.contains("… ot"), "no halved word: {}", q.text);
+    }
+
+    #[test]
     fn size_sentence() {
-        let mut ev = Evidence::new("v2024-08".into(), TriggerSource::Accessor, 104857600, Rule::NoStamp);
+        let mut ev = Evidence::new(
+            "v2024-08".into(),
+            TriggerSource::Accessor,
+            104857600,
+            Rule::NoStamp { why: StampMissing::VirtualEmpty },
+        );
         ev.set(
             FlagKind::Size,
             Flag::Error,

@@ -17,7 +17,7 @@ use crate::php::{self, PhpVersion, Value};
 use crate::redact::redact_text;
 use crate::world::{LocalFile, LogName, Trigger, World, WorldError};
 
-use super::evidence::{Crash, Evidence, Rule, SambaSkip, TriggerSource};
+use super::evidence::{self, Crash, Evidence, Rule, SambaSkip, StampMissing, TriggerSource};
 use super::profile::{Profile, ProfileConfig};
 use super::rules;
 use super::state::{Action, ArchiveField, Flag, FlagKind, PhpString, ScenarioState, Shape};
@@ -203,11 +203,11 @@ fn checks(
                 Err(c) => return Ok(Err(c)),
             };
             if php::empty(&l) {
+                let why = StampMissing::of(input.last_save_tag, j);
                 for k in FlagKind::ALL {
-                    ev.set(k, *v.flag_mut(k), Rule::NoStamp);
+                    ev.set(k, *v.flag_mut(k), Rule::NoStamp { why: why.clone() });
                 }
                 ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
-                ev.set(FlagKind::Samba, v.samba, Rule::NoStamp);
                 return Ok(Ok(v));
             }
             return end_with_stamp(v, input, j, l, world, ev);
@@ -248,7 +248,7 @@ fn end_with_stamp(
     ev.later_stamps = later.clone();
     let mut accepted = vec![l_shown.clone()];
     accepted.extend(later.iter().cloned());
-    ev.set(FlagKind::Scenario, Flag::Ok, Rule::StampFound { last_save: l_shown });
+    ev.set(FlagKind::Scenario, Flag::Ok, Rule::StampFound { last_save: l_shown, written_by: evidence::written_by(j) });
 
     // errorLog: a line of log/backup with "[<today>" and, after it, "ERROR".
     if cfg.checks.log {
@@ -280,8 +280,9 @@ fn end_with_stamp(
             }
         }
         let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
-        let missing = Rule::ArchiveMissing { stamps: accepted.clone(), expected_name: None, archives: names() };
-        decide_archive(&mut v, cfg, found.map(|(f, stamp)| (f, stamp, false)), missing, ev);
+        let missing =
+            Rule::ArchiveMissing { stamps: accepted.clone(), expected_name: None, named_at: None, archives: names() };
+        decide_archive(&mut v, cfg, found.map(|(f, stamp)| (f, stamp, None)), missing, ev);
     } else {
         v.archive = Some(ArchiveField::NotFound);
         v.local = Flag::Disabled;
@@ -296,12 +297,12 @@ fn end_with_stamp(
     } else {
         match samba_gate(j, cfg, world)? {
             Err(skip) => ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(skip)),
-            Ok(()) => {
+            Ok(never_saved) => {
                 v.samba = Flag::Error;
                 match world.samba_listing()? {
                     Err(message) => return Ok(Err(Crash::SambaListing { message: redact_text(&message) })),
                     Ok(list) => match list.first() {
-                        None => ev.set(FlagKind::Samba, v.samba, Rule::SambaEmpty),
+                        None => ev.set(FlagKind::Samba, v.samba, Rule::SambaEmpty { never_saved }),
                         Some(newest) => {
                             let stamp = rules::file_stamp(newest.as_bytes());
                             let matched = rules::stamp_matches(&stamp, &l, &later, cfg.php);
@@ -315,7 +316,10 @@ fn end_with_stamp(
                                     newest: newest.clone(),
                                     stamp: String::from_utf8_lossy(&stamp).into_owned(),
                                     matched,
-                                    expected: accepted.clone(),
+                                    expected_stamps: accepted.clone(),
+                                    expected_name: None,
+                                    never_saved,
+                                    upload_line: None,
                                 },
                             );
                         }
@@ -329,15 +333,17 @@ fn end_with_stamp(
 }
 
 /// errorLocal and errorSize from the archive found (or not): `$size > $S` is strictly bigger.
+/// `found`: the file, its stamp, and the log line that printed its name when it was matched by
+/// that name (strict).
 pub(super) fn decide_archive(
     v: &mut Vars,
     cfg: &ProfileConfig,
-    found: Option<(&LocalFile, String, bool)>,
+    found: Option<(&LocalFile, String, Option<usize>)>,
     missing: Rule,
     ev: &mut Evidence,
 ) {
     match found {
-        Some((f, stamp, by_name)) => {
+        Some((f, stamp, named_at)) => {
             v.local = Flag::Ok;
             v.archive = Some(ArchiveField::Found {
                 file_name: f.name.clone(),
@@ -347,7 +353,7 @@ pub(super) fn decide_archive(
             ev.set(
                 FlagKind::Local,
                 v.local,
-                Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, by_name },
+                Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, named_at },
             );
             let big = f.size > cfg.min_size;
             v.size = Flag::from_error(!big);
@@ -375,9 +381,14 @@ pub(super) fn decide_archive(
     }
 }
 
-/// Whether the published code lists the Samba share, or why not. Reads the world in the order
-/// the condition is evaluated and stops at the first false term.
-fn samba_gate(j: &Value, cfg: &ProfileConfig, world: &mut dyn World) -> Result<Result<(), SambaSkip>, WorldError> {
+/// Whether the published code lists the Samba share (with the keys that were never saved yet
+/// count as enabled, PHP 8's blind spot), or why not. Reads the world in the order the
+/// condition is evaluated and stops at the first false term.
+fn samba_gate(
+    j: &Value,
+    cfg: &ProfileConfig,
+    world: &mut dyn World,
+) -> Result<Result<Vec<String>, SambaSkip>, WorldError> {
     match j {
         Value::Array(a) => match a.get("update") {
             None => return Ok(Err(SambaSkip::UpdateMissing)),
@@ -403,10 +414,19 @@ fn samba_gate(j: &Value, cfg: &ProfileConfig, world: &mut dyn World) -> Result<R
         let explicit_zero = (!enable.is_empty() && off(&enable)) || (!cloud.is_empty() && off(&cloud));
         // On PHP 7 a never-saved key is "equal to 0": say so plainly.
         return Ok(Err(if never_saved && !explicit_zero {
-            SambaSkip::NeverSaved
+            SambaSkip::NeverSaved { keys: empty_keys(&enable, &cloud) }
         } else {
             SambaSkip::KeysDisabled { enable, cloud_upload: cloud }
         }));
     }
-    Ok(Ok(()))
+    Ok(Ok(empty_keys(&enable, &cloud)))
+}
+
+/// The Samba keys that hold the never-saved `""`.
+pub(super) fn empty_keys(enable: &str, cloud_upload: &str) -> Vec<String> {
+    [("samba::enable", enable), ("samba::cloudUpload", cloud_upload)]
+        .into_iter()
+        .filter(|(_, v)| v.is_empty())
+        .map(|(k, _)| k.to_owned())
+        .collect()
 }

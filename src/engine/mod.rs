@@ -28,7 +28,7 @@ pub mod rules;
 pub mod state;
 mod strict;
 
-pub use evidence::{Crash, Decision, Evidence, LogLine, Repo, Rule, SambaSkip, TriggerSource};
+pub use evidence::{Crash, Decision, Evidence, LogLine, Repo, Rule, SambaSkip, StampMissing, TriggerSource};
 pub use profile::{Checks, Profile, ProfileConfig, ProfileError, UnknownProfile};
 pub use state::{Action, ArchiveField, Flag, FlagKind, PhpString, ScenarioState, Shape};
 

@@ -63,11 +63,11 @@ pub fn stamp_matches(stamp: &[u8], last_save: &Value, later: &[String], php: Php
 }
 
 /// The published error test: lines holding `[` + `today` and, anywhere after it, `ERROR`
-/// (`preg_match('/\[YYYY-MM-DD.*ERROR/')` on each line). Returns the matching lines (1-based)
-/// and how many lines were read.
+/// (`preg_match('/\[YYYY-MM-DD.*ERROR/')` on each line). Returns the matching lines (1-based,
+/// quoted around the match) and how many lines were read.
 pub fn dated_error_lines(log: &[u8], today: &str) -> (Vec<LogLine>, usize) {
-    let needle = format!("[{today}");
-    let needle = needle.as_bytes();
+    let needle_text = format!("[{today}");
+    let needle = needle_text.as_bytes();
     let mut hits = Vec::new();
     if log.is_empty() {
         return (hits, 0);
@@ -79,7 +79,7 @@ pub fn dated_error_lines(log: &[u8], today: &str) -> (Vec<LogLine>, usize) {
         if let Some(at) = find(line, needle) {
             let rest = line.get(at + needle.len()..).unwrap_or_default();
             if find(rest, b"ERROR").is_some() {
-                hits.push(LogLine::new(i + 1, line));
+                hits.push(LogLine::around_match(i + 1, line, &needle_text));
             }
         }
     }

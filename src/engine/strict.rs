@@ -32,7 +32,7 @@ use crate::php::{self, PhpVersion, Value};
 use crate::redact::redact_text;
 use crate::world::{LogName, Trigger, World, WorldError, format_at};
 
-use super::evidence::{Evidence, LogLine, Repo, Rule, SambaSkip, TriggerSource};
+use super::evidence::{self, Evidence, LogLine, Repo, Rule, SambaSkip, StampMissing, TriggerSource};
 use super::faithful::{self, Vars};
 use super::rules;
 use super::state::{Action, Flag, FlagKind, ScenarioState};
@@ -78,8 +78,9 @@ pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(Bloc
                 _ => Value::Null,
             };
             if php::empty(&l) || matches!(l, Value::Array(_)) {
+                let why = StampMissing::of(input.last_save_tag, &j);
                 for k in FlagKind::ALL {
-                    ev.set(k, *v.flag_mut(k), Rule::NoStamp);
+                    ev.set(k, *v.flag_mut(k), Rule::NoStamp { why: why.clone() });
                 }
                 return Ok((BlockOutput::Written(v.end(cfg, input.now)), ev));
             }
@@ -101,7 +102,8 @@ pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(Bloc
                     unseen_since = Some(format_at(*t));
                 }
             }
-            let mut v = end_checks(v, input, world, &mut ev, Begin { stamp: l_text, update, update_known }, None)?;
+            let begin = Begin { stamp: l_text, update, update_known, written_by: evidence::written_by(&j) };
+            let mut v = end_checks(v, input, world, &mut ev, begin, None)?;
             if !begin_seen {
                 v.scenario = Flag::Error;
                 ev.set(FlagKind::Scenario, v.scenario, Rule::BeginNotSeen { since: unseen_since });
@@ -125,17 +127,21 @@ struct Begin {
     update: bool,
     /// The virtual said whether it was an update (the published Samba gate needs the key).
     update_known: bool,
+    /// The trigger that wrote the start stamp (see [`evidence::written_by`]).
+    written_by: Option<String>,
 }
 
 /// Why the watchdog ends a backup that Jeedom never ended.
 enum Forced {
-    Failed { log: LogName, message: Option<String>, line: Option<usize> },
+    Failed { log: LogName, message: Option<String>, line: Option<usize>, end_marker: bool },
     TimedOut { since: String, waited_s: u64, timeout_s: u64 },
 }
 
-/// A run found in a log, with the model it came from.
+/// A run found in a log, with the model it came from and the log's bytes (to quote lines as
+/// written).
 struct Found {
     log: LogName,
+    bytes: std::sync::Arc<[u8]>,
     model: LogModel,
     index: usize,
 }
@@ -161,7 +167,7 @@ fn choose_run(
         let bytes = world.log(name)?;
         let model = log::parse(&bytes);
         if let Some(index) = find_run(&model, begin) {
-            return Ok((Some(Found { log: name, model, index }), order.to_vec()));
+            return Ok((Some(Found { log: name, bytes, model, index }), order.to_vec()));
         }
     }
     Ok((None, order.to_vec()))
@@ -180,15 +186,26 @@ fn find_run(model: &LogModel, begin: Option<DateTime>) -> Option<usize> {
     })
 }
 
-/// The first failed run at or after `index` (this run, or one that started after it).
-fn failure_from(found: &Found) -> Option<(Option<String>, Option<usize>)> {
+/// The first failed run at or after `index` (this run, or one that started after it): its
+/// message, the line of its end marker (else of its message), and whether it has the marker.
+fn failure_from(found: &Found) -> Option<(Option<String>, Option<usize>, bool)> {
     found.model.runs.iter().skip(found.index).find_map(|r| match &r.end {
         RunEnd::Failed { message, at, end_marker, .. } => {
             let line = end_marker.as_ref().unwrap_or(at).line;
-            Some((message.clone(), Some(line as usize)))
+            Some((message.clone(), Some(line as usize), end_marker.is_some()))
         }
         _ => None,
     })
+}
+
+/// The run's start as a person reads it: the banner's exact time when the log gives it, else
+/// the start stamp's minute. The text is `YYYY-MM-DD HH:MM:SS` for a banner, and the stamp
+/// itself (`YYYY-MM-DD-HHhMM`) otherwise, so no second is made up.
+fn shown_start(found: Option<&Found>, stamp_time: DateTime) -> (DateTime, String) {
+    match found.and_then(Found::run).and_then(|r| r.start.as_ref()) {
+        Some((t, _)) => (*t, format_at(*t)),
+        None => (stamp_time, rules::stamp(stamp_time)),
+    }
 }
 
 /// `end_backup` (or a watchdog verdict) once the start stamp is known.
@@ -210,7 +227,11 @@ fn end_checks(
     let later = start.map(|t| rules::later_stamps(t, input.tz, cfg.stamp_tolerance_s / 60)).unwrap_or_default();
     ev.last_save = Some(begin.stamp.clone());
     ev.later_stamps = later.clone();
-    ev.set(FlagKind::Scenario, Flag::Ok, Rule::StampFound { last_save: begin.stamp.clone() });
+    ev.set(
+        FlagKind::Scenario,
+        Flag::Ok,
+        Rule::StampFound { last_save: begin.stamp.clone(), written_by: begin.written_by.clone() },
+    );
 
     let no_cloud = world.no_cloud_backup()?;
     let (found, searched) = choose_run(world, start, begin.update || no_cloud)?;
@@ -229,31 +250,36 @@ fn end_checks(
 
     // errorLocal, errorSize. Blind spot 4: the exact name the log printed, else the stamps.
     let run = found.as_ref().and_then(Found::run);
-    let printed = run.and_then(|r| r.archive.as_ref()).map(|a| a.file_name.clone());
+    let printed = run.and_then(|r| r.archive.as_ref()).map(|a| (a.file_name.clone(), a.at.line as usize));
     if cfg.checks.local || cfg.checks.size {
         let files = world.local_files()?;
         let gz = rules::archives(&files);
         let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
         let l_value = Value::str(&begin.stamp);
         let (hit, missing) = match &printed {
-            Some(name) => (
+            Some((name, line)) => (
                 files.iter().find(|f| &f.name == name).map(|f| {
                     let stamp = String::from_utf8_lossy(&rules::file_stamp(f.name.as_bytes())).into_owned();
-                    (f, stamp, true)
+                    (f, stamp, Some(*line))
                 }),
-                Rule::ArchiveMissing { stamps: Vec::new(), expected_name: Some(name.clone()), archives: names() },
+                Rule::ArchiveMissing {
+                    stamps: Vec::new(),
+                    expected_name: Some(name.clone()),
+                    named_at: Some(*line),
+                    archives: names(),
+                },
             ),
             None => {
                 let mut hit = None;
                 for f in &gz {
                     let stamp = rules::file_stamp(f.name.as_bytes());
                     if rules::stamp_matches(&stamp, &l_value, &later, PhpVersion::Php8) {
-                        hit = Some((*f, String::from_utf8_lossy(&stamp).into_owned(), false));
+                        hit = Some((*f, String::from_utf8_lossy(&stamp).into_owned(), None));
                     }
                 }
                 let mut stamps = vec![begin.stamp.clone()];
                 stamps.extend(later.iter().cloned());
-                (hit, Rule::ArchiveMissing { stamps, expected_name: None, archives: names() })
+                (hit, Rule::ArchiveMissing { stamps, expected_name: None, named_at: None, archives: names() })
             }
         };
         faithful::decide_archive(&mut v, cfg, hit, missing, ev);
@@ -266,7 +292,7 @@ fn end_checks(
     }
     let archive_name = match &v.archive {
         Some(super::ArchiveField::Found { file_name, .. }) => Some(file_name.clone()),
-        _ => printed,
+        _ => printed.map(|(name, _)| name),
     };
 
     // Remote uploads are skipped for an update's backup, as in the published code.
@@ -289,7 +315,8 @@ fn end_checks(
         let enable = world.config("samba::enable")?;
         let cloud = world.config("samba::cloudUpload")?;
         if enable.is_empty() || cloud.is_empty() {
-            ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(SambaSkip::NeverSaved));
+            let keys = faithful::empty_keys(&enable, &cloud);
+            ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(SambaSkip::NeverSaved { keys }));
         } else if rules::key_is_off(&enable, PhpVersion::Php8) || rules::key_is_off(&cloud, PhpVersion::Php8) {
             ev.set(
                 FlagKind::Samba,
@@ -333,8 +360,9 @@ fn decide_log(
     searched: &[LogName],
 ) -> Result<(Flag, Rule), WorldError> {
     match forced {
-        Some(Forced::Failed { log, message, line }) => {
-            return Ok((Flag::Error, Rule::RunFailed { log, message: message.unwrap_or_default(), line }));
+        Some(Forced::Failed { log, message, line, end_marker }) => {
+            let message = message.unwrap_or_default();
+            return Ok((Flag::Error, Rule::RunFailed { log, message, line, end_marker }));
         }
         Some(Forced::TimedOut { since, waited_s, timeout_s }) => {
             return Ok((Flag::Error, Rule::RunTimedOut { since, waited_s, timeout_s }));
@@ -342,8 +370,9 @@ fn decide_log(
         None => {}
     }
     if let Some(f) = found {
-        if let Some((message, line)) = failure_from(f) {
-            return Ok((Flag::Error, Rule::RunFailed { log: f.log, message: message.unwrap_or_default(), line }));
+        if let Some((message, line, end_marker)) = failure_from(f) {
+            let message = message.unwrap_or_default();
+            return Ok((Flag::Error, Rule::RunFailed { log: f.log, message, line, end_marker }));
         }
     }
     let run_start = found.and_then(Found::run).and_then(|r| r.start.as_ref().map(|(t, _)| *t));
@@ -353,38 +382,59 @@ fn decide_log(
     };
     let mut lines: Vec<(LogName, LogLine)> = Vec::new();
     let in_window = |t: &DateTime| since.is_none_or(|s| *t >= s) && *t <= input.now;
-    let push = |lines: &mut Vec<(LogName, LogLine)>, name: LogName, l: &log::LoggerLine| {
-        if l.level.is_error()
-            && in_window(&l.time)
-            && !lines.iter().any(|(n, x)| *n == name && x.line == l.at.line as usize)
-        {
-            let text = format!("[{}][{}] {}", format_at(l.time), l.level, l.message);
-            lines.push((name, LogLine { line: l.at.line as usize, text: redact_text(&text) }));
+    // Quoted as written: the raw text of the logger line's span in the log it came from.
+    let push = |lines: &mut Vec<(LogName, LogLine)>, name: LogName, bytes: &[u8], l: &log::LoggerLine| {
+        let line = l.at.line as usize;
+        if l.level.is_error() && in_window(&l.time) && !lines.iter().any(|(n, x)| *n == name && x.line == line) {
+            let quoted = match l.at.bytes(bytes) {
+                Some(raw) => LogLine::as_written(line, raw),
+                None => {
+                    let text = format!("[{}][{}] {}", format_at(l.time), l.level, l.message);
+                    LogLine::as_written(line, text.as_bytes())
+                }
+            };
+            lines.push((name, quoted));
         }
     };
     if let Some(f) = found {
         if let Some(r) = f.run() {
             for l in r.errors() {
-                push(&mut lines, f.log, l);
+                push(&mut lines, f.log, &f.bytes, l);
             }
         }
     }
     // The logger always writes to log/backup, wherever the echoed text went.
-    let backup_model = match found {
+    let backup = match found {
         Some(f) if f.log == LogName::Backup => None,
-        _ => Some(log::parse(&world.log(LogName::Backup)?)),
+        _ => {
+            let bytes = world.log(LogName::Backup)?;
+            let model = log::parse(&bytes);
+            Some((bytes, model))
+        }
     };
-    let model = match (found, &backup_model) {
-        (_, Some(m)) => Some(m),
-        (Some(f), None) => Some(&f.model),
+    let model = match (found, &backup) {
+        (_, Some((bytes, m))) => Some((&bytes[..], m)),
+        (Some(f), None) => Some((&f.bytes[..], &f.model)),
         (None, None) => None,
     };
-    if let Some(m) = model {
+    if let Some((bytes, m)) = model {
         for l in m.all_logger_lines() {
-            push(&mut lines, LogName::Backup, l);
+            push(&mut lines, LogName::Backup, bytes, l);
         }
     }
-    let since_text = since.map(format_at).unwrap_or_default();
+    // Shown as the banner's exact time when the log gives it (the window above starts at the
+    // earlier of the banner and the stamp's minute).
+    let since_text = match (run_start, start) {
+        (Some(t), _) => format_at(t),
+        (None, Some(t)) => rules::stamp(t),
+        (None, None) => String::new(),
+    };
+    let run = found.and_then(Found::run);
+    let banner_line = run.and_then(|r| r.start.as_ref()).map(|(_, at)| at.line as usize);
+    let success_line = run.and_then(|r| match &r.end {
+        RunEnd::Success { at } => Some(at.line as usize),
+        _ => None,
+    });
     Ok(match (lines.is_empty(), found) {
         (false, _) => {
             let log = lines.first().map(|(n, _)| *n).unwrap_or(LogName::Backup);
@@ -393,11 +443,13 @@ fn decide_log(
                 Rule::LoggerErrors { log, since: since_text, lines: lines.into_iter().map(|(_, l)| l).collect() },
             )
         }
-        (true, Some(f)) => (Flag::Ok, Rule::RunClean { log: Some(f.log), since: since_text }),
+        (true, Some(f)) => {
+            (Flag::Ok, Rule::RunClean { log: Some(f.log), since: since_text, banner_line, success_line })
+        }
         // No trace of the run: only the logger lines could be checked.
         (true, None) => {
             let _ = searched;
-            (Flag::Ok, Rule::RunClean { log: None, since: since_text })
+            (Flag::Ok, Rule::RunClean { log: None, since: since_text, banner_line: None, success_line: None })
         }
     })
 }
@@ -435,9 +487,11 @@ fn decide_samba(
     later: &[String],
     archive: Option<&str>,
 ) -> Result<(Flag, Rule), WorldError> {
+    let mut upload_line = None;
     if let Some(r) = run {
         match upload_verdict(r, Repo::Samba) {
             Some((Flag::Error, rule)) => return Ok((Flag::Error, rule)),
+            Some((_, Rule::UploadOk { line, .. })) => upload_line = Some(line),
             Some(_) => {}
             None if r.uploads.iter().all(|u| u.repo != log::Repo::Samba) && r.end != RunEnd::Unterminated => {
                 return Ok((Flag::Error, Rule::UploadMissing { repo: Repo::Samba }));
@@ -448,20 +502,26 @@ fn decide_samba(
     Ok(match world.samba_listing()? {
         Err(message) => (Flag::Error, Rule::SambaListingFailed { message: redact_text(&message) }),
         Ok(list) => match list.first() {
-            None => (Flag::Error, Rule::SambaEmpty),
+            None => (Flag::Error, Rule::SambaEmpty { never_saved: Vec::new() }),
             Some(newest) => {
                 let newest_stamp = String::from_utf8_lossy(&rules::file_stamp(newest.as_bytes())).into_owned();
                 let matched = match archive {
                     Some(name) => newest == name || newest.rsplit('/').next() == Some(name),
                     None => newest_stamp == stamp || later.contains(&newest_stamp),
                 };
-                let mut expected = vec![archive.map(str::to_owned).unwrap_or_else(|| stamp.to_owned())];
-                if archive.is_none() {
-                    expected.extend(later.iter().cloned());
-                }
+                let mut expected_stamps = vec![stamp.to_owned()];
+                expected_stamps.extend(later.iter().cloned());
                 (
                     Flag::from_error(!matched),
-                    Rule::SambaNewest { newest: newest.clone(), stamp: newest_stamp, matched, expected },
+                    Rule::SambaNewest {
+                        newest: newest.clone(),
+                        stamp: newest_stamp,
+                        matched,
+                        expected_stamps,
+                        expected_name: archive.map(str::to_owned),
+                        never_saved: Vec::new(),
+                        upload_line,
+                    },
                 )
             }
         },
@@ -501,26 +561,31 @@ fn watchdog(
     let (found, _) = choose_run(world, Some(since), prev.update || no_cloud)?;
     let waited_s = elapsed_s(input.tz, since, input.now);
     let timeout_s = cfg.watchdog_timeout_s;
-    let forced = match found.as_ref().and_then(|f| failure_from(f).map(|(m, l)| (f.log, m, l))) {
-        Some((log, message, line)) => Some(Forced::Failed { log, message, line }),
+    // The decision counts from the stamp's minute; the sentence from the banner's exact time
+    // when the log gives it.
+    let (shown, shown_text) = shown_start(found.as_ref(), since);
+    let shown_waited_s = elapsed_s(input.tz, shown, input.now);
+    let forced = match found.as_ref().and_then(|f| failure_from(f).map(|(m, l, e)| (f.log, m, l, e))) {
+        Some((log, message, line, end_marker)) => Some(Forced::Failed { log, message, line, end_marker }),
         None if waited_s > timeout_s => {
             let succeeded = found.as_ref().and_then(Found::run).is_some_and(|r| r.succeeded());
             if succeeded {
                 // The log shows the run ended fine: end_backup was lost, not the backup.
                 None
             } else {
-                Some(Forced::TimedOut { since: format_at(since), waited_s, timeout_s })
+                Some(Forced::TimedOut { since: shown_text.clone(), waited_s: shown_waited_s, timeout_s })
             }
         }
         None => None,
     };
     match forced {
         None => {
-            let rule = Rule::RunInProgress { since: format_at(since), waited_s, timeout_s };
+            let rule = Rule::RunInProgress { since: shown_text, waited_s: shown_waited_s, timeout_s };
             Ok((unchanged(&mut ev, rule, Some(prev)), ev))
         }
         Some(forced) => {
-            let begin = Begin { stamp: prev.last_save.clone(), update: prev.update, update_known: true };
+            let written_by = evidence::written_by(&php::json_decode(input.last_save_tag).unwrap_or(Value::Null));
+            let begin = Begin { stamp: prev.last_save.clone(), update: prev.update, update_known: true, written_by };
             let v = end_checks(v, input, world, &mut ev, begin, Some(forced))?;
             Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
         }
@@ -543,6 +608,7 @@ fn report_unseen_failure(
         if let Some(run) = model.runs.last() {
             if let RunEnd::Failed { message, at, end_marker, .. } = &run.end {
                 let start = run.start.as_ref().map(|(t, _)| *t);
+                let has_marker = end_marker.is_some();
                 // Newer than the last value (or of unknown age when nothing was written).
                 let newer = match (start, last_written) {
                     (Some(s), Some(w)) => s >= w,
@@ -551,13 +617,13 @@ fn report_unseen_failure(
                 };
                 if newer {
                     let line = end_marker.as_ref().unwrap_or(at).line as usize;
-                    failure = Some((name, start, message.clone(), line));
+                    failure = Some((name, start, message.clone(), line, has_marker));
                     break;
                 }
             }
         }
     }
-    let Some((log, start, message, line)) = failure else {
+    let Some((log, start, message, line, end_marker)) = failure else {
         for k in FlagKind::ALL {
             let flag = prev.as_ref().map(|p| p.flag(k)).unwrap_or(Flag::Disabled);
             ev.set(k, flag, Rule::Unchanged);
@@ -567,20 +633,20 @@ fn report_unseen_failure(
     let since = start.map(format_at);
     match start {
         Some(t) => {
-            let begin = Begin { stamp: rules::stamp(t), update: false, update_known: true };
-            let forced = Forced::Failed { log, message, line: Some(line) };
+            let begin = Begin { stamp: rules::stamp(t), update: false, update_known: true, written_by: None };
+            let forced = Forced::Failed { log, message, line: Some(line), end_marker };
             v = end_checks(v, input, world, &mut ev, begin, Some(forced))?;
         }
         None => {
             v.action = Action::EndBackup;
             for k in FlagKind::ALL {
-                ev.set(k, *v.flag_mut(k), Rule::NoStamp);
+                ev.set(k, *v.flag_mut(k), Rule::NoStamp { why: StampMissing::RunWithoutBanner });
             }
             v.log = Flag::Error;
             ev.set(
                 FlagKind::Log,
                 v.log,
-                Rule::RunFailed { log, message: message.unwrap_or_default(), line: Some(line) },
+                Rule::RunFailed { log, message: message.unwrap_or_default(), line: Some(line), end_marker },
             );
         }
     }

@@ -41,7 +41,10 @@ fn project(cases: Option<&[&str]>) -> tempfile::TempDir {
             }
         }
     }
-    copy_dir(&repo().join("snapshots/cases"), &tmp.path().join("snapshots/cases"));
+    copy_dir(
+        &repo().join("snapshots/cases"),
+        &tmp.path().join("snapshots/cases"),
+    );
     tmp
 }
 
@@ -52,14 +55,54 @@ fn the_corpus_matches_its_accepted_snapshots() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("4.4-samba-auth-failure"))
-        .stdout(predicate::str::is_match(r"\d+ cases, \d+ replays: (\d+) ok, 0 changed, 0 new, 0 unexpected, 0 errors").unwrap());
+        .stdout(
+            predicate::str::is_match(
+                r"\d+ cases, \d+ replays: (\d+) ok, 0 changed, 0 new, 0 unexpected, 0 errors",
+            )
+            .unwrap(),
+        );
 }
 
 #[test]
 fn a_changed_case_fails_and_is_named() {
     let tmp = project(Some(&["4.4-success-local-only", "4.4-samba-ok"]));
-    // The night now has an ERROR line: the published scenario flags the log.
-    let log = tmp.path().join("scenarios/4.4-success-local-only/backup.log");
+    // The run now takes longer: same tile, different end time.
+    let log = tmp
+        .path()
+        .join("scenarios/4.4-success-local-only/backup.log");
+    let text = std::fs::read_to_string(&log)
+        .unwrap()
+        .replace("duration: 212s", "duration: 230s");
+    std::fs::write(&log, text).unwrap();
+    infobackup()
+        .current_dir(tmp.path())
+        .args(["check", "--lang", "en", "--profile", "v2024-08"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::is_match(
+                r"4\.4-success-local-only +v2024-08 +finished local=success +\S.* changed",
+            )
+            .unwrap(),
+        )
+        .stdout(predicate::str::is_match(r"4\.4-samba-ok +v2024-08 .* ok").unwrap())
+        .stdout(predicate::str::contains(
+            "changed 4.4-success-local-only@v2024-08:",
+        ))
+        .stdout(predicate::str::contains("first difference at line"))
+        .stdout(predicate::str::contains(
+            "+   inferred run 1 end_backup at = 2025-09-10 03:30:51 (banner + 230 s)",
+        ));
+}
+
+#[test]
+fn a_case_whose_tile_class_changes_is_unexpected() {
+    let tmp = project(Some(&["4.4-success-local-only"]));
+    // The night now has an ERROR line: the published scenario flags the log, and the manifest
+    // expects a success tile.
+    let log = tmp
+        .path()
+        .join("scenarios/4.4-success-local-only/backup.log");
     let text = std::fs::read_to_string(&log).unwrap().replace(
         "Cleaning old backup...OK\n",
         "Cleaning old backup...OK\n[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\n",
@@ -70,16 +113,24 @@ fn a_changed_case_fails_and_is_named() {
         .args(["check", "--lang", "en", "--profile", "v2024-08"])
         .assert()
         .code(1)
-        .stdout(predicate::str::is_match(r"4\.4-success-local-only +v2024-08 +finished local=warning +\S.* changed").unwrap())
-        .stdout(predicate::str::is_match(r"4\.4-samba-ok +v2024-08 .* ok").unwrap())
-        .stdout(predicate::str::contains("changed 4.4-success-local-only@v2024-08:"))
-        .stdout(predicate::str::contains("first difference at line"));
+        .stdout(
+            predicate::str::is_match(
+                r"4\.4-success-local-only +v2024-08 +finished local=warning +\S.* unexpected",
+            )
+            .unwrap(),
+        )
+        .stdout(predicate::str::contains(
+            "the manifest expects a success tile, the replay ends on warning",
+        ));
 }
 
 #[test]
 fn a_case_without_snapshot_is_new() {
     let tmp = project(Some(&["4.4-success-local-only"]));
-    copy_dir(&tmp.path().join("scenarios/4.4-success-local-only"), &tmp.path().join("scenarios/4.4-brand-new"));
+    copy_dir(
+        &tmp.path().join("scenarios/4.4-success-local-only"),
+        &tmp.path().join("scenarios/4.4-brand-new"),
+    );
     infobackup()
         .current_dir(tmp.path())
         .args(["check", "--lang", "en"])
@@ -95,7 +146,9 @@ fn a_missing_folder_is_a_tool_error_naming_it() {
         .args(["check", "no/such/scenarios"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no/such/scenarios: no such folder of recorded cases"));
+        .stderr(predicate::str::contains(
+            "no/such/scenarios: no such folder of recorded cases",
+        ));
     let tmp = tempfile::tempdir().unwrap();
     infobackup()
         .current_dir(tmp.path())
@@ -108,15 +161,20 @@ fn a_missing_folder_is_a_tool_error_naming_it() {
 #[test]
 fn a_malformed_manifest_is_reported_with_file_line_and_key() {
     let tmp = project(Some(&["4.4-success-local-only"]));
-    let manifest = tmp.path().join("scenarios/4.4-success-local-only/case.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap() + "\n[params]\nmin_sise = 3\n";
-    std::fs::write(&manifest, text).unwrap();
+    let manifest = tmp
+        .path()
+        .join("scenarios/4.4-success-local-only/case.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let line = text.lines().count() + 3;
+    std::fs::write(&manifest, text + "\n[params]\nmin_sise = 3\n").unwrap();
     infobackup()
         .current_dir(tmp.path())
         .args(["check", "--lang", "en"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("scenarios/4.4-success-local-only/case.toml:4:1: params.min_sise: unknown field `min_sise`"))
+        .stderr(predicate::str::contains(format!(
+            "scenarios/4.4-success-local-only/case.toml:{line}:1: params.min_sise: unknown field `min_sise`"
+        )))
         .stdout(predicate::str::is_match(r"4\.4-success-local-only +- +- +- +error").unwrap());
 }
 
@@ -126,27 +184,56 @@ fn junit_reports_one_testcase_per_replay() {
     let junit = tmp.path().join("out").join("check.xml");
     std::fs::create_dir_all(junit.parent().unwrap()).unwrap();
     std::fs::write(&junit, "stale").unwrap();
-    infobackup().current_dir(tmp.path()).args(["check", "--junit"]).arg(&junit).assert().code(0);
+    infobackup()
+        .current_dir(tmp.path())
+        .args(["check", "--junit"])
+        .arg(&junit)
+        .assert()
+        .code(0);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.starts_with("<?xml"), "{xml}");
-    assert!(xml.contains(r#"<testsuites name="infobackup check" tests="8" skipped="0" failures="0" errors="0">"#), "{xml}");
-    assert!(xml.contains(r#"<testcase name="4.5-samba-ok@strict" classname="scenarios.4.5-samba-ok"/>"#), "{xml}");
-    let leftovers: Vec<_> = std::fs::read_dir(junit.parent().unwrap()).unwrap().collect();
+    assert!(
+        xml.contains(
+            r#"<testsuites name="infobackup check" tests="8" skipped="0" failures="0" errors="0">"#
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            r#"<testcase name="4.5-samba-ok@strict" classname="scenarios.4.5-samba-ok"/>"#
+        ),
+        "{xml}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(junit.parent().unwrap())
+        .unwrap()
+        .collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
 }
 
 #[test]
 fn json_lines_have_a_type_and_end_with_a_summary() {
-    let out = infobackup().args(["check", "--format", "json", "--profile", "strict"]).assert().code(0).get_output().stdout.clone();
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let out = infobackup()
+        .args(["check", "--format", "json", "--profile", "strict"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
     let (last, cases) = lines.split_last().unwrap();
     assert!(cases.len() >= 30);
     for c in cases {
         assert_eq!(c["type"], "case");
         assert_eq!(c["profile"], "strict");
         assert_eq!(c["status"], "ok");
-        assert!(c["tile"].is_string() && c["flags"].is_string() && c["tile_class"].is_string(), "{c}");
+        assert!(
+            c["tile"].is_string() && c["flags"].is_string() && c["tile_class"].is_string(),
+            "{c}"
+        );
     }
     assert_eq!(last["type"], "summary");
     assert_eq!(last["exit_code"], 0);
@@ -162,7 +249,10 @@ fn compare_lists_the_cases_two_profiles_disagree_on() {
         .code(1)
         .stdout(predicate::str::contains("4.4-midnight-crossing"))
         .stdout(predicate::str::contains("4.4-samba-auth-failure"))
-        .stdout(predicate::str::is_match(r"v2024-08 vs strict: \d+ of \d+ cases differ, 0 errors").unwrap());
+        .stdout(
+            predicate::str::is_match(r"v2024-08 vs strict: \d+ of \d+ cases differ, 0 errors")
+                .unwrap(),
+        );
     infobackup()
         .args(["check", "--compare", "v2024-08", "v2024-08", "--lang", "en"])
         .assert()
@@ -192,5 +282,28 @@ fn compare_lists_the_cases_two_profiles_disagree_on() {
 
 #[test]
 fn an_unknown_profile_to_compare_is_a_tool_error() {
-    infobackup().args(["check", "--compare", "v2024-08", "v2099"]).assert().code(2).stderr(predicate::str::contains("v2099"));
+    infobackup()
+        .args(["check", "--compare", "v2024-08", "v2099"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("v2099"));
+}
+
+#[test]
+fn snapshots_can_live_elsewhere() {
+    let tmp = project(Some(&["4.4-success-local-only"]));
+    let empty = tempfile::tempdir().unwrap();
+    infobackup()
+        .args(["check", "--lang", "en", "--snapshots"])
+        .arg(empty.path())
+        .arg(tmp.path().join("scenarios"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("0 ok, 0 changed, 4 new"));
+    infobackup()
+        .args(["check", "--lang", "en", "--snapshots"])
+        .arg(repo().join("snapshots/cases"))
+        .arg(tmp.path().join("scenarios"))
+        .assert()
+        .code(0);
 }

@@ -54,7 +54,7 @@ fn php7_counts_never_saved_samba_keys_as_disabled() {
     let r = replay(&v.case, &with_php7(Profile::V2024_08));
     let end = &r.steps[1];
     assert_eq!(end.flag(FlagKind::Samba), Some(Flag::Disabled));
-    assert_eq!(end.evidence.samba.rule, Rule::SambaSkipped(SambaSkip::NeverSaved));
+    assert_eq!(end.evidence.samba.rule, Rule::SambaSkipped(SambaSkip::NeverSaved { keys: vec!["samba::enable".into(), "samba::cloudUpload".into()] }));
     assert!(end.virtual_value.contains(r#""samba":{"error":-1}"#));
 }
 
@@ -87,10 +87,43 @@ fn evidence_names_the_error_line_by_number() {
     let fr = end.explain(FlagKind::Log, Lang::Fr);
     assert!(
         fr.starts_with(
-            "Le log backup contient 1 ligne d'erreur datée du 2025-09-10, dont la ligne 12 : « Send backup Market..."
+            "La ligne 12 du log backup contient « [2025-09-10 » (la date du jour) suivi de ERROR : « Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur"
         ),
         "{fr}"
     );
+}
+
+#[test]
+fn never_saved_samba_keys_on_php8_are_told_as_the_blind_spot_not_a_failed_upload() {
+    let v = vector("v2024-08.samba-keys-never-saved");
+    let r = replay(&v.case, &ProfileConfig::builtin(Profile::V2024_08));
+    let end = &r.steps[1];
+    assert_eq!(end.flag(FlagKind::Samba), Some(Flag::Error));
+    assert_eq!(
+        end.evidence.samba.rule,
+        Rule::SambaEmpty { never_saved: vec!["samba::enable".into(), "samba::cloudUpload".into()] }
+    );
+    let en = end.explain(FlagKind::Samba, Lang::En);
+    assert!(en.starts_with("Samba was never configured (samba::enable and samba::cloudUpload were never saved"), "{en}");
+    assert!(en.contains("on PHP 8") && en.contains("found no backup on it") && en.contains("blind spot"), "{en}");
+    assert!(!en.contains("the upload failed"), "{en}");
+    let fr = end.explain(FlagKind::Samba, Lang::Fr);
+    assert!(fr.starts_with("Samba n'a jamais été configuré") && fr.contains("angle mort"), "{fr}");
+}
+
+#[test]
+fn a_reflowed_log_is_quoted_at_its_error_with_its_line_number() {
+    use infobackup::case::{Case, Overrides};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/4.4-reflowed-one-line");
+    let resolved = Case::load(&dir).unwrap().resolve(&Overrides::default()).unwrap();
+    let r = replay(&resolved.timeline, &ProfileConfig::builtin(Profile::V2024_08));
+    let end = r.steps.last().unwrap();
+    let Rule::LogErrors { lines, .. } = &end.evidence.log.rule else { panic!("{:?}", end.evidence.log.rule) };
+    assert_eq!(lines[0].line, 1);
+    let text = &lines[0].text;
+    assert!(text.contains("Send backup Market...[2025-09-10 03:29:39][ERROR] : Aucun serveur de backup defini."), "{text}");
+    assert!(text.starts_with('…') && !text.contains("[START BACKUP]"), "{text}");
+    assert!(text.chars().count() < 300, "bounded: {text}");
 }
 
 #[test]
@@ -106,7 +139,7 @@ fn evidence_records_stamps_archive_and_samba_newest() {
             file_name: "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".into(),
             size: 222310457,
             stamp: "2025-09-10-03h27".into(),
-            by_name: false
+            named_at: None
         }
     );
     assert_eq!(
@@ -115,7 +148,7 @@ fn evidence_records_stamps_archive_and_samba_newest() {
     );
     assert_eq!(
         ev.explain(FlagKind::Samba, Lang::En),
-        "The newest backup on the Samba share is backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz, from 2025-09-10-03h27: the upload worked."
+        "The newest backup on the Samba share, backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz, carries 2025-09-10-03h27, the backup's start time: the upload worked."
     );
 }
 
@@ -132,7 +165,7 @@ fn evidence_explains_a_crash() {
     }
     assert_eq!(
         end.explain(FlagKind::Samba, Lang::Fr),
-        "Le scénario a planté (la lecture du partage Samba a échoué : Erreur sur smbclient valeur retournée : 1) : Jeedom a vidé le virtuel et la tuile affiche une erreur."
+        "Le scénario a planté (la lecture du partage Samba a échoué : « Erreur sur smbclient valeur retournée : 1 ») : Jeedom a vidé le virtuel et la tuile affiche une erreur."
     );
 }
 
@@ -588,10 +621,14 @@ mod strict {
         assert_eq!(state.action, engine::Action::EndBackup);
         assert_eq!((state.error_scenario, state.error_log, state.error_local), (Flag::Ok, Flag::Error, Flag::Error));
         assert!(!state.is_success());
-        let Rule::RunFailed { log, message, line } = &s.evidence.log.rule else { panic!("{:?}", s.evidence.log.rule) };
-        assert_eq!((*log, *line), (LogName::Backup, Some(7)));
+        let Rule::RunFailed { log, message, line, end_marker } = &s.evidence.log.rule else {
+            panic!("{:?}", s.evidence.log.rule)
+        };
+        assert_eq!((*log, *line, *end_marker), (LogName::Backup, Some(7), true));
         assert!(message.starts_with("Backing up database failed"), "{message}");
-        assert!(s.explain(FlagKind::Log, Lang::Fr).starts_with("La sauvegarde a échoué : le log backup se termine par [END BACKUP ERROR] (ligne 7) ; « Backing up database failed"));
+        let fr = s.explain(FlagKind::Log, Lang::Fr);
+        assert!(fr.starts_with("La sauvegarde a échoué : « Backing up database failed"), "{fr}");
+        assert!(fr.ends_with("se termine par [END BACKUP ERROR] (ligne 7)."), "{fr}");
     }
 
     #[test]
@@ -608,13 +645,14 @@ mod strict {
         );
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         assert_eq!(r.steps[1].virtual_value, r.steps[0].virtual_value, "within 2 h the tile keeps 'in progress'");
-        assert!(matches!(r.steps[1].evidence.log.rule, Rule::RunInProgress { waited_s: 3780, timeout_s: 7200, .. }));
+        // Waited times are told from the banner's exact time (03:27:01).
+        assert!(matches!(r.steps[1].evidence.log.rule, Rule::RunInProgress { waited_s: 3779, timeout_s: 7200, .. }));
         let late = r.steps[2].state.as_ref().unwrap();
         assert_eq!((late.action, late.error_log), (engine::Action::EndBackup, Flag::Error));
-        assert!(matches!(r.steps[2].evidence.log.rule, Rule::RunTimedOut { waited_s: 7980, .. }));
+        assert!(matches!(r.steps[2].evidence.log.rule, Rule::RunTimedOut { waited_s: 7979, .. }));
         assert_eq!(
             r.steps[2].explain(FlagKind::Log, Lang::Fr),
-            "La sauvegarde commencée à 2025-09-10 03:27:00 n'est pas terminée après 2 h 13 min (délai 2 h 00 min) : elle a échoué sans prévenir."
+            "La sauvegarde commencée à 2025-09-10 03:27:01 n'est pas terminée après 2 h 12 min (délai 2 h 00 min) : ni end_backup ni fin dans le log, elle a échoué sans prévenir."
         );
         // A 4-hour watchdog from a profile file waits longer.
         let four =
@@ -678,11 +716,12 @@ mod strict {
         let s = &strict.steps[1];
         assert_eq!(s.flag(FlagKind::Local), Some(Flag::Ok));
         assert!(
-            matches!(&s.evidence.local.rule, Rule::ArchiveFound { by_name: true, file_name, .. } if file_name == late)
+            matches!(&s.evidence.local.rule, Rule::ArchiveFound { named_at: Some(_), file_name, .. } if file_name == late)
         );
+        let Rule::ArchiveFound { named_at: Some(line), .. } = s.evidence.local.rule else { unreachable!() };
         assert_eq!(
             s.explain(FlagKind::Local, Lang::Fr),
-            format!("L'archive {late} (212,01 Mo) annoncée par le log est bien dans le dossier de sauvegarde.")
+            format!("L'archive {late} (212,01 Mo), dont le log a écrit le nom (ligne {line}), est bien dans le dossier de sauvegarde.")
         );
     }
 
@@ -723,6 +762,29 @@ mod strict {
     }
 
     #[test]
+    fn logger_errors_are_quoted_as_written_from_the_banner_time() {
+        // A 4.4 logger line keeps its ` : `; the run began at 03:27:01 (banner), not 03:27:00.
+        let log = run_log(
+            "2025-09-10 03:27:01",
+            &["Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.", "/!\\ x /!\\OK"],
+            None,
+        );
+        let end = with_local(
+            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
+            &[(ARCHIVE, 222310457)],
+        );
+        let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
+        let s = &replay(&t, &ProfileConfig::builtin(Profile::Strict)).steps[1];
+        let Rule::LoggerErrors { since, lines, .. } = &s.evidence.log.rule else { panic!("{:?}", s.evidence.log.rule) };
+        assert_eq!(since, "2025-09-10 03:27:01");
+        assert_eq!((lines[0].line, lines[0].text.as_str()), (4, "[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini."));
+        assert_eq!(
+            s.explain(FlagKind::Log, Lang::En),
+            "Line 4 of the backup log is a logger error written since the backup began (2025-09-10 03:27:01): \"[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\"."
+        );
+    }
+
+    #[test]
     fn samba_keys_and_listing_failures() {
         let log = run_log("2025-09-10 03:27:01", &["Send backup Samba...OK"], None);
         let mut end = with_local(
@@ -745,7 +807,7 @@ mod strict {
         let (published, strict) = both(&never);
         assert!(published.steps[1].crashed(), "PHP 8: never-saved keys count as enabled, then the listing throws");
         assert_eq!(strict.steps[1].flag(FlagKind::Samba), Some(Flag::Disabled));
-        assert_eq!(strict.steps[1].evidence.samba.rule, Rule::SambaSkipped(SambaSkip::NeverSaved));
+        assert_eq!(strict.steps[1].evidence.samba.rule, Rule::SambaSkipped(SambaSkip::NeverSaved { keys: vec!["samba::enable".into(), "samba::cloudUpload".into()] }));
     }
 
     #[test]
@@ -809,9 +871,15 @@ mod strict {
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         let s = &r.steps[2];
         assert_eq!(s.evidence.log_file, Some(LogName::Update));
+        // The banner's exact time (not the stamp's minute) and its line.
         assert_eq!(
             s.evidence.log.rule,
-            Rule::RunClean { log: Some(LogName::Update), since: "2025-09-10 14:00:00".into() }
+            Rule::RunClean {
+                log: Some(LogName::Update),
+                since: "2025-09-10 14:00:06".into(),
+                banner_line: Some(2),
+                success_line: None
+            }
         );
 
         // The daily cron backup: echoed text in log/cron_execution, only logger lines in log/backup.
