@@ -591,6 +591,15 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             }
         }
     }
+    // The share and the backup folder are never seen, only inferred: say so once.
+    let samba_on = resolved.timeline.config.get("samba::enable").is_some_and(|v| v != "0");
+    if samba_on && case.manifest.samba.listing.is_empty() && case.manifest.samba.error.is_none() {
+        common.push(Assumption::added(
+            "Samba share listing".to_owned(),
+            "from the log only: each successful `Send backup Samba` puts that run's archive first on the share".to_owned(),
+            Vec::new(),
+        ));
+    }
     for (run, a) in added {
         match run {
             Some(n) => per_run.entry(n).or_default().push(a),
@@ -1265,7 +1274,7 @@ fn flag_report(kind: FlagKind, report: &RunReport, sources: &[LogSource], redact
             Rule::ArchiveMissing { expected_name: None, .. } => {
                 own.map(|src| failure_quotes(src, run, redactor)).unwrap_or_default()
             }
-            Rule::SambaNewest { matched: false, .. } | Rule::SambaEmpty | Rule::SambaListingFailed { .. } => {
+            Rule::SambaNewest { .. } | Rule::SambaEmpty { .. } | Rule::SambaListingFailed { .. } => {
                 own.map(|src| upload_quotes(src, run, log::Repo::Samba, redactor)).unwrap_or_default()
             }
             Rule::Crashed

@@ -6,3 +6,6 @@ mod cli_check;
 mod conformance;
 mod engine;
 mod widget;
+mod cli_diagnose;
+mod cli_record;
+mod report_html;

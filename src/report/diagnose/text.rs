@@ -31,6 +31,9 @@ impl Default for TextStyle {
     }
 }
 
+/// Characters underlined when a quote has no mark.
+const MARK_UNMARKED: usize = 20;
+
 /// Snippets are indented by this much under their flag.
 const INDENT: &str = "    ";
 
@@ -371,7 +374,12 @@ fn snippets(o: &Out<'_>, quotes: &[Quote], level: Level<'static>) -> String {
             // normalize_untrusted_str may change the text (control characters); keep the mark
             // only when it still fits.
             let mark = q.mark.clone().filter(|m| text.is_char_boundary(m.start) && m.end <= text.len() && text.is_char_boundary(m.end) && text.get(m.clone()) == q.text.get(m.clone()));
-            let span = mark.unwrap_or(0..text.len());
+            // Without a mark: a caret after the last character when the log stops there, else
+            // the start of the line.
+            let span = mark.unwrap_or_else(|| match q.what {
+                super::QuoteKind::StoppedHere => text.len()..text.len(),
+                _ => 0..text.char_indices().nth(MARK_UNMARKED).map_or(text.len(), |(i, _)| i),
+            });
             Snippet::source(text.as_str())
                 .line_start(usize::try_from(q.line).unwrap_or(1))
                 .path(q.file.as_str())

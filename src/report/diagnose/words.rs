@@ -447,7 +447,9 @@ pub fn event_is_bad(e: &Event) -> bool {
 }
 
 /// (English, French) phrases of the case module's facts, translated whole.
-const FACT_PHRASES: [(&str, &str); 22] = [
+const FACT_PHRASES: [(&str, &str); 24] = [
+    ("Samba share listing", "contenu du partage Samba"),
+    ("from the log only: each successful `Send backup Samba` puts that run's archive first on the share", "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage"),
     ("minimum archive size (bytes)", "taille minimale de l'archive (octets)"),
     ("time zone", "fuseau horaire"),
     ("virtual before the first trigger", "valeur du virtuel avant le premier déclencheur"),
