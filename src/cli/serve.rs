@@ -1,10 +1,118 @@
-//! `infobackup serve`.
+//! `infobackup serve`: a case served as a mock Jeedom JSON-RPC API on 127.0.0.1 until Ctrl-C.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use infobackup::jeeapi::mock::{JeedomMock, SessionMode, SessionOptions};
+use infobackup::jeeapi::protocol::{JEEAPI_PATH, PROAPI_PATH};
+use infobackup::world::{JeedomVersion, Timeline};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A recorded case folder (scenarios/<name>/), a conformance vector (a .json file with a
+    /// "case") or a Timeline JSON file.
+    case: PathBuf,
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Answer in this Jeedom version's dialect (4.2, 4.3, 4.4, 4.5) instead of the case's.
+    #[arg(long, value_name = "VERSION")]
+    jeedom: Option<JeedomVersion>,
+    /// Behave like a real box: no control methods (mock::enterStep) and no pro-API listings.
+    #[arg(long)]
+    live: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`infobackup serve` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let timeline = load_timeline(&args.case)?;
+    let steps = timeline.steps.len();
+    let dialect = args.jeedom.unwrap_or(timeline.jeedom);
+    let mock = JeedomMock::start_blocking(args.port).context("starting the mock Jeedom")?;
+    let mode = if args.live { SessionMode::Live } else { SessionMode::Replay };
+    let session = mock
+        .register(Arc::new(timeline), SessionOptions { dialect: Some(dialect), mode, ..SessionOptions::default() })
+        .with_context(|| format!("serving {}", args.case.display()))?;
+    let uri = mock.uri();
+    // The key is the mock's own, generated now: printing it is the point of this command.
+    let key = session.key().expose().to_owned();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Mock Jeedom {dialect} serving {} ({steps} steps) on {uri}", args.case.display())?;
+    writeln!(out, "  jeeApi:  {uri}{JEEAPI_PATH}")?;
+    if !args.live {
+        writeln!(
+            out,
+            "  pro API: {uri}{PROAPI_PATH}  (backup::list, backup::listMarket, backup::listSamba; key in params.proapi)"
+        )?;
+    }
+    writeln!(out, "  API key: {key}")?;
+    writeln!(out, "Try:")?;
+    writeln!(
+        out,
+        "  curl -s {uri}{JEEAPI_PATH} -H 'Content-Type: application/json' \\\n    -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"version\",\"params\":{{\"apikey\":\"{key}\"}}}}'"
+    )?;
+    if args.live {
+        writeln!(out, "Live mode: the session stays at step 1; there are no control methods.")?;
+    } else {
+        writeln!(out, "The session starts at step 1; method mock::enterStep with params.step = i (0-based) moves it.")?;
+    }
+    writeln!(out, "Press Ctrl-C to stop.")?;
+    out.flush()?;
+    drop(out);
+
+    wait_for_stop()?;
+    let served = mock.served();
+    drop(session);
+    drop(mock);
+    println!("Stopped after {served} requests.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Blocks until Ctrl-C (SIGINT) or SIGTERM.
+fn wait_for_stop() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("signal runtime")?;
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("listening for SIGTERM")?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r.context("listening for Ctrl-C"),
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.context("listening for Ctrl-C")
+        }
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct VectorFile {
+    case: Timeline,
+}
+
+/// Reads CASE into a Timeline.
+fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
+    if path.is_dir() {
+        // A recorded case folder (scenarios/<name>/): resolved as `check` resolves it; `--jeedom`
+        // changes only the dialect served, not what is inferred from the case.
+        let case = infobackup::case::Case::load(path)?;
+        let resolved = case.resolve(&infobackup::case::Overrides::default())?;
+        return Ok(resolved.timeline);
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let is_vector = serde_json::from_str::<serde_json::Value>(&text)
+        .with_context(|| format!("{}: not JSON", path.display()))?
+        .get("case")
+        .is_some();
+    let timeline = if is_vector {
+        serde_json::from_str::<VectorFile>(&text).map(|v| v.case)
+    } else {
+        serde_json::from_str::<Timeline>(&text)
+    };
+    timeline.with_context(|| format!("{}: not a conformance vector nor a Timeline", path.display()))
 }

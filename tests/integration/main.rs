@@ -5,6 +5,7 @@ mod cases;
 mod cli_check;
 mod conformance;
 mod engine;
+mod jeeapi;
 mod widget;
 mod cli_diagnose;
 mod cli_record;
