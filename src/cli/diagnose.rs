@@ -160,19 +160,41 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut opts = Options { profile, overrides, ..Options::default() };
 
+    let mut from_box = (false, false);
     let (case, live) = match (&args.input, &args.jeedom_url) {
         (Some(arg), None) => (input_case(read_input(arg)?)?, None),
         (input, Some(url)) => {
-            let (case, live, redactor) = live::read(url, args.apikey_file.as_deref(), args.cmd_id, input.as_deref(), &mut opts.overrides)?;
-            opts.redactor = redactor;
-            (case, Some(live))
+            let read = live::read(
+                url,
+                args.apikey_file.as_deref(),
+                args.cmd_id,
+                input.as_deref(),
+                args.tz.as_deref(),
+                &mut opts.overrides,
+            )?;
+            opts.redactor = read.redactor;
+            from_box = (read.set_version, read.set_samba);
+            (read.case, Some(read.live))
         }
         (None, None) => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
     };
     let ((case, case_folder), live) = (case, live);
     opts.case_folder = case_folder;
+    opts.now = live.as_ref().and_then(|l| l.now);
     let mut d = diagnose::diagnose(&case, &opts)?;
     d.live = live;
+    // Facts live mode imposed are read from the box, not given as flags.
+    for a in d.assumptions.iter_mut() {
+        let by_box = match a.hint.as_deref() {
+            Some("--jeedom-version") => from_box.0,
+            Some("--samba") => from_box.1,
+            _ => false,
+        };
+        if by_box && a.kind == diagnose::AssumptionKind::Flag {
+            a.kind = diagnose::AssumptionKind::Live;
+            a.hint = None;
+        }
+    }
 
     let color = args.format == Format::Text
         && args.output.is_none()
@@ -203,19 +225,105 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(d.exit_code()))
 }
 
-/// Live mode: reads the box through the JSON-RPC client.
+/// Live mode: reads the box through the JSON-RPC client, read-only.
 mod live {
     use super::*;
+    use infobackup::jeeapi::{ApiKey, Client, ClientConfig};
     use infobackup::redact::Redactor;
     use infobackup::report::diagnose::Live;
+    use infobackup::widget;
+
+    /// The environment variable live mode reads the API key from.
+    pub(super) const KEY_ENV: &str = "INFOBACKUP_APIKEY";
+
+    /// What live mode read, and which overrides it set (to mark those facts as read from the
+    /// box rather than given as flags).
+    pub(super) struct Read {
+        pub case: (Case, bool),
+        pub live: Live,
+        pub redactor: Redactor,
+        pub set_version: bool,
+        pub set_samba: bool,
+    }
 
     pub(super) fn read(
-        _url: &str,
-        _key_file: Option<&Path>,
-        _cmd: Option<u64>,
-        _input: Option<&str>,
-        _ov: &mut Overrides,
-    ) -> anyhow::Result<((Case, bool), Live, Redactor)> {
-        bail!("--jeedom-url: live mode is not available in this build yet")
+        url: &str,
+        key_file: Option<&Path>,
+        cmd: Option<u64>,
+        input: Option<&str>,
+        tz: Option<&str>,
+        ov: &mut Overrides,
+    ) -> anyhow::Result<Read> {
+        let key = match key_file {
+            Some(f) => ApiKey::from_file(f)?,
+            None if std::env::var_os(KEY_ENV).is_some() => ApiKey::from_env(KEY_ENV)?,
+            None => bail!(
+                "--jeedom-url needs the box's API key: put it in a file and give --apikey-file FILE, or set {KEY_ENV} (never on the command line)"
+            ),
+        };
+        let redactor = Redactor::new().with_secret(key.expose()).unwrap_or_default();
+        let shown_url = redactor.redact(url).into_owned();
+        let ctx = |what: &str| format!("--jeedom-url {shown_url}: {what}");
+        let mut config = ClientConfig::live(url, key, cmd.unwrap_or(0));
+        if let Some(tz) = tz {
+            config.tz = tz.to_owned();
+        }
+        let mut client = Client::new(config).with_context(|| ctx("cannot use this address"))?;
+        let mut live = Live {
+            url: shown_url.clone(),
+            version: None,
+            virtual_value: None,
+            tile: None,
+            config: Vec::new(),
+            unavailable: Vec::new(),
+            log_caveat: None,
+            now: None,
+        };
+        let version_text = client.version_text().with_context(|| ctx("reading the version"))?;
+        live.version = Some(version_text.clone());
+        let mut set_version = false;
+        if ov.jeedom.is_none() {
+            if let Ok(v) = version_text.parse::<JeedomVersion>() {
+                ov.jeedom = Some(v);
+                set_version = true;
+            }
+        }
+        let mut samba = Vec::new();
+        for k in ["samba::enable", "samba::cloudUpload"] {
+            let v = client.config_value(k).with_context(|| ctx(&format!("reading the config key {k}")))?;
+            live.config.push((k.to_owned(), v.clone()));
+            samba.push(v);
+        }
+        let mut set_samba = false;
+        if ov.samba.is_none() && samba.iter().all(|v| !v.is_empty()) {
+            ov.samba = Some(samba.iter().all(|v| v != "0"));
+            set_samba = true;
+        }
+        if cmd.is_some() {
+            let value = client.remote_virtual().with_context(|| ctx("reading the virtual command"))?;
+            live.tile = Some(widget::view(&value));
+            live.virtual_value = Some(value);
+        }
+        // What jeeApi cannot give, said rather than guessed.
+        if client.list_local().is_err() {
+            live.unavailable.push(diagnose::UNAVAILABLE_LOCAL.to_owned());
+        }
+        if client.list_samba().is_err() {
+            live.unavailable.push(diagnose::UNAVAILABLE_SAMBA.to_owned());
+        }
+        live.now = client.box_now().ok();
+        let case = match input {
+            Some(arg) => input_case(read_input(arg)?)?,
+            None => {
+                let read = client.read_log(LogName::Backup).with_context(|| ctx("reading log/backup"))?;
+                live.log_caveat = match (&read.via, read.is_exact()) {
+                    (infobackup::jeeapi::LogVia::Get { .. }, _) => Some(diagnose::CAVEAT_LOG_GET.to_owned()),
+                    (_, false) => Some(diagnose::CAVEAT_NOT_UTF8.to_owned()),
+                    _ => None,
+                };
+                (Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone()), false)
+            }
+        };
+        Ok(Read { case, live, redactor, set_version, set_samba })
     }
 }

@@ -73,6 +73,9 @@ pub struct Options {
     pub redactor: Redactor,
     /// The case is a case folder (with a manifest), not a pasted log.
     pub case_folder: bool,
+    /// The box's clock now (live mode): the strict watchdog looks at a run that has not ended
+    /// at this time instead of after its timeout.
+    pub now: Option<DateTime>,
 }
 
 impl Default for Options {
@@ -82,6 +85,7 @@ impl Default for Options {
             overrides: Overrides::default(),
             redactor: Redactor::new(),
             case_folder: false,
+            now: None,
         }
     }
 }
@@ -417,11 +421,24 @@ pub struct Live {
     pub tile: Option<Tile>,
     /// Config keys read, `(key, value)`.
     pub config: Vec<(String, String)>,
-    /// What could not be read, and why (listings jeeApi does not offer).
+    /// What could not be read: [`UNAVAILABLE_LOCAL`], [`UNAVAILABLE_SAMBA`] (listings jeeApi
+    /// does not offer).
     pub unavailable: Vec<String>,
-    /// A caveat on how the log was read (`log::get` trims and reverses).
+    /// A caveat on how the log was read: [`CAVEAT_LOG_GET`], [`CAVEAT_NOT_UTF8`].
     pub log_caveat: Option<String>,
+    /// The box's clock when it was read.
+    pub now: Option<DateTime>,
 }
+
+/// [`Live::unavailable`]: the local backup folder cannot be listed through jeeApi.
+pub const UNAVAILABLE_LOCAL: &str = "local_listing";
+/// [`Live::log_caveat`]: read with `log::get` (Jeedom ≤ 4.3): trimmed lines, no empty lines,
+/// the file first cut to its last 500 lines.
+pub const CAVEAT_LOG_GET: &str = "log_get";
+/// [`Live::log_caveat`]: the file holds bytes that are not UTF-8, which JSON could not carry.
+pub const CAVEAT_NOT_UTF8: &str = "not_utf8";
+/// [`Live::unavailable`]: the Samba share cannot be listed through jeeApi.
+pub const UNAVAILABLE_SAMBA: &str = "samba_listing";
 
 /// The whole diagnosis of one input.
 #[derive(Debug, Clone)]
@@ -546,7 +563,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         let strict_ref = ProfileRef::Builtin("strict".to_owned());
         let config = run::config_for(&resolved, &strict_ref)?;
         let mut case2 = case1.clone();
-        let ticks = watchdog_ticks(&resolved, &sources, &order, &tz, &config);
+        let ticks = watchdog_ticks(&resolved, &sources, &order, &config, opts.now);
         let resolved2 = if ticks.is_empty() {
             resolved.clone()
         } else {
@@ -870,8 +887,8 @@ fn watchdog_ticks(
     resolved: &Resolved,
     sources: &[LogSource],
     order: &[RunRef],
-    tz: &TimeZone,
     config: &ProfileConfig,
+    now: Option<DateTime>,
 ) -> Vec<(u32, DateTime, Assumption)> {
     let steps = &resolved.timeline.steps;
     let mut out = Vec::new();
@@ -894,6 +911,10 @@ fn watchdog_ticks(
                 let last_dated = run.logger_lines.iter().map(|l| l.time).max().unwrap_or(begin).max(begin);
                 (add_secs(last_dated, 60), "strict watchdog: a minute after the failed run's last dated line")
             }
+            // Live: the box's clock says how long it has been running.
+            RunEnd::Unterminated if now.is_some_and(|n| n > begin) => {
+                (now.unwrap_or(begin), "strict watchdog: now, by the box's clock")
+            }
             RunEnd::Unterminated => {
                 let secs = i64::try_from(config.watchdog_timeout_s).unwrap_or(i64::MAX / 2).saturating_add(60);
                 (add_secs(begin, secs), "strict watchdog: after its timeout, the run never ended")
@@ -913,7 +934,6 @@ fn watchdog_ticks(
             }
             _ => at,
         };
-        let _ = tz;
         out.push((
             n,
             at,

@@ -492,3 +492,88 @@ fn every_bundled_case_diagnoses_as_a_log_and_as_a_folder() {
         );
     }
 }
+
+// ---- live mode -------------------------------------------------------------------------------------
+
+/// A mock box in live mode (no listings, no control methods), serving a recorded case at its
+/// last trigger, so log/backup holds the whole run.
+fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
+    use infobackup::jeeapi::{JeedomMock, SessionMode, SessionOptions};
+    let resolved = infobackup::case::Case::load(&repo().join("scenarios").join(case))
+        .unwrap()
+        .resolve(&infobackup::case::Overrides::default())
+        .unwrap();
+    let last = resolved.timeline.steps.len() - 1;
+    let mock = JeedomMock::start_blocking(0).unwrap();
+    let session = mock
+        .register(
+            std::sync::Arc::new(resolved.timeline),
+            SessionOptions { mode: SessionMode::Live, start_step: last, ..Default::default() },
+        )
+        .unwrap();
+    let key = session.key().expose().to_owned();
+    (mock, session, key)
+}
+
+#[test]
+fn live_mode_reads_the_box_and_never_writes() {
+    let (mock, session, key) = live_box("4.4-samba-share-full");
+    let tmp = tempfile::tempdir().unwrap();
+    let key_file = tmp.path().join("apikey");
+    std::fs::write(&key_file, format!("{key}\n")).unwrap();
+    let out = infobackup()
+        .args(["diagnose", "--jeedom-url", &mock.uri(), "--apikey-file", key_file.to_str().unwrap()])
+        .args(["--cmd-id", "4242", "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("== On the box (http://127.0.0.1:"), "{text}");
+    assert!(text.contains("Jeedom version: 4.4"), "{text}");
+    assert!(text.contains("The tile shows now:"), "{text}");
+    assert!(text.contains("samba::enable = \"1\""), "{text}");
+    assert!(text.contains("Not available: the local backup folder listing"), "{text}");
+    assert!(text.contains("--> log/backup:16:"), "the log read from the box is quoted: {text}");
+    assert!(text.contains("box      jeedom = 4.4"), "the version is marked as read from the box: {text}");
+    assert_no_secret("live stdout", &out.stdout, &[&key]);
+    assert_no_secret("live stderr", &out.stderr, &[&key]);
+    assert_eq!(session.events(), Some(0), "live mode wrote to the box");
+    // The key from the environment works the same; JSON marks the live facts.
+    let out = infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args(["diagnose", "--jeedom-url", &mock.uri(), "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["live"]["version"], "4.4.20");
+    assert_eq!(v["live"]["virtual"], serde_json::Value::Null, "no --cmd-id, no virtual read");
+    assert!(v["assumptions"].as_array().unwrap().iter().any(|a| a["kind"] == "live"));
+    assert_no_secret("live json", &out.stdout, &[&key]);
+    assert_eq!(session.events(), Some(0));
+}
+
+#[test]
+fn live_mode_errors_exit_2_without_the_key() {
+    let (mock, _session, key) = live_box("4.4-success-local-only");
+    infobackup()
+        .args(["diagnose", "--jeedom-url", &mock.uri()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--apikey-file FILE").and(predicate::str::contains("INFOBACKUP_APIKEY")));
+    let wrong = format!("{key}x");
+    let out = infobackup()
+        .env("INFOBACKUP_APIKEY", &wrong)
+        .args(["diagnose", "--jeedom-url", &mock.uri()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--jeedom-url http://127.0.0.1:"), "{err}");
+    assert_no_secret("wrong key stderr", &out.stderr, &[&wrong, &key]);
+    infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args(["diagnose", "--jeedom-url", "https://box.example/"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("http://"));
+}

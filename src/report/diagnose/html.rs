@@ -172,7 +172,10 @@ fn header(b: &mut String, d: &Diagnosis, lang: Lang) {
             let _ = write!(b, "<li><code>{}</code> = <code>{}</code></li>", txt(d, k), txt(d, v));
         }
         for u in &live.unavailable {
-            let _ = write!(b, "<li>{} {}</li>", lang.pick("Non disponible :", "Not available:"), txt(d, u));
+            let _ = write!(b, "<li>{} {}</li>", lang.pick("Non disponible :", "Not available:"), txt(d, &super::words::unavailable_text(u, lang)));
+        }
+        if let Some(c) = &live.log_caveat {
+            let _ = write!(b, "<li>{}</li>", txt(d, &super::words::caveat_text(c, lang)));
         }
         b.push_str("</ul>");
         if let Some(t) = &live.tile {

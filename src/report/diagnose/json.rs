@@ -10,7 +10,9 @@
 //!   "lang": "fr",
 //!   "profiles": {"published": "v2024-08", "strict": "strict" | null},
 //!   "jeedom": "4.4", "tz": "Europe/Paris", "php": 8, "min_size": 104857600,
-//!   "live": null | {"url", "version", "virtual", "tile", "config": {k: v}, "unavailable": [], "log_caveat"},
+//!   "live": null | {"url", "version", "virtual", "tile": TILE | null, "config": {k: v},
+//!             "unavailable": ["local_listing", "samba_listing"], "log_caveat": "log_get" | "not_utf8" | null,
+//!             "now": "…" | null},
 //!   "runs": [{
 //!     "run": 1, "log": "backup", "file": "backup.log", "lines": {"first": 1, "last": 24},
 //!     "start": "2025-09-10 03:27:01" | null,
@@ -235,8 +237,9 @@ pub fn render_json(d: &Diagnosis, lang: Lang) -> Value {
                 _ => Value::Null,
             },
             "config": config,
-            "unavailable": l.unavailable.iter().map(|u| d.redact(u)).collect::<Vec<_>>(),
+            "unavailable": l.unavailable,
             "log_caveat": l.log_caveat,
+            "now": l.now.map(format_at),
         })
     });
     let problems = d.problems();

@@ -185,11 +185,11 @@ fn live_section(o: &mut Out<'_>, live: &super::Live) {
         o.line(&format!("  {k} = {v:?}"));
     }
     for u in &live.unavailable {
-        let l = format!("  {} {u}", o.t("Non disponible :", "Not available:"));
+        let l = format!("  {} {}", o.t("Non disponible :", "Not available:"), words::unavailable_text(u, o.lang));
         o.line(&l);
     }
     if let Some(c) = &live.log_caveat {
-        o.line(&format!("  {c}"));
+        o.line(&format!("  {}", words::caveat_text(c, o.lang)));
     }
 }
 

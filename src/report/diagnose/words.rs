@@ -447,7 +447,8 @@ pub fn event_is_bad(e: &Event) -> bool {
 }
 
 /// (English, French) phrases of the case module's facts, translated whole.
-const FACT_PHRASES: [(&str, &str); 24] = [
+const FACT_PHRASES: [(&str, &str); 25] = [
+    ("strict watchdog: now, by the box's clock", "surveillance de strict : maintenant, d'après l'horloge de la box"),
     ("Samba share listing", "contenu du partage Samba"),
     ("from the log only: each successful `Send backup Samba` puts that run's archive first on the share", "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage"),
     ("minimum archive size (bytes)", "taille minimale de l'archive (octets)"),
@@ -626,6 +627,38 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
             }
         }
     }
+}
+
+/// What live mode could not read, in words.
+pub fn unavailable_text(code: &str, lang: Lang) -> String {
+    match code {
+        super::UNAVAILABLE_LOCAL => lang.pick(
+            "la liste du dossier de sauvegarde local (jeeApi n'a pas de méthode pour la lire : elle est déduite du log)",
+            "the local backup folder listing (jeeApi has no method for it: it is inferred from the log)",
+        ),
+        super::UNAVAILABLE_SAMBA => lang.pick(
+            "la liste du partage Samba (jeeApi n'a pas de méthode pour la lire : elle est déduite du log)",
+            "the Samba share listing (jeeApi has no method for it: it is inferred from the log)",
+        ),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A caveat on the log read from the box, in words.
+pub fn caveat_text(code: &str, lang: Lang) -> String {
+    match code {
+        super::CAVEAT_LOG_GET => lang.pick(
+            "Log lu avec log::get (Jeedom 4.3 ou avant) : lignes nettoyées, lignes vides retirées, et Jeedom n'en garde que les 500 dernières ; le texte peut différer du fichier.",
+            "Log read with log::get (Jeedom 4.3 or older): lines trimmed, empty lines dropped, and Jeedom keeps only the last 500; the text may differ from the file.",
+        ),
+        super::CAVEAT_NOT_UTF8 => lang.pick(
+            "Le log contient des octets qui ne sont pas de l'UTF-8 (Latin-1 ?) que l'API n'a pas pu transmettre (remplacés par �).",
+            "The log holds bytes that are not UTF-8 (Latin-1?) that the API could not carry (replaced by �).",
+        ),
+        other => other,
+    }
+    .to_owned()
 }
 
 /// A trigger's name for a person.
