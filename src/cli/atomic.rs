@@ -13,7 +13,10 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh temporary name next to `target`: `.<name>.tmp-<pid>-<n>`.
 pub fn temp_name(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_owned());
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".to_owned());
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     target.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
 }
@@ -31,12 +34,26 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<Moved> {
     {
         use std::ffi::CString;
         use std::os::unix::ffi::OsStrExt;
-        let (Ok(f), Ok(t)) = (CString::new(from.as_os_str().as_bytes()), CString::new(to.as_os_str().as_bytes())) else {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "a path holds a NUL byte"));
+        let (Ok(f), Ok(t)) = (
+            CString::new(from.as_os_str().as_bytes()),
+            CString::new(to.as_os_str().as_bytes()),
+        ) else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a path holds a NUL byte",
+            ));
         };
         // SAFETY: both arguments are valid NUL-terminated paths that live across the call;
         // AT_FDCWD makes them relative to the current folder like any std path.
-        let rc = unsafe { libc::renameat2(libc::AT_FDCWD, f.as_ptr(), libc::AT_FDCWD, t.as_ptr(), libc::RENAME_NOREPLACE) };
+        let rc = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                f.as_ptr(),
+                libc::AT_FDCWD,
+                t.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
         if rc == 0 {
             return Ok(Moved::Done);
         }
@@ -69,7 +86,10 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<Moved> {
 /// Writes `bytes` to `path` atomically. Refuses an existing file unless `force`.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
     if !force && path.exists() {
-        bail!("{} already exists: choose another name, or add --force to replace it", path.display());
+        bail!(
+            "{} already exists: choose another name, or add --force to replace it",
+            path.display()
+        );
     }
     if path.is_dir() {
         bail!("{} is a folder, not a file", path.display());
@@ -81,15 +101,20 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> 
             .create_new(true)
             .open(&tmp)
             .with_context(|| format!("cannot create {}", tmp.display()))?;
-        f.write_all(bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.sync_all().with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.sync_all()
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
         if force {
             std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
         } else {
             match rename_noreplace(&tmp, path).with_context(|| format!("cannot write {}", path.display()))? {
                 Moved::Done => {}
                 Moved::Exists => {
-                    bail!("{} already exists: choose another name, or add --force to replace it", path.display())
+                    bail!(
+                        "{} already exists: choose another name, or add --force to replace it",
+                        path.display()
+                    )
                 }
             }
         }

@@ -98,7 +98,10 @@ pub(crate) enum Input {
 pub(crate) fn read_input(arg: &str) -> anyhow::Result<Input> {
     if arg == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read the log from standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read the log from standard input")?;
         return Ok(Input::Stdin(bytes));
     }
     let path = PathBuf::from(arg);
@@ -116,10 +119,15 @@ pub(crate) fn read_input(arg: &str) -> anyhow::Result<Input> {
 /// The case a log argument stands for, its display name, and whether it is a case folder.
 pub(crate) fn input_case(input: Input) -> anyhow::Result<(Case, bool)> {
     match input {
-        Input::Stdin(bytes) => Ok((Case::from_log("stdin", LogName::Backup, "stdin", Arc::from(bytes)), false)),
+        Input::Stdin(bytes) => Ok((
+            Case::from_log("stdin", LogName::Backup, "stdin", Arc::from(bytes)),
+            false,
+        )),
         Input::File { path, bytes } => {
             // Cited as its file name (`backup.log:12`), as a forum reader would.
-            let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = path
+                .file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
             Ok((Case::from_log(&name, LogName::Backup, &name, Arc::from(bytes)), false))
         }
         Input::Folder(dir) => {
@@ -143,11 +151,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(tz) = &args.tz {
-        jiff::tz::TimeZone::get(tz).map_err(|e| anyhow::anyhow!("--tz {tz:?}: not a time zone Jeedom could use ({e})"))?;
+        jiff::tz::TimeZone::get(tz)
+            .map_err(|e| anyhow::anyhow!("--tz {tz:?}: not a time zone Jeedom could use ({e})"))?;
     }
     if let Some(out) = &args.output {
         if !args.force && out.exists() {
-            bail!("{} already exists: choose another name, or add --force to replace it", out.display());
+            bail!(
+                "{} already exists: choose another name, or add --force to replace it",
+                out.display()
+            );
         }
     }
     let overrides = Overrides {
@@ -158,7 +170,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         php: None,
         samba: args.samba.map(|s| s == OnOff::On),
     };
-    let mut opts = Options { profile, overrides, ..Options::default() };
+    let mut opts = Options {
+        profile,
+        overrides,
+        ..Options::default()
+    };
 
     let mut from_box = (false, false);
     let (case, live) = match (&args.input, &args.jeedom_url) {
@@ -200,9 +216,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         && args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 60).unwrap_or(100);
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 60)
+        .unwrap_or(100);
     let rendered = match args.format {
-        Format::Text => text::render_text(&d, args.lang, text::TextStyle { color, width: if color { width } else { 100 } }),
+        Format::Text => text::render_text(
+            &d,
+            args.lang,
+            text::TextStyle {
+                color,
+                width: if color { width } else { 100 },
+            },
+        ),
         Format::Json => json::render_json_text(&d, args.lang),
         Format::Html => html::render_html(&d, args.lang),
     };
@@ -290,7 +317,9 @@ mod live {
         }
         let mut samba = Vec::new();
         for k in ["samba::enable", "samba::cloudUpload"] {
-            let v = client.config_value(k).with_context(|| ctx(&format!("reading the config key {k}")))?;
+            let v = client
+                .config_value(k)
+                .with_context(|| ctx(&format!("reading the config key {k}")))?;
             live.config.push((k.to_owned(), v.clone()));
             samba.push(v);
         }
@@ -300,7 +329,9 @@ mod live {
             set_samba = true;
         }
         if cmd.is_some() {
-            let value = client.remote_virtual().with_context(|| ctx("reading the virtual command"))?;
+            let value = client
+                .remote_virtual()
+                .with_context(|| ctx("reading the virtual command"))?;
             live.tile = Some(widget::view(&value));
             live.virtual_value = Some(value);
         }
@@ -315,15 +346,26 @@ mod live {
         let case = match input {
             Some(arg) => input_case(read_input(arg)?)?,
             None => {
-                let read = client.read_log(LogName::Backup).with_context(|| ctx("reading log/backup"))?;
+                let read = client
+                    .read_log(LogName::Backup)
+                    .with_context(|| ctx("reading log/backup"))?;
                 live.log_caveat = match (&read.via, read.is_exact()) {
                     (infobackup::jeeapi::LogVia::Get { .. }, _) => Some(diagnose::CAVEAT_LOG_GET.to_owned()),
                     (_, false) => Some(diagnose::CAVEAT_NOT_UTF8.to_owned()),
                     _ => None,
                 };
-                (Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone()), false)
+                (
+                    Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone()),
+                    false,
+                )
             }
         };
-        Ok(Read { case, live, redactor, set_version, set_samba })
+        Ok(Read {
+            case,
+            live,
+            redactor,
+            set_version,
+            set_samba,
+        })
     }
 }

@@ -50,7 +50,10 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() || name.len() > 80 {
         return Some("it must be 1 to 80 characters long");
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
         return Some("it may only hold lower-case letters a-z, digits, `-` and `.` (kebab-case)");
     }
     if !GENERATIONS.iter().any(|g| name.starts_with(g)) || name.len() <= 4 {
@@ -67,16 +70,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Read first: the name's error can then suggest the log's generation.
     let (bytes, source_name) = match read_input(&args.log)? {
         Input::Stdin(b) => (b, "stdin".to_owned()),
-        Input::File { path, bytes } => {
-            (bytes, path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()))
-        }
+        Input::File { path, bytes } => (
+            bytes,
+            path.file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        ),
         Input::Folder(p) => bail!("{} is a folder: `record` takes a log file (or `-`)", p.display()),
     };
     let model = log::parse(&bytes);
     let generation = model.runs.iter().rev().find_map(|r| r.generation.latest());
     if let Some(why) = name_problem(&args.name) {
         let example = generation.map_or_else(|| "4.4".to_owned(), |g| g.to_string());
-        bail!("--name {:?} is not a valid case name: {why} (for example {example}-samba-auth-failure)", args.name);
+        bail!(
+            "--name {:?} is not a valid case name: {why} (for example {example}-samba-auth-failure)",
+            args.name
+        );
     }
     if !args.scenarios.is_dir() {
         bail!(
@@ -86,9 +94,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let target = args.scenarios.join(&args.name);
     if target.exists() {
-        bail!("{} already exists: a recorded case is never overwritten; choose another --name", target.display());
+        bail!(
+            "{} already exists: a recorded case is never overwritten; choose another --name",
+            target.display()
+        );
     }
-    diagnose::check_input(&source_name, &Case::from_log(&args.name, LogName::Backup, &source_name, Arc::from(bytes.as_slice())))?;
+    diagnose::check_input(
+        &source_name,
+        &Case::from_log(&args.name, LogName::Backup, &source_name, Arc::from(bytes.as_slice())),
+    )?;
 
     // Anonymise, then infer everything from the anonymised text (the manifest must describe the
     // file it sits next to).
@@ -110,7 +124,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         check_case(&tmp)?;
         match atomic::rename_noreplace(&tmp, &target).with_context(|| format!("cannot create {}", target.display()))? {
             Moved::Done => Ok(()),
-            Moved::Exists => bail!("{} already exists: a recorded case is never overwritten", target.display()),
+            Moved::Exists => bail!(
+                "{} already exists: a recorded case is never overwritten",
+                target.display()
+            ),
         }
     })();
     if let Err(e) = built {
@@ -121,7 +138,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     let replaced: Vec<String> = Category::ALL
         .iter()
-        .filter_map(|c| anon.replaced.get(c).map(|n| format!("{n} {}", category_words(*c, *n, args.lang))))
+        .filter_map(|c| {
+            anon.replaced
+                .get(c)
+                .map(|n| format!("{n} {}", category_words(*c, *n, args.lang)))
+        })
         .collect();
     let anon_words = if replaced.is_empty() {
         args.lang.pick("rien à anonymiser", "nothing to anonymise").to_owned()
@@ -137,7 +158,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             model.line_count,
             if runs > 1 { "s" } else { "" }
         );
-        let _ = writeln!(out, "Relisez le log anonymisé et {MANIFEST}, puis acceptez les premiers instantanés du cas :");
+        let _ = writeln!(
+            out,
+            "Relisez le log anonymisé et {MANIFEST}, puis acceptez les premiers instantanés du cas :"
+        );
     } else {
         let _ = writeln!(
             out,
@@ -146,7 +170,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             model.line_count,
             if runs > 1 { "s" } else { "" }
         );
-        let _ = writeln!(out, "Review the anonymised log and {MANIFEST}, then accept the case's first snapshots:");
+        let _ = writeln!(
+            out,
+            "Review the anonymised log and {MANIFEST}, then accept the case's first snapshots:"
+        );
     }
     let _ = writeln!(
         out,
@@ -165,7 +192,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let _ = writeln!(
         out,
         "  cargo run --release -- check          # {}",
-        args.lang.pick("tout le corpus contre les instantanés acceptés", "the whole corpus against the accepted snapshots")
+        args.lang.pick(
+            "tout le corpus contre les instantanés acceptés",
+            "the whole corpus against the accepted snapshots"
+        )
     );
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
@@ -196,15 +226,19 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .create_new(true)
         .open(path)
         .with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    f.sync_all().with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
 /// The recorded folder must load and replay with every profile its manifest names.
 fn check_case(dir: &Path) -> anyhow::Result<()> {
     let case = Case::load(dir).context("the recorded case does not load")?;
-    let resolved = case.resolve(&Overrides::default()).context("the recorded case does not resolve")?;
+    let resolved = case
+        .resolve(&Overrides::default())
+        .context("the recorded case does not resolve")?;
     for p in &resolved.profiles {
         run::replay(&resolved, p).with_context(|| format!("the recorded case does not replay with {}", p.name()))?;
     }
@@ -226,21 +260,34 @@ fn manifest_text(
 ) -> String {
     let lang = Lang::En;
     let mut m = String::new();
-    let anon: Vec<String> =
-        replaced.iter().map(|(c, n)| format!("{n} {}", category_words(*c, *n, lang))).collect();
+    let anon: Vec<String> = replaced
+        .iter()
+        .map(|(c, n)| format!("{n} {}", category_words(*c, *n, lang)))
+        .collect();
     let _ = writeln!(m, "# Recorded with `infobackup record` from {source}.");
     let _ = writeln!(
         m,
         "# backup.log is the user's log with personal values replaced by placeholders ({}); every other byte is kept.",
-        if anon.is_empty() { "none found".to_owned() } else { anon.join(", ") }
+        if anon.is_empty() {
+            "none found".to_owned()
+        } else {
+            anon.join(", ")
+        }
     );
-    let _ = writeln!(m, "# Review it, make the description say the situation, and see scenarios/README.md for every key.");
+    let _ = writeln!(
+        m,
+        "# Review it, make the description say the situation, and see scenarios/README.md for every key."
+    );
     let summaries: Vec<String> = d
         .runs
         .iter()
         .map(|r| {
             let s = words::run_summary(r, lang);
-            if d.runs.len() > 1 { format!("Run {}: {s}", r.number) } else { s }
+            if d.runs.len() > 1 {
+                format!("Run {}: {s}", r.number)
+            } else {
+                s
+            }
         })
         .collect();
     let description = format!(
@@ -252,12 +299,19 @@ fn manifest_text(
     );
     let _ = writeln!(m, "description = {}", toml_str(&description));
     let _ = writeln!(m);
-    let _ = writeln!(m, "# What was inferred from the log or assumed (the snapshot lists them too). To pin one, set the");
+    let _ = writeln!(
+        m,
+        "# What was inferred from the log or assumed (the snapshot lists them too). To pin one, set the"
+    );
     let _ = writeln!(m, "# key its hint names:");
     // Times the diagnosis added are written as [[step]] entries below (or left out: the strict
     // watchdog's tick is the diagnosis' own).
     for r in &d.runs {
-        for a in r.assumptions.iter().filter(|a| a.kind != diagnose::AssumptionKind::Added) {
+        for a in r
+            .assumptions
+            .iter()
+            .filter(|a| a.kind != diagnose::AssumptionKind::Added)
+        {
             let _ = writeln!(m, "#   {}", words::assumption_text(a, d, lang).trim_end());
         }
     }
@@ -265,14 +319,22 @@ fn manifest_text(
         let _ = writeln!(m, "#   {}", words::assumption_text(a, d, lang).trim_end());
     }
     for r in d.runs.iter().filter(|r| r.triggers.iter().any(|t| t.strict_only)) {
-        let tick = r.triggers.iter().find(|t| t.strict_only).map(|t| format_at(t.at)).unwrap_or_default();
+        let tick = r
+            .triggers
+            .iter()
+            .find(|t| t.strict_only)
+            .map(|t| format_at(t.at))
+            .unwrap_or_default();
         let _ = writeln!(m);
         let _ = writeln!(
             m,
             "# Run {}: Jeedom fired no end_backup. For the strict profile's watchdog to judge it, add a tick",
             r.number
         );
-        let _ = writeln!(m, "# (the published scenario treats it as an unknown trigger and shows an alert):");
+        let _ = writeln!(
+            m,
+            "# (the published scenario treats it as an unknown trigger and shows an alert):"
+        );
         let _ = writeln!(m, "# [[step]]");
         let _ = writeln!(m, "# trigger = \"schedule\"");
         let _ = writeln!(m, "# at = {}", toml_str(&tick));
@@ -285,7 +347,12 @@ fn manifest_text(
         let _ = writeln!(m, "trigger = {}", toml_str(s.trigger.as_str()));
         match s.at {
             Some(at) => {
-                let _ = writeln!(m, "at = {}   # assumed: {}", toml_str(&format_at(at)), s.assumption.value);
+                let _ = writeln!(
+                    m,
+                    "at = {}   # assumed: {}",
+                    toml_str(&format_at(at)),
+                    s.assumption.value
+                );
             }
             None => {
                 let _ = writeln!(m, "skip = true   # {}", s.assumption.value);

@@ -246,17 +246,14 @@ fn is_public_host(host: &[u8]) -> bool {
     let h = String::from_utf8_lossy(host).to_ascii_lowercase();
     h == "localhost"
         || h.starts_with("host-")
-        || PUBLIC_HOST_SUFFIXES.iter().any(|s| h == *s || h.ends_with(&format!(".{s}")))
+        || PUBLIC_HOST_SUFFIXES
+            .iter()
+            .any(|s| h == *s || h.ends_with(&format!(".{s}")))
 }
 
 fn keep_v4(ip: Ipv4Addr) -> bool {
     let o = ip.octets();
-    ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || o[0] == 255
-        || ip.is_documentation()
-        || o[0] == 240
+    ip.is_loopback() || ip.is_unspecified() || ip.is_broadcast() || o[0] == 255 || ip.is_documentation() || o[0] == 240
 }
 
 /// A whole digits-and-dots run read as an IPv4 address (exactly four parts).
@@ -335,7 +332,10 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     let Some(p) = PATTERNS.as_ref() else {
         // The patterns are constants; should the regex crate ever refuse one, keep nothing
         // rather than leak.
-        return Anonymized { bytes: Vec::new(), replaced: BTreeMap::new() };
+        return Anonymized {
+            bytes: Vec::new(),
+            replaced: BTreeMap::new(),
+        };
     };
     let mut book = Book::default();
     // Addresses the text keeps are reserved so that no placeholder collides with one.
@@ -411,7 +411,11 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     });
     text = replace_all(text, &p.domain, |c| {
         let host = cap(c, "host");
-        let h = if host.eq_ignore_ascii_case(b"WORKGROUP") { host.to_vec() } else { host_ph(&mut book, host) };
+        let h = if host.eq_ignore_ascii_case(b"WORKGROUP") {
+            host.to_vec()
+        } else {
+            host_ph(&mut book, host)
+        };
         [cap(c, "pre"), &h, cap(c, "post")].concat()
     });
     text = replace_all(text, &p.private_host, |c| {
@@ -449,7 +453,11 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     text = replace_all(text, &p.archive, |c| {
         let name = cap(c, "name");
         let keep = DEFAULT_BOX_NAMES.iter().any(|d| d.as_bytes() == name) || name.starts_with(b"box-");
-        let n = if keep { name.to_vec() } else { book.placeholder(Category::BoxName, name) };
+        let n = if keep {
+            name.to_vec()
+        } else {
+            book.placeholder(Category::BoxName, name)
+        };
         [cap(c, "pre"), &n, cap(c, "post")].concat()
     });
 
@@ -462,7 +470,10 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
             text = replace_literal(&text, value, ph, *word);
         }
     }
-    Anonymized { bytes: text, replaced: book.counts }
+    Anonymized {
+        bytes: text,
+        replaced: book.counts,
+    }
 }
 
 #[cfg(test)]
@@ -492,14 +503,20 @@ mod tests {
     #[test]
     fn placeholders_are_stable_and_distinct() {
         let t = "a 10.0.0.5 b 10.0.0.6 c 10.0.0.5 //nas/x //nas2/y //nas/z";
-        assert_eq!(anon(t), "a 192.0.2.1 b 192.0.2.2 c 192.0.2.1 //host-1/x //host-2/y //host-1/z");
+        assert_eq!(
+            anon(t),
+            "a 192.0.2.1 b 192.0.2.2 c 192.0.2.1 //host-1/x //host-2/y //host-1/z"
+        );
         assert_eq!(anon(t), anon(t));
     }
 
     #[test]
     fn a_password_is_replaced_wherever_it_appears_again() {
         let t = "smbclient -U 'u%S3cr3tPlanted' -c ls\nretry with S3cr3tPlanted failed\n";
-        assert_eq!(anon(t), "smbclient -U 'user-1%password-1' -c ls\nretry with password-1 failed\n");
+        assert_eq!(
+            anon(t),
+            "smbclient -U 'user-1%password-1' -c ls\nretry with password-1 failed\n"
+        );
     }
 
     #[test]
@@ -510,7 +527,8 @@ mod tests {
 
     #[test]
     fn every_other_byte_is_kept() {
-        let raw: &[u8] = b"V\xe9rification des droits...OK\r\nSend backup Samba...\x00OK\r\nsmbclient //10.1.2.3/s -U \"a%bcdef\"\r";
+        let raw: &[u8] =
+            b"V\xe9rification des droits...OK\r\nSend backup Samba...\x00OK\r\nsmbclient //10.1.2.3/s -U \"a%bcdef\"\r";
         let out = anonymize(raw).bytes;
         assert_eq!(&out[..], &b"V\xe9rification des droits...OK\r\nSend backup Samba...\x00OK\r\nsmbclient //192.0.2.1/s -U \"user-1%password-1\"\r"[..]);
     }
@@ -538,7 +556,15 @@ mod tests {
     fn keys_tokens_emails_homes_and_ipv6() {
         let t = r#"GET http://jeedom.maison/core/api/jeeApi.php?apikey=AbCdEfGhIjKlMnOp&id=1 {"samba::backup::password":"pw-12345","token":"tok-98765"} mail jean.dupont@free.fr /home/jdupont/x fe80::1ff:fe23:4567:890a. samba::backup::x"#;
         let out = anon(t);
-        for secret in ["AbCdEfGhIjKlMnOp", "pw-12345", "tok-98765", "jean.dupont", "jdupont", "fe80::", "jeedom.maison"] {
+        for secret in [
+            "AbCdEfGhIjKlMnOp",
+            "pw-12345",
+            "tok-98765",
+            "jean.dupont",
+            "jdupont",
+            "fe80::",
+            "jeedom.maison",
+        ] {
             assert!(!out.contains(secret), "{secret} leaked: {out}");
         }
         assert!(out.contains("apikey=apikey-1"), "{out}");

@@ -139,7 +139,13 @@ impl LogSource {
         if line_starts.last() == Some(&bytes.len()) && line_starts.len() > 1 {
             line_starts.pop();
         }
-        LogSource { log, file, bytes, model, line_starts }
+        LogSource {
+            log,
+            file,
+            bytes,
+            model,
+            line_starts,
+        }
     }
 
     /// The bytes of physical line `n` (1-based) without its line end.
@@ -238,19 +244,42 @@ pub struct Event {
 pub enum EventKind {
     StartMarker,
     Start,
-    Step { kind: StepKind, result: StepResult },
+    Step {
+        kind: StepKind,
+        result: StepResult,
+    },
     /// Consecutive successful steps of one kind folded (`count` table checks, plugin hooks).
-    Folded { kind: StepKind, count: usize },
-    Upload { repo: String, outcome: UploadOutcome },
-    Logger { level: Level, message: String },
-    Deletion { path: String },
-    RemoteDeletion { repo: String, file: Option<String> },
-    Archive { file_name: String },
+    Folded {
+        kind: StepKind,
+        count: usize,
+    },
+    Upload {
+        repo: String,
+        outcome: UploadOutcome,
+    },
+    Logger {
+        level: Level,
+        message: String,
+    },
+    Deletion {
+        path: String,
+    },
+    RemoteDeletion {
+        repo: String,
+        file: Option<String>,
+    },
+    Archive {
+        file_name: String,
+    },
     /// `Backup operation duration`, and start + duration.
-    Duration { secs: u32 },
+    Duration {
+        secs: u32,
+    },
     EndBanner,
     Success,
-    Failed { message: Option<String> },
+    Failed {
+        message: Option<String>,
+    },
     /// The text stops here: no end marker.
     Unterminated,
 }
@@ -317,22 +346,56 @@ impl Assumption {
     }
 
     fn added(subject: String, value: String, lines: Vec<(String, u32)>) -> Assumption {
-        Assumption { kind: AssumptionKind::Added, subject, value, lines, hint: None }
+        Assumption {
+            kind: AssumptionKind::Added,
+            subject,
+            value,
+            lines,
+            hint: None,
+        }
     }
 }
 
 /// Something about the text as a whole worth telling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
-    Windows1252 { file: String, lines: u32 },
-    Bom { file: String },
-    LineEndings { file: String, crlf: u64, cr: u64 },
-    Reflowed { file: String },
-    NulBytes { file: String, count: u64 },
-    Unknown { file: String, pieces: usize, first_line: u32 },
-    CutAtStart { file: String, run: u32 },
-    LooseLogger { file: String, lines: usize, errors: usize, first_line: u32 },
-    NotReplayed { run: u32 },
+    Windows1252 {
+        file: String,
+        lines: u32,
+    },
+    Bom {
+        file: String,
+    },
+    LineEndings {
+        file: String,
+        crlf: u64,
+        cr: u64,
+    },
+    Reflowed {
+        file: String,
+    },
+    NulBytes {
+        file: String,
+        count: u64,
+    },
+    Unknown {
+        file: String,
+        pieces: usize,
+        first_line: u32,
+    },
+    CutAtStart {
+        file: String,
+        run: u32,
+    },
+    LooseLogger {
+        file: String,
+        lines: usize,
+        errors: usize,
+        first_line: u32,
+    },
+    NotReplayed {
+        run: u32,
+    },
 }
 
 /// How the two profiles' tiles for a run differ.
@@ -394,7 +457,9 @@ impl RunReport {
         };
         let (pt, st) = (p.tile.tone(), s.tile.tone());
         if pt == Tone::Busy && st != Tone::Busy {
-            return Some(Disagreement::NeverEnds { failed: matches!(self.run.end, RunEnd::Failed { .. }) });
+            return Some(Disagreement::NeverEnds {
+                failed: matches!(self.run.end, RunEnd::Failed { .. }),
+            });
         }
         Some(match rank(pt).cmp(&rank(st)) {
             std::cmp::Ordering::Less => Disagreement::PublishedHides,
@@ -405,7 +470,9 @@ impl RunReport {
 
     /// The flags whose values differ between the two profiles.
     pub fn differing_flags(&self) -> Vec<FlagKind> {
-        let (Some(p), Some(s)) = (&self.published, &self.strict) else { return Vec::new() };
+        let (Some(p), Some(s)) = (&self.published, &self.strict) else {
+            return Vec::new();
+        };
         FlagKind::ALL.into_iter().filter(|k| p.flag(*k) != s.flag(*k)).collect()
     }
 }
@@ -512,7 +579,7 @@ pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
     let mut runs = 0;
     let mut logger = 0;
     let mut lines = 0;
-    for (_, file) in &case.logs {
+    for file in case.logs.values() {
         if let Some(bytes) = case.files.get(file) {
             let m = log::parse(bytes);
             runs += m.runs.len();
@@ -523,9 +590,15 @@ pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
     if runs > 0 || !case.manifest.steps.is_empty() {
         Ok(())
     } else if logger > 0 {
-        Err(DiagnoseError::NoRun { name: name.to_owned(), logger_lines: logger })
+        Err(DiagnoseError::NoRun {
+            name: name.to_owned(),
+            logger_lines: logger,
+        })
     } else {
-        Err(DiagnoseError::NotALog { name: name.to_owned(), lines })
+        Err(DiagnoseError::NotALog {
+            name: name.to_owned(),
+            lines,
+        })
     }
 }
 
@@ -536,7 +609,11 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     let sources: Vec<LogSource> = case
         .logs
         .iter()
-        .filter_map(|(log, file)| case.files.get(file).map(|b| LogSource::new(*log, file.clone(), b.clone())))
+        .filter_map(|(log, file)| {
+            case.files
+                .get(file)
+                .map(|b| LogSource::new(*log, file.clone(), b.clone()))
+        })
         .collect();
     let tz_name = opts
         .overrides
@@ -613,7 +690,8 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     if samba_on && case.manifest.samba.listing.is_empty() && case.manifest.samba.error.is_none() {
         common.push(Assumption::added(
             "Samba share listing".to_owned(),
-            "from the log only: each successful `Send backup Samba` puts that run's archive first on the share".to_owned(),
+            "from the log only: each successful `Send backup Samba` puts that run's archive first on the share"
+                .to_owned(),
             Vec::new(),
         ));
     }
@@ -629,7 +707,9 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     for (i, r) in order.iter().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let Some(src) = sources.get(r.source) else { continue };
-        let Some(run) = src.model.runs.get(r.index) else { continue };
+        let Some(run) = src.model.runs.get(r.index) else {
+            continue;
+        };
         let pub_window = window(&resolved.step_runs, number);
         let published_v = pub_window.last().and_then(|&k| verdict(&published, k));
         let (strict_v, strict_window, strict_replay) = match &strict {
@@ -643,7 +723,10 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             notes.push(Note::NotReplayed { run: number });
         }
         if run.cut_at_start() {
-            notes.push(Note::CutAtStart { file: src.file.clone(), run: number });
+            notes.push(Note::CutAtStart {
+                file: src.file.clone(),
+                run: number,
+            });
         }
         let triggers = trigger_reports(&resolved, &published, &pub_window, strict_replay, &strict_window);
         let mut report = RunReport {
@@ -664,8 +747,10 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         let mut flags = Vec::with_capacity(FlagKind::ALL.len());
         for k in FlagKind::ALL {
             let mut f = flag_report(k, &report, &sources, redactor);
-            let (fresh, seen): (Vec<Quote>, Vec<Quote>) =
-                f.quotes.into_iter().partition(|q| !shown.contains(&(q.file.clone(), q.line)));
+            let (fresh, seen): (Vec<Quote>, Vec<Quote>) = f
+                .quotes
+                .into_iter()
+                .partition(|q| !shown.contains(&(q.file.clone(), q.line)));
             shown.extend(fresh.iter().map(|q| (q.file.clone(), q.line)));
             f.quotes = fresh;
             f.see_also = seen.iter().map(|q| q.line).collect();
@@ -754,7 +839,11 @@ pub fn missing_steps(case: &Case, tz: &str) -> Vec<MissingStep> {
     let sources: Vec<LogSource> = case
         .logs
         .iter()
-        .filter_map(|(log, file)| case.files.get(file).map(|b| LogSource::new(*log, file.clone(), b.clone())))
+        .filter_map(|(log, file)| {
+            case.files
+                .get(file)
+                .map(|b| LogSource::new(*log, file.clone(), b.clone()))
+        })
         .collect();
     let tz = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
     let order = run_order(&sources, &tz);
@@ -762,8 +851,12 @@ pub fn missing_steps(case: &Case, tz: &str) -> Vec<MissingStep> {
 }
 
 fn missing(case: &Case, sources: &[LogSource], order: &[RunRef]) -> Vec<MissingStep> {
-    let given: Vec<u32> =
-        case.manifest.steps.iter().filter_map(|s| s.get_ref().run.as_ref().map(|r| *r.get_ref())).collect();
+    let given: Vec<u32> = case
+        .manifest
+        .steps
+        .iter()
+        .filter_map(|s| s.get_ref().run.as_ref().map(|r| *r.get_ref()))
+        .collect();
     let mut out = Vec::new();
     for (i, r) in order.iter().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -771,16 +864,25 @@ fn missing(case: &Case, sources: &[LogSource], order: &[RunRef]) -> Vec<MissingS
             continue;
         }
         let Some(src) = sources.get(r.source) else { continue };
-        let Some(run) = src.model.runs.get(r.index) else { continue };
+        let Some(run) = src.model.runs.get(r.index) else {
+            continue;
+        };
         let success = run.succeeded();
         let first_dated = run.logger_lines.first().map(|l| (l.time, l.at.line));
         let last_dated = run.logger_lines.last().map(|l| (l.time, l.at.line));
         let subject = |t: &str| format!("run {n} {t} at");
-        let step = |trigger: Trigger, at: Option<DateTime>, assumption: Assumption| MissingStep { run: n, trigger, at, assumption };
+        let step = |trigger: Trigger, at: Option<DateTime>, assumption: Assumption| MissingStep {
+            run: n,
+            trigger,
+            at,
+            assumption,
+        };
         match &run.start {
             None => {
-                let from_archive =
-                    run.archive.as_ref().and_then(|a| a.stamp_time().map(|t| (t, a.at.line, "archive")));
+                let from_archive = run
+                    .archive
+                    .as_ref()
+                    .and_then(|a| a.stamp_time().map(|t| (t, a.at.line, "archive")));
                 let begin = from_archive.or(first_dated.map(|(t, l)| (t, l, "dated")));
                 match begin {
                     Some((t, line, how)) => {
@@ -800,11 +902,19 @@ fn missing(case: &Case, sources: &[LogSource], order: &[RunRef]) -> Vec<MissingS
                         ));
                         if success {
                             let (end, why, lines) = match (&run.duration, last_dated) {
-                                (Some((secs, at)), _) => {
-                                    (add_secs(t, i64::from(*secs)), format!("start + {secs} s"), vec![at.line])
+                                (Some((secs, at)), _) => (
+                                    add_secs(t, i64::from(*secs)),
+                                    format!("start + {secs} s"),
+                                    vec![at.line],
+                                ),
+                                (None, Some((lt, l))) if lt > t => {
+                                    (lt, "the run's last dated line".to_owned(), vec![l])
                                 }
-                                (None, Some((lt, l))) if lt > t => (lt, "the run's last dated line".to_owned(), vec![l]),
-                                _ => (add_secs(t, 60), "start + 60 s: the log gives no end time".to_owned(), vec![]),
+                                _ => (
+                                    add_secs(t, 60),
+                                    "start + 60 s: the log gives no end time".to_owned(),
+                                    vec![],
+                                ),
                             };
                             out.push(step(
                                 Trigger::EndBackup,
@@ -853,7 +963,9 @@ fn missing(case: &Case, sources: &[LogSource], order: &[RunRef]) -> Vec<MissingS
 /// skipped run).
 fn prefill(case: &mut Case, sources: &[LogSource], order: &[RunRef], added: &mut Vec<(Option<u32>, Assumption)>) {
     for m in missing(case, sources, order) {
-        case.manifest.steps.push(Spanned::new(0..0, spec(m.trigger.clone(), m.run, m.at, m.at.is_none())));
+        case.manifest
+            .steps
+            .push(Spanned::new(0..0, spec(m.trigger.clone(), m.run, m.at, m.at.is_none())));
         if !added.iter().any(|(r, a)| *r == Some(m.run) && *a == m.assumption) {
             added.push((Some(m.run), m.assumption));
         }
@@ -879,7 +991,11 @@ fn window(step_runs: &[Option<u32>], n: u32) -> Vec<usize> {
 fn verdict(replay: &Replay, k: usize) -> Option<Verdict> {
     let step = replay.steps.get(k)?.clone();
     let tile = widget::view_at(&step.virtual_value, Some(step.at));
-    Some(Verdict { profile: replay.profile.clone(), step, tile })
+    Some(Verdict {
+        profile: replay.profile.clone(),
+        step,
+        tile,
+    })
 }
 
 /// Ticks for the strict watchdog after runs with a begin and no end.
@@ -897,27 +1013,46 @@ fn watchdog_ticks(
         let w = window(&resolved.step_runs, n);
         let Some(&first) = w.first() else { continue };
         let Some(&last) = w.last() else { continue };
-        let ended = w.iter().filter_map(|k| steps.get(*k)).any(|s| {
-            matches!(s.trigger, Trigger::EndBackup | Trigger::Other(_))
-        });
+        let ended = w
+            .iter()
+            .filter_map(|k| steps.get(*k))
+            .any(|s| matches!(s.trigger, Trigger::EndBackup | Trigger::Other(_)));
         if ended {
             continue;
         }
         let Some(src) = sources.get(r.source) else { continue };
-        let Some(run) = src.model.runs.get(r.index) else { continue };
-        let Some(begin) = steps.get(first).map(|s| s.at) else { continue };
+        let Some(run) = src.model.runs.get(r.index) else {
+            continue;
+        };
+        let Some(begin) = steps.get(first).map(|s| s.at) else {
+            continue;
+        };
         let (at, why) = match &run.end {
             RunEnd::Failed { .. } => {
-                let last_dated = run.logger_lines.iter().map(|l| l.time).max().unwrap_or(begin).max(begin);
-                (add_secs(last_dated, 60), "strict watchdog: a minute after the failed run's last dated line")
+                let last_dated = run
+                    .logger_lines
+                    .iter()
+                    .map(|l| l.time)
+                    .max()
+                    .unwrap_or(begin)
+                    .max(begin);
+                (
+                    add_secs(last_dated, 60),
+                    "strict watchdog: a minute after the failed run's last dated line",
+                )
             }
             // Live: the box's clock says how long it has been running.
             RunEnd::Unterminated if now.is_some_and(|n| n > begin) => {
                 (now.unwrap_or(begin), "strict watchdog: now, by the box's clock")
             }
             RunEnd::Unterminated => {
-                let secs = i64::try_from(config.watchdog_timeout_s).unwrap_or(i64::MAX / 2).saturating_add(60);
-                (add_secs(begin, secs), "strict watchdog: after its timeout, the run never ended")
+                let secs = i64::try_from(config.watchdog_timeout_s)
+                    .unwrap_or(i64::MAX / 2)
+                    .saturating_add(60);
+                (
+                    add_secs(begin, secs),
+                    "strict watchdog: after its timeout, the run never ended",
+                )
             }
             // A success whose end_backup the manifest dropped: nothing to watch.
             RunEnd::Success { .. } => continue,
@@ -966,7 +1101,9 @@ fn trigger_reports(
     let tile = |rep: &Replay, k: usize| rep.steps.get(k).map(|s| widget::view_at(&s.virtual_value, Some(s.at)));
     let mut out: Vec<TriggerReport> = Vec::new();
     for &k in pub_window {
-        let Some(step) = resolved.timeline.steps.get(k) else { continue };
+        let Some(step) = resolved.timeline.steps.get(k) else {
+            continue;
+        };
         out.push(TriggerReport {
             trigger: step.trigger.clone(),
             at: step.at,
@@ -979,7 +1116,10 @@ fn trigger_reports(
         for &k in strict_window {
             let Some(step) = r2.timeline.steps.get(k) else { continue };
             let t = tile(rep, k);
-            match out.iter_mut().find(|o| o.trigger == step.trigger && o.at == step.at && o.strict.is_none()) {
+            match out
+                .iter_mut()
+                .find(|o| o.trigger == step.trigger && o.at == step.at && o.strict.is_none())
+            {
                 Some(o) => o.strict = t,
                 None => out.push(TriggerReport {
                     trigger: step.trigger.clone(),
@@ -999,9 +1139,18 @@ fn trigger_reports(
 fn events(run: &Run) -> Vec<Event> {
     let mut ev: Vec<(u64, Event)> = Vec::new();
     fn put(ev: &mut Vec<(u64, Event)>, at: &LineRef, last_line: u32, time: Option<DateTime>, what: EventKind) {
-        ev.push((at.span.start, Event { line: at.line, last_line: last_line.max(at.line), time, what }));
+        ev.push((
+            at.span.start,
+            Event {
+                line: at.line,
+                last_line: last_line.max(at.line),
+                time,
+                what,
+            },
+        ));
     }
-    let mut push = |at: &LineRef, last_line: u32, time: Option<DateTime>, what: EventKind| put(&mut ev, at, last_line, time, what);
+    let mut push =
+        |at: &LineRef, last_line: u32, time: Option<DateTime>, what: EventKind| put(&mut ev, at, last_line, time, what);
     if let Some(at) = &run.start_marker {
         push(at, at.line, None, EventKind::StartMarker);
     }
@@ -1011,7 +1160,8 @@ fn events(run: &Run) -> Vec<Event> {
     // Steps, consecutive successful table checks and plugin hooks folded.
     let mut i = 0;
     while let Some(s) = run.steps.get(i) {
-        let foldable = matches!(s.kind, StepKind::TableCheck { .. } | StepKind::PluginHook { .. }) && s.result == StepResult::Ok;
+        let foldable =
+            matches!(s.kind, StepKind::TableCheck { .. } | StepKind::PluginHook { .. }) && s.result == StepResult::Ok;
         let mut j = i + 1;
         if foldable {
             while let Some(n) = run.steps.get(j) {
@@ -1025,30 +1175,77 @@ fn events(run: &Run) -> Vec<Event> {
         let count = j - i;
         if foldable && count > 2 {
             let last = run.steps.get(j - 1).map_or(s.at.line, |l| l.at.line);
-            push(&s.at, last, None, EventKind::Folded { kind: s.kind.clone(), count });
+            push(
+                &s.at,
+                last,
+                None,
+                EventKind::Folded {
+                    kind: s.kind.clone(),
+                    count,
+                },
+            );
         } else {
             for st in run.steps.get(i..j).unwrap_or(&[]) {
                 let last = st.result_at.as_ref().map_or(st.at.line, |r| r.line);
-                push(&st.at, last, None, EventKind::Step { kind: st.kind.clone(), result: st.result.clone() });
+                push(
+                    &st.at,
+                    last,
+                    None,
+                    EventKind::Step {
+                        kind: st.kind.clone(),
+                        result: st.result.clone(),
+                    },
+                );
             }
         }
         i = j;
     }
     for u in &run.uploads {
         let last = u.ok_at.as_ref().or(u.failure_at.as_ref()).map_or(u.at.line, |r| r.line);
-        push(&u.at, last, None, EventKind::Upload { repo: u.repo.as_str().to_owned(), outcome: u.outcome.clone() });
+        push(
+            &u.at,
+            last,
+            None,
+            EventKind::Upload {
+                repo: u.repo.as_str().to_owned(),
+                outcome: u.outcome.clone(),
+            },
+        );
     }
     for l in &run.logger_lines {
-        push(&l.at, l.last_line, Some(l.time), EventKind::Logger { level: l.level, message: l.message.clone() });
+        push(
+            &l.at,
+            l.last_line,
+            Some(l.time),
+            EventKind::Logger {
+                level: l.level,
+                message: l.message.clone(),
+            },
+        );
     }
     for d in &run.deletions {
         push(&d.at, d.at.line, None, EventKind::Deletion { path: d.path.clone() });
     }
     for d in &run.remote_deletions {
-        push(&d.at, d.at.line, None, EventKind::RemoteDeletion { repo: d.repo.as_str().to_owned(), file: d.file_name.clone() });
+        push(
+            &d.at,
+            d.at.line,
+            None,
+            EventKind::RemoteDeletion {
+                repo: d.repo.as_str().to_owned(),
+                file: d.file_name.clone(),
+            },
+        );
     }
     if let Some(a) = &run.archive {
-        push(&a.at, a.at.line, None, EventKind::Archive { file_name: a.file_name.clone() });
+        push(
+            &a.at,
+            a.at.line,
+            None,
+            EventKind::Archive {
+                file_name: a.file_name.clone(),
+            },
+        );
     }
     if let Some((secs, at)) = &run.duration {
         push(at, at.line, run.end_time(), EventKind::Duration { secs: *secs });
@@ -1058,17 +1255,28 @@ fn events(run: &Run) -> Vec<Event> {
     }
     match &run.end {
         RunEnd::Success { at } => push(at, at.line, None, EventKind::Success),
-        RunEnd::Failed { message, at, end_marker, .. } => {
+        RunEnd::Failed {
+            message,
+            at,
+            end_marker,
+            ..
+        } => {
             // The failing step already shows the message on its own line: the end marker says
             // the rest.
-            let step_has_it = run.steps.iter().any(|s| matches!(&s.result, StepResult::Failed { message: m } if Some(m) == message.as_ref()));
+            let step_has_it = run
+                .steps
+                .iter()
+                .any(|s| matches!(&s.result, StepResult::Failed { message: m } if Some(m) == message.as_ref()));
             let anchor = end_marker.as_ref().unwrap_or(at);
             let message = if step_has_it { None } else { message.clone() };
             push(anchor, anchor.line, None, EventKind::Failed { message });
         }
         RunEnd::Unterminated => {
             let last = run.lines.last;
-            let at = LineRef { line: last, span: run.span.end..run.span.end };
+            let at = LineRef {
+                line: last,
+                span: run.span.end..run.span.end,
+            };
             push(&at, last, None, EventKind::Unterminated);
         }
     }
@@ -1083,21 +1291,35 @@ fn text_notes(sources: &[LogSource]) -> Vec<Note> {
         let m = &s.model;
         let file = s.file.clone();
         match m.encoding {
-            log::Encoding::Windows1252 => notes.push(Note::Windows1252 { file: file.clone(), lines: m.windows1252_lines }),
+            log::Encoding::Windows1252 => notes.push(Note::Windows1252 {
+                file: file.clone(),
+                lines: m.windows1252_lines,
+            }),
             log::Encoding::Utf8Bom => notes.push(Note::Bom { file: file.clone() }),
             log::Encoding::Utf8 => {}
         }
         if m.line_endings.crlf > 0 || m.line_endings.cr > 0 {
-            notes.push(Note::LineEndings { file: file.clone(), crlf: m.line_endings.crlf, cr: m.line_endings.cr });
+            notes.push(Note::LineEndings {
+                file: file.clone(),
+                crlf: m.line_endings.crlf,
+                cr: m.line_endings.cr,
+            });
         }
         if m.reflowed {
             notes.push(Note::Reflowed { file: file.clone() });
         }
         if m.nul_bytes > 0 {
-            notes.push(Note::NulBytes { file: file.clone(), count: m.nul_bytes });
+            notes.push(Note::NulBytes {
+                file: file.clone(),
+                count: m.nul_bytes,
+            });
         }
         if let Some(first) = m.unknown.first() {
-            notes.push(Note::Unknown { file: file.clone(), pieces: m.unknown.len(), first_line: first.line });
+            notes.push(Note::Unknown {
+                file: file.clone(),
+                pieces: m.unknown.len(),
+                first_line: first.line,
+            });
         }
         if let Some(first) = m.loose_logger_lines.first() {
             let errors = m.loose_logger_lines.iter().filter(|l| l.level.is_error()).count();
@@ -1120,13 +1342,20 @@ fn window_text(text: &str, mark: Option<Range<usize>>) -> (String, Option<Range<
     // Cap the mark itself.
     let mark = mark.map(|m| {
         let marked = text.get(m.clone()).unwrap_or("");
-        let end = marked.char_indices().nth(MARK_CHARS).map_or(m.end, |(i, _)| m.start + i);
+        let end = marked
+            .char_indices()
+            .nth(MARK_CHARS)
+            .map_or(m.end, |(i, _)| m.start + i);
         m.start..end
     });
     if chars <= QUOTE_CHARS {
         return (text.to_owned(), mark);
     }
-    let idx: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    let idx: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
     let char_of = |byte: usize| idx.iter().position(|&b| b >= byte).unwrap_or(chars);
     let (mc_start, mc_end) = mark.as_ref().map_or((0, 0), |m| (char_of(m.start), char_of(m.end)));
     // Keep some context before the mark, the rest after.
@@ -1140,7 +1369,10 @@ fn window_text(text: &str, mark: Option<Range<usize>>) -> (String, Option<Range<
     if to == chars {
         from = chars.saturating_sub(QUOTE_CHARS);
     }
-    let (b_from, b_to) = (idx.get(from).copied().unwrap_or(0), idx.get(to).copied().unwrap_or(text.len()));
+    let (b_from, b_to) = (
+        idx.get(from).copied().unwrap_or(0),
+        idx.get(to).copied().unwrap_or(text.len()),
+    );
     let mut out = String::new();
     let mut shift: isize = -(b_from as isize);
     if from > 0 {
@@ -1165,30 +1397,67 @@ fn quote(src: &LogSource, line: u32, needles: &[&str], what: QuoteKind, redactor
     let text = src.line_text(line, redactor)?;
     let mark = needles.iter().find_map(|n| text.find(n).map(|i| i..i + n.len()));
     let (text, mark) = window_text(&text, mark);
-    Some(Quote { file: src.file.clone(), line, text, mark, what })
+    Some(Quote {
+        file: src.file.clone(),
+        line,
+        text,
+        mark,
+        what,
+    })
 }
 
 fn logger_quote(src: &LogSource, line: u32, redactor: &Redactor) -> Option<Quote> {
-    let logger = src.model.all_logger_lines().into_iter().find(|l| l.at.line == line && l.level.is_error());
+    let logger = src
+        .model
+        .all_logger_lines()
+        .into_iter()
+        .find(|l| l.at.line == line && l.level.is_error());
     match logger {
         Some(l) => {
             let needle = format!("[{}][{}]", format_at(l.time), l.level.as_str());
             let date = format_at(l.time).get(..10).unwrap_or("").to_owned();
-            quote(src, line, &[needle.as_str()], QuoteKind::LoggerError { level: l.level, date }, redactor)
+            quote(
+                src,
+                line,
+                &[needle.as_str()],
+                QuoteKind::LoggerError { level: l.level, date },
+                redactor,
+            )
         }
-        None => quote(src, line, &["[ERROR]", "ERROR"], QuoteKind::LoggerError { level: Level::Error, date: String::new() }, redactor),
+        None => quote(
+            src,
+            line,
+            &["[ERROR]", "ERROR"],
+            QuoteKind::LoggerError {
+                level: Level::Error,
+                date: String::new(),
+            },
+            redactor,
+        ),
     }
 }
 
-const FAILURE_NEEDLES: [&str; 6] =
-    ["Error during backup", "Erreur durant la sauvegarde", "***ERROR***", "***ERREUR***", "[END BACKUP ERROR]", "Error"];
+const FAILURE_NEEDLES: [&str; 6] = [
+    "Error during backup",
+    "Erreur durant la sauvegarde",
+    "***ERROR***",
+    "***ERREUR***",
+    "[END BACKUP ERROR]",
+    "Error",
+];
 
 fn failure_quotes(src: &LogSource, run: &Run, redactor: &Redactor) -> Vec<Quote> {
     let mut out = Vec::new();
     if let RunEnd::Failed { at, end_marker, .. } = &run.end {
         out.extend(quote(src, at.line, &FAILURE_NEEDLES, QuoteKind::RunFailed, redactor));
         if let Some(m) = end_marker.as_ref().filter(|m| m.line != at.line) {
-            out.extend(quote(src, m.line, &["[END BACKUP ERROR]"], QuoteKind::EndMarker, redactor));
+            out.extend(quote(
+                src,
+                m.line,
+                &["[END BACKUP ERROR]"],
+                QuoteKind::EndMarker,
+                redactor,
+            ));
         }
     }
     // A begin event that failed (`***ERROR***`) without ending the run.
@@ -1210,11 +1479,29 @@ fn upload_quotes(src: &LogSource, run: &Run, repo: log::Repo, redactor: &Redacto
         match &u.failure_at {
             Some(f) => {
                 if f.line != u.at.line {
-                    out.extend(quote(src, u.at.line, &[label.as_str()], QuoteKind::Upload { repo: name.clone() }, redactor));
+                    out.extend(quote(
+                        src,
+                        u.at.line,
+                        &[label.as_str()],
+                        QuoteKind::Upload { repo: name.clone() },
+                        redactor,
+                    ));
                 }
-                out.extend(quote(src, f.line, &["/!\\", "Erreur", "Error"], QuoteKind::UploadFailed { repo: name }, redactor));
+                out.extend(quote(
+                    src,
+                    f.line,
+                    &["/!\\", "Erreur", "Error"],
+                    QuoteKind::UploadFailed { repo: name },
+                    redactor,
+                ));
             }
-            None => out.extend(quote(src, u.at.line, &[label.as_str()], QuoteKind::Upload { repo: name }, redactor)),
+            None => out.extend(quote(
+                src,
+                u.at.line,
+                &[label.as_str()],
+                QuoteKind::Upload { repo: name },
+                redactor,
+            )),
         }
     }
     out
@@ -1249,7 +1536,7 @@ fn end_quote(src: &LogSource, run: &Run, redactor: &Redactor) -> Option<Quote> {
     }
 }
 
-fn source_of<'a>(sources: &'a [LogSource], log: LogName) -> Option<&'a LogSource> {
+fn source_of(sources: &[LogSource], log: LogName) -> Option<&LogSource> {
     sources.iter().find(|s| s.log == log)
 }
 
@@ -1277,7 +1564,11 @@ fn flag_report(kind: FlagKind, report: &RunReport, sources: &[LogSource], redact
                     let failed = if src.file == report.file {
                         Some(run)
                     } else {
-                        src.model.runs.iter().rev().find(|r| matches!(r.end, RunEnd::Failed { .. }))
+                        src.model
+                            .runs
+                            .iter()
+                            .rev()
+                            .find(|r| matches!(r.end, RunEnd::Failed { .. }))
                     };
                     failed.map(|r| failure_quotes(src, r, redactor)).unwrap_or_default()
                 })
@@ -1285,23 +1576,28 @@ fn flag_report(kind: FlagKind, report: &RunReport, sources: &[LogSource], redact
             Rule::UploadOk { repo, .. } | Rule::UploadFailed { repo, .. } => own
                 .map(|src| upload_quotes(src, run, engine_repo(*repo), redactor))
                 .unwrap_or_default(),
-            Rule::ArchiveFound { .. } | Rule::SizeAbove { .. } | Rule::SizeNotAbove { .. } => {
-                own.and_then(|src| archive_quote(src, run, redactor)).into_iter().collect()
-            }
-            Rule::ArchiveMissing { expected_name: Some(_), .. } => {
-                own.and_then(|src| archive_quote(src, run, redactor)).into_iter().collect()
-            }
-            Rule::ArchiveMissing { expected_name: None, .. } => {
-                own.map(|src| failure_quotes(src, run, redactor)).unwrap_or_default()
-            }
-            Rule::SambaNewest { .. } | Rule::SambaEmpty { .. } | Rule::SambaListingFailed { .. } => {
-                own.map(|src| upload_quotes(src, run, log::Repo::Samba, redactor)).unwrap_or_default()
-            }
+            Rule::ArchiveFound { .. } | Rule::SizeAbove { .. } | Rule::SizeNotAbove { .. } => own
+                .and_then(|src| archive_quote(src, run, redactor))
+                .into_iter()
+                .collect(),
+            Rule::ArchiveMissing {
+                expected_name: Some(_), ..
+            } => own
+                .and_then(|src| archive_quote(src, run, redactor))
+                .into_iter()
+                .collect(),
+            Rule::ArchiveMissing {
+                expected_name: None, ..
+            } => own.map(|src| failure_quotes(src, run, redactor)).unwrap_or_default(),
+            Rule::SambaNewest { .. } | Rule::SambaEmpty { .. } | Rule::SambaListingFailed { .. } => own
+                .map(|src| upload_quotes(src, run, log::Repo::Samba, redactor))
+                .unwrap_or_default(),
             Rule::Crashed
                 if kind == FlagKind::Scenario
                     && matches!(v.step.evidence.crash, Some(crate::engine::Crash::SambaListing { .. })) =>
             {
-                own.map(|src| upload_quotes(src, run, log::Repo::Samba, redactor)).unwrap_or_default()
+                own.map(|src| upload_quotes(src, run, log::Repo::Samba, redactor))
+                    .unwrap_or_default()
             }
             Rule::RunTimedOut { .. } => own
                 .and_then(|src| quote(src, run.lines.last, &[], QuoteKind::StoppedHere, redactor))
@@ -1312,7 +1608,11 @@ fn flag_report(kind: FlagKind, report: &RunReport, sources: &[LogSource], redact
         q.retain(|n| !quotes.iter().any(|o| o.file == n.file && o.line == n.line));
         quotes.extend(q);
     }
-    FlagReport { kind, quotes, see_also: Vec::new() }
+    FlagReport {
+        kind,
+        quotes,
+        see_also: Vec::new(),
+    }
 }
 
 fn engine_repo(r: crate::engine::Repo) -> log::Repo {

@@ -14,7 +14,9 @@ pub(crate) fn repo() -> PathBuf {
 /// The binary, run from the repository root, without colours.
 pub(crate) fn infobackup() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
-    c.current_dir(repo()).env("NO_COLOR", "1").env_remove("INFOBACKUP_APIKEY");
+    c.current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env_remove("INFOBACKUP_APIKEY");
     c
 }
 
@@ -74,14 +76,22 @@ fn stdout_of(out: &std::process::Output) -> String {
 fn snapshot(name: &str, args: &[&str]) {
     let out = infobackup().arg("diagnose").args(args).output().unwrap();
     let code = out.status.code();
-    assert!(matches!(code, Some(0 | 1)), "{name}: exit {code:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{name}: exit {code:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout_of(&out);
     assert!(!text.contains('\x1b'), "{name}: colours without a terminal");
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots/diagnose");
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.set_info(&format!("infobackup diagnose {} → exit {}", args.join(" "), code.unwrap_or(-1)));
+    settings.set_info(&format!(
+        "infobackup diagnose {} → exit {}",
+        args.join(" "),
+        code.unwrap_or(-1)
+    ));
     settings.bind(|| insta::assert_snapshot!(name, text));
 }
 
@@ -97,7 +107,10 @@ fn report_fr_failed_backup_stays_in_progress() {
 
 #[test]
 fn report_en_failed_backup_stays_in_progress() {
-    snapshot("en-4.4-database-dump-failed", &[&log("4.4-database-dump-failed"), "--lang", "en"]);
+    snapshot(
+        "en-4.4-database-dump-failed",
+        &[&log("4.4-database-dump-failed"), "--lang", "en"],
+    );
 }
 
 #[test]
@@ -107,12 +120,18 @@ fn report_fr_two_runs_error_of_the_morning() {
 
 #[test]
 fn report_en_case_folder_samba_crash() {
-    snapshot("en-4.4-samba-auth-failure", &["scenarios/4.4-samba-auth-failure", "--lang", "en"]);
+    snapshot(
+        "en-4.4-samba-auth-failure",
+        &["scenarios/4.4-samba-auth-failure", "--lang", "en"],
+    );
 }
 
 #[test]
 fn report_en_cut_off_log() {
-    snapshot("en-4.4-run-cut-off-at-start", &[&log("4.4-run-cut-off-at-start"), "--lang", "en"]);
+    snapshot(
+        "en-4.4-run-cut-off-at-start",
+        &[&log("4.4-run-cut-off-at-start"), "--lang", "en"],
+    );
 }
 
 #[test]
@@ -122,7 +141,10 @@ fn report_fr_latin1_forum_paste() {
 
 #[test]
 fn report_en_never_ends() {
-    snapshot("en-4.4-backup-never-ends", &[&log("4.4-backup-never-ends"), "--lang", "en"]);
+    snapshot(
+        "en-4.4-backup-never-ends",
+        &[&log("4.4-backup-never-ends"), "--lang", "en"],
+    );
 }
 
 // ---- exit codes and the main sections ------------------------------------------------------------
@@ -144,9 +166,15 @@ fn a_healthy_night_exits_0_and_a_problem_1() {
 
 #[test]
 fn the_disagreement_comes_before_the_flags_and_the_timeline_after() {
-    let out = infobackup().args(["diagnose", &log("4.4-database-dump-failed"), "--lang", "en"]).output().unwrap();
+    let out = infobackup()
+        .args(["diagnose", &log("4.4-database-dump-failed"), "--lang", "en"])
+        .output()
+        .unwrap();
     let text = stdout_of(&out);
-    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle:?} missing:\n{text}"));
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing:\n{text}"))
+    };
     assert!(at("Tiles") < at("The two readings disagree"));
     assert!(at("The two readings disagree") < at("Flags, one by one"));
     assert!(at("Flags, one by one") < at("Timeline from the log"));
@@ -160,8 +188,15 @@ fn the_disagreement_comes_before_the_flags_and_the_timeline_after() {
 #[test]
 fn standard_input_reads_the_same_log() {
     let bytes = std::fs::read(repo().join(log("4.4-samba-share-full"))).unwrap();
-    let from_stdin = infobackup().args(["diagnose", "-", "--lang", "en"]).write_stdin(bytes).output().unwrap();
-    let from_file = infobackup().args(["diagnose", &log("4.4-samba-share-full"), "--lang", "en"]).output().unwrap();
+    let from_stdin = infobackup()
+        .args(["diagnose", "-", "--lang", "en"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    let from_file = infobackup()
+        .args(["diagnose", &log("4.4-samba-share-full"), "--lang", "en"])
+        .output()
+        .unwrap();
     assert_eq!(from_stdin.status.code(), from_file.status.code());
     let (a, b) = (stdout_of(&from_stdin), stdout_of(&from_file));
     assert!(a.contains("infobackup diagnosis: stdin"), "{a}");
@@ -172,7 +207,12 @@ fn standard_input_reads_the_same_log() {
 // ---- every option -----------------------------------------------------------------------------
 
 fn json_of(args: &[&str]) -> (serde_json::Value, Option<i32>) {
-    let out = infobackup().arg("diagnose").args(args).args(["--format", "json"]).output().unwrap();
+    let out = infobackup()
+        .arg("diagnose")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     (v, out.status.code())
@@ -189,7 +229,12 @@ fn json_is_one_document_with_runs_tiles_flags_and_a_summary() {
     assert_eq!(runs.len(), 2);
     for r in runs {
         assert_eq!(r["flags"].as_array().unwrap().len(), 6);
-        assert!(r["tiles"]["published"]["label"].as_str().unwrap().starts_with("finished"));
+        assert!(
+            r["tiles"]["published"]["label"]
+                .as_str()
+                .unwrap()
+                .starts_with("finished")
+        );
         assert!(!r["timeline"].as_array().unwrap().is_empty());
     }
     // The second run's published tile is orange because of the first run's error line.
@@ -212,7 +257,10 @@ fn archive_size_makes_the_archive_too_small() {
     assert_eq!(size["flag"], "errorSize");
     assert_eq!(size["published"]["value"], 1);
     assert_eq!(v["runs"][0]["tiles"]["published"]["tone"], "warn");
-    assert!(v["assumptions"].to_string().contains("--archive-size") || v["runs"][0]["assumptions"].to_string().contains("--archive-size"));
+    assert!(
+        v["assumptions"].to_string().contains("--archive-size")
+            || v["runs"][0]["assumptions"].to_string().contains("--archive-size")
+    );
 }
 
 #[test]
@@ -226,14 +274,23 @@ fn min_size_moves_the_threshold() {
 #[test]
 fn samba_on_checks_the_share_and_off_does_not() {
     let (on, _) = json_of(&[&log("4.4-success-local-only"), "--samba", "on"]);
-    assert_eq!(on["runs"][0]["flags"][4]["published"]["value"], 1, "no upload in the log: not on the share");
+    assert_eq!(
+        on["runs"][0]["flags"][4]["published"]["value"], 1,
+        "no upload in the log: not on the share"
+    );
     let (off, _) = json_of(&[&log("4.4-samba-ok"), "--samba", "off"]);
     assert_eq!(off["runs"][0]["flags"][4]["published"]["value"], -1);
 }
 
 #[test]
 fn jeedom_version_changes_what_the_older_revisions_do() {
-    let (v, _) = json_of(&[&log("4.4-success-local-only"), "--jeedom-version", "4.5.3", "--profile", "v2023-03"]);
+    let (v, _) = json_of(&[
+        &log("4.4-success-local-only"),
+        "--jeedom-version",
+        "4.5.3",
+        "--profile",
+        "v2023-03",
+    ]);
     assert_eq!(v["jeedom"], "4.5");
     assert_eq!(v["profiles"]["published"], "v2023-03");
     // v2023-03 reads the trigger with the accessor 4.5 removed: it crashes.
@@ -261,7 +318,12 @@ fn tz_changes_the_box_time_zone() {
 fn case_folders_are_read_with_their_manifest() {
     let (v, _) = json_of(&["scenarios/4.4-samba-auth-failure"]);
     assert_eq!(v["input"]["case_folder"], true);
-    assert!(v["input"]["description"].as_str().unwrap().contains("Samba password changed"));
+    assert!(
+        v["input"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Samba password changed")
+    );
     assert_eq!(v["runs"][0]["tiles"]["published"]["label"], "alert:invalid_json");
 }
 
@@ -271,7 +333,14 @@ fn html_goes_to_a_file_atomically_and_never_clobbers() {
     let out = tmp.path().join("rapport.html");
     let out_s = out.to_str().unwrap();
     infobackup()
-        .args(["diagnose", &log("4.4-samba-share-full"), "--format", "html", "--output", out_s])
+        .args([
+            "diagnose",
+            &log("4.4-samba-share-full"),
+            "--format",
+            "html",
+            "--output",
+            out_s,
+        ])
         .assert()
         .code(1)
         .stdout("")
@@ -282,19 +351,40 @@ fn html_goes_to_a_file_atomically_and_never_clobbers() {
     // A second run refuses the existing file and leaves it as it was.
     std::fs::write(&out, "mine").unwrap();
     infobackup()
-        .args(["diagnose", &log("4.4-samba-share-full"), "--format", "html", "-o", out_s])
+        .args([
+            "diagnose",
+            &log("4.4-samba-share-full"),
+            "--format",
+            "html",
+            "-o",
+            out_s,
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already exists").and(predicate::str::contains("--force")));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
     infobackup()
-        .args(["diagnose", &log("4.4-samba-share-full"), "--format", "json", "-o", out_s, "--force"])
+        .args([
+            "diagnose",
+            &log("4.4-samba-share-full"),
+            "--format",
+            "json",
+            "-o",
+            out_s,
+            "--force",
+        ])
         .assert()
         .code(1);
-    assert!(std::fs::read_to_string(&out).unwrap().contains("infobackup-diagnosis/1"));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("infobackup-diagnosis/1")
+    );
     // No temporary file is left behind.
-    let names: Vec<String> =
-        std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, vec!["rapport.html".to_owned()]);
 }
 
@@ -316,7 +406,9 @@ fn a_missing_file_is_named() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("scenarios/nowhere/backup.log: no such file or folder"));
+        .stderr(predicate::str::contains(
+            "scenarios/nowhere/backup.log: no such file or folder",
+        ));
 }
 
 #[test]
@@ -353,7 +445,9 @@ fn a_folder_that_is_not_a_case_is_refused() {
         .args(["diagnose", tmp.path().to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("is a folder but not a case folder").and(predicate::str::contains("case.toml")));
+        .stderr(
+            predicate::str::contains("is a folder but not a case folder").and(predicate::str::contains("case.toml")),
+        );
 }
 
 #[test]
@@ -364,7 +458,9 @@ fn text_that_is_not_a_jeedom_log_is_refused() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("stdin is not a Jeedom backup log").and(predicate::str::contains("log/backup")));
+        .stderr(
+            predicate::str::contains("stdin is not a Jeedom backup log").and(predicate::str::contains("log/backup")),
+        );
     infobackup()
         .args(["diagnose", "-"])
         .write_stdin(vec![0x89, b'P', b'N', b'G', 0, 1, 2, 0xff, 0xfe])
@@ -411,7 +507,11 @@ fn bad_options_are_refused_with_exit_2() {
             .stdout("")
             .stderr(predicate::str::contains(needle));
     }
-    infobackup().arg("diagnose").assert().code(2).stderr(predicate::str::contains("LOG_OR_CASE"));
+    infobackup()
+        .arg("diagnose")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("LOG_OR_CASE"));
 }
 
 // ---- secrets --------------------------------------------------------------------------------------
@@ -435,16 +535,37 @@ fn no_secret_reaches_any_format() {
     for lang in ["fr", "en"] {
         for format in ["text", "json", "html"] {
             let out = infobackup()
-                .args(["diagnose", path.to_str().unwrap(), "--format", format, "--lang", lang, "--samba", "on"])
+                .args([
+                    "diagnose",
+                    path.to_str().unwrap(),
+                    "--format",
+                    format,
+                    "--lang",
+                    lang,
+                    "--samba",
+                    "on",
+                ])
                 .output()
                 .unwrap();
-            assert_eq!(out.status.code(), Some(1), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             assert_no_secret(&format!("{format}/{lang}"), &out.stdout, &[PASSWORD, USER, API_KEY]);
-            assert_no_secret(&format!("{format}/{lang} stderr"), &out.stderr, &[PASSWORD, USER, API_KEY]);
+            assert_no_secret(
+                &format!("{format}/{lang} stderr"),
+                &out.stderr,
+                &[PASSWORD, USER, API_KEY],
+            );
             // The lines are quoted all the same, with the secrets masked.
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(text.contains("[redacted]"), "{format}: nothing masked?");
-            assert!(text.contains("NT_STATUS_HOST_UNREACHABLE"), "{format}: the Samba line is not quoted");
+            assert!(
+                text.contains("NT_STATUS_HOST_UNREACHABLE"),
+                "{format}: the Samba line is not quoted"
+            );
         }
     }
     // Through standard input and into a file too.
@@ -465,7 +586,10 @@ fn the_published_scenario_line_numbers_match_the_quoted_lines() {
     let sentence = log_flag["published"]["sentence"].as_str().unwrap();
     let quote = &log_flag["quotes"][0];
     let line = quote["line"].as_u64().unwrap();
-    assert!(sentence.contains(&format!("line {line}")) || sentence.contains(&format!("Line {line}")), "{sentence} / {quote}");
+    assert!(
+        sentence.contains(&format!("line {line}")) || sentence.contains(&format!("Line {line}")),
+        "{sentence} / {quote}"
+    );
     let text = std::fs::read_to_string(repo().join(log("4.4-market-password-mismatch"))).unwrap();
     let raw = text.lines().nth(line as usize - 1).unwrap();
     assert_eq!(quote["text"].as_str().unwrap(), raw);
@@ -477,16 +601,30 @@ fn every_bundled_case_diagnoses_as_a_log_and_as_a_folder() {
     for dir in infobackup::case::corpus_dirs(&repo().join("scenarios")).unwrap() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let folder = format!("scenarios/{name}");
-        let out = infobackup().args(["diagnose", &folder, "--format", "json"]).output().unwrap();
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = infobackup()
+            .args(["diagnose", &folder, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(!v["runs"].as_array().unwrap().is_empty(), "{name}");
         let backup = Path::new(&folder).join("backup.log");
-        let out = infobackup().args(["diagnose", backup.to_str().unwrap()]).output().unwrap();
+        let out = infobackup()
+            .args(["diagnose", backup.to_str().unwrap()])
+            .output()
+            .unwrap();
         let code = out.status.code();
         let only_logger = name == "4.4-cron-backup-in-cron-execution";
         assert!(
-            if only_logger { code == Some(2) } else { matches!(code, Some(0 | 1)) },
+            if only_logger {
+                code == Some(2)
+            } else {
+                matches!(code, Some(0 | 1))
+            },
             "{name}: exit {code:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
@@ -508,7 +646,11 @@ fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::
     let session = mock
         .register(
             std::sync::Arc::new(resolved.timeline),
-            SessionOptions { mode: SessionMode::Live, start_step: last, ..Default::default() },
+            SessionOptions {
+                mode: SessionMode::Live,
+                start_step: last,
+                ..Default::default()
+            },
         )
         .unwrap();
     let key = session.key().expose().to_owned();
@@ -522,19 +664,39 @@ fn live_mode_reads_the_box_and_never_writes() {
     let key_file = tmp.path().join("apikey");
     std::fs::write(&key_file, format!("{key}\n")).unwrap();
     let out = infobackup()
-        .args(["diagnose", "--jeedom-url", &mock.uri(), "--apikey-file", key_file.to_str().unwrap()])
+        .args([
+            "diagnose",
+            "--jeedom-url",
+            &mock.uri(),
+            "--apikey-file",
+            key_file.to_str().unwrap(),
+        ])
         .args(["--cmd-id", "4242", "--lang", "en"])
         .output()
         .unwrap();
     let text = stdout_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("== On the box (http://127.0.0.1:"), "{text}");
     assert!(text.contains("Jeedom version: 4.4"), "{text}");
     assert!(text.contains("The tile shows now:"), "{text}");
     assert!(text.contains("samba::enable = \"1\""), "{text}");
-    assert!(text.contains("Not available: the local backup folder listing"), "{text}");
-    assert!(text.contains("--> log/backup:16:"), "the log read from the box is quoted: {text}");
-    assert!(text.contains("box      jeedom = 4.4"), "the version is marked as read from the box: {text}");
+    assert!(
+        text.contains("Not available: the local backup folder listing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--> log/backup:16:"),
+        "the log read from the box is quoted: {text}"
+    );
+    assert!(
+        text.contains("box      jeedom = 4.4"),
+        "the version is marked as read from the box: {text}"
+    );
     assert_no_secret("live stdout", &out.stdout, &[&key]);
     assert_no_secret("live stderr", &out.stderr, &[&key]);
     assert_eq!(session.events(), Some(0), "live mode wrote to the box");
@@ -546,7 +708,11 @@ fn live_mode_reads_the_box_and_never_writes() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["live"]["version"], "4.4.20");
-    assert_eq!(v["live"]["virtual"], serde_json::Value::Null, "no --cmd-id, no virtual read");
+    assert_eq!(
+        v["live"]["virtual"],
+        serde_json::Value::Null,
+        "no --cmd-id, no virtual read"
+    );
     assert!(v["assumptions"].as_array().unwrap().iter().any(|a| a["kind"] == "live"));
     assert_no_secret("live json", &out.stdout, &[&key]);
     assert_eq!(session.events(), Some(0));

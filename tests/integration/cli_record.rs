@@ -19,8 +19,10 @@ fn project() -> tempfile::TempDir {
 }
 
 fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
@@ -39,13 +41,21 @@ fn a_recorded_log_loads_and_replays_with_every_profile() {
         .args([src.to_str().unwrap(), "--name", "4.4-share-full-again", "--lang", "en"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("Recorded case: scenarios/4.4-share-full-again/"))
+        .stdout(predicate::str::contains(
+            "Recorded case: scenarios/4.4-share-full-again/",
+        ))
         .stdout(predicate::str::contains("cargo test --test integration cases"))
         .stdout(predicate::str::contains("cargo insta review"))
-        .stdout(predicate::str::contains("snapshots/cases/4.4-share-full-again@<profile>.snap.new"));
+        .stdout(predicate::str::contains(
+            "snapshots/cases/4.4-share-full-again@<profile>.snap.new",
+        ));
     let dir = tmp.path().join("scenarios/4.4-share-full-again");
     assert_eq!(entries(&dir), vec!["backup.log", "case.toml"]);
-    assert_eq!(entries(&tmp.path().join("scenarios")), vec!["4.4-share-full-again"], "no temporary folder left");
+    assert_eq!(
+        entries(&tmp.path().join("scenarios")),
+        vec!["4.4-share-full-again"],
+        "no temporary folder left"
+    );
     let c = Case::load(&dir).expect("the recorded case loads");
     let resolved = c.resolve(&Overrides::default()).expect("and resolves");
     assert_eq!(resolved.profiles.len(), 4, "every profile by default");
@@ -56,8 +66,14 @@ fn a_recorded_log_loads_and_replays_with_every_profile() {
     // The corpus' rules hold for it: a kebab-case name starting with its generation.
     let manifest = std::fs::read_to_string(dir.join("case.toml")).unwrap();
     assert!(manifest.contains("description = "), "{manifest}");
-    assert!(manifest.contains("#   inferred jeedom = 4.4  (from backup.log:19)"), "{manifest}");
-    assert!(manifest.contains("(default; set [params] tz)"), "manifest hints, not command-line options: {manifest}");
+    assert!(
+        manifest.contains("#   inferred jeedom = 4.4  (from backup.log:19)"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("(default; set [params] tz)"),
+        "manifest hints, not command-line options: {manifest}"
+    );
     // The corpus log uses documentation addresses and the default box name: only the planted
     // Samba credentials change, every other byte is kept.
     let original = std::fs::read_to_string(&src).unwrap();
@@ -69,13 +85,25 @@ fn a_recorded_log_loads_and_replays_with_every_profile() {
 fn a_cut_off_or_failed_log_gets_the_steps_it_needs() {
     let tmp = project();
     let cut = repo().join("scenarios/4.4-run-cut-off-at-start/backup.log");
-    record(tmp.path()).args([cut.to_str().unwrap(), "--name", "4.4-cut"]).assert().code(0);
+    record(tmp.path())
+        .args([cut.to_str().unwrap(), "--name", "4.4-cut"])
+        .assert()
+        .code(0);
     let manifest = std::fs::read_to_string(tmp.path().join("scenarios/4.4-cut/case.toml")).unwrap();
-    assert!(manifest.contains("[[step]]\nrun = 1\ntrigger = \"begin_backup\"\nat = \"2025-09-10 03:27:00\""), "{manifest}");
+    assert!(
+        manifest.contains("[[step]]\nrun = 1\ntrigger = \"begin_backup\"\nat = \"2025-09-10 03:27:00\""),
+        "{manifest}"
+    );
     let failed = repo().join("scenarios/4.4-database-dump-failed/backup.log");
-    record(tmp.path()).args([failed.to_str().unwrap(), "--name", "4.4-failed"]).assert().code(0);
+    record(tmp.path())
+        .args([failed.to_str().unwrap(), "--name", "4.4-failed"])
+        .assert()
+        .code(0);
     let manifest = std::fs::read_to_string(tmp.path().join("scenarios/4.4-failed/case.toml")).unwrap();
-    assert!(manifest.contains("# trigger = \"schedule\""), "the watchdog tick is suggested: {manifest}");
+    assert!(
+        manifest.contains("# trigger = \"schedule\""),
+        "the watchdog tick is suggested: {manifest}"
+    );
     for name in ["4.4-cut", "4.4-failed"] {
         let c = Case::load(&tmp.path().join("scenarios").join(name)).unwrap();
         let r = c.resolve(&Overrides::default()).unwrap();
@@ -90,7 +118,10 @@ fn the_planted_secrets_never_reach_a_recorded_file() {
     let tmp = project();
     let src = tmp.path().join("forum-paste.log");
     std::fs::write(&src, planted_log()).unwrap();
-    let out = record(tmp.path()).args(["forum-paste.log", "--name", "4.4-planted"]).output().unwrap();
+    let out = record(tmp.path())
+        .args(["forum-paste.log", "--name", "4.4-planted"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let secrets = [PASSWORD, USER, IP, HOST, API_KEY, BOX, "jeedom-maison.lan"];
     assert_no_secret("record's output", &out.stdout, &secrets);
@@ -102,11 +133,20 @@ fn the_planted_secrets_never_reach_a_recorded_file() {
     assert!(recorded.contains(r#"-U "user-1%password-1""#), "{recorded}");
     assert!(recorded.contains("//192.0.2.1/sauvegardes"), "{recorded}");
     assert!(recorded.contains("Connection to host-2 failed"), "{recorded}");
-    assert!(recorded.contains("backup-box-1-4.4.20-2025-09-10-03h27.tar.gz"), "{recorded}");
+    assert!(
+        recorded.contains("backup-box-1-4.4.20-2025-09-10-03h27.tar.gz"),
+        "{recorded}"
+    );
     assert!(recorded.contains("apikey=apikey-1&"), "{recorded}");
     // Same input, same placeholders.
-    record(tmp.path()).args(["forum-paste.log", "--name", "4.4-planted-again"]).assert().code(0);
-    assert_eq!(recorded, std::fs::read_to_string(tmp.path().join("scenarios/4.4-planted-again/backup.log")).unwrap());
+    record(tmp.path())
+        .args(["forum-paste.log", "--name", "4.4-planted-again"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        recorded,
+        std::fs::read_to_string(tmp.path().join("scenarios/4.4-planted-again/backup.log")).unwrap()
+    );
     // And the recorded case replays.
     let c = Case::load(&dir).unwrap();
     let r = c.resolve(&Overrides::default()).unwrap();
@@ -129,7 +169,17 @@ fn standard_input_is_accepted() {
 fn invalid_names_are_refused_and_nothing_is_written() {
     let tmp = project();
     let src = repo().join("scenarios/4.4-samba-ok/backup.log");
-    for name in ["", "My Case", "samba-ok", "4.4-", "4.4-Samba", "../4.4-escape", "4.4-a/b", "4.4--x", "4.6-future"] {
+    for name in [
+        "",
+        "My Case",
+        "samba-ok",
+        "4.4-",
+        "4.4-Samba",
+        "../4.4-escape",
+        "4.4-a/b",
+        "4.4--x",
+        "4.6-future",
+    ] {
         record(tmp.path())
             .args([src.to_str().unwrap(), "--name", name])
             .assert()
@@ -157,7 +207,10 @@ fn an_existing_case_is_never_overwritten() {
         .code(2)
         .stderr(predicate::str::contains("already exists").and(predicate::str::contains("never overwritten")));
     assert_eq!(entries(&existing), vec!["case.toml"]);
-    assert_eq!(std::fs::read_to_string(existing.join("case.toml")).unwrap(), "description = \"mine\"\n");
+    assert_eq!(
+        std::fs::read_to_string(existing.join("case.toml")).unwrap(),
+        "description = \"mine\"\n"
+    );
     assert_eq!(entries(&tmp.path().join("scenarios")), vec!["4.4-taken"]);
 }
 
@@ -218,7 +271,11 @@ fn anonymisation_keeps_every_log_of_the_corpus_parseable_alike() {
                 assert_eq!(x.uploads.len(), y.uploads.len(), "{name}");
                 assert_eq!(x.lines, y.lines, "{name}");
                 assert_eq!(std::mem::discriminant(&x.end), std::mem::discriminant(&y.end), "{name}");
-                assert_eq!(x.archive.as_ref().map(|a| &a.stamp), y.archive.as_ref().map(|a| &a.stamp), "{name}");
+                assert_eq!(
+                    x.archive.as_ref().map(|a| &a.stamp),
+                    y.archive.as_ref().map(|a| &a.stamp),
+                    "{name}"
+                );
             }
             // The corpus' planted password is replaced.
             assert!(memchr::memmem::find(&anon.bytes, b"S3cr3tPlanted").is_none(), "{name}");

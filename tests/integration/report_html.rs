@@ -24,9 +24,19 @@ fn two_runs() -> Vec<u8> {
 fn the_page_is_self_contained_and_scriptless() {
     let page = report(two_runs(), Lang::Fr);
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert!(page.contains("Content-Security-Policy"), "the page forbids scripts and network");
+    assert!(
+        page.contains("Content-Security-Policy"),
+        "the page forbids scripts and network"
+    );
     assert!(!page.to_ascii_lowercase().contains("<script"), "no script");
-    for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url(http", "@import"] {
+    for attr in [
+        "src=\"http",
+        "href=\"http",
+        "src=\"//",
+        "href=\"//",
+        "url(http",
+        "@import",
+    ] {
         assert!(!page.contains(attr), "external resource: {attr}");
     }
     // The markup contract.
@@ -40,7 +50,8 @@ fn the_page_is_self_contained_and_scriptless() {
 
 #[test]
 fn log_text_is_escaped() {
-    let mut log = String::from_utf8(std::fs::read(repo().join("scenarios/4.4-success-local-only/backup.log")).unwrap()).unwrap();
+    let mut log =
+        String::from_utf8(std::fs::read(repo().join("scenarios/4.4-success-local-only/backup.log")).unwrap()).unwrap();
     log = log.replace(
         "Cleaning old backup...OK\n",
         "Cleaning old backup...OK\n[2025-09-10 03:29:40][ERROR] : <script>alert('x')</script> & <img src=x onerror=alert(1)>\n",
@@ -63,17 +74,30 @@ fn chromium_renders_the_report_with_tiles_and_findings() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let page = String::from_utf8(out.stdout).unwrap();
-    let Some(rendered) = render_in_chromium_sized(&page, "diagnose-report", (1100, 2400)) else { return };
-    assert!(rendered.script_errors.is_empty(), "script errors / CSP violations: {:?}", rendered.script_errors);
+    let Some(rendered) = render_in_chromium_sized(&page, "diagnose-report", (1100, 2400)) else {
+        return;
+    };
+    assert!(
+        rendered.script_errors.is_empty(),
+        "script errors / CSP violations: {:?}",
+        rendered.script_errors
+    );
     let dom = &rendered.dom;
     // Both tiles are drawn: the upload failed, so Samba is red on both.
     assert!(dom.contains("data-profile=\"published\""), "no published tile");
     assert!(dom.contains("data-profile=\"strict\""), "no strict tile");
-    assert_eq!(dom.matches("data-repo=\"samba\" data-state=\"error\"").count(), 2, "Samba circles");
+    assert_eq!(
+        dom.matches("data-repo=\"samba\" data-state=\"error\"").count(),
+        2,
+        "Samba circles"
+    );
     // The findings: the six flags, the quoted logger and Samba lines, the timeline.
     assert_eq!(dom.matches(" data-flag=").count(), 6);
     assert!(dom.contains("data-flag=\"errorSamba\" data-published=\"1\" data-strict=\"1\""));
-    assert!(dom.contains("class=\"ib-quote\" data-line=\"15\""), "the /!\\ line is not quoted");
+    assert!(
+        dom.contains("class=\"ib-quote\" data-line=\"15\""),
+        "the /!\\ line is not quoted"
+    );
     assert!(dom.contains("<mark>[2025-09-10 03:29:44][ERROR]</mark>"));
     assert!(dom.contains("NT_STATUS_HOST_UNREACHABLE"));
     assert!(dom.contains("class=\"ib-table ib-timeline\""));
@@ -86,14 +110,26 @@ fn chromium_renders_the_report_with_tiles_and_findings() {
 #[test]
 fn chromium_renders_the_crash_and_the_disagreement() {
     let out = infobackup()
-        .args(["diagnose", "scenarios/4.4-samba-auth-failure", "--format", "html", "--lang", "en"])
+        .args([
+            "diagnose",
+            "scenarios/4.4-samba-auth-failure",
+            "--format",
+            "html",
+            "--lang",
+            "en",
+        ])
         .output()
         .unwrap();
     let page = String::from_utf8(out.stdout).unwrap();
-    let Some(rendered) = render_in_chromium_sized(&page, "diagnose-report-crash", (1100, 1600)) else { return };
+    let Some(rendered) = render_in_chromium_sized(&page, "diagnose-report-crash", (1100, 1600)) else {
+        return;
+    };
     assert!(rendered.script_errors.is_empty(), "{:?}", rendered.script_errors);
     let dom = &rendered.dom;
-    assert!(dom.contains("class=\"ib-tile ib-panel-alert\""), "the published tile is not the crash alert");
+    assert!(
+        dom.contains("class=\"ib-tile ib-panel-alert\""),
+        "the published tile is not the crash alert"
+    );
     assert!(dom.contains("class=\"ib-disagree\""), "no disagreement box");
     assert!(dom.contains("The two readings disagree."));
     assert!(!dom.contains("S3cr3tPlanted"), "the corpus' planted password leaked");
@@ -102,7 +138,9 @@ fn chromium_renders_the_crash_and_the_disagreement() {
 #[test]
 fn chromium_renders_an_english_two_run_report() {
     let page = report(two_runs(), Lang::En);
-    let Some(rendered) = render_in_chromium(&page, "diagnose-report-two-runs") else { return };
+    let Some(rendered) = render_in_chromium(&page, "diagnose-report-two-runs") else {
+        return;
+    };
     assert!(rendered.script_errors.is_empty(), "{:?}", rendered.script_errors);
     assert!(rendered.dom.contains("The two readings disagree."));
     assert_eq!(rendered.dom.matches("class=\"ib-tile ").count(), 4);

@@ -12,8 +12,8 @@
 
 use std::fmt::Write as _;
 
-use super::words::{self,
-    assumption_text, disagreement_text, event_is_bad, event_text, flag_title, flag_value, note_text,
+use super::words::{
+    self, assumption_text, disagreement_text, event_is_bad, event_text, flag_title, flag_value, note_text,
     profile_caption, quote_label, run_summary, run_title, summary_line, tile_short, trigger_words,
 };
 use super::{Diagnosis, FlagReport, Quote, RunReport, Verdict};
@@ -88,14 +88,22 @@ pub fn render_html(d: &Diagnosis, lang: Lang) -> String {
     if !d.assumptions.is_empty() || !d.notes.is_empty() {
         b.push_str("<section class=\"ib-run ib-common\" data-healthy=\"true\">");
         if !d.assumptions.is_empty() {
-            let _ = write!(b, "<h3>{}</h3><ul class=\"ib-assumptions\">", lang.pick("Hypothèses communes", "Common assumptions"));
+            let _ = write!(
+                b,
+                "<h3>{}</h3><ul class=\"ib-assumptions\">",
+                lang.pick("Hypothèses communes", "Common assumptions")
+            );
             for a in &d.assumptions {
                 let _ = write!(b, "<li>{}</li>", txt(d, assumption_text(a, d, lang).trim()));
             }
             b.push_str("</ul>");
         }
         if !d.notes.is_empty() {
-            let _ = write!(b, "<h3>{}</h3><ul class=\"ib-assumptions\">", lang.pick("Remarques sur le texte", "Notes on the text"));
+            let _ = write!(
+                b,
+                "<h3>{}</h3><ul class=\"ib-assumptions\">",
+                lang.pick("Remarques sur le texte", "Notes on the text")
+            );
             for n in &d.notes {
                 let _ = write!(b, "<li>{}</li>", txt(d, &note_text(n, lang)));
             }
@@ -155,9 +163,19 @@ fn header(b: &mut String, d: &Diagnosis, lang: Lang) {
     };
     let _ = write!(b, "<p class=\"ib-meta\">{}</p>", txt(d, &meta));
     if let Some(live) = &d.live {
-        let _ = write!(b, "<h3>{} ({})</h3><ul class=\"ib-assumptions\">", lang.pick("Sur la box", "On the box"), txt(d, &live.url));
+        let _ = write!(
+            b,
+            "<h3>{} ({})</h3><ul class=\"ib-assumptions\">",
+            lang.pick("Sur la box", "On the box"),
+            txt(d, &live.url)
+        );
         if let Some(v) = &live.version {
-            let _ = write!(b, "<li>{} {}</li>", lang.pick("Version de Jeedom :", "Jeedom version:"), txt(d, v));
+            let _ = write!(
+                b,
+                "<li>{} {}</li>",
+                lang.pick("Version de Jeedom :", "Jeedom version:"),
+                txt(d, v)
+            );
         }
         if let Some(t) = &live.tile {
             let _ = write!(
@@ -172,15 +190,24 @@ fn header(b: &mut String, d: &Diagnosis, lang: Lang) {
             let _ = write!(b, "<li><code>{}</code> = <code>{}</code></li>", txt(d, k), txt(d, v));
         }
         for u in &live.unavailable {
-            let _ = write!(b, "<li>{} {}</li>", lang.pick("Non disponible :", "Not available:"), txt(d, &super::words::unavailable_text(u, lang)));
+            let _ = write!(
+                b,
+                "<li>{} {}</li>",
+                lang.pick("Non disponible :", "Not available:"),
+                txt(d, &super::words::unavailable_text(u, lang))
+            );
         }
         if let Some(c) = &live.log_caveat {
             let _ = write!(b, "<li>{}</li>", txt(d, &super::words::caveat_text(c, lang)));
         }
         b.push_str("</ul>");
         if let Some(t) = &live.tile {
-            let _ = write!(b, "<div class=\"ib-previews\"><figure class=\"ib-preview\" data-profile=\"live\"><figcaption>{}</figcaption>{}</figure></div>",
-                lang.pick("Tuile actuelle", "Current tile"), t.render_html(lang, &WidgetOptions::default()));
+            let _ = write!(
+                b,
+                "<div class=\"ib-previews\"><figure class=\"ib-preview\" data-profile=\"live\"><figcaption>{}</figcaption>{}</figure></div>",
+                lang.pick("Tuile actuelle", "Current tile"),
+                t.render_html(lang, &WidgetOptions::default())
+            );
         }
     }
     b.push_str("</header>");
@@ -214,7 +241,11 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         preview(b, d, v, true, lang);
     }
     if r.published.is_none() {
-        let _ = write!(b, "<p>{}</p>", lang.pick("Non rejouée : voir les remarques.", "Not replayed: see the notes."));
+        let _ = write!(
+            b,
+            "<p>{}</p>",
+            lang.pick("Non rejouée : voir les remarques.", "Not replayed: see the notes.")
+        );
     }
     b.push_str("</div>");
     if let Some(dis) = r.disagreement() {
@@ -241,7 +272,11 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         lang.pick("heure", "time"),
     );
     for e in &r.events {
-        let lines = if e.last_line > e.line { format!("{}–{}", e.line, e.last_line) } else { e.line.to_string() };
+        let lines = if e.last_line > e.line {
+            format!("{}–{}", e.line, e.last_line)
+        } else {
+            e.line.to_string()
+        };
         let _ = write!(
             b,
             "<tr><td class=\"ib-num\">{lines}</td><td class=\"ib-time\">{}</td><td{}>{}</td></tr>",
@@ -265,7 +300,11 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         for t in &r.triggers {
             let cell = |tile: &Option<crate::widget::Tile>| {
                 tile.as_ref().map_or_else(String::new, |x| {
-                    format!("<span class=\"{}\">{}</span>", tone_class(x.tone()), txt(d, &tile_short(x, lang)))
+                    format!(
+                        "<span class=\"{}\">{}</span>",
+                        tone_class(x.tone()),
+                        txt(d, &tile_short(x, lang))
+                    )
                 })
             };
             let _ = write!(
@@ -280,7 +319,11 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         b.push_str("</table>");
     }
     if !r.assumptions.is_empty() {
-        let _ = write!(b, "<h3>{}</h3><ul class=\"ib-assumptions\">", lang.pick("Hypothèses pour cette sauvegarde", "Assumptions for this run"));
+        let _ = write!(
+            b,
+            "<h3>{}</h3><ul class=\"ib-assumptions\">",
+            lang.pick("Hypothèses pour cette sauvegarde", "Assumptions for this run")
+        );
         for a in &r.assumptions {
             let _ = write!(b, "<li>{}</li>", txt(d, assumption_text(a, d, lang).trim()));
         }
@@ -314,7 +357,12 @@ fn flag(b: &mut String, d: &Diagnosis, r: &RunReport, f: &FlagReport, lang: Lang
         escape(&flag_title(kind, lang)),
     );
     for v in [p, s].into_iter().flatten() {
-        let _ = write!(b, " {}<span class=\"ib-val-name\">{}</span>", val(v.flag(kind)), escape(&v.profile));
+        let _ = write!(
+            b,
+            " {}<span class=\"ib-val-name\">{}</span>",
+            val(v.flag(kind)),
+            escape(&v.profile)
+        );
     }
     b.push_str("</div>");
     let ps = p.map(|v| words::flag_sentence(v, kind, lang));
@@ -345,7 +393,11 @@ fn flag(b: &mut String, d: &Diagnosis, r: &RunReport, f: &FlagReport, lang: Lang
 }
 
 fn quote(b: &mut String, d: &Diagnosis, q: &Quote, lang: Lang) {
-    let body = match q.mark.as_ref().and_then(|m| Some((q.text.get(..m.start)?, q.text.get(m.clone())?, q.text.get(m.end..)?))) {
+    let body = match q
+        .mark
+        .as_ref()
+        .and_then(|m| Some((q.text.get(..m.start)?, q.text.get(m.clone())?, q.text.get(m.end..)?)))
+    {
         Some((before, marked, after)) => format!("{}<mark>{}</mark>{}", txt(d, before), txt(d, marked), txt(d, after)),
         None => txt(d, &q.text),
     };

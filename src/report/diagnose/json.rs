@@ -46,9 +46,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::words::{
-    assumption_text, disagreement_text, event_is_bad, event_text, note_text, quote_label, run_summary,
-};
+use super::words::{assumption_text, disagreement_text, event_is_bad, event_text, note_text, quote_label, run_summary};
 use super::{Assumption, Diagnosis, Disagreement, EventKind, Quote, RunReport, Verdict};
 use crate::Lang;
 use crate::engine::FlagKind;
@@ -106,7 +104,10 @@ fn assumption(a: &Assumption, lang: Lang, d: &Diagnosis) -> Value {
 fn decision(v: Option<&Verdict>, kind: FlagKind, lang: Lang, d: &Diagnosis) -> Value {
     let Some(v) = v else { return Value::Null };
     let dec = v.step.evidence.decision(kind);
-    let rule = serde_json::to_value(dec).ok().and_then(|x| x.get("rule").cloned()).unwrap_or(Value::Null);
+    let rule = serde_json::to_value(dec)
+        .ok()
+        .and_then(|x| x.get("rule").cloned())
+        .unwrap_or(Value::Null);
     json!({
         "value": v.flag(kind).map(|f| f.code()),
         "rule": rule,
@@ -227,7 +228,11 @@ pub fn render_json(d: &Diagnosis, lang: Lang) -> Value {
         .map(|s| json!({"log": s.log.as_str(), "file": s.file, "lines": s.line_count(), "bytes": s.bytes.len()}))
         .collect();
     let live = d.live.as_ref().map(|l| {
-        let config: Map<String, Value> = l.config.iter().map(|(k, v)| (k.clone(), Value::from(d.redact(v)))).collect();
+        let config: Map<String, Value> = l
+            .config
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(d.redact(v))))
+            .collect();
         json!({
             "url": d.redact(&l.url),
             "version": l.version,

@@ -27,7 +27,10 @@ pub struct TextStyle {
 
 impl Default for TextStyle {
     fn default() -> Self {
-        TextStyle { color: false, width: 100 }
+        TextStyle {
+            color: false,
+            width: 100,
+        }
     }
 }
 
@@ -57,7 +60,11 @@ impl Out<'_> {
     }
 
     fn paint(&self, text: &str, code: &str) -> String {
-        if self.style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.style.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
 
     fn bold(&self, text: &str) -> String {
@@ -87,7 +94,12 @@ impl Out<'_> {
 /// Renders the diagnosis as text. Every text from the box has been redacted; the whole output is
 /// redacted once more.
 pub fn render_text(d: &Diagnosis, lang: Lang, style: TextStyle) -> String {
-    let mut o = Out { s: String::new(), style, lang, d };
+    let mut o = Out {
+        s: String::new(),
+        style,
+        lang,
+        d,
+    };
     header(&mut o);
     for r in &d.runs {
         o.blank();
@@ -112,7 +124,11 @@ pub fn render_text(d: &Diagnosis, lang: Lang, style: TextStyle) -> String {
     }
     o.blank();
     let summary = summary_line(d, lang);
-    let summary = if d.problems() == 0 { o.tone(&summary, Tone::Good) } else { o.tone(&summary, Tone::Bad) };
+    let summary = if d.problems() == 0 {
+        o.tone(&summary, Tone::Good)
+    } else {
+        o.tone(&summary, Tone::Bad)
+    };
     o.line(&summary);
     let secrets = o
         .t(
@@ -178,14 +194,21 @@ fn live_section(o: &mut Out<'_>, live: &super::Live) {
     }
     if let Some(tile) = &live.tile {
         let text = o.tone(&tile.headline(o.lang), tile.tone());
-        let l = format!("  {} {text}", o.t("La tuile affiche maintenant :", "The tile shows now:"));
+        let l = format!(
+            "  {} {text}",
+            o.t("La tuile affiche maintenant :", "The tile shows now:")
+        );
         o.line(&l);
     }
     for (k, v) in &live.config {
         o.line(&format!("  {k} = {v:?}"));
     }
     for u in &live.unavailable {
-        let l = format!("  {} {}", o.t("Non disponible :", "Not available:"), words::unavailable_text(u, o.lang));
+        let l = format!(
+            "  {} {}",
+            o.t("Non disponible :", "Not available:"),
+            words::unavailable_text(u, o.lang)
+        );
         o.line(&l);
     }
     if let Some(c) = &live.log_caveat {
@@ -210,11 +233,14 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
     // Tiles.
     o.blank();
     o.heading(o.t("Tuiles", "Tiles"));
-    let captions: Vec<usize> = [r.published.as_ref().map(|v| (v, false)), r.strict.as_ref().map(|v| (v, true))]
-        .into_iter()
-        .flatten()
-        .map(|(v, s)| profile_caption(v, s, lang).chars().count())
-        .collect();
+    let captions: Vec<usize> = [
+        r.published.as_ref().map(|v| (v, false)),
+        r.strict.as_ref().map(|v| (v, true)),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(v, s)| profile_caption(v, s, lang).chars().count())
+    .collect();
     let width = captions.into_iter().max().unwrap_or(0);
     match &r.published {
         Some(v) => {
@@ -222,7 +248,9 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
             o.line(&l);
         }
         None => {
-            let l = o.t("  Non rejouée : voir les remarques.", "  Not replayed: see the notes.").to_owned();
+            let l = o
+                .t("  Non rejouée : voir les remarques.", "  Not replayed: see the notes.")
+                .to_owned();
             o.line(&l);
         }
     }
@@ -234,7 +262,10 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
     // The disagreement, first.
     if let Some(dis) = r.disagreement() {
         o.blank();
-        let h = o.paint(o.t("! Les deux lectures divergent", "! The two readings disagree"), "1;33");
+        let h = o.paint(
+            o.t("! Les deux lectures divergent", "! The two readings disagree"),
+            "1;33",
+        );
         o.line(&h);
         o.line(&format!("  {}", disagreement_text(r, &dis, lang)));
     }
@@ -250,10 +281,20 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
 
     // Timeline.
     o.blank();
-    let h = format!("{} ({})", o.t("Déroulement d'après le log", "Timeline from the log"), r.file);
+    let h = format!(
+        "{} ({})",
+        o.t("Déroulement d'après le log", "Timeline from the log"),
+        r.file
+    );
     o.heading(&h);
     let start_date = r.run.start.as_ref().map(|(t, _)| t.date());
-    let span = |e: &super::Event| if e.last_line > e.line { format!("{}-{}", e.line, e.last_line) } else { e.line.to_string() };
+    let span = |e: &super::Event| {
+        if e.last_line > e.line {
+            format!("{}-{}", e.line, e.last_line)
+        } else {
+            e.line.to_string()
+        }
+    };
     let num_w = r.events.iter().map(|e| span(e).len()).max().unwrap_or(1).max(3);
     for e in &r.events {
         let time = e.time.map_or_else(
@@ -281,12 +322,25 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
         for t in &r.triggers {
             let mut parts = Vec::new();
             if let Some(tile) = &t.published {
-                parts.push(format!("{pub_name}{} {}", o.t(" :", ":"), o.tone(&tile_short(tile, lang), tile.tone())));
+                parts.push(format!(
+                    "{pub_name}{} {}",
+                    o.t(" :", ":"),
+                    o.tone(&tile_short(tile, lang), tile.tone())
+                ));
             }
             if let Some(tile) = &t.strict {
-                parts.push(format!("{strict_name}{} {}", o.t(" :", ":"), o.tone(&tile_short(tile, lang), tile.tone())));
+                parts.push(format!(
+                    "{strict_name}{} {}",
+                    o.t(" :", ":"),
+                    o.tone(&tile_short(tile, lang), tile.tone())
+                ));
             }
-            o.line(&format!("  {}  {} → {}", format_at(t.at), trigger_words(&t.trigger, t.strict_only, lang), parts.join(" · ")));
+            o.line(&format!(
+                "  {}  {} → {}",
+                format_at(t.at),
+                trigger_words(&t.trigger, t.strict_only, lang),
+                parts.join(" · ")
+            ));
         }
     }
 
@@ -308,11 +362,14 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
     let s = r.strict.as_ref();
     let pv = p.map(|v| v.flag(kind));
     let sv = s.map(|v| v.flag(kind));
-    let worst = [pv.flatten(), sv.flatten()].into_iter().flatten().max_by_key(|f| match f {
-        Flag::Error => 2,
-        Flag::Ok => 1,
-        Flag::Disabled => 0,
-    });
+    let worst = [pv.flatten(), sv.flatten()]
+        .into_iter()
+        .flatten()
+        .max_by_key(|f| match f {
+            Flag::Error => 2,
+            Flag::Ok => 1,
+            Flag::Disabled => 0,
+        });
     let title = flag_title(kind, lang);
     let values = match (p, s) {
         (Some(p), Some(s)) if p.flag(kind) == s.flag(kind) => format!("= {}", flag_value(p.flag(kind))),
@@ -337,7 +394,10 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
     match (ps, ss) {
         (Some(a), Some(b)) if a == b => o.line(&format!("    {a}")),
         (Some(a), Some(b)) => {
-            let (pn, sn) = (p.map_or("", |v| v.profile.as_str()), s.map_or("", |v| v.profile.as_str()));
+            let (pn, sn) = (
+                p.map_or("", |v| v.profile.as_str()),
+                s.map_or("", |v| v.profile.as_str()),
+            );
             let w = pn.chars().count().max(sn.chars().count());
             o.line(&format!("    {pn:<w$}{} {a}", o.t(" :", ":")));
             o.line(&format!("    {sn:<w$}{} {b}", o.t(" :", ":")));
@@ -348,13 +408,26 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
     if !f.see_also.is_empty() {
         let lines: Vec<String> = f.see_also.iter().map(ToString::to_string).collect();
         let l = match lang {
-            Lang::Fr => format!("    (ligne{} {} citée{} plus haut)", if lines.len() > 1 { "s" } else { "" }, lines.join(", "), if lines.len() > 1 { "s" } else { "" }),
-            Lang::En => format!("    (line{} {} quoted above)", if lines.len() > 1 { "s" } else { "" }, lines.join(", ")),
+            Lang::Fr => format!(
+                "    (ligne{} {} citée{} plus haut)",
+                if lines.len() > 1 { "s" } else { "" },
+                lines.join(", "),
+                if lines.len() > 1 { "s" } else { "" }
+            ),
+            Lang::En => format!(
+                "    (line{} {} quoted above)",
+                if lines.len() > 1 { "s" } else { "" },
+                lines.join(", ")
+            ),
         };
         o.line(&l);
     }
     if !f.quotes.is_empty() {
-        let level = if worst == Some(Flag::Error) { Level::ERROR } else { Level::NOTE };
+        let level = if worst == Some(Flag::Error) {
+            Level::ERROR
+        } else {
+            Level::NOTE
+        };
         let snippet = snippets(o, &f.quotes, level);
         for l in snippet.lines() {
             o.line(&format!("{INDENT}{l}"));
@@ -365,7 +438,10 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
 /// The quotes as one annotated-snippet group.
 fn snippets(o: &Out<'_>, quotes: &[Quote], level: Level<'static>) -> String {
     let labels: Vec<String> = quotes.iter().map(|q| quote_label(q, o.lang)).collect();
-    let texts: Vec<String> = quotes.iter().map(|q| annotate_snippets::normalize_untrusted_str(&q.text)).collect();
+    let texts: Vec<String> = quotes
+        .iter()
+        .map(|q| annotate_snippets::normalize_untrusted_str(&q.text))
+        .collect();
     let elements: Vec<Snippet<'_, annotate_snippets::Annotation<'_>>> = quotes
         .iter()
         .zip(texts.iter())
@@ -373,7 +449,12 @@ fn snippets(o: &Out<'_>, quotes: &[Quote], level: Level<'static>) -> String {
         .map(|((q, text), label)| {
             // normalize_untrusted_str may change the text (control characters); keep the mark
             // only when it still fits.
-            let mark = q.mark.clone().filter(|m| text.is_char_boundary(m.start) && m.end <= text.len() && text.is_char_boundary(m.end) && text.get(m.clone()) == q.text.get(m.clone()));
+            let mark = q.mark.clone().filter(|m| {
+                text.is_char_boundary(m.start)
+                    && m.end <= text.len()
+                    && text.is_char_boundary(m.end)
+                    && text.get(m.clone()) == q.text.get(m.clone())
+            });
             // Without a mark: a caret after the last character when the log stops there, else
             // the start of the line.
             let span = mark.unwrap_or_else(|| match q.what {

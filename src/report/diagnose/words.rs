@@ -3,8 +3,7 @@
 //! another on a forum.
 
 use super::{
-    Assumption, AssumptionKind, Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport,
-    Verdict,
+    Assumption, AssumptionKind, Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport, Verdict,
 };
 use crate::Lang;
 use crate::engine::evidence::human_size;
@@ -101,7 +100,10 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
     let mut s = match &r.run.end {
         RunEnd::Success { at } => {
             if fr {
-                format!("la sauvegarde s'est terminée normalement ([END BACKUP SUCCESS] ligne {})", at.line)
+                format!(
+                    "la sauvegarde s'est terminée normalement ([END BACKUP SUCCESS] ligne {})",
+                    at.line
+                )
             } else {
                 format!("the backup ended normally ([END BACKUP SUCCESS] at line {})", at.line)
             }
@@ -127,9 +129,15 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
             match last {
                 Some(step) => {
                     if fr {
-                        format!("le log s'arrête en pleine sauvegarde (ligne {}, pendant : {step}) : ni succès ni échec écrit", r.run.lines.last)
+                        format!(
+                            "le log s'arrête en pleine sauvegarde (ligne {}, pendant : {step}) : ni succès ni échec écrit",
+                            r.run.lines.last
+                        )
                     } else {
-                        format!("the log stops in the middle of the backup (line {}, during: {step}): neither success nor failure was written", r.run.lines.last)
+                        format!(
+                            "the log stops in the middle of the backup (line {}, during: {step}): neither success nor failure was written",
+                            r.run.lines.last
+                        )
                     }
                 }
                 None => {
@@ -172,7 +180,10 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
         });
     }
     if r.run.cut_at_start() {
-        s.push_str(lang.pick(" (le début de la sauvegarde manque dans le log)", " (the start of the backup is missing from the log)"));
+        s.push_str(lang.pick(
+            " (le début de la sauvegarde manque dans le log)",
+            " (the start of the backup is missing from the log)",
+        ));
     }
     let mut first = s;
     if let Some(c) = first.get(..1) {
@@ -199,7 +210,9 @@ fn repo_name(code: &str) -> String {
 /// stricter than needed).
 pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
-    let (Some(p), Some(s)) = (&r.published, &r.strict) else { return String::new() };
+    let (Some(p), Some(s)) = (&r.published, &r.strict) else {
+        return String::new();
+    };
     let ptile = quoted(&p.tile.headline(lang), lang);
     let stile = quoted(&s.tile.headline(lang), lang);
     let failure = r.end_quote.as_ref().map(|q| {
@@ -218,18 +231,30 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
     match d {
         Disagreement::NeverEnds { failed } => {
             let mut t = if fr {
-                format!("Le scénario publié ({}) affiche {ptile} et le restera : Jeedom ne déclenche pas end_backup ", p.profile)
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} et le restera : Jeedom ne déclenche pas end_backup ",
+                    p.profile
+                )
             } else {
-                format!("The published scenario ({}) shows {ptile} and will keep showing it: Jeedom fires no end_backup ", p.profile)
+                format!(
+                    "The published scenario ({}) shows {ptile} and will keep showing it: Jeedom fires no end_backup ",
+                    p.profile
+                )
             };
             if *failed {
                 t.push_str(lang.pick("quand une sauvegarde échoue.", "when a backup fails."));
             } else {
-                t.push_str(lang.pick("pour une sauvegarde qui ne se termine pas.", "for a backup that never ends."));
+                t.push_str(lang.pick(
+                    "pour une sauvegarde qui ne se termine pas.",
+                    "for a backup that never ends.",
+                ));
             }
             match (failed, failure) {
                 (true, Some((line, text))) => t.push_str(&if fr {
-                    format!(" Or la sauvegarde a échoué à la ligne {line} : {}.", quoted(&text, lang))
+                    format!(
+                        " Or la sauvegarde a échoué à la ligne {line} : {}.",
+                        quoted(&text, lang)
+                    )
                 } else {
                     format!(" Yet the backup failed at line {line}: {}.", quoted(&text, lang))
                 }),
@@ -263,9 +288,21 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
         }
         Disagreement::PublishedHides => {
             let mut t = if fr {
-                format!("Le scénario publié ({}) affiche {ptile} ({}), mais la lecture stricte ({}) affiche {stile} ({})", p.profile, tone_word(p.tile.tone(), lang), s.profile, tone_word(s.tile.tone(), lang))
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} ({}), mais la lecture stricte ({}) affiche {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
             } else {
-                format!("The published scenario ({}) shows {ptile} ({}), but the strict reading ({}) shows {stile} ({})", p.profile, tone_word(p.tile.tone(), lang), s.profile, tone_word(s.tile.tone(), lang))
+                format!(
+                    "The published scenario ({}) shows {ptile} ({}), but the strict reading ({}) shows {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
             };
             if why_strict.is_empty() {
                 t.push('.');
@@ -283,9 +320,21 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                 .map(|k| p.step.explain(k, lang))
                 .collect();
             let mut t = if fr {
-                format!("Le scénario publié ({}) affiche {ptile} ({}) alors que la lecture stricte ({}) affiche {stile} ({})", p.profile, tone_word(p.tile.tone(), lang), s.profile, tone_word(s.tile.tone(), lang))
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} ({}) alors que la lecture stricte ({}) affiche {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
             } else {
-                format!("The published scenario ({}) shows {ptile} ({}) while the strict reading ({}) shows {stile} ({})", p.profile, tone_word(p.tile.tone(), lang), s.profile, tone_word(s.tile.tone(), lang))
+                format!(
+                    "The published scenario ({}) shows {ptile} ({}) while the strict reading ({}) shows {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
             };
             if why_pub.is_empty() {
                 t.push('.');
@@ -296,8 +345,11 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
             // Blind spot 2: the published scenario reads the whole file, earlier runs included.
             if let crate::engine::Rule::LogErrors { lines, .. } = &p.step.evidence.log.rule {
                 let (first, last) = (r.run.lines.first as usize, r.run.lines.last as usize);
-                let outside: Vec<String> =
-                    lines.iter().filter(|l| l.line < first || l.line > last).map(|l| l.line.to_string()).collect();
+                let outside: Vec<String> = lines
+                    .iter()
+                    .filter(|l| l.line < first || l.line > last)
+                    .map(|l| l.line.to_string())
+                    .collect();
                 if !outside.is_empty() && outside.len() == lines.len() {
                     t.push_str(&if fr {
                         format!(
@@ -316,9 +368,15 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
         }
         Disagreement::Other => {
             if fr {
-                format!("Le scénario publié ({}) affiche {ptile} ; la lecture stricte ({}) affiche {stile}.", p.profile, s.profile)
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} ; la lecture stricte ({}) affiche {stile}.",
+                    p.profile, s.profile
+                )
             } else {
-                format!("The published scenario ({}) shows {ptile}; the strict reading ({}) shows {stile}.", p.profile, s.profile)
+                format!(
+                    "The published scenario ({}) shows {ptile}; the strict reading ({}) shows {stile}.",
+                    p.profile, s.profile
+                )
             }
         }
     }
@@ -329,20 +387,42 @@ pub fn quote_label(q: &Quote, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
     match &q.what {
         QuoteKind::LoggerError { level, date } if date.is_empty() => {
-            if fr { format!("ligne {level} du logger") } else { format!("{level} logger line") }
+            if fr {
+                format!("ligne {level} du logger")
+            } else {
+                format!("{level} logger line")
+            }
         }
         QuoteKind::LoggerError { level, date } => {
-            if fr { format!("ligne {level} du logger, datée du {date}") } else { format!("{level} logger line, dated {date}") }
+            if fr {
+                format!("ligne {level} du logger, datée du {date}")
+            } else {
+                format!("{level} logger line, dated {date}")
+            }
         }
-        QuoteKind::RunFailed => lang.pick("la sauvegarde échoue ici", "the backup fails here").to_owned(),
-        QuoteKind::EndMarker => lang.pick("fin de la sauvegarde en échec", "the backup ends in failure").to_owned(),
+        QuoteKind::RunFailed => lang
+            .pick("la sauvegarde échoue ici", "the backup fails here")
+            .to_owned(),
+        QuoteKind::EndMarker => lang
+            .pick("fin de la sauvegarde en échec", "the backup ends in failure")
+            .to_owned(),
         QuoteKind::Upload { repo } => {
-            if fr { format!("envoi vers {}", repo_name(repo)) } else { format!("upload to {}", repo_name(repo)) }
+            if fr {
+                format!("envoi vers {}", repo_name(repo))
+            } else {
+                format!("upload to {}", repo_name(repo))
+            }
         }
         QuoteKind::UploadFailed { repo } => {
-            if fr { format!("échec de l'envoi vers {}", repo_name(repo)) } else { format!("the upload to {} failed", repo_name(repo)) }
+            if fr {
+                format!("échec de l'envoi vers {}", repo_name(repo))
+            } else {
+                format!("the upload to {} failed", repo_name(repo))
+            }
         }
-        QuoteKind::Archive => lang.pick("l'archive annoncée par le log", "the archive the log announced").to_owned(),
+        QuoteKind::Archive => lang
+            .pick("l'archive annoncée par le log", "the archive the log announced")
+            .to_owned(),
         QuoteKind::StoppedHere => lang.pick("le log s'arrête ici", "the log stops here").to_owned(),
     }
 }
@@ -351,24 +431,42 @@ pub fn quote_label(q: &Quote, lang: Lang) -> String {
 pub fn step_name(kind: &StepKind, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
     match kind {
-        StepKind::BeginEvent => lang.pick("évènement de début (begin_backup)", "begin event (begin_backup)").into(),
+        StepKind::BeginEvent => lang
+            .pick("évènement de début (begin_backup)", "begin event (begin_backup)")
+            .into(),
         StepKind::FileRights => lang.pick("vérification des droits", "file rights check").into(),
         StepKind::PluginHook { plugin } => {
-            if fr { format!("sauvegarde du plugin {plugin}") } else { format!("plugin {plugin} backup") }
+            if fr {
+                format!("sauvegarde du plugin {plugin}")
+            } else {
+                format!("plugin {plugin} backup")
+            }
         }
         StepKind::DatabaseCheck => lang.pick("vérification de la base de données", "database check").into(),
         StepKind::TableCheck { table } => {
-            if fr { format!("vérification de la table {table}") } else { format!("table {table} check") }
+            if fr {
+                format!("vérification de la table {table}")
+            } else {
+                format!("table {table} check")
+            }
         }
         StepKind::DatabaseDump => lang.pick("sauvegarde de la base de données", "database dump").into(),
         StepKind::CachePersistence => lang.pick("persistance du cache", "cache persistence").into(),
         StepKind::Archive => lang.pick("création de l'archive", "archive creation").into(),
-        StepKind::CleanOld => lang.pick("nettoyage des anciennes sauvegardes", "old backups clean-up").into(),
+        StepKind::CleanOld => lang
+            .pick("nettoyage des anciennes sauvegardes", "old backups clean-up")
+            .into(),
         StepKind::SizeLimit { limit_mb: Some(mb) } => {
-            if fr { format!("limitation de la taille à {mb} Mo") } else { format!("size limit to {mb} MB") }
+            if fr {
+                format!("limitation de la taille à {mb} Mo")
+            } else {
+                format!("size limit to {mb} MB")
+            }
         }
         StepKind::SizeLimit { limit_mb: None } => lang.pick("limitation de la taille", "size limit").into(),
-        StepKind::EndEvent => lang.pick("évènement de fin (end_backup)", "end event (end_backup)").into(),
+        StepKind::EndEvent => lang
+            .pick("évènement de fin (end_backup)", "end event (end_backup)")
+            .into(),
     }
 }
 
@@ -391,47 +489,93 @@ pub fn event_text(e: &Event, lang: Lang) -> String {
             .replacen(" : ", if fr { " : " } else { ": " }, 1),
         EventKind::Folded { kind, count } => match kind {
             StepKind::TableCheck { .. } => {
-                if fr { format!("{count} tables vérifiées : OK") } else { format!("{count} tables checked: OK") }
+                if fr {
+                    format!("{count} tables vérifiées : OK")
+                } else {
+                    format!("{count} tables checked: OK")
+                }
             }
             StepKind::PluginHook { .. } => {
-                if fr { format!("{count} plugins sauvegardés : OK") } else { format!("{count} plugins backed up: OK") }
+                if fr {
+                    format!("{count} plugins sauvegardés : OK")
+                } else {
+                    format!("{count} plugins backed up: OK")
+                }
             }
             other => format!("{} ×{count} : OK", step_name(other, lang)),
         },
         EventKind::Upload { repo, outcome } => {
             let what = match outcome {
                 UploadOutcome::Ok => "OK".to_owned(),
-                UploadOutcome::Failed { message } => format!("{} {}", lang.pick("ÉCHEC", "FAILED"), quoted(message, lang)),
+                UploadOutcome::Failed { message } => {
+                    format!("{} {}", lang.pick("ÉCHEC", "FAILED"), quoted(message, lang))
+                }
                 UploadOutcome::Unfinished => lang.pick("pas terminé", "unfinished").to_owned(),
             };
-            if fr { format!("envoi vers {} : {what}", repo_name(repo)) } else { format!("upload to {}: {what}", repo_name(repo)) }
+            if fr {
+                format!("envoi vers {} : {what}", repo_name(repo))
+            } else {
+                format!("upload to {}: {what}", repo_name(repo))
+            }
         }
         EventKind::Logger { level, message } => {
-            if fr { format!("logger {level} : {}", quoted(message, lang)) } else { format!("logger {level}: {}", quoted(message, lang)) }
+            if fr {
+                format!("logger {level} : {}", quoted(message, lang))
+            } else {
+                format!("logger {level}: {}", quoted(message, lang))
+            }
         }
         EventKind::Deletion { path } => {
             let file = path.rsplit('/').next().unwrap_or(path);
-            if fr { format!("supprimée pour la limite de taille : {file}") } else { format!("deleted for the size limit: {file}") }
+            if fr {
+                format!("supprimée pour la limite de taille : {file}")
+            } else {
+                format!("deleted for the size limit: {file}")
+            }
         }
         EventKind::RemoteDeletion { repo, file } => {
             let f = file.as_deref().unwrap_or("?");
-            if fr { format!("supprimée de {} (ancienne) : {f}", repo_name(repo)) } else { format!("deleted from {} (too old): {f}", repo_name(repo)) }
+            if fr {
+                format!("supprimée de {} (ancienne) : {f}", repo_name(repo))
+            } else {
+                format!("deleted from {} (too old): {f}", repo_name(repo))
+            }
         }
         EventKind::Archive { file_name } => {
-            if fr { format!("archive : {file_name}") } else { format!("archive: {file_name}") }
+            if fr {
+                format!("archive : {file_name}")
+            } else {
+                format!("archive: {file_name}")
+            }
         }
         EventKind::Duration { secs } => {
-            if fr { format!("durée annoncée : {secs} s (fin)") } else { format!("reported duration: {secs} s (end)") }
+            if fr {
+                format!("durée annoncée : {secs} s (fin)")
+            } else {
+                format!("reported duration: {secs} s (end)")
+            }
         }
         EventKind::EndBanner => lang.pick("bannière de fin", "end banner").into(),
         EventKind::Success => "[END BACKUP SUCCESS]".into(),
         EventKind::Failed { message: Some(m) } => {
-            if fr { format!("échec de la sauvegarde : {}", quoted(m, lang)) } else { format!("the backup fails: {}", quoted(m, lang)) }
+            if fr {
+                format!("échec de la sauvegarde : {}", quoted(m, lang))
+            } else {
+                format!("the backup fails: {}", quoted(m, lang))
+            }
         }
-        EventKind::Failed { message: None } => {
-            lang.pick("[END BACKUP ERROR] : la sauvegarde est en échec", "[END BACKUP ERROR]: the backup failed").into()
-        }
-        EventKind::Unterminated => lang.pick("le log s'arrête ici, sans fin de sauvegarde", "the log stops here, with no end").into(),
+        EventKind::Failed { message: None } => lang
+            .pick(
+                "[END BACKUP ERROR] : la sauvegarde est en échec",
+                "[END BACKUP ERROR]: the backup failed",
+            )
+            .into(),
+        EventKind::Unterminated => lang
+            .pick(
+                "le log s'arrête ici, sans fin de sauvegarde",
+                "the log stops here, with no end",
+            )
+            .into(),
     }
 }
 
@@ -448,26 +592,65 @@ pub fn event_is_bad(e: &Event) -> bool {
 
 /// (English, French) phrases of the case module's facts, translated whole.
 const FACT_PHRASES: [(&str, &str); 25] = [
-    ("strict watchdog: now, by the box's clock", "surveillance de strict : maintenant, d'après l'horloge de la box"),
+    (
+        "strict watchdog: now, by the box's clock",
+        "surveillance de strict : maintenant, d'après l'horloge de la box",
+    ),
     ("Samba share listing", "contenu du partage Samba"),
-    ("from the log only: each successful `Send backup Samba` puts that run's archive first on the share", "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage"),
+    (
+        "from the log only: each successful `Send backup Samba` puts that run's archive first on the share",
+        "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage",
+    ),
     ("minimum archive size (bytes)", "taille minimale de l'archive (octets)"),
     ("time zone", "fuseau horaire"),
-    ("virtual before the first trigger", "valeur du virtuel avant le premier déclencheur"),
-    ("seconds from begin_update to the update's backup", "secondes entre begin_update et la sauvegarde de la mise à jour"),
+    (
+        "virtual before the first trigger",
+        "valeur du virtuel avant le premier déclencheur",
+    ),
+    (
+        "seconds from begin_update to the update's backup",
+        "secondes entre begin_update et la sauvegarde de la mise à jour",
+    ),
     ("(banner + ", "(bannière + "),
-    ("(its last dated line; no duration line)", "(sa dernière ligne datée ; pas de ligne de durée)"),
-    ("the banner was cut off; the archive name's time", "la bannière manque ; heure du nom de l'archive"),
-    ("the banner was cut off; the run's first dated line", "la bannière manque ; première ligne datée de la sauvegarde"),
-    ("start + 60 s: the log gives no end time", "début + 60 s : le log ne donne pas l'heure de fin"),
-    ("start + 60 s: the log gives no duration", "début + 60 s : le log ne donne pas la durée"),
+    (
+        "(its last dated line; no duration line)",
+        "(sa dernière ligne datée ; pas de ligne de durée)",
+    ),
+    (
+        "the banner was cut off; the archive name's time",
+        "la bannière manque ; heure du nom de l'archive",
+    ),
+    (
+        "the banner was cut off; the run's first dated line",
+        "la bannière manque ; première ligne datée de la sauvegarde",
+    ),
+    (
+        "start + 60 s: the log gives no end time",
+        "début + 60 s : le log ne donne pas l'heure de fin",
+    ),
+    (
+        "start + 60 s: the log gives no duration",
+        "début + 60 s : le log ne donne pas la durée",
+    ),
     ("the run's last dated line", "dernière ligne datée de la sauvegarde"),
     ("start + ", "début + "),
-    ("strict watchdog: a minute after the failed run's last dated line", "surveillance de strict : une minute après la dernière ligne datée de la sauvegarde en échec"),
-    ("strict watchdog: after its timeout, the run never ended", "surveillance de strict : après son délai, la sauvegarde ne s'étant jamais terminée"),
+    (
+        "strict watchdog: a minute after the failed run's last dated line",
+        "surveillance de strict : une minute après la dernière ligne datée de la sauvegarde en échec",
+    ),
+    (
+        "strict watchdog: after its timeout, the run never ended",
+        "surveillance de strict : après son délai, la sauvegarde ne s'étant jamais terminée",
+    ),
     ("; strict only", " ; strict seulement"),
-    ("not replayed: its start was cut off and none of its lines is dated", "non rejouée : son début manque et aucune de ses lignes n'est datée"),
-    ("previous-success", "previous-success (une sauvegarde réussie la veille)"),
+    (
+        "not replayed: its start was cut off and none of its lines is dated",
+        "non rejouée : son début manque et aucune de ses lignes n'est datée",
+    ),
+    (
+        "previous-success",
+        "previous-success (une sauvegarde réussie la veille)",
+    ),
     ("jeedom", "version de Jeedom"),
     ("config ", "réglage "),
     ("size of ", "taille de "),
@@ -483,7 +666,11 @@ fn translate_fact(text: &str, lang: Lang) -> String {
     // `run N …` → `sauvegarde N : …`
     if let Some(rest) = out.strip_prefix("run ") {
         let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-        out = if tail.is_empty() { format!("sauvegarde {n}") } else { format!("sauvegarde {n} : {tail}") };
+        out = if tail.is_empty() {
+            format!("sauvegarde {n}")
+        } else {
+            format!("sauvegarde {n} : {tail}")
+        };
     }
     for (en, fr) in FACT_PHRASES {
         if en == "jeedom" {
@@ -541,14 +728,24 @@ pub fn assumption_text(a: &Assumption, d: &Diagnosis, lang: Lang) -> String {
     let mut s = format!("{kind} {subject} = {value}");
     if !a.lines.is_empty() {
         let lines: Vec<String> = a.lines.iter().map(|(f, l)| format!("{f}:{l}")).collect();
-        s.push_str(&if fr { format!("  (d'après {})", lines.join(", ")) } else { format!("  (from {})", lines.join(", ")) });
+        s.push_str(&if fr {
+            format!("  (d'après {})", lines.join(", "))
+        } else {
+            format!("  (from {})", lines.join(", "))
+        });
     }
     match a.kind {
         AssumptionKind::Assumed => {
             let how = if d.case_folder {
                 a.hint.clone()
             } else {
-                option_for(&a.subject).map(|o| if fr { format!("{o} pour changer") } else { format!("{o} to change it") })
+                option_for(&a.subject).map(|o| {
+                    if fr {
+                        format!("{o} pour changer")
+                    } else {
+                        format!("{o} to change it")
+                    }
+                })
             };
             s.push_str(&match (how, fr) {
                 (Some(h), true) => format!("  (par défaut ; {h})"),
@@ -573,50 +770,93 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
     match n {
         Note::Windows1252 { file, lines } => {
             if fr {
-                format!("{file} : {lines} ligne{} en Latin-1/Windows-1252 et non en UTF-8 (les accents ont été lus quand même).", plural(*lines as usize))
+                format!(
+                    "{file} : {lines} ligne{} en Latin-1/Windows-1252 et non en UTF-8 (les accents ont été lus quand même).",
+                    plural(*lines as usize)
+                )
             } else {
-                format!("{file}: {lines} line{} in Latin-1/Windows-1252 rather than UTF-8 (accents were read all the same).", plural(*lines as usize))
+                format!(
+                    "{file}: {lines} line{} in Latin-1/Windows-1252 rather than UTF-8 (accents were read all the same).",
+                    plural(*lines as usize)
+                )
             }
         }
         Note::Bom { file } => {
-            if fr { format!("{file} commence par une marque d'ordre d'octets UTF-8 (ignorée).") } else { format!("{file} starts with a UTF-8 byte-order mark (skipped).") }
+            if fr {
+                format!("{file} commence par une marque d'ordre d'octets UTF-8 (ignorée).")
+            } else {
+                format!("{file} starts with a UTF-8 byte-order mark (skipped).")
+            }
         }
         Note::LineEndings { file, crlf, cr } => {
             if fr {
-                format!("{file} : fins de ligne Windows (CRLF : {crlf}, CR seul : {cr}), sans doute un copier-coller ; lues correctement.")
+                format!(
+                    "{file} : fins de ligne Windows (CRLF : {crlf}, CR seul : {cr}), sans doute un copier-coller ; lues correctement."
+                )
             } else {
-                format!("{file}: Windows line ends (CRLF: {crlf}, lone CR: {cr}), probably a copy-paste; read correctly.")
+                format!(
+                    "{file}: Windows line ends (CRLF: {crlf}, lone CR: {cr}), probably a copy-paste; read correctly."
+                )
             }
         }
         Note::Reflowed { file } => {
             if fr {
-                format!("{file} : les retours à la ligne ont été perdus (plusieurs lignes de Jeedom sur une seule) ; les numéros de ligne cités sont ceux du texte reçu.")
+                format!(
+                    "{file} : les retours à la ligne ont été perdus (plusieurs lignes de Jeedom sur une seule) ; les numéros de ligne cités sont ceux du texte reçu."
+                )
             } else {
-                format!("{file}: line breaks were lost (several Jeedom lines on one); the line numbers quoted are those of the text as received.")
+                format!(
+                    "{file}: line breaks were lost (several Jeedom lines on one); the line numbers quoted are those of the text as received."
+                )
             }
         }
         Note::NulBytes { file, count } => {
-            if fr { format!("{file} : {count} octet(s) nul(s) ignoré(s).") } else { format!("{file}: {count} NUL byte(s) ignored.") }
-        }
-        Note::Unknown { file, pieces, first_line } => {
             if fr {
-                format!("{file} : {pieces} morceau(x) de texte non reconnu(s), le premier ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic.")
+                format!("{file} : {count} octet(s) nul(s) ignoré(s).")
             } else {
-                format!("{file}: {pieces} piece(s) of text not recognised, the first at line {first_line} (a command's output, or added text); they play no part in the diagnosis.")
+                format!("{file}: {count} NUL byte(s) ignored.")
+            }
+        }
+        Note::Unknown {
+            file,
+            pieces,
+            first_line,
+        } => {
+            if fr {
+                format!(
+                    "{file} : {pieces} morceau(x) de texte non reconnu(s), le premier ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic."
+                )
+            } else {
+                format!(
+                    "{file}: {pieces} piece(s) of text not recognised, the first at line {first_line} (a command's output, or added text); they play no part in the diagnosis."
+                )
             }
         }
         Note::CutAtStart { file, run } => {
             if fr {
-                format!("{file} : le début de la sauvegarde {run} manque (Jeedom ne garde que les 500 dernières lignes d'un log lu par l'interface).")
+                format!(
+                    "{file} : le début de la sauvegarde {run} manque (Jeedom ne garde que les 500 dernières lignes d'un log lu par l'interface)."
+                )
             } else {
-                format!("{file}: the start of backup run {run} is missing (Jeedom keeps only the last 500 lines of a log read through the UI).")
+                format!(
+                    "{file}: the start of backup run {run} is missing (Jeedom keeps only the last 500 lines of a log read through the UI)."
+                )
             }
         }
-        Note::LooseLogger { file, lines, errors, first_line } => {
+        Note::LooseLogger {
+            file,
+            lines,
+            errors,
+            first_line,
+        } => {
             if fr {
-                format!("{file} : {lines} ligne(s) du logger hors de toute sauvegarde (dont {errors} erreur(s)), la première ligne {first_line} ; le scénario publié les lit aussi.")
+                format!(
+                    "{file} : {lines} ligne(s) du logger hors de toute sauvegarde (dont {errors} erreur(s)), la première ligne {first_line} ; le scénario publié les lit aussi."
+                )
             } else {
-                format!("{file}: {lines} logger line(s) outside any backup run ({errors} error(s)), the first at line {first_line}; the published scenario reads them too.")
+                format!(
+                    "{file}: {lines} logger line(s) outside any backup run ({errors} error(s)), the first at line {first_line}; the published scenario reads them too."
+                )
             }
         }
         Note::NotReplayed { run } => {
@@ -665,7 +905,10 @@ pub fn caveat_text(code: &str, lang: Lang) -> String {
 pub fn trigger_words(trigger: &crate::world::Trigger, strict_only: bool, lang: Lang) -> String {
     let name = trigger.as_str().to_owned();
     if strict_only {
-        format!("{name} {}", lang.pick("(ajouté : surveillance de strict)", "(added: strict's watchdog)"))
+        format!(
+            "{name} {}",
+            lang.pick("(ajouté : surveillance de strict)", "(added: strict's watchdog)")
+        )
     } else {
         name
     }
@@ -696,7 +939,11 @@ pub fn summary_line(d: &Diagnosis, lang: Lang) -> String {
             format!("{n} backup run{} examined: no problem.", plural(n))
         }
     } else if fr {
-        format!("{n} sauvegarde{} examinée{} : {p} avec un problème.", plural(n), plural(n))
+        format!(
+            "{n} sauvegarde{} examinée{} : {p} avec un problème.",
+            plural(n),
+            plural(n)
+        )
     } else {
         format!("{n} backup run{} examined: {p} with a problem.", plural(n))
     }
