@@ -154,7 +154,7 @@ fn the_planted_secrets_never_reach_a_recorded_file() {
 }
 
 #[test]
-fn standard_input_is_accepted() {
+fn standard_input_and_another_scenarios_folder() {
     let tmp = project();
     record(tmp.path())
         .args(["-", "--name", "4.5-from-stdin"])
@@ -163,6 +163,14 @@ fn standard_input_is_accepted() {
         .code(0)
         .stdout(predicate::str::contains("Cas enregistré : scenarios/4.5-from-stdin/"));
     assert!(tmp.path().join("scenarios/4.5-from-stdin/case.toml").is_file());
+    std::fs::create_dir(tmp.path().join("corpus")).unwrap();
+    let src = repo().join("scenarios/4.3-market-no-subscription/backup.log");
+    record(tmp.path())
+        .args([src.to_str().unwrap(), "--name", "4.3-market", "--scenarios", "corpus"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("corpus/4.3-market/"));
+    assert_eq!(entries(&tmp.path().join("corpus/4.3-market")), vec!["backup.log", "case.toml"]);
 }
 
 #[test]

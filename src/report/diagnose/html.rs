@@ -28,7 +28,7 @@ const CSS: &str = concat!(
     ".ib-report h1{margin:0 0 4px}.ib-meta{color:#555;font-size:13px}",
     ".ib-run{background:#fff;border-radius:8px;padding:14px 18px;margin:16px 0;box-shadow:0 1px 3px rgba(0,0,0,.12);",
     "border-left:6px solid #2e7d32}",
-    ".ib-run[data-healthy=false]{border-left-color:#c62828}",
+    ".ib-run[data-healthy=false]{border-left-color:#c62828}.ib-run.ib-common{border-left-color:#9e9e9e}",
     ".ib-run h2{margin:0 0 6px}.ib-run h3{font-size:14.5px;margin:16px 0 6px;color:#333;",
     "border-bottom:1px solid #e3e3e3;padding-bottom:3px}",
     ".ib-brief{margin:4px 0 10px}",
