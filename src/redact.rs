@@ -35,8 +35,10 @@
 //! [`anonymize`](mod@anonymize).
 
 pub mod anonymize;
+pub mod scan;
 
 pub use anonymize::{Anonymized, Category, anonymize};
+pub use scan::wrapped_secrets;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;

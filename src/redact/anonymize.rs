@@ -174,6 +174,7 @@ impl Book {
 }
 
 struct Patterns {
+    samba_wrapped: Regex,
     samba_user: Regex,
     url_creds: Regex,
     json_key: Regex,
@@ -194,8 +195,15 @@ const KEYS: &str = r"(?:apikey|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|u
 
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     Some(Patterns {
+        // A quoted value whose closing quote is not on its line: a paste wrapped it (one break,
+        // then one token and the closing quote) or cut it (the end of the text).
+        samba_wrapped: Regex::new(
+            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<q>"|')(?P<v1>[^"'\\\r\n]*)(?:(?P<nl>\r\n|\n|\r)(?P<v2>[^"'\\\s]*)(?P<close>["'])|$)"#,
+        )
+        .ok()?,
+        // Quoted values stay on their line: an unterminated quote must not run on.
         samba_user: Regex::new(
-            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\]|\\[^"])*\\"|"[^"]*"|'[^']*'|[^\s'"\\;|&)]+)"#,
+            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*\\"|"[^"\r\n]*"|'[^'\r\n]*'|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?-u)(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
@@ -254,6 +262,18 @@ fn is_public_host(host: &[u8]) -> bool {
 fn keep_v4(ip: Ipv4Addr) -> bool {
     let o = ip.octets();
     ip.is_loopback() || ip.is_unspecified() || ip.is_broadcast() || o[0] == 255 || ip.is_documentation() || o[0] == 240
+}
+
+/// `user-N` or `user-N%password-M`: a value an earlier pass already replaced.
+fn is_placeholder_pair(inner: &[u8]) -> bool {
+    let numbered = |s: &[u8], prefix: &[u8]| {
+        s.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
+    };
+    match memchr::memchr(b'%', inner) {
+        Some(i) => numbered(&inner[..i], b"user-") && numbered(&inner[i + 1..], b"password-"),
+        None => numbered(inner, b"user-"),
+    }
 }
 
 /// A whole digits-and-dots run read as an IPv4 address (exactly four parts).
@@ -348,7 +368,30 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     }
     let mut text = input.to_vec();
 
-    // 1. Credentials in their usual places.
+    // 1. Credentials in their usual places; first a value a paste wrapped or cut (its line
+    // break is kept, after the value).
+    text = replace_all(text, &p.samba_wrapped, |c| {
+        let inner = [cap(c, "v1"), cap(c, "v2")].concat();
+        let mut hidden = Vec::new();
+        match memchr::memchr(b'%', &inner) {
+            Some(i) => {
+                hidden.extend(book.placeholder(Category::User, &inner[..i]));
+                hidden.push(b'%');
+                hidden.extend(book.placeholder(Category::Password, &inner[i + 1..]));
+            }
+            None => hidden.extend(book.placeholder(Category::User, &inner)),
+        }
+        [
+            cap(c, "pre"),
+            cap(c, "flag"),
+            cap(c, "sep"),
+            cap(c, "q"),
+            &hidden,
+            cap(c, "close"),
+            cap(c, "nl"),
+        ]
+        .concat()
+    });
     text = replace_all(text, &p.samba_user, |c| {
         let val = cap(c, "val");
         let whole = c.get(0).map_or(&b""[..], |m| m.as_bytes()).to_vec();
@@ -356,6 +399,9 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
             return whole;
         }
         let (open, inner, close) = split_quotes(val);
+        if is_placeholder_pair(inner) {
+            return whole;
+        }
         let mut hidden = Vec::new();
         match memchr::memchr(b'%', inner) {
             Some(i) => {
@@ -498,6 +544,23 @@ mod tests {
         assert_eq!(out.replaced.get(&Category::Ipv4), Some(&1));
         assert_eq!(out.replaced.get(&Category::Host), Some(&1));
         assert_eq!(out.replaced.get(&Category::BoxName), Some(&1));
+    }
+
+    #[test]
+    fn wrapped_or_cut_credentials_are_replaced_and_lines_kept() {
+        // The break after the flag, inside the quotes, or a cut end.
+        assert_eq!(
+            anon("smbclient -U\n\"bob_user%Hunter22!\" -c ls\n"),
+            "smbclient -U\n\"user-1%password-1\" -c ls\n"
+        );
+        assert_eq!(
+            anon("smbclient -U \"bob_user%Hun\nter22!\" -c ls\nOK\n"),
+            "smbclient -U \"user-1%password-1\"\n -c ls\nOK\n"
+        );
+        assert_eq!(anon("smbclient -U \"bob_user%Hun"), "smbclient -U \"user-1%password-1");
+        // An unterminated quote in the middle of the text does not swallow the next line.
+        let t = "-U \"bob\nSend backup Samba...OK\n\"";
+        assert_eq!(anon(t), t);
     }
 
     #[test]

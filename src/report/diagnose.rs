@@ -107,6 +107,13 @@ pub enum DiagnoseError {
          paste that log too, or give a case folder with both"
     )]
     NoRun { name: String, logger_lines: usize },
+    /// No run can be timed: every one lost its banner and carries no date.
+    #[error(
+        "{name}: no backup run of this log can be replayed: the start of each was cut off and none of its lines \
+         carries a date or an archive name (paste the log from its `Start of Jeedom backup at …` line, or record \
+         it as a case and give the times in case.toml)"
+    )]
+    Untimed { name: String },
     #[error(transparent)]
     Case(#[from] CaseError),
     #[error(transparent)]
@@ -605,7 +612,18 @@ pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
 /// Diagnoses a case (a pasted log wrapped by [`Case::from_log`], or a case folder).
 pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError> {
     check_input(&case.name, case)?;
-    let redactor = &opts.redactor;
+    // Secrets a paste wrapped across lines are hidden as known secrets (the patterns work line
+    // by line).
+    let mut own_redactor = opts.redactor.clone();
+    for bytes in case.files.values() {
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if let Some(text) = (LineRef { line: 1, span: 0..len }).text(bytes) {
+            for s in crate::redact::wrapped_secrets(&text) {
+                let _ = own_redactor.add_secret(&s);
+            }
+        }
+    }
+    let redactor = &own_redactor;
     let sources: Vec<LogSource> = case
         .logs
         .iter()
@@ -629,6 +647,17 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     let mut case1 = case.clone();
     let pasted = !opts.case_folder;
     prefill(&mut case1, &sources, &order, &mut added);
+    let skipped = case1
+        .manifest
+        .steps
+        .iter()
+        .filter(|s| s.get_ref().skip && s.get_ref().trigger == Trigger::BeginBackup)
+        .count();
+    if !order.is_empty() && skipped == order.len() && case.manifest.steps.is_empty() {
+        return Err(DiagnoseError::Untimed {
+            name: case.name.clone(),
+        });
+    }
     let resolved = case1.resolve(&opts.overrides)?;
     let published = run::replay(&resolved, &opts.profile)?;
 

@@ -476,6 +476,19 @@ fn text_that_is_not_a_jeedom_log_is_refused() {
 }
 
 #[test]
+fn a_run_with_no_time_at_all_is_said_so() {
+    infobackup()
+        .args(["diagnose", "-"])
+        .write_stdin("Send end backup event...OK\nBackup operation duration: 12s\n[END BACKUP SUCCESS]\n")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no backup run of this log can be replayed")
+                .and(predicate::str::contains("Start of Jeedom backup at")),
+        );
+}
+
+#[test]
 fn logger_lines_alone_point_to_the_other_logs() {
     infobackup()
         .args(["diagnose", &log("4.4-cron-backup-in-cron-execution")])
@@ -742,4 +755,82 @@ fn live_mode_errors_exit_2_without_the_key() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("http://"));
+}
+
+// ---- robustness ------------------------------------------------------------------------------------
+
+mod never_panics {
+    use infobackup::Lang;
+    use infobackup::case::Case;
+    use infobackup::report::diagnose::{self, Options, html, json, text};
+    use infobackup::world::LogName;
+    use proptest::prelude::*;
+
+    fn base() -> Vec<u8> {
+        super::planted_log()
+    }
+
+    fn render_all(bytes: Vec<u8>) -> Vec<String> {
+        let case = Case::from_log("x.log", LogName::Backup, "x.log", bytes.into());
+        let Ok(d) = diagnose::diagnose(&case, &Options::default()) else {
+            return Vec::new();
+        };
+        let mut outs = Vec::new();
+        for lang in [Lang::Fr, Lang::En] {
+            outs.push(text::render_text(&d, lang, text::TextStyle::default()));
+            outs.push(text::render_text(&d, lang, text::TextStyle { color: true, width: 60 }));
+            outs.push(json::render_json_text(&d, lang));
+            outs.push(html::render_html(&d, lang));
+        }
+        outs
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Garbage spliced anywhere into a log (control characters, invalid UTF-8, line breaks in
+        /// the middle of words) never makes the diagnosis or a rendering panic.
+        #[test]
+        fn any_garbage_anywhere(at in 0usize..1200, junk in proptest::collection::vec(any::<u8>(), 0..400), cut in 0usize..1200) {
+            let mut bytes = base();
+            let at = at.min(bytes.len());
+            bytes.splice(at..at, junk);
+            bytes.truncate(cut.max(200).min(bytes.len()));
+            let _ = render_all(bytes);
+        }
+
+        /// What happens to a log between a box and a forum post (hard wraps at spaces, CRLF,
+        /// lines of other text in between, a cut end) never lets a planted secret through.
+        #[test]
+        fn forum_mangling_keeps_secrets_hidden(
+            wraps in proptest::collection::vec((0usize..1200, any::<bool>()), 0..12),
+            lines in proptest::collection::vec((0usize..1200, proptest::collection::vec(any::<u8>(), 0..80)), 0..4),
+            cut in 0usize..1200,
+        ) {
+            let mut bytes = base();
+            for (at, junk) in lines {
+                // Lines of other text between the log's own lines (before any wrap, so a wrapped
+                // line stays in one piece), then hard wraps: a line of anything (no line break)
+                // after the line holding `at`.
+                if let Some(i) = bytes.iter().skip(at).position(|b| *b == b'\n').map(|i| i + at + 1) {
+                    let mut line: Vec<u8> = junk.into_iter().filter(|b| *b != b'\n' && *b != b'\r').collect();
+                    line.push(b'\n');
+                    bytes.splice(i..i, line);
+                }
+            }
+            for (at, crlf) in wraps {
+                // The first space at or after `at` becomes a line break.
+                if let Some(i) = bytes.iter().skip(at).position(|b| *b == b' ').map(|i| i + at) {
+                    let nl: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+                    bytes.splice(i..=i, nl.iter().copied());
+                }
+            }
+            bytes.truncate(cut.max(300).min(bytes.len()));
+            for o in render_all(bytes) {
+                prop_assert!(!o.contains(super::PASSWORD), "password leaked:\n{o}");
+                prop_assert!(!o.contains(super::USER), "user leaked:\n{o}");
+                prop_assert!(!o.contains(super::API_KEY), "API key leaked:\n{o}");
+            }
+        }
+    }
 }

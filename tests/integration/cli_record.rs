@@ -170,7 +170,10 @@ fn standard_input_and_another_scenarios_folder() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("corpus/4.3-market/"));
-    assert_eq!(entries(&tmp.path().join("corpus/4.3-market")), vec!["backup.log", "case.toml"]);
+    assert_eq!(
+        entries(&tmp.path().join("corpus/4.3-market")),
+        vec!["backup.log", "case.toml"]
+    );
 }
 
 #[test]
@@ -291,4 +294,64 @@ fn anonymisation_keeps_every_log_of_the_corpus_parseable_alike() {
         }
     }
     assert!(seen >= 30, "only {seen} logs");
+}
+
+/// A forum paste wraps the Samba line inside the credentials, or cuts it short: the recorded
+/// files and the diagnosis still hide them.
+#[test]
+fn wrapped_or_cut_credentials_never_leak() {
+    let planted = String::from_utf8(planted_log()).unwrap();
+    let quoted = format!("\"{USER}%{PASSWORD}\"");
+    let (u1, u2) = USER.split_at(7);
+    let (p1, p2) = PASSWORD.split_at(7);
+    let variants = [
+        // The break between the flag and its value.
+        planted.replacen(&format!("-U {quoted}"), &format!("-U\n{quoted}"), 1),
+        // Inside the user, inside the password.
+        planted.replacen(&quoted, &format!("\"{u1}\n{u2}%{PASSWORD}\""), 1),
+        planted.replacen(&quoted, &format!("\"{USER}%{p1}\r\n{p2}\""), 1),
+        // Cut right after the password, the closing quote lost.
+        planted
+            .split_once(&quoted)
+            .map(|(a, _)| format!("{a}\"{USER}%{PASSWORD}"))
+            .unwrap(),
+    ];
+    for (i, v) in variants.iter().enumerate() {
+        let tmp = project();
+        std::fs::write(tmp.path().join("paste.log"), v).unwrap();
+        let name = format!("4.4-wrapped-{i}");
+        let out = record(tmp.path())
+            .args(["paste.log", "--name", &name])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "variant {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dir = tmp.path().join("scenarios").join(&name);
+        for f in entries(&dir) {
+            assert_no_secret(
+                &format!("variant {i}: {f}"),
+                &std::fs::read(dir.join(&f)).unwrap(),
+                &[PASSWORD, USER, p2, u2],
+            );
+        }
+        let recorded = std::fs::read_to_string(dir.join("backup.log")).unwrap();
+        assert_eq!(recorded.lines().count(), v.lines().count(), "variant {i}: lines kept");
+        for format in ["text", "json", "html"] {
+            let out = infobackup()
+                .args(["diagnose", "-", "--format", format])
+                .write_stdin(v.clone())
+                .output()
+                .unwrap();
+            assert!(matches!(out.status.code(), Some(0 | 1)), "variant {i}");
+            assert_no_secret(
+                &format!("variant {i}: diagnose {format}"),
+                &out.stdout,
+                &[PASSWORD, USER, p2, u2],
+            );
+        }
+    }
 }
