@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, Profile, ProfileConfig, StepOutcome};
+use crate::via::{Via, ViaError};
 use crate::world::{Timeline, WorldError, format_at};
 
 /// One conformance vector (`<revision>.<name>.json`).
@@ -257,11 +258,20 @@ pub fn check(vector: &Vector) -> Result<Verdict, WorldError> {
 
 /// Replays a vector with a given profile and compares.
 pub fn check_with(vector: &Vector, config: &ProfileConfig) -> Result<Verdict, WorldError> {
-    let replay = engine::replay_in_memory(&vector.case, config)?;
-    Ok(match compare(&vector.expect, &replay.steps) {
+    Ok(verdict(vector, &engine::replay_in_memory(&vector.case, config)?.steps))
+}
+
+/// Replays a vector with the faithful profile of its revision along `via` (in memory or over
+/// HTTP) and compares.
+pub fn check_via(vector: &Vector, via: &Via) -> Result<Verdict, ViaError> {
+    Ok(verdict(vector, &via.replay(&vector.case, &ProfileConfig::builtin(vector.code))?.steps))
+}
+
+fn verdict(vector: &Vector, steps: &[StepOutcome]) -> Verdict {
+    match compare(&vector.expect, steps) {
         None => Verdict::Pass,
         Some(difference) => Verdict::Fail { difference },
-    })
+    }
 }
 
 /// Loads and checks one file.

@@ -20,6 +20,7 @@ pub mod log;
 pub mod php;
 pub mod redact;
 pub mod report;
+pub mod via;
 pub mod widget;
 pub mod world;
 

@@ -64,7 +64,7 @@ const KEYS: &str = r"(?:apikey|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|u
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     Some(Patterns {
         samba_user: Regex::new(
-            r#"(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\]|\\[^"])*\\"|"[^"]*"|'[^']*'|[^\s'"\\;|&)]+)"#,
+            r#"(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\]|\\[^"])*\\"|"[^"]*"|'[^']*'|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
@@ -112,6 +112,15 @@ impl Redactor {
 
     /// Hides every secret in `text`. Borrowed when nothing was found.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        // Each pattern runs only when its text could be there (most messages have none).
+        let t = text.as_bytes();
+        let dash_u = DASH_U.find(t).is_some() || DASH_USER.find(t).is_some();
+        let at = memchr::memchr(b'@', t).is_some() && SLASHES.find(t).is_some();
+        let quote_colon = memchr::memchr(b'"', t).is_some() && memchr::memchr(b':', t).is_some();
+        let equals = memchr::memchr(b'=', t).is_some();
+        if self.secrets.is_empty() && !(dash_u || at || quote_colon || equals) {
+            return Cow::Borrowed(text);
+        }
         let mut out = Cow::Borrowed(text);
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
@@ -123,22 +132,34 @@ impl Redactor {
             // cannot let a secret through: hide everything rather than leak.
             return Cow::Owned(MASK.to_owned());
         };
-        out = apply(out, &p.samba_user, |c| {
-            let val = c.name("val").map_or("", |m| m.as_str());
-            if val.starts_with('-') {
-                return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
-            }
-            let (open, inner, close) = split_quotes(val);
-            let hidden = if inner.contains('%') { format!("{MASK}%{MASK}") } else { MASK.to_owned() };
-            format!("{}{}{}{open}{hidden}{close}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
-        });
-        out = apply(out, &p.url_creds, |c| format!("{}{MASK}:{MASK}@", cap(c, "scheme")));
-        out = apply(out, &p.json_key_escaped, |c| format!("{}{MASK}\\\"", cap(c, "key")));
-        out = apply(out, &p.json_key, |c| format!("{}{MASK}\"", cap(c, "key")));
-        out = apply(out, &p.query_key, |c| format!("{}{MASK}", cap(c, "key")));
+        if dash_u {
+            out = apply(out, &p.samba_user, |c| {
+                let val = c.name("val").map_or("", |m| m.as_str());
+                if val.starts_with('-') {
+                    return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+                }
+                let (open, inner, close) = split_quotes(val);
+                let hidden = if inner.contains('%') { format!("{MASK}%{MASK}") } else { MASK.to_owned() };
+                format!("{}{}{}{open}{hidden}{close}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
+            });
+        }
+        if at {
+            out = apply(out, &p.url_creds, |c| format!("{}{MASK}:{MASK}@", cap(c, "scheme")));
+        }
+        if quote_colon {
+            out = apply(out, &p.json_key_escaped, |c| format!("{}{MASK}\\\"", cap(c, "key")));
+            out = apply(out, &p.json_key, |c| format!("{}{MASK}\"", cap(c, "key")));
+        }
+        if equals {
+            out = apply(out, &p.query_key, |c| format!("{}{MASK}", cap(c, "key")));
+        }
         out
     }
 }
+
+static DASH_U: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("-U"));
+static DASH_USER: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("--user"));
+static SLASHES: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("//"));
 
 fn cap<'t>(c: &Captures<'t>, name: &str) -> &'t str {
     c.name(name).map_or("", |m| m.as_str())
@@ -205,6 +226,7 @@ mod tests {
         assert!(hidden(&format!("smbclient -U {USER}%{PASS} -c ls")).contains("-U [redacted]%[redacted] -c ls"));
         assert!(hidden(&format!("smbclient -U{USER}%{PASS}")).ends_with("-U[redacted]%[redacted]"));
         assert!(hidden(&format!("smbclient --user={USER}%{PASS}")).ends_with("--user=[redacted]%[redacted]"));
+        assert!(hidden(&format!("smbclient --username {USER}%{PASS}")).ends_with("--username [redacted]%[redacted]"));
         let json = format!(r#"{{"message":"smbclient -U \"{USER}%{PASS}\" -c ls"}}"#);
         assert!(hidden(&json).contains(r#"-U \"[redacted]%[redacted]\" -c ls"#));
         assert!(hidden(&format!("smbclient -U \"{USER}\" -c ls")).contains("-U \"[redacted]\" -c ls"));

@@ -100,7 +100,7 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
                 archive: r.archive.as_ref().map(|a| ArchiveInfo {
                     file_name: a.file_name.clone(),
                     path: a.path.clone(),
-                    version: a.version.clone(),
+                    version: a.version.as_deref().map(str::to_owned),
                     line: a.at.line,
                 }),
                 duration: r.duration.as_ref().map(|(s, at)| (*s, at.line)),

@@ -1,7 +1,8 @@
 //! `infobackup check [DIR]`: the CI entry point. Replays every recorded case and compares each
 //! (case, profile) with its accepted snapshot; or, with `--compare A B`, lists the cases whose
 //! tile or flags differ between two profiles. Exit 0 = all match, 1 = something differs,
-//! 2 = the tool could not do its job.
+//! 2 = the tool could not do its job. `--via http` runs the same replays through one mock
+//! Jeedom JSON-RPC API.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use infobackup::case::{self, Overrides};
 use infobackup::report::check::{self as table, Row, Status, Summary};
 use infobackup::report::compare::{self, CompareSummary};
 use infobackup::report::{corpus, run};
+use infobackup::via::{Via, ViaKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -46,6 +48,10 @@ pub struct Args {
     /// Language of the table.
     #[arg(long, value_enum, default_value_t = Lang::Fr)]
     lang: Lang,
+    /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each case
+    /// served in its own Jeedom version's dialect).
+    #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
+    via: ViaKind,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -57,11 +63,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let dirs =
         case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
+    let mock = args
+        .via
+        .start_mock()
+        .context("starting the mock Jeedom JSON-RPC API")?;
+    let via = Via::new(mock.as_ref());
     if let Some(ab) = &args.compare {
         let [a, b] = ab.as_slice() else {
             bail!("--compare takes two profiles")
         };
-        return compare_run(&args, &dirs, a, b);
+        return compare_run(&args, &dirs, a, b, &via);
     }
     let snapshots = args.snapshots.clone().unwrap_or_else(|| {
         args.dir.parent().map_or_else(
@@ -80,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut rows: Vec<Row> = Vec::new();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    header(&mut out, &args, &via)?;
     for d in &dirs {
         if let Some(b) = &bar {
             b.set_message(
@@ -93,6 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             &snapshots,
             args.profile.as_deref(),
             &Overrides::default(),
+            &via,
         );
         for r in &case_rows {
             if r.status == Status::Error {
@@ -123,7 +136,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let summary = Summary::of(&rows);
     match args.format {
         Format::Text => write!(out, "{}", table::table(&rows, args.lang))?,
-        Format::Json => writeln!(out, "{}", table::json_summary(&summary))?,
+        Format::Json => writeln!(out, "{}", table::json_summary(&summary, via.kind()))?,
     }
     out.flush()?;
     if let Some(path) = &args.junit {
@@ -146,7 +159,13 @@ fn report_error(r: &Row) {
     );
 }
 
-fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str) -> anyhow::Result<ExitCode> {
+fn compare_run(
+    args: &Args,
+    dirs: &[PathBuf],
+    a: &str,
+    b: &str,
+    via: &Via,
+) -> anyhow::Result<ExitCode> {
     let pa = run::profile_arg(a).with_context(|| format!("--compare {a}"))?;
     let pb = run::profile_arg(b).with_context(|| format!("--compare {b}"))?;
     for p in [&pa, &pb] {
@@ -157,13 +176,15 @@ fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str) -> anyhow::Resul
     let bar = progress(dirs.len() as u64, args.format);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    header(&mut out, args, via)?;
     let mut entries = Vec::with_capacity(dirs.len());
     for d in dirs {
         let name = d
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let e = corpus::compare_case(d, &pa, &pb, &Overrides::default()).map_err(|m| (name, m));
+        let e =
+            corpus::compare_case(d, &pa, &pb, &Overrides::default(), via).map_err(|m| (name, m));
         if let Err((case, msg)) = &e {
             let line = format!("infobackup: error: {case}: {msg}");
             match &bar {
@@ -185,10 +206,19 @@ fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str) -> anyhow::Resul
     let s = CompareSummary::of(&entries);
     match args.format {
         Format::Text => write!(out, "{}", compare::table(a, b, &entries, args.lang))?,
-        Format::Json => writeln!(out, "{}", compare::json_summary(a, b, &s))?,
+        Format::Json => writeln!(out, "{}", compare::json_summary(a, b, &s, via.kind()))?,
     }
     out.flush()?;
     Ok(ExitCode::from(s.exit_code()))
+}
+
+/// In text, the first line says when the replays go through the mock (in process, the default,
+/// says nothing). JSON says it in its summary.
+fn header(out: &mut impl Write, args: &Args, via: &Via) -> std::io::Result<()> {
+    match (args.format, via.kind()) {
+        (Format::Text, ViaKind::Http) => writeln!(out, "via: {}\n", via.describe()),
+        _ => Ok(()),
+    }
 }
 
 /// A progress bar on stderr, only when it is a terminal and the output is for people.

@@ -1,6 +1,7 @@
 //! `infobackup conformance PATH...`: runs conformance vectors (files, or folders searched
 //! recursively for `*.json`) with the faithful profile of each vector's revision. One line per
-//! vector, then `N passed, M failed`. Exit 1 when a vector fails, 2 when one is malformed.
+//! vector, then `N passed, M failed`. Exit 1 when a vector fails, 2 when one is malformed or a
+//! replay cannot run. `--via http` runs the same replays through one mock Jeedom JSON-RPC API.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use infobackup::conformance::{self, VectorResult, Verdict};
 use infobackup::redact::redact_text;
+use infobackup::via::{Via, ViaKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -25,6 +27,10 @@ pub struct Args {
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each vector
+    /// served in its own Jeedom version's dialect).
+    #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
+    via: ViaKind,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -37,11 +43,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for f in &files {
         vectors.push((f.clone(), conformance::load(f)?));
     }
+    let mock = args.via.start_mock().context("starting the mock Jeedom JSON-RPC API")?;
+    let via = Via::new(mock.as_ref());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if (args.format, via.kind()) == (Format::Text, ViaKind::Http) {
+        writeln!(out, "via: {}", via.describe())?;
+    }
     let (mut passed, mut failed) = (0usize, 0usize);
     for (file, vector) in vectors {
-        let verdict = conformance::check(&vector).with_context(|| format!("{}: the replay failed", file.display()))?;
+        let verdict =
+            conformance::check_via(&vector, &via).with_context(|| format!("{}: the replay failed", file.display()))?;
         let result = VectorResult {
             file: file.clone(),
             name: vector.name,
@@ -69,7 +81,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Text => writeln!(out, "{passed} passed, {failed} failed")?,
         Format::Json => {
-            writeln!(out, "{}", serde_json::json!({"type": "summary", "passed": passed, "failed": failed}))?
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"type": "summary", "passed": passed, "failed": failed, "via": via.kind().as_str()})
+            )?
         }
     }
     out.flush()?;

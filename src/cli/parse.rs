@@ -1,10 +1,161 @@
-//! `infobackup parse`.
+//! `infobackup parse FILE|- [--format text|json|summary]`: shows what was understood of a
+//! backup log. `text` is for a person, `json` is the documented contract of
+//! [`infobackup::log`], `summary` streams (constant memory, for huge logs) and prints counts.
+//! Every output passes through [`infobackup::redact`].
 
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
+use infobackup::Lang;
+use infobackup::log::{self, LogItem, RunEnd, RunReader, TextInfo};
+use infobackup::redact::redact_text;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`infobackup parse` is not implemented yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Each run with its steps, uploads, logger lines and end, for a person.
+    Text,
+    /// The model as JSON (see the `log` module documentation for the contract).
+    Json,
+    /// Counts only, streaming the file with constant memory (for very large logs).
+    Summary,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The log to read (`log/backup`, `log/update`, `log/cron_execution`, a forum paste), or `-`
+    /// for standard input.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Language of the text output.
+    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    pub lang: Lang,
+}
+
+fn is_stdin(args: &Args) -> bool {
+    args.file.as_os_str() == "-"
+}
+
+fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
+    if is_stdin(args) {
+        let mut buf = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut buf).context("cannot read the log from standard input")?;
+        Ok(buf)
+    } else {
+        std::fs::read(&args.file).with_context(|| format!("cannot read the log file {}", args.file.display()))
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let out = match args.format {
+        Format::Summary => summary(&args)?,
+        Format::Text => {
+            let bytes = read_all(&args)?;
+            let model = log::parse(&bytes);
+            log::render::render_text(&model, &bytes, args.lang)
+        }
+        Format::Json => {
+            let bytes = read_all(&args)?;
+            let model = log::parse(&bytes);
+            let mut json = serde_json::to_string_pretty(&model).context("cannot encode the model as JSON")?;
+            json.push('\n');
+            redact_text(&json)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).context("cannot write to standard output")?;
+    stdout.flush().context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Streams the input and counts; memory stays constant whatever the size.
+fn summary(args: &Args) -> anyhow::Result<String> {
+    let reader: Box<dyn Read> = if is_stdin(args) {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
+        Box::new(file)
+    };
+    let mut items = RunReader::new(reader);
+    let mut c = Counts::default();
+    for item in &mut items {
+        let item = item.with_context(|| format!("cannot read the log file {}", args.file.display()))?;
+        c.add(&item);
+    }
+    let info = items.text_info().cloned().unwrap_or_default();
+    Ok(c.render(&info))
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    runs: u64,
+    success: u64,
+    failed: u64,
+    unterminated: u64,
+    cut_at_start: u64,
+    steps: u64,
+    uploads: u64,
+    upload_failures: u64,
+    logger_lines: u64,
+    logger_errors: u64,
+    loose_logger_lines: u64,
+    unknown: u64,
+}
+
+impl Counts {
+    fn add(&mut self, item: &LogItem) {
+        match item {
+            LogItem::Run(r) => {
+                self.runs += 1;
+                match r.end {
+                    RunEnd::Success { .. } => self.success += 1,
+                    RunEnd::Failed { .. } => self.failed += 1,
+                    RunEnd::Unterminated => self.unterminated += 1,
+                }
+                self.cut_at_start += u64::from(r.cut_at_start());
+                self.steps += r.steps.len() as u64;
+                self.uploads += r.uploads.len() as u64;
+                self.upload_failures +=
+                    r.uploads.iter().filter(|u| matches!(u.outcome, log::UploadOutcome::Failed { .. })).count() as u64;
+                self.logger_lines += r.logger_lines.len() as u64;
+                self.logger_errors += r.errors().count() as u64;
+            }
+            LogItem::LooseLogger(l) => {
+                self.loose_logger_lines += 1;
+                self.logger_errors += u64::from(l.level.is_error());
+            }
+            LogItem::Unknown(_) => self.unknown += 1,
+        }
+    }
+
+    fn render(&self, info: &TextInfo) -> String {
+        format!(
+            "runs: {} (success {}, failed {}, unterminated {}, cut at start {})\n\
+             steps: {}, uploads: {} (failed {})\n\
+             logger lines: {} in runs, {} outside, {} at ERROR or above\n\
+             unknown pieces: {}\n\
+             text: {} lines, {} bytes, encoding {:?}, reflowed {}, NUL bytes {}\n",
+            self.runs,
+            self.success,
+            self.failed,
+            self.unterminated,
+            self.cut_at_start,
+            self.steps,
+            self.uploads,
+            self.upload_failures,
+            self.logger_lines,
+            self.loose_logger_lines,
+            self.logger_errors,
+            self.unknown,
+            info.line_count,
+            info.byte_count,
+            info.encoding,
+            info.reflowed,
+            info.nul_bytes,
+        )
+    }
 }

@@ -35,29 +35,71 @@ pub(crate) enum Seg<'a> {
     StartMarker,
     EndSuccess,
     EndError,
-    Logger { time: DateTime, level: Level, form: LoggerForm, message: &'a str },
+    Logger {
+        time: DateTime,
+        level: Level,
+        form: LoggerForm,
+        message: &'a str,
+    },
     /// Start banner; `v2` for 2.x's `Lancement de la sauvegarde de Jeedom le <date>`.
-    Banner { time: Option<DateTime>, v2: bool },
-    EndBanner { fr: bool },
+    Banner {
+        time: Option<DateTime>,
+        v2: bool,
+    },
+    EndBanner {
+        fr: bool,
+    },
     /// `***ERROR*** <message>` (begin event failed).
-    BeginFailure { message: &'a str, fr: bool },
-    Label { label: Label<'a>, fr: bool },
-    Exclude { plugin: &'a str, subfolder: &'a str, old_wording: bool },
+    BeginFailure {
+        message: &'a str,
+        fr: bool,
+    },
+    Label {
+        label: Label<'a>,
+        fr: bool,
+    },
+    Exclude {
+        plugin: &'a str,
+        subfolder: &'a str,
+        old_wording: bool,
+    },
     /// Samba retention: `Delete backup too old : {json}`.
-    RemoteDeletion { detail: &'a str },
+    RemoteDeletion {
+        detail: &'a str,
+    },
     /// Market retention: `Supression du backup cloud : <file>`.
-    MarketDeletion { file: &'a str },
+    MarketDeletion {
+        file: &'a str,
+    },
     /// `Besoin de faire de la place sur le stockage distant`.
     MarketNote,
-    Deletion { path: &'a str, fr: bool },
-    ArchiveName { path: &'a str, fr: bool },
-    Duration { secs: u32, fr: bool },
+    Deletion {
+        path: &'a str,
+        fr: bool,
+    },
+    ArchiveName {
+        path: &'a str,
+        fr: bool,
+    },
+    Duration {
+        secs: u32,
+        fr: bool,
+    },
     /// `Error during backup: <message>[Details : <details>]`.
-    Failure { message: &'a str, details: Option<&'a str>, fr: bool },
+    Failure {
+        message: &'a str,
+        details: Option<&'a str>,
+        fr: bool,
+    },
     /// `Details : <text>` at the start of a line (the failure's trace went on a new line).
-    Details { text: &'a str, fr: bool },
+    Details {
+        text: &'a str,
+        fr: bool,
+    },
     /// `/!\ <message> /!\`
-    UploadFailure { message: &'a str },
+    UploadFailure {
+        message: &'a str,
+    },
     Ok,
     Nok,
 }
@@ -92,34 +134,38 @@ impl Seg<'_> {
 
     /// What this piece says about the Jeedom generation, if anything.
     pub(crate) fn evidence(&self) -> Option<Generation> {
-        const FR: &[V] = &[V::V2, V::V4_2];
-        const EN: &[V] = &[V::V3, V::V4_3, V::V4_4, V::V4_5];
-        let lang = |fr: bool| Some(Generation::of(if fr { FR } else { EN }));
+        const FR: Generation = Generation::of(&[V::V2, V::V4_2]);
+        const EN: Generation = Generation::of(&[V::V3, V::V4_3, V::V4_4, V::V4_5]);
+        const V2: Generation = Generation::of(&[V::V2]);
+        const BANNER: Generation = Generation::of(&[V::V3, V::V4_2, V::V4_3, V::V4_4, V::V4_5]);
+        const END_FR: Generation = Generation::of(&[V::V2, V::V3, V::V4_2]);
+        const END_EN: Generation = Generation::of(&[V::V4_3, V::V4_4, V::V4_5]);
+        // Untranslated in 4.2: the same text in every generation up to 4.3.
+        const PLUGIN_OLD: Generation = Generation::of(&[V::V2, V::V3, V::V4_2, V::V4_3]);
+        const V44_UP: Generation = Generation::of(&[V::V4_4, V::V4_5]);
+        const V45: Generation = Generation::of(&[V::V4_5]);
+        const V43: Generation = Generation::of(&[V::V4_3]);
+        const DB_EN: Generation = Generation::of(&[V::V3, V::V4_3, V::V4_4]);
+        const UP_TO_44: Generation = Generation::of(&[V::V2, V::V3, V::V4_2, V::V4_3, V::V4_4]);
+        let lang = |fr: bool| Some(if fr { FR } else { EN });
         match self {
-            Seg::Banner { v2: true, .. } => Some(Generation::of(&[V::V2])),
-            Seg::Banner { v2: false, .. } => Some(Generation::of(&[V::V3, V::V4_2, V::V4_3, V::V4_4, V::V4_5])),
-            Seg::EndBanner { fr: true } => Some(Generation::of(&[V::V2, V::V3, V::V4_2])),
-            Seg::EndBanner { fr: false } => Some(Generation::of(&[V::V4_3, V::V4_4, V::V4_5])),
+            Seg::Banner { v2: true, .. } => Some(V2),
+            Seg::Banner { v2: false, .. } => Some(BANNER),
+            Seg::EndBanner { fr: true } => Some(END_FR),
+            Seg::EndBanner { fr: false } => Some(END_EN),
             Seg::Label { label, fr } => match label {
-                // Untranslated in 4.2: the same text in every generation up to 4.3.
-                Label::PluginHook { new_wording: false, .. } => {
-                    Some(Generation::of(&[V::V2, V::V3, V::V4_2, V::V4_3]))
-                }
-                Label::PluginHook { new_wording: true, .. } => Some(Generation::of(&[V::V4_4, V::V4_5])),
-                Label::TableCheck { .. } => Some(Generation::of(&[V::V4_5])),
-                Label::DatabaseCheck if !fr => Some(Generation::of(&[V::V3, V::V4_3, V::V4_4])),
+                Label::PluginHook { new_wording: false, .. } => Some(PLUGIN_OLD),
+                Label::PluginHook { new_wording: true, .. } => Some(V44_UP),
+                Label::TableCheck { .. } => Some(V45),
+                Label::DatabaseCheck if !fr => Some(DB_EN),
                 // Same text in every generation.
                 Label::Upload { .. } => None,
                 _ => lang(*fr),
             },
-            Seg::Exclude { old_wording: true, .. } => Some(Generation::of(&[V::V4_3])),
-            Seg::Exclude { old_wording: false, .. } => Some(Generation::of(&[V::V4_4, V::V4_5])),
-            Seg::Logger { form: LoggerForm::Colon, .. } => {
-                Some(Generation::of(&[V::V2, V::V3, V::V4_2, V::V4_3, V::V4_4]))
-            }
-            Seg::Logger { form: LoggerForm::Bare, message, .. } if !message.is_empty() => {
-                Some(Generation::of(&[V::V4_5]))
-            }
+            Seg::Exclude { old_wording: true, .. } => Some(V43),
+            Seg::Exclude { old_wording: false, .. } => Some(V44_UP),
+            Seg::Logger { form: LoggerForm::Colon, .. } => Some(UP_TO_44),
+            Seg::Logger { form: LoggerForm::Bare, message, .. } if !message.is_empty() => Some(V45),
             Seg::UploadFailure { message } => market_message_evidence(message),
             Seg::BeginFailure { fr, .. }
             | Seg::Deletion { fr, .. }
@@ -166,18 +212,26 @@ enum TailKind<'a> {
     UploadFailure,
 }
 
-/// Whether a marker can start with this byte (first-byte filter of [`find_marker`]).
-const fn marker_first_bytes() -> [bool; 256] {
-    let mut t = [false; 256];
-    let firsts = b"[*/SCBVPNLED";
-    let mut i = 0;
-    while i < firsts.len() {
-        t[firsts[i] as usize] = true;
-        i += 1;
-    }
-    t
+/// Whether a marker can start with these two bytes: the cheap filter of [`find_marker`],
+/// which runs on every byte of free text. Kept in step with [`head`].
+#[inline(always)]
+fn marker_pair(a: u8, b: u8) -> bool {
+    matches!(
+        (a, b),
+        (b'[', b'S' | b'E' | b'0'..=b'9')
+            | (b'*', b'*')
+            | (b'/', b'!')
+            | (b'S', b'e' | b'a' | b'u')
+            | (b'C', b'h' | b'a' | b'r' | b'l')
+            | (b'B', b'a' | b'e')
+            | (b'V', 0xC3)
+            | (b'P', b'e' | b'l')
+            | (b'N', b'e' | b'o')
+            | (b'L', b'i' | b'a')
+            | (b'E', b'n' | b'r')
+            | (b'D', b'e' | b'u')
+    )
 }
-static MARKER_FIRST: [bool; 256] = marker_first_bytes();
 
 /// Whether a segment head that counts as a marker starts at the beginning of `text`.
 /// `OK`, `NOK` and `Details :` are not markers: they only mean something right after a label
@@ -194,20 +248,43 @@ fn is_marker(text: &str) -> bool {
 /// Offset of the first marker in `text` after its first byte, if any.
 pub(crate) fn find_marker(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    let mut i = 1;
-    while i < bytes.len() {
-        let b = bytes.get(i).copied().unwrap_or(0);
-        if MARKER_FIRST.get(usize::from(b)).copied().unwrap_or(false) {
+    let check = |i: usize| -> bool {
+        match (bytes.get(i), bytes.get(i + 1)) {
             // Markers start with ASCII, so `i` is a char boundary.
-            if let Some(rest) = text.get(i..) {
-                if is_marker(rest) {
-                    return Some(i);
-                }
-            }
+            (Some(&a), Some(&b)) => marker_pair(a, b) && text.get(i..).is_some_and(is_marker),
+            _ => false,
         }
-        i += 1;
+    };
+    // Free text is mostly lower case: skip 8 bytes at a time while none of them can start a
+    // marker (`A`–`Z`, `[`, `*`, `/`).
+    let mut i = 1;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let mut m = candidates(w);
+        while m != 0 {
+            let k = i + (m.trailing_zeros() / 8) as usize;
+            if check(k) {
+                return Some(k);
+            }
+            m &= m - 1;
+        }
+        i += 8;
     }
-    None
+    (i..bytes.len()).find(|k| check(*k))
+}
+
+/// The high bit of each byte of `w` (little-endian) that may start a marker: `0x41..=0x5B`
+/// (`A`–`Z`, `[`), `*` or `/`. Never misses one; may flag a few extra bytes (the borrow of the
+/// zero-byte trick), which the caller checks anyway. Sean Anderson's `hasbetween`/`haszero`.
+#[inline(always)]
+fn candidates(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = ONES * 127;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    // Bytes strictly between 0x40 and 0x5C (bytes with the high bit set are excluded by `!w`).
+    let between = (ONES * (127 + 0x5C)).wrapping_sub(w & LOW7) & !w & ((w & LOW7) + ONES * (127 - 0x40)) & HIGH;
+    between | zero(w ^ (ONES * u64::from(b'*'))) | zero(w ^ (ONES * u64::from(b'/')))
 }
 
 /// End of a free-text tail that starts at `from`: the next marker, or the end of the text.
@@ -229,6 +306,7 @@ fn trim_end(s: &str) -> &str {
 
 /// Recognises the segment at the start of `text` (which must not start with whitespace).
 /// Returns it with the number of bytes it covers (free-text tails run to the next marker).
+#[inline(always)]
 pub(crate) fn classify(text: &str) -> Option<(Seg<'_>, usize)> {
     match head(text)? {
         Head::Done(seg, len) => Some((seg, len)),
@@ -246,9 +324,7 @@ pub(crate) fn classify(text: &str) -> Option<(Seg<'_>, usize)> {
             let end = tail_end(text, start);
             let tail = text.get(start..end).unwrap_or("");
             let seg = match kind {
-                TailKind::Logger { time, level, form } => {
-                    Seg::Logger { time, level, form, message: trim_end(tail) }
-                }
+                TailKind::Logger { time, level, form } => Seg::Logger { time, level, form, message: trim_end(tail) },
                 TailKind::BeginFailure { fr } => Seg::BeginFailure { message: trim_end(tail), fr },
                 TailKind::Exclude { plugin, old_wording } => {
                     Seg::Exclude { plugin, subfolder: tail.trim(), old_wording }
@@ -275,6 +351,7 @@ pub(crate) fn classify(text: &str) -> Option<(Seg<'_>, usize)> {
     }
 }
 
+#[inline(always)]
 fn head(text: &str) -> Option<Head<'_>> {
     let b = text.as_bytes();
     match b.first()? {
@@ -545,21 +622,17 @@ fn banner_v2(text: &str, stars: usize) -> Head<'_> {
 /// name + end. Names have no spaces and are at most [`MAX_NAME`] bytes.
 fn name_then<'a>(rest: &'a str, end: &str) -> Option<(&'a str, usize)> {
     let b = rest.as_bytes();
-    let window = b.get(..b.len().min(MAX_NAME + end.len())).unwrap_or(b);
-    let first = *end.as_bytes().first()?;
-    let mut from = 0;
-    let k = loop {
-        let k = from + memchr::memchr(first, window.get(from..)?)?;
-        if window.get(k..).is_some_and(|w| w.starts_with(end.as_bytes())) {
-            break k;
+    let e = end.as_bytes();
+    let first = *e.first()?;
+    for (k, &c) in b.iter().enumerate().take(MAX_NAME + 1) {
+        if c == first && e.iter().enumerate().all(|(j, x)| b.get(k + j) == Some(x)) {
+            return (k > 0).then(|| rest.get(..k).map(|name| (name, k + e.len()))).flatten();
         }
-        from = k + 1;
-    };
-    let name = rest.get(..k)?;
-    if name.is_empty() || name.contains([' ', '\t']) {
-        return None;
+        if c == b' ' || c == b'\t' {
+            return None;
+        }
     }
-    Some((name, k + end.len()))
+    None
 }
 
 /// `<n>` followed by `end` (` Mb...`); the number may be unreadable.
@@ -688,7 +761,10 @@ mod tests {
         assert_eq!((level, form, message), (Level::Error, LoggerForm::Colon, "Aucun serveur de backup defini."));
         assert_eq!(n, 62);
         let (s, _) = seg("[2025-09-10 03:29:40][WARNING] Erreur d'envoi");
-        assert!(matches!(s, Seg::Logger { level: Level::Warning, form: LoggerForm::Bare, message: "Erreur d'envoi", .. }));
+        assert!(matches!(
+            s,
+            Seg::Logger { level: Level::Warning, form: LoggerForm::Bare, message: "Erreur d'envoi", .. }
+        ));
         assert!(classify("[2025-13-10 03:29:40][ERROR] : bad month").is_none());
         assert!(classify("[2025-09-10 03:29:40][error] : lower case").is_none());
     }
@@ -708,7 +784,8 @@ mod tests {
 
     #[test]
     fn failure_splits_message_and_details() {
-        let text = "Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array";
+        let text =
+            "Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array";
         assert_eq!(
             seg(text).0,
             Seg::Failure {
@@ -743,6 +820,44 @@ mod tests {
         assert!(text.get(n..).is_some_and(|r| r.starts_with("/!\\")));
         assert_eq!(find_marker("Domain=[WORKGROUP] OS=[Windows 6.1] Server=[Samba 4.9.5]"), None);
         assert_eq!(find_marker("xx Send backup Samba..."), Some(3));
+    }
+
+    #[test]
+    fn marker_search_skips_words_exactly_like_a_byte_loop() {
+        let naive = |t: &str| (1..t.len()).find(|i| t.get(*i..).is_some_and(is_marker));
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let alphabet: Vec<&str> = vec![
+            "a",
+            "z",
+            " ",
+            ".",
+            "é",
+            "K",
+            "S",
+            "[",
+            "*",
+            "/",
+            "/!\\ ",
+            "Send backup Samba...",
+            "[END BACKUP ERROR]",
+            "Checking  table t...",
+            "[2025-09-10 03:29:40][ERROR] : ",
+            "***",
+            "Delete: x",
+            "0",
+            "~",
+            "\u{7f}",
+        ];
+        for _ in 0..3000 {
+            let mut t = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(find_marker(&t), naive(&t), "{t:?}");
+        }
     }
 
     #[test]

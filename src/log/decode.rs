@@ -41,6 +41,11 @@ pub struct Decoded<'a> {
 }
 
 impl<'a> Decoded<'a> {
+    /// Text already known to be the input bytes themselves.
+    pub fn borrowed(text: &'a str, base: u64) -> Self {
+        Decoded { text: Cow::Borrowed(text), base, map: None, cp1252: false, nuls: 0 }
+    }
+
     /// Input offset of text byte `i` (`i == text.len()` gives the end).
     pub fn abs(&self, i: usize) -> u64 {
         let rel = match &self.map {

@@ -7,8 +7,8 @@
 use std::fmt;
 use std::ops::Range;
 
-use jiff::civil::DateTime;
 use jiff::SignedDuration;
+use jiff::civil::DateTime;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
@@ -44,6 +44,92 @@ impl LineRef {
     }
 }
 
+/// A short text stored inline (up to 22 bytes) so the millions of plugin and table names,
+/// versions and stamps of a large log cost no allocation; longer texts go to the heap.
+/// Reads as a `&str` (`Deref`), serialises as a JSON string.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ShortString(Repr);
+
+const INLINE: usize = 22;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Inline { len: u8, buf: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl ShortString {
+    pub fn new(s: &str) -> ShortString {
+        let mut buf = [0u8; INLINE];
+        match (buf.get_mut(..s.len()), u8::try_from(s.len())) {
+            (Some(dst), Ok(len)) => {
+                dst.copy_from_slice(s.as_bytes());
+                ShortString(Repr::Inline { len, buf })
+            }
+            _ => ShortString(Repr::Heap(s.into())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Always valid: the bytes were copied from a `&str`, cut at its length.
+            Repr::Inline { len, buf } => {
+                buf.get(..usize::from(*len)).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+            }
+            Repr::Heap(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for ShortString {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ShortString {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for ShortString {
+    fn from(s: &str) -> Self {
+        ShortString::new(s)
+    }
+}
+
+impl PartialEq<str> for ShortString {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ShortString {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for ShortString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for ShortString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ShortString {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A range of 1-based physical lines, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct LineRange {
@@ -64,14 +150,26 @@ impl Generation {
     /// No evidence yet: every generation is possible.
     pub const ANY: Generation = Generation(0b11_1111);
 
-    fn bit(v: JeedomVersion) -> u8 {
-        let i = JeedomVersion::ALL.iter().position(|x| *x == v).unwrap_or(0);
-        1 << i
+    const fn bit(v: JeedomVersion) -> u8 {
+        match v {
+            JeedomVersion::V2 => 1,
+            JeedomVersion::V3 => 1 << 1,
+            JeedomVersion::V4_2 => 1 << 2,
+            JeedomVersion::V4_3 => 1 << 3,
+            JeedomVersion::V4_4 => 1 << 4,
+            JeedomVersion::V4_5 => 1 << 5,
+        }
     }
 
     /// The set holding exactly these versions.
-    pub fn of(versions: &[JeedomVersion]) -> Generation {
-        Generation(versions.iter().fold(0, |acc, v| acc | Self::bit(*v)))
+    pub const fn of(versions: &[JeedomVersion]) -> Generation {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < versions.len() {
+            bits |= Self::bit(versions[i]);
+            i += 1;
+        }
+        Generation(bits)
     }
 
     /// Whether `v` is still a candidate.
@@ -302,11 +400,11 @@ pub enum StepKind {
     /// `Checking files rights...` (twice in a run: before and after the archive).
     FileRights,
     /// `Backup plugin <id>...` (≤ 4.3) / `Backing up plugin <id>...` (4.4+).
-    PluginHook { plugin: String },
+    PluginHook { plugin: ShortString },
     /// `Checking  database...` (≤ 4.4).
     DatabaseCheck,
     /// `Checking  table <t>...` (4.5, one per table).
-    TableCheck { table: String },
+    TableCheck { table: ShortString },
     /// `Backing up database...`
     DatabaseDump,
     /// `Cache persistence: `
@@ -381,7 +479,7 @@ pub enum Repo {
     Market,
     Samba,
     /// Another repository name, as written after `Send backup `.
-    Other(String),
+    Other(ShortString),
 }
 
 impl Repo {
@@ -389,7 +487,7 @@ impl Repo {
         match name {
             "Market" | "market" => Repo::Market,
             "Samba" | "samba" => Repo::Samba,
-            other => Repo::Other(other.to_owned()),
+            other => Repo::Other(other.into()),
         }
     }
 
@@ -415,7 +513,9 @@ impl Serialize for Repo {
 pub enum UploadOutcome {
     Ok,
     /// The `/!\ … /!\` message, redacted (a Samba failure quotes the command with `-U`).
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
     /// No `OK` was read (cut off).
     Unfinished,
 }
@@ -459,8 +559,8 @@ pub struct RemoteDeletion {
 /// `Plugin <id> - Following subfolder will be excluded from the backup: <sub>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Exclude {
-    pub plugin: String,
-    pub subfolder: String,
+    pub plugin: ShortString,
+    pub subfolder: ShortString,
     pub at: LineRef,
 }
 
@@ -473,11 +573,11 @@ pub struct Archive {
     pub file_name: String,
     /// `<name>` of `backup-<name>-<version>-<stamp>.tar.gz` (spaces were turned into `_` by
     /// Jeedom), when the file name has that shape.
-    pub box_name: Option<String>,
+    pub box_name: Option<ShortString>,
     /// The Jeedom version in the name, e.g. `4.4.20`.
-    pub version: Option<String>,
+    pub version: Option<ShortString>,
     /// The 16-character `YYYY-MM-DD-HHhMM` stamp, when the name ends with one.
-    pub stamp: Option<String>,
+    pub stamp: Option<ShortString>,
     pub at: LineRef,
 }
 

@@ -93,6 +93,11 @@ impl Parser {
             }
         }
         let Some(body) = chunk.get(pos..) else { return };
+        // Validate the complete lines of the chunk as UTF-8 in one pass (nearly always true),
+        // instead of line by line.
+        let whole = memchr::memrchr2(b'\n', b'\r', body)
+            .and_then(|last| body.get(..last))
+            .and_then(|b| std::str::from_utf8(b).ok());
         let mut line_start = pos;
         let mut has_nul = false;
         // Position of a `\n` already accounted for as the end of a CRLF.
@@ -130,11 +135,12 @@ impl Parser {
             };
             let raw = chunk.get(line_start..at).unwrap_or_default();
             if self.carry.is_empty() && !self.in_long_line {
-                self.line(raw, base + line_start as u64, has_nul, out);
+                let text = whole.filter(|_| !has_nul).and_then(|w| w.get(line_start - pos..at - pos));
+                self.line(raw, text, base + line_start as u64, has_nul, out);
             } else {
                 self.carry.extend_from_slice(raw);
                 let carry = std::mem::take(&mut self.carry);
-                self.line(&carry, self.carry_start, has_nul || self.carry_nul, out);
+                self.line(&carry, None, self.carry_start, has_nul || self.carry_nul, out);
                 self.carry = carry;
                 self.carry.clear();
                 self.carry_nul = false;
@@ -173,25 +179,36 @@ impl Parser {
         if !self.in_long_line {
             self.info.overlong_lines += 1;
         }
-        self.line(piece, self.carry_start, self.carry_nul, out);
+        self.line(piece, None, self.carry_start, self.carry_nul, out);
         self.in_long_line = true;
         self.carry = carry;
         self.carry.drain(..cut);
         self.carry_start += cut as u64;
     }
 
-    fn line<F: FnMut(LogItem)>(&mut self, raw: &[u8], base: u64, has_nul: bool, out: &mut F) {
+    /// One line (or piece of an overlong line). `text` is the same bytes when the caller already
+    /// knows them to be UTF-8 without NUL.
+    fn line<F: FnMut(LogItem)>(&mut self, raw: &[u8], text: Option<&str>, base: u64, has_nul: bool, out: &mut F) {
         if !self.in_long_line {
             self.line_no = self.line_no.saturating_add(1);
         }
-        let (raw, base) = match raw.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) if self.line_no == 1 && !self.in_long_line => {
-                self.bom = true;
-                (rest, base + 3)
-            }
-            _ => (raw, base),
+        let first = self.line_no == 1 && !self.in_long_line;
+        let d = match text {
+            Some(t) => match t.strip_prefix('\u{feff}') {
+                Some(rest) if first => {
+                    self.bom = true;
+                    Decoded::borrowed(rest, base + 3)
+                }
+                _ => Decoded::borrowed(t, base),
+            },
+            None => match raw.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) if first => {
+                    self.bom = true;
+                    decode_line(rest, base + 3, Some(has_nul))
+                }
+                _ => decode_line(raw, base, Some(has_nul)),
+            },
         };
-        let d = decode_line(raw, base, Some(has_nul));
         if d.cp1252 && !self.in_long_line {
             self.info.windows1252_lines += 1;
         }
@@ -204,7 +221,7 @@ impl Parser {
     pub fn finish<F: FnMut(LogItem)>(mut self, out: &mut F) -> TextInfo {
         if !self.carry.is_empty() {
             let carry = std::mem::take(&mut self.carry);
-            self.line(&carry, self.carry_start, self.carry_nul, out);
+            self.line(&carry, None, self.carry_start, self.carry_nul, out);
         }
         self.b.finish(out);
         let mut info = self.info;
@@ -256,7 +273,8 @@ fn new_run(at: &LineRef) -> Box<Run> {
         generation: Generation::ANY,
         start_marker: None,
         start: None,
-        steps: Vec::new(),
+        // A run has 10 to 50 steps: one allocation instead of several regrowths.
+        steps: Vec::with_capacity(32),
         uploads: Vec::new(),
         logger_lines: Vec::new(),
         excludes: Vec::new(),
@@ -275,12 +293,17 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\x0b' | b'\x0c')
 }
 
+/// Skips blanks; also a byte-order mark, which a concatenation of pasted files leaves at the
+/// start of a later line.
 fn skip_ws(text: &str, mut i: usize) -> usize {
     let b = text.as_bytes();
-    while b.get(i).copied().is_some_and(is_ws) {
-        i += 1;
+    loop {
+        match b.get(i) {
+            Some(&c) if is_ws(c) => i += 1,
+            Some(0xEF) if b.get(i..i + 3) == Some(b"\xEF\xBB\xBF") => i += 3,
+            _ => return i,
+        }
     }
-    i
 }
 
 fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
@@ -332,10 +355,17 @@ fn append_capped(into: &mut String, text: &str, cap: usize) {
     }
 }
 
-/// `{"filename":"…",…}` → the file name.
+/// `{"filename":"…",…}` → the file name (a plain scan: names have no escapes).
 fn json_file_name(detail: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(detail).ok()?;
-    v.get("filename")?.as_str().map(str::to_owned)
+    const KEY: &str = "\"filename\":\"";
+    // Jeedom writes the file name first; otherwise look for it.
+    let rest = match detail.strip_prefix('{').and_then(|d| d.strip_prefix(KEY)) {
+        Some(rest) => rest,
+        None => detail.get(memchr::memmem::find(detail.as_bytes(), KEY.as_bytes())? + KEY.len()..)?,
+    };
+    let end = rest.find('"')?;
+    let name = rest.get(..end)?;
+    (!name.is_empty() && !name.contains('\\')).then(|| name.to_owned())
 }
 
 /// `<dir>/<file>` → the archive and the parts of its name.
@@ -348,16 +378,16 @@ pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
     if parse_stamp(stamp).is_none() {
         return a;
     }
-    let stamp = stamp.to_owned();
+    let stamp = ShortString::new(stamp);
     let head = core.get(..stamp_at).unwrap_or("");
     let head = head.strip_suffix('-').unwrap_or(head);
     let head = head.strip_prefix("backup-").unwrap_or(head);
     match head.rsplit_once('-') {
         Some((name, version)) if version.starts_with(|c: char| c.is_ascii_digit()) => {
-            a.box_name = Some(name.to_owned()).filter(|n| !n.is_empty());
-            a.version = Some(version.to_owned());
+            a.box_name = Some(ShortString::new(name)).filter(|n| !n.is_empty());
+            a.version = Some(ShortString::new(version));
         }
-        _ => a.box_name = Some(head.to_owned()).filter(|n| !n.is_empty()),
+        _ => a.box_name = Some(ShortString::new(head)).filter(|n| !n.is_empty()),
     }
     a.stamp = Some(stamp);
     a
@@ -378,7 +408,8 @@ impl Builder {
             Ctx::Details => {
                 if !starts_with_marker(text.get(i..).unwrap_or("")) {
                     let end = trim_end_at(text, i, text.len());
-                    self.details_line(text.get(i..end).unwrap_or(""), at(i, end));
+                    // Kept with its indentation: a PHP trace is nested.
+                    self.details_line(text.get(..end).unwrap_or(""), at(i, end));
                     return;
                 }
                 self.ctx = Ctx::Normal;
@@ -409,11 +440,24 @@ impl Builder {
         let mut first = true;
         while i < text.len() {
             let rest = text.get(i..).unwrap_or("");
-            match classify(rest) {
+            // Most lines end with a bare `OK` after their label.
+            let seg = if rest.as_bytes() == b"OK" { Some((Seg::Ok, 2)) } else { classify(rest) };
+            match seg {
                 Some((seg, n)) => {
                     let end = trim_end_at(text, i, i + n);
                     if !first && seg.starts_line() {
                         self.reflowed = true;
+                    }
+                    // The commonest line, `<label>...OK`: record the step already done.
+                    let ok_follows = matches!(&seg, Seg::Label { label, .. } if !matches!(label, Label::Upload { .. }))
+                        && text.as_bytes().get(i + n..) == Some(b"OK");
+                    if ok_follows {
+                        let evidence = seg.evidence();
+                        if let Seg::Label { label, .. } = seg {
+                            self.label(label, at(i, end), Some(at(i + n, i + n + 2)));
+                            self.narrow(evidence);
+                        }
+                        break;
                     }
                     let last = skip_ws(text, i + n) >= text.len();
                     self.segment(seg, at(i, end), first, last, out);
@@ -535,6 +579,47 @@ impl Builder {
         }
         if let Some(ok) = ok_at {
             self.complete(Seg::Ok, ok);
+        }
+    }
+
+    /// A step or upload label. `ok`: the `OK` that follows on the same line, if any (the step
+    /// is then recorded done, nothing waits).
+    fn label(&mut self, label: Label<'_>, at: LineRef, ok: Option<LineRef>) {
+        self.pending = None;
+        let r = self.run.get_or_insert_with(|| new_run(&at));
+        r.lines.last = r.lines.last.max(at.line);
+        r.span.end = r.span.end.max(ok.as_ref().map_or(at.span.end, |o| o.span.end));
+        let kind = match label {
+            Label::Upload { repo } => {
+                r.uploads.push(Upload {
+                    repo: Repo::from_name(repo),
+                    outcome: UploadOutcome::Unfinished,
+                    at,
+                    failure_at: None,
+                    ok_at: None,
+                    noise: Vec::new(),
+                    noise_count: 0,
+                });
+                self.pending = Some(Pending::Upload(r.uploads.len() - 1));
+                return;
+            }
+            Label::BeginEvent => StepKind::BeginEvent,
+            Label::FileRights => StepKind::FileRights,
+            Label::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
+            Label::DatabaseCheck => StepKind::DatabaseCheck,
+            Label::TableCheck { table } => StepKind::TableCheck { table: table.into() },
+            Label::DatabaseDump => StepKind::DatabaseDump,
+            Label::CachePersistence => StepKind::CachePersistence,
+            Label::Archive => StepKind::Archive,
+            Label::CleanOld => StepKind::CleanOld,
+            Label::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
+            Label::EndEvent => StepKind::EndEvent,
+        };
+        let result = if ok.is_some() { StepResult::Ok } else { StepResult::Unfinished };
+        let waits = ok.is_none();
+        r.steps.push(Step { kind, result, at, result_at: ok, output: Vec::new(), output_count: 0 });
+        if waits {
+            self.pending = Some(Pending::Step(r.steps.len() - 1));
         }
     }
 
@@ -679,48 +764,10 @@ impl Builder {
                 }
             }
             Seg::Label { label, .. } => {
-                self.pending = None;
-                let r = self.run.get_or_insert_with(|| new_run(&at));
-                let kind = match label {
-                    Label::Upload { repo } => {
-                        r.uploads.push(Upload {
-                            repo: Repo::from_name(repo),
-                            outcome: UploadOutcome::Unfinished,
-                            at: at.clone(),
-                            failure_at: None,
-                            ok_at: None,
-                            noise: Vec::new(),
-                            noise_count: 0,
-                        });
-                        self.pending = Some(Pending::Upload(r.uploads.len() - 1));
-                        None
-                    }
-                    Label::BeginEvent => Some(StepKind::BeginEvent),
-                    Label::FileRights => Some(StepKind::FileRights),
-                    Label::PluginHook { plugin, .. } => Some(StepKind::PluginHook { plugin: plugin.to_owned() }),
-                    Label::DatabaseCheck => Some(StepKind::DatabaseCheck),
-                    Label::TableCheck { table } => Some(StepKind::TableCheck { table: table.to_owned() }),
-                    Label::DatabaseDump => Some(StepKind::DatabaseDump),
-                    Label::CachePersistence => Some(StepKind::CachePersistence),
-                    Label::Archive => Some(StepKind::Archive),
-                    Label::CleanOld => Some(StepKind::CleanOld),
-                    Label::SizeLimit { limit_mb } => Some(StepKind::SizeLimit { limit_mb }),
-                    Label::EndEvent => Some(StepKind::EndEvent),
-                };
-                if let Some(kind) = kind {
-                    r.steps.push(Step {
-                        kind,
-                        result: StepResult::Unfinished,
-                        at: at.clone(),
-                        result_at: None,
-                        output: Vec::new(),
-                        output_count: 0,
-                    });
-                    self.pending = Some(Pending::Step(r.steps.len() - 1));
-                }
+                self.label(label, at.clone(), None);
             }
             Seg::Exclude { plugin, subfolder, .. } => {
-                let e = Exclude { plugin: plugin.to_owned(), subfolder: subfolder.to_owned(), at: at.clone() };
+                let e = Exclude { plugin: plugin.into(), subfolder: subfolder.into(), at: at.clone() };
                 self.ensure_run(&at).excludes.push(e);
             }
             Seg::RemoteDeletion { detail } => {

@@ -23,6 +23,11 @@ impl W<'_> {
         self.lang.pick(fr, en)
     }
 
+    /// `:` in English, ` :` in French.
+    fn colon(&self) -> &'static str {
+        self.lang.pick(" :", ":")
+    }
+
     fn line(&mut self, s: &str) {
         self.out.push_str(s);
         self.out.push('\n');
@@ -68,7 +73,7 @@ pub fn render_text(model: &LogModel, input: &[u8], lang: Lang) -> String {
     if !model.loose_logger_lines.is_empty() {
         w.line("");
         let title = w.t("Lignes du logger hors sauvegarde", "Logger lines outside any run");
-        w.line(&format!("{title} ({}):", model.loose_logger_lines.len()));
+        w.line(&format!("{title} ({}){}", model.loose_logger_lines.len(), w.colon()));
         for l in &model.loose_logger_lines {
             logger_text(&mut w, l);
         }
@@ -77,9 +82,9 @@ pub fn render_text(model: &LogModel, input: &[u8], lang: Lang) -> String {
     let title = w.t("Texte non compris", "Not understood");
     if model.unknown.is_empty() {
         let none = w.t("aucun", "none");
-        w.line(&format!("{title}: {none}"));
+        w.line(&format!("{title}{} {none}", w.colon()));
     } else {
-        w.line(&format!("{title} ({}):", model.unknown.len()));
+        w.line(&format!("{title} ({}){}", model.unknown.len(), w.colon()));
         for u in model.unknown.iter().take(200) {
             let line = format!("  {:<10} {}", w.at(u), w.quote(u));
             w.line(&line);
@@ -97,20 +102,14 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
     let title = w.t("Sauvegarde", "Run");
     let gen_label = w.t("Jeedom", "Jeedom");
     let lines = w.t("lignes", "lines");
-    w.line(&format!(
-        "{title} {n} · {gen_label} {} · {lines} {}–{}",
-        run.generation, run.lines.first, run.lines.last
-    ));
+    w.line(&format!("{title} {n} · {gen_label} {} · {lines} {}–{}", run.generation, run.lines.first, run.lines.last));
     match &run.start_marker {
         Some(at) => {
             let s = format!("  {:<14} [START BACKUP]  {}", w.t("début", "start marker"), w.at(at));
             w.line(&s);
         }
         None => {
-            let s = w.t(
-                "  (coupée au début : pas de [START BACKUP])",
-                "  (cut off at its start: no [START BACKUP])",
-            );
+            let s = w.t("  (coupée au début : pas de [START BACKUP])", "  (cut off at its start: no [START BACKUP])");
             w.line(s);
         }
     }
@@ -119,14 +118,14 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         w.line(&s);
     }
     if !run.steps.is_empty() {
-        let s = format!("  {}:", w.t("étapes", "steps"));
+        let s = format!("  {}{}", w.t("étapes", "steps"), w.colon());
         w.line(&s);
         for step in &run.steps {
             step_text(w, step);
         }
     }
     if !run.excludes.is_empty() {
-        let s = format!("  {}:", w.t("exclusions", "excludes"));
+        let s = format!("  {}{}", w.t("exclusions", "excludes"), w.colon());
         w.line(&s);
         for e in &run.excludes {
             let s = format!("    {:<10} {} → {}", w.at(&e.at), e.plugin, e.subfolder);
@@ -134,12 +133,12 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         }
     }
     if !run.uploads.is_empty() {
-        let s = format!("  {}:", w.t("envois", "uploads"));
+        let s = format!("  {}{}", w.t("envois", "uploads"), w.colon());
         w.line(&s);
         for u in &run.uploads {
             let outcome = match &u.outcome {
                 UploadOutcome::Ok => "OK".to_owned(),
-                UploadOutcome::Failed { message } => format!("{}: {message}", w.t("ÉCHEC", "FAILED")),
+                UploadOutcome::Failed { message } => format!("{}{} {message}", w.t("ÉCHEC", "FAILED"), w.colon()),
                 UploadOutcome::Unfinished => w.t("pas de résultat", "no result").to_owned(),
             };
             let s = format!("    {:<10} {:<8} {outcome}", w.at(&u.at), u.repo.as_str());
@@ -158,7 +157,7 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         }
     }
     if !run.remote_deletions.is_empty() {
-        let s = format!("  {}:", w.t("suppressions distantes", "remote deletions"));
+        let s = format!("  {}{}", w.t("suppressions distantes", "remote deletions"), w.colon());
         w.line(&s);
         for d in &run.remote_deletions {
             let name = d.file_name.as_deref().unwrap_or(&d.detail);
@@ -175,7 +174,7 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         }
     }
     if !run.logger_lines.is_empty() {
-        let s = format!("  {}:", w.t("lignes du logger", "logger lines"));
+        let s = format!("  {}{}", w.t("lignes du logger", "logger lines"), w.colon());
         w.line(&s);
         for l in &run.logger_lines {
             logger_text(w, l);
@@ -184,14 +183,13 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
     if let Some(a) = &run.archive {
         let s = format!("  {:<14} {}  {}", w.t("archive", "archive"), a.file_name, w.at(&a.at));
         w.line(&s);
-        let unknown = "?".to_owned();
         let s = format!(
             "  {:<14} {} {} · version {} · stamp {}",
             "",
             w.t("box", "box"),
-            a.box_name.as_ref().unwrap_or(&unknown),
-            a.version.as_ref().unwrap_or(&unknown),
-            a.stamp.as_ref().unwrap_or(&unknown)
+            a.box_name.as_deref().unwrap_or("?"),
+            a.version.as_deref().unwrap_or("?"),
+            a.stamp.as_deref().unwrap_or("?")
         );
         w.line(&s);
     }
@@ -211,10 +209,14 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
                 let first = d.lines().next().unwrap_or("");
                 let more = d.lines().count().saturating_sub(1);
                 let more = if more > 0 { format!(" (+{more} {})", w.t("lignes", "lines")) } else { String::new() };
-                s.push_str(&format!("\n  {:<14} {}: {first}{more}", "", w.t("détails", "details")));
+                s.push_str(&format!("\n  {:<14} {}{} {first}{more}", "", w.t("détails", "details"), w.colon()));
             }
             if end_marker.is_none() {
-                s.push_str(&format!("\n  {:<14} {}", "", w.t("(pas de [END BACKUP ERROR])", "(no [END BACKUP ERROR])")));
+                s.push_str(&format!(
+                    "\n  {:<14} {}",
+                    "",
+                    w.t("(pas de [END BACKUP ERROR])", "(no [END BACKUP ERROR])")
+                ));
             }
             s
         }
@@ -236,7 +238,7 @@ fn step_text(w: &mut W<'_>, step: &Step) {
     let result = match &step.result {
         StepResult::Ok => "OK".to_owned(),
         StepResult::Nok => "NOK".to_owned(),
-        StepResult::Failed { message } => format!("{}: {message}", w.t("ÉCHEC", "FAILED")),
+        StepResult::Failed { message } => format!("{}{} {message}", w.t("ÉCHEC", "FAILED"), w.colon()),
         StepResult::Unfinished => w.t("pas de résultat", "no result").to_owned(),
     };
     let s = format!("    {:<10} {name:<24} {result}", w.at(&step.at));
@@ -288,8 +290,9 @@ fn text_notes(w: &mut W<'_>, m: &LogModel) {
         }
     };
     let s = format!(
-        "{}: {} {}, {} {}, {enc}, {ends}",
+        "{}{} {} {}, {} {}, {enc}, {ends}",
         w.t("Texte", "Text"),
+        w.colon(),
         m.line_count,
         w.t("lignes", "lines"),
         m.byte_count,
@@ -308,7 +311,11 @@ fn text_notes(w: &mut W<'_>, m: &LogModel) {
         w.line(s);
     }
     if m.overlong_lines > 0 {
-        let s = format!("  {} {}", m.overlong_lines, w.t("lignes trop longues lues par morceaux", "overlong lines read in pieces"));
+        let s = format!(
+            "  {} {}",
+            m.overlong_lines,
+            w.t("lignes trop longues lues par morceaux", "overlong lines read in pieces")
+        );
         w.line(&s);
     }
 }

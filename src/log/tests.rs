@@ -49,3 +49,48 @@ fn spec_example() {
     assert_eq!(r.generation.to_string(), "4.3/4.4");
     assert_eq!(m.line_count, 22);
 }
+
+#[test]
+fn a_second_pasted_file_with_its_own_bom_is_not_a_reflow() {
+    let mut input = b"\xEF\xBB\xBF[START BACKUP]\n[END BACKUP SUCCESS]\n".to_vec();
+    input.extend_from_slice(b"\xEF\xBB\xBF[START BACKUP]\n[END BACKUP SUCCESS]\n");
+    let m = parse(&input);
+    assert_eq!(m.runs.len(), 2);
+    assert!(!m.reflowed);
+    assert_eq!(m.unknown, vec![]);
+    assert_eq!(m.encoding, Encoding::Utf8Bom);
+    assert_eq!(m.runs[1].start_marker.as_ref().map(|s| s.span.clone()), Some(42..56));
+}
+
+#[test]
+fn cr_at_the_end_of_a_chunk_then_lf() {
+    let mut parser = Parser::new();
+    let mut items = Vec::new();
+    parser.feed(b"[START BACKUP]\r", &mut |i| items.push(i));
+    parser.feed(b"\n[END BACKUP SUCCESS]\r", &mut |i| items.push(i));
+    parser.feed(b"", &mut |i| items.push(i));
+    parser.feed(b"\n", &mut |i| items.push(i));
+    let info = parser.finish(&mut |i| items.push(i));
+    assert_eq!((info.line_endings.crlf, info.line_endings.cr, info.line_count), (2, 0, 2));
+    assert_eq!(items.len(), 1);
+}
+
+#[test]
+fn upload_failure_without_closing_sign_and_glued_ok() {
+    let m = parse(
+        b"[START BACKUP]\nSend backup Samba...Domain=[WG] OS=[Unix]\nputting file a as b (1 kb/s)OK\n\
+Send backup Market.../!\\ quota\nOK\n",
+    );
+    let r = &m.runs[0];
+    assert_eq!(r.uploads[0].outcome, UploadOutcome::Ok);
+    assert_eq!(r.uploads[0].noise_count, 2);
+    assert_eq!(r.uploads[0].ok_at.as_ref().map(|a| a.line), Some(3));
+    assert_eq!(r.uploads[1].outcome, UploadOutcome::Failed { message: "quota".into() });
+    assert_eq!(m.unknown, vec![]);
+}
+
+#[test]
+fn generation_keeps_the_first_evidence_when_lines_contradict() {
+    let m = parse(b"[START BACKUP]\nChecking  table cmd...OK\nChecking  database...OK\n");
+    assert_eq!(m.runs[0].generation.to_string(), "4.5");
+}

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::Lang;
 use crate::case::TileClass;
+use crate::via::ViaKind;
 
 /// How one (case, profile) compares with its accepted snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -217,8 +218,8 @@ pub fn json_row(r: &Row) -> serde_json::Value {
     })
 }
 
-/// The final JSON Lines event: `{"type":"summary",…}`.
-pub fn json_summary(s: &Summary) -> serde_json::Value {
+/// The final JSON Lines event: `{"type":"summary",…}`; `via` says which path the replays took.
+pub fn json_summary(s: &Summary, via: ViaKind) -> serde_json::Value {
     json!({
         "type": "summary",
         "cases": s.cases,
@@ -229,6 +230,7 @@ pub fn json_summary(s: &Summary) -> serde_json::Value {
         "unexpected": s.unexpected,
         "error": s.error,
         "exit_code": s.exit_code(),
+        "via": via.as_str(),
     })
 }
 

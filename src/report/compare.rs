@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::corpus::{Comparison, Side};
 use crate::Lang;
+use crate::via::ViaKind;
 
 /// One case's comparison, or why it could not run.
 pub type Entry = Result<Comparison, (String, String)>;
@@ -123,7 +124,7 @@ pub fn json_entry(a: &str, b: &str, e: &Entry) -> serde_json::Value {
     }
 }
 
-/// The final JSON Lines event of a comparison.
-pub fn json_summary(a: &str, b: &str, s: &CompareSummary) -> serde_json::Value {
-    json!({"type": "summary", "a": a, "b": b, "cases": s.cases, "differ": s.differ, "error": s.error, "exit_code": s.exit_code()})
+/// The final JSON Lines event of a comparison; `via` says which path the replays took.
+pub fn json_summary(a: &str, b: &str, s: &CompareSummary, via: ViaKind) -> serde_json::Value {
+    json!({"type": "summary", "a": a, "b": b, "cases": s.cases, "differ": s.differ, "error": s.error, "exit_code": s.exit_code(), "via": via.as_str()})
 }

@@ -7,14 +7,16 @@ use super::check::{Row, Status};
 use super::{run, snapfile, snapshot};
 use crate::case::{Case, Overrides, ProfileRef, Resolved};
 use crate::engine::Replay;
+use crate::via::Via;
 
 /// The snapshot text of one (case, profile), with the replay it came from. What the snapshot
-/// suite asserts and what `check` compares.
+/// suite asserts and what `check` compares, whichever path (`via`) the replay took.
 pub fn case_snapshot(
     resolved: &Resolved,
     profile: &ProfileRef,
+    via: &Via,
 ) -> Result<(String, Replay), run::RunError> {
-    let replay = run::replay(resolved, profile)?;
+    let replay = run::replay(resolved, profile, via)?;
     Ok((snapshot::render(resolved, profile.name(), &replay), replay))
 }
 
@@ -45,6 +47,7 @@ pub fn check_case(
     snapshots: &Path,
     only: Option<&str>,
     overrides: &Overrides,
+    via: &Via,
 ) -> Vec<Row> {
     let name = case_name(dir);
     let resolved = match Case::load(dir).and_then(|c| c.resolve(overrides)) {
@@ -58,7 +61,7 @@ pub fn check_case(
         .filter(|p| only.is_none_or(|o| p.name() == o))
     {
         let pname = profile.name().to_owned();
-        let (body, replay) = match case_snapshot(&resolved, profile) {
+        let (body, replay) = match case_snapshot(&resolved, profile, via) {
             Ok(x) => x,
             Err(e) => {
                 rows.push(error_row(name.clone(), pname, e.to_string()));
@@ -158,14 +161,17 @@ pub fn compare_case(
     a: &ProfileRef,
     b: &ProfileRef,
     overrides: &Overrides,
+    via: &Via,
 ) -> Result<Comparison, String> {
     let resolved = Case::load(dir)
         .and_then(|c| c.resolve(overrides))
         .map_err(|e| crate::redact::redact_text(&e.to_string()))?;
-    let ra =
-        run::replay(&resolved, a).map_err(|e| format!("{}: {}: {e}", resolved.name, a.name()))?;
-    let rb =
-        run::replay(&resolved, b).map_err(|e| format!("{}: {}: {e}", resolved.name, b.name()))?;
+    let replay = |p: &ProfileRef| {
+        run::replay(&resolved, p, via).map_err(|e| {
+            crate::redact::redact_text(&format!("{}: {}: {e}", resolved.name, p.name()))
+        })
+    };
+    let (ra, rb) = (replay(a)?, replay(b)?);
     let (sa, sb) = (sides(&ra), sides(&rb));
     let empty = Side {
         tile: "-".into(),

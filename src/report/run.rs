@@ -4,19 +4,19 @@
 use std::path::Path;
 
 use crate::case::{ProfileRef, Resolved};
-use crate::engine::{self, Profile, ProfileConfig, ProfileError, Replay};
+use crate::engine::{Profile, ProfileConfig, ProfileError, Replay};
 use crate::php::PhpVersion;
-use crate::world::WorldError;
+use crate::via::{Via, ViaError};
 
 /// Why a replay could not run.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("profile {0:?} is not a built-in profile (v2022-01, v2023-03, v2024-08, strict)")]
     UnknownProfile(String),
     #[error(transparent)]
     Profile(#[from] ProfileError),
     #[error("replaying the timeline: {0}")]
-    World(#[from] WorldError),
+    Replay(#[from] ViaError),
 }
 
 /// A profile named on the command line: a built-in name, or a profile TOML file.
@@ -67,8 +67,8 @@ pub fn config_for(resolved: &Resolved, profile: &ProfileRef) -> Result<ProfileCo
     }
 }
 
-/// Replays the case's timeline in memory with `profile`.
-pub fn replay(resolved: &Resolved, profile: &ProfileRef) -> Result<Replay, RunError> {
+/// Replays the case's timeline with `profile`, in memory or over HTTP as `via` says.
+pub fn replay(resolved: &Resolved, profile: &ProfileRef, via: &Via) -> Result<Replay, RunError> {
     let config = config_for(resolved, profile)?;
-    Ok(engine::replay_in_memory(&resolved.timeline, &config)?)
+    Ok(via.replay(&resolved.timeline, &config)?)
 }

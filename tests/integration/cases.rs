@@ -198,7 +198,8 @@ fn every_case_replays_as_its_snapshots_say() {
         for profile in &resolved.profiles {
             let name = snapfile::snap_name(&resolved.name, profile.name());
             let (body, replay) =
-                corpus::case_snapshot(&resolved, profile).unwrap_or_else(|e| panic!("{name}: {e}"));
+                corpus::case_snapshot(&resolved, profile, &infobackup::via::Via::Memory)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(
                 replay.steps.len(),
                 resolved.timeline.steps.len(),

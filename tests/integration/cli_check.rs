@@ -307,3 +307,185 @@ fn snapshots_can_live_elsewhere() {
         .assert()
         .code(0);
 }
+
+// ---- `--via http`: the same replays through the mock Jeedom JSON-RPC API -------------------------
+
+fn stdout_of(args: &[&str], code: i32) -> String {
+    let out = infobackup()
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    assert_no_key(&out.stdout);
+    assert_no_key(&out.stderr);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The mock's generated API keys are 40 alphanumeric characters: no such run may be printed.
+fn assert_no_key(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let key = regex::Regex::new(r"[A-Za-z0-9]{40}").unwrap();
+    assert!(!key.is_match(&text), "an API key was printed:\n{text}");
+}
+
+/// JSON Lines, with the summary's `via` taken out and returned.
+fn json_lines_and_via(text: &str) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let summary = lines.last_mut().unwrap();
+    assert_eq!(summary["type"], "summary");
+    let via = summary.as_object_mut().unwrap().remove("via").unwrap();
+    (lines, via)
+}
+
+#[test]
+fn check_via_http_gives_the_same_json_lines_and_junit_as_in_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (jm, jh) = (tmp.path().join("memory.xml"), tmp.path().join("http.xml"));
+    let run = |via: &str, junit: &Path| {
+        let junit = junit.to_str().unwrap();
+        stdout_of(
+            &["check", "--format", "json", "--via", via, "--junit", junit],
+            0,
+        )
+    };
+    let (memory, via_m) = json_lines_and_via(&run("memory", &jm));
+    let (http, via_h) = json_lines_and_via(&run("http", &jh));
+    assert_eq!(
+        (via_m.as_str(), via_h.as_str()),
+        (Some("memory"), Some("http"))
+    );
+    assert!(
+        memory.len() > 100,
+        "the whole corpus, every profile: {}",
+        memory.len()
+    );
+    assert_eq!(http, memory);
+    let (xm, xh) = (
+        std::fs::read_to_string(jm).unwrap(),
+        std::fs::read_to_string(jh).unwrap(),
+    );
+    assert!(xm.contains("<testcase "), "{xm}");
+    assert_eq!(xh, xm);
+    // The default is memory.
+    let (default, via_d) = json_lines_and_via(&stdout_of(&["check", "--format", "json"], 0));
+    assert_eq!((default, via_d.as_str()), (memory, Some("memory")));
+}
+
+#[test]
+fn check_via_http_says_where_it_ran_and_prints_the_same_table() {
+    let args = ["check", "--lang", "en", "--profile", "strict"];
+    let memory = stdout_of(&args, 0);
+    let http = stdout_of(&[&args[..], &["--via", "http"]].concat(), 0);
+    let (head, table) = http.split_once("\n\n").unwrap();
+    assert!(
+        regex::Regex::new(r"^via: mock JSON-RPC at http://127\.0\.0\.1:\d+$")
+            .unwrap()
+            .is_match(head),
+        "{head}"
+    );
+    assert_eq!(table, memory);
+    assert!(
+        !memory.contains("via:"),
+        "in process, the default, adds no line"
+    );
+}
+
+#[test]
+fn compare_honours_via() {
+    let args = [
+        "check",
+        "--compare",
+        "v2024-08",
+        "strict",
+        "--format",
+        "json",
+    ];
+    let (memory, via_m) = json_lines_and_via(&stdout_of(&args, 1));
+    let (http, via_h) =
+        json_lines_and_via(&stdout_of(&[&args[..], &["--via", "http"]].concat(), 1));
+    assert_eq!(
+        (via_m.as_str(), via_h.as_str()),
+        (Some("memory"), Some("http"))
+    );
+    assert!(
+        http.iter().any(|l| l["differs"] == true),
+        "strict differs somewhere"
+    );
+    assert_eq!(http, memory);
+    let text = stdout_of(
+        &[
+            "check",
+            "--compare",
+            "v2024-08",
+            "strict",
+            "--lang",
+            "en",
+            "--via",
+            "http",
+        ],
+        1,
+    );
+    assert!(
+        text.starts_with("via: mock JSON-RPC at http://127.0.0.1:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_via_is_a_usage_error() {
+    infobackup()
+        .args(["check", "--via", "carrier-pigeon"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "invalid value 'carrier-pigeon' for '--via <VIA>'",
+        ))
+        .stderr(predicate::str::contains("[possible values: memory, http]"));
+}
+
+/// A transport failure of the mock is the tool's error (exit 2) naming what failed, not a crash
+/// of the scenario. Faults are injected through the library: the command has no option for it.
+#[test]
+fn a_transport_failure_of_the_mock_is_an_error_row_and_exit_2() {
+    use infobackup::case::Overrides;
+    use infobackup::jeeapi::{Fault, FaultRule, JeedomMock};
+    use infobackup::report::check::{Status, Summary};
+    use infobackup::report::corpus;
+    use infobackup::via::Via;
+    let mock = JeedomMock::start_blocking(0).unwrap();
+    let via = Via::new(Some(&mock));
+    let case = repo().join("scenarios/4.4-samba-ok");
+    let snapshots = repo().join("snapshots/cases");
+    let rows = corpus::check_case(&case, &snapshots, None, &Overrides::default(), &via);
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.status == Status::Ok),
+        "{rows:?}"
+    );
+    mock.add_fault(FaultRule::always(Fault::Http500));
+    let rows = corpus::check_case(&case, &snapshots, None, &Overrides::default(), &via);
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        let detail = r.detail.as_deref().unwrap_or("");
+        assert!(
+            detail.starts_with("replaying the timeline: through the mock JSON-RPC API: ")
+                && detail.contains(&mock.uri())
+                && detail.contains("answered HTTP 500"),
+            "{detail}"
+        );
+    }
+    assert_eq!(Summary::of(&rows).exit_code(), 2);
+    let cmp = corpus::compare_case(
+        &case,
+        &infobackup::case::ProfileRef::Builtin("v2024-08".into()),
+        &infobackup::case::ProfileRef::Builtin("strict".into()),
+        &Overrides::default(),
+        &via,
+    );
+    assert!(cmp.unwrap_err().contains("answered HTTP 500"));
+}

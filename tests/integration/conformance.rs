@@ -110,7 +110,7 @@ fn the_command_speaks_json_lines() {
     assert_eq!(lines[0]["status"], "fail");
     assert_eq!(lines[0]["difference"]["field"], "virtual");
     assert_eq!(lines[0]["difference"]["byte"], 156);
-    assert_eq!(lines[1], serde_json::json!({"type": "summary", "passed": 0, "failed": 1}));
+    assert_eq!(lines[1], serde_json::json!({"type": "summary", "passed": 0, "failed": 1, "via": "memory"}));
 }
 
 #[test]
@@ -129,4 +129,65 @@ fn a_malformed_vector_exits_2_naming_file_line_and_column() {
     assert!(stderr.contains(&format!("{}:4:38: malformed vector", path.display())), "{stderr}");
     let missing = bin().args(["conformance", "/nonexistent/vectors"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
+}
+
+// ---- `--via http`: the same replays through the mock Jeedom JSON-RPC API ----------------------
+
+#[test]
+fn the_command_passes_the_published_vectors_over_http_too() {
+    let memory = bin().arg("conformance").arg(vectors_dir()).output().unwrap();
+    let out = bin().args(["conformance", "--via", "http"]).arg(vectors_dir()).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let (head, rest) = stdout.split_once('\n').unwrap();
+    let re = regex::Regex::new(r"^via: mock JSON-RPC at http://127\.0\.0\.1:\d+$").unwrap();
+    assert!(re.is_match(head), "{head}");
+    assert_eq!(rest.lines().filter(|l| l.starts_with("pass  ")).count(), PUBLISHED_VECTORS);
+    assert_eq!(rest.lines().last(), Some("43 passed, 0 failed"));
+    assert_eq!(rest, String::from_utf8(memory.stdout).unwrap(), "the same verdicts as in process");
+    let key = regex::Regex::new(r"[A-Za-z0-9]{40}").unwrap();
+    assert!(!key.is_match(&stdout) && !key.is_match(&String::from_utf8_lossy(&out.stderr)), "no API key");
+}
+
+#[test]
+fn json_lines_over_http_equal_in_process_but_for_via() {
+    let dir = tempfile::tempdir().unwrap();
+    tampered(dir.path());
+    std::fs::copy(vectors_dir().join("v2024-08.samba-list-throws.json"), dir.path().join("throws.json")).unwrap();
+    let run = |via: &str| {
+        let out = bin().args(["conformance", "--format", "json", "--via", via]).arg(dir.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let mut lines: Vec<serde_json::Value> =
+            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let via = lines.last_mut().unwrap().as_object_mut().unwrap().remove("via").unwrap();
+        (lines, via)
+    };
+    let (memory, via_m) = run("memory");
+    let (http, via_h) = run("http");
+    assert_eq!((via_m, via_h), (serde_json::json!("memory"), serde_json::json!("http")));
+    assert_eq!(memory.len(), 3);
+    assert_eq!(http, memory);
+}
+
+#[test]
+fn a_bad_via_is_a_usage_error() {
+    let out = bin().args(["conformance", "--via", "carrier-pigeon"]).arg(vectors_dir()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("invalid value 'carrier-pigeon' for '--via <VIA>'"), "{stderr}");
+    assert!(stderr.contains("[possible values: memory, http]"), "{stderr}");
+}
+
+#[test]
+fn a_transport_failure_of_the_mock_is_an_error_not_a_verdict() {
+    use infobackup::jeeapi::{Fault, FaultRule, JeedomMock};
+    use infobackup::via::Via;
+    let mock = JeedomMock::start_blocking(0).unwrap();
+    let via = Via::new(Some(&mock));
+    let vector = conformance::load(&vectors_dir().join("v2024-08.local-ok-samba-ok.json")).unwrap();
+    assert_eq!(conformance::check_via(&vector, &via).unwrap(), Verdict::Pass);
+    mock.add_fault(FaultRule::always(Fault::NotJson));
+    let e = conformance::check_via(&vector, &via).unwrap_err().to_string();
+    assert!(e.starts_with("through the mock JSON-RPC API: ") && e.contains("is not JSON"), "{e}");
 }

@@ -6,6 +6,7 @@ mod cli_check;
 mod conformance;
 mod engine;
 mod jeeapi;
+mod log_model;
 mod widget;
 mod cli_diagnose;
 mod cli_record;

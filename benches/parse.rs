@@ -1,0 +1,348 @@
+//! Log-parsing throughput and peak memory on generated multi-run logs of 100 MB and 1 GB,
+//! compared in the same run with `grep -c ERROR` and `wc -l` on the same file.
+//!
+//! ```sh
+//! cargo bench --bench parse                                # 100 MB and 1 GB
+//! INFOBACKUP_BENCH_MB=100 cargo bench --bench parse        # sizes in MB, comma-separated
+//! INFOBACKUP_BENCH_DIR=/tmp/logs cargo bench --bench parse  # keep the logs there (profiling)
+//! ```
+//!
+//! The logs are written to a temporary folder (streamed out, never held in memory) and removed
+//! at the end. Each tool runs once untimed (page cache warm), then `INFOBACKUP_BENCH_REPS`
+//! times (default 3); the best wall time is kept. Figures go in BENCHMARKS.md.
+//!
+//! Peak memory: one more run per tool samples the child's `VmHWM` (`/proc/<pid>/status`, the
+//! high-water mark of its own address space) every millisecond. `ru_maxrss` from `wait4` is
+//! printed too but is only an upper bound: Linux carries the spawning process's high-water mark
+//! into the child at `exec` (std spawns with `CLONE_VM`), so it reports at least this bench's
+//! own peak.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use infobackup::log::{LogItem, RunReader};
+
+const MB: u64 = 1024 * 1024;
+
+fn main() {
+    let sizes: Vec<u64> = std::env::var("INFOBACKUP_BENCH_MB")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![100, 1024]);
+    let reps: usize = std::env::var("INFOBACKUP_BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("bench: cannot create a temporary folder: {e}");
+            std::process::exit(2);
+        }
+    };
+    let keep = std::env::var_os("INFOBACKUP_BENCH_DIR").map(std::path::PathBuf::from);
+    let folder = keep.clone().unwrap_or_else(|| dir.path().to_owned());
+    let exe = env!("CARGO_BIN_EXE_infobackup");
+    println!("log parsing benchmark ({} cores visible)", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    for size_mb in sizes {
+        let path = folder.join(format!("backup-{size_mb}MB.log"));
+        let t = Instant::now();
+        let stats = match generate(&path, size_mb * MB) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("bench: cannot write {}: {e}", path.display());
+                std::process::exit(2);
+            }
+        };
+        let p = path.display().to_string();
+        println!(
+            "\n== {size_mb} MB: {} bytes, {} lines, {} runs (generated in {:.1} s)",
+            stats.bytes,
+            stats.lines,
+            stats.runs,
+            t.elapsed().as_secs_f64()
+        );
+        let wc_argv = ["wc", "-l", &p];
+        let grep_argv = ["grep", "-c", "ERROR", &p];
+        let ours_argv = [exe, "parse", "--format", "summary", &p];
+        let wc = best(reps, || child(&wc_argv, false));
+        let grep = best(reps, || child(&grep_argv, false));
+        let ours = best(reps, || child(&ours_argv, false));
+        let inproc = best(reps, || in_process(&path));
+        let peaks = [&wc_argv[..], &grep_argv[..], &ours_argv[..]].map(|argv| child(argv, true));
+        let gb = |d: Duration| stats.bytes as f64 / d.as_secs_f64() / 1e9;
+        let mb = |k: Option<i64>| k.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
+        println!("{:<34} {:>9} {:>10} {:>13} {:>14}", "tool", "wall s", "GB/s", "VmHWM MB", "ru_maxrss MB");
+        for (name, r, peak) in [
+            ("wc -l", &wc, Some(&peaks[0])),
+            ("grep -c ERROR", &grep, Some(&peaks[1])),
+            ("infobackup parse --format summary", &ours, Some(&peaks[2])),
+            ("in-process RunReader (no spawn)", &inproc, None),
+        ] {
+            let (hwm, maxrss) = peak.map_or((None, None), |p| (p.hwm_kb, p.max_rss_kb));
+            println!(
+                "{name:<34} {:>9.3} {:>10.2} {:>13} {:>14}",
+                r.wall.as_secs_f64(),
+                gb(r.wall),
+                mb(hwm),
+                mb(maxrss)
+            );
+        }
+        println!(
+            "ratios (wall time): parse / grep -c = {:.2}, parse / wc -l = {:.2}",
+            ours.wall.as_secs_f64() / grep.wall.as_secs_f64(),
+            ours.wall.as_secs_f64() / wc.wall.as_secs_f64()
+        );
+        println!("outputs: wc {:?}, grep {:?}", wc.stdout.trim(), grep.stdout.trim());
+        println!("parse summary:\n{}", ours.stdout.trim_end());
+        if keep.is_none() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Measure {
+    wall: Duration,
+    /// From `wait4`: an upper bound (see the module doc).
+    max_rss_kb: Option<i64>,
+    /// Sampled `VmHWM` of the child's own image.
+    hwm_kb: Option<i64>,
+    stdout: String,
+}
+
+/// Runs `f` once to warm up, then `reps` times; keeps the fastest.
+fn best(reps: usize, mut f: impl FnMut() -> Measure) -> Measure {
+    let mut best = f();
+    for _ in 0..reps {
+        let m = f();
+        if m.wall < best.wall {
+            best = m;
+        }
+    }
+    best
+}
+
+/// `VmHWM` of a live process, in KiB.
+fn vm_hwm_kb(pid: libc::pid_t) -> Option<i64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Spawns a command and waits for it with `wait4`. `sample`: poll every millisecond and read
+/// the child's `VmHWM` (for memory; the polling adds up to 1 ms to the wall time).
+fn child(argv: &[&str], sample: bool) -> Measure {
+    let (prog, args) = argv.split_first().unwrap_or((&"true", &[]));
+    let t = Instant::now();
+    // Outputs are small (counts): they fit in the pipe while we wait.
+    let spawned = Command::new(prog).args(args).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bench: cannot run {prog}: {e}");
+            std::process::exit(2);
+        }
+    };
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain old data that wait4 fills in; `pid` is our own child, not yet
+    // reaped (std only reaps in `wait`, which we never call).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut hwm = None;
+    let rc = loop {
+        let flags = if sample { libc::WNOHANG } else { 0 };
+        // SAFETY: as above.
+        let rc = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
+        if rc != 0 {
+            break rc;
+        }
+        hwm = vm_hwm_kb(pid).or(hwm);
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let wall = t.elapsed();
+    if rc != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
+        eprintln!("bench: {argv:?} failed (status {status})");
+    }
+    let mut stdout = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut out, &mut stdout);
+    }
+    Measure { wall, max_rss_kb: Some(usage.ru_maxrss), hwm_kb: hwm, stdout }
+}
+
+/// Streams the file through the library in this process and counts the items.
+fn in_process(path: &Path) -> Measure {
+    let t = Instant::now();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("bench: {}: {e}", path.display());
+            std::process::exit(2);
+        }
+    };
+    let (mut runs, mut unknown) = (0u64, 0u64);
+    for item in RunReader::new(file) {
+        match item {
+            Ok(LogItem::Run(_)) => runs += 1,
+            Ok(LogItem::Unknown(_)) => unknown += 1,
+            Ok(LogItem::LooseLogger(_)) => {}
+            Err(e) => {
+                eprintln!("bench: {}: {e}", path.display());
+                std::process::exit(2);
+            }
+        }
+    }
+    Measure { wall: t.elapsed(), max_rss_kb: None, hwm_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
+}
+
+// ---- a realistic multi-run log --------------------------------------------------------------------
+
+struct Stats {
+    bytes: u64,
+    lines: u64,
+    runs: u64,
+}
+
+const TABLES: &[&str] = &[
+    "cache",
+    "cmd",
+    "config",
+    "cron",
+    "dataStore",
+    "eqLogic",
+    "history",
+    "historyArch",
+    "interactDef",
+    "interactQuery",
+    "listener",
+    "message",
+    "note",
+    "object",
+    "plan",
+    "plan3d",
+    "planHeader",
+    "plugin",
+    "scenario",
+    "scenarioElement",
+    "scenarioExpression",
+    "scenarioSubElement",
+    "update",
+    "user",
+    "view",
+    "viewData",
+    "viewZone",
+    "widgets",
+];
+const PLUGINS: &[&str] = &["zwavejs", "z2m", "jMQTT", "camera", "weather", "mobile", "script", "virtual"];
+
+/// One run, in the wording of one generation, with the day `n` after 2025-01-01.
+fn run_text(n: u64, out: &mut String) {
+    use std::fmt::Write as _;
+    let day = 1 + (n % 28);
+    let month = 1 + (n / 28) % 12;
+    let date = format!("2025-{month:02}-{day:02}");
+    let stamp = format!("{date}-03h27");
+    let variant = n % 10;
+    let w = |out: &mut String, s: &str| {
+        out.push_str(s);
+        out.push('\n');
+    };
+    if variant == 9 {
+        // 4.2, French.
+        let _ = write!(
+            out,
+            "[START BACKUP]\n***************Start of Jeedom backup at {date} 03:27:01***************\n\
+             Envoi l'évènement de début de sauvegarde...OK\nVérification des droits sur les fichiers...OK\n\
+             Backup plugin zwave...OK\nVérification de la base de données...OK\nSauvegarde la base de données...OK\n\
+             Persistance du cache : \nOK\nCréation de  l'archive...\nOK\nNettoyage de l'ancienne sauvegarde...OK\n\
+             Send backup Samba...OK\nLimitation de la taille des sauvegardes à 500 Mo...\nOK\n\
+             Nom de la sauvegarde : /var/www/html/core/php/../../backup/backup-Maison-4.2.21-{stamp}.tar.gz\n\
+             Vérification des droits sur les fichiers...OK\nEnvoi l'évènement de fin de sauvegarde...OK\n\
+             Durée de la sauvegarde : 187s\n***************Fin de la sauvegarde de Jeedom***************\n[END BACKUP SUCCESS]\n"
+        );
+        return;
+    }
+    let v45 = variant >= 5;
+    let _ = write!(out, "[START BACKUP]\n***************Start of Jeedom backup at {date} 03:27:01***************\n");
+    w(out, "Send begin backup event...OK");
+    w(out, "Checking files rights...OK");
+    for p in PLUGINS.iter().take(2 + (n % 5) as usize) {
+        let _ = writeln!(out, "Backing up plugin {p}...OK");
+    }
+    if v45 {
+        for t in TABLES {
+            let _ = writeln!(out, "Checking  table {t}...OK");
+        }
+    } else {
+        w(out, "Checking  database...OK");
+    }
+    if variant == 4 {
+        let _ = write!(
+            out,
+            "Backing up database...Error during backup: Backing up database failed. Check mysqldump installation. Code: 2Details : Array\n(\n    [0] => Array\n        (\n            [file] => /var/www/html/install/backup.php\n            [line] => 155\n        )\n\n)\n[END BACKUP ERROR]\n"
+        );
+        return;
+    }
+    w(out, "Backing up database...OK");
+    w(out, "Cache persistence: \nOK");
+    w(out, "Plugin z2m - Following subfolder will be excluded from the backup: data/cache");
+    w(out, "Creating archive...");
+    if variant == 3 {
+        w(out, "tar: ./plugins/zwavejs/data/socket: socket ignored");
+        w(out, "tar: ./log: file changed as we read it");
+    }
+    w(out, "OK\nCleaning old backup...OK");
+    if variant % 2 == 0 {
+        if v45 {
+            let _ = write!(
+                out,
+                "Send backup Market...[{date} 03:29:40][ERROR] Erreur d'envoi du backup au cloud. Avez-vous bien un abonnement au backup cloud ?\n/!\\ Erreur d'envoi du backup au cloud. Avez-vous bien un abonnement au backup cloud ? /!\\OK\n"
+            );
+        } else {
+            let _ = write!(
+                out,
+                "Send backup Market...[{date} 03:29:40][ERROR] : Aucun serveur de backup defini. Avez-vous bien un abonnement au backup cloud ?\n/!\\ Aucun serveur de backup defini. Avez-vous bien un abonnement au backup cloud ? /!\\OK\n"
+            );
+        }
+    }
+    if variant == 7 {
+        let _ = write!(
+            out,
+            "Send backup Samba...[{date} 03:29:50][ERROR] : Erreur sur timeout 7200 smbclient '//192.168.1.20/backups' -U \"jeedom%pass\" -c 'put x' valeur retournée : 1. Détails : NT_STATUS_LOGON_FAILURE\n/!\\ Erreur sur smbclient /!\\OK\n"
+        );
+    } else {
+        let _ = write!(
+            out,
+            "Send backup Samba...Domain=[WORKGROUP] OS=[Windows 6.1] Server=[Samba 4.9.5]\nputting file /var/www/html/core/php/../../backup/backup-Jeedom-4.4.20-{stamp}.tar.gz as \\jeedom\\backup-Jeedom-4.4.20-{stamp}.tar.gz (11250,3 kb/s) (average 11250,3 kb/s)\nOK\n\
+             Delete backup too old : {{\"filename\":\"backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz\",\"size\":221007532,\"datetime\":\"2024-12-01 03:30:45\"}}"
+        );
+    }
+    w(out, "Limiting backup size to 500 Mb...");
+    if variant == 1 {
+        w(out, "Delete: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz");
+    }
+    w(out, "OK");
+    let version = if v45 { "4.5.3" } else { "4.4.20" };
+    let _ = writeln!(out, "Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-{version}-{stamp}.tar.gz");
+    w(out, "Checking files rights...OK\nSend end backup event...OK");
+    let _ = writeln!(out, "Backup operation duration: {}s", 180 + n % 60);
+    w(out, "***************Jeedom backup end***************\n[END BACKUP SUCCESS]");
+}
+
+/// Writes runs until the file reaches `target` bytes.
+fn generate(path: &Path, target: u64) -> std::io::Result<Stats> {
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut s = Stats { bytes: 0, lines: 0, runs: 0 };
+    let mut buf = String::with_capacity(8192);
+    while s.bytes < target {
+        buf.clear();
+        run_text(s.runs, &mut buf);
+        out.write_all(buf.as_bytes())?;
+        s.bytes += buf.len() as u64;
+        s.lines += buf.bytes().filter(|c| *c == b'\n').count() as u64;
+        s.runs += 1;
+    }
+    out.flush()?;
+    Ok(s)
+}
