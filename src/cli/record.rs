@@ -240,7 +240,8 @@ fn check_case(dir: &Path) -> anyhow::Result<()> {
         .resolve(&Overrides::default())
         .context("the recorded case does not resolve")?;
     for p in &resolved.profiles {
-        run::replay(&resolved, p).with_context(|| format!("the recorded case does not replay with {}", p.name()))?;
+        run::replay(&resolved, p, &infobackup::via::Via::Memory)
+            .with_context(|| format!("the recorded case does not replay with {}", p.name()))?;
     }
     Ok(())
 }

@@ -659,7 +659,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         });
     }
     let resolved = case1.resolve(&opts.overrides)?;
-    let published = run::replay(&resolved, &opts.profile)?;
+    let published = run::replay(&resolved, &opts.profile, &crate::via::Via::Memory)?;
 
     // The strict replay, with a watchdog tick after runs Jeedom never ended.
     let strict_is_primary = matches!(&opts.profile, ProfileRef::Builtin(n) if n == "strict");
@@ -680,7 +680,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             case2.resolve(&opts.overrides)?
         };
         let replay = crate::engine::replay_in_memory(&resolved2.timeline, &config)
-            .map_err(|e| DiagnoseError::Replay(RunError::World(e)))?;
+            .map_err(|e| DiagnoseError::Replay(RunError::Replay(e.into())))?;
         Some((resolved2, replay))
     };
 
@@ -1546,7 +1546,7 @@ impl RepoLabel for log::Upload {
         match &self.repo {
             log::Repo::Market => "Market".to_owned(),
             log::Repo::Samba => "Samba".to_owned(),
-            log::Repo::Other(s) => s.clone(),
+            log::Repo::Other(s) => s.to_string(),
         }
     }
 }

@@ -7,6 +7,7 @@ use infobackup::case::{self, Case, Overrides};
 use infobackup::log;
 use infobackup::redact::anonymize;
 use infobackup::report::run;
+use infobackup::via::Via;
 use predicates::prelude::*;
 
 use crate::cli_diagnose::{API_KEY, BOX, HOST, IP, PASSWORD, USER, assert_no_secret, infobackup, planted_log, repo};
@@ -60,7 +61,7 @@ fn a_recorded_log_loads_and_replays_with_every_profile() {
     let resolved = c.resolve(&Overrides::default()).expect("and resolves");
     assert_eq!(resolved.profiles.len(), 4, "every profile by default");
     for p in &resolved.profiles {
-        let replay = run::replay(&resolved, p).unwrap_or_else(|e| panic!("{}: {e}", p.name()));
+        let replay = run::replay(&resolved, p, &Via::Memory).unwrap_or_else(|e| panic!("{}: {e}", p.name()));
         assert_eq!(replay.steps.len(), 2, "begin_backup and end_backup");
     }
     // The corpus' rules hold for it: a kebab-case name starting with its generation.
@@ -108,7 +109,7 @@ fn a_cut_off_or_failed_log_gets_the_steps_it_needs() {
         let c = Case::load(&tmp.path().join("scenarios").join(name)).unwrap();
         let r = c.resolve(&Overrides::default()).unwrap();
         for p in &r.profiles {
-            run::replay(&r, p).unwrap();
+            run::replay(&r, p, &Via::Memory).unwrap();
         }
     }
 }
@@ -150,7 +151,7 @@ fn the_planted_secrets_never_reach_a_recorded_file() {
     // And the recorded case replays.
     let c = Case::load(&dir).unwrap();
     let r = c.resolve(&Overrides::default()).unwrap();
-    assert!(run::replay(&r, &r.profiles[2]).is_ok());
+    assert!(run::replay(&r, &r.profiles[2], &Via::Memory).is_ok());
 }
 
 #[test]
