@@ -30,9 +30,15 @@
 //! Redaction is idempotent (`redact(redact(x)) == redact(x)`) and returns the input borrowed
 //! when nothing matched, so it is cheap on clean text.
 //!
-//! Anonymisation of recorded cases (host names, IP addresses, the box name) is a separate,
-//! later pass with its own policy; it will sit next to this module and reuse [`Redactor`]'s
-//! known-text replacement.
+//! Anonymisation of recorded cases (passwords, user names, host names, IP addresses, the box
+//! name → stable placeholders, every other byte kept) is a separate pass with its own policy:
+//! [`anonymize`](mod@anonymize).
+
+pub mod anonymize;
+pub mod scan;
+
+pub use anonymize::{Anonymized, Category, anonymize};
+pub use scan::wrapped_secrets;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
