@@ -72,7 +72,7 @@ pub struct Args {
     #[arg(long, requires = "output")]
     force: bool,
     /// Live mode: read the log, the version, the Samba settings and the virtual's value from
-    /// this Jeedom (read-only). The API key comes from --apikey-file or INFOBACKUP_APIKEY.
+    /// this Jeedom (read-only unless --push). The API key comes from --apikey-file or INFOBACKUP_APIKEY.
     #[arg(long, value_name = "URL")]
     jeedom_url: Option<String>,
     /// File holding the Jeedom API key (live mode). Never pass the key itself on the command line.
@@ -81,6 +81,11 @@ pub struct Args {
     /// Id of the virtual's info command (live mode), to show the tile the box shows now.
     #[arg(long, value_name = "ID", requires = "jeedom_url")]
     cmd_id: Option<u64>,
+    /// Live mode: after the diagnosis, write the value the --profile computed for the last
+    /// trigger into the virtual (--cmd-id) with cmd::event. The only option that writes to the
+    /// box; needs --jeedom-url and --cmd-id.
+    #[arg(long)]
+    push: bool,
 }
 
 fn parse_version(s: &str) -> Result<JeedomVersion, String> {
@@ -154,6 +159,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         jiff::tz::TimeZone::get(tz)
             .map_err(|e| anyhow::anyhow!("--tz {tz:?}: not a time zone Jeedom could use ({e})"))?;
     }
+    if args.push && args.jeedom_url.is_none() {
+        bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");
+    }
+    if args.push && args.cmd_id.is_none() {
+        bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event");
+    }
     if let Some(out) = &args.output {
         if !args.force && out.exists() {
             bail!(
@@ -177,6 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let mut from_box = (false, false);
+    let mut client = None;
     let (case, live) = match (&args.input, &args.jeedom_url) {
         (Some(arg), None) => (input_case(read_input(arg)?)?, None),
         (input, Some(url)) => {
@@ -184,12 +196,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 url,
                 args.apikey_file.as_deref(),
                 args.cmd_id,
+                args.push,
                 input.as_deref(),
                 args.tz.as_deref(),
                 &mut opts.overrides,
             )?;
             opts.redactor = read.redactor;
             from_box = (read.set_version, read.set_samba);
+            client = Some(read.client);
             (read.case, Some(read.live))
         }
         (None, None) => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
@@ -249,13 +263,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
+    if args.push {
+        if let (Some(client), Some(url)) = (client.as_mut(), &args.jeedom_url) {
+            live::push(client, &d, &d.redact(url), args.lang)?;
+        }
+    }
     Ok(ExitCode::from(d.exit_code()))
 }
 
 /// Live mode: reads the box through the JSON-RPC client, read-only.
 mod live {
     use super::*;
-    use infobackup::jeeapi::{ApiKey, Client, ClientConfig};
+    use infobackup::jeeapi::{ApiKey, Client, ClientConfig, Writes};
     use infobackup::redact::Redactor;
     use infobackup::report::diagnose::Live;
     use infobackup::widget;
@@ -267,6 +286,8 @@ mod live {
     /// box rather than given as flags).
     pub(super) struct Read {
         pub case: (Case, bool),
+        /// The client, to push with afterwards (it writes only when `--push` was given).
+        pub client: Client,
         pub live: Live,
         pub redactor: Redactor,
         pub set_version: bool,
@@ -277,6 +298,7 @@ mod live {
         url: &str,
         key_file: Option<&Path>,
         cmd: Option<u64>,
+        push: bool,
         input: Option<&str>,
         tz: Option<&str>,
         ov: &mut Overrides,
@@ -295,6 +317,9 @@ mod live {
         if let Some(tz) = tz {
             config.tz = tz.to_owned();
         }
+        // Read-only unless the user asked for the one write, and even then nothing is written
+        // before the diagnosis is done (see `push`).
+        config.writes = if push { Writes::Push } else { Writes::Hold };
         let mut client = Client::new(config).with_context(|| ctx("cannot use this address"))?;
         let mut live = Live {
             url: shown_url.clone(),
@@ -362,10 +387,40 @@ mod live {
         };
         Ok(Read {
             case,
+            client,
             live,
             redactor,
             set_version,
             set_samba,
         })
+    }
+
+    /// `--push`: writes the value the published profile computed for the last trigger of the
+    /// last replayed run into the virtual with `cmd::event`, and says what it wrote (redacted)
+    /// and where, on standard error (standard output holds the report).
+    pub(super) fn push(client: &mut Client, d: &diagnose::Diagnosis, shown_url: &str, lang: Lang) -> anyhow::Result<()> {
+        let cmd = client.settings().virtual_cmd;
+        let Some(v) = d.runs.iter().rev().find_map(|r| r.published.as_ref()) else {
+            bail!("--push: nothing to write, no run of the log could be replayed (the virtual #{cmd} was left as it is)");
+        };
+        let value = v.step.virtual_value.clone();
+        client
+            .push_virtual(&value)
+            .with_context(|| format!("--push: writing the virtual #{cmd} on {shown_url} with cmd::event"))?;
+        let shown = d.redact(&value);
+        let msg = match lang {
+            Lang::Fr => format!(
+                "infobackup : écrit dans la commande #{cmd} de {shown_url} (cmd::event, profil {}, dernier déclenchement {}) : {shown}",
+                v.profile,
+                v.step.trigger.as_str()
+            ),
+            Lang::En => format!(
+                "infobackup: wrote to command #{cmd} on {shown_url} (cmd::event, profile {}, last trigger {}): {shown}",
+                v.profile,
+                v.step.trigger.as_str()
+            ),
+        };
+        eprintln!("{msg}");
+        Ok(())
     }
 }

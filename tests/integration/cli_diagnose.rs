@@ -731,6 +731,76 @@ fn live_mode_reads_the_box_and_never_writes() {
     assert_eq!(session.events(), Some(0));
 }
 
+/// `--push` is the one write: exactly one `cmd::event`, carrying the value the published profile
+/// computed for the last trigger (the same as the JSON report's last published tile), said on
+/// standard error with the command it went to. Without it, nothing is written.
+#[test]
+fn live_push_writes_the_computed_value_once() {
+    let (mock, session, key) = live_box("4.4-samba-share-full");
+    let before = session.virtual_value().unwrap();
+    let run = |push: bool| {
+        let mut c = infobackup();
+        c.env("INFOBACKUP_APIKEY", &key)
+            .args(["diagnose", "--jeedom-url", &mock.uri(), "--cmd-id", "4242"])
+            .args(["--format", "json", "--lang", "en"]);
+        if push {
+            c.arg("--push");
+        }
+        c.output().unwrap()
+    };
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(session.events(), Some(0), "no --push, no cmd::event");
+    assert_eq!(session.virtual_value().as_ref(), Some(&before));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The report's last run, published tile: the value the profile computed for the last trigger.
+    let last = report["runs"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["tiles"]["published"]["tone"], "bad", "the share was full: {last}");
+    let expected = last["tiles"]["published"]["virtual"].as_str().unwrap().to_owned();
+    assert!(expected.starts_with('{') && !expected.contains("[redacted]"), "{expected}");
+    assert_ne!(expected, before, "the test needs a value that differs from the box's");
+
+    let out = run(true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(session.events(), Some(1), "--push: exactly one cmd::event");
+    assert_eq!(session.virtual_value().as_deref(), Some(expected.as_str()), "{err}");
+    assert!(
+        err.contains("wrote to command #4242 on http://127.0.0.1:") && err.contains("profile v2024-08"),
+        "{err}"
+    );
+    assert!(err.contains(&expected), "the value written is shown: {err}");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        report,
+        "the report is the same with --push (stdout holds only the report)"
+    );
+    assert_no_secret("push stderr", &out.stderr, &[&key]);
+}
+
+#[test]
+fn push_needs_a_box_and_a_command() {
+    infobackup()
+        .args(["diagnose", &log("4.4-samba-ok"), "--push"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--push").and(predicate::str::contains("--jeedom-url URL")));
+    let (mock, session, key) = live_box("4.4-success-local-only");
+    infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args(["diagnose", "--jeedom-url", &mock.uri(), "--push"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--push needs --cmd-id ID"));
+    // Without a URL, --cmd-id alone is refused by the argument parser, naming --jeedom-url.
+    infobackup()
+        .args(["diagnose", &log("4.4-samba-ok"), "--cmd-id", "4242", "--push"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--jeedom-url"));
+    assert_eq!(session.events(), Some(0));
+}
+
 #[test]
 fn live_mode_errors_exit_2_without_the_key() {
     let (mock, _session, key) = live_box("4.4-success-local-only");
