@@ -33,12 +33,57 @@ pub enum OnOff {
     Off,
 }
 
+/// Which Jeedom log a pasted text is (`--log`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogArg {
+    /// `update` when the text holds a core update's banner (`[START UPDATE]`,
+    /// `Update jeedom from …`), otherwise `backup`.
+    Auto,
+    /// `log/backup`: a backup started from the UI or the API (what the published scenario reads).
+    Backup,
+    /// `log/update`: the backup made before a core update.
+    Update,
+    /// `log/cron_execution`: the daily scheduled backup's echoed text (never auto-detected: its
+    /// text is a backup's).
+    #[value(name = "cron_execution", alias = "cron-execution")]
+    CronExecution,
+}
+
+impl LogArg {
+    /// The log the text is served as.
+    pub(crate) fn log_name(self, bytes: &[u8]) -> LogName {
+        match self {
+            LogArg::Backup => LogName::Backup,
+            LogArg::Update => LogName::Update,
+            LogArg::CronExecution => LogName::CronExecution,
+            LogArg::Auto if has_update_banner(bytes) => LogName::Update,
+            LogArg::Auto => LogName::Backup,
+        }
+    }
+}
+
+/// Whether a text holds a core update's own lines (`install/update.php`'s `[START UPDATE]`,
+/// `[END UPDATE …]` or `****Update jeedom from …`), which only `log/update` receives.
+pub(crate) fn has_update_banner(bytes: &[u8]) -> bool {
+    bytes.split(|b| *b == b'\n').any(|line| {
+        let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        let line = line.trim_ascii();
+        line.starts_with(b"[START UPDATE]")
+            || line.starts_with(b"[END UPDATE")
+            || (line.starts_with(b"****") && line.windows(19).any(|w| w.eq_ignore_ascii_case(b"update jeedom from ")))
+    })
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A backup log (any encoding and line ends, one or several runs), a case folder, or `-` to
     /// read the log from standard input.
     #[arg(value_name = "LOG_OR_CASE", required_unless_present = "jeedom_url")]
     input: Option<String>,
+    /// Which Jeedom log the text is: backup, update, cron_execution, or auto (update when the
+    /// text has a core update's banner, otherwise backup). A case folder names its own logs.
+    #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
+    log: LogArg,
     /// Size in bytes of the archive(s) the log names (the log does not give it; default 212 MB).
     #[arg(long, value_name = "BYTES")]
     archive_size: Option<u64>,
@@ -122,18 +167,20 @@ pub(crate) fn read_input(arg: &str) -> anyhow::Result<Input> {
 }
 
 /// The case a log argument stands for, its display name, and whether it is a case folder.
-pub(crate) fn input_case(input: Input) -> anyhow::Result<(Case, bool)> {
+/// A pasted text is served as the log `--log` says.
+pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, bool)> {
     match input {
-        Input::Stdin(bytes) => Ok((
-            Case::from_log("stdin", LogName::Backup, "stdin", Arc::from(bytes)),
-            false,
-        )),
+        Input::Stdin(bytes) => {
+            let name = log.log_name(&bytes);
+            Ok((Case::from_log("stdin", name, "stdin", Arc::from(bytes)), false))
+        }
         Input::File { path, bytes } => {
             // Cited as its file name (`backup.log:12`), as a forum reader would.
-            let name = path
+            let file = path
                 .file_name()
                 .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            Ok((Case::from_log(&name, LogName::Backup, &name, Arc::from(bytes)), false))
+            let name = log.log_name(&bytes);
+            Ok((Case::from_log(&file, name, &file, Arc::from(bytes)), false))
         }
         Input::Folder(dir) => {
             if !dir.join(infobackup::case::MANIFEST).is_file() {
@@ -190,7 +237,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut from_box = (false, false);
     let mut client = None;
     let (case, live) = match (&args.input, &args.jeedom_url) {
-        (Some(arg), None) => (input_case(read_input(arg)?)?, None),
+        (Some(arg), None) => (input_case(read_input(arg)?, args.log)?, None),
         (input, Some(url)) => {
             let read = live::read(
                 url,
@@ -198,6 +245,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 args.cmd_id,
                 args.push,
                 input.as_deref(),
+                args.log,
                 args.tz.as_deref(),
                 &mut opts.overrides,
             )?;
@@ -274,7 +322,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Live mode: reads the box through the JSON-RPC client, read-only.
 mod live {
     use super::*;
-    use infobackup::jeeapi::{ApiKey, Client, ClientConfig, Writes};
+    use infobackup::jeeapi::{ApiError, ApiKey, Client, ClientConfig, Writes};
     use infobackup::redact::Redactor;
     use infobackup::report::diagnose::Live;
     use infobackup::widget;
@@ -300,6 +348,7 @@ mod live {
         cmd: Option<u64>,
         push: bool,
         input: Option<&str>,
+        log: LogArg,
         tz: Option<&str>,
         ov: &mut Overrides,
     ) -> anyhow::Result<Read> {
@@ -369,7 +418,7 @@ mod live {
         }
         live.now = client.box_now().ok();
         let case = match input {
-            Some(arg) => input_case(read_input(arg)?)?,
+            Some(arg) => input_case(read_input(arg)?, log)?,
             None => {
                 let read = client
                     .read_log(LogName::Backup)
@@ -379,10 +428,23 @@ mod live {
                     (_, false) => Some(diagnose::CAVEAT_NOT_UTF8.to_owned()),
                     _ => None,
                 };
-                (
-                    Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone()),
-                    false,
-                )
+                let mut case = Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone());
+                // The other logs a backup prints into (strict reads them): absent or empty on
+                // most boxes, and then left out.
+                for name in [LogName::Update, LogName::CronExecution] {
+                    let text = match client.read_log(name) {
+                        Ok(r) => r.text,
+                        // The box answered an error (no such log): an absent log reads empty.
+                        Err(ApiError::Jeedom { .. } | ApiError::NotFound { .. }) => continue,
+                        Err(e) => return Err(e).with_context(|| ctx(&format!("reading log/{}", name.as_str()))),
+                    };
+                    if !text.is_empty() {
+                        let file = format!("log/{}", name.as_str());
+                        case.logs.insert(name, file.clone());
+                        case.files.insert(file, text);
+                    }
+                }
+                (case, false)
             }
         };
         Ok(Read {

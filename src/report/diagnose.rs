@@ -104,7 +104,7 @@ pub enum DiagnoseError {
     #[error(
         "{name} holds no backup run, only {logger_lines} line(s) of Jeedom's logger: the backup's text is \
          probably in log/cron_execution (the daily backup) or log/update (the backup before an update); \
-         paste that log too, or give a case folder with both"
+         diagnose that log with `--log cron_execution` or `--log update`, or give a case folder with both"
     )]
     NoRun { name: String, logger_lines: usize },
     /// No run can be timed: every one lost its banner and carries no date.
