@@ -4,7 +4,7 @@
 //! input, not a Jeedom log, bad option).
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -239,16 +239,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (case, live) = match (&args.input, &args.jeedom_url) {
         (Some(arg), None) => (input_case(read_input(arg)?, args.log)?, None),
         (input, Some(url)) => {
-            let read = live::read(
-                url,
-                args.apikey_file.as_deref(),
-                args.cmd_id,
-                args.push,
-                input.as_deref(),
-                args.log,
-                args.tz.as_deref(),
-                &mut opts.overrides,
-            )?;
+            let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
             opts.redactor = read.redactor;
             from_box = (read.set_version, read.set_samba);
             client = Some(read.client);
@@ -342,16 +333,11 @@ mod live {
         pub set_samba: bool,
     }
 
-    pub(super) fn read(
-        url: &str,
-        key_file: Option<&Path>,
-        cmd: Option<u64>,
-        push: bool,
-        input: Option<&str>,
-        log: LogArg,
-        tz: Option<&str>,
-        ov: &mut Overrides,
-    ) -> anyhow::Result<Read> {
+    /// Reads the box `url` with the options of `args` (key file, command id, `--push`, `--log`,
+    /// `--tz`); `input` is a log given next to `--jeedom-url`.
+    pub(super) fn read(url: &str, args: &Args, input: Option<&str>, ov: &mut Overrides) -> anyhow::Result<Read> {
+        let (key_file, cmd, push, log, tz) =
+            (args.apikey_file.as_deref(), args.cmd_id, args.push, args.log, args.tz.as_deref());
         let key = match key_file {
             Some(f) => ApiKey::from_file(f)?,
             None if std::env::var_os(KEY_ENV).is_some() => ApiKey::from_env(KEY_ENV)?,
