@@ -4,7 +4,7 @@
 //! input, not a Jeedom log, bad option).
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -33,12 +33,57 @@ pub enum OnOff {
     Off,
 }
 
+/// Which Jeedom log a pasted text is (`--log`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogArg {
+    /// `update` when the text holds a core update's banner (`[START UPDATE]`,
+    /// `Update jeedom from …`), otherwise `backup`.
+    Auto,
+    /// `log/backup`: a backup started from the UI or the API (what the published scenario reads).
+    Backup,
+    /// `log/update`: the backup made before a core update.
+    Update,
+    /// `log/cron_execution`: the daily scheduled backup's echoed text (never auto-detected: its
+    /// text is a backup's).
+    #[value(name = "cron_execution", alias = "cron-execution")]
+    CronExecution,
+}
+
+impl LogArg {
+    /// The log the text is served as.
+    pub(crate) fn log_name(self, bytes: &[u8]) -> LogName {
+        match self {
+            LogArg::Backup => LogName::Backup,
+            LogArg::Update => LogName::Update,
+            LogArg::CronExecution => LogName::CronExecution,
+            LogArg::Auto if has_update_banner(bytes) => LogName::Update,
+            LogArg::Auto => LogName::Backup,
+        }
+    }
+}
+
+/// Whether a text holds a core update's own lines (`install/update.php`'s `[START UPDATE]`,
+/// `[END UPDATE …]` or `****Update jeedom from …`), which only `log/update` receives.
+pub(crate) fn has_update_banner(bytes: &[u8]) -> bool {
+    bytes.split(|b| *b == b'\n').any(|line| {
+        let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        let line = line.trim_ascii();
+        line.starts_with(b"[START UPDATE]")
+            || line.starts_with(b"[END UPDATE")
+            || (line.starts_with(b"****") && line.windows(19).any(|w| w.eq_ignore_ascii_case(b"update jeedom from ")))
+    })
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A backup log (any encoding and line ends, one or several runs), a case folder, or `-` to
     /// read the log from standard input.
     #[arg(value_name = "LOG_OR_CASE", required_unless_present = "jeedom_url")]
     input: Option<String>,
+    /// Which Jeedom log the text is: backup, update, cron_execution, or auto (update when the
+    /// text has a core update's banner, otherwise backup). A case folder names its own logs.
+    #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
+    log: LogArg,
     /// Size in bytes of the archive(s) the log names (the log does not give it; default 212 MB).
     #[arg(long, value_name = "BYTES")]
     archive_size: Option<u64>,
@@ -72,7 +117,7 @@ pub struct Args {
     #[arg(long, requires = "output")]
     force: bool,
     /// Live mode: read the log, the version, the Samba settings and the virtual's value from
-    /// this Jeedom (read-only). The API key comes from --apikey-file or INFOBACKUP_APIKEY.
+    /// this Jeedom (read-only unless --push). The API key comes from --apikey-file or INFOBACKUP_APIKEY.
     #[arg(long, value_name = "URL")]
     jeedom_url: Option<String>,
     /// File holding the Jeedom API key (live mode). Never pass the key itself on the command line.
@@ -81,6 +126,11 @@ pub struct Args {
     /// Id of the virtual's info command (live mode), to show the tile the box shows now.
     #[arg(long, value_name = "ID", requires = "jeedom_url")]
     cmd_id: Option<u64>,
+    /// Live mode: after the diagnosis, write the value the --profile computed for the last
+    /// trigger into the virtual (--cmd-id) with cmd::event. The only option that writes to the
+    /// box; needs --jeedom-url and --cmd-id.
+    #[arg(long)]
+    push: bool,
 }
 
 fn parse_version(s: &str) -> Result<JeedomVersion, String> {
@@ -117,18 +167,20 @@ pub(crate) fn read_input(arg: &str) -> anyhow::Result<Input> {
 }
 
 /// The case a log argument stands for, its display name, and whether it is a case folder.
-pub(crate) fn input_case(input: Input) -> anyhow::Result<(Case, bool)> {
+/// A pasted text is served as the log `--log` says.
+pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, bool)> {
     match input {
-        Input::Stdin(bytes) => Ok((
-            Case::from_log("stdin", LogName::Backup, "stdin", Arc::from(bytes)),
-            false,
-        )),
+        Input::Stdin(bytes) => {
+            let name = log.log_name(&bytes);
+            Ok((Case::from_log("stdin", name, "stdin", Arc::from(bytes)), false))
+        }
         Input::File { path, bytes } => {
             // Cited as its file name (`backup.log:12`), as a forum reader would.
-            let name = path
+            let file = path
                 .file_name()
                 .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            Ok((Case::from_log(&name, LogName::Backup, &name, Arc::from(bytes)), false))
+            let name = log.log_name(&bytes);
+            Ok((Case::from_log(&file, name, &file, Arc::from(bytes)), false))
         }
         Input::Folder(dir) => {
             if !dir.join(infobackup::case::MANIFEST).is_file() {
@@ -154,6 +206,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         jiff::tz::TimeZone::get(tz)
             .map_err(|e| anyhow::anyhow!("--tz {tz:?}: not a time zone Jeedom could use ({e})"))?;
     }
+    if args.push && args.jeedom_url.is_none() {
+        bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");
+    }
+    if args.push && args.cmd_id.is_none() {
+        bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event");
+    }
     if let Some(out) = &args.output {
         if !args.force && out.exists() {
             bail!(
@@ -177,19 +235,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let mut from_box = (false, false);
+    let mut client = None;
     let (case, live) = match (&args.input, &args.jeedom_url) {
-        (Some(arg), None) => (input_case(read_input(arg)?)?, None),
+        (Some(arg), None) => (input_case(read_input(arg)?, args.log)?, None),
         (input, Some(url)) => {
-            let read = live::read(
-                url,
-                args.apikey_file.as_deref(),
-                args.cmd_id,
-                input.as_deref(),
-                args.tz.as_deref(),
-                &mut opts.overrides,
-            )?;
+            let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
             opts.redactor = read.redactor;
             from_box = (read.set_version, read.set_samba);
+            client = Some(read.client);
             (read.case, Some(read.live))
         }
         (None, None) => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
@@ -249,13 +302,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
+    if args.push {
+        if let (Some(client), Some(url)) = (client.as_mut(), &args.jeedom_url) {
+            live::push(client, &d, &d.redact(url), args.lang)?;
+        }
+    }
     Ok(ExitCode::from(d.exit_code()))
 }
 
 /// Live mode: reads the box through the JSON-RPC client, read-only.
 mod live {
     use super::*;
-    use infobackup::jeeapi::{ApiKey, Client, ClientConfig};
+    use infobackup::jeeapi::{ApiError, ApiKey, Client, ClientConfig, Writes};
     use infobackup::redact::Redactor;
     use infobackup::report::diagnose::Live;
     use infobackup::widget;
@@ -267,20 +325,19 @@ mod live {
     /// box rather than given as flags).
     pub(super) struct Read {
         pub case: (Case, bool),
+        /// The client, to push with afterwards (it writes only when `--push` was given).
+        pub client: Client,
         pub live: Live,
         pub redactor: Redactor,
         pub set_version: bool,
         pub set_samba: bool,
     }
 
-    pub(super) fn read(
-        url: &str,
-        key_file: Option<&Path>,
-        cmd: Option<u64>,
-        input: Option<&str>,
-        tz: Option<&str>,
-        ov: &mut Overrides,
-    ) -> anyhow::Result<Read> {
+    /// Reads the box `url` with the options of `args` (key file, command id, `--push`, `--log`,
+    /// `--tz`); `input` is a log given next to `--jeedom-url`.
+    pub(super) fn read(url: &str, args: &Args, input: Option<&str>, ov: &mut Overrides) -> anyhow::Result<Read> {
+        let (key_file, cmd, push, log, tz) =
+            (args.apikey_file.as_deref(), args.cmd_id, args.push, args.log, args.tz.as_deref());
         let key = match key_file {
             Some(f) => ApiKey::from_file(f)?,
             None if std::env::var_os(KEY_ENV).is_some() => ApiKey::from_env(KEY_ENV)?,
@@ -295,6 +352,9 @@ mod live {
         if let Some(tz) = tz {
             config.tz = tz.to_owned();
         }
+        // Read-only unless the user asked for the one write, and even then nothing is written
+        // before the diagnosis is done (see `push`).
+        config.writes = if push { Writes::Push } else { Writes::Hold };
         let mut client = Client::new(config).with_context(|| ctx("cannot use this address"))?;
         let mut live = Live {
             url: shown_url.clone(),
@@ -344,7 +404,7 @@ mod live {
         }
         live.now = client.box_now().ok();
         let case = match input {
-            Some(arg) => input_case(read_input(arg)?)?,
+            Some(arg) => input_case(read_input(arg)?, log)?,
             None => {
                 let read = client
                     .read_log(LogName::Backup)
@@ -354,18 +414,61 @@ mod live {
                     (_, false) => Some(diagnose::CAVEAT_NOT_UTF8.to_owned()),
                     _ => None,
                 };
-                (
-                    Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone()),
-                    false,
-                )
+                let mut case = Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone());
+                // The other logs a backup prints into (strict reads them): absent or empty on
+                // most boxes, and then left out.
+                for name in [LogName::Update, LogName::CronExecution] {
+                    let text = match client.read_log(name) {
+                        Ok(r) => r.text,
+                        // The box answered an error (no such log): an absent log reads empty.
+                        Err(ApiError::Jeedom { .. } | ApiError::NotFound { .. }) => continue,
+                        Err(e) => return Err(e).with_context(|| ctx(&format!("reading log/{}", name.as_str()))),
+                    };
+                    if !text.is_empty() {
+                        let file = format!("log/{}", name.as_str());
+                        case.logs.insert(name, file.clone());
+                        case.files.insert(file, text);
+                    }
+                }
+                (case, false)
             }
         };
         Ok(Read {
             case,
+            client,
             live,
             redactor,
             set_version,
             set_samba,
         })
+    }
+
+    /// `--push`: writes the value the published profile computed for the last trigger of the
+    /// last replayed run into the virtual with `cmd::event`, and says what it wrote (redacted)
+    /// and where, on standard error (standard output holds the report).
+    pub(super) fn push(client: &mut Client, d: &diagnose::Diagnosis, shown_url: &str, lang: Lang) -> anyhow::Result<()> {
+        let cmd = client.settings().virtual_cmd;
+        let Some(v) = d.runs.iter().rev().find_map(|r| r.published.as_ref()) else {
+            bail!("--push: nothing to write, no run of the log could be replayed (the virtual #{cmd} was left as it is)");
+        };
+        let value = v.step.virtual_value.clone();
+        client
+            .push_virtual(&value)
+            .with_context(|| format!("--push: writing the virtual #{cmd} on {shown_url} with cmd::event"))?;
+        let shown = d.redact(&value);
+        let msg = match lang {
+            Lang::Fr => format!(
+                "infobackup : écrit dans la commande #{cmd} de {shown_url} (cmd::event, profil {}, dernier déclenchement {}) : {shown}",
+                v.profile,
+                v.step.trigger.as_str()
+            ),
+            Lang::En => format!(
+                "infobackup: wrote to command #{cmd} on {shown_url} (cmd::event, profile {}, last trigger {}): {shown}",
+                v.profile,
+                v.step.trigger.as_str()
+            ),
+        };
+        eprintln!("{msg}");
+        Ok(())
     }
 }

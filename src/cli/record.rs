@@ -1,5 +1,6 @@
 //! `infobackup record LOG --name NAME [--scenarios DIR]`: turns a user's log into a new recorded
-//! case, `DIR/NAME/` with the anonymised log (`backup.log`, every byte but the personal values
+//! case, `DIR/NAME/` with the anonymised log (`backup.log`, or `update.log` /
+//! `cron_execution.log` with `--log`, every byte but the personal values
 //! kept) and an inferred manifest (`case.toml`, the inferred facts listed in comments). The
 //! folder is built under a temporary name next to its target, checked (it must load and replay
 //! with every profile), then renamed into place; an existing case is never touched. Exit 0 when
@@ -21,10 +22,8 @@ use infobackup::report::run;
 use infobackup::world::{DEFAULT_TZ, LogName, format_at};
 
 use super::atomic::{self, Moved};
-use super::diagnose::{Input, read_input};
+use super::diagnose::{Input, LogArg, read_input};
 
-/// The log file of a recorded case.
-const LOG_FILE: &str = "backup.log";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,6 +37,11 @@ pub struct Args {
     /// The folder of recorded cases.
     #[arg(long, value_name = "DIR", default_value = "scenarios")]
     scenarios: PathBuf,
+    /// Which Jeedom log the text is: backup, update, cron_execution, or auto (update when the
+    /// text has a core update's banner, otherwise backup). The case stores it as `<log>.log`
+    /// and its manifest names it.
+    #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
+    log_kind: LogArg,
     /// Language of the messages.
     #[arg(long, value_enum, default_value_t = Lang::Fr)]
     lang: Lang,
@@ -99,27 +103,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             target.display()
         );
     }
+    let log_name = args.log_kind.log_name(&bytes);
+    // The case's file for that log (`backup.log`, `update.log`, `cron_execution.log`).
+    let log_file = format!("{}.log", log_name.as_str());
+    let log_file = log_file.as_str();
     diagnose::check_input(
         &source_name,
-        &Case::from_log(&args.name, LogName::Backup, &source_name, Arc::from(bytes.as_slice())),
+        &Case::from_log(&args.name, log_name, &source_name, Arc::from(bytes.as_slice())),
     )?;
 
     // Anonymise, then infer everything from the anonymised text (the manifest must describe the
     // file it sits next to).
     let anon = anonymize(&bytes);
-    let case = Case::from_log(&args.name, LogName::Backup, LOG_FILE, Arc::from(anon.bytes.as_slice()));
+    let case = Case::from_log(&args.name, log_name, log_file, Arc::from(anon.bytes.as_slice()));
     let missing = diagnose::missing_steps(&case, DEFAULT_TZ);
     let mut d = diagnose::diagnose(&case, &Options::default())
         .with_context(|| format!("{source_name}: the log cannot be replayed"))?;
     // The manifest's comments give manifest keys as hints, not command-line options.
     d.case_folder = true;
-    let manifest = manifest_text(&d, &missing, &source_name, &anon.replaced);
+    let manifest = manifest_text(&d, &missing, &source_name, &anon.replaced, log_name, log_file);
 
     // Build next to the target, check, then move into place.
     let tmp = atomic::temp_name(&target);
     let built = (|| -> anyhow::Result<()> {
         std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        write_new(&tmp.join(LOG_FILE), &anon.bytes)?;
+        write_new(&tmp.join(log_file), &anon.bytes)?;
         write_new(&tmp.join(MANIFEST), manifest.as_bytes())?;
         check_case(&tmp)?;
         match atomic::rename_noreplace(&tmp, &target).with_context(|| format!("cannot create {}", target.display()))? {
@@ -153,7 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if fr {
         let _ = writeln!(
             out,
-            "Cas enregistré : {}/ ({LOG_FILE} : {} lignes, {runs} sauvegarde{} ; anonymisé : {anon_words}).",
+            "Cas enregistré : {}/ ({log_file} : {} lignes, {runs} sauvegarde{} ; anonymisé : {anon_words}).",
             target.display(),
             model.line_count,
             if runs > 1 { "s" } else { "" }
@@ -165,7 +173,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         let _ = writeln!(
             out,
-            "Recorded case: {}/ ({LOG_FILE}: {} lines, {runs} run{}; anonymised: {anon_words}).",
+            "Recorded case: {}/ ({log_file}: {} lines, {runs} run{}; anonymised: {anon_words}).",
             target.display(),
             model.line_count,
             if runs > 1 { "s" } else { "" }
@@ -258,6 +266,8 @@ fn manifest_text(
     missing: &[diagnose::MissingStep],
     source: &str,
     replaced: &std::collections::BTreeMap<Category, usize>,
+    log_name: LogName,
+    log_file: &str,
 ) -> String {
     let lang = Lang::En;
     let mut m = String::new();
@@ -268,7 +278,7 @@ fn manifest_text(
     let _ = writeln!(m, "# Recorded with `infobackup record` from {source}.");
     let _ = writeln!(
         m,
-        "# backup.log is the user's log with personal values replaced by placeholders ({}); every other byte is kept.",
+        "# {log_file} is the user's log with personal values replaced by placeholders ({}); every other byte is kept.",
         if anon.is_empty() {
             "none found".to_owned()
         } else {
@@ -300,6 +310,13 @@ fn manifest_text(
     );
     let _ = writeln!(m, "description = {}", toml_str(&description));
     let _ = writeln!(m);
+    if log_name != LogName::Backup {
+        // Named, so nobody takes it for log/backup (a case folder reads `backup.log` by default).
+        let _ = writeln!(m, "# The user's text is Jeedom's log/{}.", log_name.as_str());
+        let _ = writeln!(m, "[logs]");
+        let _ = writeln!(m, "{} = {}", log_name.as_str(), toml_str(log_file));
+        let _ = writeln!(m);
+    }
     let _ = writeln!(
         m,
         "# What was inferred from the log or assumed (the snapshot lists them too). To pin one, set the"

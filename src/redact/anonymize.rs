@@ -207,8 +207,15 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
         )
         .ok()?,
         url_creds: Regex::new(r#"(?-u)(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
-        json_key: Regex::new(&format!(r#"(?i-u)(?P<key>"(?P<name>{KEYS})"\s*:\s*")(?P<val>(?:[^"\\]|\\.)*)""#)).ok()?,
-        json_key_escaped: Regex::new(&format!(r#"(?i-u)(?P<key>\\"(?P<name>{KEYS})\\"\s*:\s*\\")(?P<val>.*?)\\""#)).ok()?,
+        // JSON values stay on their line too (`$`: the end of a line, for a value a paste cut).
+        json_key: Regex::new(&format!(
+            r#"(?imR-u)(?P<key>"(?P<name>{KEYS})"[^\S\r\n]*:[^\S\r\n]*")(?P<val>(?:[^"\\\r\n]|\\[^\r\n])*\\?)(?P<end>"|$)"#
+        ))
+        .ok()?,
+        json_key_escaped: Regex::new(&format!(
+            r#"(?imR-u)(?P<key>\\"(?P<name>{KEYS})\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
+        ))
+        .ok()?,
         query_key: Regex::new(&format!(r#"(?i-u)(?P<key>\b(?P<name>{KEYS})=)(?P<val>[^&\s"'#\\]+)"#)).ok()?,
         email: Regex::new(r"(?-u)\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b").ok()?,
         unc_host: Regex::new(
@@ -419,14 +426,14 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
         let pass = book.placeholder(Category::Password, cap(c, "pass"));
         [cap(c, "scheme"), &user, b":", &pass, b"@"].concat()
     });
-    for (re, close) in [(&p.json_key_escaped, &b"\\\""[..]), (&p.json_key, b"\"")] {
+    for re in [&p.json_key_escaped, &p.json_key] {
         text = replace_all(text, re, |c| {
             let val = cap(c, "val");
             if val.is_empty() {
                 return c.get(0).map_or(&b""[..], |m| m.as_bytes()).to_vec();
             }
             let ph = book.placeholder(cat_of_key(cap(c, "name")), val);
-            [cap(c, "key"), &ph, close].concat()
+            [cap(c, "key"), &ph, cap(c, "end")].concat()
         });
     }
     text = replace_all(text, &p.query_key, |c| {
@@ -560,6 +567,21 @@ mod tests {
         assert_eq!(anon("smbclient -U \"bob_user%Hun"), "smbclient -U \"user-1%password-1");
         // An unterminated quote in the middle of the text does not swallow the next line.
         let t = "-U \"bob\nSend backup Samba...OK\n\"";
+        assert_eq!(anon(t), t);
+    }
+
+    #[test]
+    fn a_cut_json_value_stays_on_its_line() {
+        // The closing quote is gone: the value is replaced up to the end of its line, and the
+        // lines below (with their own quotes) are kept byte for byte.
+        for eol in ["\n", "\r\n"] {
+            let t = format!("{{\"apikey\":\"AbCdEfGh12{eol}Envoi de \"x\" : \"OK\"{eol}");
+            assert_eq!(anon(&t), format!("{{\"apikey\":\"apikey-1{eol}Envoi de \"x\" : \"OK\"{eol}"));
+            let t = format!("request={{\\\"password\\\":\\\"Hunter22{eol}\"a\": \"b\"{eol}");
+            assert_eq!(anon(&t), format!("request={{\\\"password\\\":\\\"password-1{eol}\"a\": \"b\"{eol}"));
+        }
+        // A key with its value on the next line is not a value (nothing to replace).
+        let t = "{\"password\":\n\"Envoi\" OK\n";
         assert_eq!(anon(t), t);
     }
 

@@ -28,7 +28,8 @@ pub fn wrapped_secrets(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |s: &str| {
         let s = s.trim();
-        if s.len() >= super::MIN_SECRET_LEN && !out.iter().any(|o| o == s) {
+        // A piece redaction already hid (`[redacted]…` in a shortened report line) is no secret.
+        if s.len() >= super::MIN_SECRET_LEN && !s.starts_with(super::MASK) && !out.iter().any(|o| o == s) {
             out.push(s.to_owned());
         }
     };

@@ -104,7 +104,7 @@ pub enum DiagnoseError {
     #[error(
         "{name} holds no backup run, only {logger_lines} line(s) of Jeedom's logger: the backup's text is \
          probably in log/cron_execution (the daily backup) or log/update (the backup before an update); \
-         paste that log too, or give a case folder with both"
+         diagnose that log with `--log cron_execution` or `--log update`, or give a case folder with both"
     )]
     NoRun { name: String, logger_lines: usize },
     /// No run can be timed: every one lost its banner and carries no date.
@@ -551,26 +551,11 @@ impl Diagnosis {
         u8::from(self.problems() > 0)
     }
 
-    /// Hides every secret in a text bound for output, line by line: the patterns match quoted
-    /// values (`-U "…"`), and a quote cut short must not let a match run on into the next
-    /// lines.
+    /// Hides every secret in a text bound for output (the patterns stop at line breaks, so a
+    /// whole rendering is redacted in one call without garbling its lines).
     pub fn redact(&self, text: &str) -> String {
-        redact_lines(&self.redactor, text)
+        self.redactor.redact(text).into_owned()
     }
-}
-
-/// [`Redactor::redact`] applied to each line separately (line ends kept).
-pub fn redact_lines(redactor: &Redactor, text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for piece in text.split_inclusive('\n') {
-        let (body, end) = match piece.strip_suffix('\n') {
-            Some(b) => (b, "\n"),
-            None => (piece, ""),
-        };
-        out.push_str(&redactor.redact(body));
-        out.push_str(end);
-    }
-    out
 }
 
 // ---- building ----------------------------------------------------------------------------------
@@ -612,8 +597,8 @@ pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
 /// Diagnoses a case (a pasted log wrapped by [`Case::from_log`], or a case folder).
 pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError> {
     check_input(&case.name, case)?;
-    // Secrets a paste wrapped across lines are hidden as known secrets (the patterns work line
-    // by line).
+    // Secrets a paste wrapped across lines are hidden as known secrets: quotes are single lines,
+    // where neither the patterns nor the per-text scan can see the other half.
     let mut own_redactor = opts.redactor.clone();
     for bytes in case.files.values() {
         let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);

@@ -644,6 +644,112 @@ fn every_bundled_case_diagnoses_as_a_log_and_as_a_folder() {
     }
 }
 
+// ---- --log: which Jeedom log a paste is ------------------------------------------------------------
+
+fn json_report(args: &[&str]) -> serde_json::Value {
+    let out = infobackup()
+        .arg("diagnose")
+        .args(args)
+        .args(["--format", "json", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A flag of a run: (published value, published rule, strict value, strict rule).
+fn flag_of(run: &serde_json::Value, name: &str) -> (i64, String, i64, String) {
+    let f = run["flags"].as_array().unwrap().iter().find(|f| f["flag"] == name).unwrap();
+    let part = |p: &str| (f[p]["value"].as_i64().unwrap(), f[p]["rule"].as_str().unwrap().to_owned());
+    let ((pv, pr), (sv, sr)) = (part("published"), part("strict"));
+    (pv, pr, sv, sr)
+}
+
+fn tiles_of(run: &serde_json::Value) -> (String, String) {
+    let t = |p: &str| run["tiles"][p]["label"].as_str().unwrap().to_owned();
+    (t("published"), t("strict"))
+}
+
+fn triggers_of(run: &serde_json::Value) -> Vec<String> {
+    run["triggers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["trigger"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A pasted `log/update` is served as log/update: the update's own trigger is replayed, the
+/// published scenario reads an empty log/backup (as it would on the box), strict finds the run in
+/// log/update; both skip the uploads (update=1). Auto-detection knows it by its update banner.
+#[test]
+fn a_pasted_update_log_is_served_as_log_update() {
+    let file = "scenarios/4.4-update-backup/update.log";
+    for args in [vec![file, "--log", "update"], vec![file]] {
+        let v = json_report(&args);
+        assert_eq!(v["input"]["logs"][0]["log"], "update", "{args:?}");
+        let runs = v["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 1, "{args:?}");
+        let r = &runs[0];
+        assert_eq!(r["log"], "update");
+        assert_eq!(triggers_of(r), ["begin_update", "begin_backup", "end_backup"]);
+        assert_eq!(tiles_of(r), ("finished local=success".into(), "finished local=success".into()));
+        let (pv, pr, sv, sr) = flag_of(r, "errorLog");
+        assert_eq!((pv, pr.as_str(), sv, sr.as_str()), (0, "log_clean", 0, "run_clean"));
+        let f = r["flags"].as_array().unwrap().iter().find(|f| f["flag"] == "errorLog").unwrap();
+        let (ps, ss) = (f["published"]["sentence"].as_str().unwrap(), f["strict"]["sentence"].as_str().unwrap());
+        assert!(ps.contains("The backup log is empty"), "published reads log/backup: {ps}");
+        assert!(ss.contains("in the update log"), "strict reads log/update: {ss}");
+        let (pv, pr, sv, sr) = flag_of(r, "errorSamba");
+        assert_eq!((pv, pr.as_str(), sv, sr.as_str()), (-1, "samba_skipped", -1, "samba_skipped"));
+        assert_eq!(flag_of(r, "errorMarket").2, -1);
+        assert_eq!(flag_of(r, "errorMarket").3, "market_skipped");
+    }
+    // The same text forced to log/backup: an ordinary backup, read from log/backup by both.
+    let v = json_report(&[file, "--log", "backup"]);
+    let r = &v["runs"][0];
+    assert_eq!((v["input"]["logs"][0]["log"].as_str(), r["log"].as_str()), (Some("backup"), Some("backup")));
+    assert_eq!(triggers_of(r), ["begin_backup", "end_backup"]);
+}
+
+/// A pasted `log/cron_execution` (the daily scheduled backup): strict finds the run there and its
+/// failed Market upload; the published scenario reads log/backup, which the paste is not, and never
+/// checks the Market. Not auto-detected: without --log it is taken for log/backup.
+#[test]
+fn a_pasted_cron_execution_log_is_served_as_log_cron_execution() {
+    let file = "scenarios/4.4-cron-backup-in-cron-execution/cron_execution.log";
+    let v = json_report(&[file, "--log", "cron_execution"]);
+    assert_eq!(v["input"]["logs"][0]["log"], "cron_execution");
+    let r = &v["runs"][0];
+    assert_eq!(r["log"], "cron_execution");
+    assert_eq!(triggers_of(r), ["begin_backup", "end_backup"]);
+    assert_eq!(
+        tiles_of(r),
+        ("finished local=success".into(), "finished local=success market=error".into())
+    );
+    let (pv, pr, sv, sr) = flag_of(r, "errorMarket");
+    assert_eq!((pv, pr.as_str(), sv, sr.as_str()), (-1, "market_not_checked", 1, "upload_failed"));
+    let f = r["flags"].as_array().unwrap().iter().find(|f| f["flag"] == "errorMarket").unwrap();
+    assert_eq!(f["quotes"][0]["line"], 15, "{f}");
+    let f = r["flags"].as_array().unwrap().iter().find(|f| f["flag"] == "errorLog").unwrap();
+    assert!(f["published"]["sentence"].as_str().unwrap().contains("The backup log is empty"), "{f}");
+    assert!(f["strict"]["sentence"].as_str().unwrap().contains("in the cron_execution log"), "{f}");
+    assert_eq!(v["summary"]["exit_code"], 1);
+    let v = json_report(&[file]);
+    assert_eq!(v["runs"][0]["log"], "backup", "cron_execution is never guessed");
+    // The option's spelling with a dash is accepted too; a wrong one is exit 2.
+    assert_eq!(json_report(&[file, "--log", "cron-execution"])["runs"][0]["log"], "cron_execution");
+    infobackup()
+        .args(["diagnose", file, "--log", "cron"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--log"));
+}
+
 // ---- live mode -------------------------------------------------------------------------------------
 
 /// A mock box in live mode (no listings, no control methods), serving a recorded case at its
@@ -728,6 +834,102 @@ fn live_mode_reads_the_box_and_never_writes() {
     );
     assert!(v["assumptions"].as_array().unwrap().iter().any(|a| a["kind"] == "live"));
     assert_no_secret("live json", &out.stdout, &[&key]);
+    assert_eq!(session.events(), Some(0));
+}
+
+/// Live mode reads log/update and log/cron_execution too: the daily backup whose text went to
+/// log/cron_execution (log/backup holds only logger lines) is diagnosed, strict reading it there.
+#[test]
+fn live_mode_reads_the_other_logs() {
+    let (mock, session, key) = live_box("4.4-cron-backup-in-cron-execution");
+    let out = infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args(["diagnose", "--jeedom-url", &mock.uri(), "--format", "json", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let logs: Vec<&str> = v["input"]["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["log"].as_str().unwrap())
+        .collect();
+    assert_eq!(logs, ["backup", "cron_execution"], "log/update is absent on this box: left out");
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["log"], "cron_execution");
+    assert_eq!(tiles_of(&runs[0]).1, "finished local=warning market=error", "strict also sees log/backup's logger error");
+    assert_eq!(session.events(), Some(0));
+}
+
+/// `--push` is the one write: exactly one `cmd::event`, carrying the value the published profile
+/// computed for the last trigger (the same as the JSON report's last published tile), said on
+/// standard error with the command it went to. Without it, nothing is written.
+#[test]
+fn live_push_writes_the_computed_value_once() {
+    let (mock, session, key) = live_box("4.4-samba-share-full");
+    let before = session.virtual_value().unwrap();
+    let run = |push: bool| {
+        let mut c = infobackup();
+        c.env("INFOBACKUP_APIKEY", &key)
+            .args(["diagnose", "--jeedom-url", &mock.uri(), "--cmd-id", "4242"])
+            .args(["--format", "json", "--lang", "en"]);
+        if push {
+            c.arg("--push");
+        }
+        c.output().unwrap()
+    };
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(session.events(), Some(0), "no --push, no cmd::event");
+    assert_eq!(session.virtual_value().as_ref(), Some(&before));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The report's last run, published tile: the value the profile computed for the last trigger.
+    let last = report["runs"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["tiles"]["published"]["tone"], "bad", "the share was full: {last}");
+    let expected = last["tiles"]["published"]["virtual"].as_str().unwrap().to_owned();
+    assert!(expected.starts_with('{') && !expected.contains("[redacted]"), "{expected}");
+    assert_ne!(expected, before, "the test needs a value that differs from the box's");
+
+    let out = run(true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(session.events(), Some(1), "--push: exactly one cmd::event");
+    assert_eq!(session.virtual_value().as_deref(), Some(expected.as_str()), "{err}");
+    assert!(
+        err.contains("wrote to command #4242 on http://127.0.0.1:") && err.contains("profile v2024-08"),
+        "{err}"
+    );
+    assert!(err.contains(&expected), "the value written is shown: {err}");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        report,
+        "the report is the same with --push (stdout holds only the report)"
+    );
+    assert_no_secret("push stderr", &out.stderr, &[&key]);
+}
+
+#[test]
+fn push_needs_a_box_and_a_command() {
+    infobackup()
+        .args(["diagnose", &log("4.4-samba-ok"), "--push"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--push").and(predicate::str::contains("--jeedom-url URL")));
+    let (mock, session, key) = live_box("4.4-success-local-only");
+    infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args(["diagnose", "--jeedom-url", &mock.uri(), "--push"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--push needs --cmd-id ID"));
+    // Without a URL, --cmd-id alone is refused by the argument parser, naming --jeedom-url.
+    infobackup()
+        .args(["diagnose", &log("4.4-samba-ok"), "--cmd-id", "4242", "--push"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--jeedom-url"));
     assert_eq!(session.events(), Some(0));
 }
 

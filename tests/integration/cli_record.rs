@@ -356,3 +356,37 @@ fn wrapped_or_cut_credentials_never_leak() {
         }
     }
 }
+
+/// `record --log update`: the case stores the text as update.log and its manifest names it as
+/// log/update, so the recorded case replays the update's backup (begin_update first).
+#[test]
+fn a_recorded_update_log_is_named_in_the_manifest() {
+    let tmp = project();
+    let src = repo().join("scenarios/4.4-update-backup/update.log");
+    for (name, log) in [("4.4-update-again", "update"), ("4.4-update-auto", "auto")] {
+        record(tmp.path())
+            .args([src.to_str().unwrap(), "--name", name, "--lang", "en", "--log", log])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!("scenarios/{name}/ (update.log: 30 lines")));
+        let dir = tmp.path().join("scenarios").join(name);
+        assert_eq!(entries(&dir), vec!["case.toml", "update.log"]);
+        let manifest = std::fs::read_to_string(dir.join("case.toml")).unwrap();
+        assert!(manifest.contains("[logs]\nupdate = \"update.log\"\n"), "{manifest}");
+        let c = Case::load(&dir).expect("the recorded case loads");
+        assert_eq!(c.logs.keys().copied().collect::<Vec<_>>(), [infobackup::world::LogName::Update]);
+        let resolved = c.resolve(&Overrides::default()).unwrap();
+        let triggers: Vec<&str> = resolved.timeline.steps.iter().map(|s| s.trigger.as_str()).collect();
+        assert_eq!(triggers, ["begin_update", "begin_backup", "end_backup"], "{manifest}");
+    }
+    // Forced to cron_execution: stored and named as such.
+    let src = repo().join("scenarios/4.4-cron-backup-in-cron-execution/cron_execution.log");
+    record(tmp.path())
+        .args([src.to_str().unwrap(), "--name", "4.4-cron-again", "--log", "cron_execution"])
+        .assert()
+        .code(0);
+    let dir = tmp.path().join("scenarios/4.4-cron-again");
+    assert_eq!(entries(&dir), vec!["case.toml", "cron_execution.log"]);
+    let manifest = std::fs::read_to_string(dir.join("case.toml")).unwrap();
+    assert!(manifest.contains("[logs]\ncron_execution = \"cron_execution.log\"\n"), "{manifest}");
+}
