@@ -61,6 +61,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.dir.display()
         );
     }
+    if let Some(path) = &args.junit {
+        // Said before the replays, not after them.
+        super::atomic::check_parent(path).context("--junit")?;
+    }
     let dirs =
         case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
     let mock = args

@@ -213,6 +213,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event");
     }
     if let Some(out) = &args.output {
+        // Said before the diagnosis, not after it.
+        atomic::check_parent(out)?;
         if !args.force && out.exists() {
             bail!(
                 "{} already exists: choose another name, or add --force to replace it",

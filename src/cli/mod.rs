@@ -38,6 +38,10 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    run_command(cli).map_err(plain_error)
+}
+
+fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse(a) => parse::run(a),
         Command::Conformance(a) => conformance::run(a),
@@ -45,6 +49,49 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(a) => serve::run(a),
         Command::Diagnose(a) => diagnose::run(a),
         Command::Record(a) => record::run(a),
+    }
+}
+
+/// The error as a person reads it: the whole chain on one line, without the `(os error N)` that
+/// Rust's `io::Error` appends (the words before it already say what happened). A broken pipe is
+/// kept as it is so [`is_broken_pipe`] still sees it.
+fn plain_error(err: anyhow::Error) -> anyhow::Error {
+    if is_broken_pipe(&err) {
+        return err;
+    }
+    anyhow::anyhow!(strip_os_error(&format!("{err:#}")))
+}
+
+/// Removes every ` (os error N)` from a message.
+fn strip_os_error(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(at) = rest.find(" (os error ") {
+        let after = &rest[at + " (os error ".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(')') {
+            out.push_str(&rest[..at]);
+            rest = &after[digits + 1..];
+        } else {
+            out.push_str(&rest[..at + 1]);
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn os_error_codes_are_dropped() {
+        use super::strip_os_error;
+        assert_eq!(
+            strip_os_error("reading x: No such file or directory (os error 2)"),
+            "reading x: No such file or directory"
+        );
+        assert_eq!(strip_os_error("a (os error 13): b (os error 2)"), "a: b");
+        assert_eq!(strip_os_error("keep (os error x) and (os error )"), "keep (os error x) and (os error )");
     }
 }
 

@@ -1,0 +1,92 @@
+//! Black-box edge cases: each command used the way people will misuse it (missing folders,
+//! odd files, option mistakes), asserting that what a person reads is a plain message that says
+//! what to do, with no Rust `Debug` or `io::Error` formatting and no secret.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn infobackup() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
+    c.current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env_remove("INFOBACKUP_APIKEY");
+    c
+}
+
+/// What no message for a person may hold: Rust's formatting of an `io::Error` or an `Option`,
+/// a panic, or the temporary name an atomic write used.
+fn assert_plain(stderr: &[u8]) {
+    let s = String::from_utf8_lossy(stderr);
+    for bad in [
+        "os error",
+        "Os {",
+        "Some(",
+        "panicked",
+        "RUST_BACKTRACE",
+        ".tmp-",
+    ] {
+        assert!(!s.contains(bad), "{bad:?} shown to a person:\n{s}");
+    }
+}
+
+/// `-o` (diagnose) and `--junit` (check) into a folder that does not exist: exit 2, the message
+/// names the file and the missing folder, not the temporary file nor `(os error 2)`.
+#[test]
+fn writing_into_a_missing_folder_names_the_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-such-folder");
+    let out = missing.join("rapport.html");
+    let a = infobackup()
+        .args([
+            "diagnose",
+            "scenarios/4.4-samba-ok/backup.log",
+            "--format",
+            "html",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(out.display().to_string()))
+        .stderr(predicate::str::contains("does not exist"));
+    assert_plain(&a.get_output().stderr);
+    assert!(!missing.exists(), "nothing may be created");
+
+    let junit = missing.join("junit.xml");
+    let a = infobackup()
+        .args(["check", "--junit"])
+        .arg(&junit)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(junit.display().to_string()))
+        .stderr(predicate::str::contains("does not exist"));
+    assert_plain(&a.get_output().stderr);
+}
+
+/// A missing profile file for `check --compare`, a missing case for `serve`: no `(os error 2)`.
+#[test]
+fn missing_files_are_said_plainly() {
+    let a = infobackup()
+        .args([
+            "check",
+            "--compare",
+            "v2024-08",
+            "profiles/no-such-profile.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-profile.toml"));
+    assert_plain(&a.get_output().stderr);
+    let a = infobackup()
+        .args(["serve", "scenarios/no-such-case"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-case"));
+    assert_plain(&a.get_output().stderr);
+}
