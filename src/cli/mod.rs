@@ -81,20 +81,6 @@ fn strip_os_error(msg: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn os_error_codes_are_dropped() {
-        use super::strip_os_error;
-        assert_eq!(
-            strip_os_error("reading x: No such file or directory (os error 2)"),
-            "reading x: No such file or directory"
-        );
-        assert_eq!(strip_os_error("a (os error 13): b (os error 2)"), "a: b");
-        assert_eq!(strip_os_error("keep (os error x) and (os error )"), "keep (os error x) and (os error )");
-    }
-}
-
 /// A closed stdout (`infobackup … | head`) is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
@@ -109,5 +95,19 @@ pub fn reset_sigpipe() {
     // SAFETY: setting a signal disposition to its default at start-up, before any thread exists.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn os_error_codes_are_dropped() {
+        use super::strip_os_error;
+        assert_eq!(
+            strip_os_error("reading x: No such file or directory (os error 2)"),
+            "reading x: No such file or directory"
+        );
+        assert_eq!(strip_os_error("a (os error 13): b (os error 2)"), "a: b");
+        assert_eq!(strip_os_error("keep (os error x) and (os error )"), "keep (os error x) and (os error )");
     }
 }

@@ -90,3 +90,23 @@ fn missing_files_are_said_plainly() {
         .stderr(predicate::str::contains("no-such-case"));
     assert_plain(&a.get_output().stderr);
 }
+
+/// `serve` given a pasted log (the most likely mistake: `serve backup.log`) says what it takes
+/// and how to turn a log into a case, not a JSON parser's position.
+#[test]
+fn serve_given_a_log_says_what_it_takes() {
+    let a = infobackup()
+        .args(["serve", "scenarios/4.4-samba-ok/backup.log"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("backup.log"))
+        .stderr(predicate::str::contains("case folder"))
+        .stderr(predicate::str::contains("infobackup record"))
+        .stderr(predicate::str::contains("line 1 column").not());
+    assert_plain(&a.get_output().stderr);
+    infobackup()
+        .args(["serve", "scenarios/no-such-case"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file or folder"));
+}
