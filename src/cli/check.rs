@@ -54,7 +54,8 @@ pub struct Args {
     via: ViaKind,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
+    args.dir = super::default_scenarios(args.dir);
     if !args.dir.is_dir() {
         bail!(
             "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give DIR)",

@@ -81,6 +81,23 @@ fn strip_os_error(msg: &str) -> String {
     out
 }
 
+/// The folder of recorded cases a command uses by default (`scenarios`): the one in the current
+/// folder, or else in the nearest parent that has one (run from a subfolder of the project, as
+/// `cargo` and `git` find their roots). Any other path is taken as given.
+pub fn default_scenarios(dir: std::path::PathBuf) -> std::path::PathBuf {
+    if dir.is_dir() || dir != std::path::Path::new("scenarios") {
+        return dir;
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return dir;
+    };
+    cwd.ancestors()
+        .skip(1)
+        .map(|a| a.join("scenarios"))
+        .find(|s| s.is_dir())
+        .unwrap_or(dir)
+}
+
 /// A closed stdout (`infobackup … | head`) is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {

@@ -90,13 +90,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.name
         );
     }
-    if !args.scenarios.is_dir() {
+    let scenarios = super::default_scenarios(args.scenarios.clone());
+    if !scenarios.is_dir() {
         bail!(
             "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give --scenarios DIR)",
-            args.scenarios.display()
+            scenarios.display()
         );
     }
-    let target = args.scenarios.join(&args.name);
+    let target = scenarios.join(&args.name);
     if target.exists() {
         bail!(
             "{} already exists: a recorded case is never overwritten; choose another --name",

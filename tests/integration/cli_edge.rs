@@ -110,3 +110,34 @@ fn serve_given_a_log_says_what_it_takes() {
         .code(2)
         .stderr(predicate::str::contains("no such file or folder"));
 }
+
+/// `check` run from a subfolder of the project (a CI step with another working directory,
+/// `cargo run -- check` from `src/`) finds the project's `scenarios/` as `cargo` and `git` find
+/// their roots, and compares with the project's snapshots; `record` finds the same folder.
+#[test]
+fn check_and_record_from_a_subfolder_use_the_projects_scenarios() {
+    let a = infobackup()
+        .current_dir(repo().join("src/cli"))
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(out.contains("4.4-samba-ok"), "{out}");
+    assert!(
+        !out.contains("\"status\":\"new\""),
+        "snapshots not found:\n{out}"
+    );
+    // record: the name is checked against the project's corpus (an existing case is refused),
+    // so nothing is written.
+    infobackup()
+        .current_dir(repo().join("src"))
+        .args([
+            "record",
+            "../scenarios/4.4-samba-ok/backup.log",
+            "--name",
+            "4.4-samba-ok",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+}
