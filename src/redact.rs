@@ -18,6 +18,8 @@
 //!    `secret`, such as `samba::backup::password`), plain or JSON-escaped inside another string:
 //!    `"apikey":"abc…"` → `"apikey":"[redacted]"`.
 //! 4. **The same keys in URLs and forms**: `?apikey=abc…&`, `&api=…`, `password=…`.
+//!    Also in PHP's `print_r` dumps (`[apikey] => abc…`, `[password] => …`); `api_key` and
+//!    `api-key` count as `apikey`.
 //! 5. **Known secrets** given to a [`Redactor`] ([`Redactor::with_secret`]: the API key the
 //!    tool was started with, a Samba password from a recorded config), wherever they appear.
 //!    Secrets shorter than [`MIN_SECRET_LEN`] bytes are refused (hiding every `abc` would
@@ -65,9 +67,10 @@ struct Patterns {
     json_key: Regex,
     json_key_escaped: Regex,
     query_key: Regex,
+    print_r_key: Regex,
 }
 
-const KEYS: &str = r"(?:apikey|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
+const KEYS: &str = r"(?:apikey|api[_\-]key|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
 
 // Every pattern stops at a line break: in a multi-line text (a whole pasted log, a report) a
 // quote cut short must not let a match run on into the next lines and garble them. `[^\S\r\n]`
@@ -91,6 +94,10 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
         ))
         .ok()?,
         query_key: Regex::new(&format!(r#"(?i)(?P<key>\b{KEYS}=)(?P<val>[^&\s"'#\\]+)"#)).ok()?,
+        // PHP's `print_r` of an array (the `Details : Array ( … )` of a failure, a plugin's
+        // dump): `[apikey] => value`, one key per line or flattened onto one line.
+        print_r_key: Regex::new(&format!(r#"(?i)(?P<key>\[{KEYS}\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#))
+            .ok()?,
     })
 });
 
@@ -192,6 +199,12 @@ impl Redactor {
         }
         if equals {
             out = apply(out, &p.query_key, |c| format!("{}{MASK}", cap(c, "key")));
+            out = apply(out, &p.print_r_key, |c| {
+                if cap(c, "val").starts_with(MASK) {
+                    return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+                }
+                format!("{}{MASK}", cap(c, "key"))
+            });
         }
         out
     }
@@ -313,6 +326,31 @@ mod tests {
         assert_eq!(out, "http://jeedom.local/core/api/jeeApi.php?apikey=[redacted]&type=cmd&id=12");
         let out = redact_text(&format!(r#"{{"samba::backup::password":"{PASS}","samba::backup::ip":"10.0.0.2"}}"#));
         assert!(!out.contains(PASS) && out.contains("10.0.0.2"), "{out}");
+    }
+
+    /// Shapes a pasted log really holds beyond JSON and query strings: a PHP `print_r` dump in
+    /// a failure's `Details : Array ( … )` (one key per line, or flattened by the 4.4 logger)
+    /// and a plugin's `api_key=`.
+    #[test]
+    fn print_r_dumps_and_api_key_spellings() {
+        let key = "AbCdEf0123456789ZZtoken";
+        for text in [
+            format!("Details : Array ( [apikey] => {key} [type] => backup )"),
+            format!("    [apikey] => {key}"),
+            format!("    [samba::backup::password] => {key}"),
+            format!("[2025-09-10 03:29:40][ERROR] : GET https://x.example/api?api_key={key}&a=1"),
+            format!("api-key={key}"),
+        ] {
+            let out = redact_text(&text);
+            assert!(!out.contains(key), "leaked: {out}");
+            assert!(out.contains(MASK), "{out}");
+            assert_eq!(redact_text(&out), out, "not idempotent");
+        }
+        let out = redact_text(&format!("Array ( [apikey] => {key} [type] => backup )"));
+        assert_eq!(out, "Array ( [apikey] => [redacted] [type] => backup )");
+        // An empty value hides nothing else; other keys stay.
+        assert_eq!(redact_text("[password] => [type] => x"), "[password] => [type] => x");
+        assert_eq!(redact_text("[name] => Jeedom"), "[name] => Jeedom");
     }
 
     #[test]

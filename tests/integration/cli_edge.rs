@@ -141,3 +141,72 @@ fn check_and_record_from_a_subfolder_use_the_projects_scenarios() {
         .code(2)
         .stderr(predicate::str::contains("already exists"));
 }
+
+/// A key in a PHP `print_r` dump (`[apikey] => …`, what a failure's `Details : Array ( … )`
+/// prints) and a plugin's `api_key=` are hidden by `diagnose` and `parse` in every format and
+/// replaced in the file `record` writes.
+#[test]
+fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
+    const K1: &str = "AbCdEf0123456789ZZprintr";
+    const K2: &str = "QwErTy0123456789ZZapikey";
+    let log = std::fs::read_to_string(repo().join("scenarios/4.4-samba-ok/backup.log"))
+        .unwrap()
+        .replace(
+            "Send begin backup event...OK\n",
+            &format!(
+                "Send begin backup event...OK\n[2025-09-10 03:27:02][ERROR] : Array ( [apikey] => {K1} [type] => backup ) GET /api?api_key={K2}\n"
+            ),
+        );
+    assert!(log.contains(K1));
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("backup.log");
+    std::fs::write(&file, &log).unwrap();
+    let no_key = |what: &str, bytes: &[u8]| {
+        let s = String::from_utf8_lossy(bytes);
+        assert!(
+            !s.contains(K1) && !s.contains(K2),
+            "{what} shows a key:\n{s}"
+        );
+    };
+    for format in ["text", "json", "html"] {
+        let out = infobackup()
+            .arg("diagnose")
+            .arg(&file)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        no_key(&format!("diagnose --format {format}"), &out.stdout);
+        no_key("diagnose stderr", &out.stderr);
+    }
+    for format in ["text", "json"] {
+        let out = infobackup()
+            .arg("parse")
+            .arg(&file)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        no_key(&format!("parse --format {format}"), &out.stdout);
+    }
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let out = infobackup()
+        .arg("record")
+        .arg(&file)
+        .args(["--name", "4.4-print-r-key", "--scenarios"])
+        .arg(&scenarios)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    no_key("record stdout", &out.stdout);
+    for f in ["backup.log", "case.toml"] {
+        no_key(
+            f,
+            &std::fs::read(scenarios.join("4.4-print-r-key").join(f)).unwrap(),
+        );
+    }
+}
