@@ -84,7 +84,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = log::parse(&bytes);
     let generation = model.runs.iter().rev().find_map(|r| r.generation.latest());
     if let Some(why) = name_problem(&args.name) {
-        let example = generation.map_or_else(|| "4.4".to_owned(), |g| g.to_string());
+        // The log's generation when a name may start with it (4.2 … 4.5); an older box's case
+        // is named after the oldest generation a name may carry.
+        let example = match generation.map(|g| g.to_string()) {
+            Some(g) if ["4.2", "4.3", "4.4", "4.5"].contains(&g.as_str()) => g,
+            Some(_) => "4.2".to_owned(),
+            None => "4.4".to_owned(),
+        };
         bail!(
             "--name {:?} is not a valid case name: {why} (for example {example}-samba-auth-failure)",
             args.name

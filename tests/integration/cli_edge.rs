@@ -210,3 +210,53 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
         );
     }
 }
+
+/// A bad `--name` for a log of an old box (2.x, 3.x): the example the error gives must itself
+/// be a name `record` accepts (it used to suggest `2-samba-auth-failure`).
+#[test]
+fn the_example_of_a_bad_name_is_a_valid_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("v2.log");
+    std::fs::write(
+        &log,
+        "[START BACKUP]\n\
+         ***************Lancement de la sauvegarde de Jeedom le 2017-03-12 02:10:01***************\n\
+         Envoi l'évènement de début de sauvegarde...OK\n\
+         Sauvegarde la base de données...OK\n\
+         Nom de la sauvegarde : /usr/share/nginx/www/jeedom/backup/backup-Jeedom-2.4.6-2017-03-12-02h10.tar.gz\n\
+         Envoi l'évènement de fin de sauvegarde...OK\n\
+         Durée de la sauvegarde : 95s\n\
+         ***************Fin de la sauvegarde de Jeedom***************\n\
+         [END BACKUP SUCCESS]\n",
+    )
+    .unwrap();
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let out = infobackup()
+        .arg("record")
+        .arg(&log)
+        .args(["--name", "2.4-old-box", "--scenarios"])
+        .arg(&scenarios)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let example = err
+        .split("for example ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .unwrap_or_else(|| panic!("no example in {err}"));
+    let out = infobackup()
+        .arg("record")
+        .arg(&log)
+        .args(["--name", example, "--scenarios"])
+        .arg(&scenarios)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the suggested name {example:?} is refused: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
