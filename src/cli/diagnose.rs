@@ -204,7 +204,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(tz) = &args.tz {
         jiff::tz::TimeZone::get(tz)
-            .map_err(|e| anyhow::anyhow!("--tz {tz:?}: not a time zone Jeedom could use ({e})"))?;
+            .map_err(|e| anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"))?;
     }
     if args.push && args.jeedom_url.is_none() {
         bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");

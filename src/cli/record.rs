@@ -92,7 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             None => "4.4".to_owned(),
         };
         bail!(
-            "--name {:?} is not a valid case name: {why} (for example {example}-samba-auth-failure)",
+            "--name \"{}\" is not a valid case name: {why} (for example {example}-samba-auth-failure)",
             args.name
         );
     }

@@ -260,3 +260,49 @@ fn the_example_of_a_bad_name_is_a_valid_name() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Values a person typed or a file holds are shown as written, not with Rust's `Debug`
+/// escapes: `parse --format summary` names the encoding in words, a bad `--name` or `--tz` is
+/// quoted without `\"`.
+#[test]
+fn no_debug_formatting_in_messages() {
+    let out = infobackup()
+        .args([
+            "parse",
+            "scenarios/4.2-latin1-samba-ok/backup.log",
+            "--format",
+            "summary",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("Latin-1/Windows-1252"), "{s}");
+    assert!(
+        !s.contains("Windows1252"),
+        "Debug name of the encoding: {s}"
+    );
+
+    let a = infobackup()
+        .args([
+            "record",
+            "scenarios/4.4-samba-ok/backup.log",
+            "--name",
+            "l\"été",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("l\"été"));
+    assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
+    let a = infobackup()
+        .args([
+            "diagnose",
+            "scenarios/4.4-samba-ok/backup.log",
+            "--tz",
+            "Europe/\"Paris",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Europe/\"Paris"));
+    assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
+}
