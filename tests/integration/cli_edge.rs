@@ -306,3 +306,23 @@ fn no_debug_formatting_in_messages() {
         .stderr(predicate::str::contains("Europe/\"Paris"));
     assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
 }
+
+/// Mistakes in `check`'s paths are said before the corpus is replayed, with exit 2: a `--junit`
+/// path holding a file that is not a JUnit report (it used to print the whole table first), an
+/// explicit `--snapshots` folder that does not exist (a typo used to make every case `new`).
+#[test]
+fn check_refuses_bad_paths_before_replaying() {
+    infobackup()
+        .args(["check", "--junit", "README.md"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("README.md"))
+        .stderr(predicate::str::contains("not a JUnit report"));
+    infobackup()
+        .args(["check", "--snapshots", "snapshots/casez"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("snapshots/casez"));
+}
