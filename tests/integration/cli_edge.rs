@@ -326,3 +326,30 @@ fn check_refuses_bad_paths_before_replaying() {
         .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("snapshots/casez"));
 }
+
+/// An empty input (a file saved before pasting, `diagnose - < /dev/null`) is said to be empty,
+/// not to have "none of its 0 line(s)" a backup line; exit 2, for diagnose and record.
+#[test]
+fn an_empty_input_is_said_to_be_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("backup.log");
+    std::fs::write(&empty, b" \n\r\n").unwrap();
+    for args in [vec!["diagnose"], vec!["record", "--name", "4.4-empty"]] {
+        let a = infobackup()
+            .args(&args)
+            .arg(&empty)
+            .args(["--scenarios"].iter().filter(|_| args[0] == "record"))
+            .args([tmp.path()].iter().filter(|_| args[0] == "record"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("backup.log is empty"))
+            .stderr(predicate::str::contains("0 line").not());
+        assert_plain(&a.get_output().stderr);
+    }
+    infobackup()
+        .args(["diagnose", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("stdin is empty"));
+}
