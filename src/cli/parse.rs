@@ -55,7 +55,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Text => {
             let bytes = read_all(&args)?;
             let model = log::parse(&bytes);
-            log::render::render_text(&model, &bytes, args.lang)
+            // The log is untrusted: none of its control characters reaches the terminal.
+            infobackup::report::diagnose::text::terminal_safe(&log::render::render_text(&model, &bytes, args.lang), false)
         }
         Format::Json => {
             let bytes = read_all(&args)?;

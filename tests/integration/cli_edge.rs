@@ -353,3 +353,31 @@ fn an_empty_input_is_said_to_be_empty() {
         .code(2)
         .stderr(predicate::str::contains("stdin is empty"));
 }
+
+/// A pasted log is untrusted text: its control characters (an escape sequence that retitles or
+/// clears the terminal, a bell, backspaces that hide what precedes them) are shown as visible
+/// symbols in the text reports of `diagnose` and `parse`, never sent to the terminal.
+#[test]
+fn control_characters_of_a_log_never_reach_the_terminal() {
+    let log = std::fs::read_to_string(repo().join("scenarios/4.4-samba-ok/backup.log"))
+        .unwrap()
+        .replace(
+            "Send begin backup event...OK\n",
+            "Send begin backup event...OK\n[2025-09-10 03:27:02][ERROR] : evil \u{1b}]0;pwned\u{7} \u{1b}[2J\u{1b}[31mRED\u{8}\u{8} \u{9b}2J end\n",
+        );
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("backup.log");
+    std::fs::write(&file, &log).unwrap();
+    for args in [
+        vec!["diagnose"],
+        vec!["diagnose", "--lang", "en"],
+        vec!["parse"],
+    ] {
+        let out = infobackup().args(&args).arg(&file).output().unwrap();
+        let s = String::from_utf8_lossy(&out.stdout);
+        assert!(s.contains("evil"), "{args:?}: the line is not quoted:\n{s}");
+        for c in ['\u{1b}', '\u{7}', '\u{8}', '\u{9b}'] {
+            assert!(!s.contains(c), "{args:?} sends {c:?} to the terminal:\n{s}");
+        }
+    }
+}
