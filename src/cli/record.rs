@@ -124,8 +124,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let anon = anonymize(&bytes);
     let case = Case::from_log(&args.name, log_name, log_file, Arc::from(anon.bytes.as_slice()));
     let missing = diagnose::missing_steps(&case, DEFAULT_TZ);
-    let mut d = diagnose::diagnose(&case, &Options::default())
-        .with_context(|| format!("{source_name}: the log cannot be replayed"))?;
+    let mut d = match diagnose::diagnose(&case, &Options::default()) {
+        Ok(d) => d,
+        // The generic advice ("record it as a case") is what just failed.
+        Err(diagnose::DiagnoseError::Untimed { .. }) => bail!(
+            "{source_name}: no backup run of this log can be timed: the start of each was cut off and none of its lines \
+             carries a date or an archive name. Paste the log from its `Start of Jeedom backup at …` line, or write the \
+             case by hand with the times of its triggers in [[step]] entries (see scenarios/README.md)"
+        ),
+        Err(e) => return Err(e).with_context(|| format!("{source_name}: the log cannot be replayed")),
+    };
     // The manifest's comments give manifest keys as hints, not command-line options.
     d.case_folder = true;
     let manifest = manifest_text(&d, &missing, &source_name, &anon.replaced, log_name, log_file);

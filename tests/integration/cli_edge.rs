@@ -381,3 +381,34 @@ fn control_characters_of_a_log_never_reach_the_terminal() {
         }
     }
 }
+
+/// `record` of a log whose every run lost its start and carries no date must not advise to
+/// "record it as a case" (what just failed): it says to paste from the banner or to write the
+/// case's `[[step]]` times by hand; nothing is written.
+#[test]
+fn record_of_an_untimed_log_gives_advice_that_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("cut.log");
+    std::fs::write(
+        &log,
+        "Checking files rights...OK\nBacking up database...OK\nCreating archive...\nOK\n",
+    )
+    .unwrap();
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    infobackup()
+        .arg("record")
+        .arg(&log)
+        .args(["--name", "4.4-cut", "--scenarios"])
+        .arg(&scenarios)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Start of Jeedom backup at"))
+        .stderr(predicate::str::contains("[[step]]"))
+        .stderr(predicate::str::contains("record it as a case").not());
+    assert_eq!(
+        std::fs::read_dir(&scenarios).unwrap().count(),
+        0,
+        "something was written"
+    );
+}
