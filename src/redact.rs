@@ -93,7 +93,8 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
             r#"(?imR)(?P<key>\\"{KEYS}\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
         ))
         .ok()?,
-        query_key: Regex::new(&format!(r#"(?i)(?P<key>\b{KEYS}=)(?P<val>[^&\s"'#\\]+)"#)).ok()?,
+        // The value stops before punctuation that ends it (`…?apikey=KEY: refused`).
+        query_key: Regex::new(&format!(r#"(?i)(?P<key>\b{KEYS}=)(?P<val>[^&\s"'#\\]*[^&\s"'#\\:;,.)])"#)).ok()?,
         // PHP's `print_r` of an array (the `Details : Array ( … )` of a failure, a plugin's
         // dump): `[apikey] => value`, one key per line or flattened onto one line.
         print_r_key: Regex::new(&format!(r#"(?i)(?P<key>\[{KEYS}\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#))
@@ -351,6 +352,13 @@ mod tests {
         // An empty value hides nothing else; other keys stay.
         assert_eq!(redact_text("[password] => [type] => x"), "[password] => [type] => x");
         assert_eq!(redact_text("[name] => Jeedom"), "[name] => Jeedom");
+    }
+
+    #[test]
+    fn punctuation_after_a_query_value_is_kept() {
+        assert_eq!(redact_text("GET http://h/?apikey=AbCd0123: refused"), "GET http://h/?apikey=[redacted]: refused");
+        assert_eq!(redact_text("(password=pw:12.34)."), "(password=[redacted]).");
+        assert_eq!(redact_text("api=k"), "api=[redacted]");
     }
 
     #[test]

@@ -217,7 +217,7 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
             r#"(?imR-u)(?P<key>\\"(?P<name>{KEYS})\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
         ))
         .ok()?,
-        query_key: Regex::new(&format!(r#"(?i-u)(?P<key>\b(?P<name>{KEYS})=)(?P<val>[^&\s"'#\\]+)"#)).ok()?,
+        query_key: Regex::new(&format!(r#"(?i-u)(?P<key>\b(?P<name>{KEYS})=)(?P<val>[^&\s"'#\\]*[^&\s"'#\\:;,.)])"#)).ok()?,
         // PHP's `print_r`: `[apikey] => value` (a failure's `Details : Array ( … )`).
         print_r_key: Regex::new(&format!(
             r#"(?i-u)(?P<key>\[(?P<name>{KEYS})\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#
@@ -669,6 +669,12 @@ mod tests {
         assert!(out.contains("/home/user-1/x"), "{out}");
         assert!(out.contains("2001:db8::1. samba::backup::x"), "{out}");
         assert!(out.contains("http://host-1/core"), "{out}");
+    }
+
+    /// Punctuation after a key's value is the sentence's, kept byte for byte.
+    #[test]
+    fn punctuation_after_a_query_value_is_kept() {
+        assert_eq!(anon("GET /api?apikey=AbCd0123: refused."), "GET /api?apikey=apikey-1: refused.");
     }
 
     /// A PHP `print_r` dump and a plugin's `api_key=` are replaced, like the JSON and query

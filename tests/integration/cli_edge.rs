@@ -412,3 +412,28 @@ fn record_of_an_untimed_log_gives_advice_that_works() {
         "something was written"
     );
 }
+
+/// A key at the end of a URL followed by punctuation (`…?apikey=KEY: refused`) is hidden
+/// without the punctuation: the message keeps its `:` (it used to read
+/// `apikey=[redacted] reading the version`).
+#[test]
+fn redaction_keeps_the_punctuation_after_a_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("key");
+    std::fs::write(&key, "SECRETKEY0123456789abcdef\n").unwrap();
+    let a = infobackup()
+        .args([
+            "diagnose",
+            "--jeedom-url",
+            "http://127.0.0.1:1/?apikey=SECRETKEY0123456789abcdef",
+            "--apikey-file",
+        ])
+        .arg(&key)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "apikey=[redacted]: reading the version",
+        ));
+    assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("SECRETKEY"));
+}
