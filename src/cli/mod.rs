@@ -59,7 +59,19 @@ fn plain_error(err: anyhow::Error) -> anyhow::Error {
     if is_broken_pipe(&err) {
         return err;
     }
-    anyhow::anyhow!(strip_os_error(&format!("{err:#}")))
+    // `{:#}` would join every cause; a cause the message above it already quotes (an error
+    // type whose text ends with `{source}`) is said once.
+    let mut msg = String::new();
+    for cause in err.chain() {
+        let text = strip_os_error(&cause.to_string());
+        if msg.is_empty() {
+            msg = text;
+        } else if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+    }
+    anyhow::anyhow!(msg)
 }
 
 /// Removes every ` (os error N)` from a message.

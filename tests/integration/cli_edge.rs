@@ -437,3 +437,21 @@ fn redaction_keeps_the_punctuation_after_a_key() {
         ));
     assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("SECRETKEY"));
 }
+
+/// An error whose cause is already quoted in its message is said once (the port in use was
+/// "Address already in use: Address already in use").
+#[test]
+fn a_cause_is_said_once() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let a = infobackup()
+        .args(["serve", "scenarios/4.4-samba-ok", "--port", &port])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("127.0.0.1:{port}")));
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let cause = err.rsplit(": ").next().unwrap().trim();
+    assert_eq!(err.matches(cause).count(), 1, "said twice: {err}");
+    assert_plain(err.as_bytes());
+}
