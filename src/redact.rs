@@ -81,7 +81,7 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     // quote is missing (a cut paste) is hidden up to the end of its line, and no further.
     Some(Patterns {
         samba_user: Regex::new(
-            r#"(?mR)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>[^\S\r\n]*=[^\S\r\n]*|[^\S\r\n]*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|[^\s'"\\;|&)]+)"#,
+            r#"(?mR)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>[^\S\r\n]*=[^\S\r\n]*|[^\S\r\n]*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"[^\r\n]*?"[^\S\r\n]+-|"[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
@@ -171,6 +171,12 @@ impl Redactor {
         if dash_u {
             out = apply(out, &p.samba_user, |c| {
                 let val = c.name("val").map_or("", |m| m.as_str());
+                // A double-quoted value is closed by the quote before the next option (` -c`):
+                // a password holding a `"` is hidden whole, and the ` -` is given back.
+                let (val, tail) = match val.rfind('"') {
+                    Some(q) if val.starts_with('"') && val.ends_with('-') && q > 0 => val.split_at(q + 1),
+                    _ => (val, ""),
+                };
                 if val.starts_with('-') {
                     return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
                 }
@@ -181,7 +187,7 @@ impl Redactor {
                     return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
                 }
                 let hidden = if inner.contains('%') { format!("{MASK}%{MASK}") } else { MASK.to_owned() };
-                format!("{}{}{}{open}{hidden}{close}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
+                format!("{}{}{}{open}{hidden}{close}{tail}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
             });
         }
         if at {
@@ -295,6 +301,18 @@ mod tests {
         let json = format!(r#"{{"message":"smbclient -U \"{USER}%{PASS}\" -c ls"}}"#);
         assert!(hidden(&json).contains(r#"-U \"[redacted]%[redacted]\" -c ls"#));
         assert!(hidden(&format!("smbclient -U \"{USER}\" -c ls")).contains("-U \"[redacted]\" -c ls"));
+    }
+
+    /// Jeedom does not escape the password it puts between double quotes: one holding a `"`
+    /// closes the quote early. The value runs to the quote before the next option (` -c`).
+    #[test]
+    fn a_password_holding_a_double_quote_is_hidden_whole() {
+        let line = r#"smbclient //nas/s -U "jeedom%Pl"anted123" -c 'cd "jeedom";put "x"' valeur retournée : 1"#;
+        let out = redact_text(line);
+        assert_eq!(out, r#"smbclient //nas/s -U "[redacted]%[redacted]" -c 'cd "jeedom";put "x"' valeur retournée : 1"#);
+        assert_eq!(redact_text(&out), out);
+        // Without a following option the value stops at its first closing quote, as before.
+        assert_eq!(redact_text(r#"-U "jeedom%pw" failed"#), r#"-U "[redacted]%[redacted]" failed"#);
     }
 
     #[test]

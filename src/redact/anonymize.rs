@@ -204,7 +204,7 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
         .ok()?,
         // Quoted values stay on their line: an unterminated quote must not run on.
         samba_user: Regex::new(
-            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*\\"|"[^"\r\n]*"|'[^'\r\n]*'|[^\s'"\\;|&)]+)"#,
+            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*\\"|"[^\r\n]*?"[ \t]+-|"[^"\r\n]*"|'[^'\r\n]*'|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?-u)(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
@@ -407,6 +407,12 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     });
     text = replace_all(text, &p.samba_user, |c| {
         let val = cap(c, "val");
+        // A double-quoted value closed by the quote before the next option (` -c`): a password
+        // holding a `"` is replaced whole, and the ` -` is given back.
+        let (val, tail) = match memchr::memrchr(b'"', val) {
+            Some(q) if val.starts_with(b"\"") && val.ends_with(b"-") && q > 0 => val.split_at(q + 1),
+            _ => (val, &b""[..]),
+        };
         let whole = c.get(0).map_or(&b""[..], |m| m.as_bytes()).to_vec();
         if val.starts_with(b"-") {
             return whole;
@@ -425,7 +431,7 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
             }
             None => hidden.extend(book.placeholder(Category::User, inner)),
         }
-        [cap(c, "pre"), cap(c, "flag"), cap(c, "sep"), open, &hidden, close].concat()
+        [cap(c, "pre"), cap(c, "flag"), cap(c, "sep"), open, &hidden, close, tail].concat()
     });
     text = replace_all(text, &p.url_creds, |c| {
         let user = book.placeholder(Category::User, cap(c, "user"));
@@ -669,6 +675,13 @@ mod tests {
         assert!(out.contains("/home/user-1/x"), "{out}");
         assert!(out.contains("2001:db8::1. samba::backup::x"), "{out}");
         assert!(out.contains("http://host-1/core"), "{out}");
+    }
+
+    /// A password holding a `"` (Jeedom does not escape it) is replaced whole.
+    #[test]
+    fn a_password_holding_a_double_quote_is_replaced_whole() {
+        let t = r#"smbclient //192.0.2.20/s -U "jeedom%Pl"anted123" -c 'cd "jeedom"'"#;
+        assert_eq!(anon(t), r#"smbclient //192.0.2.20/s -U "user-1%password-1" -c 'cd "jeedom"'"#);
     }
 
     /// Punctuation after a key's value is the sentence's, kept byte for byte.

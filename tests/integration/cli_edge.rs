@@ -455,3 +455,66 @@ fn a_cause_is_said_once() {
     assert_eq!(err.matches(cause).count(), 1, "said twice: {err}");
     assert_plain(err.as_bytes());
 }
+
+/// A Samba password holding a double quote (Jeedom puts it between `"` unescaped) is hidden
+/// whole by `diagnose` and `parse` and replaced whole by `record`: its tail used to show after
+/// `-U "[redacted]%[redacted]"`.
+#[test]
+fn a_samba_password_with_a_double_quote_never_shows() {
+    let log = std::fs::read_to_string(repo().join("scenarios/4.4-samba-auth-failure/backup.log"))
+        .unwrap()
+        .replace(
+            "-U \"jeedom%S3cr3tPlanted\"",
+            "-U \"jeedom%Pl\"anted-Tail42\"",
+        );
+    assert!(log.contains("anted-Tail42"));
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("backup.log");
+    std::fs::write(&file, &log).unwrap();
+    let clean = |what: &str, bytes: &[u8]| {
+        let s = String::from_utf8_lossy(bytes);
+        assert!(
+            !s.contains("Tail42"),
+            "{what} shows the password's tail:\n{s}"
+        );
+    };
+    for format in ["text", "json", "html"] {
+        let out = infobackup()
+            .arg("diagnose")
+            .arg(&file)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        clean(&format!("diagnose --format {format}"), &out.stdout);
+    }
+    for format in ["text", "json"] {
+        let out = infobackup()
+            .arg("parse")
+            .arg(&file)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        clean(&format!("parse --format {format}"), &out.stdout);
+    }
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let out = infobackup()
+        .arg("record")
+        .arg(&file)
+        .args(["--name", "4.4-quote-in-password", "--scenarios"])
+        .arg(&scenarios)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in ["backup.log", "case.toml"] {
+        clean(
+            f,
+            &std::fs::read(scenarios.join("4.4-quote-in-password").join(f)).unwrap(),
+        );
+    }
+}
