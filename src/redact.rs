@@ -10,7 +10,9 @@
 //!    `--user` or `--username`, quoted with `"…"`, `'…'`, JSON-escaped `\"…\"`, or unquoted:
 //!    `-U "jeedom%S3cret"` → `-U "[redacted]%[redacted]"` (user and password both hidden; a
 //!    value without `%` is a user alone and is hidden too). A value starting with `-` is another
-//!    option (tar's `-U`), not a user, and is left alone.
+//!    option (tar's `-U`), not a user, and is left alone. Jeedom does not escape the password
+//!    between its double quotes: a `"…"` value runs to the quote before the next option (` -c`),
+//!    so a password holding a `"` is hidden whole.
 //! 2. **Credentials in URLs and share paths**: `//user:password@host/share`,
 //!    `smb://user:password@host` → `//[redacted]:[redacted]@host/share`.
 //! 3. **Keys and passwords in JSON bodies** (JSON-RPC `params.apikey`, its alias `api`, the pro
