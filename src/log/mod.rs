@@ -123,7 +123,7 @@ use std::path::{Path, PathBuf};
 
 pub use decode::cp1252;
 pub use model::*;
-pub use parser::{LogItem, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};
+pub use parser::{LogItem, LogItemRef, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};
 
 /// Reading a log failed. Parsing itself never fails.
 #[derive(Debug, thiserror::Error)]
