@@ -694,28 +694,38 @@ fn json_object_len(s: &str) -> usize {
         return tail_end(s, 0);
     }
     let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, c) in b.iter().enumerate() {
-        if in_str {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_str = false,
-                _ => {}
+    let mut i = 0;
+    // Jump from brace or quote to the next one; inside a string, from quote or backslash.
+    while let Some(k) = memchr::memchr3(b'"', b'{', b'}', b.get(i..).unwrap_or_default()) {
+        let at = i + k;
+        match b.get(at) {
+            Some(b'"') => {
+                let mut j = at + 1;
+                loop {
+                    let Some(m) = memchr::memchr2(b'"', b'\\', b.get(j..).unwrap_or_default()) else {
+                        return tail_end(s, 0);
+                    };
+                    if b.get(j + m) == Some(&b'\\') {
+                        // The escaped byte, whatever it is, is skipped.
+                        j += m + 2;
+                    } else {
+                        j += m + 1;
+                        break;
+                    }
+                }
+                i = j;
             }
-            continue;
-        }
-        match c {
-            b'"' => in_str = true,
-            b'{' => depth += 1,
-            b'}' => {
+            Some(b'{') => {
+                depth += 1;
+                i = at + 1;
+            }
+            _ => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return i + 1;
+                    return at + 1;
                 }
+                i = at + 1;
             }
-            _ => {}
         }
     }
     tail_end(s, 0)
@@ -858,6 +868,63 @@ mod tests {
             }
             assert_eq!(find_marker(&t), naive(&t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn json_object_len_matches_a_byte_loop() {
+        let naive = |s: &str| -> usize {
+            let b = s.as_bytes();
+            if b.first() != Some(&b'{') {
+                return tail_end(s, 0);
+            }
+            let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+            for (i, c) in b.iter().enumerate() {
+                if in_str {
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, b'\\') => escaped = true,
+                        (false, b'"') => in_str = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match c {
+                    b'"' => in_str = true,
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tail_end(s, 0)
+        };
+        let alphabet = ["{", "}", "\"", "\\", "a", " ", ":", "Send backup Samba...", "é"];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..3000 {
+            let mut t = String::from("{");
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(json_object_len(&t), naive(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn names_end_at_their_terminator_or_a_blank() {
+        assert_eq!(name_then("zwavejs...OK", "..."), Some(("zwavejs", 10)));
+        assert_eq!(name_then("a.b...OK", "..."), Some(("a.b", 6)));
+        assert_eq!(name_then("...OK", "..."), None);
+        assert_eq!(name_then("two words...", "..."), None);
+        assert_eq!(name_then("z2m - Following", " - "), Some(("z2m", 6)));
+        assert_eq!(name_then(&"x".repeat(MAX_NAME + 1), "..."), None);
+        assert_eq!(name_then(&format!("{}...", "x".repeat(MAX_NAME)), "..."), Some((&*"x".repeat(MAX_NAME), MAX_NAME + 3)));
     }
 
     #[test]

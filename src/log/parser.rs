@@ -1,7 +1,7 @@
 //! The streaming parser: chunks of bytes in, [`LogItem`]s out as soon as they are complete.
 //!
 //! Two layers in one type:
-//! - line splitting: `memchr3` over `\n`, `\r` and NUL finds line ends (LF, CRLF, CR) and
+//! - line splitting: `memchr` over `\n` (plus `\r` and NUL when the chunk holds any) finds line ends (LF, CRLF, CR) and
 //!   notes NUL bytes in one pass; complete lines are read in place from the caller's chunk,
 //!   only a line that straddles two chunks is copied (and one longer than [`MAX_LINE`] is read
 //!   in pieces), so memory does not grow with the input;
@@ -174,7 +174,7 @@ impl Parser {
         let mut has_nul = false;
         // Position of a `\n` already accounted for as the end of a CRLF.
         let mut skip_lf: Option<usize> = None;
-        for k in memchr::memchr3_iter(b'\n', b'\r', 0, body) {
+        for k in Hits::new(body) {
             let at = pos + k;
             if skip_lf == Some(at) {
                 continue;
@@ -316,6 +316,39 @@ impl Parser {
             Encoding::Utf8
         };
         info
+    }
+}
+
+/// Positions of the bytes the line splitter stops at (`\n`, `\r`, NUL), searching only for
+/// the ones the chunk holds: nearly always `\n` alone, the cheapest search.
+enum Hits<'a> {
+    Lf(memchr::Memchr<'a>),
+    LfCr(memchr::Memchr2<'a>),
+    All(memchr::Memchr3<'a>),
+}
+
+impl<'a> Hits<'a> {
+    fn new(body: &'a [u8]) -> Self {
+        if memchr::memchr(0, body).is_some() {
+            Hits::All(memchr::memchr3_iter(b'\n', b'\r', 0, body))
+        } else if memchr::memchr(b'\r', body).is_some() {
+            Hits::LfCr(memchr::memchr2_iter(b'\n', b'\r', body))
+        } else {
+            Hits::Lf(memchr::memchr_iter(b'\n', body))
+        }
+    }
+}
+
+impl Iterator for Hits<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Hits::Lf(i) => i.next(),
+            Hits::LfCr(i) => i.next(),
+            Hits::All(i) => i.next(),
+        }
     }
 }
 
@@ -1125,3 +1158,4 @@ impl ModelBuilder {
         }
     }
 }
+
