@@ -260,7 +260,9 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
     let mut i = 1;
     while let Some(word) = bytes.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let mut m = candidates(w);
+        // The following bytes (all `!` past the end, which keeps every `/` a candidate).
+        let next = bytes.get(i + 1..i + 9).map_or([b'!'; 8], |n| n.try_into().unwrap_or([b'!'; 8]));
+        let mut m = candidates(w, u64::from_le_bytes(next));
         while m != 0 {
             let k = i + (m.trailing_zeros() / 8) as usize;
             if check(k) {
@@ -274,17 +276,20 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
 }
 
 /// The high bit of each byte of `w` (little-endian) that may start a marker: `0x41..=0x5B`
-/// (`A`–`Z`, `[`), `*` or `/`. Never misses one; may flag a few extra bytes (the borrow of the
-/// zero-byte trick), which the caller checks anyway. Sean Anderson's `hasbetween`/`haszero`.
+/// (`A`–`Z`, `[`), `*`, or `/` followed by `!` (`next` holds the bytes one further on, so
+/// the many `/` of a path are not checked one by one). Never misses one; may flag a few extra
+/// bytes (the borrow of the zero-byte trick), which the caller checks anyway. Sean Anderson's
+/// `hasbetween`/`haszero`.
 #[inline(always)]
-fn candidates(w: u64) -> u64 {
+fn candidates(w: u64, next: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = ONES * 127;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     // Bytes strictly between 0x40 and 0x5C (bytes with the high bit set are excluded by `!w`).
     let between = (ONES * (127 + 0x5C)).wrapping_sub(w & LOW7) & !w & ((w & LOW7) + ONES * (127 - 0x40)) & HIGH;
-    between | zero(w ^ (ONES * u64::from(b'*'))) | zero(w ^ (ONES * u64::from(b'/')))
+    let slash_bang = zero(w ^ (ONES * u64::from(b'/'))) & zero(next ^ (ONES * u64::from(b'!')));
+    between | zero(w ^ (ONES * u64::from(b'*'))) | slash_bang
 }
 
 /// End of a free-text tail that starts at `from`: the next marker, or the end of the text.

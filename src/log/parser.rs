@@ -323,16 +323,13 @@ impl Parser {
 /// the ones the chunk holds: nearly always `\n` alone, the cheapest search.
 enum Hits<'a> {
     Lf(memchr::Memchr<'a>),
-    LfCr(memchr::Memchr2<'a>),
     All(memchr::Memchr3<'a>),
 }
 
 impl<'a> Hits<'a> {
     fn new(body: &'a [u8]) -> Self {
-        if memchr::memchr(0, body).is_some() {
+        if memchr::memchr2(b'\r', 0, body).is_some() {
             Hits::All(memchr::memchr3_iter(b'\n', b'\r', 0, body))
-        } else if memchr::memchr(b'\r', body).is_some() {
-            Hits::LfCr(memchr::memchr2_iter(b'\n', b'\r', body))
         } else {
             Hits::Lf(memchr::memchr_iter(b'\n', body))
         }
@@ -346,7 +343,6 @@ impl Iterator for Hits<'_> {
     fn next(&mut self) -> Option<usize> {
         match self {
             Hits::Lf(i) => i.next(),
-            Hits::LfCr(i) => i.next(),
             Hits::All(i) => i.next(),
         }
     }
