@@ -929,7 +929,10 @@ mod tests {
         assert_eq!(name_then("two words...", "..."), None);
         assert_eq!(name_then("z2m - Following", " - "), Some(("z2m", 6)));
         assert_eq!(name_then(&"x".repeat(MAX_NAME + 1), "..."), None);
-        assert_eq!(name_then(&format!("{}...", "x".repeat(MAX_NAME)), "..."), Some((&*"x".repeat(MAX_NAME), MAX_NAME + 3)));
+        assert_eq!(
+            name_then(&format!("{}...", "x".repeat(MAX_NAME)), "..."),
+            Some((&*"x".repeat(MAX_NAME), MAX_NAME + 3))
+        );
     }
 
     #[test]

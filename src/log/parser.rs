@@ -1154,4 +1154,3 @@ impl ModelBuilder {
         }
     }
 }
-
