@@ -629,15 +629,42 @@ fn name_then<'a>(rest: &'a str, end: &str) -> Option<(&'a str, usize)> {
     let b = rest.as_bytes();
     let e = end.as_bytes();
     let first = *e.first()?;
-    for (k, &c) in b.iter().enumerate().take(MAX_NAME + 1) {
-        if c == first && e.iter().enumerate().all(|(j, x)| b.get(k + j) == Some(x)) {
+    let limit = b.len().min(MAX_NAME + 1);
+    let mut from = 0;
+    loop {
+        // The next byte that can end the name: the first byte of `end`, or a blank.
+        let k = next_stop(b, from, limit, first)?;
+        if b.get(k..k + e.len()) == Some(e) {
             return (k > 0).then(|| rest.get(..k).map(|name| (name, k + e.len()))).flatten();
         }
-        if c == b' ' || c == b'\t' {
+        if matches!(b.get(k), Some(b' ' | b'\t')) {
             return None;
         }
+        from = k + 1;
     }
-    None
+}
+
+/// Position of the first byte in `b[from..limit]` that is `c`, a space or a tab; eight bytes
+/// at a time (names are short: a byte loop or a `memchr` call costs more than the name).
+#[inline(always)]
+fn next_stop(b: &[u8], mut from: usize, limit: usize, c: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = ONES * 127;
+    // Exact: the high bit of each byte of `x` equal to `v`.
+    let eq = |x: u64, v: u8| {
+        let y = x ^ (ONES * u64::from(v));
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    };
+    while from + 8 <= limit {
+        let Some(w) = b.get(from..from + 8) else { break };
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        let m = eq(x, c) | eq(x, b' ') | eq(x, b'\t');
+        if m != 0 {
+            return Some(from + (m.trailing_zeros() / 8) as usize);
+        }
+        from += 8;
+    }
+    (from..limit).find(|&j| b.get(j).is_some_and(|&x| x == c || x == b' ' || x == b'\t'))
 }
 
 /// `<n>` followed by `end` (` Mb...`); the number may be unreadable.
@@ -918,6 +945,37 @@ mod tests {
                 t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
             assert_eq!(json_object_len(&t), naive(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn name_search_matches_a_byte_loop() {
+        let naive = |rest: &str, end: &str| -> Option<(String, usize)> {
+            let (b, e) = (rest.as_bytes(), end.as_bytes());
+            for (k, &c) in b.iter().enumerate().take(MAX_NAME + 1) {
+                if c == e[0] && b.get(k..k + e.len()) == Some(e) {
+                    return (k > 0).then(|| rest.get(..k).map(|n| (n.to_owned(), k + e.len()))).flatten();
+                }
+                if c == b' ' || c == b'\t' {
+                    return None;
+                }
+            }
+            None
+        };
+        let alphabet = ["a", "z", ".", "..", "...", " ", "\t", "-", " - ", "é", "x".repeat(40).leak()];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..3000 {
+            let mut t = String::new();
+            for _ in 0..(seed % 20) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            for end in ["...", " - "] {
+                let ours = name_then(&t, end).map(|(n, l)| (n.to_owned(), l));
+                assert_eq!(ours, naive(&t, end), "{t:?} {end:?}");
+            }
         }
     }
 
