@@ -23,16 +23,30 @@
 //!    Secrets shorter than [`MIN_SECRET_LEN`] bytes are refused (hiding every `abc` would
 //!    shred the text); the patterns above still hide them in their usual places.
 //!
+//! 6. **Values a paste wrapped or cut**: a `-U` value split across a line break (`-U` at the
+//!    end of one line, or a break inside the quotes) or whose closing quote was cut off is found
+//!    by [`wrapped_secrets`] and hidden as a known secret (wherever it appears in that text).
+//!
+//! Every pattern stops at a line break, so a multi-line text (a whole pasted log, a report) can
+//! be redacted in one call: a quote cut short never lets a match run on into the next lines, and
+//! lines without a secret come out byte-identical.
+//!
 //! Known limits: a password containing a double quote inside JSON-escaped JSON may be cut at
 //! that quote (its tail leaks); a secret outside these shapes is only caught if it was given as
-//! a known secret.
+//! a known secret; a wrapped piece shorter than [`MIN_SECRET_LEN`] bytes cannot be hidden.
 //!
 //! Redaction is idempotent (`redact(redact(x)) == redact(x)`) and returns the input borrowed
 //! when nothing matched, so it is cheap on clean text.
 //!
-//! Anonymisation of recorded cases (host names, IP addresses, the box name) is a separate,
-//! later pass with its own policy; it will sit next to this module and reuse [`Redactor`]'s
-//! known-text replacement.
+//! Anonymisation of recorded cases (passwords, user names, host names, IP addresses, the box
+//! name → stable placeholders, every other byte kept) is a separate pass with its own policy:
+//! [`anonymize`](mod@anonymize).
+
+pub mod anonymize;
+pub mod scan;
+
+pub use anonymize::{Anonymized, Category, anonymize};
+pub use scan::wrapped_secrets;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -55,15 +69,27 @@ struct Patterns {
 
 const KEYS: &str = r"(?:apikey|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
 
+// Every pattern stops at a line break: in a multi-line text (a whole pasted log, a report) a
+// quote cut short must not let a match run on into the next lines and garble them. `[^\S\r\n]`
+// is "blank on the same line". Values a paste wrapped across lines are found by
+// [`scan::wrapped_secrets`] and hidden as known secrets instead.
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
+    // `(?mR)`: `$` is the end of a line (`\n`, `\r\n` or `\r`), so a quoted value whose closing
+    // quote is missing (a cut paste) is hidden up to the end of its line, and no further.
     Some(Patterns {
         samba_user: Regex::new(
-            r#"(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\]|\\[^"])*\\"|"[^"]*"|'[^']*'|[^\s'"\\;|&)]+)"#,
+            r#"(?mR)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>[^\S\r\n]*=[^\S\r\n]*|[^\S\r\n]*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
-        json_key: Regex::new(&format!(r#"(?i)(?P<key>"{KEYS}"\s*:\s*")(?P<val>(?:[^"\\]|\\.)*)""#)).ok()?,
-        json_key_escaped: Regex::new(&format!(r#"(?i)(?P<key>\\"{KEYS}\\"\s*:\s*\\")(?P<val>.*?)\\""#)).ok()?,
+        json_key: Regex::new(&format!(
+            r#"(?imR)(?P<key>"{KEYS}"[^\S\r\n]*:[^\S\r\n]*")(?P<val>(?:[^"\\\r\n]|\\[^\r\n])*\\?)(?P<end>"|$)"#
+        ))
+        .ok()?,
+        json_key_escaped: Regex::new(&format!(
+            r#"(?imR)(?P<key>\\"{KEYS}\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
+        ))
+        .ok()?,
         query_key: Regex::new(&format!(r#"(?i)(?P<key>\b{KEYS}=)(?P<val>[^&\s"'#\\]+)"#)).ok()?,
     })
 });
@@ -116,9 +142,17 @@ impl Redactor {
             return Cow::Borrowed(text);
         }
         let mut out = Cow::Borrowed(text);
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = Cow::Owned(out.replace(secret.as_str(), MASK));
+        // A `-U` value a paste wrapped onto the next line (or cut short) is out of the patterns'
+        // reach (they stop at a line break): hidden as a known secret, wherever it appears.
+        let wrapped = if dash_u { scan::wrapped_secrets(text) } else { Vec::new() };
+        let mut secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        if !wrapped.is_empty() {
+            secrets.extend(wrapped.iter().map(String::as_str).filter(|w| !self.secrets.iter().any(|s| s == w)));
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+        for secret in secrets {
+            if out.contains(secret) {
+                out = Cow::Owned(out.replace(secret, MASK));
             }
         }
         let Some(p) = PATTERNS.as_ref() else {
@@ -133,6 +167,11 @@ impl Redactor {
                     return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
                 }
                 let (open, inner, close) = split_quotes(val);
+                if !open.is_empty() && close.is_empty() && already_hidden(inner) {
+                    // A cut value already hidden (a report shortening a redacted line to
+                    // `-U "[redacted]%[redacted]…`): what follows the mask is the report's.
+                    return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+                }
                 let hidden = if inner.contains('%') { format!("{MASK}%{MASK}") } else { MASK.to_owned() };
                 format!("{}{}{}{open}{hidden}{close}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
             });
@@ -141,8 +180,15 @@ impl Redactor {
             out = apply(out, &p.url_creds, |c| format!("{}{MASK}:{MASK}@", cap(c, "scheme")));
         }
         if quote_colon {
-            out = apply(out, &p.json_key_escaped, |c| format!("{}{MASK}\\\"", cap(c, "key")));
-            out = apply(out, &p.json_key, |c| format!("{}{MASK}\"", cap(c, "key")));
+            // Same for a cut value already hidden.
+            let json = |c: &Captures<'_>| {
+                if cap(c, "end").is_empty() && already_hidden(cap(c, "val")) {
+                    return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+                }
+                format!("{}{MASK}{}", cap(c, "key"), cap(c, "end"))
+            };
+            out = apply(out, &p.json_key_escaped, json);
+            out = apply(out, &p.json_key, json);
         }
         if equals {
             out = apply(out, &p.query_key, |c| format!("{}{MASK}", cap(c, "key")));
@@ -159,10 +205,21 @@ fn cap<'t>(c: &Captures<'t>, name: &str) -> &'t str {
     c.name(name).map_or("", |m| m.as_str())
 }
 
+/// Whether a cut value starts with what redaction left (`[redacted]%[redacted]`, or
+/// `[redacted]` with no `%` after it): what follows is text added after redaction.
+fn already_hidden(inner: &str) -> bool {
+    let pair = format!("{MASK}%{MASK}");
+    inner.starts_with(&pair) || inner.strip_prefix(MASK).is_some_and(|rest| !rest.contains('%'))
+}
+
+/// A value's opening quote, its inside and its closing quote (empty when a cut paste lost it).
 fn split_quotes(val: &str) -> (&str, &str, &str) {
     for q in ["\\\"", "\"", "'"] {
-        if let Some(inner) = val.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {
-            return (q, inner, q);
+        if let Some(v) = val.strip_prefix(q) {
+            return match v.strip_suffix(q) {
+                Some(inner) => (q, inner, q),
+                None => (q, v, ""),
+            };
         }
     }
     ("", val, "")
@@ -264,5 +321,80 @@ mod tests {
         let r = r.unwrap_or_default();
         assert_eq!(r.redact("key my-api-key-0123456789 then 0123"), "key [redacted] then [redacted]");
         assert_eq!(Redactor::new().with_secret("abc"), Err(SecretTooShort(3)));
+    }
+    /// A whole pasted log in one call: normal lines with quotes around a Samba error line (and
+    /// around cut values whose closing quote is gone) come out byte-identical; the secrets are
+    /// hidden. Before every pattern stopped at a line break, a cut `-U "…` or `"password":"…`
+    /// ran on to the next quote lines below and garbled them.
+    #[test]
+    fn multi_line_text_keeps_normal_lines_byte_identical() {
+        let normal = [
+            "[2024-08-12 03:00:01] Début de la sauvegarde \"quotidienne\" dans '/var/www/html/backup'",
+            "Envoi de \"backup-Jeedom-4.4.19-2024-08-12-03h00.tar.gz\" (212 Mo) vers 'samba'",
+            "{\"result\":\"ok\",\"message\":\"Nom d'utilisateur : \\\"x\\\"\"}",
+            "Fin de l'envoi : \"OK\" ; durée 'courte' ; user=\"admin\"",
+        ];
+        let secret_lines = [
+            format!(
+                "Erreur sur timeout 7200 smbclient //192.168.1.20/backups -U \"{USER}%{PASS}\" -c 'put x' valeur retournée : 1. Détails : NT_STATUS_LOGON_FAILURE"
+            ),
+            // Cut pastes: the closing quote is gone.
+            format!("smbclient //nas/backups -U \"{USER}%{PASS}"),
+            format!("smbclient -U '{USER}%{PASS}"),
+            format!("{{\"params\":{{\"apikey\":\"{PASS}"),
+            format!("request={{\\\"samba::backup::password\\\":\\\"{PASS}"),
+        ];
+        for eol in ["\n", "\r\n"] {
+            for secret in &secret_lines {
+                let lines: Vec<&str> = normal[..2]
+                    .iter()
+                    .copied()
+                    .chain([secret.as_str()])
+                    .chain(normal[2..].iter().copied())
+                    .collect();
+                let text = lines.join(eol) + eol;
+                let out = hidden(&text);
+                let got: Vec<&str> = out.split(eol).collect();
+                assert_eq!(got.len(), lines.len() + 1, "line count changed:\n{out}");
+                for (n, want) in normal.iter().enumerate() {
+                    let at = if n < 2 { n } else { n + 1 };
+                    assert_eq!(got[at], *want, "line {} garbled by {secret:?}", at + 1);
+                }
+                assert!(got[2].contains(MASK), "{}", got[2]);
+                // Same result as line by line.
+                let by_line: Vec<String> = lines.iter().map(|l| redact_text(l)).collect();
+                assert_eq!(out, by_line.join(eol) + eol);
+            }
+        }
+        // The Samba line keeps everything around the value.
+        let out = redact_text(&format!("a \"b\"\n{}\nc \"d\"\n", secret_lines[0]));
+        assert!(out.contains(r#"-U "[redacted]%[redacted]" -c 'put x' valeur"#), "{out}");
+        assert!(out.starts_with("a \"b\"\n") && out.ends_with("\nc \"d\"\n"), "{out}");
+        // A shortened line of redacted text keeps its tail (`…`, `...`): redaction is idempotent.
+        for t in [
+            "smbclient //h/s -U \"[redacted]%[redacted]...",
+            "-U '[redacted]…",
+            "{\"apikey\":\"[redacted]...",
+        ] {
+            assert_eq!(redact_text(t), t);
+        }
+        assert_eq!(redact_text("-U \"[redacted]%hunter2..."), "-U \"[redacted]%[redacted]");
+        // A cut value keeps its opening quote.
+        assert!(redact_text(&secret_lines[1]).ends_with(r#"-U "[redacted]%[redacted]"#));
+        assert!(redact_text(&secret_lines[3]).ends_with(r#""apikey":"[redacted]"#));
+    }
+
+    /// What the patterns cannot reach on one line (a value a paste wrapped onto the next line)
+    /// is still hidden when the whole text is redacted at once.
+    #[test]
+    fn wrapped_values_are_hidden_in_a_whole_text() {
+        for text in [
+            format!("ligne \"a\"\nsmbclient //h/s -U\n\"{USER}%{PASS}\" -c ls\nligne \"b\"\n"),
+            format!("ligne \"a\"\nsmbclient //h/s -U \"{USER}%S3cr3t-\nP4ss\" -c ls\nligne \"b\"\n"),
+            format!("ligne \"a\"\r\nsmbclient -U\r\n{USER}%{PASS} -c ls\r\nligne \"b\"\r\n"),
+        ] {
+            let out = hidden(&text);
+            assert!(out.starts_with("ligne \"a\"") && out.trim_end().ends_with("ligne \"b\""), "{out}");
+        }
     }
 }

@@ -997,9 +997,9 @@ fn previous_success(
         "{{\"date\":\"{}\",\"heure\":\"{}\",\"minSizeBackup\":{},\"backup\":{{\"local\":{{\"fileName\":{},\"fileSize\":{},\"erreurFileSize\":0,\"error\":0}},\"samba\":{{\"error\":{}}},\"market\":{{\"error\":-1}}}},\"lastSave\":\"{}\",\"update\":0,\"action\":\"endBackup\",\"errorScenario\":0,\"errorLogBackup\":0}}",
         begin.strftime("%Y-%m-%d"),
         begin.strftime("%Hh%M"),
-        php_json_string(&size_format(min_size)),
+        php_json_string(&crate::php::size_format(min_size)),
         php_json_string(&file_name),
-        php_json_string(&size_format(size)),
+        php_json_string(&crate::php::size_format(size)),
         if samba_on { 0 } else { -1 },
         stamp(end),
     )
@@ -1017,64 +1017,15 @@ fn typical_release(v: JeedomVersion) -> &'static str {
     }
 }
 
-/// The scenario's `size_format` (see the scenario spec): used only for the previous-success
-/// preset's text.
-fn size_format(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
-    #[allow(clippy::cast_precision_loss)]
-    let mut v = n as f64;
-    let mut u = 0;
-    while v > 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    let r = (v * 100.0).round() / 100.0;
-    let mut s = format!("{r:.2}");
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
-    format!("{s} {}", UNITS[u])
-}
-
-/// A JSON string as PHP's `json_encode` writes it: `/` and non-ASCII escaped.
+/// A JSON string as PHP's `json_encode` writes it (`/` and non-ASCII escaped).
 fn php_json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || !c.is_ascii() => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    // Encoding a UTF-8 string cannot fail; the fallback is unreachable but keeps this total.
+    crate::php::json_encode(&crate::php::Value::str(s)).unwrap_or_else(|_| String::from("\"\""))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn size_format_follows_php() {
-        assert_eq!(size_format(104_857_600), "100 MB");
-        assert_eq!(size_format(1024), "1024 B");
-        assert_eq!(size_format(5_690_831_258), "5.3 GB");
-        assert_eq!(size_format(222_310_457), "212.01 MB");
-    }
 
     #[test]
     fn php_json_strings_escape_slashes_and_accents() {

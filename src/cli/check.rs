@@ -141,7 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if let Some(path) = &args.junit {
         let xml = table::junit(&rows).context("building the JUnit report")?;
-        write_atomic(path, xml.as_bytes())
+        write_junit(path, xml.as_bytes())
             .with_context(|| format!("writing the JUnit report {}", path.display()))?;
     }
     Ok(ExitCode::from(summary.exit_code()))
@@ -233,20 +233,18 @@ fn progress(len: u64, format: Format) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, renamed into place.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "junit.xml".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// Writes the JUnit report atomically. An existing file is replaced only when it is itself a
+/// JUnit report (the previous run's); anything else at that path is the user's and is kept.
+fn write_junit(path: &Path, xml: &[u8]) -> anyhow::Result<()> {
+    if path.is_file() {
+        let mut head = Vec::with_capacity(4096);
+        std::fs::File::open(path)
+            .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head))
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let head = String::from_utf8_lossy(&head);
+        if !(head.contains("<testsuites") || head.contains("<testsuite ")) {
+            bail!("refusing to replace {}: it is not a JUnit report (choose another path)", path.display());
+        }
     }
-    Ok(result?)
+    super::atomic::write_file(path, xml, true)
 }

@@ -1,10 +1,474 @@
-//! `infobackup diagnose`.
+//! `infobackup diagnose LOG_OR_CASE|-`: what a user's tile showed after each backup run of their
+//! log, what `strict` shows, and why, quoting the log. Exit 0 when every run is healthy (both
+//! tiles green), 1 when a problem was found, 2 when the tool could not do its job (unreadable
+//! input, not a Jeedom log, bad option).
 
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use infobackup::Lang;
+use infobackup::case::{Case, Overrides, ProfileRef};
+use infobackup::report::diagnose::{self, Options, html, json, text};
+use infobackup::report::run::profile_arg;
+use infobackup::world::{JeedomVersion, LogName};
+
+use super::atomic;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A report for people (and forum posts): coloured on a terminal, plain when piped.
+    Text,
+    /// One JSON document for tools (format `infobackup-diagnosis/1`, see README).
+    Json,
+    /// One self-contained HTML page (tile previews, findings, timeline) to attach to a post.
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// Which Jeedom log a pasted text is (`--log`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogArg {
+    /// `update` when the text holds a core update's banner (`[START UPDATE]`,
+    /// `Update jeedom from …`), otherwise `backup`.
+    Auto,
+    /// `log/backup`: a backup started from the UI or the API (what the published scenario reads).
+    Backup,
+    /// `log/update`: the backup made before a core update.
+    Update,
+    /// `log/cron_execution`: the daily scheduled backup's echoed text (never auto-detected: its
+    /// text is a backup's).
+    #[value(name = "cron_execution", alias = "cron-execution")]
+    CronExecution,
+}
+
+impl LogArg {
+    /// The log the text is served as.
+    pub(crate) fn log_name(self, bytes: &[u8]) -> LogName {
+        match self {
+            LogArg::Backup => LogName::Backup,
+            LogArg::Update => LogName::Update,
+            LogArg::CronExecution => LogName::CronExecution,
+            LogArg::Auto if has_update_banner(bytes) => LogName::Update,
+            LogArg::Auto => LogName::Backup,
+        }
+    }
+}
+
+/// Whether a text holds a core update's own lines (`install/update.php`'s `[START UPDATE]`,
+/// `[END UPDATE …]` or `****Update jeedom from …`), which only `log/update` receives.
+pub(crate) fn has_update_banner(bytes: &[u8]) -> bool {
+    bytes.split(|b| *b == b'\n').any(|line| {
+        let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        let line = line.trim_ascii();
+        line.starts_with(b"[START UPDATE]")
+            || line.starts_with(b"[END UPDATE")
+            || (line.starts_with(b"****") && line.windows(19).any(|w| w.eq_ignore_ascii_case(b"update jeedom from ")))
+    })
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A backup log (any encoding and line ends, one or several runs), a case folder, or `-` to
+    /// read the log from standard input.
+    #[arg(value_name = "LOG_OR_CASE", required_unless_present = "jeedom_url")]
+    input: Option<String>,
+    /// Which Jeedom log the text is: backup, update, cron_execution, or auto (update when the
+    /// text has a core update's banner, otherwise backup). A case folder names its own logs.
+    #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
+    log: LogArg,
+    /// Size in bytes of the archive(s) the log names (the log does not give it; default 212 MB).
+    #[arg(long, value_name = "BYTES")]
+    archive_size: Option<u64>,
+    /// Whether the Samba upload is configured (default: inferred from the log).
+    #[arg(long, value_enum)]
+    samba: Option<OnOff>,
+    /// Jeedom's version (4.2 … 4.5, or a release such as 4.4.20; default: from the log).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    jeedom_version: Option<JeedomVersion>,
+    /// The scenario's minimum archive size in bytes (default 104857600, the published 100 MB).
+    #[arg(long, value_name = "BYTES")]
+    min_size: Option<u64>,
+    /// The published scenario's revision: v2022-01, v2023-03, v2024-08, strict, or a profile
+    /// TOML file. `strict` is always shown next to it.
+    #[arg(long, value_name = "P", default_value = "v2024-08")]
+    profile: String,
+    /// The box's time zone (IANA name, default Europe/Paris).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Language of the report.
+    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    lang: Lang,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of standard output (atomically; an existing file is
+    /// refused unless --force).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the --output file if it exists.
+    #[arg(long, requires = "output")]
+    force: bool,
+    /// Live mode: read the log, the version, the Samba settings and the virtual's value from
+    /// this Jeedom (read-only unless --push). The API key comes from --apikey-file or INFOBACKUP_APIKEY.
+    #[arg(long, value_name = "URL")]
+    jeedom_url: Option<String>,
+    /// File holding the Jeedom API key (live mode). Never pass the key itself on the command line.
+    #[arg(long, value_name = "FILE", requires = "jeedom_url")]
+    apikey_file: Option<PathBuf>,
+    /// Id of the virtual's info command (live mode), to show the tile the box shows now.
+    #[arg(long, value_name = "ID", requires = "jeedom_url")]
+    cmd_id: Option<u64>,
+    /// Live mode: after the diagnosis, write the value the --profile computed for the last
+    /// trigger into the virtual (--cmd-id) with cmd::event. The only option that writes to the
+    /// box; needs --jeedom-url and --cmd-id.
+    #[arg(long)]
+    push: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`infobackup diagnose` is not implemented yet")
+fn parse_version(s: &str) -> Result<JeedomVersion, String> {
+    s.parse().map_err(|e: infobackup::world::UnknownVersion| e.to_string())
+}
+
+/// What the command reads.
+pub(crate) enum Input {
+    Stdin(Vec<u8>),
+    File { path: PathBuf, bytes: Vec<u8> },
+    Folder(PathBuf),
+}
+
+/// Reads a log argument: `-` (standard input), a file, or a folder. Errors name the path.
+pub(crate) fn read_input(arg: &str) -> anyhow::Result<Input> {
+    if arg == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read the log from standard input")?;
+        return Ok(Input::Stdin(bytes));
+    }
+    let path = PathBuf::from(arg);
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}: no such file or folder", path.display()),
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+        Ok(m) if m.is_dir() => Ok(Input::Folder(path)),
+        Ok(_) => {
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(Input::File { path, bytes })
+        }
+    }
+}
+
+/// The case a log argument stands for, its display name, and whether it is a case folder.
+/// A pasted text is served as the log `--log` says.
+pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, bool)> {
+    match input {
+        Input::Stdin(bytes) => {
+            let name = log.log_name(&bytes);
+            Ok((Case::from_log("stdin", name, "stdin", Arc::from(bytes)), false))
+        }
+        Input::File { path, bytes } => {
+            // Cited as its file name (`backup.log:12`), as a forum reader would.
+            let file = path
+                .file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = log.log_name(&bytes);
+            Ok((Case::from_log(&file, name, &file, Arc::from(bytes)), false))
+        }
+        Input::Folder(dir) => {
+            if !dir.join(infobackup::case::MANIFEST).is_file() {
+                bail!(
+                    "{} is a folder but not a case folder (it has no {}): give a log file, `-` for standard input, or a case folder",
+                    dir.display(),
+                    infobackup::case::MANIFEST
+                );
+            }
+            Ok((Case::load(&dir)?, true))
+        }
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| anyhow::anyhow!("--profile: {e}"))?;
+    if let ProfileRef::File { path, .. } = &profile {
+        if !path.is_file() {
+            bail!("--profile: {}: no such profile file", path.display());
+        }
+    }
+    if let Some(tz) = &args.tz {
+        jiff::tz::TimeZone::get(tz)
+            .map_err(|e| anyhow::anyhow!("--tz {tz:?}: not a time zone Jeedom could use ({e})"))?;
+    }
+    if args.push && args.jeedom_url.is_none() {
+        bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");
+    }
+    if args.push && args.cmd_id.is_none() {
+        bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event");
+    }
+    if let Some(out) = &args.output {
+        if !args.force && out.exists() {
+            bail!(
+                "{} already exists: choose another name, or add --force to replace it",
+                out.display()
+            );
+        }
+    }
+    let overrides = Overrides {
+        jeedom: args.jeedom_version,
+        archive_size: args.archive_size,
+        min_size: args.min_size,
+        tz: args.tz.clone(),
+        php: None,
+        samba: args.samba.map(|s| s == OnOff::On),
+    };
+    let mut opts = Options {
+        profile,
+        overrides,
+        ..Options::default()
+    };
+
+    let mut from_box = (false, false);
+    let mut client = None;
+    let (case, live) = match (&args.input, &args.jeedom_url) {
+        (Some(arg), None) => (input_case(read_input(arg)?, args.log)?, None),
+        (input, Some(url)) => {
+            let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
+            opts.redactor = read.redactor;
+            from_box = (read.set_version, read.set_samba);
+            client = Some(read.client);
+            (read.case, Some(read.live))
+        }
+        (None, None) => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
+    };
+    let ((case, case_folder), live) = (case, live);
+    opts.case_folder = case_folder;
+    opts.now = live.as_ref().and_then(|l| l.now);
+    let mut d = diagnose::diagnose(&case, &opts)?;
+    d.live = live;
+    // Facts live mode imposed are read from the box, not given as flags.
+    for a in d.assumptions.iter_mut() {
+        let by_box = match a.hint.as_deref() {
+            Some("--jeedom-version") => from_box.0,
+            Some("--samba") => from_box.1,
+            _ => false,
+        };
+        if by_box && a.kind == diagnose::AssumptionKind::Flag {
+            a.kind = diagnose::AssumptionKind::Live;
+            a.hint = None;
+        }
+    }
+
+    let color = args.format == Format::Text
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 60)
+        .unwrap_or(100);
+    let rendered = match args.format {
+        Format::Text => text::render_text(
+            &d,
+            args.lang,
+            text::TextStyle {
+                color,
+                width: if color { width } else { 100 },
+            },
+        ),
+        Format::Json => json::render_json_text(&d, args.lang),
+        Format::Html => html::render_html(&d, args.lang),
+    };
+    match &args.output {
+        Some(path) => {
+            atomic::write_file(path, rendered.as_bytes(), args.force)?;
+            let msg = match args.lang {
+                Lang::Fr => format!("infobackup : rapport écrit dans {}", path.display()),
+                Lang::En => format!("infobackup: report written to {}", path.display()),
+            };
+            eprintln!("{msg}");
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            out.write_all(rendered.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    if args.push {
+        if let (Some(client), Some(url)) = (client.as_mut(), &args.jeedom_url) {
+            live::push(client, &d, &d.redact(url), args.lang)?;
+        }
+    }
+    Ok(ExitCode::from(d.exit_code()))
+}
+
+/// Live mode: reads the box through the JSON-RPC client, read-only.
+mod live {
+    use super::*;
+    use infobackup::jeeapi::{ApiError, ApiKey, Client, ClientConfig, Writes};
+    use infobackup::redact::Redactor;
+    use infobackup::report::diagnose::Live;
+    use infobackup::widget;
+
+    /// The environment variable live mode reads the API key from.
+    pub(super) const KEY_ENV: &str = "INFOBACKUP_APIKEY";
+
+    /// What live mode read, and which overrides it set (to mark those facts as read from the
+    /// box rather than given as flags).
+    pub(super) struct Read {
+        pub case: (Case, bool),
+        /// The client, to push with afterwards (it writes only when `--push` was given).
+        pub client: Client,
+        pub live: Live,
+        pub redactor: Redactor,
+        pub set_version: bool,
+        pub set_samba: bool,
+    }
+
+    /// Reads the box `url` with the options of `args` (key file, command id, `--push`, `--log`,
+    /// `--tz`); `input` is a log given next to `--jeedom-url`.
+    pub(super) fn read(url: &str, args: &Args, input: Option<&str>, ov: &mut Overrides) -> anyhow::Result<Read> {
+        let (key_file, cmd, push, log, tz) =
+            (args.apikey_file.as_deref(), args.cmd_id, args.push, args.log, args.tz.as_deref());
+        let key = match key_file {
+            Some(f) => ApiKey::from_file(f)?,
+            None if std::env::var_os(KEY_ENV).is_some() => ApiKey::from_env(KEY_ENV)?,
+            None => bail!(
+                "--jeedom-url needs the box's API key: put it in a file and give --apikey-file FILE, or set {KEY_ENV} (never on the command line)"
+            ),
+        };
+        let redactor = Redactor::new().with_secret(key.expose()).unwrap_or_default();
+        let shown_url = redactor.redact(url).into_owned();
+        let ctx = |what: &str| format!("--jeedom-url {shown_url}: {what}");
+        let mut config = ClientConfig::live(url, key, cmd.unwrap_or(0));
+        if let Some(tz) = tz {
+            config.tz = tz.to_owned();
+        }
+        // Read-only unless the user asked for the one write, and even then nothing is written
+        // before the diagnosis is done (see `push`).
+        config.writes = if push { Writes::Push } else { Writes::Hold };
+        let mut client = Client::new(config).with_context(|| ctx("cannot use this address"))?;
+        let mut live = Live {
+            url: shown_url.clone(),
+            version: None,
+            virtual_value: None,
+            tile: None,
+            config: Vec::new(),
+            unavailable: Vec::new(),
+            log_caveat: None,
+            now: None,
+        };
+        let version_text = client.version_text().with_context(|| ctx("reading the version"))?;
+        live.version = Some(version_text.clone());
+        let mut set_version = false;
+        if ov.jeedom.is_none() {
+            if let Ok(v) = version_text.parse::<JeedomVersion>() {
+                ov.jeedom = Some(v);
+                set_version = true;
+            }
+        }
+        let mut samba = Vec::new();
+        for k in ["samba::enable", "samba::cloudUpload"] {
+            let v = client
+                .config_value(k)
+                .with_context(|| ctx(&format!("reading the config key {k}")))?;
+            live.config.push((k.to_owned(), v.clone()));
+            samba.push(v);
+        }
+        let mut set_samba = false;
+        if ov.samba.is_none() && samba.iter().all(|v| !v.is_empty()) {
+            ov.samba = Some(samba.iter().all(|v| v != "0"));
+            set_samba = true;
+        }
+        if cmd.is_some() {
+            let value = client
+                .remote_virtual()
+                .with_context(|| ctx("reading the virtual command"))?;
+            live.tile = Some(widget::view(&value));
+            live.virtual_value = Some(value);
+        }
+        // What jeeApi cannot give, said rather than guessed.
+        if client.list_local().is_err() {
+            live.unavailable.push(diagnose::UNAVAILABLE_LOCAL.to_owned());
+        }
+        if client.list_samba().is_err() {
+            live.unavailable.push(diagnose::UNAVAILABLE_SAMBA.to_owned());
+        }
+        live.now = client.box_now().ok();
+        let case = match input {
+            Some(arg) => input_case(read_input(arg)?, log)?,
+            None => {
+                let read = client
+                    .read_log(LogName::Backup)
+                    .with_context(|| ctx("reading log/backup"))?;
+                live.log_caveat = match (&read.via, read.is_exact()) {
+                    (infobackup::jeeapi::LogVia::Get { .. }, _) => Some(diagnose::CAVEAT_LOG_GET.to_owned()),
+                    (_, false) => Some(diagnose::CAVEAT_NOT_UTF8.to_owned()),
+                    _ => None,
+                };
+                let mut case = Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone());
+                // The other logs a backup prints into (strict reads them): absent or empty on
+                // most boxes, and then left out.
+                for name in [LogName::Update, LogName::CronExecution] {
+                    let text = match client.read_log(name) {
+                        Ok(r) => r.text,
+                        // The box answered an error (no such log): an absent log reads empty.
+                        Err(ApiError::Jeedom { .. } | ApiError::NotFound { .. }) => continue,
+                        Err(e) => return Err(e).with_context(|| ctx(&format!("reading log/{}", name.as_str()))),
+                    };
+                    if !text.is_empty() {
+                        let file = format!("log/{}", name.as_str());
+                        case.logs.insert(name, file.clone());
+                        case.files.insert(file, text);
+                    }
+                }
+                (case, false)
+            }
+        };
+        Ok(Read {
+            case,
+            client,
+            live,
+            redactor,
+            set_version,
+            set_samba,
+        })
+    }
+
+    /// `--push`: writes the value the published profile computed for the last trigger of the
+    /// last replayed run into the virtual with `cmd::event`, and says what it wrote (redacted)
+    /// and where, on standard error (standard output holds the report).
+    pub(super) fn push(client: &mut Client, d: &diagnose::Diagnosis, shown_url: &str, lang: Lang) -> anyhow::Result<()> {
+        let cmd = client.settings().virtual_cmd;
+        let Some(v) = d.runs.iter().rev().find_map(|r| r.published.as_ref()) else {
+            bail!("--push: nothing to write, no run of the log could be replayed (the virtual #{cmd} was left as it is)");
+        };
+        let value = v.step.virtual_value.clone();
+        client
+            .push_virtual(&value)
+            .with_context(|| format!("--push: writing the virtual #{cmd} on {shown_url} with cmd::event"))?;
+        let shown = d.redact(&value);
+        let msg = match lang {
+            Lang::Fr => format!(
+                "infobackup : écrit dans la commande #{cmd} de {shown_url} (cmd::event, profil {}, dernier déclenchement {}) : {shown}",
+                v.profile,
+                v.step.trigger.as_str()
+            ),
+            Lang::En => format!(
+                "infobackup: wrote to command #{cmd} on {shown_url} (cmd::event, profile {}, last trigger {}): {shown}",
+                v.profile,
+                v.step.trigger.as_str()
+            ),
+        };
+        eprintln!("{msg}");
+        Ok(())
+    }
 }

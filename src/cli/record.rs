@@ -1,10 +1,381 @@
-//! `infobackup record`.
+//! `infobackup record LOG --name NAME [--scenarios DIR]`: turns a user's log into a new recorded
+//! case, `DIR/NAME/` with the anonymised log (`backup.log`, or `update.log` /
+//! `cron_execution.log` with `--log`, every byte but the personal values
+//! kept) and an inferred manifest (`case.toml`, the inferred facts listed in comments). The
+//! folder is built under a temporary name next to its target, checked (it must load and replay
+//! with every profile), then renamed into place; an existing case is never touched. Exit 0 when
+//! recorded, 2 otherwise (nothing is written).
 
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use infobackup::Lang;
+use infobackup::case::{Case, MANIFEST, Overrides};
+use infobackup::log;
+use infobackup::redact::{Category, anonymize};
+use infobackup::report::diagnose::{self, Options, words};
+use infobackup::report::run;
+use infobackup::world::{DEFAULT_TZ, LogName, format_at};
+
+use super::atomic::{self, Moved};
+use super::diagnose::{Input, LogArg, read_input};
+
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The user's log (a file, or `-` for standard input).
+    #[arg(value_name = "LOG")]
+    log: String,
+    /// The new case's folder name: kebab-case, starting with the Jeedom generation, saying the
+    /// situation (e.g. `4.4-samba-auth-failure`).
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    /// The folder of recorded cases.
+    #[arg(long, value_name = "DIR", default_value = "scenarios")]
+    scenarios: PathBuf,
+    /// Which Jeedom log the text is: backup, update, cron_execution, or auto (update when the
+    /// text has a core update's banner, otherwise backup). The case stores it as `<log>.log`
+    /// and its manifest names it.
+    #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
+    log_kind: LogArg,
+    /// Language of the messages.
+    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    lang: Lang,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`infobackup record` is not implemented yet")
+/// Why a case name is refused, or `None` when it is fine. The corpus names its cases
+/// `<generation>-<situation>`, lower-case ASCII, digits, `-` and `.`.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    const GENERATIONS: [&str; 4] = ["4.2-", "4.3-", "4.4-", "4.5-"];
+    if name.is_empty() || name.len() > 80 {
+        return Some("it must be 1 to 80 characters long");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
+        return Some("it may only hold lower-case letters a-z, digits, `-` and `.` (kebab-case)");
+    }
+    if !GENERATIONS.iter().any(|g| name.starts_with(g)) || name.len() <= 4 {
+        return Some("it must start with the Jeedom generation, 4.2- to 4.5-, and then say the situation");
+    }
+    if name.ends_with('-') || name.ends_with('.') || name.contains("--") || name.contains("..") {
+        return Some("it must not end with `-` or `.`, nor hold `--` or `..`");
+    }
+    None
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let fr = args.lang == Lang::Fr;
+    // Read first: the name's error can then suggest the log's generation.
+    let (bytes, source_name) = match read_input(&args.log)? {
+        Input::Stdin(b) => (b, "stdin".to_owned()),
+        Input::File { path, bytes } => (
+            bytes,
+            path.file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        ),
+        Input::Folder(p) => bail!("{} is a folder: `record` takes a log file (or `-`)", p.display()),
+    };
+    let model = log::parse(&bytes);
+    let generation = model.runs.iter().rev().find_map(|r| r.generation.latest());
+    if let Some(why) = name_problem(&args.name) {
+        let example = generation.map_or_else(|| "4.4".to_owned(), |g| g.to_string());
+        bail!(
+            "--name {:?} is not a valid case name: {why} (for example {example}-samba-auth-failure)",
+            args.name
+        );
+    }
+    if !args.scenarios.is_dir() {
+        bail!(
+            "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give --scenarios DIR)",
+            args.scenarios.display()
+        );
+    }
+    let target = args.scenarios.join(&args.name);
+    if target.exists() {
+        bail!(
+            "{} already exists: a recorded case is never overwritten; choose another --name",
+            target.display()
+        );
+    }
+    let log_name = args.log_kind.log_name(&bytes);
+    // The case's file for that log (`backup.log`, `update.log`, `cron_execution.log`).
+    let log_file = format!("{}.log", log_name.as_str());
+    let log_file = log_file.as_str();
+    diagnose::check_input(
+        &source_name,
+        &Case::from_log(&args.name, log_name, &source_name, Arc::from(bytes.as_slice())),
+    )?;
+
+    // Anonymise, then infer everything from the anonymised text (the manifest must describe the
+    // file it sits next to).
+    let anon = anonymize(&bytes);
+    let case = Case::from_log(&args.name, log_name, log_file, Arc::from(anon.bytes.as_slice()));
+    let missing = diagnose::missing_steps(&case, DEFAULT_TZ);
+    let mut d = diagnose::diagnose(&case, &Options::default())
+        .with_context(|| format!("{source_name}: the log cannot be replayed"))?;
+    // The manifest's comments give manifest keys as hints, not command-line options.
+    d.case_folder = true;
+    let manifest = manifest_text(&d, &missing, &source_name, &anon.replaced, log_name, log_file);
+
+    // Build next to the target, check, then move into place.
+    let tmp = atomic::temp_name(&target);
+    let built = (|| -> anyhow::Result<()> {
+        std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        write_new(&tmp.join(log_file), &anon.bytes)?;
+        write_new(&tmp.join(MANIFEST), manifest.as_bytes())?;
+        check_case(&tmp)?;
+        match atomic::rename_noreplace(&tmp, &target).with_context(|| format!("cannot create {}", target.display()))? {
+            Moved::Done => Ok(()),
+            Moved::Exists => bail!(
+                "{} already exists: a recorded case is never overwritten",
+                target.display()
+            ),
+        }
+    })();
+    if let Err(e) = built {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+
+    let mut out = String::new();
+    let replaced: Vec<String> = Category::ALL
+        .iter()
+        .filter_map(|c| {
+            anon.replaced
+                .get(c)
+                .map(|n| format!("{n} {}", category_words(*c, *n, args.lang)))
+        })
+        .collect();
+    let anon_words = if replaced.is_empty() {
+        args.lang.pick("rien à anonymiser", "nothing to anonymise").to_owned()
+    } else {
+        replaced.join(", ")
+    };
+    let runs = d.runs.len();
+    if fr {
+        let _ = writeln!(
+            out,
+            "Cas enregistré : {}/ ({log_file} : {} lignes, {runs} sauvegarde{} ; anonymisé : {anon_words}).",
+            target.display(),
+            model.line_count,
+            if runs > 1 { "s" } else { "" }
+        );
+        let _ = writeln!(
+            out,
+            "Relisez le log anonymisé et {MANIFEST}, puis acceptez les premiers instantanés du cas :"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Recorded case: {}/ ({log_file}: {} lines, {runs} run{}; anonymised: {anon_words}).",
+            target.display(),
+            model.line_count,
+            if runs > 1 { "s" } else { "" }
+        );
+        let _ = writeln!(
+            out,
+            "Review the anonymised log and {MANIFEST}, then accept the case's first snapshots:"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  cargo test --test integration cases   # {} snapshots/cases/{}@<profile>.snap.new",
+        args.lang.pick("écrit", "writes"),
+        args.name
+    );
+    let _ = writeln!(
+        out,
+        "  cargo insta review                    # {}",
+        args.lang.pick(
+            "ou : INSTA_UPDATE=always cargo test --test integration cases, puis lisez les .snap",
+            "or: INSTA_UPDATE=always cargo test --test integration cases, then read the .snap files"
+        )
+    );
+    let _ = writeln!(
+        out,
+        "  cargo run --release -- check          # {}",
+        args.lang.pick(
+            "tout le corpus contre les instantanés acceptés",
+            "the whole corpus against the accepted snapshots"
+        )
+    );
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())?;
+    lock.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn category_words(c: Category, n: usize, lang: Lang) -> String {
+    let s = if n > 1 { "s" } else { "" };
+    match (c, lang) {
+        (Category::Password, Lang::Fr) => format!("mot{s} de passe"),
+        (Category::User, Lang::Fr) => format!("nom{s} d'utilisateur"),
+        (Category::ApiKey, Lang::Fr) => format!("clé{s} API"),
+        (Category::Secret, Lang::Fr) => format!("secret{s}"),
+        (Category::Ipv4, Lang::Fr) => format!("adresse{s} IPv4"),
+        (Category::Ipv6, Lang::Fr) => format!("adresse{s} IPv6"),
+        (Category::Host, Lang::Fr) => format!("nom{s} d'hôte"),
+        (Category::BoxName, Lang::Fr) => format!("nom{s} de box"),
+        (Category::Email, Lang::Fr) => format!("adresse{s} e-mail"),
+        (c, Lang::En) => format!("{}{s}", c.name()),
+    }
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The recorded folder must load and replay with every profile its manifest names.
+fn check_case(dir: &Path) -> anyhow::Result<()> {
+    let case = Case::load(dir).context("the recorded case does not load")?;
+    let resolved = case
+        .resolve(&Overrides::default())
+        .context("the recorded case does not resolve")?;
+    for p in &resolved.profiles {
+        run::replay(&resolved, p, &infobackup::via::Via::Memory)
+            .with_context(|| format!("the recorded case does not replay with {}", p.name()))?;
+    }
+    Ok(())
+}
+
+/// A TOML string (quoted and escaped).
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// The manifest: a description, the inferred facts as comments, and the `[[step]]` entries for
+/// trigger times the log cannot give.
+fn manifest_text(
+    d: &diagnose::Diagnosis,
+    missing: &[diagnose::MissingStep],
+    source: &str,
+    replaced: &std::collections::BTreeMap<Category, usize>,
+    log_name: LogName,
+    log_file: &str,
+) -> String {
+    let lang = Lang::En;
+    let mut m = String::new();
+    let anon: Vec<String> = replaced
+        .iter()
+        .map(|(c, n)| format!("{n} {}", category_words(*c, *n, lang)))
+        .collect();
+    let _ = writeln!(m, "# Recorded with `infobackup record` from {source}.");
+    let _ = writeln!(
+        m,
+        "# {log_file} is the user's log with personal values replaced by placeholders ({}); every other byte is kept.",
+        if anon.is_empty() {
+            "none found".to_owned()
+        } else {
+            anon.join(", ")
+        }
+    );
+    let _ = writeln!(
+        m,
+        "# Review it, make the description say the situation, and see scenarios/README.md for every key."
+    );
+    let summaries: Vec<String> = d
+        .runs
+        .iter()
+        .map(|r| {
+            let s = words::run_summary(r, lang);
+            if d.runs.len() > 1 {
+                format!("Run {}: {s}", r.number)
+            } else {
+                s
+            }
+        })
+        .collect();
+    let description = format!(
+        "Jeedom {}, recorded from a user's log ({} run{}). {}",
+        d.jeedom,
+        d.runs.len(),
+        if d.runs.len() > 1 { "s" } else { "" },
+        summaries.join(" ")
+    );
+    let _ = writeln!(m, "description = {}", toml_str(&description));
+    let _ = writeln!(m);
+    if log_name != LogName::Backup {
+        // Named, so nobody takes it for log/backup (a case folder reads `backup.log` by default).
+        let _ = writeln!(m, "# The user's text is Jeedom's log/{}.", log_name.as_str());
+        let _ = writeln!(m, "[logs]");
+        let _ = writeln!(m, "{} = {}", log_name.as_str(), toml_str(log_file));
+        let _ = writeln!(m);
+    }
+    let _ = writeln!(
+        m,
+        "# What was inferred from the log or assumed (the snapshot lists them too). To pin one, set the"
+    );
+    let _ = writeln!(m, "# key its hint names:");
+    // Times the diagnosis added are written as [[step]] entries below (or left out: the strict
+    // watchdog's tick is the diagnosis' own).
+    for r in &d.runs {
+        for a in r
+            .assumptions
+            .iter()
+            .filter(|a| a.kind != diagnose::AssumptionKind::Added)
+        {
+            let _ = writeln!(m, "#   {}", words::assumption_text(a, d, lang).trim_end());
+        }
+    }
+    for a in &d.assumptions {
+        let _ = writeln!(m, "#   {}", words::assumption_text(a, d, lang).trim_end());
+    }
+    for r in d.runs.iter().filter(|r| r.triggers.iter().any(|t| t.strict_only)) {
+        let tick = r
+            .triggers
+            .iter()
+            .find(|t| t.strict_only)
+            .map(|t| format_at(t.at))
+            .unwrap_or_default();
+        let _ = writeln!(m);
+        let _ = writeln!(
+            m,
+            "# Run {}: Jeedom fired no end_backup. For the strict profile's watchdog to judge it, add a tick",
+            r.number
+        );
+        let _ = writeln!(
+            m,
+            "# (the published scenario treats it as an unknown trigger and shows an alert):"
+        );
+        let _ = writeln!(m, "# [[step]]");
+        let _ = writeln!(m, "# trigger = \"schedule\"");
+        let _ = writeln!(m, "# at = {}", toml_str(&tick));
+    }
+    // The times the log cannot give.
+    for s in missing {
+        let _ = writeln!(m);
+        let _ = writeln!(m, "[[step]]");
+        let _ = writeln!(m, "run = {}", s.run);
+        let _ = writeln!(m, "trigger = {}", toml_str(s.trigger.as_str()));
+        match s.at {
+            Some(at) => {
+                let _ = writeln!(
+                    m,
+                    "at = {}   # assumed: {}",
+                    toml_str(&format_at(at)),
+                    s.assumption.value
+                );
+            }
+            None => {
+                let _ = writeln!(m, "skip = true   # {}", s.assumption.value);
+            }
+        }
+    }
+    m
 }

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod compare;
 pub mod corpus;
+pub mod diagnose;
 pub mod run;
 pub mod snapfile;
 pub mod snapshot;

@@ -183,7 +183,8 @@ fn junit_reports_one_testcase_per_replay() {
     let tmp = project(Some(&["4.4-success-local-only", "4.5-samba-ok"]));
     let junit = tmp.path().join("out").join("check.xml");
     std::fs::create_dir_all(junit.parent().unwrap()).unwrap();
-    std::fs::write(&junit, "stale").unwrap();
+    // A report from an earlier run is replaced.
+    std::fs::write(&junit, "<?xml version=\"1.0\"?>\n<testsuites name=\"old\"/>\n").unwrap();
     infobackup()
         .current_dir(tmp.path())
         .args(["check", "--junit"])
@@ -208,6 +209,21 @@ fn junit_reports_one_testcase_per_replay() {
         .unwrap()
         .collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+}
+
+#[test]
+fn junit_never_replaces_a_file_that_is_not_a_junit_report() {
+    let tmp = project(Some(&["4.4-success-local-only"]));
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "my notes, not a report").unwrap();
+    infobackup()
+        .current_dir(tmp.path())
+        .args(["check", "--junit"])
+        .arg(&notes)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("notes.txt").and(predicate::str::contains("not a JUnit report")));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes, not a report");
 }
 
 #[test]

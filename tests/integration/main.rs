@@ -8,3 +8,6 @@ mod engine;
 mod jeeapi;
 mod log_model;
 mod widget;
+mod cli_diagnose;
+mod cli_record;
+mod report_html;

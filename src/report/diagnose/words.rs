@@ -1,0 +1,950 @@
+//! The sentences of a diagnosis, in French (the default) and English, shared by the text, JSON
+//! and HTML renderings so that they say the same thing. Plain words for a Jeedom user helping
+//! another on a forum.
+
+use super::{
+    Assumption, AssumptionKind, Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport, Verdict,
+};
+use crate::Lang;
+use crate::engine::evidence::human_size;
+use crate::engine::{Flag, FlagKind};
+use crate::log::{RunEnd, StepKind, StepResult, UploadOutcome};
+use crate::widget::{Panel, Tile, Tone};
+use crate::world::format_at;
+
+/// Longest message quoted inside a sentence, in characters.
+const SHORT: usize = 140;
+
+fn short(text: &str) -> String {
+    let t = text.trim();
+    if t.chars().count() <= SHORT {
+        t.to_owned()
+    } else {
+        let cut: String = t.chars().take(SHORT).collect();
+        format!("{cut}…")
+    }
+}
+
+/// French or English quotes around a text.
+pub(crate) fn quoted(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("« {} »", short(text)),
+        Lang::En => format!("\"{}\"", short(text)),
+    }
+}
+
+/// `Scénario publié (v2024-08)` / `Lecture stricte (strict)`.
+pub fn profile_caption(v: &Verdict, strict: bool, lang: Lang) -> String {
+    if strict {
+        format!("{} ({})", lang.pick("Lecture stricte", "Strict reading"), v.profile)
+    } else {
+        format!("{} ({})", lang.pick("Scénario publié", "Published scenario"), v.profile)
+    }
+}
+
+/// The value of a flag for a person: `0`, `1`, `-1`, or `—` when the block crashed.
+pub fn flag_value(f: Option<Flag>) -> String {
+    f.map_or_else(|| "—".to_owned(), |f| f.code().to_string())
+}
+
+/// The sentence for one flag of one profile; after a crash, only the scenario flag carries the
+/// (long) explanation and the others say so briefly.
+pub fn flag_sentence(v: &Verdict, kind: FlagKind, lang: Lang) -> String {
+    if v.step.crashed() && kind != FlagKind::Scenario {
+        return lang
+            .pick(
+                "Le scénario a planté (voir Scénario) : aucun voyant n'a été écrit.",
+                "The scenario crashed (see Scenario): no flag was written.",
+            )
+            .to_owned();
+    }
+    v.step.explain(kind, lang)
+}
+
+/// `Log (errorLog)`.
+pub fn flag_title(kind: FlagKind, lang: Lang) -> String {
+    format!("{} ({kind})", kind.label(lang))
+}
+
+/// `vert`, `orange`, `rouge`, `en cours` — the tile's overall colour.
+pub fn tone_word(tone: Tone, lang: Lang) -> &'static str {
+    match tone {
+        Tone::Good => lang.pick("vert", "green"),
+        Tone::Busy => lang.pick("en cours", "in progress"),
+        Tone::Warn => lang.pick("orange", "orange"),
+        Tone::Bad => lang.pick("rouge", "red"),
+    }
+}
+
+/// The run's headline: `Sauvegarde 1 — 2025-09-10 03:27:01 — backup.log, lignes 1 à 24`.
+pub fn run_title(r: &RunReport, lang: Lang) -> String {
+    let start = r.run.start.as_ref().map_or_else(
+        || lang.pick("début coupé", "start cut off").to_owned(),
+        |(t, _)| format_at(*t),
+    );
+    format!(
+        "{} {} — {start} — {}, {} {} {} {}",
+        lang.pick("Sauvegarde", "Backup run"),
+        r.number,
+        r.file,
+        lang.pick("lignes", "lines"),
+        r.run.lines.first,
+        lang.pick("à", "to"),
+        r.run.lines.last,
+    )
+}
+
+/// "In short": what happened, from the log alone.
+pub fn run_summary(r: &RunReport, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let mut s = match &r.run.end {
+        RunEnd::Success { at } => {
+            if fr {
+                format!(
+                    "la sauvegarde s'est terminée normalement ([END BACKUP SUCCESS] ligne {})",
+                    at.line
+                )
+            } else {
+                format!("the backup ended normally ([END BACKUP SUCCESS] at line {})", at.line)
+            }
+        }
+        RunEnd::Failed { message, at, .. } => match message {
+            Some(m) => {
+                if fr {
+                    format!("la sauvegarde a échoué à la ligne {} : {}", at.line, quoted(m, lang))
+                } else {
+                    format!("the backup failed at line {}: {}", at.line, quoted(m, lang))
+                }
+            }
+            None => {
+                if fr {
+                    format!("la sauvegarde a échoué ([END BACKUP ERROR] ligne {})", at.line)
+                } else {
+                    format!("the backup failed ([END BACKUP ERROR] at line {})", at.line)
+                }
+            }
+        },
+        RunEnd::Unterminated => {
+            let last = r.run.steps.last().map(|s| step_name(&s.kind, lang));
+            match last {
+                Some(step) => {
+                    if fr {
+                        format!(
+                            "le log s'arrête en pleine sauvegarde (ligne {}, pendant : {step}) : ni succès ni échec écrit",
+                            r.run.lines.last
+                        )
+                    } else {
+                        format!(
+                            "the log stops in the middle of the backup (line {}, during: {step}): neither success nor failure was written",
+                            r.run.lines.last
+                        )
+                    }
+                }
+                None => {
+                    if fr {
+                        format!("le log s'arrête à la ligne {} sans fin de sauvegarde", r.run.lines.last)
+                    } else {
+                        format!("the log stops at line {} without the backup's end", r.run.lines.last)
+                    }
+                }
+            }
+        }
+    };
+    let failed_uploads: Vec<String> = r
+        .run
+        .uploads
+        .iter()
+        .filter_map(|u| match &u.outcome {
+            UploadOutcome::Failed { .. } => Some(format!(
+                "{} ({} {})",
+                repo_name(u.repo.as_str()),
+                lang.pick("ligne", "line"),
+                u.failure_at.as_ref().map_or(u.at.line, |f| f.line)
+            )),
+            _ => None,
+        })
+        .collect();
+    if !failed_uploads.is_empty() {
+        s.push_str(&if fr {
+            format!(", mais l'envoi a échoué : {}", failed_uploads.join(", "))
+        } else {
+            format!(", but the upload failed: {}", failed_uploads.join(", "))
+        });
+    }
+    let errors = r.run.errors().count();
+    if errors > 0 {
+        s.push_str(&if fr {
+            format!(" ; {errors} ligne{} d'erreur du logger", plural(errors))
+        } else {
+            format!("; {errors} logger error line{}", plural(errors))
+        });
+    }
+    if r.run.cut_at_start() {
+        s.push_str(lang.pick(
+            " (le début de la sauvegarde manque dans le log)",
+            " (the start of the backup is missing from the log)",
+        ));
+    }
+    let mut first = s;
+    if let Some(c) = first.get(..1) {
+        let upper = c.to_uppercase();
+        first.replace_range(..1, &upper);
+    }
+    first.push('.');
+    first
+}
+
+fn plural(n: usize) -> &'static str {
+    if n > 1 { "s" } else { "" }
+}
+
+fn repo_name(code: &str) -> String {
+    match code {
+        "samba" => "Samba".to_owned(),
+        "market" => "Market".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The disagreement, explained first: what the published tile shows and why it is wrong (or
+/// stricter than needed).
+pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let (Some(p), Some(s)) = (&r.published, &r.strict) else {
+        return String::new();
+    };
+    let ptile = quoted(&p.tile.headline(lang), lang);
+    let stile = quoted(&s.tile.headline(lang), lang);
+    let failure = r.end_quote.as_ref().map(|q| {
+        let message = match &r.run.end {
+            RunEnd::Failed { message: Some(m), .. } => m.clone(),
+            _ => q.text.clone(),
+        };
+        (q.line, message)
+    });
+    let why_strict: Vec<String> = r
+        .differing_flags()
+        .into_iter()
+        .filter(|k| s.flag(*k) == Some(Flag::Error))
+        .map(|k| s.step.explain(k, lang))
+        .collect();
+    match d {
+        Disagreement::NeverEnds { failed } => {
+            let mut t = if fr {
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} et le restera : Jeedom ne déclenche pas end_backup ",
+                    p.profile
+                )
+            } else {
+                format!(
+                    "The published scenario ({}) shows {ptile} and will keep showing it: Jeedom fires no end_backup ",
+                    p.profile
+                )
+            };
+            if *failed {
+                t.push_str(lang.pick("quand une sauvegarde échoue.", "when a backup fails."));
+            } else {
+                t.push_str(lang.pick(
+                    "pour une sauvegarde qui ne se termine pas.",
+                    "for a backup that never ends.",
+                ));
+            }
+            match (failed, failure) {
+                (true, Some((line, text))) => t.push_str(&if fr {
+                    format!(
+                        " Or la sauvegarde a échoué à la ligne {line} : {}.",
+                        quoted(&text, lang)
+                    )
+                } else {
+                    format!(" Yet the backup failed at line {line}: {}.", quoted(&text, lang))
+                }),
+                (false, Some((line, _))) => t.push_str(&if fr {
+                    format!(" Le log s'arrête à la ligne {line}.")
+                } else {
+                    format!(" The log stops at line {line}.")
+                }),
+                _ => {}
+            }
+            t.push_str(&if fr {
+                format!(" La lecture stricte ({}) affiche {stile}.", s.profile)
+            } else {
+                format!(" The strict reading ({}) shows {stile}.", s.profile)
+            });
+            t
+        }
+        Disagreement::PublishedCrashed { .. } => {
+            let why = p.step.explain(FlagKind::Scenario, lang);
+            if fr {
+                format!(
+                    "Le scénario publié ({}) affiche {ptile}. {why} La lecture stricte ({}), qui ne plante pas, affiche {stile}.",
+                    p.profile, s.profile
+                )
+            } else {
+                format!(
+                    "The published scenario ({}) shows {ptile}. {why} The strict reading ({}), which does not crash, shows {stile}.",
+                    p.profile, s.profile
+                )
+            }
+        }
+        Disagreement::PublishedHides => {
+            let mut t = if fr {
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} ({}), mais la lecture stricte ({}) affiche {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
+            } else {
+                format!(
+                    "The published scenario ({}) shows {ptile} ({}), but the strict reading ({}) shows {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
+            };
+            if why_strict.is_empty() {
+                t.push('.');
+            } else {
+                t.push_str(lang.pick(" : ", ": "));
+                t.push_str(&why_strict.join(" "));
+            }
+            t
+        }
+        Disagreement::PublishedWorse => {
+            let why_pub: Vec<String> = r
+                .differing_flags()
+                .into_iter()
+                .filter(|k| p.flag(*k) == Some(Flag::Error))
+                .map(|k| p.step.explain(k, lang))
+                .collect();
+            let mut t = if fr {
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} ({}) alors que la lecture stricte ({}) affiche {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
+            } else {
+                format!(
+                    "The published scenario ({}) shows {ptile} ({}) while the strict reading ({}) shows {stile} ({})",
+                    p.profile,
+                    tone_word(p.tile.tone(), lang),
+                    s.profile,
+                    tone_word(s.tile.tone(), lang)
+                )
+            };
+            if why_pub.is_empty() {
+                t.push('.');
+            } else {
+                t.push_str(lang.pick(" ; le scénario publié dit : ", "; the published scenario says: "));
+                t.push_str(&why_pub.join(" "));
+            }
+            // Blind spot 2: the published scenario reads the whole file, earlier runs included.
+            if let crate::engine::Rule::LogErrors { lines, .. } = &p.step.evidence.log.rule {
+                let (first, last) = (r.run.lines.first as usize, r.run.lines.last as usize);
+                let outside: Vec<String> = lines
+                    .iter()
+                    .filter(|l| l.line < first || l.line > last)
+                    .map(|l| l.line.to_string())
+                    .collect();
+                if !outside.is_empty() && outside.len() == lines.len() {
+                    t.push_str(&if fr {
+                        format!(
+                            " Or la ligne {} ne fait pas partie de cette sauvegarde (lignes {first} à {last}) : le scénario publié lit tout le fichier, erreurs des sauvegardes précédentes du jour comprises.",
+                            outside.join(", ")
+                        )
+                    } else {
+                        format!(
+                            " Yet line {} is not part of this run (lines {first} to {last}): the published scenario reads the whole file, errors of earlier runs the same day included.",
+                            outside.join(", ")
+                        )
+                    });
+                }
+            }
+            t
+        }
+        Disagreement::Other => {
+            if fr {
+                format!(
+                    "Le scénario publié ({}) affiche {ptile} ; la lecture stricte ({}) affiche {stile}.",
+                    p.profile, s.profile
+                )
+            } else {
+                format!(
+                    "The published scenario ({}) shows {ptile}; the strict reading ({}) shows {stile}.",
+                    p.profile, s.profile
+                )
+            }
+        }
+    }
+}
+
+/// What a quote points at.
+pub fn quote_label(q: &Quote, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    match &q.what {
+        QuoteKind::LoggerError { level, date } if date.is_empty() => {
+            if fr {
+                format!("ligne {level} du logger")
+            } else {
+                format!("{level} logger line")
+            }
+        }
+        QuoteKind::LoggerError { level, date } => {
+            if fr {
+                format!("ligne {level} du logger, datée du {date}")
+            } else {
+                format!("{level} logger line, dated {date}")
+            }
+        }
+        QuoteKind::RunFailed => lang
+            .pick("la sauvegarde échoue ici", "the backup fails here")
+            .to_owned(),
+        QuoteKind::EndMarker => lang
+            .pick("fin de la sauvegarde en échec", "the backup ends in failure")
+            .to_owned(),
+        QuoteKind::Upload { repo } => {
+            if fr {
+                format!("envoi vers {}", repo_name(repo))
+            } else {
+                format!("upload to {}", repo_name(repo))
+            }
+        }
+        QuoteKind::UploadFailed { repo } => {
+            if fr {
+                format!("échec de l'envoi vers {}", repo_name(repo))
+            } else {
+                format!("the upload to {} failed", repo_name(repo))
+            }
+        }
+        QuoteKind::Archive => lang
+            .pick("l'archive annoncée par le log", "the archive the log announced")
+            .to_owned(),
+        QuoteKind::StoppedHere => lang.pick("le log s'arrête ici", "the log stops here").to_owned(),
+    }
+}
+
+/// The name of a step of Jeedom's backup.
+pub fn step_name(kind: &StepKind, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    match kind {
+        StepKind::BeginEvent => lang
+            .pick("évènement de début (begin_backup)", "begin event (begin_backup)")
+            .into(),
+        StepKind::FileRights => lang.pick("vérification des droits", "file rights check").into(),
+        StepKind::PluginHook { plugin } => {
+            if fr {
+                format!("sauvegarde du plugin {plugin}")
+            } else {
+                format!("plugin {plugin} backup")
+            }
+        }
+        StepKind::DatabaseCheck => lang.pick("vérification de la base de données", "database check").into(),
+        StepKind::TableCheck { table } => {
+            if fr {
+                format!("vérification de la table {table}")
+            } else {
+                format!("table {table} check")
+            }
+        }
+        StepKind::DatabaseDump => lang.pick("sauvegarde de la base de données", "database dump").into(),
+        StepKind::CachePersistence => lang.pick("persistance du cache", "cache persistence").into(),
+        StepKind::Archive => lang.pick("création de l'archive", "archive creation").into(),
+        StepKind::CleanOld => lang
+            .pick("nettoyage des anciennes sauvegardes", "old backups clean-up")
+            .into(),
+        StepKind::SizeLimit { limit_mb: Some(mb) } => {
+            if fr {
+                format!("limitation de la taille à {mb} Mo")
+            } else {
+                format!("size limit to {mb} MB")
+            }
+        }
+        StepKind::SizeLimit { limit_mb: None } => lang.pick("limitation de la taille", "size limit").into(),
+        StepKind::EndEvent => lang
+            .pick("évènement de fin (end_backup)", "end event (end_backup)")
+            .into(),
+    }
+}
+
+fn result_words(result: &StepResult, lang: Lang) -> String {
+    match result {
+        StepResult::Ok => "OK".into(),
+        StepResult::Nok => "NOK".into(),
+        StepResult::Failed { message } => format!("{} {}", lang.pick("ÉCHEC", "FAILED"), quoted(message, lang)),
+        StepResult::Unfinished => lang.pick("pas de résultat", "no result").into(),
+    }
+}
+
+/// One event of the timeline, without its line number and time.
+pub fn event_text(e: &Event, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    match &e.what {
+        EventKind::StartMarker => "[START BACKUP]".into(),
+        EventKind::Start => lang.pick("début de la sauvegarde", "the backup starts").into(),
+        EventKind::Step { kind, result } => format!("{} : {}", step_name(kind, lang), result_words(result, lang))
+            .replacen(" : ", if fr { " : " } else { ": " }, 1),
+        EventKind::Folded { kind, count } => match kind {
+            StepKind::TableCheck { .. } => {
+                if fr {
+                    format!("{count} tables vérifiées : OK")
+                } else {
+                    format!("{count} tables checked: OK")
+                }
+            }
+            StepKind::PluginHook { .. } => {
+                if fr {
+                    format!("{count} plugins sauvegardés : OK")
+                } else {
+                    format!("{count} plugins backed up: OK")
+                }
+            }
+            other => format!("{} ×{count} : OK", step_name(other, lang)),
+        },
+        EventKind::Upload { repo, outcome } => {
+            let what = match outcome {
+                UploadOutcome::Ok => "OK".to_owned(),
+                UploadOutcome::Failed { message } => {
+                    format!("{} {}", lang.pick("ÉCHEC", "FAILED"), quoted(message, lang))
+                }
+                UploadOutcome::Unfinished => lang.pick("pas terminé", "unfinished").to_owned(),
+            };
+            if fr {
+                format!("envoi vers {} : {what}", repo_name(repo))
+            } else {
+                format!("upload to {}: {what}", repo_name(repo))
+            }
+        }
+        EventKind::Logger { level, message } => {
+            if fr {
+                format!("logger {level} : {}", quoted(message, lang))
+            } else {
+                format!("logger {level}: {}", quoted(message, lang))
+            }
+        }
+        EventKind::Deletion { path } => {
+            let file = path.rsplit('/').next().unwrap_or(path);
+            if fr {
+                format!("supprimée pour la limite de taille : {file}")
+            } else {
+                format!("deleted for the size limit: {file}")
+            }
+        }
+        EventKind::RemoteDeletion { repo, file } => {
+            let f = file.as_deref().unwrap_or("?");
+            if fr {
+                format!("supprimée de {} (ancienne) : {f}", repo_name(repo))
+            } else {
+                format!("deleted from {} (too old): {f}", repo_name(repo))
+            }
+        }
+        EventKind::Archive { file_name } => {
+            if fr {
+                format!("archive : {file_name}")
+            } else {
+                format!("archive: {file_name}")
+            }
+        }
+        EventKind::Duration { secs } => {
+            if fr {
+                format!("durée annoncée : {secs} s (fin)")
+            } else {
+                format!("reported duration: {secs} s (end)")
+            }
+        }
+        EventKind::EndBanner => lang.pick("bannière de fin", "end banner").into(),
+        EventKind::Success => "[END BACKUP SUCCESS]".into(),
+        EventKind::Failed { message: Some(m) } => {
+            if fr {
+                format!("échec de la sauvegarde : {}", quoted(m, lang))
+            } else {
+                format!("the backup fails: {}", quoted(m, lang))
+            }
+        }
+        EventKind::Failed { message: None } => lang
+            .pick(
+                "[END BACKUP ERROR] : la sauvegarde est en échec",
+                "[END BACKUP ERROR]: the backup failed",
+            )
+            .into(),
+        EventKind::Unterminated => lang
+            .pick(
+                "le log s'arrête ici, sans fin de sauvegarde",
+                "the log stops here, with no end",
+            )
+            .into(),
+    }
+}
+
+/// Whether an event is bad news (for colouring).
+pub fn event_is_bad(e: &Event) -> bool {
+    match &e.what {
+        EventKind::Step { result, .. } => matches!(result, StepResult::Failed { .. } | StepResult::Nok),
+        EventKind::Upload { outcome, .. } => matches!(outcome, UploadOutcome::Failed { .. }),
+        EventKind::Logger { level, .. } => level.is_error(),
+        EventKind::Failed { .. } | EventKind::Unterminated => true,
+        _ => false,
+    }
+}
+
+/// (English, French) phrases of the case module's facts, translated whole.
+const FACT_PHRASES: [(&str, &str); 25] = [
+    (
+        "strict watchdog: now, by the box's clock",
+        "surveillance de strict : maintenant, d'après l'horloge de la box",
+    ),
+    ("Samba share listing", "contenu du partage Samba"),
+    (
+        "from the log only: each successful `Send backup Samba` puts that run's archive first on the share",
+        "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage",
+    ),
+    ("minimum archive size (bytes)", "taille minimale de l'archive (octets)"),
+    ("time zone", "fuseau horaire"),
+    (
+        "virtual before the first trigger",
+        "valeur du virtuel avant le premier déclencheur",
+    ),
+    (
+        "seconds from begin_update to the update's backup",
+        "secondes entre begin_update et la sauvegarde de la mise à jour",
+    ),
+    ("(banner + ", "(bannière + "),
+    (
+        "(its last dated line; no duration line)",
+        "(sa dernière ligne datée ; pas de ligne de durée)",
+    ),
+    (
+        "the banner was cut off; the archive name's time",
+        "la bannière manque ; heure du nom de l'archive",
+    ),
+    (
+        "the banner was cut off; the run's first dated line",
+        "la bannière manque ; première ligne datée de la sauvegarde",
+    ),
+    (
+        "start + 60 s: the log gives no end time",
+        "début + 60 s : le log ne donne pas l'heure de fin",
+    ),
+    (
+        "start + 60 s: the log gives no duration",
+        "début + 60 s : le log ne donne pas la durée",
+    ),
+    ("the run's last dated line", "dernière ligne datée de la sauvegarde"),
+    ("start + ", "début + "),
+    (
+        "strict watchdog: a minute after the failed run's last dated line",
+        "surveillance de strict : une minute après la dernière ligne datée de la sauvegarde en échec",
+    ),
+    (
+        "strict watchdog: after its timeout, the run never ended",
+        "surveillance de strict : après son délai, la sauvegarde ne s'étant jamais terminée",
+    ),
+    ("; strict only", " ; strict seulement"),
+    (
+        "not replayed: its start was cut off and none of its lines is dated",
+        "non rejouée : son début manque et aucune de ses lignes n'est datée",
+    ),
+    (
+        "previous-success",
+        "previous-success (une sauvegarde réussie la veille)",
+    ),
+    ("jeedom", "version de Jeedom"),
+    ("config ", "réglage "),
+    ("size of ", "taille de "),
+    (" (bytes)", " (octets)"),
+    (" at", " à"),
+];
+
+fn translate_fact(text: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return text.to_owned();
+    }
+    let mut out = text.to_owned();
+    // `run N …` → `sauvegarde N : …`
+    if let Some(rest) = out.strip_prefix("run ") {
+        let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+        out = if tail.is_empty() {
+            format!("sauvegarde {n}")
+        } else {
+            format!("sauvegarde {n} : {tail}")
+        };
+    }
+    for (en, fr) in FACT_PHRASES {
+        if en == "jeedom" {
+            if out == "jeedom" {
+                out = fr.to_owned();
+            }
+            continue;
+        }
+        if en == " at" {
+            if let Some(stripped) = out.strip_suffix(" at") {
+                out = format!("{stripped}{fr}");
+            }
+            continue;
+        }
+        if en == "config " || en == "size of " {
+            if let Some(rest) = out.strip_prefix(en) {
+                out = format!("{fr}{rest}");
+            }
+            continue;
+        }
+        out = out.replace(en, fr);
+    }
+    out
+}
+
+/// The command-line option that changes an assumption of a pasted log, if there is one.
+fn option_for(subject: &str) -> Option<&'static str> {
+    if subject == "time zone" {
+        Some("--tz")
+    } else if subject.starts_with("minimum archive size") {
+        Some("--min-size")
+    } else if subject.starts_with("size of ") {
+        Some("--archive-size")
+    } else if subject == "jeedom" {
+        Some("--jeedom-version")
+    } else if subject.starts_with("config samba::") {
+        Some("--samba on|off")
+    } else {
+        None
+    }
+}
+
+/// An assumption in one line: `supposé fuseau horaire = Europe/Paris (par défaut ; --tz pour changer)`.
+pub fn assumption_text(a: &Assumption, d: &Diagnosis, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let kind = match a.kind {
+        AssumptionKind::Inferred => lang.pick("déduit ", "inferred"),
+        AssumptionKind::Assumed => lang.pick("supposé", "assumed "),
+        AssumptionKind::Flag => lang.pick("option ", "flag    "),
+        AssumptionKind::Added => lang.pick("ajouté ", "added   "),
+        AssumptionKind::Live => lang.pick("box    ", "box     "),
+    };
+    let subject = translate_fact(&a.subject, lang);
+    let value = translate_fact(&a.value, lang);
+    let mut s = format!("{kind} {subject} = {value}");
+    if !a.lines.is_empty() {
+        let lines: Vec<String> = a.lines.iter().map(|(f, l)| format!("{f}:{l}")).collect();
+        s.push_str(&if fr {
+            format!("  (d'après {})", lines.join(", "))
+        } else {
+            format!("  (from {})", lines.join(", "))
+        });
+    }
+    match a.kind {
+        AssumptionKind::Assumed => {
+            let how = if d.case_folder {
+                a.hint.clone()
+            } else {
+                option_for(&a.subject).map(|o| {
+                    if fr {
+                        format!("{o} pour changer")
+                    } else {
+                        format!("{o} to change it")
+                    }
+                })
+            };
+            s.push_str(&match (how, fr) {
+                (Some(h), true) => format!("  (par défaut ; {h})"),
+                (Some(h), false) => format!("  (default; {h})"),
+                (None, true) => "  (par défaut)".to_owned(),
+                (None, false) => "  (default)".to_owned(),
+            });
+        }
+        AssumptionKind::Flag => {
+            if let Some(h) = &a.hint {
+                s.push_str(&format!("  ({h})"));
+            }
+        }
+        _ => {}
+    }
+    d.redact(&s)
+}
+
+/// A note on the text, in one sentence.
+pub fn note_text(n: &Note, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    match n {
+        Note::Windows1252 { file, lines } => {
+            if fr {
+                format!(
+                    "{file} : {lines} ligne{} en Latin-1/Windows-1252 et non en UTF-8 (les accents ont été lus quand même).",
+                    plural(*lines as usize)
+                )
+            } else {
+                format!(
+                    "{file}: {lines} line{} in Latin-1/Windows-1252 rather than UTF-8 (accents were read all the same).",
+                    plural(*lines as usize)
+                )
+            }
+        }
+        Note::Bom { file } => {
+            if fr {
+                format!("{file} commence par une marque d'ordre d'octets UTF-8 (ignorée).")
+            } else {
+                format!("{file} starts with a UTF-8 byte-order mark (skipped).")
+            }
+        }
+        Note::LineEndings { file, crlf, cr } => {
+            if fr {
+                format!(
+                    "{file} : fins de ligne Windows (CRLF : {crlf}, CR seul : {cr}), sans doute un copier-coller ; lues correctement."
+                )
+            } else {
+                format!(
+                    "{file}: Windows line ends (CRLF: {crlf}, lone CR: {cr}), probably a copy-paste; read correctly."
+                )
+            }
+        }
+        Note::Reflowed { file } => {
+            if fr {
+                format!(
+                    "{file} : les retours à la ligne ont été perdus (plusieurs lignes de Jeedom sur une seule) ; les numéros de ligne cités sont ceux du texte reçu."
+                )
+            } else {
+                format!(
+                    "{file}: line breaks were lost (several Jeedom lines on one); the line numbers quoted are those of the text as received."
+                )
+            }
+        }
+        Note::NulBytes { file, count } => {
+            if fr {
+                format!("{file} : {count} octet(s) nul(s) ignoré(s).")
+            } else {
+                format!("{file}: {count} NUL byte(s) ignored.")
+            }
+        }
+        Note::Unknown {
+            file,
+            pieces,
+            first_line,
+        } => {
+            if fr {
+                format!(
+                    "{file} : {pieces} morceau(x) de texte non reconnu(s), le premier ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic."
+                )
+            } else {
+                format!(
+                    "{file}: {pieces} piece(s) of text not recognised, the first at line {first_line} (a command's output, or added text); they play no part in the diagnosis."
+                )
+            }
+        }
+        Note::CutAtStart { file, run } => {
+            if fr {
+                format!(
+                    "{file} : le début de la sauvegarde {run} manque (Jeedom ne garde que les 500 dernières lignes d'un log lu par l'interface)."
+                )
+            } else {
+                format!(
+                    "{file}: the start of backup run {run} is missing (Jeedom keeps only the last 500 lines of a log read through the UI)."
+                )
+            }
+        }
+        Note::LooseLogger {
+            file,
+            lines,
+            errors,
+            first_line,
+        } => {
+            if fr {
+                format!(
+                    "{file} : {lines} ligne(s) du logger hors de toute sauvegarde (dont {errors} erreur(s)), la première ligne {first_line} ; le scénario publié les lit aussi."
+                )
+            } else {
+                format!(
+                    "{file}: {lines} logger line(s) outside any backup run ({errors} error(s)), the first at line {first_line}; the published scenario reads them too."
+                )
+            }
+        }
+        Note::NotReplayed { run } => {
+            if fr {
+                format!("La sauvegarde {run} n'a pas pu être rejouée : aucune heure connue pour ses déclencheurs.")
+            } else {
+                format!("Backup run {run} could not be replayed: no known time for its triggers.")
+            }
+        }
+    }
+}
+
+/// What live mode could not read, in words.
+pub fn unavailable_text(code: &str, lang: Lang) -> String {
+    match code {
+        super::UNAVAILABLE_LOCAL => lang.pick(
+            "la liste du dossier de sauvegarde local (jeeApi n'a pas de méthode pour la lire : elle est déduite du log)",
+            "the local backup folder listing (jeeApi has no method for it: it is inferred from the log)",
+        ),
+        super::UNAVAILABLE_SAMBA => lang.pick(
+            "la liste du partage Samba (jeeApi n'a pas de méthode pour la lire : elle est déduite du log)",
+            "the Samba share listing (jeeApi has no method for it: it is inferred from the log)",
+        ),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A caveat on the log read from the box, in words.
+pub fn caveat_text(code: &str, lang: Lang) -> String {
+    match code {
+        super::CAVEAT_LOG_GET => lang.pick(
+            "Log lu avec log::get (Jeedom 4.3 ou avant) : lignes nettoyées, lignes vides retirées, et Jeedom n'en garde que les 500 dernières ; le texte peut différer du fichier.",
+            "Log read with log::get (Jeedom 4.3 or older): lines trimmed, empty lines dropped, and Jeedom keeps only the last 500; the text may differ from the file.",
+        ),
+        super::CAVEAT_NOT_UTF8 => lang.pick(
+            "Le log contient des octets qui ne sont pas de l'UTF-8 (Latin-1 ?) que l'API n'a pas pu transmettre (remplacés par �).",
+            "The log holds bytes that are not UTF-8 (Latin-1?) that the API could not carry (replaced by �).",
+        ),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A trigger's name for a person.
+pub fn trigger_words(trigger: &crate::world::Trigger, strict_only: bool, lang: Lang) -> String {
+    let name = trigger.as_str().to_owned();
+    if strict_only {
+        format!(
+            "{name} {}",
+            lang.pick("(ajouté : surveillance de strict)", "(added: strict's watchdog)")
+        )
+    } else {
+        name
+    }
+}
+
+/// `finished local=success …` in words for a short trigger line: the tile's headline.
+pub fn tile_short(t: &Tile, lang: Lang) -> String {
+    match &t.panel {
+        Panel::InProgress { .. } => lang.pick("en cours", "in progress").to_owned(),
+        _ => t.headline(lang),
+    }
+}
+
+/// The size threshold in words (`100 Mo`).
+pub fn size_words(bytes: u64, lang: Lang) -> String {
+    human_size(bytes, lang)
+}
+
+/// The final line: how many runs, how many problems.
+pub fn summary_line(d: &Diagnosis, lang: Lang) -> String {
+    let n = d.runs.len();
+    let p = d.problems();
+    let fr = lang == Lang::Fr;
+    if p == 0 {
+        if fr {
+            format!("{n} sauvegarde{} examinée{} : aucun problème.", plural(n), plural(n))
+        } else {
+            format!("{n} backup run{} examined: no problem.", plural(n))
+        }
+    } else if fr {
+        format!(
+            "{n} sauvegarde{} examinée{} : {p} avec un problème.",
+            plural(n),
+            plural(n)
+        )
+    } else {
+        format!("{n} backup run{} examined: {p} with a problem.", plural(n))
+    }
+}
