@@ -23,7 +23,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use infobackup::log::{LogItem, RunReader};
+use infobackup::log::{LogItem, LogItemRef, RunReader};
 
 const MB: u64 = 1024 * 1024;
 
@@ -69,6 +69,7 @@ fn main() {
         let grep = best(reps, || child(&grep_argv, false));
         let ours = best(reps, || child(&ours_argv, false));
         let inproc = best(reps, || in_process(&path));
+        let lent = best(reps, || in_process_lent(&path));
         let peaks = [&wc_argv[..], &grep_argv[..], &ours_argv[..]].map(|argv| child(argv, true));
         let gb = |d: Duration| stats.bytes as f64 / d.as_secs_f64() / 1e9;
         let mb = |k: Option<i64>| k.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
@@ -77,7 +78,8 @@ fn main() {
             ("wc -l", &wc, Some(&peaks[0])),
             ("grep -c ERROR", &grep, Some(&peaks[1])),
             ("infobackup parse --format summary", &ours, Some(&peaks[2])),
-            ("in-process RunReader (no spawn)", &inproc, None),
+            ("in-process RunReader (owned items)", &inproc, None),
+            ("in-process for_each_ref (lent)", &lent, None),
         ] {
             let (hwm, maxrss) = peak.map_or((None, None), |p| (p.hwm_kb, p.max_rss_kb));
             println!(
@@ -194,6 +196,38 @@ fn in_process(path: &Path) -> Measure {
         }
     }
     Measure { wall: t.elapsed(), max_rss_kb: None, hwm_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
+}
+
+/// The same, lending each item (`RunReader::for_each_ref`: runs recycled, as the CLI does).
+fn in_process_lent(path: &Path) -> Measure {
+    let t = Instant::now();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("bench: {}: {e}", path.display());
+            std::process::exit(2);
+        }
+    };
+    let (mut runs, mut unknown, mut steps) = (0u64, 0u64, 0u64);
+    let mut reader = RunReader::new(file);
+    let read = reader.for_each_ref(|item| match item {
+        LogItemRef::Run(r) => {
+            runs += 1;
+            steps += r.steps.len() as u64;
+        }
+        LogItemRef::Unknown(_) => unknown += 1,
+        LogItemRef::LooseLogger(_) => {}
+    });
+    if let Err(e) = read {
+        eprintln!("bench: {}: {e}", path.display());
+        std::process::exit(2);
+    }
+    Measure {
+        wall: t.elapsed(),
+        max_rss_kb: None,
+        hwm_kb: None,
+        stdout: format!("{runs} runs, {steps} steps, {unknown} unknown"),
+    }
 }
 
 // ---- a realistic multi-run log --------------------------------------------------------------------

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use infobackup::Lang;
-use infobackup::log::{self, Encoding, LogItem, RunEnd, RunReader, TextInfo};
+use infobackup::log::{self, Encoding, LogItemRef, RunEnd, RunReader, TextInfo};
 use infobackup::redact::redact_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,10 +83,10 @@ fn summary(args: &Args) -> anyhow::Result<String> {
     };
     let mut items = RunReader::new(reader);
     let mut c = Counts::default();
-    for item in &mut items {
-        let item = item.with_context(|| format!("cannot read the log file {}", args.file.display()))?;
-        c.add(&item);
-    }
+    // Lent items: each run's storage is reused for the next, nothing is allocated per run.
+    items
+        .for_each_ref(|item| c.add(item))
+        .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
     let info = items.text_info().cloned().unwrap_or_default();
     Ok(c.render(&info))
 }
@@ -108,9 +108,9 @@ struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, item: &LogItem) {
+    fn add(&mut self, item: LogItemRef<'_>) {
         match item {
-            LogItem::Run(r) => {
+            LogItemRef::Run(r) => {
                 self.runs += 1;
                 match r.end {
                     RunEnd::Success { .. } => self.success += 1,
@@ -125,11 +125,11 @@ impl Counts {
                 self.logger_lines += r.logger_lines.len() as u64;
                 self.logger_errors += r.errors().count() as u64;
             }
-            LogItem::LooseLogger(l) => {
+            LogItemRef::LooseLogger(l) => {
                 self.loose_logger_lines += 1;
                 self.logger_errors += u64::from(l.level.is_error());
             }
-            LogItem::Unknown(_) => self.unknown += 1,
+            LogItemRef::Unknown(_) => self.unknown += 1,
         }
     }
 

@@ -260,7 +260,9 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
     let mut i = 1;
     while let Some(word) = bytes.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let mut m = candidates(w);
+        // The following bytes (all `!` past the end, which keeps every `/` a candidate).
+        let next = bytes.get(i + 1..i + 9).map_or([b'!'; 8], |n| n.try_into().unwrap_or([b'!'; 8]));
+        let mut m = candidates(w, u64::from_le_bytes(next));
         while m != 0 {
             let k = i + (m.trailing_zeros() / 8) as usize;
             if check(k) {
@@ -274,17 +276,20 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
 }
 
 /// The high bit of each byte of `w` (little-endian) that may start a marker: `0x41..=0x5B`
-/// (`A`–`Z`, `[`), `*` or `/`. Never misses one; may flag a few extra bytes (the borrow of the
-/// zero-byte trick), which the caller checks anyway. Sean Anderson's `hasbetween`/`haszero`.
+/// (`A`–`Z`, `[`), `*`, or `/` followed by `!` (`next` holds the bytes one further on, so
+/// the many `/` of a path are not checked one by one). Never misses one; may flag a few extra
+/// bytes (the borrow of the zero-byte trick), which the caller checks anyway. Sean Anderson's
+/// `hasbetween`/`haszero`.
 #[inline(always)]
-fn candidates(w: u64) -> u64 {
+fn candidates(w: u64, next: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = ONES * 127;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     // Bytes strictly between 0x40 and 0x5C (bytes with the high bit set are excluded by `!w`).
     let between = (ONES * (127 + 0x5C)).wrapping_sub(w & LOW7) & !w & ((w & LOW7) + ONES * (127 - 0x40)) & HIGH;
-    between | zero(w ^ (ONES * u64::from(b'*'))) | zero(w ^ (ONES * u64::from(b'/')))
+    let slash_bang = zero(w ^ (ONES * u64::from(b'/'))) & zero(next ^ (ONES * u64::from(b'!')));
+    between | zero(w ^ (ONES * u64::from(b'*'))) | slash_bang
 }
 
 /// End of a free-text tail that starts at `from`: the next marker, or the end of the text.
@@ -306,7 +311,9 @@ fn trim_end(s: &str) -> &str {
 
 /// Recognises the segment at the start of `text` (which must not start with whitespace).
 /// Returns it with the number of bytes it covers (free-text tails run to the next marker).
-#[inline(always)]
+/// Kept out of line: inlined, its dozens of prefix tests crowd the per-line loop of the
+/// parser (measured: 1 % more instructions).
+#[inline(never)]
 pub(crate) fn classify(text: &str) -> Option<(Seg<'_>, usize)> {
     match head(text)? {
         Head::Done(seg, len) => Some((seg, len)),
@@ -624,15 +631,42 @@ fn name_then<'a>(rest: &'a str, end: &str) -> Option<(&'a str, usize)> {
     let b = rest.as_bytes();
     let e = end.as_bytes();
     let first = *e.first()?;
-    for (k, &c) in b.iter().enumerate().take(MAX_NAME + 1) {
-        if c == first && e.iter().enumerate().all(|(j, x)| b.get(k + j) == Some(x)) {
+    let limit = b.len().min(MAX_NAME + 1);
+    let mut from = 0;
+    loop {
+        // The next byte that can end the name: the first byte of `end`, or a blank.
+        let k = next_stop(b, from, limit, first)?;
+        if b.get(k..k + e.len()) == Some(e) {
             return (k > 0).then(|| rest.get(..k).map(|name| (name, k + e.len()))).flatten();
         }
-        if c == b' ' || c == b'\t' {
+        if matches!(b.get(k), Some(b' ' | b'\t')) {
             return None;
         }
+        from = k + 1;
     }
-    None
+}
+
+/// Position of the first byte in `b[from..limit]` that is `c`, a space or a tab; eight bytes
+/// at a time (names are short: a byte loop or a `memchr` call costs more than the name).
+#[inline(always)]
+fn next_stop(b: &[u8], mut from: usize, limit: usize, c: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = ONES * 127;
+    // Exact: the high bit of each byte of `x` equal to `v`.
+    let eq = |x: u64, v: u8| {
+        let y = x ^ (ONES * u64::from(v));
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    };
+    while from + 8 <= limit {
+        let Some(w) = b.get(from..from + 8) else { break };
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        let m = eq(x, c) | eq(x, b' ') | eq(x, b'\t');
+        if m != 0 {
+            return Some(from + (m.trailing_zeros() / 8) as usize);
+        }
+        from += 8;
+    }
+    (from..limit).find(|&j| b.get(j).is_some_and(|&x| x == c || x == b' ' || x == b'\t'))
 }
 
 /// `<n>` followed by `end` (` Mb...`); the number may be unreadable.
@@ -694,28 +728,38 @@ fn json_object_len(s: &str) -> usize {
         return tail_end(s, 0);
     }
     let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, c) in b.iter().enumerate() {
-        if in_str {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_str = false,
-                _ => {}
+    let mut i = 0;
+    // Jump from brace or quote to the next one; inside a string, from quote or backslash.
+    while let Some(k) = memchr::memchr3(b'"', b'{', b'}', b.get(i..).unwrap_or_default()) {
+        let at = i + k;
+        match b.get(at) {
+            Some(b'"') => {
+                let mut j = at + 1;
+                loop {
+                    let Some(m) = memchr::memchr2(b'"', b'\\', b.get(j..).unwrap_or_default()) else {
+                        return tail_end(s, 0);
+                    };
+                    if b.get(j + m) == Some(&b'\\') {
+                        // The escaped byte, whatever it is, is skipped.
+                        j += m + 2;
+                    } else {
+                        j += m + 1;
+                        break;
+                    }
+                }
+                i = j;
             }
-            continue;
-        }
-        match c {
-            b'"' => in_str = true,
-            b'{' => depth += 1,
-            b'}' => {
+            Some(b'{') => {
+                depth += 1;
+                i = at + 1;
+            }
+            _ => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return i + 1;
+                    return at + 1;
                 }
+                i = at + 1;
             }
-            _ => {}
         }
     }
     tail_end(s, 0)
@@ -858,6 +902,97 @@ mod tests {
             }
             assert_eq!(find_marker(&t), naive(&t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn json_object_len_matches_a_byte_loop() {
+        let naive = |s: &str| -> usize {
+            let b = s.as_bytes();
+            if b.first() != Some(&b'{') {
+                return tail_end(s, 0);
+            }
+            let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+            for (i, c) in b.iter().enumerate() {
+                if in_str {
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, b'\\') => escaped = true,
+                        (false, b'"') => in_str = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match c {
+                    b'"' => in_str = true,
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tail_end(s, 0)
+        };
+        let alphabet = ["{", "}", "\"", "\\", "a", " ", ":", "Send backup Samba...", "é"];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..3000 {
+            let mut t = String::from("{");
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(json_object_len(&t), naive(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn name_search_matches_a_byte_loop() {
+        let naive = |rest: &str, end: &str| -> Option<(String, usize)> {
+            let (b, e) = (rest.as_bytes(), end.as_bytes());
+            for (k, &c) in b.iter().enumerate().take(MAX_NAME + 1) {
+                if c == e[0] && b.get(k..k + e.len()) == Some(e) {
+                    return (k > 0).then(|| rest.get(..k).map(|n| (n.to_owned(), k + e.len()))).flatten();
+                }
+                if c == b' ' || c == b'\t' {
+                    return None;
+                }
+            }
+            None
+        };
+        let alphabet = ["a", "z", ".", "..", "...", " ", "\t", "-", " - ", "é", "x".repeat(40).leak()];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..3000 {
+            let mut t = String::new();
+            for _ in 0..(seed % 20) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            for end in ["...", " - "] {
+                let ours = name_then(&t, end).map(|(n, l)| (n.to_owned(), l));
+                assert_eq!(ours, naive(&t, end), "{t:?} {end:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_end_at_their_terminator_or_a_blank() {
+        assert_eq!(name_then("zwavejs...OK", "..."), Some(("zwavejs", 10)));
+        assert_eq!(name_then("a.b...OK", "..."), Some(("a.b", 6)));
+        assert_eq!(name_then("...OK", "..."), None);
+        assert_eq!(name_then("two words...", "..."), None);
+        assert_eq!(name_then("z2m - Following", " - "), Some(("z2m", 6)));
+        assert_eq!(name_then(&"x".repeat(MAX_NAME + 1), "..."), None);
+        assert_eq!(
+            name_then(&format!("{}...", "x".repeat(MAX_NAME)), "..."),
+            Some((&*"x".repeat(MAX_NAME), MAX_NAME + 3))
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@
 //!   [`LogItem`]s (runs, loose logger lines, unknown pieces) as they complete, with memory
 //!   bounded by the largest run, not by the input: a 1 GB log is read in 256 KiB chunks, lines
 //!   are read in place, only a line straddling two chunks is copied. [`parse`] is built on them.
+//! - [`Parser::feed_ref`] and [`RunReader::for_each_ref`] lend each item ([`LogItemRef`])
+//!   instead of giving it: the run's storage is cleared and reused for the next run, so a
+//!   consumer that only looks (counts, checks; `parse --format summary`) allocates nothing per
+//!   run. Same items, same order, same single pass.
 //!
 //! # What is understood
 //! A line is a sequence of segments, recognised by byte prefix (`classify`): the markers
@@ -123,7 +127,7 @@ use std::path::{Path, PathBuf};
 
 pub use decode::cp1252;
 pub use model::*;
-pub use parser::{LogItem, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};
+pub use parser::{LogItem, LogItemRef, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};
 
 /// Reading a log failed. Parsing itself never fails.
 #[derive(Debug, thiserror::Error)]

@@ -597,12 +597,9 @@ pub fn parse_stamp(s: &str) -> Option<DateTime> {
     if b.get(13) != Some(&b'h') {
         return None;
     }
+    // At most four ASCII digits: no overflow, no sign, no `str::parse` machinery.
     let num = |r: Range<usize>| -> Option<i16> {
-        let part = s.get(r)?;
-        if !part.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        part.parse().ok()
+        b.get(r)?.iter().try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
     };
     let y = num(0..4)?;
     let mo = i8::try_from(num(5..7)?).ok()?;

@@ -1,7 +1,7 @@
 //! The streaming parser: chunks of bytes in, [`LogItem`]s out as soon as they are complete.
 //!
 //! Two layers in one type:
-//! - line splitting: `memchr3` over `\n`, `\r` and NUL finds line ends (LF, CRLF, CR) and
+//! - line splitting: `memchr` over `\n` (plus `\r` and NUL when the chunk holds any) finds line ends (LF, CRLF, CR) and
 //!   notes NUL bytes in one pass; complete lines are read in place from the caller's chunk,
 //!   only a line that straddles two chunks is copied (and one longer than [`MAX_LINE`] is read
 //!   in pieces), so memory does not grow with the input;
@@ -43,6 +43,68 @@ pub enum LogItem {
     Unknown(LineRef),
 }
 
+/// A [`LogItem`] lent to the consumer of [`Parser::feed_ref`] or [`RunReader::for_each_ref`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum LogItemRef<'a> {
+    Run(&'a Run),
+    LooseLogger(&'a LoggerLine),
+    Unknown(&'a LineRef),
+}
+
+impl LogItemRef<'_> {
+    /// An owned copy.
+    pub fn to_item(self) -> LogItem {
+        match self {
+            LogItemRef::Run(r) => LogItem::Run(Box::new(r.clone())),
+            LogItemRef::LooseLogger(l) => LogItem::LooseLogger(l.clone()),
+            LogItemRef::Unknown(u) => LogItem::Unknown(u.clone()),
+        }
+    }
+}
+
+impl LogItem {
+    /// The item, lent.
+    pub fn as_item_ref(&self) -> LogItemRef<'_> {
+        match self {
+            LogItem::Run(r) => LogItemRef::Run(r),
+            LogItem::LooseLogger(l) => LogItemRef::LooseLogger(l),
+            LogItem::Unknown(u) => LogItemRef::Unknown(u),
+        }
+    }
+}
+
+/// What the run builder hands out: a finished run in place (an owning consumer takes it, a
+/// lending one only looks and the builder reuses its storage), or a small item by value.
+enum Out<'a> {
+    Run(&'a mut Option<Box<Run>>),
+    Item(LogItem),
+}
+
+/// Adapts an owning consumer: takes every run.
+fn owning<F: FnMut(LogItem)>(out: &mut F) -> impl FnMut(Out<'_>) + '_ {
+    move |o| match o {
+        Out::Run(r) => {
+            if let Some(r) = r.take() {
+                out(LogItem::Run(r));
+            }
+        }
+        Out::Item(i) => out(i),
+    }
+}
+
+/// Adapts a lending consumer: shows every run, leaves it in place.
+fn lending<F: FnMut(LogItemRef<'_>)>(out: &mut F) -> impl FnMut(Out<'_>) + '_ {
+    move |o| match o {
+        Out::Run(r) => {
+            if let Some(r) = r.as_deref() {
+                out(LogItemRef::Run(r));
+            }
+        }
+        Out::Item(i) => out(i.as_item_ref()),
+    }
+}
+
 /// Push-based streaming parser. Feed it chunks in order, then call [`Parser::finish`].
 ///
 /// ```
@@ -80,6 +142,16 @@ impl Parser {
 
     /// Reads the next chunk of input. Complete items are passed to `out`.
     pub fn feed<F: FnMut(LogItem)>(&mut self, chunk: &[u8], out: &mut F) {
+        self.feed_out(chunk, &mut owning(out));
+    }
+
+    /// [`Parser::feed`], lending each item instead of giving it: a run's storage is reused for
+    /// the next run, so a consumer that only looks (counts, checks) costs no allocation per run.
+    pub fn feed_ref<F: FnMut(LogItemRef<'_>)>(&mut self, chunk: &[u8], out: &mut F) {
+        self.feed_out(chunk, &mut lending(out));
+    }
+
+    fn feed_out<F: FnMut(Out<'_>)>(&mut self, chunk: &[u8], out: &mut F) {
         let base = self.offset;
         self.offset += chunk.len() as u64;
         self.info.byte_count = self.offset;
@@ -102,7 +174,7 @@ impl Parser {
         let mut has_nul = false;
         // Position of a `\n` already accounted for as the end of a CRLF.
         let mut skip_lf: Option<usize> = None;
-        for k in memchr::memchr3_iter(b'\n', b'\r', 0, body) {
+        for k in Hits::new(body) {
             let at = pos + k;
             if skip_lf == Some(at) {
                 continue;
@@ -164,7 +236,7 @@ impl Parser {
     }
 
     /// Reads a piece of an overlong line, cut where a marker is likely to start.
-    fn long_piece<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+    fn long_piece<F: FnMut(Out<'_>)>(&mut self, out: &mut F) {
         let len = self.carry.len();
         let window = len.saturating_sub(4096);
         let cut = self
@@ -188,7 +260,7 @@ impl Parser {
 
     /// One line (or piece of an overlong line). `text` is the same bytes when the caller already
     /// knows them to be UTF-8 without NUL.
-    fn line<F: FnMut(LogItem)>(&mut self, raw: &[u8], text: Option<&str>, base: u64, has_nul: bool, out: &mut F) {
+    fn line<F: FnMut(Out<'_>)>(&mut self, raw: &[u8], text: Option<&str>, base: u64, has_nul: bool, out: &mut F) {
         if !self.in_long_line {
             self.line_no = self.line_no.saturating_add(1);
         }
@@ -218,7 +290,16 @@ impl Parser {
 
     /// Ends the input: reads the last line, closes the open run. Returns the facts about the
     /// text as a whole.
-    pub fn finish<F: FnMut(LogItem)>(mut self, out: &mut F) -> TextInfo {
+    pub fn finish<F: FnMut(LogItem)>(self, out: &mut F) -> TextInfo {
+        self.finish_out(&mut owning(out))
+    }
+
+    /// [`Parser::finish`], lending the last items (see [`Parser::feed_ref`]).
+    pub fn finish_ref<F: FnMut(LogItemRef<'_>)>(self, out: &mut F) -> TextInfo {
+        self.finish_out(&mut lending(out))
+    }
+
+    fn finish_out<F: FnMut(Out<'_>)>(mut self, out: &mut F) -> TextInfo {
         if !self.carry.is_empty() {
             let carry = std::mem::take(&mut self.carry);
             self.line(&carry, None, self.carry_start, self.carry_nul, out);
@@ -235,6 +316,35 @@ impl Parser {
             Encoding::Utf8
         };
         info
+    }
+}
+
+/// Positions of the bytes the line splitter stops at (`\n`, `\r`, NUL), searching only for
+/// the ones the chunk holds: nearly always `\n` alone, the cheapest search.
+enum Hits<'a> {
+    Lf(memchr::Memchr<'a>),
+    All(memchr::Memchr3<'a>),
+}
+
+impl<'a> Hits<'a> {
+    fn new(body: &'a [u8]) -> Self {
+        if memchr::memchr2(b'\r', 0, body).is_some() {
+            Hits::All(memchr::memchr3_iter(b'\n', b'\r', 0, body))
+        } else {
+            Hits::Lf(memchr::memchr_iter(b'\n', body))
+        }
+    }
+}
+
+impl Iterator for Hits<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Hits::Lf(i) => i.next(),
+            Hits::All(i) => i.next(),
+        }
     }
 }
 
@@ -265,28 +375,56 @@ struct Builder {
     ctx: Ctx,
     /// A loose 4.5 logger line that may still get continuation lines.
     loose: Option<LoggerLine>,
+    /// A closed run left by a lending consumer, recycled by the next [`new_run`].
+    spare: Option<Box<Run>>,
     reflowed: bool,
 }
 
-fn new_run(at: &LineRef) -> Box<Run> {
-    Box::new(Run {
+/// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
+/// their capacity).
+fn new_run(spare: &mut Option<Box<Run>>, at: &LineRef) -> Box<Run> {
+    let Some(mut r) = spare.take() else {
+        return Box::new(Run {
+            generation: Generation::ANY,
+            start_marker: None,
+            start: None,
+            // A run has 10 to 50 steps: one allocation instead of several regrowths.
+            steps: Vec::with_capacity(48),
+            uploads: Vec::new(),
+            logger_lines: Vec::new(),
+            excludes: Vec::new(),
+            remote_deletions: Vec::new(),
+            deletions: Vec::new(),
+            archive: None,
+            duration: None,
+            end_banner: None,
+            end: RunEnd::Unterminated,
+            lines: LineRange { first: at.line, last: at.line },
+            span: at.span.clone(),
+        });
+    };
+    fn clear<T>(mut v: Vec<T>) -> Vec<T> {
+        v.clear();
+        v
+    }
+    *r = Run {
         generation: Generation::ANY,
         start_marker: None,
         start: None,
-        // A run has 10 to 50 steps: one allocation instead of several regrowths.
-        steps: Vec::with_capacity(32),
-        uploads: Vec::new(),
-        logger_lines: Vec::new(),
-        excludes: Vec::new(),
-        remote_deletions: Vec::new(),
-        deletions: Vec::new(),
+        steps: clear(std::mem::take(&mut r.steps)),
+        uploads: clear(std::mem::take(&mut r.uploads)),
+        logger_lines: clear(std::mem::take(&mut r.logger_lines)),
+        excludes: clear(std::mem::take(&mut r.excludes)),
+        remote_deletions: clear(std::mem::take(&mut r.remote_deletions)),
+        deletions: clear(std::mem::take(&mut r.deletions)),
         archive: None,
         duration: None,
         end_banner: None,
         end: RunEnd::Unterminated,
         lines: LineRange { first: at.line, last: at.line },
         span: at.span.clone(),
-    })
+    };
+    r
 }
 
 fn is_ws(c: u8) -> bool {
@@ -394,7 +532,7 @@ pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
 }
 
 impl Builder {
-    fn line<F: FnMut(LogItem)>(&mut self, d: &Decoded<'_>, line: u32, out: &mut F) {
+    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, out: &mut F) {
         let text: &str = &d.text;
         let mut i = skip_ws(text, 0);
         let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
@@ -484,42 +622,47 @@ impl Builder {
         }
     }
 
-    fn open_run<F: FnMut(LogItem)>(&mut self, at: &LineRef, out: &mut F) -> &mut Run {
+    fn open_run<F: FnMut(Out<'_>)>(&mut self, at: &LineRef, out: &mut F) -> &mut Run {
         self.close_run(out);
-        self.run.insert(new_run(at))
+        let run = new_run(&mut self.spare, at);
+        self.run.insert(run)
     }
 
     /// The open run, or a new one cut at its start.
     fn ensure_run(&mut self, at: &LineRef) -> &mut Run {
-        self.run.get_or_insert_with(|| new_run(at))
+        let spare = &mut self.spare;
+        self.run.get_or_insert_with(|| new_run(spare, at))
     }
 
-    fn close_run<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+    fn close_run<F: FnMut(Out<'_>)>(&mut self, out: &mut F) {
         self.pending = None;
         if matches!(self.ctx, Ctx::Details | Ctx::Continuation { in_run: true, .. }) {
             self.ctx = Ctx::Normal;
         }
-        if let Some(run) = self.run.take() {
-            out(LogItem::Run(run));
+        if self.run.is_some() {
+            // An owning consumer takes the run; a borrowing one leaves it, and its vectors
+            // are reused for the next run (no allocation per run when streaming).
+            out(Out::Run(&mut self.run));
+            self.spare = self.run.take();
         }
     }
 
-    fn end_continuation<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+    fn end_continuation<F: FnMut(Out<'_>)>(&mut self, out: &mut F) {
         if matches!(self.ctx, Ctx::Continuation { .. }) {
             self.ctx = Ctx::Normal;
         }
         if let Some(l) = self.loose.take() {
-            out(LogItem::LooseLogger(l));
+            out(Out::Item(LogItem::LooseLogger(l)));
         }
     }
 
-    fn finish<F: FnMut(LogItem)>(&mut self, out: &mut F) {
+    fn finish<F: FnMut(Out<'_>)>(&mut self, out: &mut F) {
         self.end_continuation(out);
         self.close_run(out);
     }
 
-    fn unknown<F: FnMut(LogItem)>(&mut self, at: LineRef, out: &mut F) {
-        out(LogItem::Unknown(at));
+    fn unknown<F: FnMut(Out<'_>)>(&mut self, at: LineRef, out: &mut F) {
+        out(Out::Item(LogItem::Unknown(at)));
     }
 
     fn details_line(&mut self, text: &str, at: LineRef) {
@@ -533,7 +676,7 @@ impl Builder {
     }
 
     /// Text that is not a segment: sub-command output inside a step or an upload, or unknown.
-    fn noise<F: FnMut(LogItem)>(&mut self, piece: &str, at: LineRef, d: &Decoded<'_>, start: usize, out: &mut F) {
+    fn noise<F: FnMut(Out<'_>)>(&mut self, piece: &str, at: LineRef, d: &Decoded<'_>, start: usize, out: &mut F) {
         if piece.is_empty() {
             return;
         }
@@ -586,7 +729,8 @@ impl Builder {
     /// is then recorded done, nothing waits).
     fn label(&mut self, label: Label<'_>, at: LineRef, ok: Option<LineRef>) {
         self.pending = None;
-        let r = self.run.get_or_insert_with(|| new_run(&at));
+        let spare = &mut self.spare;
+        let r = self.run.get_or_insert_with(|| new_run(spare, &at));
         r.lines.last = r.lines.last.max(at.line);
         r.span.end = r.span.end.max(ok.as_ref().map_or(at.span.end, |o| o.span.end));
         let kind = match label {
@@ -659,7 +803,7 @@ impl Builder {
     }
 
     /// Handles one recognised segment. `first`/`last`: whether it starts/ends its line.
-    fn segment<F: FnMut(LogItem)>(&mut self, seg: Seg<'_>, at: LineRef, first: bool, last: bool, out: &mut F) {
+    fn segment<F: FnMut(Out<'_>)>(&mut self, seg: Seg<'_>, at: LineRef, first: bool, last: bool, out: &mut F) {
         let evidence = seg.evidence();
         match seg {
             Seg::StartMarker => {
@@ -914,9 +1058,36 @@ impl<R: Read> RunReader<R> {
         RunReader { reader, parser: Some(Parser::new()), queue: VecDeque::new(), buf: vec![0; READ_CHUNK], info: None }
     }
 
-    /// The facts about the whole text, once the iterator has returned `None`.
+    /// The facts about the whole text, once the iterator has returned `None` (or
+    /// [`RunReader::for_each_ref`] has returned).
     pub fn text_info(&self) -> Option<&TextInfo> {
         self.info.as_ref()
+    }
+
+    /// Reads everything that is left, lending each item to `f` instead of allocating it: the
+    /// fast way to stream a large log when the consumer only looks at each run (see
+    /// [`Parser::feed_ref`]). Stops at the first read error.
+    pub fn for_each_ref<F: FnMut(LogItemRef<'_>)>(&mut self, mut f: F) -> io::Result<()> {
+        while let Some(item) = self.queue.pop_front() {
+            f(item.as_item_ref());
+        }
+        loop {
+            let Some(parser) = self.parser.as_mut() else { return Ok(()) };
+            match self.reader.read(&mut self.buf) {
+                Ok(0) => {
+                    if let Some(parser) = self.parser.take() {
+                        self.info = Some(parser.finish_ref(&mut f));
+                    }
+                    return Ok(());
+                }
+                Ok(n) => parser.feed_ref(self.buf.get(..n).unwrap_or_default(), &mut f),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.parser = None;
+                    return Err(e);
+                }
+            }
+        }
     }
 }
 

@@ -94,3 +94,19 @@ fn generation_keeps_the_first_evidence_when_lines_contradict() {
     let m = parse(b"[START BACKUP]\nChecking  table cmd...OK\nChecking  database...OK\n");
     assert_eq!(m.runs[0].generation.to_string(), "4.5");
 }
+
+#[test]
+fn archive_stamps_read_only_well_formed_digits() {
+    use jiff::civil::date;
+    assert_eq!(parse_stamp("2025-09-10-03h27"), Some(date(2025, 9, 10).at(3, 27, 0, 0)));
+    for bad in [
+        "2025-09-10-03h2x",
+        "2025-13-10-03h27",
+        "2025-09-10-03-27",
+        "+025-09-10-03h27",
+        "2025-09-10-03h277",
+        "é025-09-10-03h2",
+    ] {
+        assert_eq!(parse_stamp(bad), None, "{bad}");
+    }
+}

@@ -127,6 +127,15 @@ fn check_invariants(model: &LogModel, input: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Parses through the lending stream (`RunReader::for_each_ref`, runs recycled between items),
+/// copying each lent item.
+fn parse_lent(input: &[u8]) -> LogModel {
+    let mut model = log::ModelBuilder::new();
+    let mut items = log::RunReader::new(input);
+    items.for_each_ref(|i| model.push(i.to_item())).expect("in-memory reader");
+    model.finish(items.text_info().cloned().unwrap_or_default())
+}
+
 /// Parses by feeding `chunk`-byte pieces (0 = all at once).
 fn parse_chunked(input: &[u8], chunks: &[usize]) -> LogModel {
     let mut model = log::ModelBuilder::new();
@@ -196,6 +205,7 @@ fn streaming_in_any_chunk_size_gives_the_same_model() {
         }
         let read = log::parse_reader(&input[..]).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(read, whole, "{name} through parse_reader");
+        assert_eq!(parse_lent(&input), whole, "{name} through the lending stream");
     }
 }
 
@@ -496,7 +506,8 @@ proptest! {
         let bytes: Vec<u8> = tokens.concat();
         let m = log::parse(&bytes);
         prop_assert_eq!(check_invariants(&m, &bytes), Ok(()));
-        prop_assert_eq!(parse_chunked(&bytes, &[chunk]), m);
+        prop_assert_eq!(parse_chunked(&bytes, &[chunk]), m.clone());
+        prop_assert_eq!(parse_lent(&bytes), m);
         let _ = log::render::render_text(&log::parse(&bytes), &bytes, Lang::En);
     }
 
