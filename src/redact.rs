@@ -10,7 +10,9 @@
 //!    `--user` or `--username`, quoted with `"…"`, `'…'`, JSON-escaped `\"…\"`, or unquoted:
 //!    `-U "jeedom%S3cret"` → `-U "[redacted]%[redacted]"` (user and password both hidden; a
 //!    value without `%` is a user alone and is hidden too). A value starting with `-` is another
-//!    option (tar's `-U`), not a user, and is left alone.
+//!    option (tar's `-U`), not a user, and is left alone. Jeedom does not escape the password
+//!    between its double quotes: a `"…"` value runs to the quote before the next option (` -c`),
+//!    so a password holding a `"` is hidden whole.
 //! 2. **Credentials in URLs and share paths**: `//user:password@host/share`,
 //!    `smb://user:password@host` → `//[redacted]:[redacted]@host/share`.
 //! 3. **Keys and passwords in JSON bodies** (JSON-RPC `params.apikey`, its alias `api`, the pro
@@ -18,6 +20,8 @@
 //!    `secret`, such as `samba::backup::password`), plain or JSON-escaped inside another string:
 //!    `"apikey":"abc…"` → `"apikey":"[redacted]"`.
 //! 4. **The same keys in URLs and forms**: `?apikey=abc…&`, `&api=…`, `password=…`.
+//!    Also in PHP's `print_r` dumps (`[apikey] => abc…`, `[password] => …`); `api_key` and
+//!    `api-key` count as `apikey`.
 //! 5. **Known secrets** given to a [`Redactor`] ([`Redactor::with_secret`]: the API key the
 //!    tool was started with, a Samba password from a recorded config), wherever they appear.
 //!    Secrets shorter than [`MIN_SECRET_LEN`] bytes are refused (hiding every `abc` would
@@ -65,9 +69,10 @@ struct Patterns {
     json_key: Regex,
     json_key_escaped: Regex,
     query_key: Regex,
+    print_r_key: Regex,
 }
 
-const KEYS: &str = r"(?:apikey|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
+const KEYS: &str = r"(?:apikey|api[_\-]key|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
 
 // Every pattern stops at a line break: in a multi-line text (a whole pasted log, a report) a
 // quote cut short must not let a match run on into the next lines and garble them. `[^\S\r\n]`
@@ -78,7 +83,7 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     // quote is missing (a cut paste) is hidden up to the end of its line, and no further.
     Some(Patterns {
         samba_user: Regex::new(
-            r#"(?mR)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>[^\S\r\n]*=[^\S\r\n]*|[^\S\r\n]*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|[^\s'"\\;|&)]+)"#,
+            r#"(?mR)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--username|--user)(?P<sep>[^\S\r\n]*=[^\S\r\n]*|[^\S\r\n]*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"[^\r\n]*?"[^\S\r\n]+-|"[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
@@ -90,7 +95,12 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
             r#"(?imR)(?P<key>\\"{KEYS}\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
         ))
         .ok()?,
-        query_key: Regex::new(&format!(r#"(?i)(?P<key>\b{KEYS}=)(?P<val>[^&\s"'#\\]+)"#)).ok()?,
+        // The value stops before punctuation that ends it (`…?apikey=KEY: refused`).
+        query_key: Regex::new(&format!(r#"(?i)(?P<key>\b{KEYS}=)(?P<val>[^&\s"'#\\]*[^&\s"'#\\:;,.)])"#)).ok()?,
+        // PHP's `print_r` of an array (the `Details : Array ( … )` of a failure, a plugin's
+        // dump): `[apikey] => value`, one key per line or flattened onto one line.
+        print_r_key: Regex::new(&format!(r#"(?i)(?P<key>\[{KEYS}\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#))
+            .ok()?,
     })
 });
 
@@ -163,6 +173,12 @@ impl Redactor {
         if dash_u {
             out = apply(out, &p.samba_user, |c| {
                 let val = c.name("val").map_or("", |m| m.as_str());
+                // A double-quoted value is closed by the quote before the next option (` -c`):
+                // a password holding a `"` is hidden whole, and the ` -` is given back.
+                let (val, tail) = match val.rfind('"') {
+                    Some(q) if val.starts_with('"') && val.ends_with('-') && q > 0 => val.split_at(q + 1),
+                    _ => (val, ""),
+                };
                 if val.starts_with('-') {
                     return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
                 }
@@ -173,7 +189,7 @@ impl Redactor {
                     return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
                 }
                 let hidden = if inner.contains('%') { format!("{MASK}%{MASK}") } else { MASK.to_owned() };
-                format!("{}{}{}{open}{hidden}{close}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
+                format!("{}{}{}{open}{hidden}{close}{tail}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
             });
         }
         if at {
@@ -192,6 +208,12 @@ impl Redactor {
         }
         if equals {
             out = apply(out, &p.query_key, |c| format!("{}{MASK}", cap(c, "key")));
+            out = apply(out, &p.print_r_key, |c| {
+                if cap(c, "val").starts_with(MASK) {
+                    return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+                }
+                format!("{}{MASK}", cap(c, "key"))
+            });
         }
         out
     }
@@ -283,6 +305,18 @@ mod tests {
         assert!(hidden(&format!("smbclient -U \"{USER}\" -c ls")).contains("-U \"[redacted]\" -c ls"));
     }
 
+    /// Jeedom does not escape the password it puts between double quotes: one holding a `"`
+    /// closes the quote early. The value runs to the quote before the next option (` -c`).
+    #[test]
+    fn a_password_holding_a_double_quote_is_hidden_whole() {
+        let line = r#"smbclient //nas/s -U "jeedom%Pl"anted123" -c 'cd "jeedom";put "x"' valeur retournée : 1"#;
+        let out = redact_text(line);
+        assert_eq!(out, r#"smbclient //nas/s -U "[redacted]%[redacted]" -c 'cd "jeedom";put "x"' valeur retournée : 1"#);
+        assert_eq!(redact_text(&out), out);
+        // Without a following option the value stops at its first closing quote, as before.
+        assert_eq!(redact_text(r#"-U "jeedom%pw" failed"#), r#"-U "[redacted]%[redacted]" failed"#);
+    }
+
     #[test]
     fn other_dash_u_options_are_left_alone() {
         assert_eq!(redact_text("tar -U -czf a.tgz"), "tar -U -czf a.tgz");
@@ -313,6 +347,38 @@ mod tests {
         assert_eq!(out, "http://jeedom.local/core/api/jeeApi.php?apikey=[redacted]&type=cmd&id=12");
         let out = redact_text(&format!(r#"{{"samba::backup::password":"{PASS}","samba::backup::ip":"10.0.0.2"}}"#));
         assert!(!out.contains(PASS) && out.contains("10.0.0.2"), "{out}");
+    }
+
+    /// Shapes a pasted log really holds beyond JSON and query strings: a PHP `print_r` dump in
+    /// a failure's `Details : Array ( … )` (one key per line, or flattened by the 4.4 logger)
+    /// and a plugin's `api_key=`.
+    #[test]
+    fn print_r_dumps_and_api_key_spellings() {
+        let key = "AbCdEf0123456789ZZtoken";
+        for text in [
+            format!("Details : Array ( [apikey] => {key} [type] => backup )"),
+            format!("    [apikey] => {key}"),
+            format!("    [samba::backup::password] => {key}"),
+            format!("[2025-09-10 03:29:40][ERROR] : GET https://x.example/api?api_key={key}&a=1"),
+            format!("api-key={key}"),
+        ] {
+            let out = redact_text(&text);
+            assert!(!out.contains(key), "leaked: {out}");
+            assert!(out.contains(MASK), "{out}");
+            assert_eq!(redact_text(&out), out, "not idempotent");
+        }
+        let out = redact_text(&format!("Array ( [apikey] => {key} [type] => backup )"));
+        assert_eq!(out, "Array ( [apikey] => [redacted] [type] => backup )");
+        // An empty value hides nothing else; other keys stay.
+        assert_eq!(redact_text("[password] => [type] => x"), "[password] => [type] => x");
+        assert_eq!(redact_text("[name] => Jeedom"), "[name] => Jeedom");
+    }
+
+    #[test]
+    fn punctuation_after_a_query_value_is_kept() {
+        assert_eq!(redact_text("GET http://h/?apikey=AbCd0123: refused"), "GET http://h/?apikey=[redacted]: refused");
+        assert_eq!(redact_text("(password=pw:12.34)."), "(password=[redacted]).");
+        assert_eq!(redact_text("api=k"), "api=[redacted]");
     }
 
     #[test]

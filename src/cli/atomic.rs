@@ -94,17 +94,18 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> 
     if path.is_dir() {
         bail!("{} is a folder, not a file", path.display());
     }
+    check_parent(path)?;
     let tmp = temp_name(path);
     let result = (|| -> anyhow::Result<()> {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
+            .with_context(|| format!("cannot write {}", path.display()))?;
         f.write_all(bytes)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+            .with_context(|| format!("cannot write {}", path.display()))?;
         f.sync_all()
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+            .with_context(|| format!("cannot write {}", path.display()))?;
         if force {
             std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
         } else {
@@ -124,4 +125,24 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> 
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The folder a file is to be written into must exist: said with the file's name and the
+/// folder's (not the temporary name the write would have used).
+pub fn check_parent(path: &Path) -> anyhow::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => return Ok(()),
+    };
+    if !parent.is_dir() {
+        if parent.exists() {
+            bail!("cannot write {}: {} is not a folder", path.display(), parent.display());
+        }
+        bail!(
+            "cannot write {}: the folder {} does not exist (create it first, or choose another path)",
+            path.display(),
+            parent.display()
+        );
+    }
+    Ok(())
 }

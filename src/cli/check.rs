@@ -54,12 +54,26 @@ pub struct Args {
     via: ViaKind,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
+    args.dir = super::default_scenarios(args.dir);
     if !args.dir.is_dir() {
         bail!(
             "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give DIR)",
             args.dir.display()
         );
+    }
+    // Path mistakes are said before the replays, not after them.
+    if let Some(path) = &args.junit {
+        super::atomic::check_parent(path).context("--junit")?;
+        refuse_non_junit(path).context("--junit")?;
+    }
+    if let Some(dir) = &args.snapshots {
+        if !dir.is_dir() {
+            bail!(
+                "--snapshots {}: no such folder of accepted snapshots (check the path; without --snapshots, snapshots/cases next to DIR is used)",
+                dir.display()
+            );
+        }
     }
     let dirs =
         case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
@@ -236,6 +250,12 @@ fn progress(len: u64, format: Format) -> Option<indicatif::ProgressBar> {
 /// Writes the JUnit report atomically. An existing file is replaced only when it is itself a
 /// JUnit report (the previous run's); anything else at that path is the user's and is kept.
 fn write_junit(path: &Path, xml: &[u8]) -> anyhow::Result<()> {
+    refuse_non_junit(path)?;
+    super::atomic::write_file(path, xml, true)
+}
+
+/// Refuses a path that holds a file other than a JUnit report (the user's, kept).
+fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
     if path.is_file() {
         let mut head = Vec::with_capacity(4096);
         std::fs::File::open(path)
@@ -246,5 +266,5 @@ fn write_junit(path: &Path, xml: &[u8]) -> anyhow::Result<()> {
             bail!("refusing to replace {}: it is not a JUnit report (choose another path)", path.display());
         }
     }
-    super::atomic::write_file(path, xml, true)
+    Ok(())
 }

@@ -204,7 +204,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(tz) = &args.tz {
         jiff::tz::TimeZone::get(tz)
-            .map_err(|e| anyhow::anyhow!("--tz {tz:?}: not a time zone Jeedom could use ({e})"))?;
+            .map_err(|e| anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"))?;
     }
     if args.push && args.jeedom_url.is_none() {
         bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");
@@ -213,6 +213,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event");
     }
     if let Some(out) = &args.output {
+        // Said before the diagnosis, not after it.
+        atomic::check_parent(out)?;
         if !args.force && out.exists() {
             bail!(
                 "{} already exists: choose another name, or add --force to replace it",

@@ -38,6 +38,10 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    run_command(cli).map_err(plain_error)
+}
+
+fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse(a) => parse::run(a),
         Command::Conformance(a) => conformance::run(a),
@@ -46,6 +50,64 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diagnose(a) => diagnose::run(a),
         Command::Record(a) => record::run(a),
     }
+}
+
+/// The error as a person reads it: the whole chain on one line, without the `(os error N)` that
+/// Rust's `io::Error` appends (the words before it already say what happened). A broken pipe is
+/// kept as it is so [`is_broken_pipe`] still sees it.
+fn plain_error(err: anyhow::Error) -> anyhow::Error {
+    if is_broken_pipe(&err) {
+        return err;
+    }
+    // `{:#}` would join every cause; a cause the message above it already quotes (an error
+    // type whose text ends with `{source}`) is said once.
+    let mut msg = String::new();
+    for cause in err.chain() {
+        let text = strip_os_error(&cause.to_string());
+        if msg.is_empty() {
+            msg = text;
+        } else if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+    }
+    anyhow::anyhow!(msg)
+}
+
+/// Removes every ` (os error N)` from a message.
+fn strip_os_error(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(at) = rest.find(" (os error ") {
+        let after = &rest[at + " (os error ".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(')') {
+            out.push_str(&rest[..at]);
+            rest = &after[digits + 1..];
+        } else {
+            out.push_str(&rest[..at + 1]);
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The folder of recorded cases a command uses by default (`scenarios`): the one in the current
+/// folder, or else in the nearest parent that has one (run from a subfolder of the project, as
+/// `cargo` and `git` find their roots). Any other path is taken as given.
+pub fn default_scenarios(dir: std::path::PathBuf) -> std::path::PathBuf {
+    if dir.is_dir() || dir != std::path::Path::new("scenarios") {
+        return dir;
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return dir;
+    };
+    cwd.ancestors()
+        .skip(1)
+        .map(|a| a.join("scenarios"))
+        .find(|s| s.is_dir())
+        .unwrap_or(dir)
 }
 
 /// A closed stdout (`infobackup … | head`) is not an error.
@@ -62,5 +124,19 @@ pub fn reset_sigpipe() {
     // SAFETY: setting a signal disposition to its default at start-up, before any thread exists.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn os_error_codes_are_dropped() {
+        use super::strip_os_error;
+        assert_eq!(
+            strip_os_error("reading x: No such file or directory (os error 2)"),
+            "reading x: No such file or directory"
+        );
+        assert_eq!(strip_os_error("a (os error 13): b (os error 2)"), "a: b");
+        assert_eq!(strip_os_error("keep (os error x) and (os error )"), "keep (os error x) and (os error )");
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use infobackup::Lang;
-use infobackup::log::{self, LogItemRef, RunEnd, RunReader, TextInfo};
+use infobackup::log::{self, Encoding, LogItemRef, RunEnd, RunReader, TextInfo};
 use infobackup::redact::redact_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,7 +55,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Text => {
             let bytes = read_all(&args)?;
             let model = log::parse(&bytes);
-            log::render::render_text(&model, &bytes, args.lang)
+            // The log is untrusted: none of its control characters reaches the terminal.
+            infobackup::report::diagnose::text::terminal_safe(&log::render::render_text(&model, &bytes, args.lang), false)
         }
         Format::Json => {
             let bytes = read_all(&args)?;
@@ -138,7 +139,7 @@ impl Counts {
              steps: {}, uploads: {} (failed {})\n\
              logger lines: {} in runs, {} outside, {} at ERROR or above\n\
              unknown pieces: {}\n\
-             text: {} lines, {} bytes, encoding {:?}, reflowed {}, NUL bytes {}\n",
+             text: {} lines, {} bytes, encoding {}, reflowed {}, NUL bytes {}\n",
             self.runs,
             self.success,
             self.failed,
@@ -153,8 +154,12 @@ impl Counts {
             self.unknown,
             info.line_count,
             info.byte_count,
-            info.encoding,
-            info.reflowed,
+            match info.encoding {
+                Encoding::Utf8 => "UTF-8",
+                Encoding::Utf8Bom => "UTF-8 with BOM",
+                Encoding::Windows1252 => "Latin-1/Windows-1252",
+            },
+            if info.reflowed { "yes" } else { "no" },
             info.nul_bytes,
         )
     }

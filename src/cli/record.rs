@@ -84,19 +84,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = log::parse(&bytes);
     let generation = model.runs.iter().rev().find_map(|r| r.generation.latest());
     if let Some(why) = name_problem(&args.name) {
-        let example = generation.map_or_else(|| "4.4".to_owned(), |g| g.to_string());
+        // The log's generation when a name may start with it (4.2 … 4.5); an older box's case
+        // is named after the oldest generation a name may carry.
+        let example = match generation.map(|g| g.to_string()) {
+            Some(g) if ["4.2", "4.3", "4.4", "4.5"].contains(&g.as_str()) => g,
+            Some(_) => "4.2".to_owned(),
+            None => "4.4".to_owned(),
+        };
         bail!(
-            "--name {:?} is not a valid case name: {why} (for example {example}-samba-auth-failure)",
+            "--name \"{}\" is not a valid case name: {why} (for example {example}-samba-auth-failure)",
             args.name
         );
     }
-    if !args.scenarios.is_dir() {
+    let scenarios = super::default_scenarios(args.scenarios.clone());
+    if !scenarios.is_dir() {
         bail!(
             "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give --scenarios DIR)",
-            args.scenarios.display()
+            scenarios.display()
         );
     }
-    let target = args.scenarios.join(&args.name);
+    let target = scenarios.join(&args.name);
     if target.exists() {
         bail!(
             "{} already exists: a recorded case is never overwritten; choose another --name",
@@ -117,8 +124,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let anon = anonymize(&bytes);
     let case = Case::from_log(&args.name, log_name, log_file, Arc::from(anon.bytes.as_slice()));
     let missing = diagnose::missing_steps(&case, DEFAULT_TZ);
-    let mut d = diagnose::diagnose(&case, &Options::default())
-        .with_context(|| format!("{source_name}: the log cannot be replayed"))?;
+    let mut d = match diagnose::diagnose(&case, &Options::default()) {
+        Ok(d) => d,
+        // The generic advice ("record it as a case") is what just failed.
+        Err(diagnose::DiagnoseError::Untimed { .. }) => bail!(
+            "{source_name}: no backup run of this log can be timed: the start of each was cut off and none of its lines \
+             carries a date or an archive name. Paste the log from its `Start of Jeedom backup at …` line, or write the \
+             case by hand with the times of its triggers in [[step]] entries (see scenarios/README.md)"
+        ),
+        Err(e) => return Err(e).with_context(|| format!("{source_name}: the log cannot be replayed")),
+    };
     // The manifest's comments give manifest keys as hints, not command-line options.
     d.case_folder = true;
     let manifest = manifest_text(&d, &missing, &source_name, &anon.replaced, log_name, log_file);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use infobackup::jeeapi::mock::{JeedomMock, SessionMode, SessionOptions};
 use infobackup::jeeapi::protocol::{JEEAPI_PATH, PROAPI_PATH};
 use infobackup::world::{JeedomVersion, Timeline};
@@ -133,11 +133,18 @@ fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
         let resolved = case.resolve(&infobackup::case::Overrides::default())?;
         return Ok(resolved.timeline);
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let is_vector = serde_json::from_str::<serde_json::Value>(&text)
-        .with_context(|| format!("{}: not JSON", path.display()))?
-        .get("case")
-        .is_some();
+    if !path.exists() {
+        bail!("{}: no such file or folder", path.display());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        bail!(
+            "{} is not a case: serve takes a case folder (scenarios/<name>/), a conformance vector or a Timeline JSON file; to serve a pasted log, record it first (`infobackup record LOG --name NAME`) and serve the folder",
+            path.display()
+        );
+    };
+    let is_vector = value.get("case").is_some();
+    let text = String::from_utf8_lossy(&bytes);
     let timeline = if is_vector {
         serde_json::from_str::<VectorFile>(&text).map(|v| v.case)
     } else {

@@ -10,7 +10,7 @@
 //! | what | where it is recognised | placeholder |
 //! |---|---|---|
 //! | Samba user and password | `-U "user%password"` (any quoting, `--user=`), `//user:password@host` | `user-1`, `password-1` |
-//! | API keys, tokens, secrets | JSON keys and `key=value` (`apikey`, `api`, `proapi`, `…token`, `…secret`) | `apikey-1`, `secret-1` |
+//! | API keys, tokens, secrets | JSON keys, `key=value` and PHP `print_r`'s `[key] => value` (`apikey`, `api_key`, `api`, `proapi`, `…token`, `…secret`) | `apikey-1`, `secret-1` |
 //! | other passwords and user names | JSON keys and `key=value` ending in `password`, `passwd`, `pwd`, `username` | `password-1`, `user-1` |
 //! | IPv4 addresses | anywhere, except loopback, `0.0.0.0`, netmasks and the documentation ranges | `192.0.2.1` … (documentation range) |
 //! | IPv6 addresses | anywhere, except loopback and `2001:db8::/32` | `2001:db8::1` … |
@@ -180,6 +180,7 @@ struct Patterns {
     json_key: Regex,
     json_key_escaped: Regex,
     query_key: Regex,
+    print_r_key: Regex,
     email: Regex,
     unc_host: Regex,
     url_host: Regex,
@@ -191,7 +192,7 @@ struct Patterns {
     home: Regex,
 }
 
-const KEYS: &str = r"(?:apikey|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
+const KEYS: &str = r"(?:apikey|api[_\-]key|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
 
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     Some(Patterns {
@@ -203,7 +204,7 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
         .ok()?,
         // Quoted values stay on their line: an unterminated quote must not run on.
         samba_user: Regex::new(
-            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*\\"|"[^"\r\n]*"|'[^'\r\n]*'|[^\s'"\\;|&)]+)"#,
+            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*\\"|"[^\r\n]*?"[ \t]+-|"[^"\r\n]*"|'[^'\r\n]*'|[^\s'"\\;|&)]+)"#,
         )
         .ok()?,
         url_creds: Regex::new(r#"(?-u)(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
@@ -216,7 +217,12 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
             r#"(?imR-u)(?P<key>\\"(?P<name>{KEYS})\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
         ))
         .ok()?,
-        query_key: Regex::new(&format!(r#"(?i-u)(?P<key>\b(?P<name>{KEYS})=)(?P<val>[^&\s"'#\\]+)"#)).ok()?,
+        query_key: Regex::new(&format!(r#"(?i-u)(?P<key>\b(?P<name>{KEYS})=)(?P<val>[^&\s"'#\\]*[^&\s"'#\\:;,.)])"#)).ok()?,
+        // PHP's `print_r`: `[apikey] => value` (a failure's `Details : Array ( … )`).
+        print_r_key: Regex::new(&format!(
+            r#"(?i-u)(?P<key>\[(?P<name>{KEYS})\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#
+        ))
+        .ok()?,
         email: Regex::new(r"(?-u)\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b").ok()?,
         unc_host: Regex::new(
             r"(?-u)(?P<pre>(?:^|[^:/A-Za-z0-9])//(?:[^/\s@]+@)?|\\\\)(?P<host>[A-Za-z0-9][A-Za-z0-9.\-_]*)(?P<post>[/\\])",
@@ -294,7 +300,7 @@ fn cap<'t>(c: &Captures<'t>, name: &str) -> &'t [u8] {
 
 fn cat_of_key(name: &[u8]) -> Category {
     let n = String::from_utf8_lossy(name).to_ascii_lowercase();
-    if n == "apikey" || n == "api" || n == "proapi" {
+    if n == "apikey" || n == "api" || n == "proapi" || n == "api_key" || n == "api-key" {
         Category::ApiKey
     } else if n.ends_with("username") {
         Category::User
@@ -401,6 +407,12 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     });
     text = replace_all(text, &p.samba_user, |c| {
         let val = cap(c, "val");
+        // A double-quoted value closed by the quote before the next option (` -c`): a password
+        // holding a `"` is replaced whole, and the ` -` is given back.
+        let (val, tail) = match memchr::memrchr(b'"', val) {
+            Some(q) if val.starts_with(b"\"") && val.ends_with(b"-") && q > 0 => val.split_at(q + 1),
+            _ => (val, &b""[..]),
+        };
         let whole = c.get(0).map_or(&b""[..], |m| m.as_bytes()).to_vec();
         if val.starts_with(b"-") {
             return whole;
@@ -419,7 +431,7 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
             }
             None => hidden.extend(book.placeholder(Category::User, inner)),
         }
-        [cap(c, "pre"), cap(c, "flag"), cap(c, "sep"), open, &hidden, close].concat()
+        [cap(c, "pre"), cap(c, "flag"), cap(c, "sep"), open, &hidden, close, tail].concat()
     });
     text = replace_all(text, &p.url_creds, |c| {
         let user = book.placeholder(Category::User, cap(c, "user"));
@@ -437,6 +449,10 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
         });
     }
     text = replace_all(text, &p.query_key, |c| {
+        let ph = book.placeholder(cat_of_key(cap(c, "name")), cap(c, "val"));
+        [cap(c, "key"), &ph].concat()
+    });
+    text = replace_all(text, &p.print_r_key, |c| {
         let ph = book.placeholder(cat_of_key(cap(c, "name")), cap(c, "val"));
         [cap(c, "key"), &ph].concat()
     });
@@ -659,6 +675,28 @@ mod tests {
         assert!(out.contains("/home/user-1/x"), "{out}");
         assert!(out.contains("2001:db8::1. samba::backup::x"), "{out}");
         assert!(out.contains("http://host-1/core"), "{out}");
+    }
+
+    /// A password holding a `"` (Jeedom does not escape it) is replaced whole.
+    #[test]
+    fn a_password_holding_a_double_quote_is_replaced_whole() {
+        let t = r#"smbclient //192.0.2.20/s -U "jeedom%Pl"anted123" -c 'cd "jeedom"'"#;
+        assert_eq!(anon(t), r#"smbclient //192.0.2.20/s -U "user-1%password-1" -c 'cd "jeedom"'"#);
+    }
+
+    /// Punctuation after a key's value is the sentence's, kept byte for byte.
+    #[test]
+    fn punctuation_after_a_query_value_is_kept() {
+        assert_eq!(anon("GET /api?apikey=AbCd0123: refused."), "GET /api?apikey=apikey-1: refused.");
+    }
+
+    /// A PHP `print_r` dump and a plugin's `api_key=` are replaced, like the JSON and query
+    /// forms.
+    #[test]
+    fn print_r_dumps_and_api_key_spellings() {
+        let out = anon("Details : Array ( [apikey] => AbCdEf0123456789 [type] => backup ) api_key=QwErTy0123456789");
+        assert_eq!(out, "Details : Array ( [apikey] => apikey-2 [type] => backup ) api_key=apikey-1");
+        assert_eq!(anon("    [samba::backup::password] => pw-12345\n"), "    [samba::backup::password] => password-1\n");
     }
 
     #[test]

@@ -100,6 +100,12 @@ pub enum DiagnoseError {
          (`[2025-09-10 03:29:40][ERROR] : …`); paste the content of Jeedom's log/backup (Analyse → Logs → backup)"
     )]
     NotALog { name: String, lines: u32 },
+    /// Nothing but blanks: a file saved before the log was pasted into it, an empty stdin.
+    #[error(
+        "{name} is empty, so it is not a Jeedom backup log: paste the content of Jeedom's log/backup \
+         (Analyse → Logs → backup) into it, or give the log file itself"
+    )]
+    Empty { name: String },
     /// Only logger lines: the backup's own text went elsewhere.
     #[error(
         "{name} holds no backup run, only {logger_lines} line(s) of Jeedom's logger: the backup's text is \
@@ -571,8 +577,10 @@ pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
     let mut runs = 0;
     let mut logger = 0;
     let mut lines = 0;
+    let mut blank = true;
     for file in case.logs.values() {
         if let Some(bytes) = case.files.get(file) {
+            blank &= bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0);
             let m = log::parse(bytes);
             runs += m.runs.len();
             logger += m.loose_logger_lines.len();
@@ -586,6 +594,8 @@ pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
             name: name.to_owned(),
             logger_lines: logger,
         })
+    } else if blank {
+        Err(DiagnoseError::Empty { name: name.to_owned() })
     } else {
         Err(DiagnoseError::NotALog {
             name: name.to_owned(),

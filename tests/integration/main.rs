@@ -11,3 +11,4 @@ mod widget;
 mod cli_diagnose;
 mod cli_record;
 mod report_html;
+mod cli_edge;

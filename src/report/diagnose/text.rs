@@ -137,7 +137,50 @@ pub fn render_text(d: &Diagnosis, lang: Lang, style: TextStyle) -> String {
         )
         .to_owned();
     o.line(&secrets);
-    d.redact(&o.s)
+    terminal_safe(&d.redact(&o.s), style.color)
+}
+
+/// Makes a text safe to print on a terminal: a pasted log is untrusted, and its control
+/// characters (an escape sequence that retitles or clears the terminal, a bell, backspaces or a
+/// carriage return that hide what precedes them, the C1 `CSI`) become visible symbols (`␛`,
+/// `␇`, `␈`, …, `�` for C1). Line breaks and tabs stay. With `keep_color`, the colour sequences
+/// this report draws itself (`ESC [ n;… m` with bold, plain and the foreground colours it uses)
+/// are kept: a log can at most colour its own text, never hide it nor move the cursor.
+pub fn terminal_safe(text: &str, keep_color: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let len = c.len_utf8();
+        if c == '\x1b' && keep_color {
+            if let Some(n) = sgr_len(rest) {
+                out.push_str(&rest[..n]);
+                rest = &rest[n..];
+                continue;
+            }
+        }
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
+            '\u{7f}' => out.push('\u{2421}'),
+            '\u{80}'..='\u{9f}' => out.push('\u{fffd}'),
+            _ => out.push(c),
+        }
+        rest = &rest[len..];
+    }
+    out
+}
+
+/// Length of a harmless colour sequence at the start of `s`: `ESC [`, codes among reset, bold
+/// and foreground colours (0, 1, 22, 39, 30–37, 90–97) separated by `;`, then `m`.
+fn sgr_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix("\x1b[")?;
+    let end = body.find('m')?;
+    let codes = &body[..end];
+    let ok = codes.is_empty()
+        || codes.split(';').all(|c| {
+            matches!(c.parse::<u8>(), Ok(0 | 1 | 22 | 39 | 30..=37 | 90..=97))
+        });
+    ok.then_some(2 + end + 1)
 }
 
 fn header(o: &mut Out<'_>) {
@@ -480,4 +523,23 @@ fn snippets(o: &Out<'_>, quotes: &[Quote], level: Level<'static>) -> String {
         out.pop();
     }
     out
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn control_characters_become_visible_and_colours_stay_only_when_asked() {
+        let evil = "a\x1b]0;pwned\x07 \x1b[2J\x1b[8mhidden\x08\r\u{9b}2J\u{7f}\tz\n";
+        let plain = terminal_safe(evil, false);
+        assert_eq!(plain, "a\u{241b}]0;pwned\u{2407} \u{241b}[2J\u{241b}[8mhidden\u{2408}\u{240d}\u{fffd}2J\u{2421}\tz\n");
+        let coloured = format!("\x1b[1m\x1b[94mtitle\x1b[0m {evil}\x1b[31;1mred\x1b[0m");
+        let kept = terminal_safe(&coloured, true);
+        assert!(kept.starts_with("\x1b[1m\x1b[94mtitle\x1b[0m a\u{241b}]0;pwned"), "{kept:?}");
+        assert!(kept.contains("\u{241b}[2J\u{241b}[8mhidden"), "{kept:?}");
+        assert!(kept.ends_with("\x1b[31;1mred\x1b[0m"), "{kept:?}");
+        assert!(!terminal_safe(&coloured, false).contains('\x1b'));
+        assert_eq!(terminal_safe("Sauvegarde terminée ✔", false), "Sauvegarde terminée ✔");
+    }
 }
