@@ -836,21 +836,11 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
 
     // ---- the virtual's starting value ----
     let first_at = steps.first().map(|s| s.at).unwrap_or_default();
-    let initial_virtual = match m.virtual_start.as_ref().map(|v| v.get_ref()) {
-        Some(v) => match (&v.value, v.preset) {
-            (Some(value), _) => value.clone(),
-            (None, Some(Preset::Empty)) | (None, None) => String::new(),
-            (None, Some(Preset::PreviousSuccess)) => previous_success(
-                first_at,
-                &runs,
-                jeedom,
-                min_size,
-                samba_on,
-                &mut archive_size,
-                &mut facts,
-            ),
-        },
-        None => {
+    let start = m.virtual_start.as_ref().map(|v| v.get_ref());
+    let initial_virtual = match start.map(|v| (&v.value, v.preset)) {
+        Some((Some(value), _)) => value.clone(),
+        Some((None, Some(Preset::Empty) | None)) => String::new(),
+        Some((None, Some(Preset::PreviousSuccess))) | None => {
             let v = previous_success(
                 first_at,
                 &runs,
@@ -860,11 +850,13 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 &mut archive_size,
                 &mut facts,
             );
-            facts.assumed(
-                "virtual before the first trigger",
-                "previous-success",
-                "set [virtual] preset or value",
-            );
+            if start.is_none() {
+                facts.assumed(
+                    "virtual before the first trigger",
+                    "previous-success",
+                    "set [virtual] preset or value",
+                );
+            }
             v
         }
     };
