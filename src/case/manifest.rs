@@ -287,7 +287,7 @@ impl ManifestError {
         message: impl Into<String>,
     ) -> Self {
         let start = span.as_ref().map_or(0, |s| s.start).min(src.len());
-        let (line, column) = line_col(src, start);
+        let (line, column) = crate::line_col(src, start);
         let key = match key {
             Some(k) => with_array_index(src, start, &k),
             None => key_at(src, start),
@@ -343,14 +343,6 @@ impl ManifestError {
             message,
         )
     }
-}
-
-fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = src.get(..offset).unwrap_or(src);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
 }
 
 /// The table header in force at `offset` (`params`, `step`), and which occurrence of an
