@@ -843,7 +843,7 @@ fn log_get_delta(bytes: &[u8], params: &Map<String, Value>) -> Value {
             text.push_str(&l);
         }
         pos += end;
-        line += 1;
+        line = line.saturating_add(1);
         taken += 1;
     }
     json!({"position": pos, "line": line, "logText": text})
@@ -874,6 +874,14 @@ mod tests {
         assert_eq!(rest, json!({"position": 13, "line": 3, "logText": "three"}));
         let numbered = log_get_delta(bytes, &p(json!({})));
         assert_eq!(numbered["logText"], json!("    0|one\n    1|two\n    2|three"));
+    }
+
+    #[test]
+    fn log_get_delta_survives_a_huge_num_start() {
+        // `infobackup serve` answers whoever asks: a request's numbers must not overflow.
+        let p = json!({"numbered": false, "numStart": u64::MAX});
+        let page = log_get_delta(b"one\ntwo\n", p.as_object().unwrap_or(&Map::new()));
+        assert_eq!(page, json!({"position": 8, "line": u64::MAX, "logText": "one\ntwo\n"}));
     }
 
     #[test]
