@@ -513,7 +513,10 @@ fn percent_decode(s: &[u8]) -> Vec<u8> {
         match b {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = s.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => {
                         out.push(v);
@@ -888,6 +891,8 @@ mod tests {
     fn form_bodies_decode() {
         assert_eq!(form_request(b"x=1&request=%7B%22a%22%3A+1%7D"), Some(b"{\"a\": 1}".to_vec()));
         assert_eq!(form_request(b"x=1"), None);
+        // Like PHP's urldecode, `%` must be followed by two hex digits (no sign); `+` is a space.
+        assert_eq!(percent_decode(b"%+1%-a%4"), b"% 1%-a%4".to_vec());
     }
 
     #[test]
