@@ -136,13 +136,16 @@ impl Case {
         }
         for (k, s) in case.manifest.steps.iter().enumerate() {
             let spec = s.get_ref();
-            for src in spec.log.iter().chain(spec.logs.values()) {
+            let step = format!("step[{}]", k + 1);
+            let named = spec.log.iter().map(|src| (format!("{step}.log"), src));
+            let named = named.chain(
+                spec.logs
+                    .iter()
+                    .map(|(name, src)| (format!("{step}.logs.{}", name.as_str()), src)),
+            );
+            for (key, src) in named {
                 if let Some(f) = src.get_ref().file() {
-                    wanted.push((
-                        f.to_owned(),
-                        Some(src.span()),
-                        format!("step[{}].log", k + 1),
-                    ));
+                    wanted.push((f.to_owned(), Some(src.span()), key));
                 }
             }
         }

@@ -593,10 +593,10 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                         merr(
                             Some(span.clone()),
                             key.to_owned(),
-                            format!(
-                                "{file} has no line number {} holding {t:?}",
-                                c.occurrence.unwrap_or(1)
-                            ),
+                            match c.occurrence.unwrap_or(1) {
+                                0 | 1 => format!("{file} has no line holding {t:?}"),
+                                n => format!("{file} has fewer than {n} lines holding {t:?}"),
+                            },
                         )
                     })?,
                 (None, None) => bytes.len(),
@@ -696,10 +696,14 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             let named = spec
                 .log
                 .iter()
-                .map(|l| (LogName::Backup, l))
-                .chain(spec.logs.iter().map(|(n, l)| (*n, l)));
-            for (name, src) in named {
-                match files_of(src.get_ref(), &format!("{key}.log"), src.span())? {
+                .map(|l| (LogName::Backup, format!("{key}.log"), l))
+                .chain(
+                    spec.logs
+                        .iter()
+                        .map(|(n, l)| (*n, format!("{key}.logs.{}", n.as_str()), l)),
+                );
+            for (name, log_key, src) in named {
+                match files_of(src.get_ref(), &log_key, src.span())? {
                     Some(b) => step.logs.insert(name, b),
                     None => step.logs.remove(&name),
                 };
