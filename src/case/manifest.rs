@@ -496,7 +496,13 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 "`log` and `logs.backup` name the same log: keep one".into(),
             ));
         }
-        for src_spec in step.log.iter().chain(step.logs.values()) {
+        let named = step.log.iter().map(|l| ("step.log".to_owned(), l));
+        let named = named.chain(
+            step.logs
+                .iter()
+                .map(|(name, l)| (format!("step.logs.{}", name.as_str()), l)),
+        );
+        for (key, src_spec) in named {
             if let LogSource::Cut(c) = src_spec.get_ref() {
                 let ok = match (&c.until_line, &c.until) {
                     (Some(0), None) => false,
@@ -507,7 +513,7 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 if !ok {
                     return Err(err(
                         src_spec.span(),
-                        "step.log",
+                        &key,
                         "a cut needs exactly one of `until_line = N` (N ≥ 1) or `until = \"text\"` (with an optional `occurrence` ≥ 1)".into(),
                     ));
                 }
@@ -566,6 +572,14 @@ mod tests {
             (4, "step[1].log.until_line"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_bad_cut_under_logs_names_that_log() {
+        let e = err(
+            "description = \"x\"\n[[step]]\ntrigger = \"end_backup\"\nlogs.update = { file = \"u.log\", until = \"\" }\n",
+        );
+        assert_eq!((e.line, e.key.as_str()), (4, "step[1].logs.update"), "{e}");
     }
 
     #[test]
