@@ -197,6 +197,21 @@ pub struct StepSpec {
     pub samba_error: Option<String>,
 }
 
+impl StepSpec {
+    /// Each log this step sets, with its key after `step[n].` (`log`, `logs.update`, …).
+    pub fn log_sources(&self) -> impl Iterator<Item = (LogName, String, &Spanned<LogSource>)> {
+        let short = self
+            .log
+            .iter()
+            .map(|l| (LogName::Backup, "log".to_owned(), l));
+        short.chain(
+            self.logs
+                .iter()
+                .map(|(n, l)| (*n, format!("logs.{}", n.as_str()), l)),
+        )
+    }
+}
+
 /// A step time in a manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct At(pub DateTime);
@@ -496,13 +511,7 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 "`log` and `logs.backup` name the same log: keep one".into(),
             ));
         }
-        let named = step.log.iter().map(|l| ("step.log".to_owned(), l));
-        let named = named.chain(
-            step.logs
-                .iter()
-                .map(|(name, l)| (format!("step.logs.{}", name.as_str()), l)),
-        );
-        for (key, src_spec) in named {
+        for (_, key, src_spec) in step.log_sources() {
             if let LogSource::Cut(c) = src_spec.get_ref() {
                 let ok = match (&c.until_line, &c.until) {
                     (Some(0), None) => false,
@@ -513,7 +522,7 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 if !ok {
                     return Err(err(
                         src_spec.span(),
-                        &key,
+                        &format!("step.{key}"),
                         "a cut needs exactly one of `until_line = N` (N ≥ 1) or `until = \"text\"` (with an optional `occurrence` ≥ 1)".into(),
                     ));
                 }

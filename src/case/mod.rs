@@ -136,16 +136,13 @@ impl Case {
         }
         for (k, s) in case.manifest.steps.iter().enumerate() {
             let spec = s.get_ref();
-            let step = format!("step[{}]", k + 1);
-            let named = spec.log.iter().map(|src| (format!("{step}.log"), src));
-            let named = named.chain(
-                spec.logs
-                    .iter()
-                    .map(|(name, src)| (format!("{step}.logs.{}", name.as_str()), src)),
-            );
-            for (key, src) in named {
+            for (_, key, src) in spec.log_sources() {
                 if let Some(f) = src.get_ref().file() {
-                    wanted.push((f.to_owned(), Some(src.span()), key));
+                    wanted.push((
+                        f.to_owned(),
+                        Some(src.span()),
+                        format!("step[{}].{key}", k + 1),
+                    ));
                 }
             }
         }

@@ -693,17 +693,8 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         if let Some((k, s)) = sl.spec {
             let spec = s.get_ref();
             let key = format!("step[{}]", k + 1);
-            let named = spec
-                .log
-                .iter()
-                .map(|l| (LogName::Backup, format!("{key}.log"), l))
-                .chain(
-                    spec.logs
-                        .iter()
-                        .map(|(n, l)| (*n, format!("{key}.logs.{}", n.as_str()), l)),
-                );
-            for (name, log_key, src) in named {
-                match files_of(src.get_ref(), &log_key, src.span())? {
+            for (name, log_key, src) in spec.log_sources() {
+                match files_of(src.get_ref(), &format!("{key}.{log_key}"), src.span())? {
                     Some(b) => step.logs.insert(name, b),
                     None => step.logs.remove(&name),
                 };
