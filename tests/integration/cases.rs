@@ -177,6 +177,16 @@ fn a_step_without_time_or_run_is_located() {
 }
 
 #[test]
+fn a_manifest_that_is_not_utf8_is_located_at_the_bad_byte() {
+    let tmp = write_case(&[("case.toml", b"description = \"x\"\n# caf\xe9\n")]);
+    let err = Case::load(tmp.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("case.toml:2:6:") && err.contains("not UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_missing_step_log_names_its_own_key() {
     let tmp = write_case(&[(
         "case.toml",
