@@ -24,6 +24,16 @@ pub mod via;
 pub mod widget;
 pub mod world;
 
+/// 1-based line and column (in characters) of a byte offset of `text`, for errors that point into
+/// a hand-written file (case manifests, profile files). An offset past the end, or inside a
+/// character, counts as the end of the text.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// The language of every sentence the tool writes for a person. French is Jeedom's community
 /// language and the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]

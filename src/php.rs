@@ -7,6 +7,7 @@
 //! Strings are bytes here, as in PHP: `substr` may cut a UTF-8 sequence, and `json_encode` then
 //! fails as PHP's does.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -155,9 +156,22 @@ fn canonical_int(s: &[u8]) -> Option<i64> {
 }
 
 /// An ordered PHP array (insertion order, as PHP keeps it).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Array {
     entries: Vec<(Key, Value)>,
+    /// Where each key sits in `entries` (keys are never removed), so that building an array of
+    /// n keys costs O(n), not O(n²).
+    index: HashMap<Key, usize>,
+    /// PHP's next free integer key: one past the largest integer key, and at least 0.
+    next: i64,
+}
+
+/// Two arrays are equal when they hold the same keys and values in the same order (the index
+/// and the next free key follow from the entries).
+impl PartialEq for Array {
+    fn eq(&self, other: &Array) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl Array {
@@ -178,7 +192,7 @@ impl Array {
     }
 
     fn position(&self, key: &Key) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k == key)
+        self.index.get(key).copied()
     }
 
     /// `$a[$key]` for a string offset; `None` when the key is missing.
@@ -204,23 +218,19 @@ impl Array {
                     slot.1 = value;
                 }
             }
-            None => self.entries.push((key, value)),
+            None => {
+                if let Key::Int(i) = key {
+                    self.next = self.next.max(i.saturating_add(1));
+                }
+                self.index.insert(key.clone(), self.entries.len());
+                self.entries.push((key, value));
+            }
         }
     }
 
     /// `$a[] = $value`.
     pub fn push(&mut self, value: Value) {
-        let next = self
-            .entries
-            .iter()
-            .filter_map(|(k, _)| match k {
-                Key::Int(i) => Some(i.saturating_add(1)),
-                Key::Str(_) => None,
-            })
-            .max()
-            .unwrap_or(0)
-            .max(0);
-        self.entries.push((Key::Int(next), value));
+        self.set_key(Key::Int(self.next), value);
     }
 
     /// PHP's list test for `json_encode`: keys are exactly 0, 1, 2, … in order.
@@ -1063,6 +1073,30 @@ mod tests {
         assert!(!loose_eq(&Value::str("abc"), &Value::str("ABC"), Php8));
         assert!(loose_eq(&Value::Null, &Value::str(""), Php8));
         assert!(!loose_eq(&Value::Null, &Value::str("0"), Php8));
+    }
+
+    #[test]
+    fn keys_keep_their_place_and_push_takes_the_next_free_integer() {
+        let mut a = Array::new();
+        a.set("b", 1);
+        a.set("7", 2);
+        a.set("-3", 3);
+        a.set("b", 4);
+        a.push(Value::Int(5));
+        let keys: Vec<Key> = a.keys().cloned().collect();
+        assert_eq!(keys, [Key::Str(b"b".to_vec()), Key::Int(7), Key::Int(-3), Key::Int(8)]);
+        assert_eq!(a.get("b"), Some(&Value::Int(4)));
+        assert_eq!(a.get("8"), Some(&Value::Int(5)));
+        let mut negative = Array::new();
+        negative.set("-5", 1);
+        negative.push(Value::Int(2));
+        assert_eq!(negative.get("0"), Some(&Value::Int(2)));
+        // Equality is entries in order, however the arrays were built.
+        let decoded = json_decode(r#"{"b":4,"7":2,"-3":3,"8":5}"#);
+        assert_eq!(decoded, Some(Value::Array(a)));
+        // A large document decodes (linear, not quadratic, in its keys).
+        let big = format!("[{}0]", "0,".repeat(199_999));
+        assert_eq!(json_decode(&big).and_then(|v| v.as_array().map(Array::len)), Some(200_000));
     }
 
     #[test]

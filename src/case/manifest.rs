@@ -197,6 +197,21 @@ pub struct StepSpec {
     pub samba_error: Option<String>,
 }
 
+impl StepSpec {
+    /// Each log this step sets, with its key after `step[n].` (`log`, `logs.update`, …).
+    pub fn log_sources(&self) -> impl Iterator<Item = (LogName, String, &Spanned<LogSource>)> {
+        let short = self
+            .log
+            .iter()
+            .map(|l| (LogName::Backup, "log".to_owned(), l));
+        short.chain(
+            self.logs
+                .iter()
+                .map(|(n, l)| (*n, format!("logs.{}", n.as_str()), l)),
+        )
+    }
+}
+
 /// A step time in a manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct At(pub DateTime);
@@ -287,7 +302,7 @@ impl ManifestError {
         message: impl Into<String>,
     ) -> Self {
         let start = span.as_ref().map_or(0, |s| s.start).min(src.len());
-        let (line, column) = line_col(src, start);
+        let (line, column) = crate::line_col(src, start);
         let key = match key {
             Some(k) => with_array_index(src, start, &k),
             None => key_at(src, start),
@@ -343,14 +358,6 @@ impl ManifestError {
             message,
         )
     }
-}
-
-fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = src.get(..offset).unwrap_or(src);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
 }
 
 /// The table header in force at `offset` (`params`, `step`), and which occurrence of an
@@ -504,7 +511,7 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 "`log` and `logs.backup` name the same log: keep one".into(),
             ));
         }
-        for src_spec in step.log.iter().chain(step.logs.values()) {
+        for (_, key, src_spec) in step.log_sources() {
             if let LogSource::Cut(c) = src_spec.get_ref() {
                 let ok = match (&c.until_line, &c.until) {
                     (Some(0), None) => false,
@@ -515,7 +522,7 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 if !ok {
                     return Err(err(
                         src_spec.span(),
-                        "step.log",
+                        &format!("step.{key}"),
                         "a cut needs exactly one of `until_line = N` (N ≥ 1) or `until = \"text\"` (with an optional `occurrence` ≥ 1)".into(),
                     ));
                 }
@@ -574,6 +581,14 @@ mod tests {
             (4, "step[1].log.until_line"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_bad_cut_under_logs_names_that_log() {
+        let e = err(
+            "description = \"x\"\n[[step]]\ntrigger = \"end_backup\"\nlogs.update = { file = \"u.log\", until = \"\" }\n",
+        );
+        assert_eq!((e.line, e.key.as_str()), (4, "step[1].logs.update"), "{e}");
     }
 
     #[test]

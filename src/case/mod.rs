@@ -82,13 +82,12 @@ impl Case {
             err,
         })?;
         let source = String::from_utf8(raw).map_err(|e| {
-            let (line, column) = (
-                1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count(),
-                1,
-            );
+            // The text before the first bad byte is UTF-8: locate the byte in it.
+            let valid = e.as_bytes().get(..e.utf8_error().valid_up_to());
+            let valid = valid
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or("");
+            let (line, column) = crate::line_col(valid, valid.len());
             ManifestError {
                 path: manifest_path.clone(),
                 line,
@@ -136,12 +135,12 @@ impl Case {
         }
         for (k, s) in case.manifest.steps.iter().enumerate() {
             let spec = s.get_ref();
-            for src in spec.log.iter().chain(spec.logs.values()) {
+            for (_, key, src) in spec.log_sources() {
                 if let Some(f) = src.get_ref().file() {
                     wanted.push((
                         f.to_owned(),
                         Some(src.span()),
-                        format!("step[{}].log", k + 1),
+                        format!("step[{}].{key}", k + 1),
                     ));
                 }
             }

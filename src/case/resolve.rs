@@ -593,10 +593,10 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                         merr(
                             Some(span.clone()),
                             key.to_owned(),
-                            format!(
-                                "{file} has no line number {} holding {t:?}",
-                                c.occurrence.unwrap_or(1)
-                            ),
+                            match c.occurrence.unwrap_or(1) {
+                                0 | 1 => format!("{file} has no line holding {t:?}"),
+                                n => format!("{file} has fewer than {n} lines holding {t:?}"),
+                            },
                         )
                     })?,
                 (None, None) => bytes.len(),
@@ -693,13 +693,8 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         if let Some((k, s)) = sl.spec {
             let spec = s.get_ref();
             let key = format!("step[{}]", k + 1);
-            let named = spec
-                .log
-                .iter()
-                .map(|l| (LogName::Backup, l))
-                .chain(spec.logs.iter().map(|(n, l)| (*n, l)));
-            for (name, src) in named {
-                match files_of(src.get_ref(), &format!("{key}.log"), src.span())? {
+            for (name, log_key, src) in spec.log_sources() {
+                match files_of(src.get_ref(), &format!("{key}.{log_key}"), src.span())? {
                     Some(b) => step.logs.insert(name, b),
                     None => step.logs.remove(&name),
                 };
@@ -836,21 +831,11 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
 
     // ---- the virtual's starting value ----
     let first_at = steps.first().map(|s| s.at).unwrap_or_default();
-    let initial_virtual = match m.virtual_start.as_ref().map(|v| v.get_ref()) {
-        Some(v) => match (&v.value, v.preset) {
-            (Some(value), _) => value.clone(),
-            (None, Some(Preset::Empty)) | (None, None) => String::new(),
-            (None, Some(Preset::PreviousSuccess)) => previous_success(
-                first_at,
-                &runs,
-                jeedom,
-                min_size,
-                samba_on,
-                &mut archive_size,
-                &mut facts,
-            ),
-        },
-        None => {
+    let start = m.virtual_start.as_ref().map(|v| v.get_ref());
+    let initial_virtual = match start.map(|v| (&v.value, v.preset)) {
+        Some((Some(value), _)) => value.clone(),
+        Some((None, Some(Preset::Empty) | None)) => String::new(),
+        Some((None, Some(Preset::PreviousSuccess))) | None => {
             let v = previous_success(
                 first_at,
                 &runs,
@@ -860,11 +845,13 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 &mut archive_size,
                 &mut facts,
             );
-            facts.assumed(
-                "virtual before the first trigger",
-                "previous-success",
-                "set [virtual] preset or value",
-            );
+            if start.is_none() {
+                facts.assumed(
+                    "virtual before the first trigger",
+                    "previous-success",
+                    "set [virtual] preset or value",
+                );
+            }
             v
         }
     };

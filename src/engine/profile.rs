@@ -202,14 +202,6 @@ pub enum ProfileError {
     MissingBase { file: PathBuf },
 }
 
-/// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
-    (line, col)
-}
-
 struct Ctx<'a> {
     text: &'a str,
     file: &'a Path,
@@ -219,7 +211,7 @@ impl Ctx<'_> {
     fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ProfileError {
         ProfileError::Key {
             file: self.file.to_owned(),
-            line: line_col(self.text, span.start).0,
+            line: crate::line_col(self.text, span.start).0,
             key: key.to_owned(),
             message: message.into(),
         }
@@ -270,7 +262,7 @@ const CHECK_KEYS: &str = "log, local, size, samba, market";
 
 fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig, ProfileError> {
     let doc = DeTable::parse(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        let (line, column) = e.span().map(|s| crate::line_col(text, s.start)).unwrap_or((1, 1));
         ProfileError::Syntax { file: file.to_owned(), line, column, message: e.message().trim().to_owned() }
     })?;
     let ctx = Ctx { text, file };

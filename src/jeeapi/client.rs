@@ -317,14 +317,14 @@ impl Client {
                 method: method.to_owned(),
                 url: url.to_owned(),
                 status,
-                excerpt: key.scrub(&excerpt(&text, 200)),
+                excerpt: excerpt(&key.scrub(&text), 200),
             });
         }
         let value: Value = serde_json::from_slice(&raw).map_err(|e| ApiError::NotJson {
             method: method.to_owned(),
             url: url.to_owned(),
             reason: e.to_string(),
-            excerpt: key.scrub(&excerpt(&text, 200)),
+            excerpt: excerpt(&key.scrub(&text), 200),
         })?;
         protocol::decode_answer(method, id, value, Some(key))
     }
@@ -335,7 +335,7 @@ impl Client {
     pub fn ping(&mut self) -> Result<(), ApiError> {
         match self.call(method::PING, Map::new())? {
             Value::String(s) if s == "pong" => Ok(()),
-            other => Err(unexpected(method::PING, "\"pong\"", &other)),
+            other => Err(self.unexpected(method::PING, "\"pong\"", &other)),
         }
     }
 
@@ -343,7 +343,7 @@ impl Client {
     pub fn version_text(&mut self) -> Result<String, ApiError> {
         match self.call(method::VERSION, Map::new())? {
             Value::String(s) => Ok(s),
-            other => Err(unexpected(method::VERSION, "a version string", &other)),
+            other => Err(self.unexpected(method::VERSION, "a version string", &other)),
         }
     }
 
@@ -369,7 +369,7 @@ impl Client {
             _ => None,
         };
         let Some(secs) = secs.filter(|s| s.is_finite()) else {
-            return Err(unexpected(method::DATETIME, "seconds since 1970", &v));
+            return Err(self.unexpected(method::DATETIME, "seconds since 1970", &v));
         };
         // Truncation to whole seconds is intended: the scenario works to the minute.
         #[allow(clippy::cast_possible_truncation)]
@@ -449,12 +449,12 @@ impl Client {
                 if protocol::is_empty_result(&v) || v == json!("ok") {
                     break;
                 }
-                return Err(unexpected(method::LOG_GET_DELTA, "{position, line, logText}", &v));
+                return Err(self.unexpected(method::LOG_GET_DELTA, "{position, line, logText}", &v));
             };
             let chunk = match o.get("logText") {
                 Some(Value::String(s)) => s.as_str(),
                 Some(Value::Null) | None => "",
-                Some(other) => return Err(unexpected(method::LOG_GET_DELTA, "logText as a string", other)),
+                Some(other) => return Err(self.unexpected(method::LOG_GET_DELTA, "logText as a string", other)),
             };
             let next = o.get("position").and_then(as_u64);
             if chunk.is_empty() {
@@ -485,7 +485,7 @@ impl Client {
             let page = match v {
                 Value::Array(a) => a,
                 other if protocol::is_empty_result(&other) || other == json!("ok") => Vec::new(),
-                other => return Err(unexpected(method::LOG_GET, "an array of lines", &other)),
+                other => return Err(self.unexpected(method::LOG_GET, "an array of lines", &other)),
             };
             if page.is_empty() {
                 break;
@@ -512,7 +512,7 @@ impl Client {
                 let v = self.call(method::CMD_BY_ID, p)?;
                 match &v {
                     Value::Object(o) => Ok(o.get("currentValue").map(php_string).unwrap_or_default()),
-                    _ => Err(unexpected(method::CMD_BY_ID, "the command object", &v)),
+                    _ => Err(self.unexpected(method::CMD_BY_ID, "the command object", &v)),
                 }
             }
             VirtualRead::ExecCmd => {
@@ -520,7 +520,7 @@ impl Client {
                 let v = self.call(method::CMD_EXEC, p)?;
                 match &v {
                     Value::Object(o) => Ok(o.get("value").map(php_string).unwrap_or_default()),
-                    _ => Err(unexpected(method::CMD_EXEC, "{value, collectDate}", &v)),
+                    _ => Err(self.unexpected(method::CMD_EXEC, "{value, collectDate}", &v)),
                 }
             }
         }
@@ -557,12 +557,12 @@ impl Client {
         }
         let v = self.listing_call(method::BACKUP_LIST, "the local backup folder listing")?;
         let mut files = Vec::new();
-        for item in listing_items(method::BACKUP_LIST, v)? {
+        for item in self.listing_items(method::BACKUP_LIST, v)? {
             let name = item.get("name").and_then(Value::as_str);
             let size = item.get("size").and_then(as_u64);
             match (name, size) {
                 (Some(name), Some(size)) => files.push(LocalFile { name: name.to_owned(), size }),
-                _ => return Err(unexpected(method::BACKUP_LIST, "{name, size} entries", &item)),
+                _ => return Err(self.unexpected(method::BACKUP_LIST, "{name, size} entries", &item)),
             }
         }
         Ok(files)
@@ -574,7 +574,7 @@ impl Client {
             return Err(Self::live_unavailable("the Market backup listing"));
         }
         let v = self.listing_call(method::BACKUP_LIST_MARKET, "the Market backup listing")?;
-        names(method::BACKUP_LIST_MARKET, listing_items(method::BACKUP_LIST_MARKET, v)?)
+        self.names(method::BACKUP_LIST_MARKET, self.listing_items(method::BACKUP_LIST_MARKET, v)?)
     }
 
     /// Pro API `backup::listSamba`: the share's backups newest first, or the message listing threw
@@ -584,7 +584,7 @@ impl Client {
             return Err(Self::live_unavailable("the Samba share listing"));
         }
         match self.listing_call(method::BACKUP_LIST_SAMBA, "the Samba share listing") {
-            Ok(v) => Ok(Ok(names(method::BACKUP_LIST_SAMBA, listing_items(method::BACKUP_LIST_SAMBA, v)?)?)),
+            Ok(v) => Ok(Ok(self.names(method::BACKUP_LIST_SAMBA, self.listing_items(method::BACKUP_LIST_SAMBA, v)?)?)),
             Err(ApiError::Jeedom { message, .. }) => Ok(Err(message)),
             Err(e) => Err(e),
         }
@@ -614,8 +614,42 @@ impl Client {
             Value::Bool(b) => Ok(b),
             // 4.5 dialect: `false` travels as "ok".
             Value::String(s) if s == "ok" => Ok(false),
-            other => Err(unexpected(method::MOCK_NO_CLOUD_BACKUP, "a boolean", &other)),
+            other => Err(self.unexpected(method::MOCK_NO_CLOUD_BACKUP, "a boolean", &other)),
         }
+    }
+
+    /// A result of the wrong shape, quoted with the keys scrubbed out (a result can quote a
+    /// logged request URL, key included).
+    fn unexpected(&self, method: &str, expected: &str, got: &Value) -> ApiError {
+        let mut text = self.config.api_key.scrub(&got.to_string());
+        if let Some(pro) = &self.config.pro_key {
+            text = pro.scrub(&text);
+        }
+        ApiError::UnexpectedResult {
+            method: method.to_owned(),
+            why: format!("expected {expected}, got {}", excerpt(&text, 120)),
+        }
+    }
+
+    /// A listing result: an array, or an empty one that 4.5 sent as `"ok"` (or older ones as
+    /// `false`/`null`).
+    fn listing_items(&self, method: &str, v: Value) -> Result<Vec<Value>, ApiError> {
+        match v {
+            Value::Array(a) => Ok(a),
+            Value::String(s) if s == "ok" => Ok(Vec::new()),
+            other if protocol::is_empty_result(&other) => Ok(Vec::new()),
+            other => Err(self.unexpected(method, "an array", &other)),
+        }
+    }
+
+    fn names(&self, method: &str, items: Vec<Value>) -> Result<Vec<String>, ApiError> {
+        items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                other => Err(self.unexpected(method, "file names", &other)),
+            })
+            .collect()
     }
 }
 
@@ -718,13 +752,6 @@ fn transport_error(method: &str, url: &str, timeout: Duration, key: &ApiKey, e: 
     }
 }
 
-fn unexpected(method: &str, expected: &str, got: &Value) -> ApiError {
-    ApiError::UnexpectedResult {
-        method: method.to_owned(),
-        why: format!("expected {expected}, got {}", excerpt(&got.to_string(), 120)),
-    }
-}
-
 /// A JSON value as PHP's string conversion gives it (`null` and `false` → `""`, `true` → `"1"`).
 fn php_string(v: &Value) -> String {
     match v {
@@ -742,27 +769,6 @@ fn as_u64(v: &Value) -> Option<u64> {
         Value::String(s) => s.parse().ok(),
         _ => None,
     }
-}
-
-/// A listing result: an array, or an empty one that 4.5 sent as `"ok"` (or older ones as
-/// `false`/`null`).
-fn listing_items(method: &str, v: Value) -> Result<Vec<Value>, ApiError> {
-    match v {
-        Value::Array(a) => Ok(a),
-        Value::String(s) if s == "ok" => Ok(Vec::new()),
-        other if protocol::is_empty_result(&other) => Ok(Vec::new()),
-        other => Err(unexpected(method, "an array", &other)),
-    }
-}
-
-fn names(method: &str, items: Vec<Value>) -> Result<Vec<String>, ApiError> {
-    items
-        .into_iter()
-        .map(|v| match v {
-            Value::String(s) => Ok(s),
-            other => Err(unexpected(method, "file names", &other)),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -809,5 +815,69 @@ mod tests {
         assert_eq!(php_string(&json!(true)), "1");
         assert_eq!(php_string(&json!(12)), "12");
         assert_eq!(php_string(&json!("a")), "a");
+    }
+    /// Serves each canned `(status, body)` once, in order, on a loopback port; returns the base URL.
+    fn canned_server(answers: Vec<(u16, String)>) -> String {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (status, body) in answers {
+                let Ok((stream, _)) = listener.accept() else { return };
+                let mut reader = BufReader::new(stream);
+                let mut len = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut request = vec![0; len];
+                let _ = reader.read_exact(&mut request);
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let mut stream = reader.into_inner();
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(body.as_bytes());
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn a_key_cut_by_the_excerpt_is_not_half_shown() {
+        let secret = key();
+        // The server echoes the request; the 200-character excerpt ends in the middle of the key.
+        let cut = |before: &str| format!("{before}{}{}", "x".repeat(190 - before.len()), secret.expose());
+        let url = canned_server(vec![(500, cut("")), (200, cut("<br/>"))]);
+        let mut client = Client::new(ClientConfig::mock_session(url, secret.clone())).unwrap();
+        for e in [client.ping().unwrap_err(), client.ping().unwrap_err()] {
+            assert!(matches!(e, ApiError::HttpStatus { .. } | ApiError::NotJson { .. }), "{e}");
+            let shown = e.to_string();
+            assert!(!shown.contains(&secret.expose()[..8]), "a piece of the key is shown: {shown}");
+            assert!(shown.contains("***"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_key_inside_an_unexpected_result_is_scrubbed() {
+        let secret = key();
+        // A log line that logged a request URL, answered in a shape the client does not expect.
+        let result = json!({"line": format!("GET /core/api/jeeApi.php?apikey={}", secret.expose())});
+        let answer = |id: i64| json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string();
+        let url = canned_server(vec![(200, answer(1)), (200, answer(2))]);
+        let mut config = ClientConfig::mock_session(url, secret.clone());
+        config.dialect = Dialect::Known(JeedomVersion::V4_2);
+        let mut client = Client::new(config).unwrap();
+        let e = client.read_log(LogName::Backup).unwrap_err();
+        assert!(matches!(e, ApiError::UnexpectedResult { .. }), "{e}");
+        assert!(!e.to_string().contains(secret.expose()), "the key is shown: {e}");
+        let e = client.list_local().unwrap_err();
+        assert!(!e.to_string().contains(secret.expose()), "the key is shown: {e}");
     }
 }

@@ -513,7 +513,10 @@ fn percent_decode(s: &[u8]) -> Vec<u8> {
         match b {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = s.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => {
                         out.push(v);
@@ -843,7 +846,7 @@ fn log_get_delta(bytes: &[u8], params: &Map<String, Value>) -> Value {
             text.push_str(&l);
         }
         pos += end;
-        line += 1;
+        line = line.saturating_add(1);
         taken += 1;
     }
     json!({"position": pos, "line": line, "logText": text})
@@ -877,9 +880,19 @@ mod tests {
     }
 
     #[test]
+    fn log_get_delta_survives_a_huge_num_start() {
+        // `infobackup serve` answers whoever asks: a request's numbers must not overflow.
+        let p = json!({"numbered": false, "numStart": u64::MAX});
+        let page = log_get_delta(b"one\ntwo\n", p.as_object().unwrap_or(&Map::new()));
+        assert_eq!(page, json!({"position": 8, "line": u64::MAX, "logText": "one\ntwo\n"}));
+    }
+
+    #[test]
     fn form_bodies_decode() {
         assert_eq!(form_request(b"x=1&request=%7B%22a%22%3A+1%7D"), Some(b"{\"a\": 1}".to_vec()));
         assert_eq!(form_request(b"x=1"), None);
+        // Like PHP's urldecode, `%` must be followed by two hex digits (no sign); `+` is a space.
+        assert_eq!(percent_decode(b"%+1%-a%4"), b"% 1%-a%4".to_vec());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The JSON-RPC envelope Jeedom speaks, shared by the client and the mock: method names, error
 //! codes, the secret [`ApiKey`], and the pure decoding of an answer into a value or a typed
-//! [`ApiError`]. No IO here.
+//! [`ApiError`]. No network IO here; the only reads are the key's own ([`ApiKey::from_file`],
+//! [`ApiKey::from_env`]).
 
 use std::fmt;
 use std::time::Duration;

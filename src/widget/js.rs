@@ -83,7 +83,9 @@ fn number_to_string(f: f64) -> String {
     }
 }
 
-/// JavaScript's whitespace for `StringToNumber`'s trim.
+/// JavaScript's whitespace for `StringToNumber`'s trim: the ASCII ones, U+FEFF, the line
+/// separators and the space separators (Unicode `White_Space` less U+0085, a control character
+/// to JavaScript).
 fn is_js_space(c: char) -> bool {
     matches!(
         c,
@@ -97,7 +99,7 @@ fn is_js_space(c: char) -> bool {
             | '\u{feff}'
             | '\u{2028}'
             | '\u{2029}'
-    ) || (c.is_whitespace() && !c.is_ascii())
+    ) || (c.is_whitespace() && !c.is_ascii() && c != '\u{85}')
 }
 
 /// JavaScript's `StringToNumber`: trimmed; empty is 0; decimal literals with optional sign and
@@ -203,6 +205,8 @@ mod tests {
         assert_eq!(string_to_number("-Infinity"), f64::NEG_INFINITY);
         for nan in [
             "abc", "1a", "inf", "nan", "NaN", "-0x1", ".", "1e", "e5", "1,5",
+            // U+0085 (NEL) is Unicode white space but not JavaScript's.
+            "\u{85}1",
         ] {
             assert!(string_to_number(nan).is_nan(), "{nan:?}");
         }

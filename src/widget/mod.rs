@@ -242,6 +242,7 @@ fn finished(text: &str, json: &Value) -> Panel {
         circles.push(circle);
     }
 
+    // The widget tests the value's text for the repository's name, then reads its key.
     for (repo, needle, missing, present) in [
         (
             Repo::Samba,
@@ -256,12 +257,7 @@ fn finished(text: &str, json: &Value) -> Panel {
             Reason::PresentOnMarket,
         ),
     ] {
-        let key = if repo == Repo::Samba {
-            "samba"
-        } else {
-            "market"
-        };
-        let error = js::get(json, &["backup", key, "error"]);
+        let error = js::get(json, &["backup", needle, "error"]);
         if text.contains(needle) && js::loose_ne(error, -1.0) {
             circles.push(if js::ge(error, 1.0) {
                 Circle {

@@ -176,6 +176,50 @@ fn a_step_without_time_or_run_is_located() {
     );
 }
 
+#[test]
+fn a_manifest_that_is_not_utf8_is_located_at_the_bad_byte() {
+    let tmp = write_case(&[("case.toml", b"description = \"x\"\n# caf\xe9\n")]);
+    let err = Case::load(tmp.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("case.toml:2:6:") && err.contains("not UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_step_log_names_its_own_key() {
+    let tmp = write_case(&[(
+        "case.toml",
+        b"description = \"x\"\n\n[[step]]\ntrigger = \"begin_update\"\nat = \"2025-09-10 03:27:00\"\nlogs.update = \"nope.log\"\n",
+    )]);
+    let err = Case::load(tmp.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("case.toml:6:") && err.contains("step[1].logs.update") && err.contains("nope.log"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cut_that_finds_nothing_names_its_key_and_what_it_looked_for() {
+    let tmp = write_case(&[
+        (
+            "case.toml",
+            b"description = \"x\"\n\n[[step]]\ntrigger = \"begin_update\"\nat = \"2025-09-10 03:27:00\"\nlogs.update = { file = \"u.log\", until = \"zzz\", occurrence = 2 }\n",
+        ),
+        ("u.log", b"a zzz\nb\n"),
+    ]);
+    let err = Case::load(tmp.path())
+        .unwrap()
+        .resolve(&Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("case.toml:6:") && err.contains("step[1].logs.update"),
+        "{err}"
+    );
+    assert!(err.contains("u.log has fewer than 2 lines holding \"zzz\""), "{err}");
+}
+
 /// The snapshot suite: every case with every profile it names, one `.snap` each under
 /// `snapshots/cases/` (`<case>@<profile>.snap`), with the text `infobackup check` compares.
 /// Where the manifest expects a tile class, the class is asserted before the snapshot.
