@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
@@ -182,8 +181,10 @@ impl LogName {
     }
 }
 
-/// The raw bytes of a log file, shared between steps without copying.
-pub type LogBytes = Arc<[u8]>;
+/// The raw bytes of a log file, shared between steps without copying: a step's cut of a log
+/// (the file as it was at that moment) is a view into the same buffer, so a long log with many
+/// runs costs its size once, not once per trigger.
+pub type LogBytes = bytes::Bytes;
 
 /// One file in the local backup folder (`backup::path`), as the scenario's `glob` sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -299,9 +300,9 @@ impl<'de> Deserialize<'de> for Timeline {
         for s in w.steps {
             let at = parse_at(&s.at).map_err(D::Error::custom)?;
             let mut logs: BTreeMap<LogName, LogBytes> =
-                s.logs.into_iter().map(|(k, v)| (k, Arc::from(v.into_bytes()))).collect();
+                s.logs.into_iter().map(|(k, v)| (k, LogBytes::from(v.into_bytes()))).collect();
             if let Some(log) = s.log {
-                logs.insert(LogName::Backup, Arc::from(log.into_bytes()));
+                logs.insert(LogName::Backup, LogBytes::from(log.into_bytes()));
             }
             let mut local = Vec::with_capacity(s.local.len());
             for (name, size) in s.local {
@@ -446,7 +447,7 @@ impl World for MemoryWorld<'_> {
         Ok(self.timeline.config.get(key).cloned().unwrap_or_default())
     }
     fn log(&mut self, name: LogName) -> Result<LogBytes, WorldError> {
-        Ok(self.current()?.logs.get(&name).cloned().unwrap_or_else(|| Arc::from(&b""[..])))
+        Ok(self.current()?.logs.get(&name).cloned().unwrap_or_default())
     }
     fn local_files(&mut self) -> Result<Vec<LocalFile>, WorldError> {
         Ok(self.current()?.local.clone())

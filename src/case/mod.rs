@@ -16,7 +16,6 @@ pub mod runs;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 
 pub use manifest::{DEFAULT_PROFILES, Manifest, ManifestError, TileClass};
 pub use resolve::{Fact, FactKind, LineAt, Overrides, ProfileRef, Resolved, Source};
@@ -170,7 +169,7 @@ impl Case {
                 }
                 Err(e) => return Err(CaseError::Io { path, err: e }),
             };
-            case.files.insert(file, Arc::from(bytes));
+            case.files.insert(file, LogBytes::from(bytes));
         }
         Ok(case)
     }

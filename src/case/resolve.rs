@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
@@ -602,7 +601,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 (None, None) => bytes.len(),
             },
         };
-        Ok(bytes.get(..end).filter(|b| !b.is_empty()).map(Arc::from))
+        Ok((end > 0 && end <= bytes.len()).then(|| bytes.slice(..end)))
     };
     let mut steps = Vec::with_capacity(slots.len());
     let mut step_runs = Vec::with_capacity(slots.len());
@@ -653,7 +652,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 }
             };
             if let Some(b) = bytes.get(..end).filter(|b| !b.is_empty()) {
-                step.logs.insert(*name, Arc::from(b));
+                step.logs.insert(*name, bytes.slice(..b.len()));
             }
         }
         // The backup folder.

@@ -6,7 +6,6 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use infobackup::Lang;
@@ -172,7 +171,7 @@ pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, boo
     match input {
         Input::Stdin(bytes) => {
             let name = log.log_name(&bytes);
-            Ok((Case::from_log("stdin", name, "stdin", Arc::from(bytes)), false))
+            Ok((Case::from_log("stdin", name, "stdin", bytes.into()), false))
         }
         Input::File { path, bytes } => {
             // Cited as its file name (`backup.log:12`), as a forum reader would.
@@ -180,7 +179,7 @@ pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, boo
                 .file_name()
                 .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
             let name = log.log_name(&bytes);
-            Ok((Case::from_log(&file, name, &file, Arc::from(bytes)), false))
+            Ok((Case::from_log(&file, name, &file, bytes.into()), false))
         }
         Input::Folder(dir) => {
             if !dir.join(infobackup::case::MANIFEST).is_file() {

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use infobackup::world::LogBytes;
 
 use anyhow::{Context, bail};
 use infobackup::Lang;
@@ -116,13 +116,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let log_file = log_file.as_str();
     diagnose::check_input(
         &source_name,
-        &Case::from_log(&args.name, log_name, &source_name, Arc::from(bytes.as_slice())),
+        &Case::from_log(&args.name, log_name, &source_name, LogBytes::copy_from_slice(&bytes)),
     )?;
 
     // Anonymise, then infer everything from the anonymised text (the manifest must describe the
     // file it sits next to).
     let anon = anonymize(&bytes);
-    let case = Case::from_log(&args.name, log_name, log_file, Arc::from(anon.bytes.as_slice()));
+    let case = Case::from_log(&args.name, log_name, log_file, LogBytes::copy_from_slice(&anon.bytes));
     let missing = diagnose::missing_steps(&case, DEFAULT_TZ);
     let mut d = match diagnose::diagnose(&case, &Options::default()) {
         Ok(d) => d,

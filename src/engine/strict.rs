@@ -141,7 +141,7 @@ enum Forced {
 /// written).
 struct Found {
     log: LogName,
-    bytes: std::sync::Arc<[u8]>,
+    bytes: crate::world::LogBytes,
     model: LogModel,
     index: usize,
 }

@@ -1,7 +1,6 @@
 //! The JSON-RPC client: reads (and, only when asked, writes) a Jeedom box through jeeApi, and
 //! implements [`World`] so the engine can run against a mock session or a live box.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::civil::DateTime;
@@ -470,7 +469,7 @@ impl Client {
             position = next;
             line = o.get("line").and_then(as_u64).unwrap_or(line);
         }
-        Ok(LogRead { name, text: Arc::from(text.into_bytes()), via: LogVia::GetDelta { calls } })
+        Ok(LogRead { name, text: LogBytes::from(text.into_bytes()), via: LogVia::GetDelta { calls } })
     }
 
     fn read_log_get(&mut self, name: LogName) -> Result<LogRead, ApiError> {
@@ -500,7 +499,7 @@ impl Client {
         if !text.is_empty() {
             text.push('\n');
         }
-        Ok(LogRead { name, text: Arc::from(text.into_bytes()), via: LogVia::Get { lines: lines.len() } })
+        Ok(LogRead { name, text: LogBytes::from(text.into_bytes()), via: LogVia::Get { lines: lines.len() } })
     }
 
     /// The virtual command's value on the box (ignores a held write).

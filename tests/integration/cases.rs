@@ -492,7 +492,7 @@ fn a_pasted_log_alone_resolves() {
         "paste",
         LogName::Backup,
         "paste.log",
-        std::sync::Arc::from(NIGHT.as_bytes()),
+        infobackup::world::LogBytes::from(NIGHT.as_bytes()),
     );
     let r = c.resolve(&Default::default()).unwrap();
     assert_eq!(r.timeline.steps.len(), 2);

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use infobackup::Lang;
 use infobackup::conformance;
@@ -430,7 +429,7 @@ mod props {
             raw.into_iter().map(|(trigger, gap, log, local, samba)| {
                 at = at.checked_add(jiff::Span::new().seconds(gap)).unwrap();
                 let mut logs = BTreeMap::new();
-                logs.insert(LogName::Backup, Arc::from(log.into_bytes()));
+                logs.insert(LogName::Backup, log.into_bytes().into());
                 Step { trigger, at, logs, local, samba }
             }).collect()
         }
@@ -561,7 +560,7 @@ mod strict {
     }
 
     pub fn with_log(mut s: Step, name: LogName, text: &str) -> Step {
-        s.logs.insert(name, Arc::from(text.as_bytes()));
+        s.logs.insert(name, infobackup::world::LogBytes::copy_from_slice(text.as_bytes()));
         s
     }
 

@@ -177,7 +177,7 @@ async fn log_get_keeps_only_the_last_500_lines() {
     let mock = JeedomMock::start().await.unwrap();
     let log: String = (1..=700).map(|i| format!("line {i}\n")).collect();
     let mut t = (*small_timeline("4.3")).clone();
-    t.steps[1].logs.insert(LogName::Backup, Arc::from(log.into_bytes()));
+    t.steps[1].logs.insert(LogName::Backup, log.into_bytes().into());
     let session = mock.register(Arc::new(t), SessionOptions::default()).unwrap();
     let mut http = client(session.client_config());
     http.enter_step(1).unwrap();
@@ -193,7 +193,7 @@ async fn log_get_delta_pages_until_done_in_file_order() {
     let mock = JeedomMock::start().await.unwrap();
     let log: String = (1..=1000).map(|i| if i % 7 == 0 { "\n".to_owned() } else { format!("  line {i} \n") }).collect();
     let mut t = (*small_timeline("4.4")).clone();
-    t.steps[1].logs.insert(LogName::Backup, Arc::from(log.clone().into_bytes()));
+    t.steps[1].logs.insert(LogName::Backup, log.clone().into_bytes().into());
     let session = mock.register(Arc::new(t), SessionOptions::default()).unwrap();
     let mut cfg = session.client_config();
     cfg.log_page_lines = 64;
@@ -859,7 +859,7 @@ fn the_client_reads_what_memory_world_reads_for_every_recorded_case() {
 async fn a_log_that_is_not_utf8_arrives_marked() {
     let mock = JeedomMock::start().await.unwrap();
     let mut t = (*small_timeline("4.4")).clone();
-    t.steps[1].logs.insert(LogName::Backup, Arc::from(&b"Envoi de l'\xe9v\xe8nement...OK\n"[..]));
+    t.steps[1].logs.insert(LogName::Backup, infobackup::world::LogBytes::from_static(b"Envoi de l'\xe9v\xe8nement...OK\n"));
     let session = mock.register(Arc::new(t), SessionOptions { start_step: 1, ..Default::default() }).unwrap();
     let read = client(session.client_config()).read_log(LogName::Backup).unwrap();
     assert_eq!(std::str::from_utf8(&read.text).unwrap(), "Envoi de l'\u{FFFD}v\u{FFFD}nement...OK\n");
