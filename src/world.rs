@@ -130,6 +130,10 @@ impl FromStr for JeedomVersion {
     /// Accepts `4.4`, `4.4.20`, `v4.5.3`, `2`, `3.3.39`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().trim_start_matches(['v', 'V']);
+        // Every part is a number: `4.4.20` is a release, `4.4.banana` is a typo.
+        if t.split('.').any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(UnknownVersion(s.to_owned()));
+        }
         let mut parts = t.split('.');
         let major = parts.next().unwrap_or("");
         let minor = parts.next();
@@ -471,6 +475,9 @@ mod tests {
         assert_eq!("4.2".parse(), Ok(JeedomVersion::V4_2));
         assert_eq!("3.3.39".parse(), Ok(JeedomVersion::V3));
         assert!("5x".parse::<JeedomVersion>().is_err());
+        assert!("4.4.banana".parse::<JeedomVersion>().is_err());
+        assert!("4..4".parse::<JeedomVersion>().is_err());
+        assert!("4.4.".parse::<JeedomVersion>().is_err());
     }
 
     #[test]
