@@ -257,7 +257,7 @@ fn kind(v: &DeValue<'_>) -> String {
     }
 }
 
-const TOP_KEYS: &str = "base, name, min_size, php, stamp_tolerance_seconds, watchdog_timeout_seconds, [checks]";
+const TOP_KEYS: &str = "base, name, description, min_size, php, stamp_tolerance_seconds, watchdog_timeout_seconds, [checks]";
 const CHECK_KEYS: &str = "log, local, size, samba, market";
 
 fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig, ProfileError> {

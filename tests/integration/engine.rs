@@ -227,7 +227,7 @@ fn a_profile_file_overrides_a_builtin() {
 fn profile_file_errors_name_file_line_and_key() {
     assert_eq!(
         profile_err("base = \"v2024-08\"\n\nmin_sise = 3\n"),
-        "profiles/mine.toml:3: key `min_sise`: unknown key (expected one of base, name, min_size, php, stamp_tolerance_seconds, watchdog_timeout_seconds, [checks])"
+        "profiles/mine.toml:3: key `min_sise`: unknown key (expected one of base, name, description, min_size, php, stamp_tolerance_seconds, watchdog_timeout_seconds, [checks])"
     );
     assert_eq!(
         profile_err("base = \"v2024-08\"\nmin_size = \"100 MB\"\n"),
