@@ -3,11 +3,11 @@
 //! Data flows one way, one module per step:
 //!
 //! ```text
-//! log bytes ──▶ log (parsed runs) ──▶ world (Timeline, World) ──▶ engine (profiles, evidence)
-//!                      │                  ▲        ▲                      │
-//!                      └─▶ case (manifests, inference)  jeeapi (mock + client)
-//!                                                                         ▼
-//!                                             widget (tile view) ──▶ report (check, diagnose)
+//! log bytes ─▶ log ─▶ case ─▶ world::Timeline ─▶ engine ─▶ StepOutcome ─▶ widget ─▶ report
+//!            (parsed runs) (inference)  │  World trait           (flags, evidence)  (tile)
+//!                                       ├─ world::MemoryWorld         (in-process replay)
+//!                                       └─ jeeapi::Client ──HTTP──▶ jeeapi mock, or a real box
+//!                                          (via: which of the two a replay goes through)
 //! ```
 //!
 //! See ARCHITECTURE.md for the code map and the invariants each module keeps.
