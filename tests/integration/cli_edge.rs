@@ -158,16 +158,22 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
             ),
         );
     assert!(log.contains(K1));
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("backup.log");
-    std::fs::write(&file, &log).unwrap();
-    let no_key = |what: &str, bytes: &[u8]| {
+    hidden_everywhere(&log, "4.4-print-r-key", |what, bytes| {
         let s = String::from_utf8_lossy(bytes);
         assert!(
             !s.contains(K1) && !s.contains(K2),
             "{what} shows a key:\n{s}"
         );
-    };
+    });
+}
+
+/// Runs `diagnose` (text, json, html) and `parse` (text, json) on `log` and `record`s it as
+/// case `name`, handing `check` every output a person or a file gets: stdout and stderr of
+/// `diagnose`, stdout of `parse` and `record`, and the files `record` wrote (which must succeed).
+fn hidden_everywhere(log: &str, name: &str, check: impl Fn(&str, &[u8])) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("backup.log");
+    std::fs::write(&file, log).unwrap();
     for format in ["text", "json", "html"] {
         let out = infobackup()
             .arg("diagnose")
@@ -175,8 +181,8 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
             .args(["--format", format])
             .output()
             .unwrap();
-        no_key(&format!("diagnose --format {format}"), &out.stdout);
-        no_key("diagnose stderr", &out.stderr);
+        check(&format!("diagnose --format {format}"), &out.stdout);
+        check("diagnose stderr", &out.stderr);
     }
     for format in ["text", "json"] {
         let out = infobackup()
@@ -185,14 +191,14 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
             .args(["--format", format])
             .output()
             .unwrap();
-        no_key(&format!("parse --format {format}"), &out.stdout);
+        check(&format!("parse --format {format}"), &out.stdout);
     }
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
     let out = infobackup()
         .arg("record")
         .arg(&file)
-        .args(["--name", "4.4-print-r-key", "--scenarios"])
+        .args(["--name", name, "--scenarios"])
         .arg(&scenarios)
         .output()
         .unwrap();
@@ -202,12 +208,9 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    no_key("record stdout", &out.stdout);
+    check("record stdout", &out.stdout);
     for f in ["backup.log", "case.toml"] {
-        no_key(
-            f,
-            &std::fs::read(scenarios.join("4.4-print-r-key").join(f)).unwrap(),
-        );
+        check(f, &std::fs::read(scenarios.join(name).join(f)).unwrap());
     }
 }
 
@@ -468,53 +471,11 @@ fn a_samba_password_with_a_double_quote_never_shows() {
             "-U \"jeedom%Pl\"anted-Tail42\"",
         );
     assert!(log.contains("anted-Tail42"));
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("backup.log");
-    std::fs::write(&file, &log).unwrap();
-    let clean = |what: &str, bytes: &[u8]| {
+    hidden_everywhere(&log, "4.4-quote-in-password", |what, bytes| {
         let s = String::from_utf8_lossy(bytes);
         assert!(
             !s.contains("Tail42"),
             "{what} shows the password's tail:\n{s}"
         );
-    };
-    for format in ["text", "json", "html"] {
-        let out = infobackup()
-            .arg("diagnose")
-            .arg(&file)
-            .args(["--format", format])
-            .output()
-            .unwrap();
-        clean(&format!("diagnose --format {format}"), &out.stdout);
-    }
-    for format in ["text", "json"] {
-        let out = infobackup()
-            .arg("parse")
-            .arg(&file)
-            .args(["--format", format])
-            .output()
-            .unwrap();
-        clean(&format!("parse --format {format}"), &out.stdout);
-    }
-    let scenarios = tmp.path().join("scenarios");
-    std::fs::create_dir(&scenarios).unwrap();
-    let out = infobackup()
-        .arg("record")
-        .arg(&file)
-        .args(["--name", "4.4-quote-in-password", "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for f in ["backup.log", "case.toml"] {
-        clean(
-            f,
-            &std::fs::read(scenarios.join("4.4-quote-in-password").join(f)).unwrap(),
-        );
-    }
+    });
 }
