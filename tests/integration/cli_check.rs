@@ -1,19 +1,10 @@
 //! `infobackup check`: the CI entry point, exercised as a user runs it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn infobackup() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
-    c.current_dir(repo());
-    c
-}
+use crate::support::{infobackup, repo};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -2,23 +2,11 @@
 //! each error with its exit code and message, no secret in any format, and snapshots of the
 //! plain text report in French and English.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-pub(crate) fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run from the repository root, without colours.
-pub(crate) fn infobackup() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
-    c.current_dir(repo())
-        .env("NO_COLOR", "1")
-        .env_remove("INFOBACKUP_APIKEY");
-    c
-}
+use crate::support::{infobackup, repo};
 
 fn log(case: &str) -> String {
     format!("scenarios/{case}/backup.log")

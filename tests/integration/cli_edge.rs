@@ -2,22 +2,9 @@
 //! odd files, option mistakes), asserting that what a person reads is a plain message that says
 //! what to do, with no Rust `Debug` or `io::Error` formatting and no secret.
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn infobackup() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
-    c.current_dir(repo())
-        .env("NO_COLOR", "1")
-        .env_remove("INFOBACKUP_APIKEY");
-    c
-}
+use crate::support::{infobackup, repo};
 
 /// What no message for a person may hold: Rust's formatting of an `io::Error` or an `Option`,
 /// a panic, or the temporary name an atomic write used.

@@ -10,7 +10,8 @@ use infobackup::report::run;
 use infobackup::via::Via;
 use predicates::prelude::*;
 
-use crate::cli_diagnose::{API_KEY, BOX, HOST, IP, PASSWORD, USER, assert_no_secret, infobackup, planted_log, repo};
+use crate::cli_diagnose::{API_KEY, BOX, HOST, IP, PASSWORD, USER, assert_no_secret, planted_log};
+use crate::support::{infobackup, repo};
 
 /// A temporary project with an empty `scenarios/`.
 fn project() -> tempfile::TempDir {
