@@ -50,12 +50,10 @@ fn a_case_folder_without_manifest_is_refused_with_its_path() {
 
 #[test]
 fn a_log_the_manifest_names_must_exist() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("case.toml"),
-        "description = \"x\"\n\n[logs]\nbackup = \"missing.log\"\n",
-    )
-    .unwrap();
+    let tmp = write_case(&[(
+        "case.toml",
+        b"description = \"x\"\n\n[logs]\nbackup = \"missing.log\"\n",
+    )]);
     let err = Case::load(tmp.path()).unwrap_err().to_string();
     assert!(err.contains("case.toml:4:10: logs.backup: file"), "{err}");
     assert!(err.contains("missing.log"), "{err}");
@@ -159,12 +157,10 @@ samba_error = "boom"
 
 #[test]
 fn a_step_without_time_or_run_is_located() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("case.toml"),
-        "description = \"x\"\n\n[[step]]\ntrigger = \"user\"\n",
-    )
-    .unwrap();
+    let tmp = write_case(&[(
+        "case.toml",
+        b"description = \"x\"\n\n[[step]]\ntrigger = \"user\"\n",
+    )]);
     let err = Case::load(tmp.path())
         .unwrap()
         .resolve(&Default::default())
