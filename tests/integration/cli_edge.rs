@@ -2,6 +2,9 @@
 //! odd files, option mistakes), asserting that what a person reads is a plain message that says
 //! what to do, with no Rust `Debug` or `io::Error` formatting and no secret.
 
+use std::path::Path;
+
+use assert_cmd::Command;
 use predicates::prelude::*;
 
 use crate::support::{infobackup, repo};
@@ -20,6 +23,16 @@ fn assert_plain(stderr: &[u8]) {
     ] {
         assert!(!s.contains(bad), "{bad:?} shown to a person:\n{s}");
     }
+}
+
+/// `record` of `log` as case `name` into the folder `scenarios`.
+fn record(log: &Path, name: &str, scenarios: &Path) -> Command {
+    let mut c = infobackup();
+    c.arg("record")
+        .arg(log)
+        .args(["--name", name, "--scenarios"])
+        .arg(scenarios);
+    c
 }
 
 /// `-o` (diagnose) and `--junit` (check) into a folder that does not exist: exit 2, the message
@@ -182,13 +195,7 @@ fn hidden_everywhere(log: &str, name: &str, check: impl Fn(&str, &[u8])) {
     }
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
-    let out = infobackup()
-        .arg("record")
-        .arg(&file)
-        .args(["--name", name, "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
+    let out = record(&file, name, &scenarios).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -222,13 +229,7 @@ fn the_example_of_a_bad_name_is_a_valid_name() {
     .unwrap();
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
-    let out = infobackup()
-        .arg("record")
-        .arg(&log)
-        .args(["--name", "2.4-old-box", "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
+    let out = record(&log, "2.4-old-box", &scenarios).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let example = err
@@ -236,13 +237,7 @@ fn the_example_of_a_bad_name_is_a_valid_name() {
         .nth(1)
         .and_then(|s| s.split(')').next())
         .unwrap_or_else(|| panic!("no example in {err}"));
-    let out = infobackup()
-        .arg("record")
-        .arg(&log)
-        .args(["--name", example, "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
+    let out = record(&log, example, &scenarios).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -386,11 +381,7 @@ fn record_of_an_untimed_log_gives_advice_that_works() {
     .unwrap();
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
-    infobackup()
-        .arg("record")
-        .arg(&log)
-        .args(["--name", "4.4-cut", "--scenarios"])
-        .arg(&scenarios)
+    record(&log, "4.4-cut", &scenarios)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("Start of Jeedom backup at"))
