@@ -268,28 +268,14 @@ fn no_debug_formatting_in_messages() {
         "Debug name of the encoding: {s}"
     );
 
-    let a = infobackup()
-        .args([
-            "record",
-            "scenarios/4.4-samba-ok/backup.log",
-            "--name",
-            "l\"été",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("l\"été"));
-    assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
-    let a = infobackup()
-        .args([
-            "diagnose",
-            "scenarios/4.4-samba-ok/backup.log",
-            "--tz",
-            "Europe/\"Paris",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("Europe/\"Paris"));
-    assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
+    for (command, option, typed) in [("record", "--name", "l\"été"), ("diagnose", "--tz", "Europe/\"Paris")] {
+        let a = infobackup()
+            .args([command, "scenarios/4.4-samba-ok/backup.log", option, typed])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(typed));
+        assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
+    }
 }
 
 /// Mistakes in `check`'s paths are said before the corpus is replayed, with exit 2: a `--junit`
