@@ -173,26 +173,23 @@ fn child(argv: &[&str], sample: bool) -> Measure {
     Measure { wall, max_rss_kb: Some(usage.ru_maxrss), hwm_kb: hwm, stdout }
 }
 
+/// The file cannot be read: said with its name, and the bench stops (exit 2).
+fn fail(path: &Path, e: impl std::fmt::Display) -> ! {
+    eprintln!("bench: {}: {e}", path.display());
+    std::process::exit(2);
+}
+
 /// Streams the file through the library in this process and counts the items.
 fn in_process(path: &Path) -> Measure {
     let t = Instant::now();
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("bench: {}: {e}", path.display());
-            std::process::exit(2);
-        }
-    };
+    let file = File::open(path).unwrap_or_else(|e| fail(path, e));
     let (mut runs, mut unknown) = (0u64, 0u64);
     for item in RunReader::new(file) {
         match item {
             Ok(LogItem::Run(_)) => runs += 1,
             Ok(LogItem::Unknown(_)) => unknown += 1,
             Ok(LogItem::LooseLogger(_)) => {}
-            Err(e) => {
-                eprintln!("bench: {}: {e}", path.display());
-                std::process::exit(2);
-            }
+            Err(e) => fail(path, e),
         }
     }
     Measure { wall: t.elapsed(), max_rss_kb: None, hwm_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
@@ -201,13 +198,7 @@ fn in_process(path: &Path) -> Measure {
 /// The same, lending each item (`RunReader::for_each_ref`: runs recycled, as the CLI does).
 fn in_process_lent(path: &Path) -> Measure {
     let t = Instant::now();
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("bench: {}: {e}", path.display());
-            std::process::exit(2);
-        }
-    };
+    let file = File::open(path).unwrap_or_else(|e| fail(path, e));
     let (mut runs, mut unknown, mut steps) = (0u64, 0u64, 0u64);
     let mut reader = RunReader::new(file);
     let read = reader.for_each_ref(|item| match item {
@@ -219,8 +210,7 @@ fn in_process_lent(path: &Path) -> Measure {
         LogItemRef::LooseLogger(_) => {}
     });
     if let Err(e) = read {
-        eprintln!("bench: {}: {e}", path.display());
-        std::process::exit(2);
+        fail(path, e);
     }
     Measure {
         wall: t.elapsed(),

@@ -72,6 +72,8 @@ struct Patterns {
     print_r_key: Regex,
 }
 
+/// The names under which a value is a secret (`apikey=`, `"password":`, `[token] =>`); the
+/// anonymiser (`record`) matches the same names.
 const KEYS: &str = r"(?:apikey|api[_\-]key|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
 
 // Every pattern stops at a line break: in a multi-line text (a whole pasted log, a report) a

@@ -307,13 +307,20 @@ impl ScenarioState {
             root.set("errorScenario", flag(self.error_scenario));
             root.set("errorLogBackup", flag(self.error_log));
         };
-        let remotes = |backup: &mut Array| {
+        // `backup`: `local` (what the layout put in it first, then its two flags), then the
+        // remotes' flags; the same in both layouts.
+        let backup = |root: &mut Array, mut local: Array| {
+            local.set("error", flag(self.error_local));
+            local.set("erreurFileSize", flag(self.error_size));
+            let mut backup = Array::new();
+            backup.set("local", local);
             let mut samba = Array::new();
             samba.set("error", flag(self.error_samba));
             backup.set("samba", samba);
             let mut market = Array::new();
             market.set("error", flag(self.error_market));
             backup.set("market", market);
+            root.set("backup", backup);
         };
         match self.shape {
             Shape::Start | Shape::StartWithoutHeader => {
@@ -321,13 +328,7 @@ impl ScenarioState {
                     header(&mut root);
                 }
                 tail(&mut root);
-                let mut local = Array::new();
-                local.set("error", flag(self.error_local));
-                local.set("erreurFileSize", flag(self.error_size));
-                let mut backup = Array::new();
-                backup.set("local", local);
-                remotes(&mut backup);
-                root.set("backup", backup);
+                backup(&mut root, Array::new());
             }
             Shape::End => {
                 header(&mut root);
@@ -347,12 +348,7 @@ impl ScenarioState {
                 if self.error_size == Flag::Ok {
                     local.set("erreurFileSize", flag(self.error_size));
                 }
-                local.set("error", flag(self.error_local));
-                local.set("erreurFileSize", flag(self.error_size));
-                let mut backup = Array::new();
-                backup.set("local", local);
-                remotes(&mut backup);
-                root.set("backup", backup);
+                backup(&mut root, local);
                 tail(&mut root);
             }
         }

@@ -144,15 +144,8 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
             let s = format!("    {:<10} {:<8} {outcome}", w.at(&u.at), u.repo.as_str());
             w.line(&s);
             if u.noise_count > 0 {
-                let s = format!(
-                    "    {:<10} {:<8} {}: {} {}",
-                    "",
-                    "",
-                    w.t("bruit", "noise"),
-                    w.t("lignes", "lines"),
-                    w.lines_list(&u.noise, u.noise_count)
-                );
-                w.line(&s);
+                let label = w.t("bruit", "noise");
+                counted_lines(w, 8, label, &u.noise, u.noise_count);
             }
         }
     }
@@ -244,16 +237,22 @@ fn step_text(w: &mut W<'_>, step: &Step) {
     let s = format!("    {:<10} {name:<24} {result}", w.at(&step.at));
     w.line(&s);
     if step.output_count > 0 {
-        let s = format!(
-            "    {:<10} {:<24} {}: {} {}",
-            "",
-            "",
-            w.t("sortie", "output"),
-            w.t("lignes", "lines"),
-            w.lines_list(&step.output, step.output_count)
-        );
-        w.line(&s);
+        let label = w.t("sortie", "output");
+        counted_lines(w, 24, label, &step.output, step.output_count);
     }
+}
+
+/// The row under a step or an upload that lists the lines it printed (output, noise), its label
+/// in the column after the name, `width` wide.
+fn counted_lines(w: &mut W<'_>, width: usize, label: &str, refs: &[LineRef], count: u32) {
+    let s = format!(
+        "    {:<10} {:<width$} {label}: {} {}",
+        "",
+        "",
+        w.t("lignes", "lines"),
+        w.lines_list(refs, count)
+    );
+    w.line(&s);
 }
 
 fn logger_text(w: &mut W<'_>, l: &LoggerLine) {

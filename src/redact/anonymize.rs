@@ -36,6 +36,10 @@ use std::sync::LazyLock;
 
 use regex::bytes::{Captures, Regex};
 
+// The names of keyed secrets are the ones `redact` hides: one list, so a name added there is
+// anonymised too.
+use super::KEYS;
+
 /// A kind of personal value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,8 +195,6 @@ struct Patterns {
     archive: Regex,
     home: Regex,
 }
-
-const KEYS: &str = r"(?:apikey|api[_\-]key|api|proapi|[a-z0-9_:.\-]*(?:password|passwd|pwd|username|token|secret))";
 
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     Some(Patterns {

@@ -50,12 +50,10 @@ fn a_case_folder_without_manifest_is_refused_with_its_path() {
 
 #[test]
 fn a_log_the_manifest_names_must_exist() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("case.toml"),
-        "description = \"x\"\n\n[logs]\nbackup = \"missing.log\"\n",
-    )
-    .unwrap();
+    let tmp = write_case(&[(
+        "case.toml",
+        b"description = \"x\"\n\n[logs]\nbackup = \"missing.log\"\n",
+    )]);
     let err = Case::load(tmp.path()).unwrap_err().to_string();
     assert!(err.contains("case.toml:4:10: logs.backup: file"), "{err}");
     assert!(err.contains("missing.log"), "{err}");
@@ -159,17 +157,11 @@ samba_error = "boom"
 
 #[test]
 fn a_step_without_time_or_run_is_located() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("case.toml"),
-        "description = \"x\"\n\n[[step]]\ntrigger = \"user\"\n",
-    )
-    .unwrap();
-    let err = Case::load(tmp.path())
-        .unwrap()
-        .resolve(&Default::default())
-        .unwrap_err()
-        .to_string();
+    let tmp = write_case(&[(
+        "case.toml",
+        b"description = \"x\"\n\n[[step]]\ntrigger = \"user\"\n",
+    )]);
+    let err = resolve(&tmp).unwrap_err().to_string();
     assert!(
         err.contains("case.toml:3:1: step[1].at: `at` is needed"),
         "{err}"
@@ -208,11 +200,7 @@ fn a_cut_that_finds_nothing_names_its_key_and_what_it_looked_for() {
         ),
         ("u.log", b"a zzz\nb\n"),
     ]);
-    let err = Case::load(tmp.path())
-        .unwrap()
-        .resolve(&Default::default())
-        .unwrap_err()
-        .to_string();
+    let err = resolve(&tmp).unwrap_err().to_string();
     assert!(
         err.contains("case.toml:6:") && err.contains("step[1].logs.update"),
         "{err}"
@@ -303,6 +291,11 @@ fn snapshots_never_show_the_planted_password() {
     assert!(seen > 0, "some snapshot quotes a Samba error, redacted");
 }
 
+/// Loads the case folder `tmp` (which must load) and resolves it with no overrides.
+fn resolve(tmp: &tempfile::TempDir) -> Result<case::Resolved, case::CaseError> {
+    Case::load(tmp.path()).unwrap().resolve(&Default::default())
+}
+
 fn write_case(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     for (name, bytes) in files {
@@ -344,10 +337,7 @@ fn a_bare_log_is_a_whole_case() {
         ("case.toml", b"description = \"bare\"\n\n[local]\n\"backup-Jeedom-4.4.20-2025-09-07-03h27.tar.gz\" = 1\n"),
         ("backup.log", NIGHT.as_bytes()),
     ]);
-    let r = Case::load(tmp.path())
-        .unwrap()
-        .resolve(&Overrides::default())
-        .unwrap();
+    let r = resolve(&tmp).unwrap();
     let t = &r.timeline;
     assert_eq!(t.jeedom, JeedomVersion::V4_4);
     assert_eq!(
@@ -437,11 +427,7 @@ fn a_run_without_its_banner_asks_for_its_times() {
         ("case.toml", b"description = \"cut\"\n"),
         ("backup.log", cut.as_bytes()),
     ]);
-    let err = Case::load(tmp.path())
-        .unwrap()
-        .resolve(&Default::default())
-        .unwrap_err()
-        .to_string();
+    let err = resolve(&tmp).unwrap_err().to_string();
     assert!(err.contains("the time of run 1's `begin_backup` cannot be inferred (its banner (start time) is missing)"), "{err}");
     assert!(
         err.contains("add [[step]] with run = 1, trigger = \"begin_backup\""),
@@ -453,10 +439,7 @@ fn a_run_without_its_banner_asks_for_its_times() {
         "description = \"cut\"\n[[step]]\nrun = 1\ntrigger = \"begin_backup\"\nskip = true\n[[step]]\nrun = 1\ntrigger = \"end_backup\"\nat = \"2025-09-10 03:30:33\"\n",
     )
     .unwrap();
-    let r = Case::load(tmp.path())
-        .unwrap()
-        .resolve(&Default::default())
-        .unwrap();
+    let r = resolve(&tmp).unwrap();
     assert_eq!(r.timeline.steps.len(), 1);
     assert_eq!(r.step_runs, [Some(1)]);
 }
@@ -471,10 +454,7 @@ fn triggers_are_ordered_by_instant_across_a_dst_fold() {
         ("case.toml", b"description = \"fold\"\n"),
         ("backup.log", log.as_bytes()),
     ]);
-    let r = Case::load(tmp.path())
-        .unwrap()
-        .resolve(&Default::default())
-        .unwrap();
+    let r = resolve(&tmp).unwrap();
     let at: Vec<String> = r
         .timeline
         .steps

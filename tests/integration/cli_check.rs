@@ -1,19 +1,11 @@
 //! `infobackup check`: the CI entry point, exercised as a user runs it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn infobackup() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
-    c.current_dir(repo());
-    c
-}
+use crate::support::{infobackup, repo};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -48,6 +40,21 @@ fn project(cases: Option<&[&str]>) -> tempfile::TempDir {
     tmp
 }
 
+/// `check` run in `dir` (a temporary project), so its defaults find that project's folders.
+fn check_in(dir: &Path) -> Command {
+    let mut c = infobackup();
+    c.current_dir(dir).arg("check");
+    c
+}
+
+/// Replaces `from` (which must be there) by `to` in a file of the project's `scenarios/`.
+fn edit(project: &Path, file: &str, from: &str, to: &str) {
+    let path = project.join("scenarios").join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
 #[test]
 fn the_corpus_matches_its_accepted_snapshots() {
     infobackup()
@@ -67,16 +74,9 @@ fn the_corpus_matches_its_accepted_snapshots() {
 fn a_changed_case_fails_and_is_named() {
     let tmp = project(Some(&["4.4-success-local-only", "4.4-samba-ok"]));
     // The run now takes longer: same tile, different end time.
-    let log = tmp
-        .path()
-        .join("scenarios/4.4-success-local-only/backup.log");
-    let text = std::fs::read_to_string(&log)
-        .unwrap()
-        .replace("duration: 212s", "duration: 230s");
-    std::fs::write(&log, text).unwrap();
-    infobackup()
-        .current_dir(tmp.path())
-        .args(["check", "--lang", "en", "--profile", "v2024-08"])
+    edit(tmp.path(), "4.4-success-local-only/backup.log", "duration: 212s", "duration: 230s");
+    check_in(tmp.path())
+        .args(["--lang", "en", "--profile", "v2024-08"])
         .assert()
         .code(1)
         .stdout(
@@ -100,17 +100,14 @@ fn a_case_whose_tile_class_changes_is_unexpected() {
     let tmp = project(Some(&["4.4-success-local-only"]));
     // The night now has an ERROR line: the published scenario flags the log, and the manifest
     // expects a success tile.
-    let log = tmp
-        .path()
-        .join("scenarios/4.4-success-local-only/backup.log");
-    let text = std::fs::read_to_string(&log).unwrap().replace(
+    edit(
+        tmp.path(),
+        "4.4-success-local-only/backup.log",
         "Cleaning old backup...OK\n",
         "Cleaning old backup...OK\n[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\n",
     );
-    std::fs::write(&log, text).unwrap();
-    infobackup()
-        .current_dir(tmp.path())
-        .args(["check", "--lang", "en", "--profile", "v2024-08"])
+    check_in(tmp.path())
+        .args(["--lang", "en", "--profile", "v2024-08"])
         .assert()
         .code(1)
         .stdout(
@@ -131,9 +128,8 @@ fn a_case_without_snapshot_is_new() {
         &tmp.path().join("scenarios/4.4-success-local-only"),
         &tmp.path().join("scenarios/4.4-brand-new"),
     );
-    infobackup()
-        .current_dir(tmp.path())
-        .args(["check", "--lang", "en"])
+    check_in(tmp.path())
+        .args(["--lang", "en"])
         .assert()
         .code(1)
         .stdout(predicate::str::is_match(r"4\.4-brand-new +strict .* new").unwrap())
@@ -150,9 +146,7 @@ fn a_missing_folder_is_a_tool_error_naming_it() {
             "no/such/scenarios: no such folder of recorded cases",
         ));
     let tmp = tempfile::tempdir().unwrap();
-    infobackup()
-        .current_dir(tmp.path())
-        .arg("check")
+    check_in(tmp.path())
         .assert()
         .code(2)
         .stderr(predicate::str::contains("scenarios: no such folder"));
@@ -167,9 +161,8 @@ fn a_malformed_manifest_is_reported_with_file_line_and_key() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     let line = text.lines().count() + 3;
     std::fs::write(&manifest, text + "\n[params]\nmin_sise = 3\n").unwrap();
-    infobackup()
-        .current_dir(tmp.path())
-        .args(["check", "--lang", "en"])
+    check_in(tmp.path())
+        .args(["--lang", "en"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!(
@@ -185,9 +178,8 @@ fn junit_reports_one_testcase_per_replay() {
     std::fs::create_dir_all(junit.parent().unwrap()).unwrap();
     // A report from an earlier run is replaced.
     std::fs::write(&junit, "<?xml version=\"1.0\"?>\n<testsuites name=\"old\"/>\n").unwrap();
-    infobackup()
-        .current_dir(tmp.path())
-        .args(["check", "--junit"])
+    check_in(tmp.path())
+        .arg("--junit")
         .arg(&junit)
         .assert()
         .code(0);
@@ -216,9 +208,8 @@ fn junit_never_replaces_a_file_that_is_not_a_junit_report() {
     let tmp = project(Some(&["4.4-success-local-only"]));
     let notes = tmp.path().join("notes.txt");
     std::fs::write(&notes, "my notes, not a report").unwrap();
-    infobackup()
-        .current_dir(tmp.path())
-        .args(["check", "--junit"])
+    check_in(tmp.path())
+        .arg("--junit")
         .arg(&notes)
         .assert()
         .code(2)

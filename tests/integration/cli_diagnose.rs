@@ -2,23 +2,11 @@
 //! each error with its exit code and message, no secret in any format, and snapshots of the
 //! plain text report in French and English.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-pub(crate) fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run from the repository root, without colours.
-pub(crate) fn infobackup() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
-    c.current_dir(repo())
-        .env("NO_COLOR", "1")
-        .env_remove("INFOBACKUP_APIKEY");
-    c
-}
+use crate::support::{infobackup, repo};
 
 fn log(case: &str) -> String {
     format!("scenarios/{case}/backup.log")
@@ -213,8 +201,13 @@ fn json_of(args: &[&str]) -> (serde_json::Value, Option<i32>) {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (v, out.status.code())
 }
 
@@ -647,18 +640,10 @@ fn every_bundled_case_diagnoses_as_a_log_and_as_a_folder() {
 // ---- --log: which Jeedom log a paste is ------------------------------------------------------------
 
 fn json_report(args: &[&str]) -> serde_json::Value {
-    let out = infobackup()
-        .arg("diagnose")
-        .args(args)
-        .args(["--format", "json", "--lang", "en"])
-        .output()
-        .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let args = [args, &["--lang", "en"]].concat();
+    let (v, code) = json_of(&args);
+    assert!(matches!(code, Some(0 | 1)), "{args:?}: exit {code:?}");
+    v
 }
 
 /// A flag of a run: (published value, published rule, strict value, strict rule).

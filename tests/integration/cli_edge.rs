@@ -2,22 +2,12 @@
 //! odd files, option mistakes), asserting that what a person reads is a plain message that says
 //! what to do, with no Rust `Debug` or `io::Error` formatting and no secret.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn infobackup() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
-    c.current_dir(repo())
-        .env("NO_COLOR", "1")
-        .env_remove("INFOBACKUP_APIKEY");
-    c
-}
+use crate::support::{infobackup, repo};
 
 /// What no message for a person may hold: Rust's formatting of an `io::Error` or an `Option`,
 /// a panic, or the temporary name an atomic write used.
@@ -33,6 +23,16 @@ fn assert_plain(stderr: &[u8]) {
     ] {
         assert!(!s.contains(bad), "{bad:?} shown to a person:\n{s}");
     }
+}
+
+/// `record` of `log` as case `name` into the folder `scenarios`.
+fn record(log: &Path, name: &str, scenarios: &Path) -> Command {
+    let mut c = infobackup();
+    c.arg("record")
+        .arg(log)
+        .args(["--name", name, "--scenarios"])
+        .arg(scenarios);
+    c
 }
 
 /// `-o` (diagnose) and `--junit` (check) into a folder that does not exist: exit 2, the message
@@ -158,16 +158,22 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
             ),
         );
     assert!(log.contains(K1));
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("backup.log");
-    std::fs::write(&file, &log).unwrap();
-    let no_key = |what: &str, bytes: &[u8]| {
+    hidden_everywhere(&log, "4.4-print-r-key", |what, bytes| {
         let s = String::from_utf8_lossy(bytes);
         assert!(
             !s.contains(K1) && !s.contains(K2),
             "{what} shows a key:\n{s}"
         );
-    };
+    });
+}
+
+/// Runs `diagnose` (text, json, html) and `parse` (text, json) on `log` and `record`s it as
+/// case `name`, handing `check` every output a person or a file gets: stdout and stderr of
+/// `diagnose`, stdout of `parse` and `record`, and the files `record` wrote (which must succeed).
+fn hidden_everywhere(log: &str, name: &str, check: impl Fn(&str, &[u8])) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("backup.log");
+    std::fs::write(&file, log).unwrap();
     for format in ["text", "json", "html"] {
         let out = infobackup()
             .arg("diagnose")
@@ -175,8 +181,8 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
             .args(["--format", format])
             .output()
             .unwrap();
-        no_key(&format!("diagnose --format {format}"), &out.stdout);
-        no_key("diagnose stderr", &out.stderr);
+        check(&format!("diagnose --format {format}"), &out.stdout);
+        check("diagnose stderr", &out.stderr);
     }
     for format in ["text", "json"] {
         let out = infobackup()
@@ -185,29 +191,20 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
             .args(["--format", format])
             .output()
             .unwrap();
-        no_key(&format!("parse --format {format}"), &out.stdout);
+        check(&format!("parse --format {format}"), &out.stdout);
     }
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
-    let out = infobackup()
-        .arg("record")
-        .arg(&file)
-        .args(["--name", "4.4-print-r-key", "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
+    let out = record(&file, name, &scenarios).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    no_key("record stdout", &out.stdout);
+    check("record stdout", &out.stdout);
     for f in ["backup.log", "case.toml"] {
-        no_key(
-            f,
-            &std::fs::read(scenarios.join("4.4-print-r-key").join(f)).unwrap(),
-        );
+        check(f, &std::fs::read(scenarios.join(name).join(f)).unwrap());
     }
 }
 
@@ -232,13 +229,7 @@ fn the_example_of_a_bad_name_is_a_valid_name() {
     .unwrap();
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
-    let out = infobackup()
-        .arg("record")
-        .arg(&log)
-        .args(["--name", "2.4-old-box", "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
+    let out = record(&log, "2.4-old-box", &scenarios).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let example = err
@@ -246,13 +237,7 @@ fn the_example_of_a_bad_name_is_a_valid_name() {
         .nth(1)
         .and_then(|s| s.split(')').next())
         .unwrap_or_else(|| panic!("no example in {err}"));
-    let out = infobackup()
-        .arg("record")
-        .arg(&log)
-        .args(["--name", example, "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
+    let out = record(&log, example, &scenarios).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -283,28 +268,14 @@ fn no_debug_formatting_in_messages() {
         "Debug name of the encoding: {s}"
     );
 
-    let a = infobackup()
-        .args([
-            "record",
-            "scenarios/4.4-samba-ok/backup.log",
-            "--name",
-            "l\"été",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("l\"été"));
-    assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
-    let a = infobackup()
-        .args([
-            "diagnose",
-            "scenarios/4.4-samba-ok/backup.log",
-            "--tz",
-            "Europe/\"Paris",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("Europe/\"Paris"));
-    assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
+    for (command, option, typed) in [("record", "--name", "l\"été"), ("diagnose", "--tz", "Europe/\"Paris")] {
+        let a = infobackup()
+            .args([command, "scenarios/4.4-samba-ok/backup.log", option, typed])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(typed));
+        assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("\\\""));
+    }
 }
 
 /// Mistakes in `check`'s paths are said before the corpus is replayed, with exit 2: a `--junit`
@@ -396,11 +367,7 @@ fn record_of_an_untimed_log_gives_advice_that_works() {
     .unwrap();
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
-    infobackup()
-        .arg("record")
-        .arg(&log)
-        .args(["--name", "4.4-cut", "--scenarios"])
-        .arg(&scenarios)
+    record(&log, "4.4-cut", &scenarios)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("Start of Jeedom backup at"))
@@ -468,53 +435,11 @@ fn a_samba_password_with_a_double_quote_never_shows() {
             "-U \"jeedom%Pl\"anted-Tail42\"",
         );
     assert!(log.contains("anted-Tail42"));
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("backup.log");
-    std::fs::write(&file, &log).unwrap();
-    let clean = |what: &str, bytes: &[u8]| {
+    hidden_everywhere(&log, "4.4-quote-in-password", |what, bytes| {
         let s = String::from_utf8_lossy(bytes);
         assert!(
             !s.contains("Tail42"),
             "{what} shows the password's tail:\n{s}"
         );
-    };
-    for format in ["text", "json", "html"] {
-        let out = infobackup()
-            .arg("diagnose")
-            .arg(&file)
-            .args(["--format", format])
-            .output()
-            .unwrap();
-        clean(&format!("diagnose --format {format}"), &out.stdout);
-    }
-    for format in ["text", "json"] {
-        let out = infobackup()
-            .arg("parse")
-            .arg(&file)
-            .args(["--format", format])
-            .output()
-            .unwrap();
-        clean(&format!("parse --format {format}"), &out.stdout);
-    }
-    let scenarios = tmp.path().join("scenarios");
-    std::fs::create_dir(&scenarios).unwrap();
-    let out = infobackup()
-        .arg("record")
-        .arg(&file)
-        .args(["--name", "4.4-quote-in-password", "--scenarios"])
-        .arg(&scenarios)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for f in ["backup.log", "case.toml"] {
-        clean(
-            f,
-            &std::fs::read(scenarios.join("4.4-quote-in-password").join(f)).unwrap(),
-        );
-    }
+    });
 }

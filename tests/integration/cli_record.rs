@@ -10,7 +10,8 @@ use infobackup::report::run;
 use infobackup::via::Via;
 use predicates::prelude::*;
 
-use crate::cli_diagnose::{API_KEY, BOX, HOST, IP, PASSWORD, USER, assert_no_secret, infobackup, planted_log, repo};
+use crate::cli_diagnose::{API_KEY, BOX, HOST, IP, PASSWORD, USER, assert_no_secret, planted_log};
+use crate::support::{infobackup, repo};
 
 /// A temporary project with an empty `scenarios/`.
 fn project() -> tempfile::TempDir {
@@ -82,25 +83,26 @@ fn a_recorded_log_loads_and_replays_with_every_profile() {
     assert_eq!(recorded, original.replace("jeedom%S3cr3tPlanted", "user-1%password-1"));
 }
 
+/// `record`s the log of the corpus case `case` as `name` in the project `tmp` (which must
+/// succeed) and returns the manifest it wrote.
+fn manifest_of_recorded(tmp: &Path, case: &str, name: &str) -> String {
+    let log = repo().join("scenarios").join(case).join("backup.log");
+    record(tmp)
+        .args([log.to_str().unwrap(), "--name", name])
+        .assert()
+        .code(0);
+    std::fs::read_to_string(tmp.join("scenarios").join(name).join("case.toml")).unwrap()
+}
+
 #[test]
 fn a_cut_off_or_failed_log_gets_the_steps_it_needs() {
     let tmp = project();
-    let cut = repo().join("scenarios/4.4-run-cut-off-at-start/backup.log");
-    record(tmp.path())
-        .args([cut.to_str().unwrap(), "--name", "4.4-cut"])
-        .assert()
-        .code(0);
-    let manifest = std::fs::read_to_string(tmp.path().join("scenarios/4.4-cut/case.toml")).unwrap();
+    let manifest = manifest_of_recorded(tmp.path(), "4.4-run-cut-off-at-start", "4.4-cut");
     assert!(
         manifest.contains("[[step]]\nrun = 1\ntrigger = \"begin_backup\"\nat = \"2025-09-10 03:27:00\""),
         "{manifest}"
     );
-    let failed = repo().join("scenarios/4.4-database-dump-failed/backup.log");
-    record(tmp.path())
-        .args([failed.to_str().unwrap(), "--name", "4.4-failed"])
-        .assert()
-        .code(0);
-    let manifest = std::fs::read_to_string(tmp.path().join("scenarios/4.4-failed/case.toml")).unwrap();
+    let manifest = manifest_of_recorded(tmp.path(), "4.4-database-dump-failed", "4.4-failed");
     assert!(
         manifest.contains("# trigger = \"schedule\""),
         "the watchdog tick is suggested: {manifest}"

@@ -12,3 +12,4 @@ mod cli_diagnose;
 mod cli_record;
 mod report_html;
 mod cli_edge;
+mod support;

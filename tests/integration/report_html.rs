@@ -8,7 +8,8 @@ use infobackup::report::diagnose::{self, Options, html};
 use infobackup::world::LogName;
 
 use crate::browser::{render_in_chromium, render_in_chromium_sized};
-use crate::cli_diagnose::{API_KEY, PASSWORD, USER, infobackup, planted_log, repo};
+use crate::cli_diagnose::{API_KEY, PASSWORD, USER, planted_log};
+use crate::support::{infobackup, repo};
 
 fn report(bytes: Vec<u8>, lang: Lang) -> String {
     let case = Case::from_log("backup.log", LogName::Backup, "backup.log", bytes.into());

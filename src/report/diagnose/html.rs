@@ -16,7 +16,7 @@ use super::words::{
     self, assumption_text, disagreement_text, event_is_bad, event_text, flag_title, flag_value, note_text,
     profile_caption, quote_label, run_summary, run_title, summary_line, tile_short, trigger_words,
 };
-use super::{Diagnosis, FlagReport, Quote, RunReport, Verdict};
+use super::{Assumption, Diagnosis, FlagReport, Quote, RunReport, Verdict};
 use crate::Lang;
 use crate::engine::Flag;
 use crate::widget::{self, Tone, WidgetOptions, escape};
@@ -88,26 +88,12 @@ pub fn render_html(d: &Diagnosis, lang: Lang) -> String {
     if !d.assumptions.is_empty() || !d.notes.is_empty() {
         b.push_str("<section class=\"ib-run ib-common\" data-healthy=\"true\">");
         if !d.assumptions.is_empty() {
-            let _ = write!(
-                b,
-                "<h3>{}</h3><ul class=\"ib-assumptions\">",
-                lang.pick("Hypothèses communes", "Common assumptions")
-            );
-            for a in &d.assumptions {
-                let _ = write!(b, "<li>{}</li>", txt(d, assumption_text(a, d, lang).trim()));
-            }
-            b.push_str("</ul>");
+            let title = lang.pick("Hypothèses communes", "Common assumptions");
+            assumptions(&mut b, d, &d.assumptions, title, lang);
         }
         if !d.notes.is_empty() {
-            let _ = write!(
-                b,
-                "<h3>{}</h3><ul class=\"ib-assumptions\">",
-                lang.pick("Remarques sur le texte", "Notes on the text")
-            );
-            for n in &d.notes {
-                let _ = write!(b, "<li>{}</li>", txt(d, &note_text(n, lang)));
-            }
-            b.push_str("</ul>");
+            let items = d.notes.iter().map(|n| txt(d, &note_text(n, lang)));
+            item_list(&mut b, lang.pick("Remarques sur le texte", "Notes on the text"), items);
         }
         b.push_str("</section>");
     }
@@ -319,17 +305,25 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         b.push_str("</table>");
     }
     if !r.assumptions.is_empty() {
-        let _ = write!(
-            b,
-            "<h3>{}</h3><ul class=\"ib-assumptions\">",
-            lang.pick("Hypothèses pour cette sauvegarde", "Assumptions for this run")
-        );
-        for a in &r.assumptions {
-            let _ = write!(b, "<li>{}</li>", txt(d, assumption_text(a, d, lang).trim()));
-        }
-        b.push_str("</ul>");
+        let title = lang.pick("Hypothèses pour cette sauvegarde", "Assumptions for this run");
+        assumptions(b, d, &r.assumptions, title, lang);
     }
     b.push_str("</section>");
+}
+
+/// A titled list of assumptions, the run's or the common ones: the same words either way.
+fn assumptions(b: &mut String, d: &Diagnosis, list: &[Assumption], title: &str, lang: Lang) {
+    let items = list.iter().map(|a| txt(d, assumption_text(a, d, lang).trim()));
+    item_list(b, title, items);
+}
+
+/// A heading and a list of already escaped items, in the style of the assumption lists.
+fn item_list(b: &mut String, title: &str, items: impl Iterator<Item = String>) {
+    let _ = write!(b, "<h3>{title}</h3><ul class=\"ib-assumptions\">");
+    for item in items {
+        let _ = write!(b, "<li>{item}</li>");
+    }
+    b.push_str("</ul>");
 }
 
 fn val(f: Option<Flag>) -> String {

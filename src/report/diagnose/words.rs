@@ -222,12 +222,6 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
         };
         (q.line, message)
     });
-    let why_strict: Vec<String> = r
-        .differing_flags()
-        .into_iter()
-        .filter(|k| s.flag(*k) == Some(Flag::Error))
-        .map(|k| s.step.explain(k, lang))
-        .collect();
     match d {
         Disagreement::NeverEnds { failed } => {
             let mut t = if fr {
@@ -287,23 +281,8 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
             }
         }
         Disagreement::PublishedHides => {
-            let mut t = if fr {
-                format!(
-                    "Le scénario publié ({}) affiche {ptile} ({}), mais la lecture stricte ({}) affiche {stile} ({})",
-                    p.profile,
-                    tone_word(p.tile.tone(), lang),
-                    s.profile,
-                    tone_word(s.tile.tone(), lang)
-                )
-            } else {
-                format!(
-                    "The published scenario ({}) shows {ptile} ({}), but the strict reading ({}) shows {stile} ({})",
-                    p.profile,
-                    tone_word(p.tile.tone(), lang),
-                    s.profile,
-                    tone_word(s.tile.tone(), lang)
-                )
-            };
+            let why_strict = errors_explained(r, s, lang);
+            let mut t = both_tiles(p, s, &ptile, &stile, (", mais", ", but"), lang);
             if why_strict.is_empty() {
                 t.push('.');
             } else {
@@ -313,29 +292,8 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
             t
         }
         Disagreement::PublishedWorse => {
-            let why_pub: Vec<String> = r
-                .differing_flags()
-                .into_iter()
-                .filter(|k| p.flag(*k) == Some(Flag::Error))
-                .map(|k| p.step.explain(k, lang))
-                .collect();
-            let mut t = if fr {
-                format!(
-                    "Le scénario publié ({}) affiche {ptile} ({}) alors que la lecture stricte ({}) affiche {stile} ({})",
-                    p.profile,
-                    tone_word(p.tile.tone(), lang),
-                    s.profile,
-                    tone_word(s.tile.tone(), lang)
-                )
-            } else {
-                format!(
-                    "The published scenario ({}) shows {ptile} ({}) while the strict reading ({}) shows {stile} ({})",
-                    p.profile,
-                    tone_word(p.tile.tone(), lang),
-                    s.profile,
-                    tone_word(s.tile.tone(), lang)
-                )
-            };
+            let why_pub = errors_explained(r, p, lang);
+            let mut t = both_tiles(p, s, &ptile, &stile, (" alors que", " while"), lang);
             if why_pub.is_empty() {
                 t.push('.');
             } else {
@@ -379,6 +337,34 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                 )
             }
         }
+    }
+}
+
+/// The explanations of the flags that differ between the two readings and that `v` marks as
+/// errors: why that reading's tile is the worse one.
+fn errors_explained(r: &RunReport, v: &Verdict, lang: Lang) -> Vec<String> {
+    r.differing_flags()
+        .into_iter()
+        .filter(|k| v.flag(*k) == Some(Flag::Error))
+        .map(|k| v.step.explain(k, lang))
+        .collect()
+}
+
+/// "The published scenario (P) shows X (tone)<link> the strict reading (S) shows Y (tone)", with
+/// no final stop: `link` (French, English) says whether the published tile hides or worsens.
+fn both_tiles(p: &Verdict, s: &Verdict, ptile: &str, stile: &str, link: (&str, &str), lang: Lang) -> String {
+    let (ptone, stone) = (tone_word(p.tile.tone(), lang), tone_word(s.tile.tone(), lang));
+    let link = lang.pick(link.0, link.1);
+    if lang == Lang::Fr {
+        format!(
+            "Le scénario publié ({}) affiche {ptile} ({ptone}){link} la lecture stricte ({}) affiche {stile} ({stone})",
+            p.profile, s.profile
+        )
+    } else {
+        format!(
+            "The published scenario ({}) shows {ptile} ({ptone}){link} the strict reading ({}) shows {stile} ({stone})",
+            p.profile, s.profile
+        )
     }
 }
 
