@@ -39,6 +39,19 @@
 //! archive name, the duration) found inside a line set [`LogModel::reflowed`]; the segments are
 //! read all the same.
 //!
+//! Forum quotes (a log pasted as a quote, `> ` before every line, `>` alone on empty lines,
+//! nested `> > ` or `>> `): a physical line whose first byte is `>` loses its quote prefix (every
+//! `>` with the one space after it) when the text after the prefix starts like a log line
+//! (`classify` recognises it; a blank rest counts too), and from the first such line on, every
+//! later line starting with `>` loses it whatever follows (tar warnings, a PHP trace, smbclient
+//! output inside a quote). The rest of the line is read as usual and [`LogModel::quoted`] is set.
+//! Line numbers are unchanged; **spans exclude the prefix** (they start after `> `, so quoting
+//! a log shifts each span by the prefixes before it and never changes the quoted text). Lines
+//! not starting with `>` pay only that first-byte test. A `>` line before the quote starts that
+//! does not read as a log line is left whole (a reply's own text: unknown, prefix included).
+//! `>` without a space before indented text is ambiguous: one space of the indentation is taken
+//! as part of the prefix.
+//!
 //! Text: each line is UTF-8 when valid, else its invalid bytes are Windows-1252 (Latin-1 accents
 //! survive); a UTF-8 BOM is skipped; line ends are LF, CRLF or CR (counted); NUL bytes are
 //! dropped (counted). Messages are capped at 64 KiB, failure details at 16 KiB, sub-command
@@ -109,6 +122,7 @@
 //!   "loose_logger_lines": [ …like logger_lines… ],
 //!   "unknown": [{"line": 3, "span": {…}}],
 //!   "reflowed": false,
+//!   "quoted": true,                              // only present (and true) for a forum quote
 //!   "encoding": "utf8" | "utf8_bom" | "windows1252", "windows1252_lines": 0,
 //!   "line_endings": {"lf": 22, "crlf": 0, "cr": 0},
 //!   "line_count": 22, "byte_count": 812, "nul_bytes": 0, "overlong_lines": 0

@@ -305,6 +305,10 @@ pub struct TextInfo {
     /// Markers were found inside a line where Jeedom always starts a new line: the log was
     /// pasted with its line breaks lost, and the runs were recovered from inside the line.
     pub reflowed: bool,
+    /// The log was pasted as a forum quote: its lines start with `> ` (or `>`, or nested
+    /// `> > `). The prefixes were read past; spans point at the text after them.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub quoted: bool,
     /// Lines longer than the parser's line buffer (16 MiB when streaming); they were read in
     /// pieces, so a marker straddling two pieces may be missed.
     pub overlong_lines: u32,
@@ -705,6 +709,10 @@ pub struct LogModel {
     pub unknown: Vec<LineRef>,
     /// See [`TextInfo::reflowed`].
     pub reflowed: bool,
+    /// See [`TextInfo::quoted`]. Serialised only when true, so the JSON of an unquoted log is
+    /// unchanged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub quoted: bool,
     pub encoding: Encoding,
     pub windows1252_lines: u32,
     pub line_endings: LineEndings,
@@ -725,6 +733,7 @@ impl LogModel {
             byte_count: self.byte_count,
             nul_bytes: self.nul_bytes,
             reflowed: self.reflowed,
+            quoted: self.quoted,
             overlong_lines: self.overlong_lines,
         }
     }

@@ -131,8 +131,42 @@ pub struct Parser {
     in_long_line: bool,
     line_no: u32,
     bom: bool,
+    /// A quoted line that reads as a log line was seen: every later `>` prefix is a quote.
+    quoted: bool,
     info: TextInfo,
     b: Builder,
+}
+
+/// Length of a forum quote prefix at the start of a line: one or more `>`, each followed by an
+/// optional space (`> `, `>`, `> > `, `>> `).
+fn quote_prefix(raw: &[u8]) -> usize {
+    let mut k = 0;
+    while raw.get(k) == Some(&b'>') {
+        k += 1;
+        if raw.get(k) == Some(&b' ') {
+            k += 1;
+        }
+    }
+    k
+}
+
+/// Whether the text after a quote prefix starts like a line of a backup log (a marker, a
+/// banner, a step label, a logger line...), so the `>` is a forum quote and not the log's own
+/// text. Blank text counts: a quoted empty line is `>` alone.
+fn quote_is_log_shaped(rest: &[u8], rest_text: Option<&str>, has_nul: bool) -> bool {
+    let d;
+    let text = match rest_text {
+        Some(t) => t,
+        None => {
+            d = decode_line(rest, 0, Some(has_nul));
+            &d.text
+        }
+    };
+    let i = skip_ws(text, 0);
+    match text.get(i..) {
+        Some(t) if !t.is_empty() => classify(t).is_some(),
+        _ => true,
+    }
 }
 
 impl Parser {
@@ -265,27 +299,40 @@ impl Parser {
             self.line_no = self.line_no.saturating_add(1);
         }
         let first = self.line_no == 1 && !self.in_long_line;
+        let (mut raw, mut text, mut base) = (raw, text, base);
+        if first {
+            if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
+                self.bom = true;
+                (raw, text, base) = (rest, text.and_then(|t| t.get(3..)), base + 3);
+            }
+        }
+        // A forum quote (`> ` before every line): the first-byte test is all an unquoted line
+        // pays. The prefix is read past only when the text after it reads as a log line, or
+        // once such a line was seen (then every later `>` line is part of the quote).
+        if !self.in_long_line && raw.first() == Some(&b'>') {
+            let k = quote_prefix(raw);
+            let rest = raw.get(k..).unwrap_or_default();
+            let rest_text = text.and_then(|t| t.get(k..));
+            if self.quoted || quote_is_log_shaped(rest, rest_text, has_nul) {
+                if !rest.iter().all(|c| is_ws(*c)) {
+                    self.quoted = true;
+                }
+                (raw, text, base) = (rest, rest_text, base + k as u64);
+            }
+        }
         let d = match text {
-            Some(t) => match t.strip_prefix('\u{feff}') {
-                Some(rest) if first => {
-                    self.bom = true;
-                    Decoded::borrowed(rest, base + 3)
-                }
-                _ => Decoded::borrowed(t, base),
-            },
-            None => match raw.strip_prefix(b"\xEF\xBB\xBF") {
-                Some(rest) if first => {
-                    self.bom = true;
-                    decode_line(rest, base + 3, Some(has_nul))
-                }
-                _ => decode_line(raw, base, Some(has_nul)),
-            },
+            Some(t) => Decoded::borrowed(t, base),
+            None => decode_line(raw, base, Some(has_nul)),
         };
+        self.decoded(&d, out);
+    }
+
+    fn decoded<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, out: &mut F) {
         if d.cp1252 && !self.in_long_line {
             self.info.windows1252_lines += 1;
         }
         self.info.nul_bytes += d.nuls;
-        self.b.line(&d, self.line_no, out);
+        self.b.line(d, self.line_no, out);
     }
 
     /// Ends the input: reads the last line, closes the open run. Returns the facts about the
@@ -308,6 +355,7 @@ impl Parser {
         let mut info = self.info;
         info.line_count = self.line_no;
         info.reflowed = self.b.reflowed;
+        info.quoted = self.quoted;
         info.encoding = if info.windows1252_lines > 0 {
             Encoding::Windows1252
         } else if self.bom {
@@ -1144,6 +1192,7 @@ impl ModelBuilder {
             loose_logger_lines: self.loose,
             unknown: self.unknown,
             reflowed: info.reflowed,
+            quoted: info.quoted,
             encoding: info.encoding,
             windows1252_lines: info.windows1252_lines,
             line_endings: info.line_endings,

@@ -309,6 +309,13 @@ fn text_notes(w: &mut W<'_>, m: &LogModel) {
         );
         w.line(s);
     }
+    if m.quoted {
+        let s = w.t(
+            "  citation de forum : le préfixe `> ` des lignes a été ignoré",
+            "  forum quote: the `> ` prefix of the lines was read past",
+        );
+        w.line(s);
+    }
     if m.overlong_lines > 0 {
         let s = format!(
             "  {} {}",

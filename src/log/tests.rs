@@ -110,3 +110,71 @@ fn archive_stamps_read_only_well_formed_digits() {
         assert_eq!(parse_stamp(bad), None, "{bad}");
     }
 }
+
+/// Removes every `"span"` so two models of the same log, quoted or not, compare on their facts.
+fn without_spans(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove("span");
+            m.values_mut().for_each(without_spans);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(without_spans),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_forum_quote_is_read_past_with_spans_after_the_prefix() {
+    // `> ` on every line, `>` alone on an empty line, a nested `> > ` and a CRLF line.
+    let mut quoted = String::new();
+    for (n, l) in SPEC_44.lines().enumerate() {
+        match n {
+            2 => quoted.push_str(&format!("> > {l}\r\n")),
+            4 => quoted.push_str(&format!(">{l}\n>\n")),
+            _ => quoted.push_str(&format!("> {l}\n")),
+        }
+    }
+    let plain = SPEC_44.replacen("Checking  database...OK\n", "Checking  database...OK\n\n", 1);
+    let plain = plain.replacen("Send begin backup event...OK\n", "Send begin backup event...OK\r\n", 1);
+    let (q, p) = (parse(quoted.as_bytes()), parse(plain.as_bytes()));
+    assert!(q.quoted && !p.quoted);
+    assert!(!q.reflowed);
+    assert_eq!(q.unknown, vec![]);
+    assert_eq!(q.runs.len(), 1);
+    let r = &q.runs[0];
+    // Line 1 is `> [START BACKUP]`: the span starts after the prefix.
+    let start = r.start_marker.as_ref().unwrap();
+    assert_eq!((start.line, start.span.clone()), (1, 2..16));
+    // Line 3 is `> > Send begin…`: after the nested prefix.
+    let step = &r.steps[0];
+    assert_eq!(step.at.line, 3);
+    assert_eq!(&quoted.as_bytes()[step.at.span.start as usize..][..4], b"Send");
+    let (mut qj, mut pj) = (serde_json::to_value(&q).unwrap(), serde_json::to_value(&p).unwrap());
+    without_spans(&mut qj);
+    without_spans(&mut pj);
+    assert_eq!(qj["runs"], pj["runs"]);
+    assert_eq!(qj["quoted"], true);
+    assert!(pj.get("quoted").is_none(), "an unquoted model's JSON has no `quoted` key");
+}
+
+#[test]
+fn a_line_starting_with_gt_that_is_not_log_text_is_left_alone() {
+    let m = parse(b"> a reply on the forum\n[START BACKUP]\n[END BACKUP SUCCESS]\n");
+    assert!(!m.quoted);
+    assert_eq!(m.unknown.len(), 1);
+    assert_eq!(m.unknown[0].span, 0..22, "the unknown piece keeps its `>`");
+    assert_eq!(m.runs.len(), 1);
+}
+
+#[test]
+fn once_quoted_every_later_prefix_is_read_past() {
+    // Tar warnings inside a step are not log-shaped alone; after the quote has started they are
+    // the step's output, not unknown lines.
+    let m = parse(
+        b"> [START BACKUP]\n> Creating archive...\n> tar: file changed as we read it\n> OK\n> [END BACKUP SUCCESS]\n",
+    );
+    assert!(m.quoted);
+    assert_eq!(m.unknown, vec![]);
+    let step = &m.runs[0].steps[0];
+    assert_eq!(step.output.len(), 1, "{step:?}");
+}

@@ -7,6 +7,9 @@
 //! - `*-failed.log`: the last run failed, with a message or an end marker;
 //! - `*-cut.log`: some run is unterminated or cut at its start;
 //! - `*-reflowed.log`: the model says reflowed and still finds a run.
+//!
+//! `4.4-forum-quoted-ok.log` is `scenarios/4.4-samba-ok/backup.log` with `> ` before every line
+//! (a forum quote): same facts, spans after the prefix, `quoted`.
 
 use std::path::Path;
 
@@ -485,6 +488,125 @@ fn apply(mut v: Vec<u8>, m: &Mutation) -> Vec<u8> {
                 None => v,
             }
         }
+    }
+}
+
+// ---- forum quotes ----------------------------------------------------------------------------------
+
+/// `input` as a forum quote: `prefix` before every line (after a BOM), `bare` (the prefix without
+/// its trailing space) before an empty line, line ends kept.
+fn quote(input: &[u8], prefix: &str, bare_on_empty: bool) -> Vec<u8> {
+    let (bom, body) = match input.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (&input[..3], rest),
+        None => (&input[..0], input),
+    };
+    let bare = prefix.trim_end();
+    let mut out = bom.to_vec();
+    let mut at_start = true;
+    let mut i = 0;
+    while i < body.len() {
+        let c = body[i];
+        if at_start {
+            let empty = matches!(c, b'\n' | b'\r');
+            out.extend_from_slice(if empty && bare_on_empty { bare } else { prefix }.as_bytes());
+        }
+        out.push(c);
+        if c == b'\r' && body.get(i + 1) == Some(&b'\n') {
+            out.push(b'\n');
+            i += 1;
+        }
+        at_start = matches!(c, b'\n' | b'\r');
+        i += 1;
+    }
+    out
+}
+
+/// The model's JSON without what quoting may change: spans (they start after the prefix),
+/// `quoted`, `byte_count`.
+fn facts(m: &LogModel) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("span");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(m).expect("a model serialises");
+    strip(&mut v);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("quoted");
+        o.remove("byte_count");
+    }
+    v
+}
+
+#[test]
+fn the_forum_quoted_fixture_is_the_samba_log_with_spans_after_the_prefix() {
+    let plain = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/4.4-samba-ok/backup.log"))
+        .expect("the samba case's log");
+    let input = fixture("4.4-forum-quoted-ok.log");
+    assert_eq!(input, quote(&plain, "> ", false), "the fixture is the samba log quoted");
+    let (q, p) = (log::parse(&input), log::parse(&plain));
+    assert!(q.quoted && !p.quoted && !q.reflowed);
+    assert_eq!(facts(&q), facts(&p));
+    // Every span points at the same text, two bytes (`> `) further per line.
+    let first = &q.runs[0].steps[0].at;
+    let plain_first = &p.runs[0].steps[0].at;
+    let shift = 2 * u64::from(first.line);
+    assert_eq!(first.span.start, plain_first.span.start + shift);
+    assert_eq!(
+        &input[first.span.start as usize..first.span.end as usize],
+        &plain[plain_first.span.start as usize..plain_first.span.end as usize]
+    );
+}
+
+/// Found by `quoting_a_fixture_does_not_change_its_facts` when it also quoted with `>` alone:
+/// `>` then an indented PHP trace line reads as the prefix `> ` (one space taken) then the
+/// line, so the failure details lose one space of indentation. Nothing else changes.
+#[test]
+fn a_bare_quote_before_indented_text_takes_one_space() {
+    let input = fixture("4.4-database-dump-failed.log");
+    let (q, p) = (log::parse(&quote(&input, ">", false)), log::parse(&input));
+    let details = |m: &LogModel| match &m.runs[0].end {
+        RunEnd::Failed { details, .. } => details.clone().unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    assert!(details(&p).contains("\n    [0] => Array"), "{}", details(&p));
+    assert!(details(&q).contains("\n   [0] => Array"), "{}", details(&q));
+    assert_eq!(details(&q), details(&p).replace("\n ", "\n"), "one space less on indented lines only");
+    let steps = |m: &LogModel| m.runs[0].steps.iter().map(|s| (s.kind.clone(), s.result.clone())).collect::<Vec<_>>();
+    assert_eq!(steps(&q), steps(&p));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
+
+    /// Quoting any fixture (any prefix style, `>` alone on empty lines or not, in any chunk size)
+    /// changes spans and the `quoted` flag, never a fact: runs, steps, uploads, ends, unknown
+    /// lines by number, reflow.
+    #[test]
+    fn quoting_a_fixture_does_not_change_its_facts(
+        which in any::<prop::sample::Index>(),
+        // `>` without its space before a non-empty line is left out: `>` + indented text is
+        // ambiguous (see `a_bare_quote_before_indented_text_takes_one_space`).
+        prefix in prop::sample::select(vec!["> ", "> > ", ">> "]),
+        bare in any::<bool>(),
+        chunk in 1usize..300,
+    ) {
+        let all = all_fixtures();
+        let (name, input) = which.get(&all);
+        let quoted = quote(input, prefix, bare);
+        let (q, p) = (log::parse(&quoted), log::parse(input));
+        prop_assert_eq!(check_invariants(&q, &quoted), Ok(()));
+        prop_assert_eq!(facts(&q), facts(&p), "{}", name);
+        prop_assert!(q.quoted || p.runs.is_empty(), "{}: a quoted log with runs says quoted", name);
+        prop_assert_eq!(parse_chunked(&quoted, &[chunk, 1]), q);
     }
 }
 
