@@ -139,7 +139,7 @@ impl Counts {
              steps: {}, uploads: {} (failed {})\n\
              logger lines: {} in runs, {} outside, {} at ERROR or above\n\
              unknown pieces: {}\n\
-             text: {} lines, {} bytes, encoding {}, reflowed {}, NUL bytes {}\n",
+             text: {} lines, {} bytes, encoding {}, reflowed {}, quoted {}, NUL bytes {}\n",
             self.runs,
             self.success,
             self.failed,
@@ -160,6 +160,7 @@ impl Counts {
                 Encoding::Windows1252 => "Latin-1/Windows-1252",
             },
             if info.reflowed { "yes" } else { "no" },
+            if info.quoted { "yes" } else { "no" },
             info.nul_bytes,
         )
     }

@@ -387,6 +387,10 @@ pub enum Note {
     Reflowed {
         file: String,
     },
+    /// The log was pasted as a forum quote (`> ` before each line), read past.
+    Quoted {
+        file: String,
+    },
     NulBytes {
         file: String,
         count: u64,
@@ -1331,6 +1335,9 @@ fn text_notes(sources: &[LogSource]) -> Vec<Note> {
         }
         if m.reflowed {
             notes.push(Note::Reflowed { file: file.clone() });
+        }
+        if m.quoted {
+            notes.push(Note::Quoted { file: file.clone() });
         }
         if m.nul_bytes > 0 {
             notes.push(Note::NulBytes {

@@ -1021,3 +1021,26 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn a_forum_quoted_paste_is_diagnosed_like_the_log_and_says_it_was_quoted() {
+    let original = std::fs::read(repo().join("scenarios/4.4-samba-ok/backup.log")).unwrap();
+    let mut quoted = Vec::new();
+    for line in original.split_inclusive(|&b| b == b'\n') {
+        quoted.extend_from_slice(b"> ");
+        quoted.extend_from_slice(line);
+    }
+    let run = |input: Vec<u8>| {
+        infobackup().args(["diagnose", "-", "--lang", "en", "--format", "json"]).write_stdin(input).output().unwrap()
+    };
+    let (plain, quoted) = (run(original), run(quoted));
+    assert_eq!(plain.status.code(), quoted.status.code());
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let quoted: serde_json::Value = serde_json::from_slice(&quoted.stdout).unwrap();
+    let tiles = |v: &serde_json::Value| v["runs"].as_array().unwrap().iter().map(|r| r["tiles"].clone()).collect::<Vec<_>>();
+    assert_eq!(tiles(&plain), tiles(&quoted), "quoting changes no tile");
+    let notes = quoted["notes"].to_string();
+    assert!(notes.contains("forum quote"), "{notes}");
+    assert!(!notes.contains("line breaks were lost"), "{notes}");
+    assert!(!plain["notes"].to_string().contains("forum quote"));
+}

@@ -796,6 +796,13 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
                 )
             }
         }
+        Note::Quoted { file } => {
+            if fr {
+                format!("{file} : journal collé en citation de forum (« > » en début de ligne) ; lu sans ce préfixe.")
+            } else {
+                format!("{file}: log pasted as a forum quote (\"> \" before each line); read past that prefix.")
+            }
+        }
         Note::NulBytes { file, count } => {
             if fr {
                 format!("{file} : {count} octet(s) nul(s) ignoré(s).")
