@@ -203,43 +203,24 @@ fn finished(text: &str, json: &Value) -> Panel {
 
     let local_error = js::get(json, &["backup", "local", "error"]);
     if text.contains("local") && js::loose_ne(local_error, -1.0) {
-        let circle = if js::ge(local_error, 1.0) {
-            let mut reasons = vec![Reason::ArchiveMissing];
-            if log_error {
-                reasons.push(Reason::LogError);
-            }
-            Circle {
-                repo: Repo::Local,
-                state: CircleState::Error,
-                reasons,
-            }
+        // Error, else warning (size and/or log), else success; the log reason rides along.
+        let (state, mut reasons) = if js::ge(local_error, 1.0) {
+            (CircleState::Error, vec![Reason::ArchiveMissing])
+        } else if js::ge(js::get(json, &["backup", "local", "erreurFileSize"]), 1.0) {
+            let size = Reason::SizeBelow {
+                size: display(js::get(json, &["backup", "local", "fileSize"])),
+                min: display(js::get(json, &["minSizeBackup"])),
+            };
+            (CircleState::Warning, vec![size])
+        } else if log_error {
+            (CircleState::Warning, Vec::new())
         } else {
-            let size_error = js::ge(js::get(json, &["backup", "local", "erreurFileSize"]), 1.0);
-            if size_error || log_error {
-                let mut reasons = Vec::with_capacity(2);
-                if size_error {
-                    reasons.push(Reason::SizeBelow {
-                        size: display(js::get(json, &["backup", "local", "fileSize"])),
-                        min: display(js::get(json, &["minSizeBackup"])),
-                    });
-                }
-                if log_error {
-                    reasons.push(Reason::LogError);
-                }
-                Circle {
-                    repo: Repo::Local,
-                    state: CircleState::Warning,
-                    reasons,
-                }
-            } else {
-                Circle {
-                    repo: Repo::Local,
-                    state: CircleState::Success,
-                    reasons: vec![Reason::ArchivePresent],
-                }
-            }
+            (CircleState::Success, vec![Reason::ArchivePresent])
         };
-        circles.push(circle);
+        if log_error && state != CircleState::Success {
+            reasons.push(Reason::LogError);
+        }
+        circles.push(Circle { repo: Repo::Local, state, reasons });
     }
 
     // The widget tests the value's text for the repository's name, then reads its key.
@@ -259,19 +240,12 @@ fn finished(text: &str, json: &Value) -> Panel {
     ] {
         let error = js::get(json, &["backup", needle, "error"]);
         if text.contains(needle) && js::loose_ne(error, -1.0) {
-            circles.push(if js::ge(error, 1.0) {
-                Circle {
-                    repo,
-                    state: CircleState::Error,
-                    reasons: vec![missing],
-                }
+            let (state, reason) = if js::ge(error, 1.0) {
+                (CircleState::Error, missing)
             } else {
-                Circle {
-                    repo,
-                    state: CircleState::Success,
-                    reasons: vec![present],
-                }
-            });
+                (CircleState::Success, present)
+            };
+            circles.push(Circle { repo, state, reasons: vec![reason] });
         }
     }
 
