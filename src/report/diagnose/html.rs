@@ -125,26 +125,16 @@ fn header(b: &mut String, d: &Diagnosis, lang: Lang) {
     if let Some(desc) = &d.description {
         let _ = write!(b, "<p>{}</p>", txt(d, desc));
     }
+    let (jeedom, published, tz, php) = (&d.jeedom, &d.published_profile, &d.tz, d.php);
+    let strict = d.strict_profile.as_deref().unwrap_or("—");
+    let s = if n > 1 { "s" } else { "" };
+    let size = super::words::size_words(d.min_size, lang);
     let meta = match lang {
         Lang::Fr => format!(
-            "Jeedom {} · {n} sauvegarde{} · scénario publié {} · lecture stricte {} · fuseau {} · PHP {} · seuil {}",
-            d.jeedom,
-            if n > 1 { "s" } else { "" },
-            d.published_profile,
-            d.strict_profile.as_deref().unwrap_or("—"),
-            d.tz,
-            d.php,
-            super::words::size_words(d.min_size, lang)
+            "Jeedom {jeedom} · {n} sauvegarde{s} · scénario publié {published} · lecture stricte {strict} · fuseau {tz} · PHP {php} · seuil {size}"
         ),
         Lang::En => format!(
-            "Jeedom {} · {n} backup run{} · published scenario {} · strict reading {} · time zone {} · PHP {} · threshold {}",
-            d.jeedom,
-            if n > 1 { "s" } else { "" },
-            d.published_profile,
-            d.strict_profile.as_deref().unwrap_or("—"),
-            d.tz,
-            d.php,
-            super::words::size_words(d.min_size, lang)
+            "Jeedom {jeedom} · {n} backup run{s} · published scenario {published} · strict reading {strict} · time zone {tz} · PHP {php} · threshold {size}"
         ),
     };
     let _ = write!(b, "<p class=\"ib-meta\">{}</p>", txt(d, &meta));
