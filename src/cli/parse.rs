@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use infobackup::Lang;
-use infobackup::log::{self, Encoding, LogItemRef, RunEnd, RunReader, TextInfo};
+use infobackup::log::{self, Encoding, LogItemRef, RunEnd, TextInfo};
 use infobackup::redact::redact_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -33,6 +33,10 @@ pub struct Args {
     /// Language of the text output.
     #[arg(long, value_enum, default_value_t = Lang::Fr)]
     pub lang: Lang,
+    /// Parser threads for a large log (default: every core). A log is cut before its
+    /// `[START BACKUP]` lines and the pieces are parsed side by side; the result is the same.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
 }
 
 fn is_stdin(args: &Args) -> bool {
@@ -50,17 +54,18 @@ fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let threads = args.threads.map_or_else(log::parallel::default_threads, usize::from);
     let out = match args.format {
-        Format::Summary => summary(&args)?,
+        Format::Summary => summary(&args, threads)?,
         Format::Text => {
             let bytes = read_all(&args)?;
-            let model = log::parse(&bytes);
+            let model = log::parse_threads(&bytes, threads);
             // The log is untrusted: none of its control characters reaches the terminal.
             infobackup::report::diagnose::text::terminal_safe(&log::render::render_text(&model, &bytes, args.lang), false)
         }
         Format::Json => {
             let bytes = read_all(&args)?;
-            let model = log::parse(&bytes);
+            let model = log::parse_threads(&bytes, threads);
             let mut json = serde_json::to_string_pretty(&model).context("cannot encode the model as JSON")?;
             json.push('\n');
             redact_text(&json)
@@ -73,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Streams the input and counts; memory stays constant whatever the size.
-fn summary(args: &Args) -> anyhow::Result<String> {
+fn summary(args: &Args, threads: usize) -> anyhow::Result<String> {
     let reader: Box<dyn Read> = if is_stdin(args) {
         Box::new(std::io::stdin().lock())
     } else {
@@ -81,13 +86,9 @@ fn summary(args: &Args) -> anyhow::Result<String> {
             .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
         Box::new(file)
     };
-    let mut items = RunReader::new(reader);
     let mut c = Counts::default();
-    // Lent items: each run's storage is reused for the next, nothing is allocated per run.
-    items
-        .for_each_ref(|item| c.add(item))
+    let info = log::parallel::for_each_ref(reader, threads, |item| c.add(item))
         .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
-    let info = items.text_info().cloned().unwrap_or_default();
     Ok(c.render(&info))
 }
 

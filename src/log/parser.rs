@@ -133,6 +133,8 @@ pub struct Parser {
     bom: bool,
     /// A quoted line that reads as a log line was seen: every later `>` prefix is a quote.
     quoted: bool,
+    /// This parser resumes a larger input past its first line ([`Parser::resume`]): no BOM.
+    mid_input: bool,
     info: TextInfo,
     b: Builder,
 }
@@ -172,6 +174,17 @@ fn quote_is_log_shaped(rest: &[u8], rest_text: Option<&str>, has_nul: bool) -> b
 impl Parser {
     pub fn new() -> Parser {
         Parser::default()
+    }
+
+    /// A parser for the rest of a larger input, from a line start `offset` bytes in, after
+    /// `lines` lines, in the forum-quote state `quoted` that the earlier text left. Spans stay
+    /// absolute; line numbers continue from `lines`. Exact when the earlier text ended where
+    /// every other piece of state is reset anyway: before a `[START BACKUP]` line
+    /// (`super::parallel` splits there).
+    pub(crate) fn resume(offset: u64, lines: u32, quoted: bool) -> Parser {
+        let mut p = Parser { offset, line_no: lines, quoted, mid_input: true, ..Parser::default() };
+        p.info.byte_count = offset;
+        p
     }
 
     /// Reads the next chunk of input. Complete items are passed to `out`.
@@ -298,7 +311,7 @@ impl Parser {
         if !self.in_long_line {
             self.line_no = self.line_no.saturating_add(1);
         }
-        let first = self.line_no == 1 && !self.in_long_line;
+        let first = self.line_no == 1 && !self.in_long_line && !self.mid_input;
         let (mut raw, mut text, mut base) = (raw, text, base);
         if first {
             if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
@@ -333,6 +346,16 @@ impl Parser {
         }
         self.info.nul_bytes += d.nuls;
         self.b.line(d, self.line_no, out);
+    }
+
+    /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
+    /// for a later run instead of a new allocation.
+    pub fn recycle(&mut self, run: Box<Run>) {
+        if self.b.spare.is_none() {
+            self.b.spare = Some(run);
+        } else {
+            self.b.pool.push(run);
+        }
     }
 
     /// Ends the input: reads the last line, closes the open run. Returns the facts about the
@@ -425,6 +448,8 @@ struct Builder {
     loose: Option<LoggerLine>,
     /// A closed run left by a lending consumer, recycled by the next [`new_run`].
     spare: Option<Box<Run>>,
+    /// Runs given back by the consumer ([`Parser::recycle`]), used when `spare` is empty.
+    pool: Vec<Box<Run>>,
     reflowed: bool,
 }
 
@@ -691,7 +716,7 @@ impl Builder {
             // An owning consumer takes the run; a borrowing one leaves it, and its vectors
             // are reused for the next run (no allocation per run when streaming).
             out(Out::Run(&mut self.run));
-            self.spare = self.run.take();
+            self.spare = self.run.take().or_else(|| self.pool.pop());
         }
     }
 

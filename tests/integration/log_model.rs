@@ -648,6 +648,111 @@ proptest! {
     }
 }
 
+// ---- parallel pieces --------------------------------------------------------------------------------
+
+/// One sequential parser fed the whole input at once: the reference.
+fn parse_sequential(input: &[u8]) -> LogModel {
+    let mut model = log::ModelBuilder::new();
+    let mut parser = Parser::new();
+    parser.feed(input, &mut |i| model.push(i));
+    let info = parser.finish(&mut |i| model.push(i));
+    model.finish(info)
+}
+
+/// Parses with `log::parallel`: `threads` parsers, buffers of `block` bytes (small sizes cut the
+/// log into many pieces, so every kind of cut is exercised).
+fn parse_parallel(input: &[u8], threads: usize, block: usize) -> LogModel {
+    let mut model = log::ModelBuilder::new();
+    let info = log::parallel::for_each_sized(input, threads, block, |i| model.push(i)).expect("in-memory reader");
+    model.finish(info)
+}
+
+/// The same, lending each item (runs go back to the parsers for reuse), copying what it sees.
+fn parse_parallel_lent(input: &[u8], threads: usize) -> LogModel {
+    let mut model = log::ModelBuilder::new();
+    let info = log::parallel::for_each_ref(input, threads, |i| model.push(i.to_item())).expect("in-memory reader");
+    model.finish(info)
+}
+
+/// Every fixture one after the other (each starts a run, so there are cuts between them),
+/// parsed in pieces of every size: the same model as one sequential parser.
+#[test]
+fn parallel_pieces_give_the_sequential_model() {
+    let all: Vec<u8> = all_fixtures().into_iter().flat_map(|(_, b)| b).collect();
+    let sequential = parse_sequential(&all);
+    assert!(sequential.runs.len() > 30, "the concatenation has many runs");
+    for threads in [2, 3] {
+        for block in [1, 7, 64, 300, 1024, 4096, 1 << 20] {
+            assert_eq!(parse_parallel(&all, threads, block), sequential, "threads {threads}, block {block}");
+        }
+    }
+}
+
+/// A large log (several default buffers) through the public entry points: `parse` (which goes
+/// parallel above two buffers) and the lending stream.
+#[test]
+fn a_large_log_parses_the_same_on_every_core() {
+    let mut all: Vec<u8> = Vec::new();
+    let fixtures = all_fixtures();
+    while all.len() < 3 * log::parallel::BLOCK {
+        for (name, b) in &fixtures {
+            // The forum-quoted fixture would switch the rest to one parser: keep it out here.
+            if !name.contains("quoted") {
+                all.extend_from_slice(b);
+            }
+        }
+    }
+    let sequential = parse_sequential(&all);
+    assert_eq!(log::parse(&all), sequential);
+    assert_eq!(parse_parallel_lent(&all, 2), sequential);
+    assert_eq!(parse_lent(&all), sequential);
+}
+
+/// Once a forum quote was read, a later `>` line loses its prefix whatever follows: the pieces
+/// after a quoted one cannot be parsed ahead with a fresh state, and are not.
+#[test]
+fn pieces_after_a_forum_quote_keep_its_state() {
+    let mut input = fixture("4.4-forum-quoted-ok.log");
+    let plain = fixture("4.4-ok.log");
+    for _ in 0..3 {
+        input.extend_from_slice(&plain);
+        // Not log text: left whole before a quote, read past after one.
+        input.extend_from_slice(b"> a reply, not a log line\n");
+    }
+    let sequential = parse_sequential(&input);
+    assert!(sequential.quoted && sequential.unknown.len() == 3, "{:?}", sequential.unknown);
+    for threads in [2, 3] {
+        for block in [16, 200, 1000, 5000] {
+            assert_eq!(parse_parallel(&input, threads, block), sequential, "threads {threads}, block {block}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
+
+    /// Any sequence of (mutated, sometimes quoted) fixtures, cut anywhere the parallel reader
+    /// may cut, gives the model of one sequential parser.
+    #[test]
+    fn parallel_parsing_equals_sequential(
+        parts in prop::collection::vec((any::<prop::sample::Index>(), prop::collection::vec(mutation(), 0..3), any::<bool>()), 1..6),
+        threads in 2usize..5,
+        block in 1usize..3000,
+    ) {
+        let all = all_fixtures();
+        let mut input = Vec::new();
+        for (which, muts, quoted) in &parts {
+            let (_, bytes) = which.get(&all);
+            let bytes = muts.iter().fold(bytes.clone(), apply);
+            input.extend(if *quoted { quote(&bytes, "> ", true) } else { bytes });
+        }
+        prop_assert_eq!(parse_parallel(&input, threads, block), parse_sequential(&input));
+    }
+}
+
 // ---- the `parse` command ---------------------------------------------------------------------------
 
 fn cmd() -> assert_cmd::Command {
