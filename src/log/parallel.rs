@@ -10,13 +10,13 @@
 //! `OK`. So a fresh parser that starts on that line produces what the sequential one would, but
 //! for three things that the driver mends:
 //! - **line numbers**: a piece's parser counts from 0; the driver adds the lines of the pieces
-//!   before it ([`shift_item`]) when it hands the items on, in order;
+//!   before it (`shift_item`) when it hands the items on, in order;
 //! - **the text facts** ([`TextInfo`]): summed over the pieces (line ends, NUL bytes, Windows-1252
 //!   lines, overlong lines), the encoding's BOM taken from the first piece;
 //! - **the forum-quote state**: once a quoted line was read, later `>` lines lose their prefix
 //!   whatever follows. A piece that ends in that state makes the driver stop speculating: the
 //!   pieces parsed ahead are thrown away and the rest is parsed sequentially by a parser resumed
-//!   in that state ([`Parser::resume`]). Forum pastes are small; a 1 GB log never pays this.
+//!   in that state (`Parser::resume`). Forum pastes are small; a 1 GB log never pays this.
 //!
 //! A piece boundary needs the marker line's preceding `\n` and its own line end in the same
 //! buffer; a log without such lines (CR line ends, one reflowed line) is parsed sequentially,
