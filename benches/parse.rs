@@ -1,5 +1,6 @@
 //! Log-parsing throughput and peak memory on generated multi-run logs of 100 MB and 1 GB,
-//! compared in the same run with `grep -c ERROR` and `wc -l` on the same file.
+//! compared in the same run with `grep -c ERROR` and `wc -l` on the same file. The parser runs on
+//! every core (the CLI's default) and on one thread (`--threads 1`).
 //!
 //! ```sh
 //! cargo bench --bench parse                                # 100 MB and 1 GB
@@ -65,21 +66,28 @@ fn main() {
         let wc_argv = ["wc", "-l", &p];
         let grep_argv = ["grep", "-c", "ERROR", &p];
         let ours_argv = [exe, "parse", "--format", "summary", &p];
+        let one_argv = [exe, "parse", "--format", "summary", "--threads", "1", &p];
+        println!("load average before: {}", load_average());
         let wc = best(reps, || child(&wc_argv, false));
         let grep = best(reps, || child(&grep_argv, false));
         let ours = best(reps, || child(&ours_argv, false));
+        let one = best(reps, || child(&one_argv, false));
         let inproc = best(reps, || in_process(&path));
         let lent = best(reps, || in_process_lent(&path));
-        let peaks = [&wc_argv[..], &grep_argv[..], &ours_argv[..]].map(|argv| child(argv, true));
+        let par = best(reps, || in_process_parallel(&path));
+        let peaks = [&wc_argv[..], &grep_argv[..], &ours_argv[..], &one_argv[..]].map(|argv| child(argv, true));
+        println!("load average after: {}", load_average());
         let gb = |d: Duration| stats.bytes as f64 / d.as_secs_f64() / 1e9;
         let mb = |k: Option<i64>| k.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
         println!("{:<34} {:>9} {:>10} {:>13} {:>14}", "tool", "wall s", "GB/s", "VmHWM MB", "ru_maxrss MB");
         for (name, r, peak) in [
             ("wc -l", &wc, Some(&peaks[0])),
             ("grep -c ERROR", &grep, Some(&peaks[1])),
-            ("infobackup parse --format summary", &ours, Some(&peaks[2])),
+            ("parse --format summary (all cores)", &ours, Some(&peaks[2])),
+            ("parse --format summary --threads 1", &one, Some(&peaks[3])),
             ("in-process RunReader (owned items)", &inproc, None),
             ("in-process for_each_ref (lent)", &lent, None),
+            ("in-process parallel::for_each_ref", &par, None),
         ] {
             let (hwm, maxrss) = peak.map_or((None, None), |p| (p.hwm_kb, p.max_rss_kb));
             println!(
@@ -91,8 +99,9 @@ fn main() {
             );
         }
         println!(
-            "ratios (wall time): parse / grep -c = {:.2}, parse / wc -l = {:.2}",
+            "ratios (wall time): parse / grep -c = {:.2} (one thread: {:.2}), parse / wc -l = {:.2}",
             ours.wall.as_secs_f64() / grep.wall.as_secs_f64(),
+            one.wall.as_secs_f64() / grep.wall.as_secs_f64(),
             ours.wall.as_secs_f64() / wc.wall.as_secs_f64()
         );
         println!("outputs: wc {:?}, grep {:?}", wc.stdout.trim(), grep.stdout.trim());
@@ -195,7 +204,41 @@ fn in_process(path: &Path) -> Measure {
     Measure { wall: t.elapsed(), max_rss_kb: None, hwm_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
 }
 
-/// The same, lending each item (`RunReader::for_each_ref`: runs recycled, as the CLI does).
+/// The same on every core (`log::parallel::for_each_ref`, as the CLI does): pieces cut before
+/// `[START BACKUP]` lines, runs lent in input order and recycled.
+fn in_process_parallel(path: &Path) -> Measure {
+    let t = Instant::now();
+    let file = File::open(path).unwrap_or_else(|e| fail(path, e));
+    let (mut runs, mut unknown, mut steps) = (0u64, 0u64, 0u64);
+    let read = infobackup::log::parallel::for_each_ref(file, infobackup::log::parallel::default_threads(), |item| {
+        match item {
+            LogItemRef::Run(r) => {
+                runs += 1;
+                steps += r.steps.len() as u64;
+            }
+            LogItemRef::Unknown(_) => unknown += 1,
+            LogItemRef::LooseLogger(_) => {}
+        }
+    });
+    if let Err(e) = read {
+        fail(path, e);
+    }
+    Measure {
+        wall: t.elapsed(),
+        max_rss_kb: None,
+        hwm_kb: None,
+        stdout: format!("{runs} runs, {steps} steps, {unknown} unknown"),
+    }
+}
+
+/// `/proc/loadavg`'s first three figures: other work on the machine skews wall times.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// The same, lending each item (`RunReader::for_each_ref`: runs recycled, one thread).
 fn in_process_lent(path: &Path) -> Measure {
     let t = Instant::now();
     let file = File::open(path).unwrap_or_else(|e| fail(path, e));
