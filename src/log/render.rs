@@ -37,13 +37,25 @@ impl W<'_> {
         format!("{} {}", self.t("ligne", "line"), at.line)
     }
 
+    /// An unknown piece as a person reads it: between quotes, control characters shown as
+    /// their Unicode pictures (`␛`, `␀`), cut at [`QUOTE_CHARS`]; a piece that is mostly
+    /// control characters (a binary file, a corrupted log) is described instead.
     fn quote(&self, at: &LineRef) -> String {
         let text = at.text(self.input).unwrap_or_default();
-        let mut q: String = text.chars().take(QUOTE_CHARS).collect();
-        if text.chars().count() > QUOTE_CHARS {
+        let chars = text.chars().count();
+        let controls = text.chars().filter(|c| visible(*c) != *c).count();
+        if controls * 8 > chars {
+            let bytes = at.span.end.saturating_sub(at.span.start);
+            return match self.lang {
+                Lang::Fr => format!("(données binaires, {bytes} octets)"),
+                Lang::En => format!("(binary data, {bytes} bytes)"),
+            };
+        }
+        let mut q: String = text.chars().take(QUOTE_CHARS).map(visible).collect();
+        if chars > QUOTE_CHARS {
             q.push('…');
         }
-        format!("{q:?}")
+        format!("\"{q}\"")
     }
 
     fn lines_list(&self, refs: &[LineRef], count: u32) -> String {
@@ -54,6 +66,16 @@ impl W<'_> {
             s.push_str(&format!(" … ({count})"));
         }
         s
+    }
+}
+
+/// A control character's Unicode picture (C0 and DEL), U+FFFD for C1; others unchanged.
+fn visible(c: char) -> char {
+    match c {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        '\u{80}'..='\u{9f}' => '\u{fffd}',
+        _ => c,
     }
 }
 

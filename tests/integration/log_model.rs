@@ -798,3 +798,18 @@ fn cli_parse_unreadable_file_exits_2_naming_it() {
         assert!(err.contains("/nonexistent/dir/backup"), "{format}: {err}");
     }
 }
+
+/// Unknown lines are quoted as a person reads them: no Rust escapes; control characters as
+/// their pictures; a line that is mostly control characters is described, not dumped.
+#[test]
+fn unknown_binary_and_control_characters_are_shown_for_a_person() {
+    let mut input = b"[START BACKUP]\nhello \x1b[31m \"x\"\n".to_vec();
+    input.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8, b'a', 0x7f, 0x90, b'\n']);
+    let model = log::parse(&input);
+    let text = log::render::render_text(&model, &input, Lang::En);
+    assert!(text.contains("line 2     \"hello ␛[31m \"x\"\""), "{text}");
+    assert!(text.contains("line 3     (binary data, 11 bytes)"), "{text}");
+    assert!(!text.contains("\\u{"), "{text}");
+    let fr = log::render::render_text(&model, &input, Lang::Fr);
+    assert!(fr.contains("(données binaires, 11 octets)"), "{fr}");
+}
