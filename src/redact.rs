@@ -240,51 +240,64 @@ fn patterns(mut out: Cow<'_, str>, dash_u: bool, at: bool, quote_colon: bool, eq
         while !out.is_char_boundary(from) {
             from -= 1;
         }
-        out = apply_from(out, &SAMBA_USER, from, |c| {
-            let val = c.name("val").map_or("", |m| m.as_str());
+        out = apply_from(out, &SAMBA_USER, from, |c, dst| {
+            let val = group(c, g::VAL);
             // A double-quoted value is closed by the quote before the next option (` -c`): a
             // password holding a `"` is hidden whole, and the ` -` is given back.
             let (val, tail) = match val.rfind('"') {
                 Some(q) if val.starts_with('"') && val.ends_with('-') && q > 0 => val.split_at(q + 1),
                 _ => (val, ""),
             };
-            if val.starts_with('-') {
-                return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
-            }
             let (open, inner, close) = split_quotes(val);
-            if !open.is_empty() && close.is_empty() && already_hidden(inner) {
-                // A cut value already hidden (a report shortening a redacted line to
-                // `-U "[redacted]%[redacted]…`): what follows the mask is the report's.
-                return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+            if val.starts_with('-') || (!open.is_empty() && close.is_empty() && already_hidden(inner)) {
+                // Another option (tar's `-U`), or a cut value already hidden (a report shortening
+                // a redacted line to `-U "[redacted]%[redacted]…`): kept as it is.
+                dst.push_str(group(c, 0));
+                return;
             }
             let hidden = if inner.contains('%') { MASK_PAIR } else { MASK };
-            format!("{}{}{}{open}{hidden}{close}{tail}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
+            for part in [group(c, g::PRE), group(c, g::FLAG), group(c, g::SEP), open, hidden, close, tail] {
+                dst.push_str(part);
+            }
         })?;
     }
     if at {
-        out = apply(out, &URL_CREDS, |c| format!("{}{MASK}:{MASK}@", cap(c, "scheme")))?;
+        out = apply(out, &URL_CREDS, |c, dst| {
+            for part in [group(c, g::SCHEME), MASK, ":", MASK, "@"] {
+                dst.push_str(part);
+            }
+        })?;
     }
     // The keyed patterns need a key name in the text they run on. Checked once: if there is
     // none, the JSON patterns are skipped and the text the `=` patterns see is the same.
     let keyed = (quote_colon || equals) && may_hold_key(out.as_bytes());
     if quote_colon && keyed {
-        // Same for a cut value already hidden.
-        let json = |c: &Captures<'_>| {
-            if cap(c, "end").is_empty() && already_hidden(cap(c, "val")) {
-                return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+        let json = |c: &Captures<'_>, dst: &mut String| {
+            let end = group(c, g::JSON_END);
+            if end.is_empty() && already_hidden(group(c, g::KEYED_VAL)) {
+                // Same for a cut value already hidden.
+                dst.push_str(group(c, 0));
+                return;
             }
-            format!("{}{MASK}{}", cap(c, "key"), cap(c, "end"))
+            for part in [group(c, g::KEY), MASK, end] {
+                dst.push_str(part);
+            }
         };
         out = apply(out, &JSON_KEY_ESCAPED, json)?;
         out = apply(out, &JSON_KEY, json)?;
     }
     if equals && keyed {
-        out = apply(out, &QUERY_KEY, |c| format!("{}{MASK}", cap(c, "key")))?;
-        out = apply(out, &PRINT_R_KEY, |c| {
-            if cap(c, "val").starts_with(MASK) {
-                return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
+        out = apply(out, &QUERY_KEY, |c, dst| {
+            dst.push_str(group(c, g::KEY));
+            dst.push_str(MASK);
+        })?;
+        out = apply(out, &PRINT_R_KEY, |c, dst| {
+            if group(c, g::KEYED_VAL).starts_with(MASK) {
+                dst.push_str(group(c, 0));
+            } else {
+                dst.push_str(group(c, g::KEY));
+                dst.push_str(MASK);
             }
-            format!("{}{MASK}", cap(c, "key"))
         })?;
     }
     Some(out)
@@ -294,8 +307,24 @@ static DASH_U: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memc
 static DASH_USER: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("--user"));
 static SLASHES: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("//"));
 
-fn cap<'t>(c: &Captures<'t>, name: &str) -> &'t str {
-    c.name(name).map_or("", |m| m.as_str())
+/// Capture group numbers of the patterns (a name lookup per group cost more than the search):
+/// `every_pattern_compiles` checks them against the group names.
+mod g {
+    /// `SAMBA_USER`: `pre`, `flag`, `sep`, `val`.
+    pub const PRE: usize = 1;
+    pub const FLAG: usize = 2;
+    pub const SEP: usize = 3;
+    pub const VAL: usize = 4;
+    /// `URL_CREDS`: `scheme`.
+    pub const SCHEME: usize = 1;
+    /// The keyed patterns: `key`, `val` (and `end` in the JSON ones).
+    pub const KEY: usize = 1;
+    pub const KEYED_VAL: usize = 2;
+    pub const JSON_END: usize = 3;
+}
+
+fn group<'t>(c: &Captures<'t>, i: usize) -> &'t str {
+    c.get(i).map_or("", |m| m.as_str())
 }
 
 /// Whether a cut value starts with what redaction left (`[redacted]%[redacted]`, or
@@ -317,14 +346,20 @@ fn split_quotes(val: &str) -> (&str, &str, &str) {
     ("", val, "")
 }
 
-/// Runs one pattern (compiling it on first use); keeps the text borrowed when it does not
-/// match. `None` if the pattern did not compile.
-fn apply<'a>(text: Cow<'a, str>, re: &Lazy, f: impl Fn(&Captures<'_>) -> String) -> Option<Cow<'a, str>> {
+/// Runs one pattern (compiling it on first use), `f` appending each match's replacement;
+/// keeps the text borrowed when it does not match. `None` if the pattern did not compile.
+fn apply<'a>(text: Cow<'a, str>, re: &Lazy, f: impl Fn(&Captures<'_>, &mut String)) -> Option<Cow<'a, str>> {
     Some(replace_all(text, re.as_ref()?, f))
 }
 
-fn replace_all<'a>(text: Cow<'a, str>, re: &Regex, f: impl Fn(&Captures<'_>) -> String) -> Cow<'a, str> {
-    match re.replace_all(&text, |c: &Captures<'_>| f(c)) {
+fn replace_all<'a>(text: Cow<'a, str>, re: &Regex, f: impl Fn(&Captures<'_>, &mut String)) -> Cow<'a, str> {
+    struct Appender<F>(F);
+    impl<F: Fn(&Captures<'_>, &mut String)> regex::Replacer for Appender<F> {
+        fn replace_append(&mut self, caps: &Captures<'_>, dst: &mut String) {
+            (self.0)(caps, dst);
+        }
+    }
+    match re.replace_all(&text, Appender(f)) {
         Cow::Borrowed(_) => text,
         Cow::Owned(replaced) => Cow::Owned(replaced),
     }
@@ -336,7 +371,7 @@ fn apply_from<'a>(
     text: Cow<'a, str>,
     re: &Lazy,
     from: usize,
-    f: impl Fn(&Captures<'_>) -> String,
+    f: impl Fn(&Captures<'_>, &mut String),
 ) -> Option<Cow<'a, str>> {
     let re = re.as_ref()?;
     let mut out = String::new();
@@ -348,8 +383,11 @@ fn apply_from<'a>(
             // Not one of the patterns given here; the general path handles empty matches.
             return Some(replace_all(text, re, f));
         }
+        if last == 0 {
+            out.reserve(text.len() + 2 * MASK.len());
+        }
         out.push_str(text.get(last..m.start())?);
-        out.push_str(&f(&c));
+        f(&c, &mut out);
         last = m.end();
         at = m.end();
     }
@@ -583,8 +621,19 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        for re in [&SAMBA_USER, &URL_CREDS, &JSON_KEY, &JSON_KEY_ESCAPED, &QUERY_KEY, &PRINT_R_KEY] {
-            assert!(re.is_some());
+        let keyed = &[(g::KEY, "key"), (g::KEYED_VAL, "val")][..];
+        for (re, groups) in [
+            (&SAMBA_USER, &[(g::PRE, "pre"), (g::FLAG, "flag"), (g::SEP, "sep"), (g::VAL, "val")][..]),
+            (&URL_CREDS, &[(g::SCHEME, "scheme")][..]),
+            (&JSON_KEY, &[(g::KEY, "key"), (g::KEYED_VAL, "val"), (g::JSON_END, "end")][..]),
+            (&JSON_KEY_ESCAPED, &[(g::KEY, "key"), (g::KEYED_VAL, "val"), (g::JSON_END, "end")][..]),
+            (&QUERY_KEY, keyed),
+            (&PRINT_R_KEY, keyed),
+        ] {
+            let re = re.as_ref().unwrap_or_else(|| panic!("a pattern did not compile"));
+            for &(i, name) in groups {
+                assert_eq!(re.capture_names().nth(i), Some(Some(name)), "{re}");
+            }
         }
     }
 
