@@ -679,7 +679,8 @@ mod tests {
     }
 
     /// Every test log and conformance file, whole and line by line: same output as the
-    /// reference.
+    /// reference. `INFOBACKUP_REDACT_DIFF_FILE=/tmp/big.log` adds a file (used on a 20 MB
+    /// generated log).
     #[test]
     fn the_test_data_is_redacted_as_the_reference_does() {
         fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
