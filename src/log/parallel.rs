@@ -35,7 +35,10 @@ use super::model::*;
 use super::parser::{LogItem, LogItemRef, Parser};
 
 /// Size of the buffers the input is read in, and the least a piece holds (but the last).
-pub const BLOCK: usize = 1 << 20;
+pub const BLOCK: usize = 512 * 1024;
+
+/// What one parser is fed at a time when parsing sequentially.
+const SLICE: usize = 64 * 1024;
 
 /// The start of a cut: the line end before a `[START BACKUP]` line.
 const MARKER: &[u8] = b"\n[START BACKUP]";
@@ -121,11 +124,14 @@ fn sequential<R: Read>(
     block: usize,
     sink: &mut impl Sink,
 ) -> io::Result<TextInfo> {
-    // Each chunk's runs that the consumer gives back are reused by the next chunk.
+    // The runs the consumer gives back are reused after each small slice, so only a slice's
+    // worth of runs is ever alive.
+    let mut back = Vec::new();
     let mut feed = |parser: &mut Parser, chunk: &[u8]| {
-        let mut back = Vec::new();
-        parser.feed(chunk, &mut |item| back.extend(sink(item)));
-        back.into_iter().for_each(|r| parser.recycle(r));
+        for slice in chunk.chunks(SLICE) {
+            parser.feed(slice, &mut |item| back.extend(sink(item)));
+            back.drain(..).for_each(|r| parser.recycle(r));
+        }
     };
     for block in held {
         feed(&mut parser, &block);
