@@ -19,6 +19,9 @@ use serde::Serialize;
 use super::model::*;
 use crate::redact;
 
+mod memo;
+use memo::MessageMemo;
+
 /// Longest line held in memory when streaming; longer lines are read in pieces.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 /// Longest message kept in the model (logger, failure, upload); longer ones are cut with `…`.
@@ -426,6 +429,8 @@ struct Builder {
     /// A closed run left by a lending consumer, recycled by the next [`new_run`].
     spare: Option<Box<Run>>,
     reflowed: bool,
+    /// Recent message texts and their redaction.
+    msgs: MessageMemo,
 }
 
 /// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
@@ -500,8 +505,18 @@ fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
     end
 }
 
+/// Redacts and caps a message taken from the log, through the memo of recent messages.
+fn message(memo: &mut MessageMemo, text: &str) -> String {
+    redacted(memo, text).into_owned()
+}
+
+/// [`message`], borrowed from the memo when possible.
+fn redacted<'s>(memo: &'s mut MessageMemo, text: &'s str) -> std::borrow::Cow<'s, str> {
+    if text.len() > MAX_MESSAGE { std::borrow::Cow::Owned(message_uncached(text)) } else { memo.redact(text) }
+}
+
 /// Redacts and caps a message taken from the log.
-fn message(text: &str) -> String {
+fn message_uncached(text: &str) -> String {
     let text = if text.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
         while !text.is_char_boundary(cut) {
@@ -558,9 +573,15 @@ fn json_file_name(detail: &str) -> Option<String> {
 pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
     let file_name = path.rsplit('/').next().unwrap_or(path).to_owned();
     let mut a = Archive { path: path.to_owned(), file_name, box_name: None, version: None, stamp: None, at };
-    let Some(core) = a.file_name.strip_suffix(".tar.gz") else { return a };
-    let Some(stamp_at) = core.len().checked_sub(16) else { return a };
-    let Some(stamp) = core.get(stamp_at..) else { return a };
+    let Some(core) = a.file_name.strip_suffix(".tar.gz") else {
+        return a;
+    };
+    let Some(stamp_at) = core.len().checked_sub(16) else {
+        return a;
+    };
+    let Some(stamp) = core.get(stamp_at..) else {
+        return a;
+    };
     if parse_stamp(stamp).is_none() {
         return a;
     }
@@ -611,7 +632,7 @@ impl Builder {
                         self.loose.as_mut()
                     };
                     if let Some(l) = target {
-                        append_capped(&mut l.message, &message(piece), MAX_MESSAGE);
+                        append_capped(&mut l.message, &redacted(&mut self.msgs, piece), MAX_MESSAGE);
                         l.last_line = line;
                     }
                     if in_run {
@@ -717,7 +738,7 @@ impl Builder {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
                 let d = details.get_or_insert_with(String::new);
-                append_capped(d, &message(text), MAX_DETAILS);
+                append_capped(d, &redacted(&mut self.msgs, text), MAX_DETAILS);
             }
         }
         self.extend(&at);
@@ -817,14 +838,18 @@ impl Builder {
 
     /// `OK` / `NOK` / a failure for whatever waits for it.
     fn complete(&mut self, seg: Seg<'_>, at: LineRef) -> bool {
-        let (Some(pending), Some(r)) = (self.pending, self.run.as_mut()) else { return false };
+        let (Some(pending), Some(r)) = (self.pending, self.run.as_mut()) else {
+            return false;
+        };
         match pending {
             Pending::Step(i) => {
-                let Some(s) = r.steps.get_mut(i) else { return false };
+                let Some(s) = r.steps.get_mut(i) else {
+                    return false;
+                };
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(m) },
+                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(&mut self.msgs, m) },
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
@@ -833,7 +858,9 @@ impl Builder {
                 s.result_at = Some(at.clone());
             }
             Pending::Upload(i) => {
-                let Some(u) = r.uploads.get_mut(i) else { return false };
+                let Some(u) = r.uploads.get_mut(i) else {
+                    return false;
+                };
                 match seg {
                     Seg::Ok | Seg::Nok => {
                         if u.outcome == UploadOutcome::Unfinished {
@@ -911,7 +938,7 @@ impl Builder {
                     time,
                     level,
                     form,
-                    message: message(m),
+                    message: message(&mut self.msgs, m),
                     mid_line: !first,
                     at: at.clone(),
                     last_line: at.line,
@@ -937,8 +964,8 @@ impl Builder {
                     }
                     _ => false,
                 };
+                let failed = StepResult::Failed { message: message(&mut self.msgs, m) };
                 let r = self.ensure_run(&at);
-                let failed = StepResult::Failed { message: message(m) };
                 let target = if pending_begin { r.steps.last_mut() } else { None };
                 match target {
                     Some(s) => {
@@ -1017,13 +1044,12 @@ impl Builder {
                     self.complete(seg.clone(), at.clone());
                 }
                 self.pending = None;
-                let r = self.ensure_run(&at);
-                let details = details.map(message);
-                match &mut r.end {
-                    RunEnd::Failed { .. } => {}
-                    end => {
-                        *end = RunEnd::Failed { message: Some(message(m)), details, at: at.clone(), end_marker: None }
-                    }
+                let failed_before = self.run.as_ref().is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
+                if !failed_before {
+                    let details = details.map(|d| message(&mut self.msgs, d));
+                    let message = Some(message(&mut self.msgs, m));
+                    let r = self.ensure_run(&at);
+                    r.end = RunEnd::Failed { message, details, at: at.clone(), end_marker: None };
                 }
                 if last {
                     self.ctx = Ctx::Details;
@@ -1047,7 +1073,7 @@ impl Builder {
                 };
                 match target {
                     Some(u) => {
-                        u.outcome = UploadOutcome::Failed { message: message(m) };
+                        u.outcome = UploadOutcome::Failed { message: message(&mut self.msgs, m) };
                         u.failure_at = Some(at.clone());
                     }
                     None => return self.unknown(at, out),
@@ -1120,7 +1146,9 @@ impl<R: Read> RunReader<R> {
             f(item.as_item_ref());
         }
         loop {
-            let Some(parser) = self.parser.as_mut() else { return Ok(()) };
+            let Some(parser) = self.parser.as_mut() else {
+                return Ok(());
+            };
             match self.reader.read(&mut self.buf) {
                 Ok(0) => {
                     if let Some(parser) = self.parser.take() {
