@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
-use super::classify::{Label, Seg, classify, find_marker};
+use super::classify::{Label, LabelOf, Seg, SegOf, Span, classify, find_marker};
 use super::decode::{Decoded, decode_line};
 use serde::Serialize;
 
@@ -20,7 +20,7 @@ use super::model::*;
 use crate::redact;
 
 mod memo;
-use memo::MessageMemo;
+use memo::{LineMemo, Lookup, MessageMemo};
 
 /// Longest line held in memory when streaming; longer lines are read in pieces.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -138,6 +138,8 @@ pub struct Parser {
     quoted: bool,
     info: TextInfo,
     b: Builder,
+    /// Recent lines and their plans.
+    memo: LineMemo,
 }
 
 /// Length of a forum quote prefix at the start of a line: one or more `>`, each followed by an
@@ -175,6 +177,16 @@ fn quote_is_log_shaped(rest: &[u8], rest_text: Option<&str>, has_nul: bool) -> b
 impl Parser {
     pub fn new() -> Parser {
         Parser::default()
+    }
+
+    /// A parser that remembers nothing: every line is planned and every message redacted
+    /// afresh. The differential tests check that the memos change no output.
+    #[cfg(test)]
+    pub(crate) fn without_memos() -> Parser {
+        let mut p = Parser::default();
+        p.memo.off = true;
+        p.b.msgs.off = true;
+        p
     }
 
     /// Reads the next chunk of input. Complete items are passed to `out`.
@@ -335,7 +347,7 @@ impl Parser {
             self.info.windows1252_lines += 1;
         }
         self.info.nul_bytes += d.nuls;
-        self.b.line(d, self.line_no, out);
+        self.b.line(d, self.line_no, &mut self.memo, out);
     }
 
     /// Ends the input: reads the last line, closes the open run. Returns the facts about the
@@ -600,10 +612,140 @@ pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
     a
 }
 
+/// The kind of step a label echoes; `None` for an upload label (`Send backup …`).
+fn step_kind(label: Label<'_>) -> Option<StepKind> {
+    Some(match label {
+        LabelOf::Upload { .. } => return None,
+        LabelOf::BeginEvent => StepKind::BeginEvent,
+        LabelOf::FileRights => StepKind::FileRights,
+        LabelOf::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
+        LabelOf::DatabaseCheck => StepKind::DatabaseCheck,
+        LabelOf::TableCheck { table } => StepKind::TableCheck { table: table.into() },
+        LabelOf::DatabaseDump => StepKind::DatabaseDump,
+        LabelOf::CachePersistence => StepKind::CachePersistence,
+        LabelOf::Archive => StepKind::Archive,
+        LabelOf::CleanOld => StepKind::CleanOld,
+        LabelOf::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
+        LabelOf::EndEvent => StepKind::EndEvent,
+    })
+}
+
+/// One step of a line's plan, over a kind of text (see [`LabelOf`]). Offsets are bytes of the
+/// decoded line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ActOf<S> {
+    /// `<label>...OK` from `i`: a step done on its line (the commonest line); the label ends
+    /// at `i + n` (`end` without trailing blanks), the `OK` follows. Last of its line.
+    StepOk { kind: StepKind, evidence: Option<Generation>, i: usize, end: usize, n: usize, reflow: bool },
+    /// A segment at `i..end`; `first`/`last`: whether it starts/ends the line's text;
+    /// `reflow`: a segment Jeedom writes at a line start found inside the line.
+    Seg { seg: SegOf<S>, i: usize, end: usize, first: bool, last: bool, reflow: bool },
+    /// Text that is no segment, at `i..end`.
+    Noise { i: usize, end: usize },
+}
+
+/// A step of a plan as worked out, borrowing the line.
+pub(crate) type Act<'a> = ActOf<&'a str>;
+
+impl Act<'_> {
+    /// The step by position in `line`, to be remembered (`None` when it cannot be).
+    pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
+        Some(match self {
+            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
+            }
+            ActOf::Seg { seg, i, end, first, last, reflow } => {
+                ActOf::Seg { seg: seg.to_spans(line)?, i: *i, end: *end, first: *first, last: *last, reflow: *reflow }
+            }
+            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
+        })
+    }
+
+    /// Whether this step holds a time, so its line is unlikely to come again.
+    pub(crate) fn timed(&self) -> bool {
+        matches!(self, ActOf::Seg { seg: SegOf::Logger { .. } | SegOf::Banner { .. }, .. })
+    }
+}
+
+impl ActOf<Span> {
+    /// The remembered step, read again from a line equal to the one it was planned on.
+    pub(crate) fn read<'a>(&self, line: &'a str) -> Act<'a> {
+        match self {
+            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
+            }
+            ActOf::Seg { seg, i, end, first, last, reflow } => {
+                ActOf::Seg { seg: seg.read(line), i: *i, end: *end, first: *first, last: *last, reflow: *reflow }
+            }
+            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
+        }
+    }
+}
+
+/// Works out the plan of a line from `i` (after its leading blanks): its segments, split at
+/// each marker, and the free text between them. A pure function of the text, so a plan can be
+/// remembered for a line that comes again.
+pub(crate) struct Planner<'a> {
+    text: &'a str,
+    i: usize,
+    first: bool,
+    done: bool,
+}
+
+impl<'a> Planner<'a> {
+    pub(crate) fn new(text: &'a str, i: usize) -> Self {
+        Planner { text, i, first: true, done: false }
+    }
+}
+
+impl<'a> Iterator for Planner<'a> {
+    type Item = Act<'a>;
+
+    fn next(&mut self) -> Option<Act<'a>> {
+        let text = self.text;
+        let i = self.i;
+        if self.done || i >= text.len() {
+            return None;
+        }
+        let first = self.first;
+        let rest = text.get(i..).unwrap_or("");
+        // Most lines end with a bare `OK` after their label.
+        let seg = if rest.as_bytes() == b"OK" { Some((Seg::Ok, 2)) } else { classify(rest) };
+        let act = match seg {
+            Some((seg, n)) => {
+                let end = trim_end_at(text, i, i + n);
+                let reflow = !first && seg.starts_line();
+                // The commonest line, `<label>...OK`: the step is done on its line.
+                if text.as_bytes().get(i + n..) == Some(b"OK") {
+                    if let Seg::Label { label, .. } = &seg {
+                        let evidence = seg.evidence();
+                        if let Some(kind) = step_kind(label.clone()) {
+                            self.done = true;
+                            return Some(ActOf::StepOk { kind, evidence, i, end, n, reflow });
+                        }
+                    }
+                }
+                let last = skip_ws(text, i + n) >= text.len();
+                self.i = i + n.max(1);
+                ActOf::Seg { seg, i, end, first, last, reflow }
+            }
+            None => {
+                let n = find_marker(rest).unwrap_or(rest.len());
+                let end = trim_end_at(text, i, i + n);
+                self.i = i + n.max(1);
+                ActOf::Noise { i, end }
+            }
+        };
+        self.first = false;
+        self.i = skip_ws(text, self.i);
+        Some(act)
+    }
+}
+
 impl Builder {
-    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, out: &mut F) {
+    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, memo: &mut LineMemo, out: &mut F) {
         let text: &str = &d.text;
-        let mut i = skip_ws(text, 0);
+        let i = skip_ws(text, 0);
         let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
         if i >= text.len() {
             // A blank line ends a 4.5 message; it means nothing else.
@@ -644,42 +786,62 @@ impl Builder {
                 self.end_continuation(out);
             }
         }
-        let mut first = true;
-        while i < text.len() {
-            let rest = text.get(i..).unwrap_or("");
-            // Most lines end with a bare `OK` after their label.
-            let seg = if rest.as_bytes() == b"OK" { Some((Seg::Ok, 2)) } else { classify(rest) };
-            match seg {
-                Some((seg, n)) => {
-                    let end = trim_end_at(text, i, i + n);
-                    if !first && seg.starts_line() {
-                        self.reflowed = true;
-                    }
-                    // The commonest line, `<label>...OK`: record the step already done.
-                    let ok_follows = matches!(&seg, Seg::Label { label, .. } if !matches!(label, Label::Upload { .. }))
-                        && text.as_bytes().get(i + n..) == Some(b"OK");
-                    if ok_follows {
-                        let evidence = seg.evidence();
-                        if let Seg::Label { label, .. } = seg {
-                            self.label(label, at(i, end), Some(at(i + n, i + n + 2)));
-                            self.narrow(evidence);
+        self.segments(d, line, i, memo, out);
+    }
+
+    /// The segments of a line from `i` on (the line's context is handled): the plan of the
+    /// line ([`Planner`], a pure function of its text) is taken from the memo when the same
+    /// text was read recently, else worked out (and remembered), then applied.
+    fn segments<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, i: usize, memo: &mut LineMemo, out: &mut F) {
+        let text: &str = &d.text;
+        match memo.lookup(text) {
+            Lookup::Hit(acts) => {
+                for act in acts {
+                    match act {
+                        // The commonest line, straight from the memo.
+                        ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                            let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+                            if *reflow {
+                                self.reflowed = true;
+                            }
+                            self.step(kind.clone(), at(*i, *end), Some(at(*i + *n, *i + *n + 2)));
+                            self.narrow(*evidence);
                         }
-                        break;
+                        act => self.apply(act.read(text), d, line, out),
                     }
-                    let last = skip_ws(text, i + n) >= text.len();
-                    self.segment(seg, at(i, end), first, last, out);
-                    i += n.max(1);
-                }
-                None => {
-                    let n = find_marker(rest).unwrap_or(rest.len());
-                    let end = trim_end_at(text, i, i + n);
-                    let piece = text.get(i..end).unwrap_or("");
-                    self.noise(piece, at(i, end), d, i, out);
-                    i += n.max(1);
                 }
             }
-            first = false;
-            i = skip_ws(text, i);
+            Lookup::Miss(mut rec) => {
+                for act in Planner::new(text, i) {
+                    rec.push(&act, text);
+                    self.apply(act, d, line, out);
+                }
+                rec.keep(text);
+            }
+        }
+    }
+
+    /// Carries out one step of a line's plan.
+    fn apply<F: FnMut(Out<'_>)>(&mut self, act: Act<'_>, d: &Decoded<'_>, line: u32, out: &mut F) {
+        let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+        match act {
+            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                if reflow {
+                    self.reflowed = true;
+                }
+                self.step(kind, at(i, end), Some(at(i + n, i + n + 2)));
+                self.narrow(evidence);
+            }
+            ActOf::Seg { seg, i, end, first, last, reflow } => {
+                if reflow {
+                    self.reflowed = true;
+                }
+                self.segment(seg, at(i, end), first, last, out);
+            }
+            ActOf::Noise { i, end } => {
+                let piece = d.text.get(i..end).unwrap_or("");
+                self.noise(piece, at(i, end), d, i, out);
+            }
         }
     }
 
@@ -797,37 +959,44 @@ impl Builder {
     /// A step or upload label. `ok`: the `OK` that follows on the same line, if any (the step
     /// is then recorded done, nothing waits).
     fn label(&mut self, label: Label<'_>, at: LineRef, ok: Option<LineRef>) {
+        match label {
+            LabelOf::Upload { repo } => self.upload(repo, at, ok),
+            label => {
+                if let Some(kind) = step_kind(label) {
+                    self.step(kind, at, ok);
+                }
+            }
+        }
+    }
+
+    /// The open run (or a new one cut at its start), grown to `at` and `ok`; nothing waits.
+    fn run_for_label(&mut self, at: &LineRef, ok: Option<&LineRef>) -> &mut Run {
         self.pending = None;
         let spare = &mut self.spare;
-        let r = self.run.get_or_insert_with(|| new_run(spare, &at));
+        let r = self.run.get_or_insert_with(|| new_run(spare, at));
         r.lines.last = r.lines.last.max(at.line);
-        r.span.end = r.span.end.max(ok.as_ref().map_or(at.span.end, |o| o.span.end));
-        let kind = match label {
-            Label::Upload { repo } => {
-                r.uploads.push(Upload {
-                    repo: Repo::from_name(repo),
-                    outcome: UploadOutcome::Unfinished,
-                    at,
-                    failure_at: None,
-                    ok_at: None,
-                    noise: Vec::new(),
-                    noise_count: 0,
-                });
-                self.pending = Some(Pending::Upload(r.uploads.len() - 1));
-                return;
-            }
-            Label::BeginEvent => StepKind::BeginEvent,
-            Label::FileRights => StepKind::FileRights,
-            Label::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
-            Label::DatabaseCheck => StepKind::DatabaseCheck,
-            Label::TableCheck { table } => StepKind::TableCheck { table: table.into() },
-            Label::DatabaseDump => StepKind::DatabaseDump,
-            Label::CachePersistence => StepKind::CachePersistence,
-            Label::Archive => StepKind::Archive,
-            Label::CleanOld => StepKind::CleanOld,
-            Label::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
-            Label::EndEvent => StepKind::EndEvent,
-        };
+        r.span.end = r.span.end.max(ok.map_or(at.span.end, |o| o.span.end));
+        r
+    }
+
+    /// `Send backup <repo>...`: the upload waits for its `OK`.
+    fn upload(&mut self, repo: &str, at: LineRef, ok: Option<LineRef>) {
+        let r = self.run_for_label(&at, ok.as_ref());
+        r.uploads.push(Upload {
+            repo: Repo::from_name(repo),
+            outcome: UploadOutcome::Unfinished,
+            at,
+            failure_at: None,
+            ok_at: None,
+            noise: Vec::new(),
+            noise_count: 0,
+        });
+        self.pending = Some(Pending::Upload(r.uploads.len() - 1));
+    }
+
+    /// A step label: done when `ok` is given, else the step waits for its result.
+    fn step(&mut self, kind: StepKind, at: LineRef, ok: Option<LineRef>) {
+        let r = self.run_for_label(&at, ok.as_ref());
         let result = if ok.is_some() { StepResult::Ok } else { StepResult::Unfinished };
         let waits = ok.is_none();
         r.steps.push(Step { kind, result, at, result_at: ok, output: Vec::new(), output_count: 0 });

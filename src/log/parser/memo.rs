@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use super::{Act, ActOf};
+use crate::log::classify::Span;
 use crate::redact;
 
 /// A fast non-cryptographic hash of a short text (FxHash-style, 8 bytes at a time). The memos
@@ -16,19 +18,21 @@ use crate::redact;
 #[inline]
 pub(super) fn hash(b: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
     let mut h = (b.len() as u64).wrapping_mul(K);
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        h = (h.rotate_left(5) ^ word(c)).wrapping_mul(K);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        if let Some(dst) = w.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        // The last 8 bytes (overlapping the ones already read; the length is in `h`), or the
+        // few bytes of a short text one by one: no copy of a variable length.
+        let tail = match b.len().checked_sub(8).and_then(|k| b.get(k..)) {
+            Some(last) => word(last),
+            None => rest.iter().fold(0u64, |w, &c| (w << 8) | u64::from(c)),
+        };
+        h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
     }
     // Multiplications only carry low bits upwards: mix the high bits down so that the low
     // bits, which pick the slot, depend on every byte.
@@ -56,11 +60,18 @@ struct MessageSlot {
 #[derive(Debug, Default)]
 pub(super) struct MessageMemo {
     slots: Vec<MessageSlot>,
+    /// Off: every text is redacted afresh (the differential tests compare both ways).
+    #[cfg(test)]
+    pub(super) off: bool,
 }
 
 impl MessageMemo {
     /// `redact::redact(text)`, from the memo when the same text was redacted recently.
     pub(super) fn redact<'s>(&'s mut self, text: &'s str) -> Cow<'s, str> {
+        #[cfg(test)]
+        if self.off {
+            return redact::redact(text);
+        }
         if text.len() > MESSAGE_MAX {
             return redact::redact(text);
         }
@@ -85,6 +96,95 @@ impl MessageMemo {
         match &slot.redacted {
             None => Cow::Borrowed(text),
             Some(r) => Cow::Borrowed(r.as_str()),
+        }
+    }
+}
+
+/// Slots of the line memo.
+const LINE_SLOTS: usize = 512;
+/// Longest line memoised.
+const LINE_MAX: usize = 256;
+/// Most plan steps memoised for a line (a line has one or two segments, a reflowed one more).
+const LINE_ACTS: usize = 4;
+
+#[derive(Debug, Default, Clone)]
+struct LineSlot {
+    used: bool,
+    hash: u64,
+    text: String,
+    acts: Vec<ActOf<Span>>,
+}
+
+/// Remembers the plans of recent lines (see `Planner`): a nightly log repeats the same step
+/// lines, so most lines are recognised by one hash and one comparison instead of by the
+/// prefix tests of `classify`. Lines holding a time (logger lines, banners) are not kept:
+/// they do not come again.
+#[derive(Debug, Default)]
+pub(crate) struct LineMemo {
+    slots: Vec<LineSlot>,
+    /// The plan being recorded, moved into its slot when complete.
+    scratch: Vec<ActOf<Span>>,
+    /// Off: every line is planned afresh (the differential tests compare both ways).
+    #[cfg(test)]
+    pub(crate) off: bool,
+}
+
+/// The outcome of [`LineMemo::lookup`].
+pub(crate) enum Lookup<'m> {
+    /// The plan of the same text.
+    Hit(&'m [ActOf<Span>]),
+    /// Not known: plan the line, passing each step to the recorder.
+    Miss(Recorder<'m>),
+}
+
+/// Records the plan of a line that was not known, to keep it when complete. The slot keeps
+/// its previous line until then (a line that cannot be kept evicts nothing).
+pub(crate) struct Recorder<'m> {
+    to: Option<(&'m mut LineSlot, &'m mut Vec<ActOf<Span>>, u64)>,
+}
+
+impl LineMemo {
+    pub(crate) fn lookup(&mut self, text: &str) -> Lookup<'_> {
+        #[cfg(test)]
+        if self.off {
+            return Lookup::Miss(Recorder { to: None });
+        }
+        if text.len() > LINE_MAX {
+            return Lookup::Miss(Recorder { to: None });
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![LineSlot::default(); LINE_SLOTS];
+        }
+        let h = hash(text.as_bytes());
+        let Some(slot) = self.slots.get_mut(h as usize % LINE_SLOTS) else {
+            return Lookup::Miss(Recorder { to: None });
+        };
+        if slot.used && slot.hash == h && slot.text == text {
+            return Lookup::Hit(&slot.acts);
+        }
+        self.scratch.clear();
+        Lookup::Miss(Recorder { to: Some((slot, &mut self.scratch, h)) })
+    }
+}
+
+impl Recorder<'_> {
+    /// The next step of the line's plan.
+    pub(crate) fn push(&mut self, act: &Act<'_>, text: &str) {
+        let Some((_, scratch, _)) = self.to.as_mut() else { return };
+        match act.to_spans(text) {
+            Some(a) if scratch.len() < LINE_ACTS && !act.timed() => scratch.push(a),
+            _ => self.to = None,
+        }
+    }
+
+    /// The plan of `text` is complete: keep it.
+    pub(crate) fn keep(self, text: &str) {
+        if let Some((slot, scratch, h)) = self.to {
+            std::mem::swap(&mut slot.acts, scratch);
+            slot.text.clear();
+            slot.text.push_str(text);
+            slot.hash = h;
+            slot.used = true;
         }
     }
 }
