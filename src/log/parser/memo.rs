@@ -100,6 +100,27 @@ impl MessageMemo {
     }
 }
 
+/// A cheaper hash for the line memo: the length and three 8-byte samples (start, middle,
+/// end). Lines that differ only elsewhere share a slot (and evict each other); equality is
+/// still checked on every byte.
+#[inline]
+pub(super) fn sample_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let word = |at: usize| b.get(at..at + 8).map_or(0, |c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+    let n = b.len();
+    let mut h = (n as u64).wrapping_mul(K);
+    if n >= 8 {
+        h = (h.rotate_left(5) ^ word(0)).wrapping_mul(K);
+        h = (h.rotate_left(5) ^ word(n / 2 - 4)).wrapping_mul(K);
+        h = (h.rotate_left(5) ^ word(n - 8)).wrapping_mul(K);
+    } else {
+        h = (h.rotate_left(5) ^ b.iter().fold(0u64, |w, &c| (w << 8) | u64::from(c))).wrapping_mul(K);
+    }
+    h ^= h >> 29;
+    h = h.wrapping_mul(K);
+    h ^ (h >> 32)
+}
+
 /// Slots of the line memo.
 const LINE_SLOTS: usize = 512;
 /// Longest line memoised.
@@ -144,6 +165,7 @@ pub(crate) struct Recorder<'m> {
 }
 
 impl LineMemo {
+    #[inline]
     pub(crate) fn lookup(&mut self, text: &str) -> Lookup<'_> {
         #[cfg(test)]
         if self.off {
@@ -155,7 +177,7 @@ impl LineMemo {
         if self.slots.is_empty() {
             self.slots = vec![LineSlot::default(); LINE_SLOTS];
         }
-        let h = hash(text.as_bytes());
+        let h = sample_hash(text.as_bytes());
         let Some(slot) = self.slots.get_mut(h as usize % LINE_SLOTS) else {
             return Lookup::Miss(Recorder { to: None });
         };
