@@ -583,9 +583,13 @@ fn json_file_name(detail: &str) -> Option<String> {
 
 /// `<dir>/<file>` → the archive and the parts of its name.
 pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
-    let file_name = path.rsplit('/').next().unwrap_or(path).to_owned();
-    let mut a = Archive { path: path.to_owned(), file_name, box_name: None, version: None, stamp: None, at };
-    let Some(core) = a.file_name.strip_suffix(".tar.gz") else {
+    // The parts are found on the borrowed path (`memrchr`, not the generic `rsplit` searchers),
+    // then copied once.
+    let name_at = memchr::memrchr(b'/', path.as_bytes()).map_or(0, |k| k + 1);
+    let name = path.get(name_at..).unwrap_or(path);
+    let mut a =
+        Archive { path: path.to_owned(), file_name: name.to_owned(), box_name: None, version: None, stamp: None, at };
+    let Some(core) = name.strip_suffix(".tar.gz") else {
         return a;
     };
     let Some(stamp_at) = core.len().checked_sub(16) else {
@@ -597,18 +601,18 @@ pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
     if parse_stamp(stamp).is_none() {
         return a;
     }
-    let stamp = ShortString::new(stamp);
     let head = core.get(..stamp_at).unwrap_or("");
     let head = head.strip_suffix('-').unwrap_or(head);
     let head = head.strip_prefix("backup-").unwrap_or(head);
-    match head.rsplit_once('-') {
-        Some((name, version)) if version.starts_with(|c: char| c.is_ascii_digit()) => {
-            a.box_name = Some(ShortString::new(name)).filter(|n| !n.is_empty());
+    let split = memchr::memrchr(b'-', head.as_bytes()).and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
+    match split {
+        Some((box_name, version)) if version.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
+            a.box_name = Some(ShortString::new(box_name)).filter(|n| !n.is_empty());
             a.version = Some(ShortString::new(version));
         }
         _ => a.box_name = Some(ShortString::new(head)).filter(|n| !n.is_empty()),
     }
-    a.stamp = Some(stamp);
+    a.stamp = Some(ShortString::new(stamp));
     a
 }
 
