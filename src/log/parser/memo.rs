@@ -122,7 +122,9 @@ pub(super) fn sample_hash(b: &[u8]) -> u64 {
 }
 
 /// Slots of the line memo.
-const LINE_SLOTS: usize = 512;
+const LINE_SLOTS: usize = 1024;
+/// Slots of the admission filter (line hashes seen once).
+const SEEN_SLOTS: usize = 1024;
 /// Longest line memoised.
 const LINE_MAX: usize = 256;
 /// Most plan steps memoised for a line (a line has one or two segments, a reflowed one more).
@@ -145,6 +147,9 @@ pub(crate) struct LineMemo {
     slots: Vec<LineSlot>,
     /// The plan being recorded, moved into its slot when complete.
     scratch: Vec<ActOf<Span>>,
+    /// Hashes of lines seen once: a line is kept only when it comes a second time, so the
+    /// lines that never repeat (archive names, transfer speeds) evict nothing.
+    seen: Vec<u64>,
     /// Off: every line is planned afresh (the differential tests compare both ways).
     #[cfg(test)]
     pub(crate) off: bool,
@@ -176,6 +181,7 @@ impl LineMemo {
         }
         if self.slots.is_empty() {
             self.slots = vec![LineSlot::default(); LINE_SLOTS];
+            self.seen = vec![0; SEEN_SLOTS];
         }
         let h = sample_hash(text.as_bytes());
         let Some(slot) = self.slots.get_mut(h as usize % LINE_SLOTS) else {
@@ -183,6 +189,14 @@ impl LineMemo {
         };
         if slot.used && slot.hash == h && slot.text == text {
             return Lookup::Hit(&slot.acts);
+        }
+        // Admission: the first time, only the hash is noted.
+        let Some(seen) = self.seen.get_mut((h >> 32) as usize % SEEN_SLOTS) else {
+            return Lookup::Miss(Recorder { to: None });
+        };
+        if *seen != h {
+            *seen = h;
+            return Lookup::Miss(Recorder { to: None });
         }
         self.scratch.clear();
         Lookup::Miss(Recorder { to: Some((slot, &mut self.scratch, h)) })
