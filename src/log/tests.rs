@@ -271,7 +271,7 @@ proptest::proptest! {
             ]), 0usize..3),
             0..12,
         ),
-        copies in 2usize..4,
+        copies in 3usize..5,
         chunk in 1usize..600,
     ) {
         let all = log_fixtures();
