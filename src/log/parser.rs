@@ -140,6 +140,9 @@ pub struct Parser {
     b: Builder,
     /// Recent lines and their plans.
     memo: LineMemo,
+    /// Every line takes the general path (no `line_fast` loop): the differential tests.
+    #[cfg(test)]
+    slow: bool,
 }
 
 /// Length of a forum quote prefix at the start of a line: one or more `>`, each followed by an
@@ -179,14 +182,26 @@ impl Parser {
         Parser::default()
     }
 
-    /// A parser that remembers nothing: every line is planned and every message redacted
-    /// afresh. The differential tests check that the memos change no output.
+    /// A parser without its shortcuts: every line takes the general path (no `line_fast`
+    /// loop), is planned afresh and every message redacted afresh. The differential tests
+    /// check that the shortcuts change no output.
     #[cfg(test)]
-    pub(crate) fn without_memos() -> Parser {
+    pub(crate) fn without_shortcuts() -> Parser {
         let mut p = Parser::default();
         p.memo.off = true;
         p.b.msgs.off = true;
+        p.slow = true;
         p
+    }
+
+    /// Whether the `line_fast` loop may be used.
+    #[inline(always)]
+    fn fast_allowed(&self) -> bool {
+        #[cfg(test)]
+        if self.slow {
+            return false;
+        }
+        true
     }
 
     /// Reads the next chunk of input. Complete items are passed to `out`.
@@ -223,7 +238,33 @@ impl Parser {
         let mut has_nul = false;
         // Position of a `\n` already accounted for as the end of a CRLF.
         let mut skip_lf: Option<usize> = None;
-        for k in Hits::new(body) {
+        let mut hits = Hits::new(body);
+        // The common chunk: `\n` line ends only (no `\r`, no NUL), valid UTF-8: after the line
+        // carried over from the previous chunk, a tight loop (see `line_fast`) until the last
+        // line end.
+        if let (Hits::Lf(lf), Some(w), true) = (&mut hits, whole, self.fast_allowed()) {
+            if !self.carry.is_empty() || self.in_long_line {
+                if let Some(k) = lf.next() {
+                    let at = pos + k;
+                    self.info.line_endings.lf += 1;
+                    self.carry.extend_from_slice(chunk.get(line_start..at).unwrap_or_default());
+                    let carry = std::mem::take(&mut self.carry);
+                    self.line(&carry, None, self.carry_start, self.carry_nul, out);
+                    self.carry = carry;
+                    self.carry.clear();
+                    self.carry_nul = false;
+                    self.in_long_line = false;
+                    line_start = at + 1;
+                }
+            }
+            for k in lf {
+                let text = w.get(line_start - pos..k).unwrap_or_default();
+                self.info.line_endings.lf += 1;
+                self.line_fast(text, base + line_start as u64, out);
+                line_start = pos + k + 1;
+            }
+        }
+        for k in hits {
             let at = pos + k;
             if skip_lf == Some(at) {
                 continue;
@@ -305,6 +346,17 @@ impl Parser {
         self.carry = carry;
         self.carry.drain(..cut);
         self.carry_start += cut as u64;
+    }
+
+    /// A whole line known to be UTF-8 without NUL, not carried over: [`Parser::line`] without
+    /// the tests that cannot apply, except the first line (a BOM) and a `>` (a forum quote).
+    #[inline]
+    fn line_fast<F: FnMut(Out<'_>)>(&mut self, text: &str, base: u64, out: &mut F) {
+        if self.line_no == 0 || text.as_bytes().first() == Some(&b'>') {
+            return self.line(text.as_bytes(), Some(text), base, false, out);
+        }
+        self.line_no = self.line_no.saturating_add(1);
+        self.b.line(&Decoded::borrowed(text, base), self.line_no, &mut self.memo, out);
     }
 
     /// One line (or piece of an overlong line). `text` is the same bytes when the caller already

@@ -179,12 +179,13 @@ fn once_quoted_every_later_prefix_is_read_past() {
     assert_eq!(step.output.len(), 1, "{step:?}");
 }
 
-// ---- the memos change nothing --------------------------------------------------------------------
+// ---- the shortcuts (memos, fast line loop) change nothing ---------------------------------------
 
-/// Parses with the line and message memos on or off, fed in chunks of `chunk` bytes.
-fn parse_memo(bytes: &[u8], memos: bool, chunk: usize) -> LogModel {
+/// Parses with the shortcuts (line and message memos, the `line_fast` loop) on or off, fed in
+/// chunks of `chunk` bytes.
+fn parse_memo(bytes: &[u8], shortcuts: bool, chunk: usize) -> LogModel {
     let mut model = ModelBuilder::new();
-    let mut parser = if memos { Parser::new() } else { Parser::without_memos() };
+    let mut parser = if shortcuts { Parser::new() } else { Parser::without_shortcuts() };
     for c in bytes.chunks(chunk.max(1)) {
         parser.feed(c, &mut |item| model.push(item));
     }
@@ -204,7 +205,7 @@ fn log_fixtures() -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
-fn memos_change_no_fixture_model() {
+fn shortcuts_change_no_fixture_model() {
     for (name, input) in log_fixtures() {
         // Three times over: the second and third copies are read from the memos.
         let input = [input.as_slice(), input.as_slice(), input.as_slice()].concat();
@@ -216,7 +217,7 @@ fn memos_change_no_fixture_model() {
 /// more or less, a marker glued on), so that lines that are *almost* a remembered one come
 /// right after it. Found nothing when written; it guards the memo's key and its replay.
 #[test]
-fn memos_change_no_model_of_near_repeats() {
+fn shortcuts_change_no_model_of_near_repeats() {
     let lines = [
         "Checking  table cmd...OK",
         "Checking  table cmd...OK ",
@@ -262,7 +263,7 @@ proptest::proptest! {
     /// Mutated real logs, repeated so that most lines come from the memos: the model is the
     /// one worked out line by line without them, whatever the chunk size.
     #[test]
-    fn memos_change_no_model_of_mutated_logs(
+    fn shortcuts_change_no_model_of_mutated_logs(
         which in proptest::prelude::any::<proptest::sample::Index>(),
         edits in proptest::collection::vec(
             (proptest::prelude::any::<proptest::sample::Index>(), proptest::sample::select(vec![
