@@ -520,27 +520,41 @@ fn new_run(spare: &mut Option<Box<Run>>, at: &LineRef) -> Box<Run> {
             span: at.span.clone(),
         });
     };
-    fn clear<T>(mut v: Vec<T>) -> Vec<T> {
-        v.clear();
-        v
-    }
-    *r = Run {
-        generation: Generation::ANY,
-        start_marker: None,
-        start: None,
-        steps: clear(std::mem::take(&mut r.steps)),
-        uploads: clear(std::mem::take(&mut r.uploads)),
-        logger_lines: clear(std::mem::take(&mut r.logger_lines)),
-        excludes: clear(std::mem::take(&mut r.excludes)),
-        remote_deletions: clear(std::mem::take(&mut r.remote_deletions)),
-        deletions: clear(std::mem::take(&mut r.deletions)),
-        archive: None,
-        duration: None,
-        end_banner: None,
-        end: RunEnd::Unterminated,
-        lines: LineRange { first: at.line, last: at.line },
-        span: at.span.clone(),
-    };
+    // Field by field: the vectors are cleared in place (their capacity stays), nothing else
+    // of the old run is moved or dropped twice. The pattern names every field, so a field
+    // added to `Run` cannot be forgotten here.
+    let Run {
+        generation,
+        start_marker,
+        start,
+        steps,
+        uploads,
+        logger_lines,
+        excludes,
+        remote_deletions,
+        deletions,
+        archive,
+        duration,
+        end_banner,
+        end,
+        lines,
+        span,
+    } = &mut *r;
+    *generation = Generation::ANY;
+    *start_marker = None;
+    *start = None;
+    steps.clear();
+    uploads.clear();
+    logger_lines.clear();
+    excludes.clear();
+    remote_deletions.clear();
+    deletions.clear();
+    *archive = None;
+    *duration = None;
+    *end_banner = None;
+    *end = RunEnd::Unterminated;
+    *lines = LineRange { first: at.line, last: at.line };
+    *span = at.span.clone();
     r
 }
 
