@@ -813,6 +813,7 @@ impl<'a> Iterator for Planner<'a> {
 }
 
 impl Builder {
+    #[inline(always)]
     fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, memo: &mut LineMemo, out: &mut F) {
         let text: &str = &d.text;
         let i = skip_ws(text, 0);
@@ -1065,6 +1066,7 @@ impl Builder {
     }
 
     /// A step label: done when `ok` is given, else the step waits for its result.
+    #[inline]
     fn step(&mut self, kind: StepKind, at: LineRef, ok: Option<LineRef>) {
         let r = self.run_for_label(&at, ok.as_ref());
         let result = if ok.is_some() { StepResult::Ok } else { StepResult::Unfinished };
