@@ -12,26 +12,27 @@ use jiff::civil::DateTime;
 use super::model::{Generation, Level, LoggerForm};
 use crate::world::JeedomVersion as V;
 
-/// A step label (the text before `OK`).
+/// A step label (the text before `OK`), over a kind of text: `&str` as recognised ([`Label`]),
+/// or a [`Span`] of its line as remembered by the parser's line memo.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Label<'a> {
+pub(crate) enum LabelOf<S> {
     BeginEvent,
     FileRights,
-    PluginHook { plugin: &'a str, new_wording: bool },
+    PluginHook { plugin: S, new_wording: bool },
     DatabaseCheck,
-    TableCheck { table: &'a str },
+    TableCheck { table: S },
     DatabaseDump,
     CachePersistence,
     Archive,
     CleanOld,
-    Upload { repo: &'a str },
+    Upload { repo: S },
     SizeLimit { limit_mb: Option<u32> },
     EndEvent,
 }
 
-/// One recognised piece of text.
+/// One recognised piece of text (see [`LabelOf`] for `S`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Seg<'a> {
+pub(crate) enum SegOf<S> {
     StartMarker,
     EndSuccess,
     EndError,
@@ -39,7 +40,7 @@ pub(crate) enum Seg<'a> {
         time: DateTime,
         level: Level,
         form: LoggerForm,
-        message: &'a str,
+        message: S,
     },
     /// Start banner; `v2` for 2.x's `Lancement de la sauvegarde de Jeedom le <date>`.
     Banner {
@@ -51,34 +52,34 @@ pub(crate) enum Seg<'a> {
     },
     /// `***ERROR*** <message>` (begin event failed).
     BeginFailure {
-        message: &'a str,
+        message: S,
         fr: bool,
     },
     Label {
-        label: Label<'a>,
+        label: LabelOf<S>,
         fr: bool,
     },
     Exclude {
-        plugin: &'a str,
-        subfolder: &'a str,
+        plugin: S,
+        subfolder: S,
         old_wording: bool,
     },
     /// Samba retention: `Delete backup too old : {json}`.
     RemoteDeletion {
-        detail: &'a str,
+        detail: S,
     },
     /// Market retention: `Supression du backup cloud : <file>`.
     MarketDeletion {
-        file: &'a str,
+        file: S,
     },
     /// `Besoin de faire de la place sur le stockage distant`.
     MarketNote,
     Deletion {
-        path: &'a str,
+        path: S,
         fr: bool,
     },
     ArchiveName {
-        path: &'a str,
+        path: S,
         fr: bool,
     },
     Duration {
@@ -87,21 +88,125 @@ pub(crate) enum Seg<'a> {
     },
     /// `Error during backup: <message>[Details : <details>]`.
     Failure {
-        message: &'a str,
-        details: Option<&'a str>,
+        message: S,
+        details: Option<S>,
         fr: bool,
     },
     /// `Details : <text>` at the start of a line (the failure's trace went on a new line).
     Details {
-        text: &'a str,
+        text: S,
         fr: bool,
     },
     /// `/!\ <message> /!\`
     UploadFailure {
-        message: &'a str,
+        message: S,
     },
     Ok,
     Nok,
+}
+
+/// A label as recognised, borrowing the line.
+pub(crate) type Label<'a> = LabelOf<&'a str>;
+/// A segment as recognised, borrowing the line.
+pub(crate) type Seg<'a> = SegOf<&'a str>;
+
+/// A piece of a line by position: `start..start + len` (bytes). What a remembered segment
+/// holds instead of a borrowed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// `part`'s position in `line`, when `part` is a slice of it (an empty text may be anywhere:
+    /// it is the same empty text).
+    fn of(part: &str, line: &str) -> Option<Span> {
+        if part.is_empty() {
+            return Some(Span { start: 0, len: 0 });
+        }
+        let start = (part.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
+        let slice = line.get(start..start.checked_add(part.len())?)?;
+        (slice.as_ptr() == part.as_ptr())
+            .then(|| Some(Span { start: u32::try_from(start).ok()?, len: u32::try_from(part.len()).ok()? }))
+            .flatten()
+    }
+
+    fn get(self, line: &str) -> &str {
+        let start = self.start as usize;
+        line.get(start..start + self.len as usize).unwrap_or("")
+    }
+}
+
+impl<S> LabelOf<S> {
+    /// The same label with each text mapped by `f` (`None` if `f` fails on one).
+    fn try_map<T>(self, mut f: impl FnMut(S) -> Option<T>) -> Option<LabelOf<T>> {
+        Some(match self {
+            LabelOf::BeginEvent => LabelOf::BeginEvent,
+            LabelOf::FileRights => LabelOf::FileRights,
+            LabelOf::PluginHook { plugin, new_wording } => LabelOf::PluginHook { plugin: f(plugin)?, new_wording },
+            LabelOf::DatabaseCheck => LabelOf::DatabaseCheck,
+            LabelOf::TableCheck { table } => LabelOf::TableCheck { table: f(table)? },
+            LabelOf::DatabaseDump => LabelOf::DatabaseDump,
+            LabelOf::CachePersistence => LabelOf::CachePersistence,
+            LabelOf::Archive => LabelOf::Archive,
+            LabelOf::CleanOld => LabelOf::CleanOld,
+            LabelOf::Upload { repo } => LabelOf::Upload { repo: f(repo)? },
+            LabelOf::SizeLimit { limit_mb } => LabelOf::SizeLimit { limit_mb },
+            LabelOf::EndEvent => LabelOf::EndEvent,
+        })
+    }
+}
+
+impl<S> SegOf<S> {
+    /// The same segment with each text mapped by `f` (`None` if `f` fails on one).
+    fn try_map<T>(self, mut f: impl FnMut(S) -> Option<T>) -> Option<SegOf<T>> {
+        Some(match self {
+            SegOf::StartMarker => SegOf::StartMarker,
+            SegOf::EndSuccess => SegOf::EndSuccess,
+            SegOf::EndError => SegOf::EndError,
+            SegOf::Logger { time, level, form, message } => SegOf::Logger { time, level, form, message: f(message)? },
+            SegOf::Banner { time, v2 } => SegOf::Banner { time, v2 },
+            SegOf::EndBanner { fr } => SegOf::EndBanner { fr },
+            SegOf::BeginFailure { message, fr } => SegOf::BeginFailure { message: f(message)?, fr },
+            SegOf::Label { label, fr } => SegOf::Label { label: label.try_map(f)?, fr },
+            SegOf::Exclude { plugin, subfolder, old_wording } => {
+                SegOf::Exclude { plugin: f(plugin)?, subfolder: f(subfolder)?, old_wording }
+            }
+            SegOf::RemoteDeletion { detail } => SegOf::RemoteDeletion { detail: f(detail)? },
+            SegOf::MarketDeletion { file } => SegOf::MarketDeletion { file: f(file)? },
+            SegOf::MarketNote => SegOf::MarketNote,
+            SegOf::Deletion { path, fr } => SegOf::Deletion { path: f(path)?, fr },
+            SegOf::ArchiveName { path, fr } => SegOf::ArchiveName { path: f(path)?, fr },
+            SegOf::Duration { secs, fr } => SegOf::Duration { secs, fr },
+            SegOf::Failure { message, details, fr } => {
+                let details = match details {
+                    Some(d) => Some(f(d)?),
+                    None => None,
+                };
+                SegOf::Failure { message: f(message)?, details, fr }
+            }
+            SegOf::Details { text, fr } => SegOf::Details { text: f(text)?, fr },
+            SegOf::UploadFailure { message } => SegOf::UploadFailure { message: f(message)? },
+            SegOf::Ok => SegOf::Ok,
+            SegOf::Nok => SegOf::Nok,
+        })
+    }
+}
+
+impl<'a> Seg<'a> {
+    /// The segment by position in `line` (of which its texts are slices), to be remembered.
+    pub(crate) fn to_spans(&self, line: &str) -> Option<SegOf<Span>> {
+        self.clone().try_map(|t| Span::of(t, line))
+    }
+}
+
+impl SegOf<Span> {
+    /// The remembered segment, read again from a line equal to the one it was found in.
+    pub(crate) fn read<'a>(&self, line: &'a str) -> Seg<'a> {
+        // Never `None`: `Span::get` cannot fail.
+        self.clone().try_map(|s| Some(s.get(line))).unwrap_or(SegOf::Nok)
+    }
 }
 
 impl Seg<'_> {

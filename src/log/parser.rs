@@ -12,12 +12,15 @@
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
-use super::classify::{Label, Seg, classify, find_marker};
+use super::classify::{Label, LabelOf, Seg, SegOf, Span, classify, find_marker};
 use super::decode::{Decoded, decode_line};
 use serde::Serialize;
 
 use super::model::*;
 use crate::redact;
+
+mod memo;
+use memo::{LineMemo, Lookup, MessageMemo};
 
 /// Longest line held in memory when streaming; longer lines are read in pieces.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -137,6 +140,11 @@ pub struct Parser {
     mid_input: bool,
     info: TextInfo,
     b: Builder,
+    /// Recent lines and their plans.
+    memo: LineMemo,
+    /// Every line takes the general path (no `line_fast` loop): the differential tests.
+    #[cfg(test)]
+    slow: bool,
 }
 
 /// Length of a forum quote prefix at the start of a line: one or more `>`, each followed by an
@@ -187,6 +195,28 @@ impl Parser {
         p
     }
 
+    /// A parser without its shortcuts: every line takes the general path (no `line_fast`
+    /// loop), is planned afresh and every message redacted afresh. The differential tests
+    /// check that the shortcuts change no output.
+    #[cfg(test)]
+    pub(crate) fn without_shortcuts() -> Parser {
+        let mut p = Parser::default();
+        p.memo.off = true;
+        p.b.msgs.off = true;
+        p.slow = true;
+        p
+    }
+
+    /// Whether the `line_fast` loop may be used.
+    #[inline(always)]
+    fn fast_allowed(&self) -> bool {
+        #[cfg(test)]
+        if self.slow {
+            return false;
+        }
+        true
+    }
+
     /// Reads the next chunk of input. Complete items are passed to `out`.
     pub fn feed<F: FnMut(LogItem)>(&mut self, chunk: &[u8], out: &mut F) {
         self.feed_out(chunk, &mut owning(out));
@@ -221,7 +251,33 @@ impl Parser {
         let mut has_nul = false;
         // Position of a `\n` already accounted for as the end of a CRLF.
         let mut skip_lf: Option<usize> = None;
-        for k in Hits::new(body) {
+        let mut hits = Hits::new(body);
+        // The common chunk: `\n` line ends only (no `\r`, no NUL), valid UTF-8: after the line
+        // carried over from the previous chunk, a tight loop (see `line_fast`) until the last
+        // line end.
+        if let (Hits::Lf(lf), Some(w), true) = (&mut hits, whole, self.fast_allowed()) {
+            if !self.carry.is_empty() || self.in_long_line {
+                if let Some(k) = lf.next() {
+                    let at = pos + k;
+                    self.info.line_endings.lf += 1;
+                    self.carry.extend_from_slice(chunk.get(line_start..at).unwrap_or_default());
+                    let carry = std::mem::take(&mut self.carry);
+                    self.line(&carry, None, self.carry_start, self.carry_nul, out);
+                    self.carry = carry;
+                    self.carry.clear();
+                    self.carry_nul = false;
+                    self.in_long_line = false;
+                    line_start = at + 1;
+                }
+            }
+            for k in lf {
+                let text = w.get(line_start - pos..k).unwrap_or_default();
+                self.info.line_endings.lf += 1;
+                self.line_fast(text, base + line_start as u64, out);
+                line_start = pos + k + 1;
+            }
+        }
+        for k in hits {
             let at = pos + k;
             if skip_lf == Some(at) {
                 continue;
@@ -305,6 +361,17 @@ impl Parser {
         self.carry_start += cut as u64;
     }
 
+    /// A whole line known to be UTF-8 without NUL, not carried over: [`Parser::line`] without
+    /// the tests that cannot apply, except the first line (a BOM) and a `>` (a forum quote).
+    #[inline]
+    fn line_fast<F: FnMut(Out<'_>)>(&mut self, text: &str, base: u64, out: &mut F) {
+        if self.line_no == 0 || text.as_bytes().first() == Some(&b'>') {
+            return self.line(text.as_bytes(), Some(text), base, false, out);
+        }
+        self.line_no = self.line_no.saturating_add(1);
+        self.b.line(&Decoded::borrowed(text, base), self.line_no, &mut self.memo, out);
+    }
+
     /// One line (or piece of an overlong line). `text` is the same bytes when the caller already
     /// knows them to be UTF-8 without NUL.
     fn line<F: FnMut(Out<'_>)>(&mut self, raw: &[u8], text: Option<&str>, base: u64, has_nul: bool, out: &mut F) {
@@ -345,7 +412,7 @@ impl Parser {
             self.info.windows1252_lines += 1;
         }
         self.info.nul_bytes += d.nuls;
-        self.b.line(d, self.line_no, out);
+        self.b.line(d, self.line_no, &mut self.memo, out);
     }
 
     /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
@@ -451,6 +518,8 @@ struct Builder {
     /// Runs given back by the consumer ([`Parser::recycle`]), used when `spare` is empty.
     pool: Vec<Box<Run>>,
     reflowed: bool,
+    /// Recent message texts and their redaction.
+    msgs: MessageMemo,
 }
 
 /// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
@@ -476,27 +545,41 @@ fn new_run(spare: &mut Option<Box<Run>>, at: &LineRef) -> Box<Run> {
             span: at.span.clone(),
         });
     };
-    fn clear<T>(mut v: Vec<T>) -> Vec<T> {
-        v.clear();
-        v
-    }
-    *r = Run {
-        generation: Generation::ANY,
-        start_marker: None,
-        start: None,
-        steps: clear(std::mem::take(&mut r.steps)),
-        uploads: clear(std::mem::take(&mut r.uploads)),
-        logger_lines: clear(std::mem::take(&mut r.logger_lines)),
-        excludes: clear(std::mem::take(&mut r.excludes)),
-        remote_deletions: clear(std::mem::take(&mut r.remote_deletions)),
-        deletions: clear(std::mem::take(&mut r.deletions)),
-        archive: None,
-        duration: None,
-        end_banner: None,
-        end: RunEnd::Unterminated,
-        lines: LineRange { first: at.line, last: at.line },
-        span: at.span.clone(),
-    };
+    // Field by field: the vectors are cleared in place (their capacity stays), nothing else
+    // of the old run is moved or dropped twice. The pattern names every field, so a field
+    // added to `Run` cannot be forgotten here.
+    let Run {
+        generation,
+        start_marker,
+        start,
+        steps,
+        uploads,
+        logger_lines,
+        excludes,
+        remote_deletions,
+        deletions,
+        archive,
+        duration,
+        end_banner,
+        end,
+        lines,
+        span,
+    } = &mut *r;
+    *generation = Generation::ANY;
+    *start_marker = None;
+    *start = None;
+    steps.clear();
+    uploads.clear();
+    logger_lines.clear();
+    excludes.clear();
+    remote_deletions.clear();
+    deletions.clear();
+    *archive = None;
+    *duration = None;
+    *end_banner = None;
+    *end = RunEnd::Unterminated;
+    *lines = LineRange { first: at.line, last: at.line };
+    *span = at.span.clone();
     r
 }
 
@@ -525,8 +608,18 @@ fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
     end
 }
 
+/// Redacts and caps a message taken from the log, through the memo of recent messages.
+fn message(memo: &mut MessageMemo, text: &str) -> String {
+    redacted(memo, text).into_owned()
+}
+
+/// [`message`], borrowed from the memo when possible.
+fn redacted<'s>(memo: &'s mut MessageMemo, text: &'s str) -> std::borrow::Cow<'s, str> {
+    if text.len() > MAX_MESSAGE { std::borrow::Cow::Owned(message_uncached(text)) } else { memo.redact(text) }
+}
+
 /// Redacts and caps a message taken from the log.
-fn message(text: &str) -> String {
+fn message_uncached(text: &str) -> String {
     let text = if text.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
         while !text.is_char_boundary(cut) {
@@ -581,33 +674,174 @@ fn json_file_name(detail: &str) -> Option<String> {
 
 /// `<dir>/<file>` → the archive and the parts of its name.
 pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
-    let file_name = path.rsplit('/').next().unwrap_or(path).to_owned();
-    let mut a = Archive { path: path.to_owned(), file_name, box_name: None, version: None, stamp: None, at };
-    let Some(core) = a.file_name.strip_suffix(".tar.gz") else { return a };
-    let Some(stamp_at) = core.len().checked_sub(16) else { return a };
-    let Some(stamp) = core.get(stamp_at..) else { return a };
+    // The parts are found on the borrowed path (`memrchr`, not the generic `rsplit` searchers),
+    // then copied once.
+    let name_at = memchr::memrchr(b'/', path.as_bytes()).map_or(0, |k| k + 1);
+    let name = path.get(name_at..).unwrap_or(path);
+    let mut a =
+        Archive { path: path.to_owned(), file_name: name.to_owned(), box_name: None, version: None, stamp: None, at };
+    let Some(core) = name.strip_suffix(".tar.gz") else {
+        return a;
+    };
+    let Some(stamp_at) = core.len().checked_sub(16) else {
+        return a;
+    };
+    let Some(stamp) = core.get(stamp_at..) else {
+        return a;
+    };
     if parse_stamp(stamp).is_none() {
         return a;
     }
-    let stamp = ShortString::new(stamp);
     let head = core.get(..stamp_at).unwrap_or("");
     let head = head.strip_suffix('-').unwrap_or(head);
     let head = head.strip_prefix("backup-").unwrap_or(head);
-    match head.rsplit_once('-') {
-        Some((name, version)) if version.starts_with(|c: char| c.is_ascii_digit()) => {
-            a.box_name = Some(ShortString::new(name)).filter(|n| !n.is_empty());
+    let split = memchr::memrchr(b'-', head.as_bytes()).and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
+    match split {
+        Some((box_name, version)) if version.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
+            a.box_name = Some(ShortString::new(box_name)).filter(|n| !n.is_empty());
             a.version = Some(ShortString::new(version));
         }
         _ => a.box_name = Some(ShortString::new(head)).filter(|n| !n.is_empty()),
     }
-    a.stamp = Some(stamp);
+    a.stamp = Some(ShortString::new(stamp));
     a
 }
 
+/// The kind of step a label echoes; `None` for an upload label (`Send backup …`).
+fn step_kind(label: Label<'_>) -> Option<StepKind> {
+    Some(match label {
+        LabelOf::Upload { .. } => return None,
+        LabelOf::BeginEvent => StepKind::BeginEvent,
+        LabelOf::FileRights => StepKind::FileRights,
+        LabelOf::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
+        LabelOf::DatabaseCheck => StepKind::DatabaseCheck,
+        LabelOf::TableCheck { table } => StepKind::TableCheck { table: table.into() },
+        LabelOf::DatabaseDump => StepKind::DatabaseDump,
+        LabelOf::CachePersistence => StepKind::CachePersistence,
+        LabelOf::Archive => StepKind::Archive,
+        LabelOf::CleanOld => StepKind::CleanOld,
+        LabelOf::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
+        LabelOf::EndEvent => StepKind::EndEvent,
+    })
+}
+
+/// One step of a line's plan, over a kind of text (see [`LabelOf`]). Offsets are bytes of the
+/// decoded line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ActOf<S> {
+    /// `<label>...OK` from `i`: a step done on its line (the commonest line); the label ends
+    /// at `i + n` (`end` without trailing blanks), the `OK` follows. Last of its line.
+    StepOk { kind: StepKind, evidence: Option<Generation>, i: usize, end: usize, n: usize, reflow: bool },
+    /// A segment at `i..end`; `first`/`last`: whether it starts/ends the line's text;
+    /// `reflow`: a segment Jeedom writes at a line start found inside the line.
+    Seg { seg: SegOf<S>, i: usize, end: usize, first: bool, last: bool, reflow: bool },
+    /// Text that is no segment, at `i..end`.
+    Noise { i: usize, end: usize },
+}
+
+/// A step of a plan as worked out, borrowing the line.
+pub(crate) type Act<'a> = ActOf<&'a str>;
+
+impl Act<'_> {
+    /// The step by position in `line`, to be remembered (`None` when it cannot be).
+    pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
+        Some(match self {
+            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
+            }
+            ActOf::Seg { seg, i, end, first, last, reflow } => {
+                ActOf::Seg { seg: seg.to_spans(line)?, i: *i, end: *end, first: *first, last: *last, reflow: *reflow }
+            }
+            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
+        })
+    }
+
+    /// Whether this step holds a time, so its line is unlikely to come again.
+    pub(crate) fn timed(&self) -> bool {
+        matches!(self, ActOf::Seg { seg: SegOf::Logger { .. } | SegOf::Banner { .. }, .. })
+    }
+}
+
+impl ActOf<Span> {
+    /// The remembered step, read again from a line equal to the one it was planned on.
+    pub(crate) fn read<'a>(&self, line: &'a str) -> Act<'a> {
+        match self {
+            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
+            }
+            ActOf::Seg { seg, i, end, first, last, reflow } => {
+                ActOf::Seg { seg: seg.read(line), i: *i, end: *end, first: *first, last: *last, reflow: *reflow }
+            }
+            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
+        }
+    }
+}
+
+/// Works out the plan of a line from `i` (after its leading blanks): its segments, split at
+/// each marker, and the free text between them. A pure function of the text, so a plan can be
+/// remembered for a line that comes again.
+pub(crate) struct Planner<'a> {
+    text: &'a str,
+    i: usize,
+    first: bool,
+    done: bool,
+}
+
+impl<'a> Planner<'a> {
+    pub(crate) fn new(text: &'a str, i: usize) -> Self {
+        Planner { text, i, first: true, done: false }
+    }
+}
+
+impl<'a> Iterator for Planner<'a> {
+    type Item = Act<'a>;
+
+    fn next(&mut self) -> Option<Act<'a>> {
+        let text = self.text;
+        let i = self.i;
+        if self.done || i >= text.len() {
+            return None;
+        }
+        let first = self.first;
+        let rest = text.get(i..).unwrap_or("");
+        // Most lines end with a bare `OK` after their label.
+        let seg = if rest.as_bytes() == b"OK" { Some((Seg::Ok, 2)) } else { classify(rest) };
+        let act = match seg {
+            Some((seg, n)) => {
+                let end = trim_end_at(text, i, i + n);
+                let reflow = !first && seg.starts_line();
+                // The commonest line, `<label>...OK`: the step is done on its line.
+                if text.as_bytes().get(i + n..) == Some(b"OK") {
+                    if let Seg::Label { label, .. } = &seg {
+                        let evidence = seg.evidence();
+                        if let Some(kind) = step_kind(label.clone()) {
+                            self.done = true;
+                            return Some(ActOf::StepOk { kind, evidence, i, end, n, reflow });
+                        }
+                    }
+                }
+                let last = skip_ws(text, i + n) >= text.len();
+                self.i = i + n.max(1);
+                ActOf::Seg { seg, i, end, first, last, reflow }
+            }
+            None => {
+                let n = find_marker(rest).unwrap_or(rest.len());
+                let end = trim_end_at(text, i, i + n);
+                self.i = i + n.max(1);
+                ActOf::Noise { i, end }
+            }
+        };
+        self.first = false;
+        self.i = skip_ws(text, self.i);
+        Some(act)
+    }
+}
+
 impl Builder {
-    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, out: &mut F) {
+    #[inline(always)]
+    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, memo: &mut LineMemo, out: &mut F) {
         let text: &str = &d.text;
-        let mut i = skip_ws(text, 0);
+        let i = skip_ws(text, 0);
         let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
         if i >= text.len() {
             // A blank line ends a 4.5 message; it means nothing else.
@@ -636,7 +870,7 @@ impl Builder {
                         self.loose.as_mut()
                     };
                     if let Some(l) = target {
-                        append_capped(&mut l.message, &message(piece), MAX_MESSAGE);
+                        append_capped(&mut l.message, &redacted(&mut self.msgs, piece), MAX_MESSAGE);
                         l.last_line = line;
                     }
                     if in_run {
@@ -648,42 +882,62 @@ impl Builder {
                 self.end_continuation(out);
             }
         }
-        let mut first = true;
-        while i < text.len() {
-            let rest = text.get(i..).unwrap_or("");
-            // Most lines end with a bare `OK` after their label.
-            let seg = if rest.as_bytes() == b"OK" { Some((Seg::Ok, 2)) } else { classify(rest) };
-            match seg {
-                Some((seg, n)) => {
-                    let end = trim_end_at(text, i, i + n);
-                    if !first && seg.starts_line() {
-                        self.reflowed = true;
-                    }
-                    // The commonest line, `<label>...OK`: record the step already done.
-                    let ok_follows = matches!(&seg, Seg::Label { label, .. } if !matches!(label, Label::Upload { .. }))
-                        && text.as_bytes().get(i + n..) == Some(b"OK");
-                    if ok_follows {
-                        let evidence = seg.evidence();
-                        if let Seg::Label { label, .. } = seg {
-                            self.label(label, at(i, end), Some(at(i + n, i + n + 2)));
-                            self.narrow(evidence);
+        self.segments(d, line, i, memo, out);
+    }
+
+    /// The segments of a line from `i` on (the line's context is handled): the plan of the
+    /// line ([`Planner`], a pure function of its text) is taken from the memo when the same
+    /// text was read recently, else worked out (and remembered), then applied.
+    fn segments<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, i: usize, memo: &mut LineMemo, out: &mut F) {
+        let text: &str = &d.text;
+        match memo.lookup(text) {
+            Lookup::Hit(acts) => {
+                for act in acts {
+                    match act {
+                        // The commonest line, straight from the memo.
+                        ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                            let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+                            if *reflow {
+                                self.reflowed = true;
+                            }
+                            self.step(kind.clone(), at(*i, *end), Some(at(*i + *n, *i + *n + 2)));
+                            self.narrow(*evidence);
                         }
-                        break;
+                        act => self.apply(act.read(text), d, line, out),
                     }
-                    let last = skip_ws(text, i + n) >= text.len();
-                    self.segment(seg, at(i, end), first, last, out);
-                    i += n.max(1);
-                }
-                None => {
-                    let n = find_marker(rest).unwrap_or(rest.len());
-                    let end = trim_end_at(text, i, i + n);
-                    let piece = text.get(i..end).unwrap_or("");
-                    self.noise(piece, at(i, end), d, i, out);
-                    i += n.max(1);
                 }
             }
-            first = false;
-            i = skip_ws(text, i);
+            Lookup::Miss(mut rec) => {
+                for act in Planner::new(text, i) {
+                    rec.push(&act, text);
+                    self.apply(act, d, line, out);
+                }
+                rec.keep(text);
+            }
+        }
+    }
+
+    /// Carries out one step of a line's plan.
+    fn apply<F: FnMut(Out<'_>)>(&mut self, act: Act<'_>, d: &Decoded<'_>, line: u32, out: &mut F) {
+        let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+        match act {
+            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+                if reflow {
+                    self.reflowed = true;
+                }
+                self.step(kind, at(i, end), Some(at(i + n, i + n + 2)));
+                self.narrow(evidence);
+            }
+            ActOf::Seg { seg, i, end, first, last, reflow } => {
+                if reflow {
+                    self.reflowed = true;
+                }
+                self.segment(seg, at(i, end), first, last, out);
+            }
+            ActOf::Noise { i, end } => {
+                let piece = d.text.get(i..end).unwrap_or("");
+                self.noise(piece, at(i, end), d, i, out);
+            }
         }
     }
 
@@ -742,7 +996,7 @@ impl Builder {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
                 let d = details.get_or_insert_with(String::new);
-                append_capped(d, &message(text), MAX_DETAILS);
+                append_capped(d, &redacted(&mut self.msgs, text), MAX_DETAILS);
             }
         }
         self.extend(&at);
@@ -801,37 +1055,45 @@ impl Builder {
     /// A step or upload label. `ok`: the `OK` that follows on the same line, if any (the step
     /// is then recorded done, nothing waits).
     fn label(&mut self, label: Label<'_>, at: LineRef, ok: Option<LineRef>) {
+        match label {
+            LabelOf::Upload { repo } => self.upload(repo, at, ok),
+            label => {
+                if let Some(kind) = step_kind(label) {
+                    self.step(kind, at, ok);
+                }
+            }
+        }
+    }
+
+    /// The open run (or a new one cut at its start), grown to `at` and `ok`; nothing waits.
+    fn run_for_label(&mut self, at: &LineRef, ok: Option<&LineRef>) -> &mut Run {
         self.pending = None;
         let spare = &mut self.spare;
-        let r = self.run.get_or_insert_with(|| new_run(spare, &at));
+        let r = self.run.get_or_insert_with(|| new_run(spare, at));
         r.lines.last = r.lines.last.max(at.line);
-        r.span.end = r.span.end.max(ok.as_ref().map_or(at.span.end, |o| o.span.end));
-        let kind = match label {
-            Label::Upload { repo } => {
-                r.uploads.push(Upload {
-                    repo: Repo::from_name(repo),
-                    outcome: UploadOutcome::Unfinished,
-                    at,
-                    failure_at: None,
-                    ok_at: None,
-                    noise: Vec::new(),
-                    noise_count: 0,
-                });
-                self.pending = Some(Pending::Upload(r.uploads.len() - 1));
-                return;
-            }
-            Label::BeginEvent => StepKind::BeginEvent,
-            Label::FileRights => StepKind::FileRights,
-            Label::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
-            Label::DatabaseCheck => StepKind::DatabaseCheck,
-            Label::TableCheck { table } => StepKind::TableCheck { table: table.into() },
-            Label::DatabaseDump => StepKind::DatabaseDump,
-            Label::CachePersistence => StepKind::CachePersistence,
-            Label::Archive => StepKind::Archive,
-            Label::CleanOld => StepKind::CleanOld,
-            Label::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
-            Label::EndEvent => StepKind::EndEvent,
-        };
+        r.span.end = r.span.end.max(ok.map_or(at.span.end, |o| o.span.end));
+        r
+    }
+
+    /// `Send backup <repo>...`: the upload waits for its `OK`.
+    fn upload(&mut self, repo: &str, at: LineRef, ok: Option<LineRef>) {
+        let r = self.run_for_label(&at, ok.as_ref());
+        r.uploads.push(Upload {
+            repo: Repo::from_name(repo),
+            outcome: UploadOutcome::Unfinished,
+            at,
+            failure_at: None,
+            ok_at: None,
+            noise: Vec::new(),
+            noise_count: 0,
+        });
+        self.pending = Some(Pending::Upload(r.uploads.len() - 1));
+    }
+
+    /// A step label: done when `ok` is given, else the step waits for its result.
+    #[inline]
+    fn step(&mut self, kind: StepKind, at: LineRef, ok: Option<LineRef>) {
+        let r = self.run_for_label(&at, ok.as_ref());
         let result = if ok.is_some() { StepResult::Ok } else { StepResult::Unfinished };
         let waits = ok.is_none();
         r.steps.push(Step { kind, result, at, result_at: ok, output: Vec::new(), output_count: 0 });
@@ -842,14 +1104,18 @@ impl Builder {
 
     /// `OK` / `NOK` / a failure for whatever waits for it.
     fn complete(&mut self, seg: Seg<'_>, at: LineRef) -> bool {
-        let (Some(pending), Some(r)) = (self.pending, self.run.as_mut()) else { return false };
+        let (Some(pending), Some(r)) = (self.pending, self.run.as_mut()) else {
+            return false;
+        };
         match pending {
             Pending::Step(i) => {
-                let Some(s) = r.steps.get_mut(i) else { return false };
+                let Some(s) = r.steps.get_mut(i) else {
+                    return false;
+                };
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(m) },
+                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(&mut self.msgs, m) },
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
@@ -858,7 +1124,9 @@ impl Builder {
                 s.result_at = Some(at.clone());
             }
             Pending::Upload(i) => {
-                let Some(u) = r.uploads.get_mut(i) else { return false };
+                let Some(u) = r.uploads.get_mut(i) else {
+                    return false;
+                };
                 match seg {
                     Seg::Ok | Seg::Nok => {
                         if u.outcome == UploadOutcome::Unfinished {
@@ -936,7 +1204,7 @@ impl Builder {
                     time,
                     level,
                     form,
-                    message: message(m),
+                    message: message(&mut self.msgs, m),
                     mid_line: !first,
                     at: at.clone(),
                     last_line: at.line,
@@ -962,8 +1230,8 @@ impl Builder {
                     }
                     _ => false,
                 };
+                let failed = StepResult::Failed { message: message(&mut self.msgs, m) };
                 let r = self.ensure_run(&at);
-                let failed = StepResult::Failed { message: message(m) };
                 let target = if pending_begin { r.steps.last_mut() } else { None };
                 match target {
                     Some(s) => {
@@ -1042,13 +1310,12 @@ impl Builder {
                     self.complete(seg.clone(), at.clone());
                 }
                 self.pending = None;
-                let r = self.ensure_run(&at);
-                let details = details.map(message);
-                match &mut r.end {
-                    RunEnd::Failed { .. } => {}
-                    end => {
-                        *end = RunEnd::Failed { message: Some(message(m)), details, at: at.clone(), end_marker: None }
-                    }
+                let failed_before = self.run.as_ref().is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
+                if !failed_before {
+                    let details = details.map(|d| message(&mut self.msgs, d));
+                    let message = Some(message(&mut self.msgs, m));
+                    let r = self.ensure_run(&at);
+                    r.end = RunEnd::Failed { message, details, at: at.clone(), end_marker: None };
                 }
                 if last {
                     self.ctx = Ctx::Details;
@@ -1072,7 +1339,7 @@ impl Builder {
                 };
                 match target {
                     Some(u) => {
-                        u.outcome = UploadOutcome::Failed { message: message(m) };
+                        u.outcome = UploadOutcome::Failed { message: message(&mut self.msgs, m) };
                         u.failure_at = Some(at.clone());
                     }
                     None => return self.unknown(at, out),
@@ -1145,7 +1412,9 @@ impl<R: Read> RunReader<R> {
             f(item.as_item_ref());
         }
         loop {
-            let Some(parser) = self.parser.as_mut() else { return Ok(()) };
+            let Some(parser) = self.parser.as_mut() else {
+                return Ok(());
+            };
             match self.reader.read(&mut self.buf) {
                 Ok(0) => {
                     if let Some(parser) = self.parser.take() {
