@@ -24,7 +24,13 @@
 //!
 //! # Memory
 //! Pieces are read in [`BLOCK`]-sized buffers (the tail after the last cut moves to the next
-//! buffer); at most two pieces per worker are in flight, and buffers are reused. Peak memory is
+//! buffer); at most two pieces per thread are in flight, and buffers and runs are reused (a run
+//! goes back to the thread that built it).
+//!
+//! # Speed
+//! On the project's 2-core machine two threads give only 1.1–1.4× one thread's throughput:
+//! two busy cores slow each other down by about a third on this branchy code (two separate
+//! processes do too), so most of the gain must come from the parser itself (see BENCHMARKS.md). Peak memory is
 //! a few buffers plus the items of the pieces in flight, whatever the size of the input.
 
 use std::collections::VecDeque;
@@ -162,6 +168,8 @@ struct Job {
     /// The block ends its piece: the parser finishes.
     ends: bool,
     /// Runs the consumer is done with, for the parser to reuse.
+    // Boxed: a run moves between the parser, the consumer and back without being copied.
+    #[allow(clippy::vec_box)]
     spares: Vec<Box<Run>>,
 }
 
@@ -172,22 +180,27 @@ struct Done {
     info: Option<TextInfo>,
 }
 
+/// Parses one job with the parser of its piece (a new one when the job starts a piece).
+fn run_job(parser: &mut Option<Parser>, job: Job) -> Done {
+    let Job { block, offset, starts, ends, spares } = job;
+    if starts || parser.is_none() {
+        *parser = Some(if offset == 0 { Parser::new() } else { Parser::resume(offset, 0, false) });
+    }
+    let mut items = Vec::new();
+    if let Some(p) = parser.as_mut() {
+        spares.into_iter().for_each(|r| p.recycle(r));
+        p.feed(&block, &mut |item| items.push(item));
+    }
+    // Give the buffer back before saying so, so the driver can reuse it.
+    drop(block);
+    let info = if ends { parser.take().map(|p| p.finish(&mut |item| items.push(item))) } else { None };
+    Done { items, info }
+}
+
 fn worker(jobs: mpsc::Receiver<Job>, done: mpsc::Sender<Done>) {
     let mut parser: Option<Parser> = None;
     for job in jobs {
-        let Job { block, offset, starts, ends, spares } = job;
-        if starts || parser.is_none() {
-            parser = Some(if offset == 0 { Parser::new() } else { Parser::resume(offset, 0, false) });
-        }
-        let mut items = Vec::new();
-        if let Some(p) = parser.as_mut() {
-            spares.into_iter().for_each(|r| p.recycle(r));
-            p.feed(&block, &mut |item| items.push(item));
-        }
-        // Give the buffer back before saying so, so the driver can reuse it.
-        drop(block);
-        let info = if ends { parser.take().map(|p| p.finish(&mut |item| items.push(item))) } else { None };
-        if done.send(Done { items, info }).is_err() {
+        if done.send(run_job(&mut parser, job)).is_err() {
             return;
         }
     }
@@ -195,7 +208,10 @@ fn worker(jobs: mpsc::Receiver<Job>, done: mpsc::Sender<Done>) {
 
 /// A job sent and not yet handed on.
 struct Flight {
-    worker: usize,
+    /// Who parses it: a worker thread, or the driver itself (`threads - 1`).
+    by: usize,
+    /// The driver's own result, when it parsed the job itself.
+    done: Option<Done>,
     block: Arc<Vec<u8>>,
     offset: u64,
 }
@@ -237,21 +253,25 @@ fn drive<R: Read>(mut reader: R, threads: usize, block: usize, sink: &mut impl S
     if eof || threads <= 1 {
         return sequential(Parser::new(), [], buf, eof, &mut reader, block, sink);
     }
+    // `threads - 1` worker threads; the driver parses every `threads`-th piece itself, between
+    // reading and handing on, so no core waits on a thread that mostly waits.
+    let local = threads - 1;
     std::thread::scope(|scope| {
-        let mut workers = Vec::with_capacity(threads);
-        for _ in 0..threads {
+        let mut workers = Vec::with_capacity(local);
+        for _ in 0..local {
             let (job_tx, job_rx) = mpsc::channel::<Job>();
             let (done_tx, done_rx) = mpsc::channel::<Done>();
             scope.spawn(move || worker(job_rx, done_tx));
             workers.push((job_tx, done_rx));
         }
+        let mut own: Option<Parser> = None;
         let max_in_flight = 2 * threads;
         let mut flights: VecDeque<Flight> = VecDeque::new();
         let mut spare: Vec<Vec<u8>> = Vec::new();
-        // Runs given back by the consumer, for the next job's parser.
-        let mut runs_back: Vec<Box<Run>> = Vec::new();
+        // Runs given back by the consumer, for the next job of the parser that made them.
+        let mut runs_back: Vec<Vec<Box<Run>>> = (0..threads).map(|_| Vec::new()).collect();
         let mut totals = Totals::default();
-        // Lines of the pieces already handed on, and of those before the piece being handed on.
+        // Lines of the pieces already handed on: the base of the piece being handed on.
         let mut piece_base = 0u32;
         let (mut offset, mut starts, mut eof, mut piece) = (0u64, true, eof, 0usize);
         loop {
@@ -269,13 +289,18 @@ fn drive<R: Read>(mut reader: R, threads: usize, block: usize, sink: &mut impl S
             next.extend_from_slice(buf.get(len..).unwrap_or_default());
             buf.truncate(len);
             let data = Arc::new(std::mem::replace(&mut buf, next));
-            let w = piece % threads;
-            let job = Job { block: Arc::clone(&data), offset, starts, ends, spares: std::mem::take(&mut runs_back) };
-            if let Some((tx, _)) = workers.get(w) {
-                // A worker only stops when its channel closes: a send cannot fail here.
-                let _ = tx.send(job);
-            }
-            flights.push_back(Flight { worker: w, block: data, offset });
+            let by = piece % threads;
+            let spares = runs_back.get_mut(by).map(std::mem::take).unwrap_or_default();
+            let job = Job { block: Arc::clone(&data), offset, starts, ends, spares };
+            let done = match workers.get(by) {
+                Some((tx, _)) => {
+                    // A worker only stops when its channel closes: a send cannot fail here.
+                    let _ = tx.send(job);
+                    None
+                }
+                None => Some(run_job(&mut own, job)),
+            };
+            flights.push_back(Flight { by, done, block: data, offset });
             offset += len as u64;
             starts = ends;
             if ends {
@@ -285,13 +310,22 @@ fn drive<R: Read>(mut reader: R, threads: usize, block: usize, sink: &mut impl S
             // Hand on what is done, in order, keeping at most `max_in_flight` jobs out.
             while flights.len() >= max_in_flight || (last && !flights.is_empty()) {
                 let Some(f) = flights.pop_front() else { break };
-                let Some(done) = workers.get(f.worker).and_then(|(_, rx)| rx.recv().ok()) else {
-                    // A worker died (a bug): fail loudly rather than lose items.
-                    return Err(io::Error::other("a log-parsing thread stopped"));
+                let done = match f.done {
+                    Some(d) => d,
+                    None => match workers.get(f.by).and_then(|(_, rx)| rx.recv().ok()) {
+                        Some(d) => d,
+                        // A worker died (a bug): fail loudly rather than lose items.
+                        None => return Err(io::Error::other("a log-parsing thread stopped")),
+                    },
                 };
+                let back = runs_back.get_mut(f.by);
+                let mut back = back.map(std::mem::take).unwrap_or_default();
                 for mut item in done.items {
                     shift_item(&mut item, piece_base);
-                    runs_back.extend(sink(item));
+                    back.extend(sink(item));
+                }
+                if let Some(v) = runs_back.get_mut(f.by) {
+                    *v = back;
                 }
                 if let Ok(b) = Arc::try_unwrap(f.block) {
                     spare.push(b);

@@ -516,6 +516,8 @@ struct Builder {
     /// A closed run left by a lending consumer, recycled by the next [`new_run`].
     spare: Option<Box<Run>>,
     /// Runs given back by the consumer ([`Parser::recycle`]), used when `spare` is empty.
+    // Boxed: a run moves between the parser, the consumer and back without being copied.
+    #[allow(clippy::vec_box)]
     pool: Vec<Box<Run>>,
     reflowed: bool,
     /// Recent message texts and their redaction.
