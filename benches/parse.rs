@@ -204,31 +204,47 @@ fn in_process(path: &Path) -> Measure {
     Measure { wall: t.elapsed(), max_rss_kb: None, hwm_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
 }
 
+/// What the lending streams count.
+#[derive(Default)]
+struct Tally {
+    runs: u64,
+    steps: u64,
+    unknown: u64,
+}
+
+impl Tally {
+    fn add(&mut self, item: LogItemRef<'_>) {
+        match item {
+            LogItemRef::Run(r) => {
+                self.runs += 1;
+                self.steps += r.steps.len() as u64;
+            }
+            LogItemRef::Unknown(_) => self.unknown += 1,
+            LogItemRef::LooseLogger(_) => {}
+        }
+    }
+
+    fn measure(self, t: Instant) -> Measure {
+        Measure {
+            wall: t.elapsed(),
+            max_rss_kb: None,
+            hwm_kb: None,
+            stdout: format!("{} runs, {} steps, {} unknown", self.runs, self.steps, self.unknown),
+        }
+    }
+}
+
 /// The same on every core (`log::parallel::for_each_ref`, as the CLI does): pieces cut before
 /// `[START BACKUP]` lines, runs lent in input order and recycled.
 fn in_process_parallel(path: &Path) -> Measure {
     let t = Instant::now();
     let file = File::open(path).unwrap_or_else(|e| fail(path, e));
-    let (mut runs, mut unknown, mut steps) = (0u64, 0u64, 0u64);
-    let read = infobackup::log::parallel::for_each_ref(file, infobackup::log::parallel::default_threads(), |item| {
-        match item {
-            LogItemRef::Run(r) => {
-                runs += 1;
-                steps += r.steps.len() as u64;
-            }
-            LogItemRef::Unknown(_) => unknown += 1,
-            LogItemRef::LooseLogger(_) => {}
-        }
-    });
-    if let Err(e) = read {
+    let mut tally = Tally::default();
+    let threads = infobackup::log::parallel::default_threads();
+    if let Err(e) = infobackup::log::parallel::for_each_ref(file, threads, |item| tally.add(item)) {
         fail(path, e);
     }
-    Measure {
-        wall: t.elapsed(),
-        max_rss_kb: None,
-        hwm_kb: None,
-        stdout: format!("{runs} runs, {steps} steps, {unknown} unknown"),
-    }
+    tally.measure(t)
 }
 
 /// `/proc/loadavg`'s first three figures: other work on the machine skews wall times.
@@ -242,25 +258,11 @@ fn load_average() -> String {
 fn in_process_lent(path: &Path) -> Measure {
     let t = Instant::now();
     let file = File::open(path).unwrap_or_else(|e| fail(path, e));
-    let (mut runs, mut unknown, mut steps) = (0u64, 0u64, 0u64);
-    let mut reader = RunReader::new(file);
-    let read = reader.for_each_ref(|item| match item {
-        LogItemRef::Run(r) => {
-            runs += 1;
-            steps += r.steps.len() as u64;
-        }
-        LogItemRef::Unknown(_) => unknown += 1,
-        LogItemRef::LooseLogger(_) => {}
-    });
-    if let Err(e) = read {
+    let mut tally = Tally::default();
+    if let Err(e) = RunReader::new(file).for_each_ref(|item| tally.add(item)) {
         fail(path, e);
     }
-    Measure {
-        wall: t.elapsed(),
-        max_rss_kb: None,
-        hwm_kb: None,
-        stdout: format!("{runs} runs, {steps} steps, {unknown} unknown"),
-    }
+    tally.measure(t)
 }
 
 // ---- a realistic multi-run log --------------------------------------------------------------------
