@@ -51,7 +51,7 @@ const MARKER: &[u8] = b"\n[START BACKUP]";
 
 static FINDER: LazyLock<memchr::memmem::FinderRev<'static>> = LazyLock::new(|| memchr::memmem::FinderRev::new(MARKER));
 
-/// How many worker threads [`for_each`] uses by default: the cores this process may use.
+/// How many parsing threads [`for_each`] is given by default: the cores this process may use.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
