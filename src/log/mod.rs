@@ -15,7 +15,7 @@
 //! - [`parallel::for_each`] / [`parallel::for_each_ref`]: the same stream on every core. The
 //!   input is cut before `[START BACKUP]` lines and each piece parsed by its own [`Parser`];
 //!   items come out in input order, identical to one parser's. [`parse`] and [`parse_reader`]
-//!   use it for logs of several megabytes.
+//!   use it for logs above a megabyte.
 //! - [`Parser::feed_ref`] and [`RunReader::for_each_ref`] lend each item ([`LogItemRef`])
 //!   instead of giving it: the run's storage is cleared and reused for the next run, so a
 //!   consumer that only looks (counts, checks; `parse --format summary`) allocates nothing per
@@ -166,7 +166,7 @@ pub enum LogError {
     },
 }
 
-/// Parses a whole log held in memory. Never fails, never panics. A log of several megabytes is
+/// Parses a whole log held in memory. Never fails, never panics. A log above a megabyte is
 /// parsed on every core ([`parallel`]); the model is the same.
 pub fn parse(bytes: &[u8]) -> LogModel {
     parse_threads(bytes, parallel::default_threads())
