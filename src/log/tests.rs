@@ -258,7 +258,11 @@ fn shortcuts_change_no_model_of_near_repeats() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..Default::default() })]
+    // 96 cases by default; `PROPTEST_CASES=5000` for a longer hunt.
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96),
+        ..Default::default()
+    })]
 
     /// Mutated real logs, repeated so that most lines come from the memos: the model is the
     /// one worked out line by line without them, whatever the chunk size.
