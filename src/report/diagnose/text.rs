@@ -205,20 +205,14 @@ fn header(o: &mut Out<'_>) {
         o.line(desc);
     }
     let strict = d.strict_profile.as_deref().unwrap_or("—");
+    let (published, tz, php) = (&d.published_profile, &d.tz, d.php);
+    let size = words::size_words(d.min_size, o.lang);
     let line = match o.lang {
         Lang::Fr => format!(
-            "Scénario publié : {} · lecture stricte : {strict} · fuseau {} · PHP {} · seuil {}",
-            d.published_profile,
-            d.tz,
-            d.php,
-            words::size_words(d.min_size, o.lang)
+            "Scénario publié : {published} · lecture stricte : {strict} · fuseau {tz} · PHP {php} · seuil {size}"
         ),
         Lang::En => format!(
-            "Published scenario: {} · strict reading: {strict} · time zone {} · PHP {} · threshold {}",
-            d.published_profile,
-            d.tz,
-            d.php,
-            words::size_words(d.min_size, o.lang)
+            "Published scenario: {published} · strict reading: {strict} · time zone {tz} · PHP {php} · threshold {size}"
         ),
     };
     o.line(&line);
