@@ -418,11 +418,7 @@ impl Parser {
     /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
     /// for a later run instead of a new allocation.
     pub fn recycle(&mut self, run: Box<Run>) {
-        if self.b.spare.is_none() {
-            self.b.spare = Some(run);
-        } else {
-            self.b.pool.push(run);
-        }
+        self.b.spare.push(run);
     }
 
     /// Ends the input: reads the last line, closes the open run. Returns the facts about the
@@ -513,12 +509,11 @@ struct Builder {
     ctx: Ctx,
     /// A loose 4.5 logger line that may still get continuation lines.
     loose: Option<LoggerLine>,
-    /// A closed run left by a lending consumer, recycled by the next [`new_run`].
-    spare: Option<Box<Run>>,
-    /// Runs given back by the consumer ([`Parser::recycle`]), used when `spare` is empty.
+    /// Closed runs whose storage the next [`new_run`] reuses: left by a lending consumer, or
+    /// given back by an owning one ([`Parser::recycle`]).
     // Boxed: a run moves between the parser, the consumer and back without being copied.
     #[allow(clippy::vec_box)]
-    pool: Vec<Box<Run>>,
+    spare: Vec<Box<Run>>,
     reflowed: bool,
     /// Recent message texts and their redaction.
     msgs: MessageMemo,
@@ -526,8 +521,9 @@ struct Builder {
 
 /// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
 /// their capacity).
-fn new_run(spare: &mut Option<Box<Run>>, at: &LineRef) -> Box<Run> {
-    let Some(mut r) = spare.take() else {
+#[allow(clippy::vec_box)] // the runs stay boxed, see `Builder::spare`
+fn new_run(spare: &mut Vec<Box<Run>>, at: &LineRef) -> Box<Run> {
+    let Some(mut r) = spare.pop() else {
         return Box::new(Run {
             generation: Generation::ANY,
             start_marker: None,
@@ -972,7 +968,7 @@ impl Builder {
             // An owning consumer takes the run; a borrowing one leaves it, and its vectors
             // are reused for the next run (no allocation per run when streaming).
             out(Out::Run(&mut self.run));
-            self.spare = self.run.take().or_else(|| self.pool.pop());
+            self.spare.extend(self.run.take());
         }
     }
 
