@@ -158,13 +158,7 @@ pub fn terminal_safe(text: &str, keep_color: bool) -> String {
                 continue;
             }
         }
-        match c {
-            '\n' | '\t' => out.push(c),
-            '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
-            '\u{7f}' => out.push('\u{2421}'),
-            '\u{80}'..='\u{9f}' => out.push('\u{fffd}'),
-            _ => out.push(c),
-        }
+        out.push(if matches!(c, '\n' | '\t') { c } else { crate::log::render::visible(c) });
         rest = &rest[len..];
     }
     out
