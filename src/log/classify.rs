@@ -353,6 +353,7 @@ fn is_marker(text: &str) -> bool {
 /// Offset of the first marker in `text` after its first byte, if any.
 pub(crate) fn find_marker(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
+    let n = bytes.len();
     let check = |i: usize| -> bool {
         match (bytes.get(i), bytes.get(i + 1)) {
             // Markers start with ASCII, so `i` is a char boundary.
@@ -360,31 +361,47 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
             _ => false,
         }
     };
-    // Free text is mostly lower case: skip 8 bytes at a time while none of them can start a
-    // marker (`A`–`Z`, `[`, `*`, `/`).
-    let mut i = 1;
-    while let Some(word) = bytes.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        // The following bytes (all `!` past the end, which keeps every `/` a candidate).
-        let next = bytes.get(i + 1..i + 9).map_or([b'!'; 8], |n| n.try_into().unwrap_or([b'!'; 8]));
-        let mut m = candidates(w, u64::from_le_bytes(next));
+    // The candidates of the word at `at` (bits of bytes before `from` cleared), checked in
+    // order.
+    let first_in = |at: usize, from: usize, w: u64, next: u64| -> Option<usize> {
+        let mut m = candidates(w, next) & (u64::MAX << (8 * from.saturating_sub(at).min(7)));
         while m != 0 {
-            let k = i + (m.trailing_zeros() / 8) as usize;
+            let k = at + (m.trailing_zeros() / 8) as usize;
             if check(k) {
                 return Some(k);
             }
             m &= m - 1;
         }
+        None
+    };
+    let word = |at: usize| bytes.get(at..at + 8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+    // Free text is mostly lower case: skip 8 bytes at a time while none of them can start a
+    // marker (`A`–`Z`, `[`, `*`, or a byte before `!`). Each word is read with the byte after
+    // it (`next`, one byte further on), so the loop runs while that byte exists.
+    let mut i = 1;
+    while i + 8 < n {
+        let (Some(w), Some(next)) = (word(i), word(i + 1)) else { break };
+        if let Some(k) = first_in(i, i, w, next) {
+            return Some(k);
+        }
         i += 8;
     }
-    (i..bytes.len()).find(|k| check(*k))
+    if i >= n {
+        return None;
+    }
+    // The last 1 to 8 bytes: the text's last word (overlapping bytes already read, whose bits
+    // are cleared), or byte by byte in a text shorter than a word and its next byte.
+    match n.checked_sub(8).and_then(|last| Some((last, word(last)?))) {
+        Some((last, w)) => first_in(last, i, w, w >> 8),
+        None => (i..n).find(|k| check(*k)),
+    }
 }
 
 /// The high bit of each byte of `w` (little-endian) that may start a marker: `0x41..=0x5B`
-/// (`A`–`Z`, `[`), `*`, or `/` followed by `!` (`next` holds the bytes one further on, so
-/// the many `/` of a path are not checked one by one). Never misses one; may flag a few extra
-/// bytes (the borrow of the zero-byte trick), which the caller checks anyway. Sean Anderson's
-/// `hasbetween`/`haszero`.
+/// (`A`–`Z`, `[`), `*`, or a byte followed by `!` (`next` holds the bytes one further on: a
+/// marker `/!\` is found by its rare `!`, not by the many `/` of a path). Never misses one;
+/// may flag a few extra bytes (the borrow of the zero-byte trick), which the caller checks
+/// anyway. Sean Anderson's `hasbetween`/`haszero`.
 #[inline(always)]
 fn candidates(w: u64, next: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -393,8 +410,8 @@ fn candidates(w: u64, next: u64) -> u64 {
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     // Bytes strictly between 0x40 and 0x5C (bytes with the high bit set are excluded by `!w`).
     let between = (ONES * (127 + 0x5C)).wrapping_sub(w & LOW7) & !w & ((w & LOW7) + ONES * (127 - 0x40)) & HIGH;
-    let slash_bang = zero(w ^ (ONES * u64::from(b'/'))) & zero(next ^ (ONES * u64::from(b'!')));
-    between | zero(w ^ (ONES * u64::from(b'*'))) | slash_bang
+    let before_bang = zero(next ^ (ONES * u64::from(b'!')));
+    between | zero(w ^ (ONES * u64::from(b'*'))) | before_bang
 }
 
 /// End of a free-text tail that starts at `from`: the next marker, or the end of the text.
@@ -996,6 +1013,9 @@ mod tests {
             "0",
             "~",
             "\u{7f}",
+            "!",
+            "/!",
+            "Jeedom-4.4.20-2025-01-01-03h27.tar.gz",
         ];
         for _ in 0..3000 {
             let mut t = String::new();
