@@ -696,14 +696,14 @@ fn head_bracket(text: &str) -> Option<Head<'_>> {
 
 /// Banners and `***ERROR***`, all starting with a run of `*`.
 fn head_stars(text: &str) -> Option<Head<'_>> {
-    let stars = text.bytes().take_while(|c| *c == b'*').count();
+    let stars = stars_at(text, 0);
     if stars < 3 {
         return None;
     }
     let rest = text.get(stars..)?;
     let with_stars = |len: usize| -> usize {
         let after = stars + len;
-        after + text.get(after..).map_or(0, |t| t.bytes().take_while(|c| *c == b'*').count())
+        after + stars_at(text, after)
     };
     if let Some(date) = rest.strip_prefix("Start of Jeedom backup at ") {
         let time = datetime(date);
@@ -743,7 +743,7 @@ fn banner_v2(text: &str, stars: usize) -> Head<'_> {
         // An unknown date format: the date runs to the closing stars or the end of the line.
         len += date.find('*').unwrap_or(date.len());
     }
-    len += text.get(len..).map_or(0, |t| t.bytes().take_while(|c| *c == b'*').count());
+    len += stars_at(text, len);
     Head::Done(Seg::Banner { time, v2: true }, len)
 }
 
@@ -810,22 +810,37 @@ fn seconds(rest: &str) -> Option<(u32, usize)> {
     Some((secs, digits + 1))
 }
 
+/// Number of `*` from `at` on (none past the end): eight at a time, as a banner has 15.
+fn stars_at(text: &str, at: usize) -> usize {
+    const STARS: u64 = u64::from_le_bytes([b'*'; 8]);
+    let b = text.as_bytes().get(at..).unwrap_or_default();
+    let mut n = 0;
+    while let Some(w) = b.get(n..n + 8) {
+        let other = u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) ^ STARS;
+        if other != 0 {
+            // The first byte that is not a star (little-endian: the lowest non-zero byte).
+            return n + (other.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + b.get(n..).unwrap_or_default().iter().take_while(|c| **c == b'*').count()
+}
+
 /// `YYYY-MM-DD HH:MM:SS` at the start of `s`.
 pub(crate) fn datetime(s: &str) -> Option<DateTime> {
-    let b = s.as_bytes().get(..19)?;
-    let d = |i: usize| -> Option<i32> {
-        let c = *b.get(i)?;
-        c.is_ascii_digit().then(|| i32::from(c - b'0'))
+    let b: [u8; 19] = s.as_bytes().get(..19)?.try_into().ok()?;
+    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b' ', h0, h1, b':', mi0, mi1, b':', s0, s1] = b else {
+        return None;
     };
-    let n2 = |i: usize| -> Option<i8> { i8::try_from(d(i)? * 10 + d(i + 1)?).ok() };
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b' ') {
-        return None;
-    }
-    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
-        return None;
-    }
-    let year = i16::try_from(d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?).ok()?;
-    DateTime::new(year, n2(5)?, n2(8)?, n2(11)?, n2(14)?, n2(17)?, 0).ok()
+    let year = i16::try_from(digits([y0, y1, y2, y3])?).ok()?;
+    let two = |a: u8, b: u8| i8::try_from(digits([a, b])?).ok();
+    DateTime::new(year, two(mo0, mo1)?, two(d0, d1)?, two(h0, h1)?, two(mi0, mi1)?, two(s0, s1)?, 0).ok()
+}
+
+/// The value of a few ASCII digits (`None` if one is not a digit).
+#[inline(always)]
+fn digits<const N: usize>(d: [u8; N]) -> Option<u32> {
+    d.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 fn level(s: &str) -> Option<Level> {
@@ -1026,6 +1041,85 @@ mod tests {
                 t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
             assert_eq!(find_marker(&t), naive(&t), "{t:?}");
+        }
+    }
+
+    /// A small xorshift generator for the differential tests below.
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    /// Mutations of a valid date (a byte replaced, cut short, a non-ASCII byte) and odd but
+    /// valid dates: the date read is the one the byte-by-byte reader read, or none for both.
+    #[test]
+    fn datetime_reads_what_a_byte_by_byte_reader_reads() {
+        // The reader before it was rewritten as one pattern.
+        let reference = |s: &str| -> Option<DateTime> {
+            let b = s.as_bytes().get(..19)?;
+            let d = |i: usize| -> Option<i32> {
+                let c = *b.get(i)?;
+                c.is_ascii_digit().then(|| i32::from(c - b'0'))
+            };
+            let n2 = |i: usize| -> Option<i8> { i8::try_from(d(i)? * 10 + d(i + 1)?).ok() };
+            if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b' ') {
+                return None;
+            }
+            if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+                return None;
+            }
+            let year = i16::try_from(d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?).ok()?;
+            DateTime::new(year, n2(5)?, n2(8)?, n2(11)?, n2(14)?, n2(17)?, 0).ok()
+        };
+        let fixed = [
+            "2025-01-01 03:27:01",
+            "2024-02-29 23:59:59",
+            "2025-02-29 03:27:01",
+            "2025-04-31 00:00:00",
+            "0000-01-01 00:00:00",
+            "9999-12-31 23:59:59",
+            "2025-00-10 03:27:01",
+            "2025-09-10 24:00:00",
+            "2025-09-10 03:60:00",
+            "2025-09-10 03:27:60",
+            "2025-09-10T03:27:01",
+            "2025-09-10 03:27:0",
+            "2025-9-10 03:27:01x",
+            "2025-09-10 03:27:01***",
+            "+025-09-10 03:27:01",
+            "2025-09-10 03:27:0é",
+            "",
+        ];
+        for t in fixed {
+            assert_eq!(datetime(t), reference(t), "{t:?}");
+        }
+        let replacements = ["0", "9", "1", "3", "-", " ", ":", "a", "é", "", "+"];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..5000 {
+            let mut t = String::from("2025-09-10 03:27:01");
+            for _ in 0..1 + next(&mut seed) % 3 {
+                let at = (next(&mut seed) % 20) as usize;
+                let with = replacements[(next(&mut seed) % replacements.len() as u64) as usize];
+                if t.is_char_boundary(at) && t.is_char_boundary((at + 1).min(t.len())) {
+                    t.replace_range(at..(at + 1).min(t.len()), with);
+                }
+            }
+            assert_eq!(datetime(&t), reference(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn stars_are_counted_like_a_byte_loop() {
+        for n in 0..40 {
+            for after in ["", "Start", "é", "*"] {
+                let t = format!("{}{after}", "*".repeat(n));
+                let naive = |at: usize| t.as_bytes().iter().skip(at).take_while(|c| **c == b'*').count();
+                for at in [0, 1, 7, 8, 9, n, n + 1, t.len() + 5] {
+                    assert_eq!(stars_at(&t, at), naive(at), "{t:?} {at}");
+                }
+            }
         }
     }
 

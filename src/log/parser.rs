@@ -696,10 +696,10 @@ pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
     let split = memchr::memrchr(b'-', head.as_bytes()).and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
     match split {
         Some((box_name, version)) if version.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
-            a.box_name = Some(ShortString::new(box_name)).filter(|n| !n.is_empty());
+            a.box_name = (!box_name.is_empty()).then(|| ShortString::new(box_name));
             a.version = Some(ShortString::new(version));
         }
-        _ => a.box_name = Some(ShortString::new(head)).filter(|n| !n.is_empty()),
+        _ => a.box_name = (!head.is_empty()).then(|| ShortString::new(head)),
     }
     a.stamp = Some(ShortString::new(stamp));
     a

@@ -111,6 +111,50 @@ fn archive_stamps_read_only_well_formed_digits() {
     }
 }
 
+/// The stamp reader against the byte-by-byte one it replaced, on mutations of valid stamps.
+#[test]
+fn archive_stamps_read_what_a_byte_by_byte_reader_reads() {
+    // The reader before it was rewritten as one pattern.
+    let reference = |s: &str| -> Option<jiff::civil::DateTime> {
+        let b = s.as_bytes();
+        if b.len() != 16 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'-') {
+            return None;
+        }
+        if b.get(13) != Some(&b'h') {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<i16> {
+            b.get(r)?.iter().try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
+        };
+        let (y, mo, d) = (num(0..4)?, i8::try_from(num(5..7)?).ok()?, i8::try_from(num(8..10)?).ok()?);
+        let (h, mi) = (i8::try_from(num(11..13)?).ok()?, i8::try_from(num(14..16)?).ok()?);
+        jiff::civil::DateTime::new(y, mo, d, h, mi, 0, 0).ok()
+    };
+    let replacements = ["0", "9", "2", "-", "h", "a", "é", "", "+", "00"];
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for base in ["2025-09-10-03h27", "2024-02-29-23h59", "0000-01-01-00h00", "9999-12-31-23h59"] {
+        assert_eq!(parse_stamp(base), reference(base), "{base}");
+        for _ in 0..2000 {
+            let mut t = base.to_owned();
+            for _ in 0..1 + next() % 2 {
+                let at = (next() % 17) as usize;
+                let with = replacements[(next() % replacements.len() as u64) as usize];
+                let end = (at + 1).min(t.len());
+                if t.is_char_boundary(at) && t.is_char_boundary(end) {
+                    t.replace_range(at..end, with);
+                }
+            }
+            assert_eq!(parse_stamp(&t), reference(&t), "{t:?}");
+        }
+    }
+}
+
 /// Removes every `"span"` so two models of the same log, quoted or not, compare on their facts.
 fn without_spans(v: &mut serde_json::Value) {
     match v {
