@@ -20,7 +20,9 @@ use super::model::*;
 use crate::redact;
 
 mod memo;
+mod pool;
 use memo::{LineMemo, Lookup, MessageMemo};
+use pool::Pool;
 
 /// Longest line held in memory when streaming; longer lines are read in pieces.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -417,7 +419,8 @@ impl Parser {
 
     /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
     /// for a later run instead of a new allocation.
-    pub fn recycle(&mut self, run: Box<Run>) {
+    pub fn recycle(&mut self, mut run: Box<Run>) {
+        self.b.pool.take_from(&mut run);
         self.b.spare.push(run);
     }
 
@@ -517,6 +520,8 @@ struct Builder {
     reflowed: bool,
     /// Recent message texts and their redaction.
     msgs: MessageMemo,
+    /// Texts of closed runs, reused for the texts of the next ones.
+    pool: Pool,
 }
 
 /// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
@@ -606,9 +611,13 @@ fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
     end
 }
 
-/// Redacts and caps a message taken from the log, through the memo of recent messages.
-fn message(memo: &mut MessageMemo, text: &str) -> String {
-    redacted(memo, text).into_owned()
+/// Redacts and caps a message taken from the log, through the memo of recent messages (the
+/// copy in a buffer of the pool).
+fn message(memo: &mut MessageMemo, pool: &mut Pool, text: &str) -> String {
+    match redacted(memo, text) {
+        std::borrow::Cow::Borrowed(t) => pool.copy(t),
+        std::borrow::Cow::Owned(t) => t,
+    }
 }
 
 /// [`message`], borrowed from the memo when possible.
@@ -658,26 +667,25 @@ fn append_capped(into: &mut String, text: &str, cap: usize) {
 }
 
 /// `{"filename":"…",…}` → the file name (a plain scan: names have no escapes).
-fn json_file_name(detail: &str) -> Option<String> {
+fn json_file_name(detail: &str) -> Option<&str> {
     const KEY: &str = "\"filename\":\"";
     // Jeedom writes the file name first; otherwise look for it.
     let rest = match detail.strip_prefix('{').and_then(|d| d.strip_prefix(KEY)) {
         Some(rest) => rest,
         None => detail.get(memchr::memmem::find(detail.as_bytes(), KEY.as_bytes())? + KEY.len()..)?,
     };
-    let end = rest.find('"')?;
-    let name = rest.get(..end)?;
-    (!name.is_empty() && !name.contains('\\')).then(|| name.to_owned())
+    let name = rest.get(..memchr::memchr(b'"', rest.as_bytes())?)?;
+    (!name.is_empty() && memchr::memchr(b'\\', name.as_bytes()).is_none()).then_some(name)
 }
 
-/// `<dir>/<file>` → the archive and the parts of its name.
-pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
+/// `<dir>/<file>` → the archive and the parts of its name (its texts in buffers of `pool`).
+fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
     // The parts are found on the borrowed path (`memrchr`, not the generic `rsplit` searchers),
     // then copied once.
     let name_at = memchr::memrchr(b'/', path.as_bytes()).map_or(0, |k| k + 1);
     let name = path.get(name_at..).unwrap_or(path);
     let mut a =
-        Archive { path: path.to_owned(), file_name: name.to_owned(), box_name: None, version: None, stamp: None, at };
+        Archive { path: pool.copy(path), file_name: pool.copy(name), box_name: None, version: None, stamp: None, at };
     let Some(core) = name.strip_suffix(".tar.gz") else {
         return a;
     };
@@ -968,7 +976,10 @@ impl Builder {
             // An owning consumer takes the run; a borrowing one leaves it, and its vectors
             // are reused for the next run (no allocation per run when streaming).
             out(Out::Run(&mut self.run));
-            self.spare.extend(self.run.take());
+            if let Some(mut r) = self.run.take() {
+                self.pool.take_from(&mut r);
+                self.spare.push(r);
+            }
         }
     }
 
@@ -993,7 +1004,7 @@ impl Builder {
     fn details_line(&mut self, text: &str, at: LineRef) {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
-                let d = details.get_or_insert_with(String::new);
+                let d = details.get_or_insert_with(|| self.pool.copy(""));
                 append_capped(d, &redacted(&mut self.msgs, text), MAX_DETAILS);
             }
         }
@@ -1039,6 +1050,9 @@ impl Builder {
                     if let Some(u) = r.uploads.get_mut(i) {
                         u.noise_count = u.noise_count.saturating_add(1);
                         if u.noise.len() < OUTPUT_KEPT {
+                            if u.noise.capacity() == 0 {
+                                u.noise = self.pool.refs();
+                            }
                             u.noise.push(noise_at);
                         }
                     }
@@ -1113,7 +1127,7 @@ impl Builder {
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(&mut self.msgs, m) },
+                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) },
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
@@ -1202,7 +1216,7 @@ impl Builder {
                     time,
                     level,
                     form,
-                    message: message(&mut self.msgs, m),
+                    message: message(&mut self.msgs, &mut self.pool, m),
                     mid_line: !first,
                     at: at.clone(),
                     last_line: at.line,
@@ -1228,7 +1242,7 @@ impl Builder {
                     }
                     _ => false,
                 };
-                let failed = StepResult::Failed { message: message(&mut self.msgs, m) };
+                let failed = StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) };
                 let r = self.ensure_run(&at);
                 let target = if pending_begin { r.steps.last_mut() } else { None };
                 match target {
@@ -1260,8 +1274,8 @@ impl Builder {
                 };
                 let d = RemoteDeletion {
                     repo: repo.unwrap_or(Repo::Samba),
-                    file_name: json_file_name(detail),
-                    detail: detail.to_owned(),
+                    file_name: json_file_name(detail).map(|n| self.pool.copy(n)),
+                    detail: self.pool.copy(detail),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1269,8 +1283,8 @@ impl Builder {
             Seg::MarketDeletion { file } => {
                 let d = RemoteDeletion {
                     repo: Repo::Market,
-                    file_name: Some(file.to_owned()).filter(|f| !f.is_empty()),
-                    detail: file.to_owned(),
+                    file_name: (!file.is_empty()).then(|| self.pool.copy(file)),
+                    detail: self.pool.copy(file),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1284,6 +1298,9 @@ impl Builder {
                     Some(u) => {
                         u.noise_count = u.noise_count.saturating_add(1);
                         if u.noise.len() < OUTPUT_KEPT {
+                            if u.noise.capacity() == 0 {
+                                u.noise = self.pool.refs();
+                            }
                             u.noise.push(at.clone());
                         }
                     }
@@ -1291,12 +1308,13 @@ impl Builder {
                 }
             }
             Seg::Deletion { path, .. } => {
-                let d = Deletion { path: path.to_owned(), at: at.clone() };
+                let d = Deletion { path: self.pool.copy(path), at: at.clone() };
                 self.ensure_run(&at).deletions.push(d);
             }
             Seg::ArchiveName { path, .. } => {
                 self.pending = None;
-                self.ensure_run(&at).archive = Some(archive(path, at.clone()));
+                let a = archive(path, at.clone(), &mut self.pool);
+                self.ensure_run(&at).archive = Some(a);
             }
             Seg::Duration { secs, .. } => {
                 self.pending = None;
@@ -1310,8 +1328,8 @@ impl Builder {
                 self.pending = None;
                 let failed_before = self.run.as_ref().is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed_before {
-                    let details = details.map(|d| message(&mut self.msgs, d));
-                    let message = Some(message(&mut self.msgs, m));
+                    let details = details.map(|d| message(&mut self.msgs, &mut self.pool, d));
+                    let message = Some(message(&mut self.msgs, &mut self.pool, m));
                     let r = self.ensure_run(&at);
                     r.end = RunEnd::Failed { message, details, at: at.clone(), end_marker: None };
                 }
@@ -1337,7 +1355,7 @@ impl Builder {
                 };
                 match target {
                     Some(u) => {
-                        u.outcome = UploadOutcome::Failed { message: message(&mut self.msgs, m) };
+                        u.outcome = UploadOutcome::Failed { message: message(&mut self.msgs, &mut self.pool, m) };
                         u.failure_at = Some(at.clone());
                     }
                     None => return self.unknown(at, out),

@@ -339,3 +339,56 @@ proptest::proptest! {
         proptest::prop_assert_eq!(parse(&bytes), off);
     }
 }
+
+/// Runs whose storage is reused (lent by `feed_ref`, or given back with `recycle`) leave
+/// nothing of theirs in the next ones: every fixture, one after the other, three times over
+/// (so the texts of each run land in the buffers of earlier ones), gives the model read
+/// without any reuse.
+#[test]
+fn reused_run_storage_changes_no_model() {
+    let mut all = Vec::new();
+    for _ in 0..3 {
+        for (_, input) in log_fixtures() {
+            all.extend_from_slice(&input);
+            all.push(b'\n');
+        }
+    }
+    let fresh = parse_memo(&all, false, 1 << 20);
+    for chunk in [1 << 20, 4096, 97] {
+        let mut lent = ModelBuilder::new();
+        let mut parser = Parser::new();
+        for c in all.chunks(chunk) {
+            parser.feed_ref(c, &mut |item| lent.push(item.to_item()));
+        }
+        let info = parser.finish_ref(&mut |item| lent.push(item.to_item()));
+        assert_eq!(lent.finish(info), fresh, "lent, chunks of {chunk}");
+
+        let mut given_back = ModelBuilder::new();
+        let mut parser = Parser::new();
+        let mut runs = Vec::new();
+        for c in all.chunks(chunk) {
+            parser.feed(c, &mut |item| match item {
+                LogItem::Run(r) => {
+                    given_back.push(LogItem::Run(r.clone()));
+                    runs.push(r);
+                }
+                item => given_back.push(item),
+            });
+            runs.drain(..).for_each(|r| parser.recycle(r));
+        }
+        let info = parser.finish(&mut |item| given_back.push(item));
+        assert_eq!(given_back.finish(info), fresh, "given back, chunks of {chunk}");
+    }
+    assert!(fresh.runs.len() > 60, "{}", fresh.runs.len());
+    for kind in [
+        |r: &Run| r.archive.is_some(),
+        |r: &Run| !r.deletions.is_empty(),
+        |r: &Run| !r.remote_deletions.is_empty(),
+        |r: &Run| !r.logger_lines.is_empty(),
+        |r: &Run| r.uploads.iter().any(|u| matches!(u.outcome, UploadOutcome::Failed { .. })),
+        |r: &Run| r.uploads.iter().any(|u| !u.noise.is_empty()),
+        |r: &Run| matches!(&r.end, RunEnd::Failed { details: Some(_), .. }),
+    ] {
+        assert!(fresh.runs.iter().filter(|r| kind(r)).count() >= 3, "the fixtures cover every reused text");
+    }
+}
