@@ -361,10 +361,10 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
             _ => false,
         }
     };
-    // The candidates of the word at `at` (bits of bytes before `from` cleared), checked in
+    // The candidates `m` of the word at `at` (bits of bytes before `from` cleared), checked in
     // order.
-    let first_in = |at: usize, from: usize, w: u64, next: u64| -> Option<usize> {
-        let mut m = candidates(w, next) & (u64::MAX << (8 * from.saturating_sub(at).min(7)));
+    let first_in = |at: usize, from: usize, m: u64| -> Option<usize> {
+        let mut m = m & (u64::MAX << (8 * from.saturating_sub(at).min(7)));
         while m != 0 {
             let k = at + (m.trailing_zeros() / 8) as usize;
             if check(k) {
@@ -374,27 +374,57 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
         }
         None
     };
-    let word = |at: usize| bytes.get(at..at + 8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
     // Free text is mostly lower case: skip 8 bytes at a time while none of them can start a
-    // marker (`A`–`Z`, `[`, `*`, or a byte before `!`). Each word is read with the byte after
-    // it (`next`, one byte further on), so the loop runs while that byte exists.
+    // marker (`A`–`Z`, `[`, `*`, or a byte before `!`).
     let mut i = 1;
-    while i + 8 < n {
-        let (Some(w), Some(next)) = (word(i), word(i + 1)) else { break };
-        if let Some(k) = first_in(i, i, w, next) {
-            return Some(k);
+    loop {
+        match plain_words(bytes, i) {
+            (at, 0) => {
+                i = at;
+                break;
+            }
+            (at, m) => {
+                if let Some(k) = first_in(at, at, m) {
+                    return Some(k);
+                }
+                i = at + 8;
+            }
         }
-        i += 8;
     }
     if i >= n {
         return None;
     }
     // The last 1 to 8 bytes: the text's last word (overlapping bytes already read, whose bits
-    // are cleared), or byte by byte in a text shorter than a word and its next byte.
-    match n.checked_sub(8).and_then(|last| Some((last, word(last)?))) {
-        Some((last, w)) => first_in(last, i, w, w >> 8),
+    // are cleared), or byte by byte in a text shorter than a word.
+    match n.checked_sub(8).and_then(|last| Some((last, word(bytes.get(last..)?)))) {
+        Some((last, w)) => first_in(last, i, candidates(w, w >> 8)),
         None => (i..n).find(|k| check(*k)),
     }
+}
+
+/// The first 8 bytes of `b` as a little-endian word (0 when `b` is shorter).
+#[inline(always)]
+fn word(b: &[u8]) -> u64 {
+    b.get(..8).and_then(|c| <[u8; 8]>::try_from(c).ok()).map_or(0, u64::from_le_bytes)
+}
+
+/// From `from` on, the first 8-byte word of `b` (with the byte after it: words are taken while
+/// that byte exists) that has a [`candidates`] byte: its offset and candidates. When none has,
+/// the offset where the words ended and no candidate. A tight loop with no call, so its
+/// constants stay in registers.
+#[inline(always)]
+fn plain_words(b: &[u8], from: usize) -> (usize, u64) {
+    let words = b.get(from..b.len().saturating_sub(1)).unwrap_or_default().chunks_exact(8);
+    let nexts = b.get(from + 1..).unwrap_or_default().chunks_exact(8);
+    let mut at = from;
+    for (w, next) in words.zip(nexts) {
+        let m = candidates(word(w), word(next));
+        if m != 0 {
+            return (at, m);
+        }
+        at += 8;
+    }
+    (at, 0)
 }
 
 /// The high bit of each byte of `w` (little-endian) that may start a marker: `0x41..=0x5B`
