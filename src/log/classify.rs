@@ -410,15 +410,14 @@ fn word(b: &[u8]) -> u64 {
 
 /// From `from` on, the first 8-byte word of `b` (with the byte after it: words are taken while
 /// that byte exists) that has a [`candidates`] byte: its offset and candidates. When none has,
-/// the offset where the words ended and no candidate. A tight loop with no call, so its
-/// constants stay in registers.
-#[inline(always)]
+/// the offset where the words ended and no candidate. Out of line: a tight loop with no
+/// call, so its constants stay in registers (inlined, they were loaded again for every word).
+#[inline(never)]
 fn plain_words(b: &[u8], from: usize) -> (usize, u64) {
-    let words = b.get(from..b.len().saturating_sub(1)).unwrap_or_default().chunks_exact(8);
-    let nexts = b.get(from + 1..).unwrap_or_default().chunks_exact(8);
     let mut at = from;
-    for (w, next) in words.zip(nexts) {
-        let m = candidates(word(w), word(next));
+    // Nine bytes: the word and the byte after it, one bounds check.
+    while let Some(nine) = b.get(at..at + 9) {
+        let m = candidates(word(nine), word(nine.get(1..).unwrap_or_default()));
         if m != 0 {
             return (at, m);
         }
