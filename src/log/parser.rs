@@ -667,15 +667,17 @@ fn append_capped(into: &mut String, text: &str, cap: usize) {
 }
 
 /// `{"filename":"…",…}` → the file name (a plain scan: names have no escapes).
-fn json_file_name(detail: &str) -> Option<&str> {
+pub(crate) fn json_file_name(detail: &str) -> Option<&str> {
     const KEY: &str = "\"filename\":\"";
     // Jeedom writes the file name first; otherwise look for it.
     let rest = match detail.strip_prefix('{').and_then(|d| d.strip_prefix(KEY)) {
         Some(rest) => rest,
         None => detail.get(memchr::memmem::find(detail.as_bytes(), KEY.as_bytes())? + KEY.len()..)?,
     };
-    let name = rest.get(..memchr::memchr(b'"', rest.as_bytes())?)?;
-    (!name.is_empty() && memchr::memchr(b'\\', name.as_bytes()).is_none()).then_some(name)
+    // The name ends at its closing quote; a backslash before it (an escape) means no name.
+    let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+    let name = rest.get(..end)?;
+    (rest.as_bytes().get(end) == Some(&b'"') && !name.is_empty()).then_some(name)
 }
 
 /// `<dir>/<file>` → the archive and the parts of its name (its texts in buffers of `pool`).
@@ -701,7 +703,8 @@ fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
     let head = core.get(..stamp_at).unwrap_or("");
     let head = head.strip_suffix('-').unwrap_or(head);
     let head = head.strip_prefix("backup-").unwrap_or(head);
-    let split = memchr::memrchr(b'-', head.as_bytes()).and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
+    // A short text (`Jeedom-4.4.20`): a byte loop costs less than a `memrchr` call.
+    let split = head.bytes().rposition(|c| c == b'-').and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
     match split {
         Some((box_name, version)) if version.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
             a.box_name = (!box_name.is_empty()).then(|| ShortString::new(box_name));
@@ -749,8 +752,12 @@ pub(crate) enum ActOf<S> {
 pub(crate) type Act<'a> = ActOf<&'a str>;
 
 impl Act<'_> {
-    /// The step by position in `line`, to be remembered (`None` when it cannot be).
+    /// The step by position in `line`, to be remembered (`None` when it cannot be, or is not
+    /// worth it: a step that holds a time, see [`Act::timed`], is not remembered).
     pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
+        if self.timed() {
+            return None;
+        }
         Some(match self {
             ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
                 ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }

@@ -392,3 +392,41 @@ fn reused_run_storage_changes_no_model() {
         assert!(fresh.runs.iter().filter(|r| kind(r)).count() >= 3, "the fixtures cover every reused text");
     }
 }
+
+/// The file name of a remote deletion, against the reading it replaced (`str::find` for the
+/// closing quote, then no backslash in the name), on texts built from JSON-ish pieces.
+#[test]
+fn remote_deletion_names_read_as_before() {
+    let reference = |detail: &str| -> Option<String> {
+        const KEY: &str = "\"filename\":\"";
+        let rest = match detail.strip_prefix('{').and_then(|d| d.strip_prefix(KEY)) {
+            Some(rest) => rest,
+            None => detail.get(detail.find(KEY)? + KEY.len()..)?,
+        };
+        let end = rest.find('"')?;
+        let name = rest.get(..end)?;
+        (!name.is_empty() && !name.contains('\\')).then(|| name.to_owned())
+    };
+    let pieces = ["{", "}", "\"filename\":\"", "\"", "\\", "a", "é", ".tar.gz", ",\"size\":1", ":", " "];
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut named = 0;
+    for _ in 0..5000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        // Most texts start the way Jeedom's do, or have the key further on.
+        let starts = ["{\"filename\":\"", "{\"size\":1,\"filename\":\"", "{", ""];
+        let mut t = String::from(starts[(seed % 4) as usize]);
+        for _ in 0..seed % 12 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            t.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+        }
+        assert_eq!(super::parser::json_file_name(&t).map(str::to_owned), reference(&t), "{t:?}");
+        named += usize::from(reference(&t).is_some());
+    }
+    assert!(named > 50, "{named} texts with a name");
+    let real = r#"{"filename":"backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz","size":221007532}"#;
+    assert_eq!(super::parser::json_file_name(real), Some("backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz"));
+}
