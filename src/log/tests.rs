@@ -130,7 +130,8 @@ fn archive_stamps_read_what_a_byte_by_byte_reader_reads() {
         let (h, mi) = (i8::try_from(num(11..13)?).ok()?, i8::try_from(num(14..16)?).ok()?);
         jiff::civil::DateTime::new(y, mo, d, h, mi, 0, 0).ok()
     };
-    let replacements = ["0", "9", "2", "-", "h", "a", "é", "", "+", "00"];
+    // Bytes on both sides of the digits (`/`, `:`), of `-` (`,`, `.`) and of `h` (`g`, `i`).
+    let replacements = ["0", "9", "2", "-", "h", "a", "é", "", "+", "00", "/", ":", ",", ".", "g", "i", "\0", "\u{7f}"];
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
     let mut next = || {
         seed ^= seed << 13;
