@@ -7,6 +7,8 @@
 //! line such as `Send backup Market...[2025-09-10 03:29:40][ERROR] : …` split into a label and a
 //! logger line, and what recovers a run whose line breaks were lost.
 
+use std::convert::Infallible;
+
 use jiff::civil::DateTime;
 
 use super::model::{Generation, Level, LoggerForm};
@@ -138,10 +140,10 @@ impl Span {
     }
 }
 
-impl<S> LabelOf<S> {
-    /// The same label with each text mapped by `f` (`None` if `f` fails on one).
-    fn try_map<T>(self, mut f: impl FnMut(S) -> Option<T>) -> Option<LabelOf<T>> {
-        Some(match self {
+impl<S: Copy> LabelOf<S> {
+    /// The same label with each text mapped by `f` (the first error if `f` fails on one).
+    fn try_map<T, E>(&self, mut f: impl FnMut(S) -> Result<T, E>) -> Result<LabelOf<T>, E> {
+        Ok(match *self {
             LabelOf::BeginEvent => LabelOf::BeginEvent,
             LabelOf::FileRights => LabelOf::FileRights,
             LabelOf::PluginHook { plugin, new_wording } => LabelOf::PluginHook { plugin: f(plugin)?, new_wording },
@@ -158,10 +160,12 @@ impl<S> LabelOf<S> {
     }
 }
 
-impl<S> SegOf<S> {
-    /// The same segment with each text mapped by `f` (`None` if `f` fails on one).
-    fn try_map<T>(self, mut f: impl FnMut(S) -> Option<T>) -> Option<SegOf<T>> {
-        Some(match self {
+impl<S: Copy> SegOf<S> {
+    /// The same segment with each text mapped by `f` (the first error if `f` fails on one).
+    /// Read from a borrow (texts and spans are copied) and, for an `f` that cannot fail
+    /// (`E` = [`Infallible`]), a plain segment: no clone first, no `Option` to unwrap after.
+    fn try_map<T, E>(&self, mut f: impl FnMut(S) -> Result<T, E>) -> Result<SegOf<T>, E> {
+        Ok(match *self {
             SegOf::StartMarker => SegOf::StartMarker,
             SegOf::EndSuccess => SegOf::EndSuccess,
             SegOf::EndError => SegOf::EndError,
@@ -169,7 +173,7 @@ impl<S> SegOf<S> {
             SegOf::Banner { time, v2 } => SegOf::Banner { time, v2 },
             SegOf::EndBanner { fr } => SegOf::EndBanner { fr },
             SegOf::BeginFailure { message, fr } => SegOf::BeginFailure { message: f(message)?, fr },
-            SegOf::Label { label, fr } => SegOf::Label { label: label.try_map(f)?, fr },
+            SegOf::Label { ref label, fr } => SegOf::Label { label: label.try_map(f)?, fr },
             SegOf::Exclude { plugin, subfolder, old_wording } => {
                 SegOf::Exclude { plugin: f(plugin)?, subfolder: f(subfolder)?, old_wording }
             }
@@ -197,15 +201,16 @@ impl<S> SegOf<S> {
 impl<'a> Seg<'a> {
     /// The segment by position in `line` (of which its texts are slices), to be remembered.
     pub(crate) fn to_spans(&self, line: &str) -> Option<SegOf<Span>> {
-        self.clone().try_map(|t| Span::of(t, line))
+        self.try_map(|t| Span::of(t, line).ok_or(())).ok()
     }
 }
 
 impl SegOf<Span> {
     /// The remembered segment, read again from a line equal to the one it was found in.
     pub(crate) fn read<'a>(&self, line: &'a str) -> Seg<'a> {
-        // Never `None`: `Span::get` cannot fail.
-        self.clone().try_map(|s| Some(s.get(line))).unwrap_or(SegOf::Nok)
+        // `Span::get` cannot fail.
+        let Ok(seg) = self.try_map(|s| Ok::<_, Infallible>(s.get(line)));
+        seg
     }
 }
 
