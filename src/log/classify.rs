@@ -243,6 +243,7 @@ impl Seg<'_> {
     }
 
     /// What this piece says about the Jeedom generation, if anything.
+    #[inline]
     pub(crate) fn evidence(&self) -> Option<Generation> {
         const FR: Generation = Generation::of(&[V::V2, V::V4_2]);
         const EN: Generation = Generation::of(&[V::V3, V::V4_3, V::V4_4, V::V4_5]);

@@ -955,6 +955,7 @@ impl Builder {
     }
 
     /// Grows the open run's extent to include `at`.
+    #[inline]
     fn extend(&mut self, at: &LineRef) {
         if let Some(r) = self.run.as_mut() {
             r.lines.last = r.lines.last.max(at.line);
