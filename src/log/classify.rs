@@ -1182,7 +1182,8 @@ mod tests {
             assert_eq!(datetime(t), reference(t), "{t:?}");
         }
         // Bytes on both sides of the digits (`/`, `:`) and of the separators (`,`, `.`, `!`, `;`).
-        let replacements = ["0", "9", "1", "3", "-", " ", ":", "a", "é", "", "+", "/", ",", ".", "!", ";", "\0", "\u{7f}"];
+        let replacements =
+            ["0", "9", "1", "3", "-", " ", ":", "a", "é", "", "+", "/", ",", ".", "!", ";", "\0", "\u{7f}"];
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         for _ in 0..5000 {
             let mut t = String::from("2025-09-10 03:27:01");

@@ -1135,7 +1135,9 @@ impl Builder {
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) },
+                    Seg::Failure { message: m, .. } => {
+                        StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) }
+                    }
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
