@@ -73,33 +73,34 @@ impl Pool {
         }
     }
 
-    /// Takes the texts and lists out of a run the consumer is done with. What is left of the
-    /// run (its steps, its other lists, emptied or not) is cleared when the run is reused.
+    /// Takes the texts and lists out of a run the consumer is done with, leaving empty ones
+    /// (no allocation to free): the run's lists themselves are cleared when it is reused.
     pub(super) fn take_from(&mut self, r: &mut Run) {
-        if let Some(a) = r.archive.take() {
-            self.keep(a.path);
-            self.keep(a.file_name);
+        let take = std::mem::take::<String>;
+        if let Some(a) = r.archive.as_mut() {
+            self.keep(take(&mut a.path));
+            self.keep(take(&mut a.file_name));
         }
-        for d in r.remote_deletions.drain(..) {
-            self.keep(d.detail);
-            if let Some(name) = d.file_name {
+        for d in &mut r.remote_deletions {
+            self.keep(take(&mut d.detail));
+            if let Some(name) = d.file_name.take() {
                 self.keep(name);
             }
         }
-        for d in r.deletions.drain(..) {
-            self.keep(d.path);
+        for d in &mut r.deletions {
+            self.keep(take(&mut d.path));
         }
-        for l in r.logger_lines.drain(..) {
-            self.keep(l.message);
+        for l in &mut r.logger_lines {
+            self.keep(take(&mut l.message));
         }
-        for u in r.uploads.drain(..) {
-            if let UploadOutcome::Failed { message } = u.outcome {
-                self.keep(message);
+        for u in &mut r.uploads {
+            if let UploadOutcome::Failed { message } = &mut u.outcome {
+                self.keep(take(message));
             }
-            self.keep_refs(u.noise);
+            self.keep_refs(std::mem::take(&mut u.noise));
         }
-        if let RunEnd::Failed { message, details, .. } = std::mem::replace(&mut r.end, RunEnd::Unterminated) {
-            message.into_iter().chain(details).for_each(|s| self.keep(s));
+        if let RunEnd::Failed { message, details, .. } = &mut r.end {
+            message.take().into_iter().chain(details.take()).for_each(|s| self.keep(s));
         }
     }
 }
