@@ -7,6 +7,8 @@
 //! line such as `Send backup Market...[2025-09-10 03:29:40][ERROR] : …` split into a label and a
 //! logger line, and what recovers a run whose line breaks were lost.
 
+use std::convert::Infallible;
+
 use jiff::civil::DateTime;
 
 use super::model::{Generation, Level, LoggerForm};
@@ -138,10 +140,10 @@ impl Span {
     }
 }
 
-impl<S> LabelOf<S> {
-    /// The same label with each text mapped by `f` (`None` if `f` fails on one).
-    fn try_map<T>(self, mut f: impl FnMut(S) -> Option<T>) -> Option<LabelOf<T>> {
-        Some(match self {
+impl<S: Copy> LabelOf<S> {
+    /// The same label with each text mapped by `f` (the first error if `f` fails on one).
+    fn try_map<T, E>(&self, mut f: impl FnMut(S) -> Result<T, E>) -> Result<LabelOf<T>, E> {
+        Ok(match *self {
             LabelOf::BeginEvent => LabelOf::BeginEvent,
             LabelOf::FileRights => LabelOf::FileRights,
             LabelOf::PluginHook { plugin, new_wording } => LabelOf::PluginHook { plugin: f(plugin)?, new_wording },
@@ -158,10 +160,12 @@ impl<S> LabelOf<S> {
     }
 }
 
-impl<S> SegOf<S> {
-    /// The same segment with each text mapped by `f` (`None` if `f` fails on one).
-    fn try_map<T>(self, mut f: impl FnMut(S) -> Option<T>) -> Option<SegOf<T>> {
-        Some(match self {
+impl<S: Copy> SegOf<S> {
+    /// The same segment with each text mapped by `f` (the first error if `f` fails on one).
+    /// Read from a borrow (texts and spans are copied) and, for an `f` that cannot fail
+    /// (`E` = [`Infallible`]), a plain segment: no clone first, no `Option` to unwrap after.
+    fn try_map<T, E>(&self, mut f: impl FnMut(S) -> Result<T, E>) -> Result<SegOf<T>, E> {
+        Ok(match *self {
             SegOf::StartMarker => SegOf::StartMarker,
             SegOf::EndSuccess => SegOf::EndSuccess,
             SegOf::EndError => SegOf::EndError,
@@ -169,7 +173,7 @@ impl<S> SegOf<S> {
             SegOf::Banner { time, v2 } => SegOf::Banner { time, v2 },
             SegOf::EndBanner { fr } => SegOf::EndBanner { fr },
             SegOf::BeginFailure { message, fr } => SegOf::BeginFailure { message: f(message)?, fr },
-            SegOf::Label { label, fr } => SegOf::Label { label: label.try_map(f)?, fr },
+            SegOf::Label { ref label, fr } => SegOf::Label { label: label.try_map(f)?, fr },
             SegOf::Exclude { plugin, subfolder, old_wording } => {
                 SegOf::Exclude { plugin: f(plugin)?, subfolder: f(subfolder)?, old_wording }
             }
@@ -197,15 +201,16 @@ impl<S> SegOf<S> {
 impl<'a> Seg<'a> {
     /// The segment by position in `line` (of which its texts are slices), to be remembered.
     pub(crate) fn to_spans(&self, line: &str) -> Option<SegOf<Span>> {
-        self.clone().try_map(|t| Span::of(t, line))
+        self.try_map(|t| Span::of(t, line).ok_or(())).ok()
     }
 }
 
 impl SegOf<Span> {
     /// The remembered segment, read again from a line equal to the one it was found in.
     pub(crate) fn read<'a>(&self, line: &'a str) -> Seg<'a> {
-        // Never `None`: `Span::get` cannot fail.
-        self.clone().try_map(|s| Some(s.get(line))).unwrap_or(SegOf::Nok)
+        // `Span::get` cannot fail.
+        let Ok(seg) = self.try_map(|s| Ok::<_, Infallible>(s.get(line)));
+        seg
     }
 }
 
@@ -238,6 +243,7 @@ impl Seg<'_> {
     }
 
     /// What this piece says about the Jeedom generation, if anything.
+    #[inline]
     pub(crate) fn evidence(&self) -> Option<Generation> {
         const FR: Generation = Generation::of(&[V::V2, V::V4_2]);
         const EN: Generation = Generation::of(&[V::V3, V::V4_3, V::V4_4, V::V4_5]);
@@ -351,6 +357,10 @@ fn is_marker(text: &str) -> bool {
 }
 
 /// Offset of the first marker in `text` after its first byte, if any.
+///
+/// A marker starts with `A`–`Z` or `[` (looked for 8 bytes at a time, see [`capitals`]), with
+/// the `**` of a banner, or with the `/` of `/!\` (both looked for with `memchr2`: `*` and `!`
+/// are rare in free text). Each such place is then checked, in order.
 pub(crate) fn find_marker(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let check = |i: usize| -> bool {
@@ -360,41 +370,108 @@ pub(crate) fn find_marker(text: &str) -> Option<usize> {
             _ => false,
         }
     };
-    // Free text is mostly lower case: skip 8 bytes at a time while none of them can start a
-    // marker (`A`–`Z`, `[`, `*`, `/`).
-    let mut i = 1;
-    while let Some(word) = bytes.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        // The following bytes (all `!` past the end, which keeps every `/` a candidate).
-        let next = bytes.get(i + 1..i + 9).map_or([b'!'; 8], |n| n.try_into().unwrap_or([b'!'; 8]));
-        let mut m = candidates(w, u64::from_le_bytes(next));
+    let mut from = 1;
+    loop {
+        let special = star_or_bang(bytes, from);
+        if let Some(k) = first_capital(bytes, from, special.unwrap_or(bytes.len()), check) {
+            return Some(k);
+        }
+        let s = special?;
+        if check(s) {
+            return Some(s);
+        }
+        from = s + 1;
+    }
+}
+
+/// The first place at or after `from` that holds a `*` or that a `!` follows.
+fn star_or_bang(b: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let p = at + memchr::memchr2(b'*', b'!', b.get(at..)?)?;
+        match b.get(p) {
+            // The place before this `!` is before `from`.
+            Some(b'!') if p == from => at = p + 1,
+            Some(b'!') => return Some(p - 1),
+            _ => return Some(p),
+        }
+    }
+}
+
+/// The first place in `from..to` holding `A`–`Z` or `[` where `check` holds.
+#[inline(always)]
+fn first_capital(b: &[u8], from: usize, to: usize, check: impl Fn(usize) -> bool) -> Option<usize> {
+    // The places of the bits of `m` (from the word at `at`) from `from` on, checked in order.
+    let first_in = |at: usize, m: u64, from: usize| -> Option<usize> {
+        let mut m = m & (u64::MAX << (8 * from.saturating_sub(at).min(7)));
         while m != 0 {
-            let k = i + (m.trailing_zeros() / 8) as usize;
+            let k = at + (m.trailing_zeros() / 8) as usize;
             if check(k) {
                 return Some(k);
             }
             m &= m - 1;
         }
-        i += 8;
+        None
+    };
+    let mut at = from;
+    loop {
+        match capital_words(b, at, to) {
+            (end, 0) => {
+                at = end;
+                break;
+            }
+            (w_at, m) => {
+                if let Some(k) = first_in(w_at, m, w_at) {
+                    return Some(k);
+                }
+                at = w_at + 8;
+            }
+        }
     }
-    (i..bytes.len()).find(|k| check(*k))
+    if at >= to {
+        return None;
+    }
+    // The last 1 to 7 bytes: the word ending at `to` (overlapping bytes already read, whose
+    // bits are cleared), or byte by byte when the text before `to` is shorter than a word.
+    match to.checked_sub(8).and_then(|last| Some((last, word(b.get(last..to)?)))) {
+        Some((last, w)) => first_in(last, capitals(w), at),
+        None => (at..to).find(|k| check(*k)),
+    }
 }
 
-/// The high bit of each byte of `w` (little-endian) that may start a marker: `0x41..=0x5B`
-/// (`A`–`Z`, `[`), `*`, or `/` followed by `!` (`next` holds the bytes one further on, so
-/// the many `/` of a path are not checked one by one). Never misses one; may flag a few extra
-/// bytes (the borrow of the zero-byte trick), which the caller checks anyway. Sean Anderson's
-/// `hasbetween`/`haszero`.
+/// The first 8 bytes of `b` as a little-endian word (0 when `b` is shorter).
 #[inline(always)]
-fn candidates(w: u64, next: u64) -> u64 {
+fn word(b: &[u8]) -> u64 {
+    b.get(..8).and_then(|c| <[u8; 8]>::try_from(c).ok()).map_or(0, u64::from_le_bytes)
+}
+
+/// The first whole 8-byte word of `b[from..to]` with a [`capitals`] byte: its offset and
+/// capitals. When none has, the offset where the whole words ended and no capital. Out of
+/// line: a tight loop with no call, so its constants stay in registers (inlined, they were
+/// loaded again for every word).
+#[inline(never)]
+fn capital_words(b: &[u8], from: usize, to: usize) -> (usize, u64) {
+    let words = b.get(from..to).unwrap_or_default().chunks_exact(8);
+    let mut at = from;
+    for w in words {
+        let m = capitals(word(w));
+        if m != 0 {
+            return (at, m);
+        }
+        at += 8;
+    }
+    (at, 0)
+}
+
+/// The high bit of each byte of `w` (little-endian) in `0x41..=0x5B` (`A`–`Z`, `[`): the
+/// bytes a marker other than `**` and `/!\` starts with. Exact (Sean Anderson's
+/// `hasbetween`, bytes with the high bit set excluded by `!w`).
+#[inline(always)]
+fn capitals(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = ONES * 127;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    // Bytes strictly between 0x40 and 0x5C (bytes with the high bit set are excluded by `!w`).
-    let between = (ONES * (127 + 0x5C)).wrapping_sub(w & LOW7) & !w & ((w & LOW7) + ONES * (127 - 0x40)) & HIGH;
-    let slash_bang = zero(w ^ (ONES * u64::from(b'/'))) & zero(next ^ (ONES * u64::from(b'!')));
-    between | zero(w ^ (ONES * u64::from(b'*'))) | slash_bang
+    (ONES * (127 + 0x5C)).wrapping_sub(w & LOW7) & !w & ((w & LOW7) + ONES * (127 - 0x40)) & HIGH
 }
 
 /// End of a free-text tail that starts at `from`: the next marker, or the end of the text.
@@ -679,14 +756,14 @@ fn head_bracket(text: &str) -> Option<Head<'_>> {
 
 /// Banners and `***ERROR***`, all starting with a run of `*`.
 fn head_stars(text: &str) -> Option<Head<'_>> {
-    let stars = text.bytes().take_while(|c| *c == b'*').count();
+    let stars = stars_at(text, 0);
     if stars < 3 {
         return None;
     }
     let rest = text.get(stars..)?;
     let with_stars = |len: usize| -> usize {
         let after = stars + len;
-        after + text.get(after..).map_or(0, |t| t.bytes().take_while(|c| *c == b'*').count())
+        after + stars_at(text, after)
     };
     if let Some(date) = rest.strip_prefix("Start of Jeedom backup at ") {
         let time = datetime(date);
@@ -726,7 +803,7 @@ fn banner_v2(text: &str, stars: usize) -> Head<'_> {
         // An unknown date format: the date runs to the closing stars or the end of the line.
         len += date.find('*').unwrap_or(date.len());
     }
-    len += text.get(len..).map_or(0, |t| t.bytes().take_while(|c| *c == b'*').count());
+    len += stars_at(text, len);
     Head::Done(Seg::Banner { time, v2: true }, len)
 }
 
@@ -793,22 +870,37 @@ fn seconds(rest: &str) -> Option<(u32, usize)> {
     Some((secs, digits + 1))
 }
 
+/// Number of `*` from `at` on (none past the end): eight at a time, as a banner has 15.
+fn stars_at(text: &str, at: usize) -> usize {
+    const STARS: u64 = u64::from_le_bytes([b'*'; 8]);
+    let b = text.as_bytes().get(at..).unwrap_or_default();
+    let mut n = 0;
+    while let Some(w) = b.get(n..n + 8) {
+        let other = u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) ^ STARS;
+        if other != 0 {
+            // The first byte that is not a star (little-endian: the lowest non-zero byte).
+            return n + (other.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + b.get(n..).unwrap_or_default().iter().take_while(|c| **c == b'*').count()
+}
+
 /// `YYYY-MM-DD HH:MM:SS` at the start of `s`.
 pub(crate) fn datetime(s: &str) -> Option<DateTime> {
-    let b = s.as_bytes().get(..19)?;
-    let d = |i: usize| -> Option<i32> {
-        let c = *b.get(i)?;
-        c.is_ascii_digit().then(|| i32::from(c - b'0'))
+    let b: [u8; 19] = s.as_bytes().get(..19)?.try_into().ok()?;
+    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b' ', h0, h1, b':', mi0, mi1, b':', s0, s1] = b else {
+        return None;
     };
-    let n2 = |i: usize| -> Option<i8> { i8::try_from(d(i)? * 10 + d(i + 1)?).ok() };
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b' ') {
-        return None;
-    }
-    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
-        return None;
-    }
-    let year = i16::try_from(d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?).ok()?;
-    DateTime::new(year, n2(5)?, n2(8)?, n2(11)?, n2(14)?, n2(17)?, 0).ok()
+    let year = i16::try_from(digits([y0, y1, y2, y3])?).ok()?;
+    let two = |a: u8, b: u8| i8::try_from(digits([a, b])?).ok();
+    DateTime::new(year, two(mo0, mo1)?, two(d0, d1)?, two(h0, h1)?, two(mi0, mi1)?, two(s0, s1)?, 0).ok()
+}
+
+/// The value of a few ASCII digits (`None` if one is not a digit).
+#[inline(always)]
+fn digits<const N: usize>(d: [u8; N]) -> Option<u32> {
+    d.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 fn level(s: &str) -> Option<Level> {
@@ -996,16 +1088,126 @@ mod tests {
             "0",
             "~",
             "\u{7f}",
+            "!",
+            "/!",
+            "Jeedom-4.4.20-2025-01-01-03h27.tar.gz",
         ];
-        for _ in 0..3000 {
+        for round in 0..4000 {
             let mut t = String::new();
-            for _ in 0..(seed % 40) {
+            // Short texts, and long ones (several words between markers).
+            let tokens = if round % 4 == 0 { seed % 200 } else { seed % 40 };
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for _ in 0..tokens {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
                 t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
             assert_eq!(find_marker(&t), naive(&t), "{t:?}");
+        }
+        // Long stretches of free text, with the bytes that only look like a marker's first
+        // (a lone `*` or `!`, capitals, `[`) and, rarely, a marker.
+        let plain = ["abc ", "é", "x", "*", "!", "/", "Jeedom ", "[x", "Z", "0", "(11250,3 kb/s) ", "\\"];
+        let markers = ["***ERROR*** x", "/!\\ y", "Send backup Samba...", "[2025-09-10 03:29:40][ERROR] : z"];
+        for _ in 0..2000 {
+            let mut t = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for _ in 0..(seed % 120) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                if seed % 97 == 0 {
+                    t.push_str(markers[(seed / 97 % markers.len() as u64) as usize]);
+                } else {
+                    t.push_str(plain[(seed % plain.len() as u64) as usize]);
+                }
+            }
+            assert_eq!(find_marker(&t), naive(&t), "{t:?}");
+        }
+    }
+
+    /// A small xorshift generator for the differential tests below.
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    /// Mutations of a valid date (a byte replaced, cut short, a non-ASCII byte) and odd but
+    /// valid dates: the date read is the one the byte-by-byte reader read, or none for both.
+    #[test]
+    fn datetime_reads_what_a_byte_by_byte_reader_reads() {
+        // The reader before it was rewritten as one pattern.
+        let reference = |s: &str| -> Option<DateTime> {
+            let b = s.as_bytes().get(..19)?;
+            let d = |i: usize| -> Option<i32> {
+                let c = *b.get(i)?;
+                c.is_ascii_digit().then(|| i32::from(c - b'0'))
+            };
+            let n2 = |i: usize| -> Option<i8> { i8::try_from(d(i)? * 10 + d(i + 1)?).ok() };
+            if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b' ') {
+                return None;
+            }
+            if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+                return None;
+            }
+            let year = i16::try_from(d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?).ok()?;
+            DateTime::new(year, n2(5)?, n2(8)?, n2(11)?, n2(14)?, n2(17)?, 0).ok()
+        };
+        let fixed = [
+            "2025-01-01 03:27:01",
+            "2024-02-29 23:59:59",
+            "2025-02-29 03:27:01",
+            "2025-04-31 00:00:00",
+            "0000-01-01 00:00:00",
+            "9999-12-31 23:59:59",
+            "2025-00-10 03:27:01",
+            "2025-09-10 24:00:00",
+            "2025-09-10 03:60:00",
+            "2025-09-10 03:27:60",
+            "2025-09-10T03:27:01",
+            "2025-09-10 03:27:0",
+            "2025-9-10 03:27:01x",
+            "2025-09-10 03:27:01***",
+            "+025-09-10 03:27:01",
+            "2025-09-10 03:27:0é",
+            "",
+        ];
+        for t in fixed {
+            assert_eq!(datetime(t), reference(t), "{t:?}");
+        }
+        // Bytes on both sides of the digits (`/`, `:`) and of the separators (`,`, `.`, `!`, `;`).
+        let replacements =
+            ["0", "9", "1", "3", "-", " ", ":", "a", "é", "", "+", "/", ",", ".", "!", ";", "\0", "\u{7f}"];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..5000 {
+            let mut t = String::from("2025-09-10 03:27:01");
+            for _ in 0..1 + next(&mut seed) % 3 {
+                let at = (next(&mut seed) % 20) as usize;
+                let with = replacements[(next(&mut seed) % replacements.len() as u64) as usize];
+                if t.is_char_boundary(at) && t.is_char_boundary((at + 1).min(t.len())) {
+                    t.replace_range(at..(at + 1).min(t.len()), with);
+                }
+            }
+            assert_eq!(datetime(&t), reference(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn stars_are_counted_like_a_byte_loop() {
+        for n in 0..40 {
+            for after in ["", "Start", "é", "*"] {
+                let t = format!("{}{after}", "*".repeat(n));
+                let naive = |at: usize| t.as_bytes().iter().skip(at).take_while(|c| **c == b'*').count();
+                for at in [0, 1, 7, 8, 9, n, n + 1, t.len() + 5] {
+                    assert_eq!(stars_at(&t, at), naive(at), "{t:?} {at}");
+                }
+            }
         }
     }
 

@@ -594,23 +594,15 @@ impl Archive {
 
 /// Reads `YYYY-MM-DD-HHhMM`.
 pub fn parse_stamp(s: &str) -> Option<DateTime> {
-    let b = s.as_bytes();
-    if b.len() != 16 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'-') {
+    let b: [u8; 16] = s.as_bytes().try_into().ok()?;
+    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'-', h0, h1, b'h', mi0, mi1] = b else {
         return None;
-    }
-    if b.get(13) != Some(&b'h') {
-        return None;
-    }
-    // At most four ASCII digits: no overflow, no sign, no `str::parse` machinery.
-    let num = |r: Range<usize>| -> Option<i16> {
-        b.get(r)?.iter().try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
     };
-    let y = num(0..4)?;
-    let mo = i8::try_from(num(5..7)?).ok()?;
-    let d = i8::try_from(num(8..10)?).ok()?;
-    let h = i8::try_from(num(11..13)?).ok()?;
-    let mi = i8::try_from(num(14..16)?).ok()?;
-    DateTime::new(y, mo, d, h, mi, 0, 0).ok()
+    // ASCII digits only: no overflow, no sign, no `str::parse` machinery.
+    let digit = |c: u8| c.is_ascii_digit().then(|| c - b'0');
+    let two = |a: u8, b: u8| -> Option<i8> { i8::try_from(digit(a)? * 10 + digit(b)?).ok() };
+    let year = i16::from(two(y0, y1)?) * 100 + i16::from(two(y2, y3)?);
+    DateTime::new(year, two(mo0, mo1)?, two(d0, d1)?, two(h0, h1)?, two(mi0, mi1)?, 0, 0).ok()
 }
 
 /// How a run ended.

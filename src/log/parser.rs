@@ -20,7 +20,9 @@ use super::model::*;
 use crate::redact;
 
 mod memo;
+mod pool;
 use memo::{LineMemo, Lookup, MessageMemo};
+use pool::Pool;
 
 /// Longest line held in memory when streaming; longer lines are read in pieces.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -417,7 +419,8 @@ impl Parser {
 
     /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
     /// for a later run instead of a new allocation.
-    pub fn recycle(&mut self, run: Box<Run>) {
+    pub fn recycle(&mut self, mut run: Box<Run>) {
+        self.b.pool.take_from(&mut run);
         self.b.spare.push(run);
     }
 
@@ -517,6 +520,8 @@ struct Builder {
     reflowed: bool,
     /// Recent message texts and their redaction.
     msgs: MessageMemo,
+    /// Texts of closed runs, reused for the texts of the next ones.
+    pool: Pool,
 }
 
 /// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
@@ -606,9 +611,13 @@ fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
     end
 }
 
-/// Redacts and caps a message taken from the log, through the memo of recent messages.
-fn message(memo: &mut MessageMemo, text: &str) -> String {
-    redacted(memo, text).into_owned()
+/// Redacts and caps a message taken from the log, through the memo of recent messages (the
+/// copy in a buffer of the pool).
+fn message(memo: &mut MessageMemo, pool: &mut Pool, text: &str) -> String {
+    match redacted(memo, text) {
+        std::borrow::Cow::Borrowed(t) => pool.copy(t),
+        std::borrow::Cow::Owned(t) => t,
+    }
 }
 
 /// [`message`], borrowed from the memo when possible.
@@ -658,26 +667,27 @@ fn append_capped(into: &mut String, text: &str, cap: usize) {
 }
 
 /// `{"filename":"…",…}` → the file name (a plain scan: names have no escapes).
-fn json_file_name(detail: &str) -> Option<String> {
+pub(crate) fn json_file_name(detail: &str) -> Option<&str> {
     const KEY: &str = "\"filename\":\"";
     // Jeedom writes the file name first; otherwise look for it.
     let rest = match detail.strip_prefix('{').and_then(|d| d.strip_prefix(KEY)) {
         Some(rest) => rest,
         None => detail.get(memchr::memmem::find(detail.as_bytes(), KEY.as_bytes())? + KEY.len()..)?,
     };
-    let end = rest.find('"')?;
+    // The name ends at its closing quote; a backslash before it (an escape) means no name.
+    let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
     let name = rest.get(..end)?;
-    (!name.is_empty() && !name.contains('\\')).then(|| name.to_owned())
+    (rest.as_bytes().get(end) == Some(&b'"') && !name.is_empty()).then_some(name)
 }
 
-/// `<dir>/<file>` → the archive and the parts of its name.
-pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
+/// `<dir>/<file>` → the archive and the parts of its name (its texts in buffers of `pool`).
+fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
     // The parts are found on the borrowed path (`memrchr`, not the generic `rsplit` searchers),
     // then copied once.
     let name_at = memchr::memrchr(b'/', path.as_bytes()).map_or(0, |k| k + 1);
     let name = path.get(name_at..).unwrap_or(path);
     let mut a =
-        Archive { path: path.to_owned(), file_name: name.to_owned(), box_name: None, version: None, stamp: None, at };
+        Archive { path: pool.copy(path), file_name: pool.copy(name), box_name: None, version: None, stamp: None, at };
     let Some(core) = name.strip_suffix(".tar.gz") else {
         return a;
     };
@@ -693,13 +703,14 @@ pub(crate) fn archive(path: &str, at: LineRef) -> Archive {
     let head = core.get(..stamp_at).unwrap_or("");
     let head = head.strip_suffix('-').unwrap_or(head);
     let head = head.strip_prefix("backup-").unwrap_or(head);
-    let split = memchr::memrchr(b'-', head.as_bytes()).and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
+    // A short text (`Jeedom-4.4.20`): a byte loop costs less than a `memrchr` call.
+    let split = head.bytes().rposition(|c| c == b'-').and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
     match split {
         Some((box_name, version)) if version.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
-            a.box_name = Some(ShortString::new(box_name)).filter(|n| !n.is_empty());
+            a.box_name = (!box_name.is_empty()).then(|| ShortString::new(box_name));
             a.version = Some(ShortString::new(version));
         }
-        _ => a.box_name = Some(ShortString::new(head)).filter(|n| !n.is_empty()),
+        _ => a.box_name = (!head.is_empty()).then(|| ShortString::new(head)),
     }
     a.stamp = Some(ShortString::new(stamp));
     a
@@ -741,8 +752,12 @@ pub(crate) enum ActOf<S> {
 pub(crate) type Act<'a> = ActOf<&'a str>;
 
 impl Act<'_> {
-    /// The step by position in `line`, to be remembered (`None` when it cannot be).
+    /// The step by position in `line`, to be remembered (`None` when it cannot be, or is not
+    /// worth it: a step that holds a time, see [`Act::timed`], is not remembered).
     pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
+        if self.timed() {
+            return None;
+        }
         Some(match self {
             ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
                 ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
@@ -940,6 +955,7 @@ impl Builder {
     }
 
     /// Grows the open run's extent to include `at`.
+    #[inline]
     fn extend(&mut self, at: &LineRef) {
         if let Some(r) = self.run.as_mut() {
             r.lines.last = r.lines.last.max(at.line);
@@ -968,7 +984,10 @@ impl Builder {
             // An owning consumer takes the run; a borrowing one leaves it, and its vectors
             // are reused for the next run (no allocation per run when streaming).
             out(Out::Run(&mut self.run));
-            self.spare.extend(self.run.take());
+            if let Some(mut r) = self.run.take() {
+                self.pool.take_from(&mut r);
+                self.spare.push(r);
+            }
         }
     }
 
@@ -993,7 +1012,7 @@ impl Builder {
     fn details_line(&mut self, text: &str, at: LineRef) {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
-                let d = details.get_or_insert_with(String::new);
+                let d = details.get_or_insert_with(|| self.pool.copy(""));
                 append_capped(d, &redacted(&mut self.msgs, text), MAX_DETAILS);
             }
         }
@@ -1039,6 +1058,9 @@ impl Builder {
                     if let Some(u) = r.uploads.get_mut(i) {
                         u.noise_count = u.noise_count.saturating_add(1);
                         if u.noise.len() < OUTPUT_KEPT {
+                            if u.noise.capacity() == 0 {
+                                u.noise = self.pool.refs();
+                            }
                             u.noise.push(noise_at);
                         }
                     }
@@ -1113,7 +1135,9 @@ impl Builder {
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(&mut self.msgs, m) },
+                    Seg::Failure { message: m, .. } => {
+                        StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) }
+                    }
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
@@ -1202,7 +1226,7 @@ impl Builder {
                     time,
                     level,
                     form,
-                    message: message(&mut self.msgs, m),
+                    message: message(&mut self.msgs, &mut self.pool, m),
                     mid_line: !first,
                     at: at.clone(),
                     last_line: at.line,
@@ -1228,7 +1252,7 @@ impl Builder {
                     }
                     _ => false,
                 };
-                let failed = StepResult::Failed { message: message(&mut self.msgs, m) };
+                let failed = StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) };
                 let r = self.ensure_run(&at);
                 let target = if pending_begin { r.steps.last_mut() } else { None };
                 match target {
@@ -1260,8 +1284,8 @@ impl Builder {
                 };
                 let d = RemoteDeletion {
                     repo: repo.unwrap_or(Repo::Samba),
-                    file_name: json_file_name(detail),
-                    detail: detail.to_owned(),
+                    file_name: json_file_name(detail).map(|n| self.pool.copy(n)),
+                    detail: self.pool.copy(detail),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1269,8 +1293,8 @@ impl Builder {
             Seg::MarketDeletion { file } => {
                 let d = RemoteDeletion {
                     repo: Repo::Market,
-                    file_name: Some(file.to_owned()).filter(|f| !f.is_empty()),
-                    detail: file.to_owned(),
+                    file_name: (!file.is_empty()).then(|| self.pool.copy(file)),
+                    detail: self.pool.copy(file),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1284,6 +1308,9 @@ impl Builder {
                     Some(u) => {
                         u.noise_count = u.noise_count.saturating_add(1);
                         if u.noise.len() < OUTPUT_KEPT {
+                            if u.noise.capacity() == 0 {
+                                u.noise = self.pool.refs();
+                            }
                             u.noise.push(at.clone());
                         }
                     }
@@ -1291,12 +1318,13 @@ impl Builder {
                 }
             }
             Seg::Deletion { path, .. } => {
-                let d = Deletion { path: path.to_owned(), at: at.clone() };
+                let d = Deletion { path: self.pool.copy(path), at: at.clone() };
                 self.ensure_run(&at).deletions.push(d);
             }
             Seg::ArchiveName { path, .. } => {
                 self.pending = None;
-                self.ensure_run(&at).archive = Some(archive(path, at.clone()));
+                let a = archive(path, at.clone(), &mut self.pool);
+                self.ensure_run(&at).archive = Some(a);
             }
             Seg::Duration { secs, .. } => {
                 self.pending = None;
@@ -1310,8 +1338,8 @@ impl Builder {
                 self.pending = None;
                 let failed_before = self.run.as_ref().is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed_before {
-                    let details = details.map(|d| message(&mut self.msgs, d));
-                    let message = Some(message(&mut self.msgs, m));
+                    let details = details.map(|d| message(&mut self.msgs, &mut self.pool, d));
+                    let message = Some(message(&mut self.msgs, &mut self.pool, m));
                     let r = self.ensure_run(&at);
                     r.end = RunEnd::Failed { message, details, at: at.clone(), end_marker: None };
                 }
@@ -1337,7 +1365,7 @@ impl Builder {
                 };
                 match target {
                     Some(u) => {
-                        u.outcome = UploadOutcome::Failed { message: message(&mut self.msgs, m) };
+                        u.outcome = UploadOutcome::Failed { message: message(&mut self.msgs, &mut self.pool, m) };
                         u.failure_at = Some(at.clone());
                     }
                     None => return self.unknown(at, out),

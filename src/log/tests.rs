@@ -111,6 +111,51 @@ fn archive_stamps_read_only_well_formed_digits() {
     }
 }
 
+/// The stamp reader against the byte-by-byte one it replaced, on mutations of valid stamps.
+#[test]
+fn archive_stamps_read_what_a_byte_by_byte_reader_reads() {
+    // The reader before it was rewritten as one pattern.
+    let reference = |s: &str| -> Option<jiff::civil::DateTime> {
+        let b = s.as_bytes();
+        if b.len() != 16 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'-') {
+            return None;
+        }
+        if b.get(13) != Some(&b'h') {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<i16> {
+            b.get(r)?.iter().try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
+        };
+        let (y, mo, d) = (num(0..4)?, i8::try_from(num(5..7)?).ok()?, i8::try_from(num(8..10)?).ok()?);
+        let (h, mi) = (i8::try_from(num(11..13)?).ok()?, i8::try_from(num(14..16)?).ok()?);
+        jiff::civil::DateTime::new(y, mo, d, h, mi, 0, 0).ok()
+    };
+    // Bytes on both sides of the digits (`/`, `:`), of `-` (`,`, `.`) and of `h` (`g`, `i`).
+    let replacements = ["0", "9", "2", "-", "h", "a", "é", "", "+", "00", "/", ":", ",", ".", "g", "i", "\0", "\u{7f}"];
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for base in ["2025-09-10-03h27", "2024-02-29-23h59", "0000-01-01-00h00", "9999-12-31-23h59"] {
+        assert_eq!(parse_stamp(base), reference(base), "{base}");
+        for _ in 0..2000 {
+            let mut t = base.to_owned();
+            for _ in 0..1 + next() % 2 {
+                let at = (next() % 17) as usize;
+                let with = replacements[(next() % replacements.len() as u64) as usize];
+                let end = (at + 1).min(t.len());
+                if t.is_char_boundary(at) && t.is_char_boundary(end) {
+                    t.replace_range(at..end, with);
+                }
+            }
+            assert_eq!(parse_stamp(&t), reference(&t), "{t:?}");
+        }
+    }
+}
+
 /// Removes every `"span"` so two models of the same log, quoted or not, compare on their facts.
 fn without_spans(v: &mut serde_json::Value) {
     match v {
@@ -294,4 +339,95 @@ proptest::proptest! {
         proptest::prop_assert_eq!(parse_memo(&bytes, true, chunk), off.clone());
         proptest::prop_assert_eq!(parse(&bytes), off);
     }
+}
+
+/// Runs whose storage is reused (lent by `feed_ref`, or given back with `recycle`) leave
+/// nothing of theirs in the next ones: every fixture, one after the other, three times over
+/// (so the texts of each run land in the buffers of earlier ones), gives the model read
+/// without any reuse.
+#[test]
+fn reused_run_storage_changes_no_model() {
+    let mut all = Vec::new();
+    for _ in 0..3 {
+        for (_, input) in log_fixtures() {
+            all.extend_from_slice(&input);
+            all.push(b'\n');
+        }
+    }
+    let fresh = parse_memo(&all, false, 1 << 20);
+    for chunk in [1 << 20, 4096, 97] {
+        let mut lent = ModelBuilder::new();
+        let mut parser = Parser::new();
+        for c in all.chunks(chunk) {
+            parser.feed_ref(c, &mut |item| lent.push(item.to_item()));
+        }
+        let info = parser.finish_ref(&mut |item| lent.push(item.to_item()));
+        assert_eq!(lent.finish(info), fresh, "lent, chunks of {chunk}");
+
+        let mut given_back = ModelBuilder::new();
+        let mut parser = Parser::new();
+        let mut runs = Vec::new();
+        for c in all.chunks(chunk) {
+            parser.feed(c, &mut |item| match item {
+                LogItem::Run(r) => {
+                    given_back.push(LogItem::Run(r.clone()));
+                    runs.push(r);
+                }
+                item => given_back.push(item),
+            });
+            runs.drain(..).for_each(|r| parser.recycle(r));
+        }
+        let info = parser.finish(&mut |item| given_back.push(item));
+        assert_eq!(given_back.finish(info), fresh, "given back, chunks of {chunk}");
+    }
+    assert!(fresh.runs.len() > 60, "{}", fresh.runs.len());
+    for kind in [
+        |r: &Run| r.archive.is_some(),
+        |r: &Run| !r.deletions.is_empty(),
+        |r: &Run| !r.remote_deletions.is_empty(),
+        |r: &Run| !r.logger_lines.is_empty(),
+        |r: &Run| r.uploads.iter().any(|u| matches!(u.outcome, UploadOutcome::Failed { .. })),
+        |r: &Run| r.uploads.iter().any(|u| !u.noise.is_empty()),
+        |r: &Run| matches!(&r.end, RunEnd::Failed { details: Some(_), .. }),
+    ] {
+        assert!(fresh.runs.iter().filter(|r| kind(r)).count() >= 3, "the fixtures cover every reused text");
+    }
+}
+
+/// The file name of a remote deletion, against the reading it replaced (`str::find` for the
+/// closing quote, then no backslash in the name), on texts built from JSON-ish pieces.
+#[test]
+fn remote_deletion_names_read_as_before() {
+    let reference = |detail: &str| -> Option<String> {
+        const KEY: &str = "\"filename\":\"";
+        let rest = match detail.strip_prefix('{').and_then(|d| d.strip_prefix(KEY)) {
+            Some(rest) => rest,
+            None => detail.get(detail.find(KEY)? + KEY.len()..)?,
+        };
+        let end = rest.find('"')?;
+        let name = rest.get(..end)?;
+        (!name.is_empty() && !name.contains('\\')).then(|| name.to_owned())
+    };
+    let pieces = ["{", "}", "\"filename\":\"", "\"", "\\", "a", "é", ".tar.gz", ",\"size\":1", ":", " "];
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut named = 0;
+    for _ in 0..5000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        // Most texts start the way Jeedom's do, or have the key further on.
+        let starts = ["{\"filename\":\"", "{\"size\":1,\"filename\":\"", "{", ""];
+        let mut t = String::from(starts[(seed % 4) as usize]);
+        for _ in 0..seed % 12 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            t.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+        }
+        assert_eq!(super::parser::json_file_name(&t).map(str::to_owned), reference(&t), "{t:?}");
+        named += usize::from(reference(&t).is_some());
+    }
+    assert!(named > 50, "{named} texts with a name");
+    let real = r#"{"filename":"backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz","size":221007532}"#;
+    assert_eq!(super::parser::json_file_name(real), Some("backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz"));
 }
