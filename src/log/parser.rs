@@ -769,9 +769,16 @@ impl Act<'_> {
         })
     }
 
-    /// Whether this step holds a time, so its line is unlikely to come again.
+    /// Whether this step holds a time, so its line is unlikely to come again: a logger line or a
+    /// banner, or the name of an archive (Jeedom stamps it with the date and time of the run).
     pub(crate) fn timed(&self) -> bool {
-        matches!(self, ActOf::Seg { seg: SegOf::Logger { .. } | SegOf::Banner { .. }, .. })
+        matches!(
+            self,
+            ActOf::Seg {
+                seg: SegOf::Logger { .. } | SegOf::Banner { .. } | SegOf::ArchiveName { .. } | SegOf::Deletion { .. },
+                ..
+            }
+        )
     }
 }
 

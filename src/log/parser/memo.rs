@@ -42,7 +42,7 @@ pub(super) fn hash(b: &[u8]) -> u64 {
 }
 
 /// Slots of the message memo.
-const MESSAGE_SLOTS: usize = 64;
+const MESSAGE_SLOTS: usize = 256;
 /// Longest message text memoised.
 const MESSAGE_MAX: usize = 1024;
 
