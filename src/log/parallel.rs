@@ -28,10 +28,11 @@
 //! goes back to the thread that built it).
 //!
 //! # Speed
-//! On the project's 2-core machine two threads give only 1.1–1.4× one thread's throughput:
-//! two busy cores slow each other down by about a third on this branchy code (two separate
-//! processes do too), so most of the gain must come from the parser itself (see BENCHMARKS.md). Peak memory is
-//! a few buffers plus the items of the pieces in flight, whatever the size of the input.
+//! On the project's 2-core machine two threads give only 1.0–1.4× one thread's throughput: they
+//! use about 1.6× the CPU time of one thread for 8 % more instructions. The cause is not
+//! established (two separate single-thread processes did not always slow each other; see
+//! BENCHMARKS.md), so most of the gain must come from the parser itself. Peak memory is a few
+//! buffers plus the items of the pieces in flight, whatever the size of the input.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
