@@ -666,6 +666,18 @@ fn append_capped(into: &mut String, text: &str, cap: usize) {
     }
 }
 
+/// Counts a piece of an upload's noise and keeps its place, up to [`OUTPUT_KEPT`] (the list
+/// in a buffer of `pool`).
+fn note_noise(u: &mut Upload, at: LineRef, pool: &mut Pool) {
+    u.noise_count = u.noise_count.saturating_add(1);
+    if u.noise.len() < OUTPUT_KEPT {
+        if u.noise.capacity() == 0 {
+            u.noise = pool.refs();
+        }
+        u.noise.push(at);
+    }
+}
+
 /// `{"filename":"…",…}` → the file name (a plain scan: names have no escapes).
 pub(crate) fn json_file_name(detail: &str) -> Option<&str> {
     const KEY: &str = "\"filename\":\"";
@@ -752,12 +764,8 @@ pub(crate) enum ActOf<S> {
 pub(crate) type Act<'a> = ActOf<&'a str>;
 
 impl Act<'_> {
-    /// The step by position in `line`, to be remembered (`None` when it cannot be, or is not
-    /// worth it: a step that holds a time, see [`Act::timed`], is not remembered).
+    /// The step by position in `line`, to be remembered (`None` when it cannot be).
     pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
-        if self.timed() {
-            return None;
-        }
         Some(match self {
             ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
                 ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
@@ -1063,13 +1071,7 @@ impl Builder {
                 }
                 Pending::Upload(i) => {
                     if let Some(u) = r.uploads.get_mut(i) {
-                        u.noise_count = u.noise_count.saturating_add(1);
-                        if u.noise.len() < OUTPUT_KEPT {
-                            if u.noise.capacity() == 0 {
-                                u.noise = self.pool.refs();
-                            }
-                            u.noise.push(noise_at);
-                        }
+                        note_noise(u, noise_at, &mut self.pool);
                     }
                 }
             }
@@ -1312,15 +1314,7 @@ impl Builder {
                     _ => None,
                 };
                 match upload {
-                    Some(u) => {
-                        u.noise_count = u.noise_count.saturating_add(1);
-                        if u.noise.len() < OUTPUT_KEPT {
-                            if u.noise.capacity() == 0 {
-                                u.noise = self.pool.refs();
-                            }
-                            u.noise.push(at.clone());
-                        }
-                    }
+                    Some(u) => note_noise(u, at.clone(), &mut self.pool),
                     None => return self.unknown(at, out),
                 }
             }

@@ -207,9 +207,14 @@ impl Recorder<'_> {
     /// The next step of the line's plan.
     pub(crate) fn push(&mut self, act: &Act<'_>, text: &str) {
         let Some((_, scratch, _)) = self.to.as_mut() else { return };
+        // A line holding a time will not come again: not worth working out its spans.
+        if act.timed() || scratch.len() >= LINE_ACTS {
+            self.to = None;
+            return;
+        }
         match act.to_spans(text) {
-            Some(a) if scratch.len() < LINE_ACTS && !act.timed() => scratch.push(a),
-            _ => self.to = None,
+            Some(a) => scratch.push(a),
+            None => self.to = None,
         }
     }
 
