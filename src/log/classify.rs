@@ -11,7 +11,7 @@ use std::convert::Infallible;
 
 use jiff::civil::DateTime;
 
-use super::model::{Generation, Level, LoggerForm};
+use super::model::{Generation, Level, LoggerForm, digits};
 use crate::world::JeedomVersion as V;
 
 /// A step label (the text before `OK`), over a kind of text: `&str` as recognised ([`Label`]),
@@ -895,12 +895,6 @@ pub(crate) fn datetime(s: &str) -> Option<DateTime> {
     let year = i16::try_from(digits([y0, y1, y2, y3])?).ok()?;
     let two = |a: u8, b: u8| i8::try_from(digits([a, b])?).ok();
     DateTime::new(year, two(mo0, mo1)?, two(d0, d1)?, two(h0, h1)?, two(mi0, mi1)?, two(s0, s1)?, 0).ok()
-}
-
-/// The value of a few ASCII digits (`None` if one is not a digit).
-#[inline(always)]
-fn digits<const N: usize>(d: [u8; N]) -> Option<u32> {
-    d.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 fn level(s: &str) -> Option<Level> {

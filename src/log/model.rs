@@ -598,11 +598,16 @@ pub fn parse_stamp(s: &str) -> Option<DateTime> {
     let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'-', h0, h1, b'h', mi0, mi1] = b else {
         return None;
     };
-    // ASCII digits only: no overflow, no sign, no `str::parse` machinery.
-    let digit = |c: u8| c.is_ascii_digit().then(|| c - b'0');
-    let two = |a: u8, b: u8| -> Option<i8> { i8::try_from(digit(a)? * 10 + digit(b)?).ok() };
-    let year = i16::from(two(y0, y1)?) * 100 + i16::from(two(y2, y3)?);
+    let year = i16::try_from(digits([y0, y1, y2, y3])?).ok()?;
+    let two = |a: u8, b: u8| i8::try_from(digits([a, b])?).ok();
     DateTime::new(year, two(mo0, mo1)?, two(d0, d1)?, two(h0, h1)?, two(mi0, mi1)?, 0, 0).ok()
+}
+
+/// The value of a few ASCII digits (`None` if one is not a digit): no overflow, no sign, no
+/// `str::parse` machinery. Dates and stamps are read with it.
+#[inline(always)]
+pub(super) fn digits<const N: usize>(d: [u8; N]) -> Option<u32> {
+    d.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 /// How a run ended.
