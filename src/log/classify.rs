@@ -959,6 +959,7 @@ fn json_object_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::tests::xorshift as next;
 
     fn seg(text: &str) -> (Seg<'_>, usize) {
         classify(text).unwrap_or_else(|| panic!("not recognised: {text:?}"))
@@ -1090,13 +1091,9 @@ mod tests {
             let mut t = String::new();
             // Short texts, and long ones (several words between markers).
             let tokens = if round % 4 == 0 { seed % 200 } else { seed % 40 };
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            next(&mut seed);
             for _ in 0..tokens {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                next(&mut seed);
                 t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
             assert_eq!(find_marker(&t), naive(&t), "{t:?}");
@@ -1107,13 +1104,9 @@ mod tests {
         let markers = ["***ERROR*** x", "/!\\ y", "Send backup Samba...", "[2025-09-10 03:29:40][ERROR] : z"];
         for _ in 0..2000 {
             let mut t = String::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            next(&mut seed);
             for _ in 0..(seed % 120) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                next(&mut seed);
                 if seed % 97 == 0 {
                     t.push_str(markers[(seed / 97 % markers.len() as u64) as usize]);
                 } else {
@@ -1122,14 +1115,6 @@ mod tests {
             }
             assert_eq!(find_marker(&t), naive(&t), "{t:?}");
         }
-    }
-
-    /// A small xorshift generator for the differential tests below.
-    fn next(seed: &mut u64) -> u64 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        *seed
     }
 
     /// Mutations of a valid date (a byte replaced, cut short, a non-ASCII byte) and odd but
@@ -1242,9 +1227,7 @@ mod tests {
         for _ in 0..3000 {
             let mut t = String::from("{");
             for _ in 0..(seed % 24) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                next(&mut seed);
                 t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
             assert_eq!(json_object_len(&t), naive(&t), "{t:?}");
@@ -1270,9 +1253,7 @@ mod tests {
         for _ in 0..3000 {
             let mut t = String::new();
             for _ in 0..(seed % 20) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                next(&mut seed);
                 t.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
             for end in ["...", " - "] {
