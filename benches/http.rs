@@ -63,7 +63,11 @@ fn main() {
     let corpus = corpus();
     let triggers_per_pass: usize = corpus.iter().map(|t| t.steps.len()).sum();
     let config = ProfileConfig::builtin(Profile::V2024_08);
-    println!("corpus: {} vectors, {triggers_per_pass} triggers per pass, profile {}", corpus.len(), config.name());
+    println!(
+        "corpus: {} vectors, {triggers_per_pass} triggers per pass, profile {}",
+        corpus.len(),
+        config.name()
+    );
 
     let in_process = measure(Duration::from_secs(2), || {
         for t in &corpus {

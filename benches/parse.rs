@@ -33,7 +33,10 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![100, 1024]);
-    let reps: usize = std::env::var("INFOBACKUP_BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let reps: usize = std::env::var("INFOBACKUP_BENCH_REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => {
@@ -44,7 +47,10 @@ fn main() {
     let keep = std::env::var_os("INFOBACKUP_BENCH_DIR").map(std::path::PathBuf::from);
     let folder = keep.clone().unwrap_or_else(|| dir.path().to_owned());
     let exe = env!("CARGO_BIN_EXE_infobackup");
-    println!("log parsing benchmark ({} cores visible)", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "log parsing benchmark ({} cores visible)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     for size_mb in sizes {
         let path = folder.join(format!("backup-{size_mb}MB.log"));
         let t = Instant::now();
@@ -80,7 +86,10 @@ fn main() {
         println!("load average after: {}", load_average());
         let gb = |d: Duration| stats.bytes as f64 / d.as_secs_f64() / 1e9;
         let mb = |k: Option<i64>| k.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
-        println!("{:<34} {:>9} {:>10} {:>13} {:>14}", "tool", "wall s", "GB/s", "VmHWM MB", "ru_maxrss MB");
+        println!(
+            "{:<34} {:>9} {:>10} {:>13} {:>14}",
+            "tool", "wall s", "GB/s", "VmHWM MB", "ru_maxrss MB"
+        );
         for (name, r, peak) in [
             ("wc -l", &wc, Some(&peaks[0])),
             ("grep -c ERROR", &grep, Some(&peaks[1])),
@@ -159,7 +168,11 @@ fn child(argv: &[&str], sample: bool) -> Measure {
     let (prog, args) = argv.split_first().unwrap_or((&"true", &[]));
     let t = Instant::now();
     // Outputs are small (counts): they fit in the pipe while we wait.
-    let spawned = Command::new(prog).args(args).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+    let spawned = Command::new(prog)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn();
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
@@ -191,7 +204,12 @@ fn child(argv: &[&str], sample: bool) -> Measure {
     if let Some(mut out) = child.stdout.take() {
         let _ = std::io::Read::read_to_string(&mut out, &mut stdout);
     }
-    Measure { wall, max_rss_kb: Some(usage.ru_maxrss), hwm_kb: hwm, stdout }
+    Measure {
+        wall,
+        max_rss_kb: Some(usage.ru_maxrss),
+        hwm_kb: hwm,
+        stdout,
+    }
 }
 
 /// The file cannot be read: said with its name, and the bench stops (exit 2).
@@ -213,7 +231,12 @@ fn in_process(path: &Path) -> Measure {
             Err(e) => fail(path, e),
         }
     }
-    Measure { wall: t.elapsed(), max_rss_kb: None, hwm_kb: None, stdout: format!("{runs} runs, {unknown} unknown") }
+    Measure {
+        wall: t.elapsed(),
+        max_rss_kb: None,
+        hwm_kb: None,
+        stdout: format!("{runs} runs, {unknown} unknown"),
+    }
 }
 
 /// What the lending streams count.
@@ -275,7 +298,10 @@ fn line_loop(path: &Path) -> Measure {
     }
     fn sample_hash(b: &[u8]) -> u64 {
         const K: u64 = 0x517c_c1b7_2722_0a95;
-        let word = |at: usize| b.get(at..at + 8).map_or(0, |c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        let word = |at: usize| {
+            b.get(at..at + 8)
+                .map_or(0, |c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+        };
         let n = b.len();
         let mut h = (n as u64).wrapping_mul(K);
         h = (h.rotate_left(5) ^ word(0)).wrapping_mul(K);
@@ -309,10 +335,17 @@ fn line_loop(path: &Path) -> Measure {
                     *slot = (h, u32::from(text.first().copied().unwrap_or(0)));
                 }
             }
-            records.push(Record { slot: at as u32, line, start: offset + s as u64, end: offset + (s + k) as u64 });
+            records.push(Record {
+                slot: at as u32,
+                line,
+                start: offset + s as u64,
+                end: offset + (s + k) as u64,
+            });
             if text == b"[END BACKUP SUCCESS]" {
                 recorded += records.len() as u64;
-                check = records.iter().fold(check, |c, r| c.rotate_left(1) ^ u64::from(r.slot) ^ r.start ^ r.end);
+                check = records
+                    .iter()
+                    .fold(check, |c, r| c.rotate_left(1) ^ u64::from(r.slot) ^ r.start ^ r.end);
                 runs += 1;
                 records.clear();
             }
@@ -330,7 +363,10 @@ fn line_loop(path: &Path) -> Measure {
         wall: t.elapsed(),
         max_rss_kb: None,
         hwm_kb: None,
-        stdout: format!("{line} lines, {recorded} records in {runs} successful runs (check {:x})", check ^ last),
+        stdout: format!(
+            "{line} lines, {recorded} records in {runs} successful runs (check {:x})",
+            check ^ last
+        ),
     }
 }
 
@@ -390,7 +426,9 @@ const TABLES: &[&str] = &[
     "viewZone",
     "widgets",
 ];
-const PLUGINS: &[&str] = &["zwavejs", "z2m", "jMQTT", "camera", "weather", "mobile", "script", "virtual"];
+const PLUGINS: &[&str] = &[
+    "zwavejs", "z2m", "jMQTT", "camera", "weather", "mobile", "script", "virtual",
+];
 
 /// One run, in the wording of one generation, with the day `n` after 2025-01-01.
 fn run_text(n: u64, out: &mut String) {
@@ -420,7 +458,10 @@ fn run_text(n: u64, out: &mut String) {
         return;
     }
     let v45 = variant >= 5;
-    let _ = write!(out, "[START BACKUP]\n***************Start of Jeedom backup at {date} 03:27:01***************\n");
+    let _ = write!(
+        out,
+        "[START BACKUP]\n***************Start of Jeedom backup at {date} 03:27:01***************\n"
+    );
     w(out, "Send begin backup event...OK");
     w(out, "Checking files rights...OK");
     for p in PLUGINS.iter().take(2 + (n % 5) as usize) {
@@ -442,7 +483,10 @@ fn run_text(n: u64, out: &mut String) {
     }
     w(out, "Backing up database...OK");
     w(out, "Cache persistence: \nOK");
-    w(out, "Plugin z2m - Following subfolder will be excluded from the backup: data/cache");
+    w(
+        out,
+        "Plugin z2m - Following subfolder will be excluded from the backup: data/cache",
+    );
     w(out, "Creating archive...");
     if variant == 3 {
         w(out, "tar: ./plugins/zwavejs/data/socket: socket ignored");
@@ -476,20 +520,33 @@ fn run_text(n: u64, out: &mut String) {
     }
     w(out, "Limiting backup size to 500 Mb...");
     if variant == 1 {
-        w(out, "Delete: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz");
+        w(
+            out,
+            "Delete: /var/www/html/core/php/../../backup/backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz",
+        );
     }
     w(out, "OK");
     let version = if v45 { "4.5.3" } else { "4.4.20" };
-    let _ = writeln!(out, "Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-{version}-{stamp}.tar.gz");
+    let _ = writeln!(
+        out,
+        "Backup name: /var/www/html/core/php/../../backup/backup-Jeedom-{version}-{stamp}.tar.gz"
+    );
     w(out, "Checking files rights...OK\nSend end backup event...OK");
     let _ = writeln!(out, "Backup operation duration: {}s", 180 + n % 60);
-    w(out, "***************Jeedom backup end***************\n[END BACKUP SUCCESS]");
+    w(
+        out,
+        "***************Jeedom backup end***************\n[END BACKUP SUCCESS]",
+    );
 }
 
 /// Writes runs until the file reaches `target` bytes.
 fn generate(path: &Path, target: u64) -> std::io::Result<Stats> {
     let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
-    let mut s = Stats { bytes: 0, lines: 0, runs: 0 };
+    let mut s = Stats {
+        bytes: 0,
+        lines: 0,
+        runs: 0,
+    };
     let mut buf = String::with_capacity(8192);
     while s.bytes < target {
         buf.clear();

@@ -42,7 +42,12 @@ pub enum ConformanceError {
     #[error("{}: cannot read: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
     #[error("{}:{line}:{column}: malformed vector: {message}", path.display())]
-    Malformed { path: PathBuf, line: usize, column: usize, message: String },
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{}: the replay failed: {source}", path.display())]
     World { path: PathBuf, source: WorldError },
     #[error("{}: no such file or folder", path.display())]
@@ -120,7 +125,10 @@ impl Difference {
             Some(b) => format!(" at byte {b}"),
             None => String::new(),
         };
-        format!("step {} ({} at {}): {} differs{at}", self.step, self.trigger, self.at, self.field)
+        format!(
+            "step {} ({} at {}): {} differs{at}",
+            self.step, self.trigger, self.at, self.field
+        )
     }
 
     /// The expected and actual values around the first difference, with a caret under it.
@@ -130,7 +138,10 @@ impl Difference {
             (Some(e), Some(a), Some(byte)) => {
                 let (e_text, caret) = window(e, byte);
                 let (a_text, _) = window(a, byte);
-                format!("expected: {e_text}\nactual:   {a_text}\n          {}^", " ".repeat(caret))
+                format!(
+                    "expected: {e_text}\nactual:   {a_text}\n          {}^",
+                    " ".repeat(caret)
+                )
             }
             _ => format!("expected: {}\nactual:   {}", show(&self.expected), show(&self.actual)),
         }
@@ -143,7 +154,12 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     if a == b {
         return None;
     }
-    Some(a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len())))
+    Some(
+        a.iter()
+            .zip(b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len())),
+    )
 }
 
 /// Up to 40 characters each side of byte `at`, escaped onto one line, and the caret's column.
@@ -206,8 +222,10 @@ impl VectorResult {
 
 /// Reads one vector file.
 pub fn load(path: &Path) -> Result<Vector, ConformanceError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| ConformanceError::Read { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConformanceError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     parse(&text, path)
 }
 
@@ -238,7 +256,10 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConformanceError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ConformanceError> {
-    let read = std::fs::read_dir(dir).map_err(|source| ConformanceError::Read { path: dir.to_owned(), source })?;
+    let read = std::fs::read_dir(dir).map_err(|source| ConformanceError::Read {
+        path: dir.to_owned(),
+        source,
+    })?;
     let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
@@ -264,7 +285,10 @@ pub fn check_with(vector: &Vector, config: &ProfileConfig) -> Result<Verdict, Wo
 /// Replays a vector with the faithful profile of its revision along `via` (in memory or over
 /// HTTP) and compares.
 pub fn check_via(vector: &Vector, via: &Via) -> Result<Verdict, ViaError> {
-    Ok(verdict(vector, &via.replay(&vector.case, &ProfileConfig::builtin(vector.code))?.steps))
+    Ok(verdict(
+        vector,
+        &via.replay(&vector.case, &ProfileConfig::builtin(vector.code))?.steps,
+    ))
 }
 
 fn verdict(vector: &Vector, steps: &[StepOutcome]) -> Verdict {
@@ -277,7 +301,10 @@ fn verdict(vector: &Vector, steps: &[StepOutcome]) -> Verdict {
 /// Loads and checks one file.
 pub fn run_file(path: &Path) -> Result<VectorResult, ConformanceError> {
     let vector = load(path)?;
-    let verdict = check(&vector).map_err(|source| ConformanceError::World { path: path.to_owned(), source })?;
+    let verdict = check(&vector).map_err(|source| ConformanceError::World {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(VectorResult {
         file: path.to_owned(),
         name: vector.name,
@@ -317,7 +344,13 @@ pub fn compare(expect: &[Expected], actual: &[StepOutcome]) -> Option<Difference
         for k in keys {
             let (x, y) = (e.tags.get(k), a.tags.get(k));
             if x != y {
-                return Some(Difference::new(step, Some(e), Field::Tag(k.clone()), x.cloned(), y.cloned()));
+                return Some(Difference::new(
+                    step,
+                    Some(e),
+                    Field::Tag(k.clone()),
+                    x.cloned(),
+                    y.cloned(),
+                ));
             }
         }
     }

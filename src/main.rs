@@ -17,7 +17,10 @@ fn main() -> ExitCode {
             if cli::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("infobackup: error: {}", infobackup::redact::redact_text(&format!("{err:#}")));
+            eprintln!(
+                "infobackup: error: {}",
+                infobackup::redact::redact_text(&format!("{err:#}"))
+            );
             ExitCode::from(2)
         }
     }

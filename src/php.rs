@@ -235,7 +235,10 @@ impl Array {
 
     /// PHP's list test for `json_encode`: keys are exactly 0, 1, 2, … in order.
     fn is_list(&self) -> bool {
-        self.entries.iter().enumerate().all(|(i, (k, _))| matches!(k, Key::Int(n) if *n == i as i64))
+        self.entries
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| matches!(k, Key::Int(n) if *n == i as i64))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
@@ -277,7 +280,10 @@ const JSON_MAX_DEPTH: usize = 512;
 /// `json_decode($text, true)`: `None` where PHP returns `null` for a syntax error (the empty
 /// string included). A document that is the JSON `null` gives `Some(Value::Null)`.
 pub fn json_decode(text: &str) -> Option<Value> {
-    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
     p.ws();
     let v = p.value(0)?;
     p.ws();
@@ -686,7 +692,11 @@ pub fn round(value: f64, places: i32) -> f64 {
     let mut tmp;
     if precision_places > places && precision_places - 15 < places {
         let use_precision = precision_places.max(-60);
-        let basic = if use_precision >= 0 { value * pow10(use_precision) } else { value / pow10(-use_precision) };
+        let basic = if use_precision >= 0 {
+            value * pow10(use_precision)
+        } else {
+            value / pow10(-use_precision)
+        };
         tmp = round_half_up(basic);
         let rest = (places - use_precision).max(-60);
         tmp /= pow10(rest.abs());
@@ -739,7 +749,11 @@ pub fn size_format(bytes: u64) -> String {
         N::I(i) => i as f64,
         N::F(f) => round(f, 2),
     };
-    format!("{} {}", float_to_string(rounded), UNITS.get(unit).copied().unwrap_or(""))
+    format!(
+        "{} {}",
+        float_to_string(rounded),
+        UNITS.get(unit).copied().unwrap_or("")
+    )
 }
 
 // ---- strings -------------------------------------------------------------------------------
@@ -751,7 +765,11 @@ pub fn substr(s: &[u8], start: i64, length: Option<i64>) -> Vec<u8> {
     if start > len {
         return Vec::new();
     }
-    let f = if start < 0 { if -start > len { 0 } else { len + start } } else { start };
+    let f = if start < 0 {
+        if -start > len { 0 } else { len + start }
+    } else {
+        start
+    };
     let l = match length {
         Some(l) if l < 0 => {
             if -l > len - f {
@@ -932,7 +950,9 @@ pub fn loose_eq(a: &Value, b: &Value, php: PhpVersion) -> bool {
         (Array(x), Array(y)) => {
             x.len() == y.len()
                 && x.iter().all(|(k, v)| {
-                    y.position(k).and_then(|i| y.entries.get(i)).is_some_and(|(_, w)| loose_eq(v, w, php))
+                    y.position(k)
+                        .and_then(|i| y.entries.get(i))
+                        .is_some_and(|(_, w)| loose_eq(v, w, php))
                 })
         }
         (Array(_), _) | (_, Array(_)) => false,
@@ -993,7 +1013,10 @@ mod tests {
         assert_eq!(enc(&Value::str("a/b")), r#""a\/b""#);
         assert_eq!(enc(&Value::str("Terminée")), r#""Termin\u00e9e""#);
         assert_eq!(enc(&Value::str("😀")), r#""\ud83d\ude00""#);
-        assert_eq!(enc(&Value::str("\u{1}\u{1f}\n\r\t\u{8}\u{c}\"\\")), r#""\u0001\u001f\n\r\t\b\f\"\\""#);
+        assert_eq!(
+            enc(&Value::str("\u{1}\u{1f}\n\r\t\u{8}\u{c}\"\\")),
+            r#""\u0001\u001f\n\r\t\b\f\"\\""#
+        );
         assert_eq!(enc(&Value::str("\u{7f}")), "\"\u{7f}\"");
         assert_eq!(json_encode(&Value::Str(vec![0xc3])), Err(JsonEncodeError::Utf8));
         let mut a = Array::new();
@@ -1015,7 +1038,11 @@ mod tests {
         let v = json_decode(r#" {"a":1,"b":"x\/y","5":true,"a":2,"f":1.5,"big":9223372036854775808} "#).unwrap();
         let a = v.as_array().unwrap();
         assert_eq!(a.get("a"), Some(&Value::Int(2)));
-        assert_eq!(a.keys().next(), Some(&Key::Str(b"a".to_vec())), "a duplicate key keeps its place");
+        assert_eq!(
+            a.keys().next(),
+            Some(&Key::Str(b"a".to_vec())),
+            "a duplicate key keeps its place"
+        );
         assert_eq!(a.get("b"), Some(&Value::str("x/y")));
         assert_eq!(a.get("5"), Some(&Value::Bool(true)));
         assert!(matches!(a.keys().nth(2), Some(Key::Int(5))));
@@ -1096,7 +1123,10 @@ mod tests {
         assert_eq!(decoded, Some(Value::Array(a)));
         // A large document decodes (linear, not quadratic, in its keys).
         let big = format!("[{}0]", "0,".repeat(199_999));
-        assert_eq!(json_decode(&big).and_then(|v| v.as_array().map(Array::len)), Some(200_000));
+        assert_eq!(
+            json_decode(&big).and_then(|v| v.as_array().map(Array::len)),
+            Some(200_000)
+        );
     }
 
     #[test]
@@ -1118,7 +1148,10 @@ mod tests {
         assert_eq!(Key::from_bytes(b"-3"), Key::Int(-3));
         assert_eq!(Key::from_bytes(b"012"), Key::Str(b"012".to_vec()));
         assert_eq!(Key::from_bytes(b"-0"), Key::Str(b"-0".to_vec()));
-        assert_eq!(Key::from_bytes(b"9223372036854775808"), Key::Str(b"9223372036854775808".to_vec()));
+        assert_eq!(
+            Key::from_bytes(b"9223372036854775808"),
+            Key::Str(b"9223372036854775808".to_vec())
+        );
     }
 
     #[test]

@@ -104,16 +104,25 @@ static JSON_KEY: Lazy = LazyLock::new(|| {
     .ok()
 });
 static JSON_KEY_ESCAPED: Lazy = LazyLock::new(|| {
-    Regex::new(&format!(r#"(?mR)(?P<key>\\"(?i:{KEYS})\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#))
-        .ok()
+    Regex::new(&format!(
+        r#"(?mR)(?P<key>\\"(?i:{KEYS})\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
+    ))
+    .ok()
 });
 // The value stops before punctuation that ends it (`…?apikey=KEY: refused`).
-static QUERY_KEY: Lazy =
-    LazyLock::new(|| Regex::new(&format!(r#"(?P<key>\b(?i:{KEYS})=)(?P<val>[^&\s"'#\\]*[^&\s"'#\\:;,.)])"#)).ok());
+static QUERY_KEY: Lazy = LazyLock::new(|| {
+    Regex::new(&format!(
+        r#"(?P<key>\b(?i:{KEYS})=)(?P<val>[^&\s"'#\\]*[^&\s"'#\\:;,.)])"#
+    ))
+    .ok()
+});
 // PHP's `print_r` of an array (the `Details : Array ( … )` of a failure, a plugin's dump):
 // `[apikey] => value`, one key per line or flattened onto one line.
 static PRINT_R_KEY: Lazy = LazyLock::new(|| {
-    Regex::new(&format!(r#"(?P<key>\[(?i:{KEYS})\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#)).ok()
+    Regex::new(&format!(
+        r#"(?P<key>\[(?i:{KEYS})\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#
+    ))
+    .ok()
 });
 
 /// Whether `t` may hold a key name of [`KEYS`]: one of `api`, `pwd`, `passw`, `token`, `secret`,
@@ -205,14 +214,23 @@ impl Redactor {
         let mut out = Cow::Borrowed(text);
         // A `-U` value a paste wrapped onto the next line (or cut short) is out of the patterns'
         // reach (they stop at a line break): hidden as a known secret, wherever it appears.
-        let wrapped = if dash_u { scan::wrapped_secrets(text) } else { Vec::new() };
+        let wrapped = if dash_u {
+            scan::wrapped_secrets(text)
+        } else {
+            Vec::new()
+        };
         if wrapped.is_empty() {
             for secret in &self.secrets {
                 hide_known(&mut out, secret);
             }
         } else {
             let mut secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-            secrets.extend(wrapped.iter().map(String::as_str).filter(|w| !self.secrets.iter().any(|s| s == w)));
+            secrets.extend(
+                wrapped
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|w| !self.secrets.iter().any(|s| s == w)),
+            );
             secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
             for secret in secrets {
                 hide_known(&mut out, secret);
@@ -235,7 +253,10 @@ fn patterns(mut out: Cow<'_, str>, dash_u: bool, at: bool, quote_colon: bool, eq
     if dash_u {
         // A match starts at most one character (three bytes) before its flag: the search starts
         // there, not at the start of a long line.
-        let flag = [DASH_U.find(out.as_bytes()), DASH_USER.find(out.as_bytes())].into_iter().flatten().min();
+        let flag = [DASH_U.find(out.as_bytes()), DASH_USER.find(out.as_bytes())]
+            .into_iter()
+            .flatten()
+            .min();
         let mut from = flag.unwrap_or(0).saturating_sub(3);
         while !out.is_char_boundary(from) {
             from -= 1;
@@ -256,7 +277,15 @@ fn patterns(mut out: Cow<'_, str>, dash_u: bool, at: bool, quote_colon: bool, eq
                 return;
             }
             let hidden = if inner.contains('%') { MASK_PAIR } else { MASK };
-            for part in [group(c, g::PRE), group(c, g::FLAG), group(c, g::SEP), open, hidden, close, tail] {
+            for part in [
+                group(c, g::PRE),
+                group(c, g::FLAG),
+                group(c, g::SEP),
+                open,
+                hidden,
+                close,
+                tail,
+            ] {
                 dst.push_str(part);
             }
         })?;
@@ -432,7 +461,10 @@ mod tests {
         );
         let out = hidden(&line);
         assert!(out.contains(r#"-U "[redacted]%[redacted]" -c 'put x'"#), "{out}");
-        assert!(out.contains("//192.168.1.20/backups"), "hosts are not secrets here: {out}");
+        assert!(
+            out.contains("//192.168.1.20/backups"),
+            "hosts are not secrets here: {out}"
+        );
         assert!(out.contains("NT_STATUS_LOGON_FAILURE"));
     }
 
@@ -460,7 +492,10 @@ mod tests {
         );
         assert_eq!(redact_text(&out), out);
         // Without a following option the value stops at its first closing quote, as before.
-        assert_eq!(redact_text(r#"-U "jeedom%pw" failed"#), r#"-U "[redacted]%[redacted]" failed"#);
+        assert_eq!(
+            redact_text(r#"-U "jeedom%pw" failed"#),
+            r#"-U "[redacted]%[redacted]" failed"#
+        );
     }
 
     #[test]
@@ -490,8 +525,13 @@ mod tests {
         assert!(!out.contains(key), "{out}");
         let url = format!("http://jeedom.local/core/api/jeeApi.php?apikey={key}&type=cmd&id=12");
         let out = redact_text(&url);
-        assert_eq!(out, "http://jeedom.local/core/api/jeeApi.php?apikey=[redacted]&type=cmd&id=12");
-        let out = redact_text(&format!(r#"{{"samba::backup::password":"{PASS}","samba::backup::ip":"10.0.0.2"}}"#));
+        assert_eq!(
+            out,
+            "http://jeedom.local/core/api/jeeApi.php?apikey=[redacted]&type=cmd&id=12"
+        );
+        let out = redact_text(&format!(
+            r#"{{"samba::backup::password":"{PASS}","samba::backup::ip":"10.0.0.2"}}"#
+        ));
         assert!(!out.contains(PASS) && out.contains("10.0.0.2"), "{out}");
     }
 
@@ -522,16 +562,24 @@ mod tests {
 
     #[test]
     fn punctuation_after_a_query_value_is_kept() {
-        assert_eq!(redact_text("GET http://h/?apikey=AbCd0123: refused"), "GET http://h/?apikey=[redacted]: refused");
+        assert_eq!(
+            redact_text("GET http://h/?apikey=AbCd0123: refused"),
+            "GET http://h/?apikey=[redacted]: refused"
+        );
         assert_eq!(redact_text("(password=pw:12.34)."), "(password=[redacted]).");
         assert_eq!(redact_text("api=k"), "api=[redacted]");
     }
 
     #[test]
     fn known_secrets() {
-        let r = Redactor::new().with_secret("my-api-key-0123456789").and_then(|r| r.with_secret("0123"));
+        let r = Redactor::new()
+            .with_secret("my-api-key-0123456789")
+            .and_then(|r| r.with_secret("0123"));
         let r = r.unwrap_or_default();
-        assert_eq!(r.redact("key my-api-key-0123456789 then 0123"), "key [redacted] then [redacted]");
+        assert_eq!(
+            r.redact("key my-api-key-0123456789 then 0123"),
+            "key [redacted] then [redacted]"
+        );
         assert_eq!(Redactor::new().with_secret("abc"), Err(SecretTooShort(3)));
     }
     /// A whole pasted log in one call: normal lines with quotes around a Samba error line (and
@@ -558,8 +606,12 @@ mod tests {
         ];
         for eol in ["\n", "\r\n"] {
             for secret in &secret_lines {
-                let lines: Vec<&str> =
-                    normal[..2].iter().copied().chain([secret.as_str()]).chain(normal[2..].iter().copied()).collect();
+                let lines: Vec<&str> = normal[..2]
+                    .iter()
+                    .copied()
+                    .chain([secret.as_str()])
+                    .chain(normal[2..].iter().copied())
+                    .collect();
                 let text = lines.join(eol) + eol;
                 let out = hidden(&text);
                 let got: Vec<&str> = out.split(eol).collect();
@@ -579,7 +631,11 @@ mod tests {
         assert!(out.contains(r#"-U "[redacted]%[redacted]" -c 'put x' valeur"#), "{out}");
         assert!(out.starts_with("a \"b\"\n") && out.ends_with("\nc \"d\"\n"), "{out}");
         // A shortened line of redacted text keeps its tail (`…`, `...`): redaction is idempotent.
-        for t in ["smbclient //h/s -U \"[redacted]%[redacted]...", "-U '[redacted]…", "{\"apikey\":\"[redacted]..."] {
+        for t in [
+            "smbclient //h/s -U \"[redacted]%[redacted]...",
+            "-U '[redacted]…",
+            "{\"apikey\":\"[redacted]...",
+        ] {
             assert_eq!(redact_text(t), t);
         }
         assert_eq!(redact_text("-U \"[redacted]%hunter2..."), "-U \"[redacted]%[redacted]");
@@ -598,7 +654,10 @@ mod tests {
             format!("ligne \"a\"\r\nsmbclient -U\r\n{USER}%{PASS} -c ls\r\nligne \"b\"\r\n"),
         ] {
             let out = hidden(&text);
-            assert!(out.starts_with("ligne \"a\"") && out.trim_end().ends_with("ligne \"b\""), "{out}");
+            assert!(
+                out.starts_with("ligne \"a\"") && out.trim_end().ends_with("ligne \"b\""),
+                "{out}"
+            );
         }
     }
 
@@ -623,10 +682,19 @@ mod tests {
     fn every_pattern_compiles() {
         let keyed = &[(g::KEY, "key"), (g::KEYED_VAL, "val")][..];
         for (re, groups) in [
-            (&SAMBA_USER, &[(g::PRE, "pre"), (g::FLAG, "flag"), (g::SEP, "sep"), (g::VAL, "val")][..]),
+            (
+                &SAMBA_USER,
+                &[(g::PRE, "pre"), (g::FLAG, "flag"), (g::SEP, "sep"), (g::VAL, "val")][..],
+            ),
             (&URL_CREDS, &[(g::SCHEME, "scheme")][..]),
-            (&JSON_KEY, &[(g::KEY, "key"), (g::KEYED_VAL, "val"), (g::JSON_END, "end")][..]),
-            (&JSON_KEY_ESCAPED, &[(g::KEY, "key"), (g::KEYED_VAL, "val"), (g::JSON_END, "end")][..]),
+            (
+                &JSON_KEY,
+                &[(g::KEY, "key"), (g::KEYED_VAL, "val"), (g::JSON_END, "end")][..],
+            ),
+            (
+                &JSON_KEY_ESCAPED,
+                &[(g::KEY, "key"), (g::KEYED_VAL, "val"), (g::JSON_END, "end")][..],
+            ),
             (&QUERY_KEY, keyed),
             (&PRINT_R_KEY, keyed),
         ] {
@@ -647,7 +715,10 @@ mod tests {
             .filter_map(char::from_u32)
             .filter(|c| any.is_match(c.encode_utf8(&mut [0; 4])))
             .collect();
-        assert!(folded.contains(&'\u{17F}') && folded.contains(&'\u{212A}'), "{folded:?}");
+        assert!(
+            folded.contains(&'\u{17F}') && folded.contains(&'\u{212A}'),
+            "{folded:?}"
+        );
         for name in ["api", "pwd", "passw", "token", "secret", "username"] {
             for (at, letter) in name.char_indices() {
                 let one = Regex::new(&format!("(?i)^{letter}$")).unwrap_or_else(|e| panic!("{e}"));
@@ -657,7 +728,12 @@ mod tests {
                 }
             }
         }
-        for text in ["[file] => /var/www/html/install/backup.php", "[line] => 155", "type=cmd&id=12", "\"ok\": true"] {
+        for text in [
+            "[file] => /var/www/html/install/backup.php",
+            "[line] => 155",
+            "type=cmd&id=12",
+            "\"ok\": true",
+        ] {
             assert!(!may_hold_key(text.as_bytes()), "{text}");
         }
     }
@@ -686,11 +762,18 @@ mod tests {
         fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let path = entry.path();
-                if path.is_dir() { walk(&path, files) } else { files.push(path) }
+                if path.is_dir() {
+                    walk(&path, files)
+                } else {
+                    files.push(path)
+                }
             }
         }
         let mut files = Vec::new();
-        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"), &mut files);
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"),
+            &mut files,
+        );
         if let Ok(extra) = std::env::var("INFOBACKUP_REDACT_DIFF_FILE") {
             files.push(extra.into());
         }
@@ -800,17 +883,32 @@ mod tests {
         /// edges (blanks a line break hides among, the regex's 128-character limit).
         fn around_a_flag() -> impl Strategy<Value = String> {
             let flag = prop::sample::select(
-                &["-U", "--user", "--username", " -U", "'-U", "=--user", "\u{a0}-U", "\u{3000}--user"][..],
+                &[
+                    "-U",
+                    "--user",
+                    "--username",
+                    " -U",
+                    "'-U",
+                    "=--user",
+                    "\u{a0}-U",
+                    "\u{3000}--user",
+                ][..],
             );
             let gap = prop::collection::vec(
                 prop::sample::select(
-                    &[" ", "\t", "=", "\n", "\r", "\u{b}", "\u{c}", "\u{a0}", "\u{85}", "\u{2028}", "\\"][..],
+                    &[
+                        " ", "\t", "=", "\n", "\r", "\u{b}", "\u{c}", "\u{a0}", "\u{85}", "\u{2028}", "\\",
+                    ][..],
                 ),
                 0..4,
             );
             let quote = prop::sample::select(&["", "\"", "'", "\\\""][..]);
-            let value =
-                prop_oneof!["[a-z%]{1,12}", "[a-zé%]{127,130}", "[a-z]{2,6}\n[a-z]{2,6}", "[a-z]{2,6}\r\n[a-z]{2,6}"];
+            let value = prop_oneof![
+                "[a-z%]{1,12}",
+                "[a-zé%]{127,130}",
+                "[a-z]{2,6}\n[a-z]{2,6}",
+                "[a-z]{2,6}\r\n[a-z]{2,6}"
+            ];
             let end = prop::sample::select(&["", "\"", "'", "\\\"", " -c ls", "\n", "\"\n"][..]);
             (text(), flag, gap, quote, value, end, text())
                 .prop_map(|(a, f, g, q, v, e, b)| format!("{a}{f}{}{q}{v}{e}{b}", g.concat()))

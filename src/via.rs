@@ -118,16 +118,10 @@ mod tests {
 
     #[test]
     fn both_paths_give_the_same_replay_and_say_which_they_are() {
-        let mock = ViaKind::Http
-            .start_mock()
-            .unwrap()
-            .expect("a mock for http");
+        let mock = ViaKind::Http.start_mock().unwrap().expect("a mock for http");
         assert!(ViaKind::Memory.start_mock().unwrap().is_none());
         let (memory, http) = (Via::new(None), Via::new(Some(&mock)));
-        assert_eq!(
-            (memory.kind(), http.kind()),
-            (ViaKind::Memory, ViaKind::Http)
-        );
+        assert_eq!((memory.kind(), http.kind()), (ViaKind::Memory, ViaKind::Http));
         assert_eq!(http.describe(), format!("mock JSON-RPC at {}", mock.uri()));
         let v = vector("v2024-08.local-ok-samba-ok.json");
         let config = ProfileConfig::builtin(Profile::V2024_08);
@@ -135,11 +129,7 @@ mod tests {
         let b = http.replay(&v.case, &config).unwrap();
         assert_eq!(a, b);
         assert!(mock.served() > 0, "the HTTP path went through the mock");
-        assert_eq!(
-            mock.session_count(),
-            0,
-            "each replay's session ends with it"
-        );
+        assert_eq!(mock.session_count(), 0, "each replay's session ends with it");
     }
 
     #[test]
@@ -151,13 +141,7 @@ mod tests {
             .replay(&v.case, &ProfileConfig::builtin(Profile::V2024_08))
             .unwrap_err();
         let text = e.to_string();
-        assert!(
-            text.starts_with("through the mock JSON-RPC API: "),
-            "{text}"
-        );
-        assert!(
-            text.contains(&mock.uri()) && text.contains("HTTP 500"),
-            "{text}"
-        );
+        assert!(text.starts_with("through the mock JSON-RPC API: "), "{text}");
+        assert!(text.contains(&mock.uri()) && text.contains("HTTP 500"), "{text}");
     }
 }

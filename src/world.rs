@@ -131,7 +131,9 @@ impl FromStr for JeedomVersion {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().trim_start_matches(['v', 'V']);
         // Every part is a number: `4.4.20` is a release, `4.4.banana` is a typo.
-        if t.split('.').any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        if t.split('.')
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(UnknownVersion(s.to_owned()));
         }
         let mut parts = t.split('.');
@@ -216,7 +218,13 @@ pub struct Step {
 
 impl Step {
     pub fn new(trigger: Trigger, at: DateTime) -> Step {
-        Step { trigger, at, logs: BTreeMap::new(), local: Vec::new(), samba: Ok(Vec::new()) }
+        Step {
+            trigger,
+            at,
+            logs: BTreeMap::new(),
+            local: Vec::new(),
+            samba: Ok(Vec::new()),
+        }
     }
 
     /// The text of a log at this step (empty when the file is absent).
@@ -303,23 +311,32 @@ impl<'de> Deserialize<'de> for Timeline {
         let mut steps = Vec::with_capacity(w.steps.len());
         for s in w.steps {
             let at = parse_at(&s.at).map_err(D::Error::custom)?;
-            let mut logs: BTreeMap<LogName, LogBytes> =
-                s.logs.into_iter().map(|(k, v)| (k, LogBytes::from(v.into_bytes()))).collect();
+            let mut logs: BTreeMap<LogName, LogBytes> = s
+                .logs
+                .into_iter()
+                .map(|(k, v)| (k, LogBytes::from(v.into_bytes())))
+                .collect();
             if let Some(log) = s.log {
                 logs.insert(LogName::Backup, LogBytes::from(log.into_bytes()));
             }
             let mut local = Vec::with_capacity(s.local.len());
             for (name, size) in s.local {
-                let size = size
-                    .as_u64()
-                    .ok_or_else(|| D::Error::custom(format!("size of local file {name:?} is not a whole number of bytes")))?;
+                let size = size.as_u64().ok_or_else(|| {
+                    D::Error::custom(format!("size of local file {name:?} is not a whole number of bytes"))
+                })?;
                 local.push(LocalFile { name, size });
             }
             let samba = match s.samba_error {
                 Some(e) => Err(e),
                 None => Ok(s.samba),
             };
-            steps.push(Step { trigger: s.trigger, at, logs, local, samba });
+            steps.push(Step {
+                trigger: s.trigger,
+                at,
+                logs,
+                local,
+                samba,
+            });
         }
         Ok(Timeline {
             jeedom: w.jeedom,
@@ -349,7 +366,11 @@ impl Serialize for Timeline {
                         .filter(|(k, _)| **k != LogName::Backup)
                         .map(|(k, v)| (*k, text(v)))
                         .collect(),
-                    local: st.local.iter().map(|f| (f.name.clone(), serde_json::Value::from(f.size))).collect(),
+                    local: st
+                        .local
+                        .iter()
+                        .map(|f| (f.name.clone(), serde_json::Value::from(f.size)))
+                        .collect(),
                     samba: st.samba.clone().unwrap_or_default(),
                     samba_error: st.samba.clone().err(),
                 }
@@ -416,7 +437,11 @@ pub struct MemoryWorld<'t> {
 
 impl<'t> MemoryWorld<'t> {
     pub fn new(timeline: &'t Timeline) -> Self {
-        MemoryWorld { timeline, step: 0, virtual_value: timeline.initial_virtual.clone() }
+        MemoryWorld {
+            timeline,
+            step: 0,
+            virtual_value: timeline.initial_virtual.clone(),
+        }
     }
 
     fn current(&self) -> Result<&'t Step, WorldError> {
@@ -490,7 +515,13 @@ mod tests {
         assert_eq!(t.tz, DEFAULT_TZ);
         assert_eq!(t.steps[1].trigger, Trigger::EndBackup);
         assert_eq!(t.steps[1].log(LogName::Backup), b"x\n");
-        assert_eq!(t.steps[1].local, vec![LocalFile { name: "b.tar.gz".into(), size: 12 }]);
+        assert_eq!(
+            t.steps[1].local,
+            vec![LocalFile {
+                name: "b.tar.gz".into(),
+                size: 12
+            }]
+        );
         assert_eq!(t.steps[1].samba, Err("boom".to_owned()));
         let again: Timeline = serde_json::from_value(serde_json::to_value(&t).unwrap()).unwrap();
         assert_eq!(again, t);

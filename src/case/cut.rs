@@ -61,11 +61,7 @@ pub fn before_time(bytes: &[u8], tz: &TimeZone, instant: Timestamp) -> usize {
         let end = line_end(bytes, start);
         let line = bytes.get(start..end).unwrap_or(b"");
         if let Some(dt) = line_time(line) {
-            if tz
-                .to_ambiguous_timestamp(dt)
-                .compatible()
-                .is_ok_and(|t| t > instant)
-            {
+            if tz.to_ambiguous_timestamp(dt).compatible().is_ok_and(|t| t > instant) {
                 return start;
             }
         }
@@ -79,10 +75,7 @@ const BANNER: &[u8] = b"Start of Jeedom backup at ";
 /// The first date a line carries (logger prefix or banner), if any.
 pub fn line_time(line: &[u8]) -> Option<DateTime> {
     if let Some(i) = memmem::find(line, BANNER) {
-        if let Some(dt) = line
-            .get(i + BANNER.len()..i + BANNER.len() + 19)
-            .and_then(parse_dt)
-        {
+        if let Some(dt) = line.get(i + BANNER.len()..i + BANNER.len() + 19).and_then(parse_dt) {
             return Some(dt);
         }
     }
@@ -137,10 +130,7 @@ mod tests {
         let cut = before_time(LOG, &tz, at("2025-09-10 03:28:00"));
         assert!(LOG[..cut].ends_with(b"event...OK\r\n"));
         assert_eq!(before_time(LOG, &tz, at("2025-09-10 03:29:40")), LOG.len());
-        assert_eq!(
-            before_time(LOG, &tz, at("2025-09-10 03:00:00")),
-            after_line(LOG, 1)
-        );
+        assert_eq!(before_time(LOG, &tz, at("2025-09-10 03:00:00")), after_line(LOG, 1));
         assert_eq!(
             line_time(b"[2025-09-10 03:29:40][ERROR] msg"),
             Some(crate::world::parse_at("2025-09-10 03:29:40").unwrap())

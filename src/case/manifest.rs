@@ -88,9 +88,7 @@ pub struct Params {
 }
 
 /// The class of tile a case expects, coarse enough to survive wording changes.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TileClass {
     /// An alert instead of a panel (invalid or incomplete JSON, scenario error, no action).
@@ -200,15 +198,8 @@ pub struct StepSpec {
 impl StepSpec {
     /// Each log this step sets, with its key after `step[n].` (`log`, `logs.update`, …).
     pub fn log_sources(&self) -> impl Iterator<Item = (LogName, String, &Spanned<LogSource>)> {
-        let short = self
-            .log
-            .iter()
-            .map(|l| (LogName::Backup, "log".to_owned(), l));
-        short.chain(
-            self.logs
-                .iter()
-                .map(|(n, l)| (*n, format!("logs.{}", n.as_str()), l)),
-        )
+        let short = self.log.iter().map(|l| (LogName::Backup, "log".to_owned(), l));
+        short.chain(self.logs.iter().map(|(n, l)| (*n, format!("logs.{}", n.as_str()), l)))
     }
 }
 
@@ -345,18 +336,8 @@ impl ManifestError {
                 None => field.to_owned(),
             });
         }
-        let key = key.or_else(|| {
-            err.span()
-                .filter(|s| !s.is_empty())
-                .map(|s| key_at(src, s.start))
-        });
-        ManifestError::at(
-            path,
-            src,
-            err.span(),
-            key.or(Some("(document)".to_owned())),
-            message,
-        )
+        let key = key.or_else(|| err.span().filter(|s| !s.is_empty()).map(|s| key_at(src, s.start)));
+        ManifestError::at(path, src, err.span(), key.or(Some("(document)".to_owned())), message)
     }
 }
 
@@ -392,14 +373,8 @@ fn with_array_index(src: &str, offset: usize, key: &str) -> String {
 
 /// Guesses the key at `offset` from the text: the header, then the key before `=` on that line.
 fn key_at(src: &str, offset: usize) -> String {
-    let line_start = src
-        .get(..offset)
-        .and_then(|b| b.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line = src
-        .get(line_start..)
-        .and_then(|s| s.lines().next())
-        .unwrap_or("");
+    let line_start = src.get(..offset).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let line = src.get(line_start..).and_then(|s| s.lines().next()).unwrap_or("");
     let t = line.trim();
     let local = if t.starts_with('[') {
         None
@@ -483,11 +458,7 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         let step = s.get_ref();
         if let Some(run) = &step.run {
             if *run.get_ref() == 0 {
-                return Err(err(
-                    run.span(),
-                    "step.run",
-                    "runs are numbered from 1".into(),
-                ));
+                return Err(err(run.span(), "step.run", "runs are numbered from 1".into()));
             }
         }
         if step.skip && step.run.is_none() {
@@ -542,11 +513,7 @@ mod tests {
 
     #[test]
     fn a_one_line_manifest_parses() {
-        let m = parse(
-            Path::new("c/case.toml"),
-            "description = \"4.4, local only\"\n",
-        )
-        .unwrap();
+        let m = parse(Path::new("c/case.toml"), "description = \"4.4, local only\"\n").unwrap();
         assert_eq!(m.description.get_ref(), "4.4, local only");
         assert!(m.steps.is_empty() && m.profiles.is_none() && m.jeedom.is_none());
     }
@@ -554,10 +521,7 @@ mod tests {
     #[test]
     fn a_typo_names_file_line_and_key() {
         let e = err("description = \"x\"\n\n[params]\nmin_sise = 3\n");
-        assert_eq!(
-            (e.line, e.column, e.key.as_str()),
-            (4, 1, "params.min_sise")
-        );
+        assert_eq!((e.line, e.column, e.key.as_str()), (4, 1, "params.min_sise"));
         assert!(e.message.contains("unknown field"), "{e}");
         assert!(
             e.to_string()
@@ -576,11 +540,7 @@ mod tests {
         let e = err(
             "description = \"x\"\n[[step]]\ntrigger = \"end_backup\"\nlog = { file = \"b.log\", until_line = \"x\" }\n",
         );
-        assert_eq!(
-            (e.line, e.key.as_str()),
-            (4, "step[1].log.until_line"),
-            "{e}"
-        );
+        assert_eq!((e.line, e.key.as_str()), (4, "step[1].log.until_line"), "{e}");
     }
 
     #[test]
@@ -616,11 +576,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            m.steps[0]
-                .get_ref()
-                .log
-                .as_ref()
-                .map(|l| l.get_ref().clone()),
+            m.steps[0].get_ref().log.as_ref().map(|l| l.get_ref().clone()),
             Some(LogSource::Cut(CutSpec {
                 file: "backup.log".into(),
                 until_line: None,
@@ -636,9 +592,7 @@ mod tests {
                 .map(|l| l.get_ref().clone()),
             Some(LogSource::File("update.log".into()))
         );
-        let e = err(
-            "description = \"x\"\n[[step]]\ntrigger = \"end_backup\"\nlog = { file = \"b.log\" }\n",
-        );
+        let e = err("description = \"x\"\n[[step]]\ntrigger = \"end_backup\"\nlog = { file = \"b.log\" }\n");
         assert_eq!((e.line, e.key.as_str()), (4, "step[1].log"), "{e}");
     }
 }

@@ -72,9 +72,7 @@ impl Case {
                     err: std::io::Error::from(std::io::ErrorKind::NotFound),
                 });
             }
-            return Err(CaseError::NoManifest {
-                dir: dir.to_owned(),
-            });
+            return Err(CaseError::NoManifest { dir: dir.to_owned() });
         }
         let raw = std::fs::read(&manifest_path).map_err(|err| CaseError::Io {
             path: manifest_path.clone(),
@@ -83,9 +81,7 @@ impl Case {
         let source = String::from_utf8(raw).map_err(|e| {
             // The text before the first bad byte is UTF-8: locate the byte in it.
             let valid = e.as_bytes().get(..e.utf8_error().valid_up_to());
-            let valid = valid
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or("");
+            let valid = valid.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
             let (line, column) = crate::line_col(valid, valid.len());
             ManifestError {
                 path: manifest_path.clone(),
@@ -96,10 +92,9 @@ impl Case {
             }
         })?;
         let manifest = manifest::parse(&manifest_path, &source)?;
-        let name = dir.file_name().map_or_else(
-            || dir.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = dir
+            .file_name()
+            .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
 
         let mut case = Case {
             name,
@@ -136,11 +131,7 @@ impl Case {
             let spec = s.get_ref();
             for (_, key, src) in spec.log_sources() {
                 if let Some(f) = src.get_ref().file() {
-                    wanted.push((
-                        f.to_owned(),
-                        Some(src.span()),
-                        format!("step[{}].{key}", k + 1),
-                    ));
+                    wanted.push((f.to_owned(), Some(src.span()), format!("step[{}].{key}", k + 1)));
                 }
             }
         }

@@ -18,8 +18,7 @@ use super::manifest::{DEFAULT_PROFILES, LogSource, ManifestError, Preset, StepSp
 use super::runs::{RunEndInfo, RunInfo};
 use super::{Case, CaseError};
 use crate::world::{
-    DEFAULT_TZ, JeedomVersion, LocalFile, LogBytes, LogName, SambaListing, Step, Timeline, Trigger,
-    format_at,
+    DEFAULT_TZ, JeedomVersion, LocalFile, LogBytes, LogName, SambaListing, Step, Timeline, Trigger, format_at,
 };
 
 /// The scenario's default minimum archive size `S` (`1024*1024*100`).
@@ -153,12 +152,7 @@ impl fmt::Display for Fact {
 struct Facts(Vec<Fact>);
 
 impl Facts {
-    fn inferred(
-        &mut self,
-        subject: impl Into<String>,
-        value: impl fmt::Display,
-        lines: Vec<LineAt>,
-    ) {
+    fn inferred(&mut self, subject: impl Into<String>, value: impl fmt::Display, lines: Vec<LineAt>) {
         self.0.push(Fact {
             kind: FactKind::Inferred,
             subject: subject.into(),
@@ -166,12 +160,7 @@ impl Facts {
             source: Source::Lines { lines },
         });
     }
-    fn assumed(
-        &mut self,
-        subject: impl Into<String>,
-        value: impl fmt::Display,
-        hint: impl Into<String>,
-    ) {
+    fn assumed(&mut self, subject: impl Into<String>, value: impl fmt::Display, hint: impl Into<String>) {
         self.0.push(Fact {
             kind: FactKind::Assumed,
             subject: subject.into(),
@@ -184,9 +173,7 @@ impl Facts {
             kind: FactKind::Flag,
             subject: subject.into(),
             value: value.to_string(),
-            source: Source::Flag {
-                flag: flag.to_owned(),
-            },
+            source: Source::Flag { flag: flag.to_owned() },
         });
     }
 }
@@ -415,9 +402,9 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             None => None,
         };
         let matched = run_idx.and_then(|ri| {
-            slots.iter().position(|sl| {
-                sl.run == Some(ri) && sl.trigger == spec.trigger && sl.spec.is_none()
-            })
+            slots
+                .iter()
+                .position(|sl| sl.run == Some(ri) && sl.trigger == spec.trigger && sl.spec.is_none())
         });
         match (matched, spec.skip) {
             (Some(p), true) => {
@@ -478,9 +465,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         let Some(at) = sl.at else {
             let n = sl.run.map_or(0, |r| r + 1);
             let why = match (sl.run.map(|r| &runs[r]), &sl.trigger) {
-                (Some(r), Trigger::EndBackup) if r.start.is_none() => {
-                    "its banner (start time) is missing"
-                }
+                (Some(r), Trigger::EndBackup) if r.start.is_none() => "its banner (start time) is missing",
                 (Some(_), Trigger::EndBackup) => "it has neither a duration line nor a dated line",
                 _ => "its banner (start time) is missing",
             };
@@ -525,9 +510,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 let t = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
                 Some(
                     r.duration
-                        .and_then(|(d, _)| {
-                            t.checked_add(SignedDuration::from_secs(i64::from(d))).ok()
-                        })
+                        .and_then(|(d, _)| t.checked_add(SignedDuration::from_secs(i64::from(d))).ok())
                         .unwrap_or(t),
                 )
             })
@@ -569,10 +552,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
     };
 
     // ---- steps ----
-    let files_of = |src: &LogSource,
-                    key: &str,
-                    span: std::ops::Range<usize>|
-     -> Result<Option<LogBytes>, CaseError> {
+    let files_of = |src: &LogSource, key: &str, span: std::ops::Range<usize>| -> Result<Option<LogBytes>, CaseError> {
         let Some(file) = src.file() else {
             return Ok(None);
         };
@@ -587,17 +567,16 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             LogSource::File(_) => bytes.len(),
             LogSource::Cut(c) => match (c.until_line, &c.until) {
                 (Some(n), _) => cut::after_line(bytes, n),
-                (None, Some(t)) => cut::after_text(bytes, t, c.occurrence.unwrap_or(1))
-                    .ok_or_else(|| {
-                        merr(
-                            Some(span.clone()),
-                            key.to_owned(),
-                            match c.occurrence.unwrap_or(1) {
-                                0 | 1 => format!("{file} has no line holding {t:?}"),
-                                n => format!("{file} has fewer than {n} lines holding {t:?}"),
-                            },
-                        )
-                    })?,
+                (None, Some(t)) => cut::after_text(bytes, t, c.occurrence.unwrap_or(1)).ok_or_else(|| {
+                    merr(
+                        Some(span.clone()),
+                        key.to_owned(),
+                        match c.occurrence.unwrap_or(1) {
+                            0 | 1 => format!("{file} has no line holding {t:?}"),
+                            n => format!("{file} has fewer than {n} lines holding {t:?}"),
+                        },
+                    )
+                })?,
                 (None, None) => bytes.len(),
             },
         };
@@ -614,25 +593,20 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             let Some(bytes) = case.files.get(file) else {
                 continue;
             };
-            let tied = sl
-                .run
-                .map(|r| &runs[r])
-                .filter(|r| r.log == *name && r.file == *file);
+            let tied = sl.run.map(|r| &runs[r]).filter(|r| r.log == *name && r.file == *file);
             let end = match (tied, &sl.trigger) {
                 (Some(r), Trigger::BeginUpdate) => r.start_offset,
                 // The text up to the begin event; a run whose beginning was cut off had
                 // written none of its surviving lines yet.
-                (Some(r), Trigger::BeginBackup) => r
-                    .begin_event
-                    .map(|(o, _)| o)
-                    .or(r.banner_end)
-                    .unwrap_or_else(|| {
+                (Some(r), Trigger::BeginBackup) => {
+                    r.begin_event.map(|(o, _)| o).or(r.banner_end).unwrap_or_else(|| {
                         runs.iter()
                             .filter(|p| p.file == r.file && p.start_offset < r.start_offset)
                             .map(|p| p.end_offset)
                             .max()
                             .unwrap_or(0)
-                    }),
+                    })
+                }
                 (Some(r), Trigger::EndBackup) => r.end_offset,
                 _ => {
                     let later_run = runs
@@ -640,9 +614,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                         .filter(|r| {
                             r.file == *file
                                 && r.start.is_some_and(|(dt, _)| {
-                                    tz.to_ambiguous_timestamp(dt)
-                                        .compatible()
-                                        .is_ok_and(|t| t > instant)
+                                    tz.to_ambiguous_timestamp(dt).compatible().is_ok_and(|t| t > instant)
                                 })
                         })
                         .map(|r| r.start_offset)
@@ -707,10 +679,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 samba = Ok(l.clone());
             }
         }
-        step.local = local
-            .into_iter()
-            .map(|(name, size)| LocalFile { name, size })
-            .collect();
+        step.local = local.into_iter().map(|(name, size)| LocalFile { name, size }).collect();
         step.samba = samba;
         steps.push(step);
         step_runs.push(sl.run.and_then(|r| u32::try_from(r + 1).ok()));
@@ -729,11 +698,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
     }) {
         facts.inferred("jeedom", v, vec![at_line(r, line)]);
         v
-    } else if let Some((v, line, r)) = runs
-        .iter()
-        .rev()
-        .find_map(|r| r.generation.map(|(v, l)| (v, l, r)))
-    {
+    } else if let Some((v, line, r)) = runs.iter().rev().find_map(|r| r.generation.map(|(v, l)| (v, l, r))) {
         facts.inferred("jeedom", v, vec![at_line(r, line)]);
         v
     } else {
@@ -752,14 +717,8 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 .filter(|a| a.path.contains("/backup/"))
                 .map(|a| (r, a.line))
         }) {
-            Some((r, line)) => {
-                facts.inferred("config backup::path", "backup", vec![at_line(r, line)])
-            }
-            None => facts.assumed(
-                "config backup::path",
-                "backup",
-                "set [config] \"backup::path\"",
-            ),
+            Some((r, line)) => facts.inferred("config backup::path", "backup", vec![at_line(r, line)]),
+            None => facts.assumed("config backup::path", "backup", "set [config] \"backup::path\""),
         }
         config.insert("backup::path".to_owned(), "backup".to_owned());
     }
@@ -792,11 +751,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             if inferable(k) {
                 match &lines {
                     Some(l) => facts.inferred(format!("config {k}"), value, l.clone()),
-                    None => facts.assumed(
-                        format!("config {k}"),
-                        value,
-                        format!("set [config] \"{k}\""),
-                    ),
+                    None => facts.assumed(format!("config {k}"), value, format!("set [config] \"{k}\"")),
                 }
                 config.insert(k.to_owned(), value.to_owned());
             }
@@ -901,20 +856,12 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 }
             }
         }
-        None => profiles.extend(
-            DEFAULT_PROFILES
-                .iter()
-                .map(|p| ProfileRef::Builtin((*p).to_owned())),
-        ),
+        None => profiles.extend(DEFAULT_PROFILES.iter().map(|p| ProfileRef::Builtin((*p).to_owned()))),
     }
     for k in m.expect.keys() {
         if !profiles.iter().any(|p| p.name() == k) {
             let span = case.source.find("[expect]").map(|h| {
-                let from = h + case
-                    .source
-                    .get(h..)
-                    .and_then(|s| s.find(k.as_str()))
-                    .unwrap_or(0);
+                let from = h + case.source.get(h..).and_then(|s| s.find(k.as_str())).unwrap_or(0);
                 from..from + k.len()
             });
             return Err(merr(
@@ -965,14 +912,10 @@ fn previous_success(
     let stamp = |dt: DateTime| dt.strftime("%Y-%m-%d-%Hh%M").to_string();
     // Same box and version as the first archive the logs name, a day earlier.
     let (prefix, size) = match runs.iter().find_map(|r| r.archive.as_ref()) {
-        Some(a)
-            if a.file_name.len() > 23 && a.file_name.is_char_boundary(a.file_name.len() - 23) =>
-        {
-            (
-                a.file_name[..a.file_name.len() - 23].to_owned(),
-                archive_size(&a.file_name, facts),
-            )
-        }
+        Some(a) if a.file_name.len() > 23 && a.file_name.is_char_boundary(a.file_name.len() - 23) => (
+            a.file_name[..a.file_name.len() - 23].to_owned(),
+            archive_size(&a.file_name, facts),
+        ),
         _ => (
             format!("backup-Jeedom-{}-", typical_release(jeedom)),
             DEFAULT_ARCHIVE_SIZE,

@@ -70,19 +70,16 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
             let span_end = offset(r.span.end);
             // A run ends after its last line's line end, unless the log was reflowed onto one
             // line (then the next run starts on the same line).
-            let end_offset =
-                if model.reflowed || span_end == 0 || bytes.get(span_end - 1) == Some(&b'\n') {
-                    span_end
-                } else {
-                    super::cut::line_end(bytes, span_end - 1)
-                };
+            let end_offset = if model.reflowed || span_end == 0 || bytes.get(span_end - 1) == Some(&b'\n') {
+                span_end
+            } else {
+                super::cut::line_end(bytes, span_end - 1)
+            };
             let upload = |repo: crate::log::Repo| {
-                r.uploads.iter().find(|u| u.repo == repo).map(|u| {
-                    (
-                        matches!(u.outcome, crate::log::UploadOutcome::Ok),
-                        u.at.line,
-                    )
-                })
+                r.uploads
+                    .iter()
+                    .find(|u| u.repo == repo)
+                    .map(|u| (matches!(u.outcome, crate::log::UploadOutcome::Ok), u.at.line))
             };
             RunInfo {
                 log,

@@ -75,12 +75,8 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let dirs =
-        case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
-    let mock = args
-        .via
-        .start_mock()
-        .context("starting the mock Jeedom JSON-RPC API")?;
+    let dirs = case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
+    let mock = args.via.start_mock().context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
     if let Some(ab) = &args.compare {
         let [a, b] = ab.as_slice() else {
@@ -114,13 +110,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
                     .unwrap_or_default(),
             );
         }
-        let case_rows = corpus::check_case(
-            d,
-            &snapshots,
-            args.profile.as_deref(),
-            &Overrides::default(),
-            &via,
-        );
+        let case_rows = corpus::check_case(d, &snapshots, args.profile.as_deref(), &Overrides::default(), &via);
         for r in &case_rows {
             if r.status == Status::Error {
                 if let Some(b) = &bar {
@@ -142,10 +132,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         b.finish_and_clear();
     }
     if let (Some(p), true) = (&args.profile, rows.is_empty()) {
-        bail!(
-            "--profile {p}: no case under {} runs this profile",
-            args.dir.display()
-        );
+        bail!("--profile {p}: no case under {} runs this profile", args.dir.display());
     }
     let summary = Summary::of(&rows);
     match args.format {
@@ -155,8 +142,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if let Some(path) = &args.junit {
         let xml = table::junit(&rows).context("building the JUnit report")?;
-        write_junit(path, xml.as_bytes())
-            .with_context(|| format!("writing the JUnit report {}", path.display()))?;
+        write_junit(path, xml.as_bytes()).with_context(|| format!("writing the JUnit report {}", path.display()))?;
     }
     Ok(ExitCode::from(summary.exit_code()))
 }
@@ -167,19 +153,10 @@ fn report_error(r: &Row) {
     } else {
         format!("{}@{}", r.case, r.profile)
     };
-    eprintln!(
-        "infobackup: error: {what}: {}",
-        r.detail.as_deref().unwrap_or("failed")
-    );
+    eprintln!("infobackup: error: {what}: {}", r.detail.as_deref().unwrap_or("failed"));
 }
 
-fn compare_run(
-    args: &Args,
-    dirs: &[PathBuf],
-    a: &str,
-    b: &str,
-    via: &Via,
-) -> anyhow::Result<ExitCode> {
+fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str, via: &Via) -> anyhow::Result<ExitCode> {
     let pa = run::profile_arg(a).with_context(|| format!("--compare {a}"))?;
     let pb = run::profile_arg(b).with_context(|| format!("--compare {b}"))?;
     for p in [&pa, &pb] {
@@ -197,8 +174,7 @@ fn compare_run(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let e =
-            corpus::compare_case(d, &pa, &pb, &Overrides::default(), via).map_err(|m| (name, m));
+        let e = corpus::compare_case(d, &pa, &pb, &Overrides::default(), via).map_err(|m| (name, m));
         if let Err((case, msg)) = &e {
             let line = format!("infobackup: error: {case}: {msg}");
             match &bar {
@@ -263,7 +239,10 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
             .with_context(|| format!("cannot read {}", path.display()))?;
         let head = String::from_utf8_lossy(&head);
         if !(head.contains("<testsuites") || head.contains("<testsuite ")) {
-            bail!("refusing to replace {}: it is not a JUnit report (choose another path)", path.display());
+            bail!(
+                "refusing to replace {}: it is not a JUnit report (choose another path)",
+                path.display()
+            );
         }
     }
     Ok(())

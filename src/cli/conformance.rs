@@ -80,23 +80,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     match args.format {
         Format::Text => writeln!(out, "{passed} passed, {failed} failed")?,
-        Format::Json => {
-            writeln!(
-                out,
-                "{}",
-                serde_json::json!({"type": "summary", "passed": passed, "failed": failed, "via": via.kind().as_str()})
-            )?
-        }
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::json!({"type": "summary", "passed": passed, "failed": failed, "via": via.kind().as_str()})
+        )?,
     }
     out.flush()?;
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn write_text(out: &mut impl Write, r: &VectorResult) -> std::io::Result<()> {
     match &r.verdict {
         Verdict::Pass => writeln!(out, "pass  {}", r.file.display()),
         Verdict::Fail { difference } => {
-            writeln!(out, "FAIL  {}: {}", r.file.display(), redact_text(&difference.headline()))?;
+            writeln!(
+                out,
+                "FAIL  {}: {}",
+                r.file.display(),
+                redact_text(&difference.headline())
+            )?;
             for line in redact_text(&difference.detail()).lines() {
                 writeln!(out, "      {line}")?;
             }
@@ -106,5 +113,9 @@ fn write_text(out: &mut impl Write, r: &VectorResult) -> std::io::Result<()> {
 }
 
 fn list(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -337,8 +337,13 @@ mod live {
     /// Reads the box `url` with the options of `args` (key file, command id, `--push`, `--log`,
     /// `--tz`); `input` is a log given next to `--jeedom-url`.
     pub(super) fn read(url: &str, args: &Args, input: Option<&str>, ov: &mut Overrides) -> anyhow::Result<Read> {
-        let (key_file, cmd, push, log, tz) =
-            (args.apikey_file.as_deref(), args.cmd_id, args.push, args.log, args.tz.as_deref());
+        let (key_file, cmd, push, log, tz) = (
+            args.apikey_file.as_deref(),
+            args.cmd_id,
+            args.push,
+            args.log,
+            args.tz.as_deref(),
+        );
         let key = match key_file {
             Some(f) => ApiKey::from_file(f)?,
             None if std::env::var_os(KEY_ENV).is_some() => ApiKey::from_env(KEY_ENV)?,
@@ -447,10 +452,17 @@ mod live {
     /// `--push`: writes the value the published profile computed for the last trigger of the
     /// last replayed run into the virtual with `cmd::event`, and says what it wrote (redacted)
     /// and where, on standard error (standard output holds the report).
-    pub(super) fn push(client: &mut Client, d: &diagnose::Diagnosis, shown_url: &str, lang: Lang) -> anyhow::Result<()> {
+    pub(super) fn push(
+        client: &mut Client,
+        d: &diagnose::Diagnosis,
+        shown_url: &str,
+        lang: Lang,
+    ) -> anyhow::Result<()> {
         let cmd = client.settings().virtual_cmd;
         let Some(v) = d.runs.iter().rev().find_map(|r| r.published.as_ref()) else {
-            bail!("--push: nothing to write, no run of the log could be replayed (the virtual #{cmd} was left as it is)");
+            bail!(
+                "--push: nothing to write, no run of the log could be replayed (the virtual #{cmd} was left as it is)"
+            );
         };
         let value = v.step.virtual_value.clone();
         client

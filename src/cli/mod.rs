@@ -113,7 +113,8 @@ pub fn default_scenarios(dir: std::path::PathBuf) -> std::path::PathBuf {
 /// A closed stdout (`infobackup … | head`) is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -137,6 +138,9 @@ mod tests {
             "reading x: No such file or directory"
         );
         assert_eq!(strip_os_error("a (os error 13): b (os error 2)"), "a: b");
-        assert_eq!(strip_os_error("keep (os error x) and (os error )"), "keep (os error x) and (os error )");
+        assert_eq!(
+            strip_os_error("keep (os error x) and (os error )"),
+            "keep (os error x) and (os error )"
+        );
     }
 }

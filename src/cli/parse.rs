@@ -46,7 +46,10 @@ fn is_stdin(args: &Args) -> bool {
 fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
     if is_stdin(args) {
         let mut buf = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buf).context("cannot read the log from standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read the log from standard input")?;
         Ok(buf)
     } else {
         std::fs::read(&args.file).with_context(|| format!("cannot read the log file {}", args.file.display()))
@@ -61,7 +64,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let bytes = read_all(&args)?;
             let model = log::parse_threads(&bytes, threads);
             // The log is untrusted: none of its control characters reaches the terminal.
-            infobackup::report::diagnose::text::terminal_safe(&log::render::render_text(&model, &bytes, args.lang), false)
+            infobackup::report::diagnose::text::terminal_safe(
+                &log::render::render_text(&model, &bytes, args.lang),
+                false,
+            )
         }
         Format::Json => {
             let bytes = read_all(&args)?;
@@ -72,7 +78,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).context("cannot write to standard output")?;
+    stdout
+        .write_all(out.as_bytes())
+        .context("cannot write to standard output")?;
     stdout.flush().context("cannot write to standard output")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -121,8 +129,11 @@ impl Counts {
                 self.cut_at_start += u64::from(r.cut_at_start());
                 self.steps += r.steps.len() as u64;
                 self.uploads += r.uploads.len() as u64;
-                self.upload_failures +=
-                    r.uploads.iter().filter(|u| matches!(u.outcome, log::UploadOutcome::Failed { .. })).count() as u64;
+                self.upload_failures += r
+                    .uploads
+                    .iter()
+                    .filter(|u| matches!(u.outcome, log::UploadOutcome::Failed { .. }))
+                    .count() as u64;
                 self.logger_lines += r.logger_lines.len() as u64;
                 self.logger_errors += r.errors().count() as u64;
             }

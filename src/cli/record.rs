@@ -6,11 +6,11 @@
 //! with every profile), then renamed into place; an existing case is never touched. Exit 0 when
 //! recorded, 2 otherwise (nothing is written).
 
+use infobackup::world::LogBytes;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use infobackup::world::LogBytes;
 
 use anyhow::{Context, bail};
 use infobackup::Lang;
@@ -23,7 +23,6 @@ use infobackup::world::{DEFAULT_TZ, LogName, format_at};
 
 use super::atomic::{self, Moved};
 use super::diagnose::{Input, LogArg, read_input};
-
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -31,9 +31,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let steps = timeline.steps.len();
     let dialect = args.jeedom.unwrap_or(timeline.jeedom);
     let mock = JeedomMock::start_blocking(args.port).context("starting the mock Jeedom")?;
-    let mode = if args.live { SessionMode::Live } else { SessionMode::Replay };
+    let mode = if args.live {
+        SessionMode::Live
+    } else {
+        SessionMode::Replay
+    };
     let session = mock
-        .register(Arc::new(timeline), SessionOptions { dialect: Some(dialect), mode, ..SessionOptions::default() })
+        .register(
+            Arc::new(timeline),
+            SessionOptions {
+                dialect: Some(dialect),
+                mode,
+                ..SessionOptions::default()
+            },
+        )
         .with_context(|| format!("serving {}", args.case.display()))?;
     let uri = mock.uri();
     // Listen before announcing: a Ctrl-C that arrives right after the banner must stop us
@@ -42,7 +53,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The key is the mock's own, generated now: printing it is the point of this command.
     let key = session.key().expose().to_owned();
     let mut out = std::io::stdout().lock();
-    writeln!(out, "Mock Jeedom {dialect} serving {} ({steps} steps) on {uri}", args.case.display())?;
+    writeln!(
+        out,
+        "Mock Jeedom {dialect} serving {} ({steps} steps) on {uri}",
+        args.case.display()
+    )?;
     writeln!(out, "  jeeApi:  {uri}{JEEAPI_PATH}")?;
     if !args.live {
         writeln!(
@@ -57,9 +72,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "  curl -s {uri}{JEEAPI_PATH} -H 'Content-Type: application/json' \\\n    -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"version\",\"params\":{{\"apikey\":\"{key}\"}}}}'"
     )?;
     if args.live {
-        writeln!(out, "Live mode: the session stays at step 1; there are no control methods.")?;
+        writeln!(
+            out,
+            "Live mode: the session stays at step 1; there are no control methods."
+        )?;
     } else {
-        writeln!(out, "The session starts at step 1; method mock::enterStep with params.step = i (0-based) moves it.")?;
+        writeln!(
+            out,
+            "The session starts at step 1; method mock::enterStep with params.step = i (0-based) moves it."
+        )?;
     }
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()?;
@@ -82,7 +103,10 @@ struct StopSignals {
 
 impl StopSignals {
     fn install() -> anyhow::Result<StopSignals> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("signal runtime")?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("signal runtime")?;
         #[cfg(unix)]
         let signals = {
             use tokio::signal::unix::{SignalKind, signal};
@@ -114,7 +138,8 @@ impl StopSignals {
         }
         #[cfg(not(unix))]
         {
-            self.rt.block_on(async { tokio::signal::ctrl_c().await.context("listening for Ctrl-C") })
+            self.rt
+                .block_on(async { tokio::signal::ctrl_c().await.context("listening for Ctrl-C") })
         }
     }
 }

@@ -48,7 +48,10 @@ impl LogLine {
     /// a long line keeps its head and its tail, where the outcome usually is.
     pub fn as_written(line: usize, bytes: &[u8]) -> LogLine {
         let text = decode_redacted(bytes);
-        LogLine { line, text: elide_middle(text.trim(), QUOTE_MAX) }
+        LogLine {
+            line,
+            text: elide_middle(text.trim(), QUOTE_MAX),
+        }
     }
 }
 
@@ -59,8 +62,13 @@ fn message_text(message: &str) -> String {
 
 /// Decoded like the log parser decodes (UTF-8, else Windows-1252), redacted, line end dropped.
 fn decode_redacted(bytes: &[u8]) -> String {
-    let span = crate::log::LineRef { line: 0, span: 0..bytes.len() as u64 };
-    let text = span.text(bytes).unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned());
+    let span = crate::log::LineRef {
+        line: 0,
+        span: 0..bytes.len() as u64,
+    };
+    let text = span
+        .text(bytes)
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned());
     redact_text(text.trim_end_matches(['\r', '\n']))
 }
 
@@ -77,7 +85,11 @@ fn match_span(t: &str, needle: &str) -> Option<(usize, usize)> {
 /// `…` + up to [`BEFORE_MATCH`] characters + the match (its two ends when long) + up to
 /// [`AFTER_MATCH`] characters + `…`, cut at a space when one is near.
 fn window(t: &str, s: usize, e: usize) -> String {
-    let (before, matched, after) = (t.get(..s).unwrap_or(""), t.get(s..e).unwrap_or(""), t.get(e..).unwrap_or(""));
+    let (before, matched, after) = (
+        t.get(..s).unwrap_or(""),
+        t.get(s..e).unwrap_or(""),
+        t.get(e..).unwrap_or(""),
+    );
     let mut out = String::new();
     let n = before.chars().count();
     if n > BEFORE_MATCH {
@@ -198,7 +210,9 @@ impl StampMissing {
             Value::Array(a) => match a.get("lastSave") {
                 None => StampMissing::NoLastSave,
                 Some(Value::Array(_)) => StampMissing::LastSaveNotText,
-                Some(v) => StampMissing::EmptyLastSave { value: crate::php::json_encode(v).unwrap_or_default() },
+                Some(v) => StampMissing::EmptyLastSave {
+                    value: crate::php::json_encode(v).unwrap_or_default(),
+                },
             },
             _ if virtual_text.is_empty() => StampMissing::VirtualEmpty,
             _ => StampMissing::NotAnObject,
@@ -396,7 +410,10 @@ impl Decision {
         Decision { flag: Some(flag), rule }
     }
     fn crashed() -> Decision {
-        Decision { flag: None, rule: Rule::Crashed }
+        Decision {
+            flag: None,
+            rule: Rule::Crashed,
+        }
     }
 }
 
@@ -875,15 +892,23 @@ impl Evidence {
         let fr = lang == Lang::Fr;
         let start = self.last_save.as_deref().unwrap_or_default();
         if stamp == start {
-            return lang.pick(", l'heure de début de la sauvegarde", ", the backup's start time").to_owned();
+            return lang
+                .pick(", l'heure de début de la sauvegarde", ", the backup's start time")
+                .to_owned();
         }
         match self.later_stamps.iter().position(|s| s == stamp) {
             Some(i) => {
                 let k = i + 1;
                 if fr {
-                    format!(", {k} minute{} après l'heure de début {start}, ce que le scénario accepte", plural(k))
+                    format!(
+                        ", {k} minute{} après l'heure de début {start}, ce que le scénario accepte",
+                        plural(k)
+                    )
                 } else {
-                    format!(", {k} minute{} after the start time {start}, which the scenario accepts", plural(k))
+                    format!(
+                        ", {k} minute{} after the start time {start}, which the scenario accepts",
+                        plural(k)
+                    )
                 }
             }
             None if start.is_empty() => String::new(),
@@ -922,10 +947,15 @@ fn no_stamp(why: &StampMissing, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
     let fact = match why {
         StampMissing::VirtualEmpty => lang.pick("Le virtuel est vide", "The virtual is empty").to_owned(),
-        StampMissing::NotAnObject => {
-            lang.pick("Le virtuel ne contient pas un objet JSON", "The virtual does not hold a JSON object").to_owned()
-        }
-        StampMissing::NoLastSave => lang.pick("Le virtuel n'a pas de clé lastSave", "The virtual has no lastSave key").to_owned(),
+        StampMissing::NotAnObject => lang
+            .pick(
+                "Le virtuel ne contient pas un objet JSON",
+                "The virtual does not hold a JSON object",
+            )
+            .to_owned(),
+        StampMissing::NoLastSave => lang
+            .pick("Le virtuel n'a pas de clé lastSave", "The virtual has no lastSave key")
+            .to_owned(),
         StampMissing::EmptyLastSave { value } => {
             if fr {
                 format!("Le lastSave du virtuel est vide ({value})")
@@ -933,9 +963,12 @@ fn no_stamp(why: &StampMissing, lang: Lang) -> String {
                 format!("The virtual's lastSave is empty ({value})")
             }
         }
-        StampMissing::LastSaveNotText => {
-            lang.pick("Le lastSave du virtuel n'est pas un texte", "The virtual's lastSave is not a text").to_owned()
-        }
+        StampMissing::LastSaveNotText => lang
+            .pick(
+                "Le lastSave du virtuel n'est pas un texte",
+                "The virtual's lastSave is not a text",
+            )
+            .to_owned(),
         StampMissing::RunWithoutBanner => {
             return lang
                 .pick(
@@ -951,9 +984,13 @@ fn no_stamp(why: &StampMissing, lang: Lang) -> String {
         ""
     };
     if fr {
-        format!("{fact}, donc end_backup n'y trouve pas d'heure de début : begin_backup n'a pas été reçu, ou le scénario a planté à ce moment-là{crash}.")
+        format!(
+            "{fact}, donc end_backup n'y trouve pas d'heure de début : begin_backup n'a pas été reçu, ou le scénario a planté à ce moment-là{crash}."
+        )
     } else {
-        format!("{fact}, so end_backup finds no start time in it: begin_backup was not received, or the scenario crashed then{crash}.")
+        format!(
+            "{fact}, so end_backup finds no start time in it: begin_backup was not received, or the scenario crashed then{crash}."
+        )
     }
 }
 
@@ -980,10 +1017,19 @@ fn line_numbers(lines: &[LogLine], lang: Lang) -> String {
 fn folder_listing(archives: &[String], lang: Lang) -> String {
     let fr = lang == Lang::Fr;
     match archives.len() {
-        0 => lang.pick("le dossier ne contient aucune archive .gz", "the folder holds no .gz archive").to_owned(),
+        0 => lang
+            .pick(
+                "le dossier ne contient aucune archive .gz",
+                "the folder holds no .gz archive",
+            )
+            .to_owned(),
         1..=3 => {
             let names = join_and(archives, lang);
-            if fr { format!("le dossier contient : {names}") } else { format!("the folder holds: {names}") }
+            if fr {
+                format!("le dossier contient : {names}")
+            } else {
+                format!("the folder holds: {names}")
+            }
         }
         n => {
             let last = archives.get(n - 3..).unwrap_or_default();
@@ -1014,9 +1060,13 @@ fn samba_skip(why: &SambaSkip, lang: Lang) -> String {
     match why {
         SambaSkip::UpdateBackup { update } => {
             if fr {
-                format!("Samba non vérifié : sauvegarde faite pour une mise à jour de Jeedom (update={update}), qui n'envoie rien.")
+                format!(
+                    "Samba non vérifié : sauvegarde faite pour une mise à jour de Jeedom (update={update}), qui n'envoie rien."
+                )
             } else {
-                format!("Samba not checked: a backup made for a Jeedom update (update={update}), which uploads nothing.")
+                format!(
+                    "Samba not checked: a backup made for a Jeedom update (update={update}), which uploads nothing."
+                )
             }
         }
         SambaSkip::UpdateMissing => lang
@@ -1033,17 +1083,29 @@ fn samba_skip(why: &SambaSkip, lang: Lang) -> String {
             .into(),
         SambaSkip::KeysDisabled { enable, cloud_upload } => {
             if fr {
-                format!("Samba non vérifié : l'envoi Samba est désactivé (samba::enable={enable:?}, samba::cloudUpload={cloud_upload:?}).")
+                format!(
+                    "Samba non vérifié : l'envoi Samba est désactivé (samba::enable={enable:?}, samba::cloudUpload={cloud_upload:?})."
+                )
             } else {
-                format!("Samba not checked: the Samba upload is turned off (samba::enable={enable:?}, samba::cloudUpload={cloud_upload:?}).")
+                format!(
+                    "Samba not checked: the Samba upload is turned off (samba::enable={enable:?}, samba::cloudUpload={cloud_upload:?})."
+                )
             }
         }
         SambaSkip::NeverSaved { keys } => {
             let names = join_and(keys, lang);
             if fr {
-                format!("Samba non vérifié : {names} n'{} jamais été enregistré{} (vide{}), ce qui vaut désactivé : Samba n'est pas utilisé.", if keys.len() > 1 { "ont" } else { "a" }, plural(keys.len()), plural(keys.len()))
+                format!(
+                    "Samba non vérifié : {names} n'{} jamais été enregistré{} (vide{}), ce qui vaut désactivé : Samba n'est pas utilisé.",
+                    if keys.len() > 1 { "ont" } else { "a" },
+                    plural(keys.len()),
+                    plural(keys.len())
+                )
             } else {
-                format!("Samba not checked: {names} {} never saved (empty), which counts as off: Samba is not in use.", if keys.len() > 1 { "were" } else { "was" })
+                format!(
+                    "Samba not checked: {names} {} never saved (empty), which counts as off: Samba is not in use.",
+                    if keys.len() > 1 { "were" } else { "was" }
+                )
             }
         }
     }
@@ -1146,13 +1208,29 @@ mod tests {
         let q = LogLine::around_match(1, line.as_bytes(), "[2025-09-10");
         assert_eq!(q.line, 1);
         assert!(q.text.starts_with('…') && q.text.ends_with('…'), "{}", q.text);
-        assert!(q.text.contains("Send backup Market...[2025-09-10 03:29:39][ERROR] : Aucun serveur de backup defini."), "{}", q.text);
+        assert!(
+            q.text
+                .contains("Send backup Market...[2025-09-10 03:29:39][ERROR] : Aucun serveur de backup defini."),
+            "{}",
+            q.text
+        );
         assert!(!q.text.contains("START BACKUP"), "{}", q.text);
-        assert!(q.text.chars().count() <= BEFORE_MATCH + MATCH_MAX + AFTER_MATCH + 2, "{}", q.text);
+        assert!(
+            q.text.chars().count() <= BEFORE_MATCH + MATCH_MAX + AFTER_MATCH + 2,
+            "{}",
+            q.text
+        );
 
         // The tightest match: the `[date` right before the first ERROR.
-        let q = LogLine::around_match(3, b"[2025-09-10 03:00:00][INFO] : a [2025-09-10 03:29:40][ERROR] : b", "[2025-09-10");
-        assert_eq!(q.text, "[2025-09-10 03:00:00][INFO] : a [2025-09-10 03:29:40][ERROR] : b");
+        let q = LogLine::around_match(
+            3,
+            b"[2025-09-10 03:00:00][INFO] : a [2025-09-10 03:29:40][ERROR] : b",
+            "[2025-09-10",
+        );
+        assert_eq!(
+            q.text,
+            "[2025-09-10 03:00:00][INFO] : a [2025-09-10 03:29:40][ERROR] : b"
+        );
         // A short line is quoted whole, without its line end.
         let q = LogLine::around_match(2, b"[2025-09-10 03:29:40][ERROR] Erreur\r\n", "[2025-09-10");
         assert_eq!(q.text, "[2025-09-10 03:29:40][ERROR] Erreur");
@@ -1162,21 +1240,41 @@ mod tests {
     fn a_cut_never_splits_a_secret() {
         // The cut after ERROR falls inside the credentials: redaction runs on the whole line first.
         let filler = "a".repeat(100);
-        let line = format!("[2025-09-10 03:29:44][ERROR] : {filler} smbclient -U \"jeedom%S3cr3tPlanted\" -c 'ls' {filler}");
-        for q in [LogLine::around_match(15, line.as_bytes(), "[2025-09-10"), LogLine::as_written(15, line.as_bytes())] {
+        let line =
+            format!("[2025-09-10 03:29:44][ERROR] : {filler} smbclient -U \"jeedom%S3cr3tPlanted\" -c 'ls' {filler}");
+        for q in [
+            LogLine::around_match(15, line.as_bytes(), "[2025-09-10"),
+            LogLine::as_written(15, line.as_bytes()),
+        ] {
             assert!(!q.text.contains("S3cr3t") && !q.text.contains("jeedom%"), "{}", q.text);
         }
     }
 
     #[test]
     fn long_quotes_keep_their_head_and_tail_at_word_boundaries() {
-        let line = format!("[2025-09-10 03:30:11][ERROR] : Erreur sur smbclient {} Détails : NT_STATUS_DISK_FULL closing remote file", "mot ".repeat(80));
+        let line = format!(
+            "[2025-09-10 03:30:11][ERROR] : Erreur sur smbclient {} Détails : NT_STATUS_DISK_FULL closing remote file",
+            "mot ".repeat(80)
+        );
         let q = LogLine::as_written(15, line.as_bytes());
-        assert!(q.text.starts_with("[2025-09-10 03:30:11][ERROR] : Erreur sur smbclient"), "{}", q.text);
-        assert!(q.text.ends_with("Détails : NT_STATUS_DISK_FULL closing remote file"), "{}", q.text);
+        assert!(
+            q.text
+                .starts_with("[2025-09-10 03:30:11][ERROR] : Erreur sur smbclient"),
+            "{}",
+            q.text
+        );
+        assert!(
+            q.text.ends_with("Détails : NT_STATUS_DISK_FULL closing remote file"),
+            "{}",
+            q.text
+        );
         assert!(q.text.contains(" … "), "{}", q.text);
         assert!(q.text.chars().count() <= QUOTE_MAX + 3, "{}", q.text);
-        assert!(!q.text.contains(" mo …") && !q.text.contains("… ot"), "no halved word: {}", q.text);
+        assert!(
+            !q.text.contains(" mo …") && !q.text.contains("… ot"),
+            "no halved word: {}",
+            q.text
+        );
     }
 
     #[test]
@@ -1185,7 +1283,9 @@ mod tests {
             "v2024-08".into(),
             TriggerSource::Accessor,
             104857600,
-            Rule::NoStamp { why: StampMissing::VirtualEmpty },
+            Rule::NoStamp {
+                why: StampMissing::VirtualEmpty,
+            },
         );
         ev.set(
             FlagKind::Size,

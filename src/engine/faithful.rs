@@ -51,7 +51,11 @@ impl Vars {
             heure: PhpString::default(),
             min_size_backup: php::size_format(cfg.min_size),
             update: false,
-            action: if cfg.base == Profile::V2022_01 { Action::Null } else { Action::Empty },
+            action: if cfg.base == Profile::V2022_01 {
+                Action::Null
+            } else {
+                Action::Empty
+            },
             scenario: Flag::Error,
             log: Flag::Error,
             local: Flag::Disabled,
@@ -115,7 +119,9 @@ fn update_equals(j: &Value, n: i64, php: PhpVersion) -> Result<bool, Crash> {
     match j {
         Value::Array(a) => Ok(a.get("update").is_some_and(|v| php::loose_eq(v, &Value::Int(n), php))),
         other => match php {
-            PhpVersion::Php8 => Err(Crash::UpdateKeyOnNonArray { given: other.type_name().to_owned() }),
+            PhpVersion::Php8 => Err(Crash::UpdateKeyOnNonArray {
+                given: other.type_name().to_owned(),
+            }),
             PhpVersion::Php7 => Ok(false),
         },
     }
@@ -137,9 +143,19 @@ fn read_last_save(j: &Value, php: PhpVersion) -> Result<Value, Crash> {
 /// Runs the published code block for one trigger.
 pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
     let cfg = input.config;
-    let source = if input.jeedom.trigger_from_tag() { TriggerSource::Tag } else { TriggerSource::Accessor };
-    let mut ev =
-        Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
+    let source = if input.jeedom.trigger_from_tag() {
+        TriggerSource::Tag
+    } else {
+        TriggerSource::Accessor
+    };
+    let mut ev = Evidence::new(
+        cfg.name(),
+        source,
+        cfg.min_size,
+        Rule::OtherTrigger {
+            trigger: input.trigger.to_string(),
+        },
+    );
 
     // Reading the trigger: 2022-01 and 2023-03 only know the ≤ 4.4 accessor.
     if input.jeedom.trigger_from_tag() && matches!(cfg.base, Profile::V2022_01 | Profile::V2023_03) {
@@ -171,12 +187,20 @@ fn checks(
     ev: &mut Evidence,
 ) -> Result<Result<Vars, Crash>, WorldError> {
     let cfg = input.config;
-    let begin_rule = || Rule::BeginStart { trigger: input.trigger.to_string() };
+    let begin_rule = || Rule::BeginStart {
+        trigger: input.trigger.to_string(),
+    };
     match input.trigger {
         Trigger::BeginUpdate => {
             v.begin(Action::StartUpdate);
             v.update = true;
-            for k in [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba] {
+            for k in [
+                FlagKind::Scenario,
+                FlagKind::Log,
+                FlagKind::Local,
+                FlagKind::Size,
+                FlagKind::Samba,
+            ] {
                 ev.set(k, *v.flag_mut(k), begin_rule());
             }
             ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
@@ -189,7 +213,13 @@ fn checks(
                 Err(c) => return Ok(Err(c)),
             }
             v.begin(Action::StartBackup);
-            for k in [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba] {
+            for k in [
+                FlagKind::Scenario,
+                FlagKind::Log,
+                FlagKind::Local,
+                FlagKind::Size,
+                FlagKind::Samba,
+            ] {
                 ev.set(k, *v.flag_mut(k), begin_rule());
             }
             ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
@@ -243,12 +273,21 @@ fn end_with_stamp(
     v.date = PhpString(php::substr(&l_text, 0, Some(10)));
     v.heure = PhpString(php::substr(&l_text, -5, None));
     let minutes = cfg.stamp_tolerance_s / 60;
-    let later = rules::parse_stamp(&l_text).map(|t| rules::later_stamps(t, input.tz, minutes)).unwrap_or_default();
+    let later = rules::parse_stamp(&l_text)
+        .map(|t| rules::later_stamps(t, input.tz, minutes))
+        .unwrap_or_default();
     ev.last_save = Some(l_shown.clone());
     ev.later_stamps = later.clone();
     let mut accepted = vec![l_shown.clone()];
     accepted.extend(later.iter().cloned());
-    ev.set(FlagKind::Scenario, Flag::Ok, Rule::StampFound { last_save: l_shown, written_by: evidence::written_by(j) });
+    ev.set(
+        FlagKind::Scenario,
+        Flag::Ok,
+        Rule::StampFound {
+            last_save: l_shown,
+            written_by: evidence::written_by(j),
+        },
+    );
 
     // errorLog: a line of log/backup with "[<today>" and, after it, "ERROR".
     if cfg.checks.log {
@@ -258,9 +297,17 @@ fn end_with_stamp(
         v.log = Flag::from_error(!hits.is_empty());
         ev.log_file = Some(LogName::Backup);
         let rule = if hits.is_empty() {
-            Rule::LogClean { log: LogName::Backup, today, lines_read: read }
+            Rule::LogClean {
+                log: LogName::Backup,
+                today,
+                lines_read: read,
+            }
         } else {
-            Rule::LogErrors { log: LogName::Backup, today, lines: hits }
+            Rule::LogErrors {
+                log: LogName::Backup,
+                today,
+                lines: hits,
+            }
         };
         ev.set(FlagKind::Log, v.log, rule);
     } else {
@@ -280,8 +327,12 @@ fn end_with_stamp(
             }
         }
         let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
-        let missing =
-            Rule::ArchiveMissing { stamps: accepted.clone(), expected_name: None, named_at: None, archives: names() };
+        let missing = Rule::ArchiveMissing {
+            stamps: accepted.clone(),
+            expected_name: None,
+            named_at: None,
+            archives: names(),
+        };
         decide_archive(&mut v, cfg, found.map(|(f, stamp)| (f, stamp, None)), missing, ev);
     } else {
         v.archive = Some(ArchiveField::NotFound);
@@ -300,7 +351,11 @@ fn end_with_stamp(
             Ok(never_saved) => {
                 v.samba = Flag::Error;
                 match world.samba_listing()? {
-                    Err(message) => return Ok(Err(Crash::SambaListing { message: redact_text(&message) })),
+                    Err(message) => {
+                        return Ok(Err(Crash::SambaListing {
+                            message: redact_text(&message),
+                        }));
+                    }
                     Ok(list) => match list.first() {
                         None => ev.set(FlagKind::Samba, v.samba, Rule::SambaEmpty { never_saved }),
                         Some(newest) => {
@@ -353,14 +408,27 @@ pub(super) fn decide_archive(
             ev.set(
                 FlagKind::Local,
                 v.local,
-                Rule::ArchiveFound { file_name: f.name.clone(), size: f.size, stamp, named_at },
+                Rule::ArchiveFound {
+                    file_name: f.name.clone(),
+                    size: f.size,
+                    stamp,
+                    named_at,
+                },
             );
             let big = f.size > cfg.min_size;
             v.size = Flag::from_error(!big);
             let rule = if big {
-                Rule::SizeAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
+                Rule::SizeAbove {
+                    file_name: f.name.clone(),
+                    size: f.size,
+                    threshold: cfg.min_size,
+                }
             } else {
-                Rule::SizeNotAbove { file_name: f.name.clone(), size: f.size, threshold: cfg.min_size }
+                Rule::SizeNotAbove {
+                    file_name: f.name.clone(),
+                    size: f.size,
+                    threshold: cfg.min_size,
+                }
             };
             ev.set(FlagKind::Size, v.size, rule);
         }
@@ -414,9 +482,14 @@ fn samba_gate(
         let explicit_zero = (!enable.is_empty() && off(&enable)) || (!cloud.is_empty() && off(&cloud));
         // On PHP 7 a never-saved key is "equal to 0": say so plainly.
         return Ok(Err(if never_saved && !explicit_zero {
-            SambaSkip::NeverSaved { keys: empty_keys(&enable, &cloud) }
+            SambaSkip::NeverSaved {
+                keys: empty_keys(&enable, &cloud),
+            }
         } else {
-            SambaSkip::KeysDisabled { enable, cloud_upload: cloud }
+            SambaSkip::KeysDisabled {
+                enable,
+                cloud_upload: cloud,
+            }
         }));
     }
     Ok(Ok(empty_keys(&enable, &cloud)))

@@ -124,7 +124,10 @@ pub fn replay(timeline: &Timeline, config: &ProfileConfig, world: &mut dyn World
         world.enter_step(i)?;
         steps.push(run_trigger(i, &step.trigger, timeline.jeedom, &tz, config, world)?);
     }
-    Ok(Replay { profile: config.name(), steps })
+    Ok(Replay {
+        profile: config.name(),
+        steps,
+    })
 }
 
 /// Replays a timeline over a [`MemoryWorld`].
@@ -151,7 +154,14 @@ pub fn run_trigger(
         tags.insert("#trigger#".to_owned(), trigger.as_str().to_owned());
     }
     tags.insert("#lastSave#".to_owned(), before.clone());
-    let input = BlockInput { config, jeedom, tz, trigger, now, last_save_tag: &before };
+    let input = BlockInput {
+        config,
+        jeedom,
+        tz,
+        trigger,
+        now,
+        last_save_tag: &before,
+    };
     let (output, evidence) = match config.base {
         Profile::Strict => strict::run(&input, world)?,
         _ => faithful::run(&input, world)?,
@@ -177,5 +187,14 @@ pub fn run_trigger(
         }
     };
     world.write_virtual(&virtual_value)?;
-    Ok(StepOutcome { index, trigger: trigger.clone(), at: now, virtual_value, tags, crash, state, evidence })
+    Ok(StepOutcome {
+        index,
+        trigger: trigger.clone(),
+        at: now,
+        virtual_value,
+        tags,
+        crash,
+        state,
+        evidence,
+    })
 }

@@ -74,7 +74,10 @@ pub struct UnknownProfile(pub String);
 impl FromStr for Profile {
     type Err = UnknownProfile;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Profile::ALL.into_iter().find(|p| p.as_str() == s.trim()).ok_or_else(|| UnknownProfile(s.to_owned()))
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s.trim())
+            .ok_or_else(|| UnknownProfile(s.to_owned()))
     }
 }
 
@@ -103,7 +106,13 @@ pub struct Checks {
 
 impl Checks {
     fn for_profile(p: Profile) -> Checks {
-        Checks { log: true, local: true, size: true, samba: true, market: p == Profile::Strict }
+        Checks {
+            log: true,
+            local: true,
+            size: true,
+            samba: true,
+            market: p == Profile::Strict,
+        }
     }
 }
 
@@ -159,8 +168,10 @@ impl ProfileConfig {
 
     /// Reads a profile file.
     pub fn from_toml_file(path: &Path) -> Result<ProfileConfig, ProfileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ProfileError::Read { file: path.to_owned(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
+            file: path.to_owned(),
+            message: e.to_string(),
+        })?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         parse(&text, path, stem)
     }
@@ -195,9 +206,19 @@ pub enum ProfileError {
     #[error("{}: cannot read the profile file: {message}", file.display())]
     Read { file: PathBuf, message: String },
     #[error("{}:{line}:{column}: not valid TOML: {message}", file.display())]
-    Syntax { file: PathBuf, line: usize, column: usize, message: String },
+    Syntax {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{}:{line}: key `{key}`: {message}", file.display())]
-    Key { file: PathBuf, line: usize, key: String, message: String },
+    Key {
+        file: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
     #[error("{}: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)", file.display())]
     MissingBase { file: PathBuf },
 }
@@ -257,13 +278,19 @@ fn kind(v: &DeValue<'_>) -> String {
     }
 }
 
-const TOP_KEYS: &str = "base, name, description, min_size, php, stamp_tolerance_seconds, watchdog_timeout_seconds, [checks]";
+const TOP_KEYS: &str =
+    "base, name, description, min_size, php, stamp_tolerance_seconds, watchdog_timeout_seconds, [checks]";
 const CHECK_KEYS: &str = "log, local, size, samba, market";
 
 fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig, ProfileError> {
     let doc = DeTable::parse(text).map_err(|e| {
         let (line, column) = e.span().map(|s| crate::line_col(text, s.start)).unwrap_or((1, 1));
-        ProfileError::Syntax { file: file.to_owned(), line, column, message: e.message().trim().to_owned() }
+        ProfileError::Syntax {
+            file: file.to_owned(),
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }
     })?;
     let ctx = Ctx { text, file };
     let table = doc.get_ref();
@@ -389,7 +416,10 @@ mod tests {
     #[test]
     fn builtins_have_the_published_parameters() {
         let p = ProfileConfig::builtin(Profile::V2022_01);
-        assert_eq!((p.min_size, p.stamp_tolerance_s, p.php), (104857600, 0, PhpVersion::Php8));
+        assert_eq!(
+            (p.min_size, p.stamp_tolerance_s, p.php),
+            (104857600, 0, PhpVersion::Php8)
+        );
         assert_eq!(ProfileConfig::builtin(Profile::V2024_08).stamp_tolerance_s, 60);
         assert!(!ProfileConfig::builtin(Profile::V2024_08).checks.market);
         assert!(ProfileConfig::builtin(Profile::Strict).checks.market);

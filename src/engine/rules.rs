@@ -25,8 +25,15 @@ pub fn file_stamp(name: &[u8]) -> Vec<u8> {
 /// end, the time the last 5 with `h` read as `:`. `None` when that is not a valid time.
 pub fn parse_stamp(l: &[u8]) -> Option<DateTime> {
     let date = php::substr(l, -16, Some(10));
-    let time: Vec<u8> = php::substr(l, -5, None).into_iter().map(|b| if b == b'h' { b':' } else { b }).collect();
-    let text = format!("{} {}", std::str::from_utf8(&date).ok()?, std::str::from_utf8(&time).ok()?);
+    let time: Vec<u8> = php::substr(l, -5, None)
+        .into_iter()
+        .map(|b| if b == b'h' { b':' } else { b })
+        .collect();
+    let text = format!(
+        "{} {}",
+        std::str::from_utf8(&date).ok()?,
+        std::str::from_utf8(&time).ok()?
+    );
     if text.len() != 16 {
         return None;
     }
@@ -49,8 +56,10 @@ pub fn later_stamps(start: DateTime, tz: &TimeZone, minutes: u32) -> Vec<String>
 /// `glob("$path/*.gz")`: names ending in `.gz`, not hidden (glob's `*` skips a leading dot),
 /// in byte order.
 pub fn archives(files: &[LocalFile]) -> Vec<&LocalFile> {
-    let mut gz: Vec<&LocalFile> =
-        files.iter().filter(|f| f.name.ends_with(".gz") && !f.name.starts_with('.') && !f.name.contains('/')).collect();
+    let mut gz: Vec<&LocalFile> = files
+        .iter()
+        .filter(|f| f.name.ends_with(".gz") && !f.name.starts_with('.') && !f.name.contains('/'))
+        .collect();
     gz.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     gz
 }
@@ -107,7 +116,10 @@ mod tests {
     #[test]
     fn stamps_and_file_stamps() {
         assert_eq!(stamp(dt("2025-09-10 03:27:01")), "2025-09-10-03h27");
-        assert_eq!(file_stamp(b"backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"), b"2025-09-10-03h27");
+        assert_eq!(
+            file_stamp(b"backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"),
+            b"2025-09-10-03h27"
+        );
         assert_eq!(parse_stamp(b"2025-09-10-03h27"), Some(dt("2025-09-10 03:27:00")));
         assert_eq!(parse_stamp(b"garbage"), None);
     }
@@ -115,8 +127,14 @@ mod tests {
     #[test]
     fn later_stamps_follow_dst() {
         let paris = TimeZone::get("Europe/Paris").unwrap();
-        assert_eq!(later_stamps(dt("2025-03-30 01:59:00"), &paris, 1), vec!["2025-03-30-03h00"]);
-        assert_eq!(later_stamps(dt("2025-09-10 23:59:00"), &paris, 2), vec!["2025-09-11-00h00", "2025-09-11-00h01"]);
+        assert_eq!(
+            later_stamps(dt("2025-03-30 01:59:00"), &paris, 1),
+            vec!["2025-03-30-03h00"]
+        );
+        assert_eq!(
+            later_stamps(dt("2025-09-10 23:59:00"), &paris, 2),
+            vec!["2025-09-11-00h00", "2025-09-11-00h01"]
+        );
         assert!(later_stamps(dt("2025-09-10 23:59:00"), &paris, 0).is_empty());
     }
 

@@ -80,8 +80,14 @@ pub enum FlagKind {
 }
 
 impl FlagKind {
-    pub const ALL: [FlagKind; 6] =
-        [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba, FlagKind::Market];
+    pub const ALL: [FlagKind; 6] = [
+        FlagKind::Scenario,
+        FlagKind::Log,
+        FlagKind::Local,
+        FlagKind::Size,
+        FlagKind::Samba,
+        FlagKind::Market,
+    ];
 
     /// The scenario tag that carries this flag.
     pub fn tag(self) -> &'static str {
@@ -334,7 +340,9 @@ impl ScenarioState {
                 header(&mut root);
                 let mut local = Array::new();
                 match &self.archive {
-                    Some(ArchiveField::Found { file_name, size_text, .. }) => {
+                    Some(ArchiveField::Found {
+                        file_name, size_text, ..
+                    }) => {
                         local.set("fileName", file_name.as_str());
                         local.set("fileSize", size_text.as_str());
                     }
@@ -391,7 +399,11 @@ impl ScenarioState {
             Some(Value::Int(0)) => Some(ArchiveField::NotFound),
             Some(Value::Str(name)) => {
                 let size_text = String::from_utf8(string(local.get("fileSize"))?).ok()?;
-                Some(ArchiveField::Found { file_name: String::from_utf8(name.clone()).ok()?, size: 0, size_text })
+                Some(ArchiveField::Found {
+                    file_name: String::from_utf8(name.clone()).ok()?,
+                    size: 0,
+                    size_text,
+                })
             }
             Some(_) => return None,
         };
@@ -402,8 +414,16 @@ impl ScenarioState {
         };
         Some(ScenarioState {
             shape,
-            date: PhpString(if has_header { string(root.get("date"))? } else { Vec::new() }),
-            heure: PhpString(if has_header { string(root.get("heure"))? } else { Vec::new() }),
+            date: PhpString(if has_header {
+                string(root.get("date"))?
+            } else {
+                Vec::new()
+            }),
+            heure: PhpString(if has_header {
+                string(root.get("heure"))?
+            } else {
+                Vec::new()
+            }),
             min_size_backup: if has_header {
                 String::from_utf8(string(root.get("minSizeBackup"))?).ok()?
             } else {

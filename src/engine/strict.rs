@@ -45,16 +45,28 @@ const BANNER_AFTER_STAMP_S: i64 = 60;
 
 pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
     let cfg = input.config;
-    let source = if input.jeedom.trigger_from_tag() { TriggerSource::Tag } else { TriggerSource::Accessor };
-    let mut ev =
-        Evidence::new(cfg.name(), source, cfg.min_size, Rule::OtherTrigger { trigger: input.trigger.to_string() });
+    let source = if input.jeedom.trigger_from_tag() {
+        TriggerSource::Tag
+    } else {
+        TriggerSource::Accessor
+    };
+    let mut ev = Evidence::new(
+        cfg.name(),
+        source,
+        cfg.min_size,
+        Rule::OtherTrigger {
+            trigger: input.trigger.to_string(),
+        },
+    );
     // Blind spot 6: anything that is not a JSON object is "no previous state", never a crash.
     let j = match php::json_decode(input.last_save_tag) {
         Some(v @ Value::Array(_)) => v,
         _ => Value::Null,
     };
     let mut v = Vars::start(cfg);
-    let begin_rule = || Rule::BeginStart { trigger: input.trigger.to_string() };
+    let begin_rule = || Rule::BeginStart {
+        trigger: input.trigger.to_string(),
+    };
     match input.trigger {
         Trigger::BeginUpdate | Trigger::BeginBackup => {
             if *input.trigger == Trigger::BeginUpdate {
@@ -64,9 +76,14 @@ pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(Bloc
                 v.begin(Action::StartBackup);
                 v.update = update_is(&j, 1);
             }
-            for k in
-                [FlagKind::Scenario, FlagKind::Log, FlagKind::Local, FlagKind::Size, FlagKind::Samba, FlagKind::Market]
-            {
+            for k in [
+                FlagKind::Scenario,
+                FlagKind::Log,
+                FlagKind::Local,
+                FlagKind::Size,
+                FlagKind::Samba,
+                FlagKind::Market,
+            ] {
                 ev.set(k, *v.flag_mut(k), begin_rule());
             }
             Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
@@ -102,11 +119,20 @@ pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(Bloc
                     unseen_since = Some(format_at(*t));
                 }
             }
-            let begin = Begin { stamp: l_text, update, update_known, written_by: evidence::written_by(&j) };
+            let begin = Begin {
+                stamp: l_text,
+                update,
+                update_known,
+                written_by: evidence::written_by(&j),
+            };
             let mut v = end_checks(v, input, world, &mut ev, begin, None)?;
             if !begin_seen {
                 v.scenario = Flag::Error;
-                ev.set(FlagKind::Scenario, v.scenario, Rule::BeginNotSeen { since: unseen_since });
+                ev.set(
+                    FlagKind::Scenario,
+                    v.scenario,
+                    Rule::BeginNotSeen { since: unseen_since },
+                );
             }
             Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
         }
@@ -133,8 +159,17 @@ struct Begin {
 
 /// Why the watchdog ends a backup that Jeedom never ended.
 enum Forced {
-    Failed { log: LogName, message: Option<String>, line: Option<usize>, end_marker: bool },
-    TimedOut { since: String, waited_s: u64, timeout_s: u64 },
+    Failed {
+        log: LogName,
+        message: Option<String>,
+        line: Option<usize>,
+        end_marker: bool,
+    },
+    TimedOut {
+        since: String,
+        waited_s: u64,
+        timeout_s: u64,
+    },
 }
 
 /// A run found in a log, with the model it came from and the log's bytes (to quote lines as
@@ -161,13 +196,24 @@ fn choose_run(
     begin: Option<DateTime>,
     update: bool,
 ) -> Result<(Option<Found>, Vec<LogName>), WorldError> {
-    let order: &[LogName] =
-        if update { &[LogName::Update, LogName::Backup] } else { &[LogName::Backup, LogName::CronExecution] };
+    let order: &[LogName] = if update {
+        &[LogName::Update, LogName::Backup]
+    } else {
+        &[LogName::Backup, LogName::CronExecution]
+    };
     for &name in order {
         let bytes = world.log(name)?;
         let model = log::parse(&bytes);
         if let Some(index) = find_run(&model, begin) {
-            return Ok((Some(Found { log: name, bytes, model, index }), order.to_vec()));
+            return Ok((
+                Some(Found {
+                    log: name,
+                    bytes,
+                    model,
+                    index,
+                }),
+                order.to_vec(),
+            ));
         }
     }
     Ok((None, order.to_vec()))
@@ -177,9 +223,16 @@ fn find_run(model: &LogModel, begin: Option<DateTime>) -> Option<usize> {
     let Some(begin) = begin else {
         return model.runs.len().checked_sub(1);
     };
-    let lo = begin.checked_sub(jiff::SignedDuration::from_secs(BANNER_BEFORE_STAMP_S)).ok()?;
-    let hi = begin.checked_add(jiff::SignedDuration::from_secs(BANNER_AFTER_STAMP_S)).ok()?;
-    let by_time = model.runs.iter().rposition(|r| r.start.as_ref().is_some_and(|(t, _)| *t >= lo && *t < hi));
+    let lo = begin
+        .checked_sub(jiff::SignedDuration::from_secs(BANNER_BEFORE_STAMP_S))
+        .ok()?;
+    let hi = begin
+        .checked_add(jiff::SignedDuration::from_secs(BANNER_AFTER_STAMP_S))
+        .ok()?;
+    let by_time = model
+        .runs
+        .iter()
+        .rposition(|r| r.start.as_ref().is_some_and(|(t, _)| *t >= lo && *t < hi));
     by_time.or_else(|| {
         let last = model.runs.len().checked_sub(1)?;
         model.runs.get(last).filter(|r| r.start.is_none()).map(|_| last)
@@ -190,7 +243,12 @@ fn find_run(model: &LogModel, begin: Option<DateTime>) -> Option<usize> {
 /// message, the line of its end marker (else of its message), and whether it has the marker.
 fn failure_from(found: &Found) -> Option<(Option<String>, Option<usize>, bool)> {
     found.model.runs.iter().skip(found.index).find_map(|r| match &r.end {
-        RunEnd::Failed { message, at, end_marker, .. } => {
+        RunEnd::Failed {
+            message,
+            at,
+            end_marker,
+            ..
+        } => {
             let line = end_marker.as_ref().unwrap_or(at).line;
             Some((message.clone(), Some(line as usize), end_marker.is_some()))
         }
@@ -224,19 +282,28 @@ fn end_checks(
     v.date = super::PhpString(php::substr(l, 0, Some(10)));
     v.heure = super::PhpString(php::substr(l, -5, None));
     let start = rules::parse_stamp(l);
-    let later = start.map(|t| rules::later_stamps(t, input.tz, cfg.stamp_tolerance_s / 60)).unwrap_or_default();
+    let later = start
+        .map(|t| rules::later_stamps(t, input.tz, cfg.stamp_tolerance_s / 60))
+        .unwrap_or_default();
     ev.last_save = Some(begin.stamp.clone());
     ev.later_stamps = later.clone();
     ev.set(
         FlagKind::Scenario,
         Flag::Ok,
-        Rule::StampFound { last_save: begin.stamp.clone(), written_by: begin.written_by.clone() },
+        Rule::StampFound {
+            last_save: begin.stamp.clone(),
+            written_by: begin.written_by.clone(),
+        },
     );
 
     let no_cloud = world.no_cloud_backup()?;
     let (found, searched) = choose_run(world, start, begin.update || no_cloud)?;
-    ev.log_file =
-        Some(found.as_ref().map(|f| f.log).unwrap_or_else(|| searched.first().copied().unwrap_or(LogName::Backup)));
+    ev.log_file = Some(
+        found
+            .as_ref()
+            .map(|f| f.log)
+            .unwrap_or_else(|| searched.first().copied().unwrap_or(LogName::Backup)),
+    );
 
     // errorLog.
     if !cfg.checks.log {
@@ -250,7 +317,9 @@ fn end_checks(
 
     // errorLocal, errorSize. Blind spot 4: the exact name the log printed, else the stamps.
     let run = found.as_ref().and_then(Found::run);
-    let printed = run.and_then(|r| r.archive.as_ref()).map(|a| (a.file_name.clone(), a.at.line as usize));
+    let printed = run
+        .and_then(|r| r.archive.as_ref())
+        .map(|a| (a.file_name.clone(), a.at.line as usize));
     if cfg.checks.local || cfg.checks.size {
         let files = world.local_files()?;
         let gz = rules::archives(&files);
@@ -279,7 +348,15 @@ fn end_checks(
                 }
                 let mut stamps = vec![begin.stamp.clone()];
                 stamps.extend(later.iter().cloned());
-                (hit, Rule::ArchiveMissing { stamps, expected_name: None, named_at: None, archives: names() })
+                (
+                    hit,
+                    Rule::ArchiveMissing {
+                        stamps,
+                        expected_name: None,
+                        named_at: None,
+                        archives: names(),
+                    },
+                )
             }
         };
         faithful::decide_archive(&mut v, cfg, hit, missing, ev);
@@ -316,12 +393,19 @@ fn end_checks(
         let cloud = world.config("samba::cloudUpload")?;
         if enable.is_empty() || cloud.is_empty() {
             let keys = faithful::empty_keys(&enable, &cloud);
-            ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(SambaSkip::NeverSaved { keys }));
+            ev.set(
+                FlagKind::Samba,
+                v.samba,
+                Rule::SambaSkipped(SambaSkip::NeverSaved { keys }),
+            );
         } else if rules::key_is_off(&enable, PhpVersion::Php8) || rules::key_is_off(&cloud, PhpVersion::Php8) {
             ev.set(
                 FlagKind::Samba,
                 v.samba,
-                Rule::SambaSkipped(SambaSkip::KeysDisabled { enable, cloud_upload: cloud }),
+                Rule::SambaSkipped(SambaSkip::KeysDisabled {
+                    enable,
+                    cloud_upload: cloud,
+                }),
             );
         } else {
             let (flag, rule) = decide_samba(world, run, &begin.stamp, &later, archive_name.as_deref())?;
@@ -360,22 +444,56 @@ fn decide_log(
     searched: &[LogName],
 ) -> Result<(Flag, Rule), WorldError> {
     match forced {
-        Some(Forced::Failed { log, message, line, end_marker }) => {
+        Some(Forced::Failed {
+            log,
+            message,
+            line,
+            end_marker,
+        }) => {
             let message = message.unwrap_or_default();
-            return Ok((Flag::Error, Rule::RunFailed { log, message, line, end_marker }));
+            return Ok((
+                Flag::Error,
+                Rule::RunFailed {
+                    log,
+                    message,
+                    line,
+                    end_marker,
+                },
+            ));
         }
-        Some(Forced::TimedOut { since, waited_s, timeout_s }) => {
-            return Ok((Flag::Error, Rule::RunTimedOut { since, waited_s, timeout_s }));
+        Some(Forced::TimedOut {
+            since,
+            waited_s,
+            timeout_s,
+        }) => {
+            return Ok((
+                Flag::Error,
+                Rule::RunTimedOut {
+                    since,
+                    waited_s,
+                    timeout_s,
+                },
+            ));
         }
         None => {}
     }
     if let Some(f) = found {
         if let Some((message, line, end_marker)) = failure_from(f) {
             let message = message.unwrap_or_default();
-            return Ok((Flag::Error, Rule::RunFailed { log: f.log, message, line, end_marker }));
+            return Ok((
+                Flag::Error,
+                Rule::RunFailed {
+                    log: f.log,
+                    message,
+                    line,
+                    end_marker,
+                },
+            ));
         }
     }
-    let run_start = found.and_then(Found::run).and_then(|r| r.start.as_ref().map(|(t, _)| *t));
+    let run_start = found
+        .and_then(Found::run)
+        .and_then(|r| r.start.as_ref().map(|(t, _)| *t));
     let since = match (run_start, start) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -440,16 +558,34 @@ fn decide_log(
             let log = lines.first().map(|(n, _)| *n).unwrap_or(LogName::Backup);
             (
                 Flag::Error,
-                Rule::LoggerErrors { log, since: since_text, lines: lines.into_iter().map(|(_, l)| l).collect() },
+                Rule::LoggerErrors {
+                    log,
+                    since: since_text,
+                    lines: lines.into_iter().map(|(_, l)| l).collect(),
+                },
             )
         }
-        (true, Some(f)) => {
-            (Flag::Ok, Rule::RunClean { log: Some(f.log), since: since_text, banner_line, success_line })
-        }
+        (true, Some(f)) => (
+            Flag::Ok,
+            Rule::RunClean {
+                log: Some(f.log),
+                since: since_text,
+                banner_line,
+                success_line,
+            },
+        ),
         // No trace of the run: only the logger lines could be checked.
         (true, None) => {
             let _ = searched;
-            (Flag::Ok, Rule::RunClean { log: None, since: since_text, banner_line: None, success_line: None })
+            (
+                Flag::Ok,
+                Rule::RunClean {
+                    log: None,
+                    since: since_text,
+                    banner_line: None,
+                    success_line: None,
+                },
+            )
         }
     })
 }
@@ -462,9 +598,13 @@ fn upload_verdict(run: &log::Run, repo: Repo) -> Option<(Flag, Rule)> {
     };
     let up = run.uploads.iter().rev().find(|u| u.repo == want)?;
     Some(match &up.outcome {
-        UploadOutcome::Ok => {
-            (Flag::Ok, Rule::UploadOk { repo, line: up.ok_at.as_ref().unwrap_or(&up.at).line as usize })
-        }
+        UploadOutcome::Ok => (
+            Flag::Ok,
+            Rule::UploadOk {
+                repo,
+                line: up.ok_at.as_ref().unwrap_or(&up.at).line as usize,
+            },
+        ),
         UploadOutcome::Failed { message } => (
             Flag::Error,
             Rule::UploadFailed {
@@ -500,9 +640,19 @@ fn decide_samba(
         }
     }
     Ok(match world.samba_listing()? {
-        Err(message) => (Flag::Error, Rule::SambaListingFailed { message: redact_text(&message) }),
+        Err(message) => (
+            Flag::Error,
+            Rule::SambaListingFailed {
+                message: redact_text(&message),
+            },
+        ),
         Ok(list) => match list.first() {
-            None => (Flag::Error, Rule::SambaEmpty { never_saved: Vec::new() }),
+            None => (
+                Flag::Error,
+                Rule::SambaEmpty {
+                    never_saved: Vec::new(),
+                },
+            ),
             Some(newest) => {
                 let newest_stamp = String::from_utf8_lossy(&rules::file_stamp(newest.as_bytes())).into_owned();
                 let matched = match archive {
@@ -565,27 +715,48 @@ fn watchdog(
     // when the log gives it.
     let (shown, shown_text) = shown_start(found.as_ref(), since);
     let shown_waited_s = elapsed_s(input.tz, shown, input.now);
-    let forced = match found.as_ref().and_then(|f| failure_from(f).map(|(m, l, e)| (f.log, m, l, e))) {
-        Some((log, message, line, end_marker)) => Some(Forced::Failed { log, message, line, end_marker }),
+    let forced = match found
+        .as_ref()
+        .and_then(|f| failure_from(f).map(|(m, l, e)| (f.log, m, l, e)))
+    {
+        Some((log, message, line, end_marker)) => Some(Forced::Failed {
+            log,
+            message,
+            line,
+            end_marker,
+        }),
         None if waited_s > timeout_s => {
             let succeeded = found.as_ref().and_then(Found::run).is_some_and(|r| r.succeeded());
             if succeeded {
                 // The log shows the run ended fine: end_backup was lost, not the backup.
                 None
             } else {
-                Some(Forced::TimedOut { since: shown_text.clone(), waited_s: shown_waited_s, timeout_s })
+                Some(Forced::TimedOut {
+                    since: shown_text.clone(),
+                    waited_s: shown_waited_s,
+                    timeout_s,
+                })
             }
         }
         None => None,
     };
     match forced {
         None => {
-            let rule = Rule::RunInProgress { since: shown_text, waited_s: shown_waited_s, timeout_s };
+            let rule = Rule::RunInProgress {
+                since: shown_text,
+                waited_s: shown_waited_s,
+                timeout_s,
+            };
             Ok((unchanged(&mut ev, rule, Some(prev)), ev))
         }
         Some(forced) => {
             let written_by = evidence::written_by(&php::json_decode(input.last_save_tag).unwrap_or(Value::Null));
-            let begin = Begin { stamp: prev.last_save.clone(), update: prev.update, update_known: true, written_by };
+            let begin = Begin {
+                stamp: prev.last_save.clone(),
+                update: prev.update,
+                update_known: true,
+                written_by,
+            };
             let v = end_checks(v, input, world, &mut ev, begin, Some(forced))?;
             Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
         }
@@ -606,7 +777,13 @@ fn report_unseen_failure(
     for name in [LogName::Backup, LogName::CronExecution] {
         let model = log::parse(&world.log(name)?);
         if let Some(run) = model.runs.last() {
-            if let RunEnd::Failed { message, at, end_marker, .. } = &run.end {
+            if let RunEnd::Failed {
+                message,
+                at,
+                end_marker,
+                ..
+            } = &run.end
+            {
                 let start = run.start.as_ref().map(|(t, _)| *t);
                 let has_marker = end_marker.is_some();
                 // Newer than the last value (or of unknown age when nothing was written).
@@ -633,20 +810,41 @@ fn report_unseen_failure(
     let since = start.map(format_at);
     match start {
         Some(t) => {
-            let begin = Begin { stamp: rules::stamp(t), update: false, update_known: true, written_by: None };
-            let forced = Forced::Failed { log, message, line: Some(line), end_marker };
+            let begin = Begin {
+                stamp: rules::stamp(t),
+                update: false,
+                update_known: true,
+                written_by: None,
+            };
+            let forced = Forced::Failed {
+                log,
+                message,
+                line: Some(line),
+                end_marker,
+            };
             v = end_checks(v, input, world, &mut ev, begin, Some(forced))?;
         }
         None => {
             v.action = Action::EndBackup;
             for k in FlagKind::ALL {
-                ev.set(k, *v.flag_mut(k), Rule::NoStamp { why: StampMissing::RunWithoutBanner });
+                ev.set(
+                    k,
+                    *v.flag_mut(k),
+                    Rule::NoStamp {
+                        why: StampMissing::RunWithoutBanner,
+                    },
+                );
             }
             v.log = Flag::Error;
             ev.set(
                 FlagKind::Log,
                 v.log,
-                Rule::RunFailed { log, message: message.unwrap_or_default(), line: Some(line), end_marker },
+                Rule::RunFailed {
+                    log,
+                    message: message.unwrap_or_default(),
+                    line: Some(line),
+                    end_marker,
+                },
             );
         }
     }

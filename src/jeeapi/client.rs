@@ -226,8 +226,10 @@ impl Client {
         if config.log_page_lines == 0 {
             return Err(ConfigError::PageSize);
         }
-        let tz = TimeZone::get(&config.tz)
-            .map_err(|e| ConfigError::TimeZone { tz: config.tz.clone(), why: e.to_string() })?;
+        let tz = TimeZone::get(&config.tz).map_err(|e| ConfigError::TimeZone {
+            tz: config.tz.clone(),
+            why: e.to_string(),
+        })?;
         let version = match config.dialect {
             Dialect::Known(v) => Some(v),
             Dialect::Detect => None,
@@ -282,7 +284,11 @@ impl Client {
     /// Calls a pro-API method; `params` gets `proapi`.
     pub fn call_pro(&mut self, method: &str, params: Map<String, Value>) -> Result<Value, ApiError> {
         let url = self.proapi_url.clone();
-        let key = self.config.pro_key.clone().unwrap_or_else(|| self.config.api_key.clone());
+        let key = self
+            .config
+            .pro_key
+            .clone()
+            .unwrap_or_else(|| self.config.api_key.clone());
         self.call_at(&url, "proapi", &key, method, params)
     }
 
@@ -352,9 +358,10 @@ impl Client {
             return Ok(v);
         }
         let text = self.version_text()?;
-        let v = text
-            .parse::<JeedomVersion>()
-            .map_err(|e| ApiError::UnexpectedResult { method: method::VERSION.to_owned(), why: e.to_string() })?;
+        let v = text.parse::<JeedomVersion>().map_err(|e| ApiError::UnexpectedResult {
+            method: method::VERSION.to_owned(),
+            why: e.to_string(),
+        })?;
         self.version = Some(v);
         Ok(v)
     }
@@ -431,7 +438,10 @@ impl Client {
             if calls > MAX_LOG_PAGES {
                 return Err(ApiError::UnexpectedResult {
                     method: method::LOG_GET_DELTA.to_owned(),
-                    why: format!("still not at the end of log {} after {MAX_LOG_PAGES} pages", name.as_str()),
+                    why: format!(
+                        "still not at the end of log {} after {MAX_LOG_PAGES} pages",
+                        name.as_str()
+                    ),
                 });
             }
             let mut p = Map::new();
@@ -469,7 +479,11 @@ impl Client {
             position = next;
             line = o.get("line").and_then(as_u64).unwrap_or(line);
         }
-        Ok(LogRead { name, text: LogBytes::from(text.into_bytes()), via: LogVia::GetDelta { calls } })
+        Ok(LogRead {
+            name,
+            text: LogBytes::from(text.into_bytes()),
+            via: LogVia::GetDelta { calls },
+        })
     }
 
     fn read_log_get(&mut self, name: LogName) -> Result<LogRead, ApiError> {
@@ -499,7 +513,11 @@ impl Client {
         if !text.is_empty() {
             text.push('\n');
         }
-        Ok(LogRead { name, text: LogBytes::from(text.into_bytes()), via: LogVia::Get { lines: lines.len() } })
+        Ok(LogRead {
+            name,
+            text: LogBytes::from(text.into_bytes()),
+            via: LogVia::Get { lines: lines.len() },
+        })
     }
 
     /// The virtual command's value on the box (ignores a held write).
@@ -560,7 +578,10 @@ impl Client {
             let name = item.get("name").and_then(Value::as_str);
             let size = item.get("size").and_then(as_u64);
             match (name, size) {
-                (Some(name), Some(size)) => files.push(LocalFile { name: name.to_owned(), size }),
+                (Some(name), Some(size)) => files.push(LocalFile {
+                    name: name.to_owned(),
+                    size,
+                }),
                 _ => return Err(self.unexpected(method::BACKUP_LIST, "{name, size} entries", &item)),
             }
         }
@@ -573,7 +594,10 @@ impl Client {
             return Err(Self::live_unavailable("the Market backup listing"));
         }
         let v = self.listing_call(method::BACKUP_LIST_MARKET, "the Market backup listing")?;
-        self.names(method::BACKUP_LIST_MARKET, self.listing_items(method::BACKUP_LIST_MARKET, v)?)
+        self.names(
+            method::BACKUP_LIST_MARKET,
+            self.listing_items(method::BACKUP_LIST_MARKET, v)?,
+        )
     }
 
     /// Pro API `backup::listSamba`: the share's backups newest first, or the message listing threw
@@ -583,7 +607,10 @@ impl Client {
             return Err(Self::live_unavailable("the Samba share listing"));
         }
         match self.listing_call(method::BACKUP_LIST_SAMBA, "the Samba share listing") {
-            Ok(v) => Ok(Ok(self.names(method::BACKUP_LIST_SAMBA, self.listing_items(method::BACKUP_LIST_SAMBA, v)?)?)),
+            Ok(v) => Ok(Ok(self.names(
+                method::BACKUP_LIST_SAMBA,
+                self.listing_items(method::BACKUP_LIST_SAMBA, v)?,
+            )?)),
             Err(ApiError::Jeedom { message, .. }) => Ok(Err(message)),
             Err(e) => Err(e),
         }
@@ -741,13 +768,23 @@ pub(crate) fn new_agent(timeout: Duration) -> ureq::Agent {
 fn transport_error(method: &str, url: &str, timeout: Duration, key: &ApiKey, e: ureq::Error) -> ApiError {
     let (method, url) = (method.to_owned(), url.to_owned());
     match e {
-        ureq::Error::Timeout(_) => ApiError::Timeout { method, url, after: timeout },
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
-            ApiError::Timeout { method, url, after: timeout }
-        }
+        ureq::Error::Timeout(_) => ApiError::Timeout {
+            method,
+            url,
+            after: timeout,
+        },
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => ApiError::Timeout {
+            method,
+            url,
+            after: timeout,
+        },
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => ApiError::Refused { method, url },
         ureq::Error::ConnectionFailed => ApiError::Refused { method, url },
-        other => ApiError::Transport { method, url, message: key.scrub(&other.to_string()) },
+        other => ApiError::Transport {
+            method,
+            url,
+            message: key.scrub(&other.to_string()),
+        },
     }
 }
 
@@ -780,7 +817,11 @@ mod tests {
 
     #[test]
     fn config_urls_are_checked_and_normalised() {
-        let c = Client::new(ClientConfig::mock_session("http://box.local/core/api/jeeApi.php/", key())).unwrap();
+        let c = Client::new(ClientConfig::mock_session(
+            "http://box.local/core/api/jeeApi.php/",
+            key(),
+        ))
+        .unwrap();
         assert_eq!(c.jeeapi_url, "http://box.local/core/api/jeeApi.php");
         assert_eq!(c.proapi_url, "http://box.local/core/api/proApi.php");
         let e = Client::new(ClientConfig::mock_session("https://box.local", key())).unwrap_err();
@@ -856,9 +897,15 @@ mod tests {
         let url = canned_server(vec![(500, cut("")), (200, cut("<br/>"))]);
         let mut client = Client::new(ClientConfig::mock_session(url, secret.clone())).unwrap();
         for e in [client.ping().unwrap_err(), client.ping().unwrap_err()] {
-            assert!(matches!(e, ApiError::HttpStatus { .. } | ApiError::NotJson { .. }), "{e}");
+            assert!(
+                matches!(e, ApiError::HttpStatus { .. } | ApiError::NotJson { .. }),
+                "{e}"
+            );
             let shown = e.to_string();
-            assert!(!shown.contains(&secret.expose()[..8]), "a piece of the key is shown: {shown}");
+            assert!(
+                !shown.contains(&secret.expose()[..8]),
+                "a piece of the key is shown: {shown}"
+            );
             assert!(shown.contains("***"), "{shown}");
         }
     }

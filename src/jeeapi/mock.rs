@@ -92,7 +92,11 @@ pub struct FaultRule {
 
 impl FaultRule {
     pub fn always(fault: Fault) -> FaultRule {
-        FaultRule { fault, method: None, remaining: None }
+        FaultRule {
+            fault,
+            method: None,
+            remaining: None,
+        }
     }
     /// Only requests for `method`.
     pub fn on(mut self, method: &str) -> FaultRule {
@@ -201,7 +205,9 @@ pub struct JeedomMock {
 
 impl std::fmt::Debug for JeedomMock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JeedomMock").field("uri", &self.server.uri()).finish_non_exhaustive()
+        f.debug_struct("JeedomMock")
+            .field("uri", &self.server.uri())
+            .finish_non_exhaustive()
     }
 }
 
@@ -214,12 +220,21 @@ impl JeedomMock {
     /// Starts on `127.0.0.1:port` (0: any free port).
     pub async fn start_on(port: u16) -> Result<JeedomMock, MockError> {
         let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|source| MockError::Bind { port, source })?;
-        let server = MockServer::builder().listener(listener).disable_request_recording().start().await;
-        let shared = Arc::new(Shared { state: Mutex::new(State::default()) });
+        let server = MockServer::builder()
+            .listener(listener)
+            .disable_request_recording()
+            .start()
+            .await;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+        });
         for (p, endpoint) in [(JEEAPI_PATH, Endpoint::Jee), (PROAPI_PATH, Endpoint::Pro)] {
             Mock::given(http_method("POST"))
                 .and(path(p))
-                .respond_with(Responder { shared: shared.clone(), endpoint })
+                .respond_with(Responder {
+                    shared: shared.clone(),
+                    endpoint,
+                })
                 .with_priority(1)
                 .named(p)
                 .mount(&server)
@@ -238,7 +253,10 @@ impl JeedomMock {
     /// own thread; the server then runs on wiremock's own thread.
     pub fn start_blocking(port: u16) -> Result<JeedomMock, MockError> {
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(MockError::Runtime)?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(MockError::Runtime)?;
             rt.block_on(Self::start_on(port))
         })
         .join()
@@ -265,15 +283,23 @@ impl JeedomMock {
             return Err(MockError::NoSteps);
         }
         if opts.start_step >= timeline.steps.len() {
-            return Err(MockError::StartStep { start: opts.start_step, len: timeline.steps.len() });
+            return Err(MockError::StartStep {
+                start: opts.start_step,
+                len: timeline.steps.len(),
+            });
         }
-        let tz = jiff::tz::TimeZone::get(&timeline.tz)
-            .map_err(|e| MockError::TimeZone { tz: timeline.tz.clone(), why: e.to_string() })?;
+        let tz = jiff::tz::TimeZone::get(&timeline.tz).map_err(|e| MockError::TimeZone {
+            tz: timeline.tz.clone(),
+            why: e.to_string(),
+        })?;
         let mut epochs = Vec::with_capacity(timeline.steps.len());
         for (i, s) in timeline.steps.iter().enumerate() {
             let amb = tz.to_ambiguous_timestamp(s.at);
-            let nonexistent =
-                || MockError::NonexistentTime { step: i + 1, at: format_at(s.at), tz: timeline.tz.clone() };
+            let nonexistent = || MockError::NonexistentTime {
+                step: i + 1,
+                at: format_at(s.at),
+                tz: timeline.tz.clone(),
+            };
             if matches!(amb.offset(), AmbiguousOffset::Gap { .. }) {
                 return Err(nonexistent());
             }
@@ -348,7 +374,10 @@ pub struct MockSession {
 
 impl std::fmt::Debug for MockSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockSession").field("uri", &self.uri).field("key", &self.key).finish_non_exhaustive()
+        f.debug_struct("MockSession")
+            .field("uri", &self.uri)
+            .field("key", &self.key)
+            .finish_non_exhaustive()
     }
 }
 
@@ -470,7 +499,12 @@ pub(crate) struct Reply {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let content_type = request.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let content_type = request
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
         let reply = {
             let mut state = self.shared.lock();
             state.served += 1;
@@ -491,7 +525,10 @@ struct RpcError {
 }
 
 fn err(code: i64, message: impl Into<String>) -> RpcError {
-    RpcError { code, message: message.into() }
+    RpcError {
+        code,
+        message: message.into(),
+    }
 }
 
 fn unknown_method(m: &str) -> RpcError {
@@ -511,7 +548,8 @@ fn release(v: JeedomVersion) -> &'static str {
 
 /// Decodes `request=<url-encoded JSON>` from a form body.
 fn form_request(body: &[u8]) -> Option<Vec<u8>> {
-    body.split(|b| *b == b'&').find_map(|pair| pair.strip_prefix(b"request=").map(percent_decode))
+    body.split(|b| *b == b'&')
+        .find_map(|pair| pair.strip_prefix(b"request=").map(percent_decode))
 }
 
 fn percent_decode(s: &[u8]) -> Vec<u8> {
@@ -541,13 +579,22 @@ fn percent_decode(s: &[u8]) -> Vec<u8> {
 }
 
 fn json_reply(body: &Value, delay: Option<Duration>) -> Reply {
-    Reply { status: 200, content_type: "application/json", body: serde_json::to_vec(body).unwrap_or_default(), delay }
+    Reply {
+        status: 200,
+        content_type: "application/json",
+        body: serde_json::to_vec(body).unwrap_or_default(),
+        delay,
+    }
 }
 
 /// The whole request → answer function of the mock.
 fn answer(state: &mut State, endpoint: Endpoint, content_type: &str, body: &[u8]) -> Reply {
     // Like jeeApi.php: the form field `request` first, else the raw body.
-    let form = if content_type.starts_with("application/x-www-form-urlencoded") { form_request(body) } else { None };
+    let form = if content_type.starts_with("application/x-www-form-urlencoded") {
+        form_request(body)
+    } else {
+        None
+    };
     let raw_body = form.is_none();
     let request_bytes = form.unwrap_or_else(|| body.to_vec());
     let request: Option<Value> = serde_json::from_slice(&request_bytes).ok();
@@ -596,7 +643,12 @@ fn answer(state: &mut State, endpoint: Endpoint, content_type: &str, body: &[u8]
             Fault::NotJson => {
                 let mut b = b"<br />\n<b>Warning</b>:  Undefined array key \"x\" in <b>/var/www/html/core/api/jeeApi.php</b> on line <b>42</b><br />\n".to_vec();
                 b.extend_from_slice(br#"{"jsonrpc":"2.0","id":1,"result":"ok"}"#);
-                return Reply { status: 200, content_type: "text/html; charset=UTF-8", body: b, delay };
+                return Reply {
+                    status: 200,
+                    content_type: "text/html; charset=UTF-8",
+                    body: b,
+                    delay,
+                };
             }
             Fault::WrongJsonRpc => wrong_jsonrpc = true,
             Fault::WrongKey => {
@@ -620,13 +672,25 @@ fn answer(state: &mut State, endpoint: Endpoint, content_type: &str, body: &[u8]
 
     let outcome: Result<Value, RpcError> = match forced {
         Some(e) => Err(e),
-        None => dispatch(endpoint, &request, &rpc_method, &params, key.as_deref(), session, listing_fails),
+        None => dispatch(
+            endpoint,
+            &request,
+            &rpc_method,
+            &params,
+            key.as_deref(),
+            session,
+            listing_fails,
+        ),
     };
     let jsonrpc = if wrong_jsonrpc { "1.0" } else { "2.0" };
     let envelope = match outcome {
         Ok(result) => json!({"jsonrpc": jsonrpc, "id": id, "result": wire_result(dialect, result)}),
         Err(e) => {
-            let id = if raw_body && dialect <= JeedomVersion::V4_4 { json!(protocol::ERROR_ID_UP_TO_4_4) } else { id };
+            let id = if raw_body && dialect <= JeedomVersion::V4_4 {
+                json!(protocol::ERROR_ID_UP_TO_4_4)
+            } else {
+                id
+            };
             json!({"jsonrpc": jsonrpc, "id": id, "error": {"code": e.code, "message": e.message}})
         }
     };
@@ -646,17 +710,26 @@ fn dispatch(
         Some(Value::String(v)) if v == "2.0" => {}
         other => {
             let found = other.map_or_else(|| "absente".to_owned(), Value::to_string);
-            return Err(err(code::NOT_ALLOWED, format!("Requête invalide. Version JSON-RPC invalide : {found}")));
+            return Err(err(
+                code::NOT_ALLOWED,
+                format!("Requête invalide. Version JSON-RPC invalide : {found}"),
+            ));
         }
     }
     if endpoint == Endpoint::Jee && rpc_method == method::PING {
         return Ok(json!("pong"));
     }
     if key.is_none_or(str::is_empty) {
-        return Err(err(code::NOT_ALLOWED, "Vous n'êtes pas autorisé à effectuer cette action"));
+        return Err(err(
+            code::NOT_ALLOWED,
+            "Vous n'êtes pas autorisé à effectuer cette action",
+        ));
     }
     let Some(s) = session else {
-        return Err(err(code::WRONG_KEY, "Vous n'êtes pas autorisé à effectuer cette action (clé API invalide)"));
+        return Err(err(
+            code::WRONG_KEY,
+            "Vous n'êtes pas autorisé à effectuer cette action (clé API invalide)",
+        ));
     };
     match endpoint {
         Endpoint::Jee => jee_method(s, rpc_method, params),
@@ -696,7 +769,9 @@ fn log_name(params: &Map<String, Value>) -> Option<LogName> {
 
 fn jee_method(s: &mut Session, m: &str, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let replay = s.mode == SessionMode::Replay;
-    let step = s.current().ok_or_else(|| err(code::INVALID_REQUEST, "Étape courante absente"))?;
+    let step = s
+        .current()
+        .ok_or_else(|| err(code::INVALID_REQUEST, "Étape courante absente"))?;
     match m {
         method::VERSION => Ok(json!(release(s.dialect))),
         method::DATETIME => {
@@ -712,7 +787,11 @@ fn jee_method(s: &mut Session, m: &str, params: &Map<String, Value>) -> Result<V
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             });
-            let stored = if plugin == "core" { s.timeline.config.get(key).filter(|v| !v.is_empty()) } else { None };
+            let stored = if plugin == "core" {
+                s.timeline.config.get(key).filter(|v| !v.is_empty())
+            } else {
+                None
+            };
             Ok(json!(stored.cloned().unwrap_or(default)))
         }
         "log::list" => Ok(json!(step.logs.keys().map(|k| k.as_str()).collect::<Vec<_>>())),
@@ -731,8 +810,12 @@ fn jee_method(s: &mut Session, m: &str, params: &Map<String, Value>) -> Result<V
             Ok(log_get_delta(bytes, params))
         }
         "log::getLastLine" if s.dialect >= JeedomVersion::V4_4 => {
-            let text = log_name(params).map(|n| String::from_utf8_lossy(step.log(n)).into_owned()).unwrap_or_default();
-            Ok(json!(text.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("")))
+            let text = log_name(params)
+                .map(|n| String::from_utf8_lossy(step.log(n)).into_owned())
+                .unwrap_or_default();
+            Ok(json!(
+                text.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("")
+            ))
         }
         method::CMD_BY_ID | method::CMD_EXEC | method::CMD_EVENT => {
             let id = param_u64(params, "id");
@@ -741,7 +824,11 @@ fn jee_method(s: &mut Session, m: &str, params: &Map<String, Value>) -> Result<V
                     Value::String(t) => t.clone(),
                     other => other.to_string(),
                 });
-                let c = if m == method::CMD_BY_ID { code::UNKNOWN_CMD } else { code::UNKNOWN_CMD_OR_SCENARIO };
+                let c = if m == method::CMD_BY_ID {
+                    code::UNKNOWN_CMD
+                } else {
+                    code::UNKNOWN_CMD_OR_SCENARIO
+                };
                 return Err(err(c, format!("Commande introuvable : {shown}")));
             }
             let collect = format_at(step.at);
@@ -790,15 +877,23 @@ fn pro_method(s: &mut Session, m: &str, listing_fails: Option<String>) -> Result
     if s.mode == SessionMode::Live {
         return Err(unknown_method(m));
     }
-    let step = s.current().ok_or_else(|| err(code::INVALID_REQUEST, "Étape courante absente"))?;
-    let listing = matches!(m, method::BACKUP_LIST | method::BACKUP_LIST_MARKET | method::BACKUP_LIST_SAMBA);
+    let step = s
+        .current()
+        .ok_or_else(|| err(code::INVALID_REQUEST, "Étape courante absente"))?;
+    let listing = matches!(
+        m,
+        method::BACKUP_LIST | method::BACKUP_LIST_MARKET | method::BACKUP_LIST_SAMBA
+    );
     if let (true, Some(message)) = (listing, listing_fails) {
         return Err(err(code::THREW, message));
     }
     match m {
-        method::BACKUP_LIST => {
-            Ok(Value::Array(step.local.iter().map(|f| json!({"name": f.name, "size": f.size})).collect()))
-        }
+        method::BACKUP_LIST => Ok(Value::Array(
+            step.local
+                .iter()
+                .map(|f| json!({"name": f.name, "size": f.size}))
+                .collect(),
+        )),
         method::BACKUP_LIST_MARKET => Ok(json!([])),
         method::BACKUP_LIST_SAMBA => match &step.samba {
             Ok(names) => Ok(json!(names)),
@@ -819,8 +914,14 @@ fn log_get(bytes: &[u8], start: usize, nb: usize) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.split_terminator('\n').collect();
     let kept = lines.get(lines.len().saturating_sub(MAX_LINE_LOG)..).unwrap_or(&[]);
-    let mut page: Vec<String> =
-        kept.iter().skip(start).take(nb).map(|l| php_trim(l)).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    let mut page: Vec<String> = kept
+        .iter()
+        .skip(start)
+        .take(nb)
+        .map(|l| php_trim(l))
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
     page.reverse();
     page
 }
@@ -843,7 +944,9 @@ fn log_get_delta(bytes: &[u8], params: &Map<String, Value>) -> Value {
     let mut line = num_start;
     let mut taken = 0;
     while taken < max {
-        let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) else { break };
+        let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) else {
+            break;
+        };
         let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
         let raw = rest.get(..end).unwrap_or(rest);
         let l = String::from_utf8_lossy(raw);
@@ -881,7 +984,10 @@ mod tests {
         let bytes = b"one\ntwo\nthree";
         let all = log_get_delta(bytes, &p(json!({"numbered": false, "max": 2})));
         assert_eq!(all, json!({"position": 8, "line": 2, "logText": "one\ntwo\n"}));
-        let rest = log_get_delta(bytes, &p(json!({"numbered": false, "max": 2, "position": 8, "numStart": 2})));
+        let rest = log_get_delta(
+            bytes,
+            &p(json!({"numbered": false, "max": 2, "position": 8, "numStart": 2})),
+        );
         assert_eq!(rest, json!({"position": 13, "line": 3, "logText": "three"}));
         let numbered = log_get_delta(bytes, &p(json!({})));
         assert_eq!(numbered["logText"], json!("    0|one\n    1|two\n    2|three"));
@@ -897,7 +1003,10 @@ mod tests {
 
     #[test]
     fn form_bodies_decode() {
-        assert_eq!(form_request(b"x=1&request=%7B%22a%22%3A+1%7D"), Some(b"{\"a\": 1}".to_vec()));
+        assert_eq!(
+            form_request(b"x=1&request=%7B%22a%22%3A+1%7D"),
+            Some(b"{\"a\": 1}".to_vec())
+        );
         assert_eq!(form_request(b"x=1"), None);
         // Like PHP's urldecode, `%` must be followed by two hex digits (no sign); `+` is a space.
         assert_eq!(percent_decode(b"%+1%-a%4"), b"% 1%-a%4".to_vec());

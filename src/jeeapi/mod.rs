@@ -77,8 +77,11 @@ impl<'m> HttpReplayer<'m> {
     /// the world, and ends the session.
     pub fn replay(&self, timeline: &Arc<Timeline>, config: &ProfileConfig) -> Result<Replay, HttpReplayError> {
         let opts = &self.opts;
-        let session_opts =
-            SessionOptions { dialect: opts.dialect, faults: opts.faults.clone(), ..SessionOptions::default() };
+        let session_opts = SessionOptions {
+            dialect: opts.dialect,
+            faults: opts.faults.clone(),
+            ..SessionOptions::default()
+        };
         let session = self.mock.register(timeline.clone(), session_opts)?;
         let mut cfg = session.client_config();
         cfg.virtual_read = opts.virtual_read;

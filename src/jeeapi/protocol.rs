@@ -105,8 +105,10 @@ impl ApiKey {
     /// Reads a key file (one line; surrounding whitespace ignored), so the key never sits in a
     /// command line or a shell history.
     pub fn from_file(path: &std::path::Path) -> Result<ApiKey, KeyError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| KeyError::Unreadable { source_name: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
+            source_name: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         ApiKey::new(text)
     }
 
@@ -149,15 +151,33 @@ impl fmt::Display for ApiKey {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     #[error("{method}: no answer from {url} within {after:?} (timeout)")]
-    Timeout { method: String, url: String, after: Duration },
+    Timeout {
+        method: String,
+        url: String,
+        after: Duration,
+    },
     #[error("{method}: connection to {url} refused (is Jeedom running, and is the URL right?)")]
     Refused { method: String, url: String },
     #[error("{method}: could not reach {url}: {message}")]
-    Transport { method: String, url: String, message: String },
+    Transport {
+        method: String,
+        url: String,
+        message: String,
+    },
     #[error("{method}: {url} answered HTTP {status} instead of 200: {excerpt:?}")]
-    HttpStatus { method: String, url: String, status: u16, excerpt: String },
+    HttpStatus {
+        method: String,
+        url: String,
+        status: u16,
+        excerpt: String,
+    },
     #[error("{method}: the answer from {url} is not JSON ({reason}): {excerpt:?}")]
-    NotJson { method: String, url: String, reason: String, excerpt: String },
+    NotJson {
+        method: String,
+        url: String,
+        reason: String,
+        excerpt: String,
+    },
     #[error("{method}: the answer is not JSON-RPC 2.0 (\"jsonrpc\" is {found})")]
     WrongJsonRpc { method: String, found: String },
     #[error("{method}: malformed JSON-RPC answer: {why}")]
@@ -239,14 +259,25 @@ pub fn decode_answer(method: &str, sent_id: i64, answer: Value, key: Option<&Api
         None => s.to_owned(),
     };
     let Value::Object(mut obj) = answer else {
-        return Err(ApiError::Malformed { method: method.to_owned(), why: "the answer is not a JSON object".into() });
+        return Err(ApiError::Malformed {
+            method: method.to_owned(),
+            why: "the answer is not a JSON object".into(),
+        });
     };
     match obj.get("jsonrpc") {
         Some(Value::String(v)) if v == "2.0" => {}
         Some(other) => {
-            return Err(ApiError::WrongJsonRpc { method: method.to_owned(), found: scrub(&other.to_string()) });
+            return Err(ApiError::WrongJsonRpc {
+                method: method.to_owned(),
+                found: scrub(&other.to_string()),
+            });
         }
-        None => return Err(ApiError::WrongJsonRpc { method: method.to_owned(), found: "missing".into() }),
+        None => {
+            return Err(ApiError::WrongJsonRpc {
+                method: method.to_owned(),
+                found: "missing".into(),
+            });
+        }
     }
     let id = obj.get("id").cloned().unwrap_or(Value::Null);
     let id_num = match &id {
@@ -258,7 +289,10 @@ pub fn decode_answer(method: &str, sent_id: i64, answer: Value, key: Option<&Api
         if id_num != Some(sent_id) && id_num != Some(ERROR_ID_UP_TO_4_4) {
             return Err(ApiError::Malformed {
                 method: method.to_owned(),
-                why: format!("error answer carries id {} for request {sent_id}", scrub(&id.to_string())),
+                why: format!(
+                    "error answer carries id {} for request {sent_id}",
+                    scrub(&id.to_string())
+                ),
             });
         }
         let code = err.get("code").and_then(Value::as_i64);
@@ -293,7 +327,10 @@ pub fn decode_answer(method: &str, sent_id: i64, answer: Value, key: Option<&Api
     }
     match obj.remove("result") {
         Some(result) => Ok(result),
-        None => Err(ApiError::Malformed { method: method.to_owned(), why: "neither \"result\" nor \"error\"".into() }),
+        None => Err(ApiError::Malformed {
+            method: method.to_owned(),
+            why: "neither \"result\" nor \"error\"".into(),
+        }),
     }
 }
 
@@ -311,7 +348,11 @@ pub fn is_empty_result(v: &Value) -> bool {
 
 /// What a Jeedom of `version` puts on the wire for `result`.
 pub fn wire_result(version: JeedomVersion, result: Value) -> Value {
-    if version >= JeedomVersion::V4_5 && is_empty_result(&result) { Value::String("ok".into()) } else { result }
+    if version >= JeedomVersion::V4_5 && is_empty_result(&result) {
+        Value::String("ok".into())
+    } else {
+        result
+    }
 }
 
 /// The first `max` characters of a text, for error messages.
@@ -329,7 +370,10 @@ mod tests {
     #[test]
     fn keys_are_checked_and_never_printed() {
         assert_eq!(ApiKey::new("short"), Err(KeyError::TooShort { len: 5 }));
-        assert!(matches!(ApiKey::new("abcdefgh ijklmnopq"), Err(KeyError::BadCharacter { position: 9 })));
+        assert!(matches!(
+            ApiKey::new("abcdefgh ijklmnopq"),
+            Err(KeyError::BadCharacter { position: 9 })
+        ));
         let k = ApiKey::new("  0123456789abcdefXYZ\n").unwrap();
         assert_eq!(k.expose(), "0123456789abcdefXYZ");
         assert_eq!(format!("{k}"), "***");
@@ -343,7 +387,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("apikey");
         std::fs::write(&file, "0123456789abcdef0123456789abcdef\n").unwrap();
-        assert_eq!(ApiKey::from_file(&file).unwrap().expose(), "0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            ApiKey::from_file(&file).unwrap().expose(),
+            "0123456789abcdef0123456789abcdef"
+        );
         let missing = ApiKey::from_file(&dir.join("nope")).unwrap_err();
         assert!(missing.to_string().contains("nope"), "{missing}");
         std::fs::remove_dir_all(&dir).unwrap();
@@ -356,15 +403,30 @@ mod tests {
         let ok = json!({"jsonrpc":"2.0","id":7,"result":"4.4.20"});
         assert_eq!(decode_answer("version", 7, ok, None), Ok(json!("4.4.20")));
         let e = json!({"jsonrpc":"2.0","id":99999,"error":{"code":2,"message":"Clef API invalide"}});
-        assert!(matches!(decode_answer("version", 7, e, None), Err(ApiError::WrongKey { .. })));
+        assert!(matches!(
+            decode_answer("version", 7, e, None),
+            Err(ApiError::WrongKey { .. })
+        ));
         let e = json!({"jsonrpc":"2.0","id":7,"error":{"code":701,"message":"Commande introuvable : 9"}});
-        assert!(matches!(decode_answer("cmd::byId", 7, e, None), Err(ApiError::NotFound { code: 701, .. })));
+        assert!(matches!(
+            decode_answer("cmd::byId", 7, e, None),
+            Err(ApiError::NotFound { code: 701, .. })
+        ));
         let wrong = json!({"jsonrpc":"1.0","id":7,"result":1});
-        assert!(matches!(decode_answer("x", 7, wrong, None), Err(ApiError::WrongJsonRpc { .. })));
+        assert!(matches!(
+            decode_answer("x", 7, wrong, None),
+            Err(ApiError::WrongJsonRpc { .. })
+        ));
         let other_id = json!({"jsonrpc":"2.0","id":8,"result":1});
-        assert!(matches!(decode_answer("x", 7, other_id, None), Err(ApiError::Malformed { .. })));
+        assert!(matches!(
+            decode_answer("x", 7, other_id, None),
+            Err(ApiError::Malformed { .. })
+        ));
         let success_99999 = json!({"jsonrpc":"2.0","id":99999,"result":1});
-        assert!(matches!(decode_answer("x", 7, success_99999, None), Err(ApiError::Malformed { .. })));
+        assert!(matches!(
+            decode_answer("x", 7, success_99999, None),
+            Err(ApiError::Malformed { .. })
+        ));
     }
 
     #[test]
@@ -378,7 +440,16 @@ mod tests {
 
     #[test]
     fn world_errors_keep_unavailability() {
-        let e = ApiError::Unavailable { what: "the Samba listing", why: "no method".into() };
-        assert!(matches!(WorldError::from(e), WorldError::Unavailable { what: "the Samba listing", .. }));
+        let e = ApiError::Unavailable {
+            what: "the Samba listing",
+            why: "no method".into(),
+        };
+        assert!(matches!(
+            WorldError::from(e),
+            WorldError::Unavailable {
+                what: "the Samba listing",
+                ..
+            }
+        ));
     }
 }

@@ -130,7 +130,12 @@ impl Span {
         let start = (part.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
         let slice = line.get(start..start.checked_add(part.len())?)?;
         (slice.as_ptr() == part.as_ptr())
-            .then(|| Some(Span { start: u32::try_from(start).ok()?, len: u32::try_from(part.len()).ok()? }))
+            .then(|| {
+                Some(Span {
+                    start: u32::try_from(start).ok()?,
+                    len: u32::try_from(part.len()).ok()?,
+                })
+            })
             .flatten()
     }
 
@@ -146,7 +151,10 @@ impl<S: Copy> LabelOf<S> {
         Ok(match *self {
             LabelOf::BeginEvent => LabelOf::BeginEvent,
             LabelOf::FileRights => LabelOf::FileRights,
-            LabelOf::PluginHook { plugin, new_wording } => LabelOf::PluginHook { plugin: f(plugin)?, new_wording },
+            LabelOf::PluginHook { plugin, new_wording } => LabelOf::PluginHook {
+                plugin: f(plugin)?,
+                new_wording,
+            },
             LabelOf::DatabaseCheck => LabelOf::DatabaseCheck,
             LabelOf::TableCheck { table } => LabelOf::TableCheck { table: f(table)? },
             LabelOf::DatabaseDump => LabelOf::DatabaseDump,
@@ -169,14 +177,36 @@ impl<S: Copy> SegOf<S> {
             SegOf::StartMarker => SegOf::StartMarker,
             SegOf::EndSuccess => SegOf::EndSuccess,
             SegOf::EndError => SegOf::EndError,
-            SegOf::Logger { time, level, form, message } => SegOf::Logger { time, level, form, message: f(message)? },
+            SegOf::Logger {
+                time,
+                level,
+                form,
+                message,
+            } => SegOf::Logger {
+                time,
+                level,
+                form,
+                message: f(message)?,
+            },
             SegOf::Banner { time, v2 } => SegOf::Banner { time, v2 },
             SegOf::EndBanner { fr } => SegOf::EndBanner { fr },
-            SegOf::BeginFailure { message, fr } => SegOf::BeginFailure { message: f(message)?, fr },
-            SegOf::Label { ref label, fr } => SegOf::Label { label: label.try_map(f)?, fr },
-            SegOf::Exclude { plugin, subfolder, old_wording } => {
-                SegOf::Exclude { plugin: f(plugin)?, subfolder: f(subfolder)?, old_wording }
-            }
+            SegOf::BeginFailure { message, fr } => SegOf::BeginFailure {
+                message: f(message)?,
+                fr,
+            },
+            SegOf::Label { ref label, fr } => SegOf::Label {
+                label: label.try_map(f)?,
+                fr,
+            },
+            SegOf::Exclude {
+                plugin,
+                subfolder,
+                old_wording,
+            } => SegOf::Exclude {
+                plugin: f(plugin)?,
+                subfolder: f(subfolder)?,
+                old_wording,
+            },
             SegOf::RemoteDeletion { detail } => SegOf::RemoteDeletion { detail: f(detail)? },
             SegOf::MarketDeletion { file } => SegOf::MarketDeletion { file: f(file)? },
             SegOf::MarketNote => SegOf::MarketNote,
@@ -188,7 +218,11 @@ impl<S: Copy> SegOf<S> {
                     Some(d) => Some(f(d)?),
                     None => None,
                 };
-                SegOf::Failure { message: f(message)?, details, fr }
+                SegOf::Failure {
+                    message: f(message)?,
+                    details,
+                    fr,
+                }
             }
             SegOf::Details { text, fr } => SegOf::Details { text: f(text)?, fr },
             SegOf::UploadFailure { message } => SegOf::UploadFailure { message: f(message)? },
@@ -275,8 +309,15 @@ impl Seg<'_> {
             },
             Seg::Exclude { old_wording: true, .. } => Some(V43),
             Seg::Exclude { old_wording: false, .. } => Some(V44_UP),
-            Seg::Logger { form: LoggerForm::Colon, .. } => Some(UP_TO_44),
-            Seg::Logger { form: LoggerForm::Bare, message, .. } if !message.is_empty() => Some(V45),
+            Seg::Logger {
+                form: LoggerForm::Colon,
+                ..
+            } => Some(UP_TO_44),
+            Seg::Logger {
+                form: LoggerForm::Bare,
+                message,
+                ..
+            } if !message.is_empty() => Some(V45),
             Seg::UploadFailure { message } => market_message_evidence(message),
             Seg::BeginFailure { fr, .. }
             | Seg::Deletion { fr, .. }
@@ -312,14 +353,31 @@ enum Head<'a> {
 }
 
 enum TailKind<'a> {
-    Logger { time: DateTime, level: Level, form: LoggerForm },
-    BeginFailure { fr: bool },
-    Exclude { plugin: &'a str, old_wording: bool },
+    Logger {
+        time: DateTime,
+        level: Level,
+        form: LoggerForm,
+    },
+    BeginFailure {
+        fr: bool,
+    },
+    Exclude {
+        plugin: &'a str,
+        old_wording: bool,
+    },
     MarketDeletion,
-    Deletion { fr: bool },
-    ArchiveName { fr: bool },
-    Failure { fr: bool },
-    Details { fr: bool },
+    Deletion {
+        fr: bool,
+    },
+    ArchiveName {
+        fr: bool,
+    },
+    Failure {
+        fr: bool,
+    },
+    Details {
+        fr: bool,
+    },
     UploadFailure,
 }
 
@@ -442,7 +500,9 @@ fn first_capital(b: &[u8], from: usize, to: usize, check: impl Fn(usize) -> bool
 /// The first 8 bytes of `b` as a little-endian word (0 when `b` is shorter).
 #[inline(always)]
 fn word(b: &[u8]) -> u64 {
-    b.get(..8).and_then(|c| <[u8; 8]>::try_from(c).ok()).map_or(0, u64::from_le_bytes)
+    b.get(..8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        .map_or(0, u64::from_le_bytes)
 }
 
 /// The first whole 8-byte word of `b[from..to]` with a [`capitals`] byte: its offset and
@@ -476,7 +536,9 @@ fn capitals(w: u64) -> u64 {
 
 /// End of a free-text tail that starts at `from`: the next marker, or the end of the text.
 fn tail_end(text: &str, from: usize) -> usize {
-    let Some(rest) = text.get(from..) else { return text.len() };
+    let Some(rest) = text.get(from..) else {
+        return text.len();
+    };
     if rest.is_empty() {
         return from;
     }
@@ -507,21 +569,39 @@ pub(crate) fn classify(text: &str) -> Option<(Seg<'_>, usize)> {
                 return Some((Seg::UploadFailure { message }, start + k + 3));
             }
             let end = tail_end(text, start);
-            Some((Seg::UploadFailure { message: text.get(start..end).unwrap_or("").trim() }, end))
+            Some((
+                Seg::UploadFailure {
+                    message: text.get(start..end).unwrap_or("").trim(),
+                },
+                end,
+            ))
         }
         Head::Tail(kind, start) => {
             let end = tail_end(text, start);
             let tail = text.get(start..end).unwrap_or("");
             let seg = match kind {
-                TailKind::Logger { time, level, form } => Seg::Logger { time, level, form, message: trim_end(tail) },
-                TailKind::BeginFailure { fr } => Seg::BeginFailure { message: trim_end(tail), fr },
-                TailKind::Exclude { plugin, old_wording } => {
-                    Seg::Exclude { plugin, subfolder: tail.trim(), old_wording }
-                }
+                TailKind::Logger { time, level, form } => Seg::Logger {
+                    time,
+                    level,
+                    form,
+                    message: trim_end(tail),
+                },
+                TailKind::BeginFailure { fr } => Seg::BeginFailure {
+                    message: trim_end(tail),
+                    fr,
+                },
+                TailKind::Exclude { plugin, old_wording } => Seg::Exclude {
+                    plugin,
+                    subfolder: tail.trim(),
+                    old_wording,
+                },
                 TailKind::MarketDeletion => Seg::MarketDeletion { file: tail.trim() },
                 TailKind::Deletion { fr } => Seg::Deletion { path: tail.trim(), fr },
                 TailKind::ArchiveName { fr } => Seg::ArchiveName { path: tail.trim(), fr },
-                TailKind::Details { fr } => Seg::Details { text: trim_end(tail), fr },
+                TailKind::Details { fr } => Seg::Details {
+                    text: trim_end(tail),
+                    fr,
+                },
                 TailKind::UploadFailure => Seg::UploadFailure { message: tail.trim() },
                 TailKind::Failure { fr } => {
                     let sep: &[u8] = if fr { "Détails : ".as_bytes() } else { b"Details : " };
@@ -529,9 +609,17 @@ pub(crate) fn classify(text: &str) -> Option<(Seg<'_>, usize)> {
                         Some(k) => {
                             let message = trim_end(tail.get(..k).unwrap_or(""));
                             let details = trim_end(tail.get(k + sep.len()..).unwrap_or(""));
-                            Seg::Failure { message, details: Some(details), fr }
+                            Seg::Failure {
+                                message,
+                                details: Some(details),
+                                fr,
+                            }
                         }
-                        None => Seg::Failure { message: trim_end(tail), details: None, fr },
+                        None => Seg::Failure {
+                            message: trim_end(tail),
+                            details: None,
+                            fr,
+                        },
                     }
                 }
             };
@@ -557,7 +645,13 @@ fn head(text: &str) -> Option<Head<'_>> {
                 done_label(Label::EndEvent, false, 24)
             } else if let Some(rest) = text.strip_prefix("Send backup ") {
                 let (name, len) = name_then(rest, "...")?;
-                Some(Head::Done(Seg::Label { label: Label::Upload { repo: name }, fr: false }, 12 + len))
+                Some(Head::Done(
+                    Seg::Label {
+                        label: Label::Upload { repo: name },
+                        fr: false,
+                    },
+                    12 + len,
+                ))
             } else if text.starts_with("Sauvegarde la base de données...") {
                 done_label(Label::DatabaseDump, true, "Sauvegarde la base de données...".len())
             } else if text.starts_with("Supprime : ") {
@@ -575,9 +669,19 @@ fn head(text: &str) -> Option<Head<'_>> {
                 done_label(Label::DatabaseCheck, false, 21)
             } else if let Some(rest) = text.strip_prefix("Checking  table ") {
                 let (table, len) = name_then(rest, "...")?;
-                Some(Head::Done(Seg::Label { label: Label::TableCheck { table }, fr: false }, 16 + len))
+                Some(Head::Done(
+                    Seg::Label {
+                        label: Label::TableCheck { table },
+                        fr: false,
+                    },
+                    16 + len,
+                ))
             } else if text.starts_with("Cache persistence:") {
-                done_label(Label::CachePersistence, false, 18 + usize::from(text.get(18..19) == Some(" ")))
+                done_label(
+                    Label::CachePersistence,
+                    false,
+                    18 + usize::from(text.get(18..19) == Some(" ")),
+                )
             } else if text.starts_with("Creating archive...") {
                 done_label(Label::Archive, false, 19)
             } else if text.starts_with("Cleaning old backup...") {
@@ -595,7 +699,13 @@ fn head(text: &str) -> Option<Head<'_>> {
                 }
                 let rest = rest.strip_prefix("plugin ")?;
                 let (plugin, len) = name_then(rest, "...")?;
-                let seg = Seg::Label { label: Label::PluginHook { plugin, new_wording: true }, fr: false };
+                let seg = Seg::Label {
+                    label: Label::PluginHook {
+                        plugin,
+                        new_wording: true,
+                    },
+                    fr: false,
+                };
                 Some(Head::Done(seg, 18 + len))
             } else if let Some(rest) = text.strip_prefix("Backup ") {
                 if rest.starts_with("name: ") {
@@ -606,12 +716,19 @@ fn head(text: &str) -> Option<Head<'_>> {
                 } else {
                     let rest = rest.strip_prefix("plugin ")?;
                     let (plugin, len) = name_then(rest, "...")?;
-                    let seg = Seg::Label { label: Label::PluginHook { plugin, new_wording: false }, fr: false };
+                    let seg = Seg::Label {
+                        label: Label::PluginHook {
+                            plugin,
+                            new_wording: false,
+                        },
+                        fr: false,
+                    };
                     Some(Head::Done(seg, 14 + len))
                 }
             } else {
                 const NOTE: &str = "Besoin de faire de la place sur le stockage distant";
-                text.starts_with(NOTE).then_some(Head::Done(Seg::MarketNote, NOTE.len()))
+                text.starts_with(NOTE)
+                    .then_some(Head::Done(Seg::MarketNote, NOTE.len()))
             }
         }
         b'V' => {
@@ -694,7 +811,12 @@ fn head(text: &str) -> Option<Head<'_>> {
             if let Some(rest) = text.strip_prefix("Delete backup too old : ") {
                 let len = json_object_len(rest);
                 let detail = rest.get(..len).unwrap_or("");
-                Some(Head::Done(Seg::RemoteDeletion { detail: detail.trim_end() }, 24 + len))
+                Some(Head::Done(
+                    Seg::RemoteDeletion {
+                        detail: detail.trim_end(),
+                    },
+                    24 + len,
+                ))
             } else if text.starts_with("Delete: ") {
                 Some(Head::Tail(TailKind::Deletion { fr: false }, 8))
             } else if let Some(num) = text.strip_prefix(DUR_FR) {
@@ -721,7 +843,9 @@ fn done_label(label: Label<'_>, fr: bool, len: usize) -> Option<Head<'_>> {
 fn head_bracket(text: &str) -> Option<Head<'_>> {
     let b = text.as_bytes();
     match b.get(1)? {
-        b'S' => text.starts_with("[START BACKUP]").then_some(Head::Done(Seg::StartMarker, 14)),
+        b'S' => text
+            .starts_with("[START BACKUP]")
+            .then_some(Head::Done(Seg::StartMarker, 14)),
         b'E' => {
             if text.starts_with("[END BACKUP SUCCESS]") {
                 Some(Head::Done(Seg::EndSuccess, 20))
@@ -883,18 +1007,53 @@ fn stars_at(text: &str, at: usize) -> usize {
         }
         n += 8;
     }
-    n + b.get(n..).unwrap_or_default().iter().take_while(|c| **c == b'*').count()
+    n + b
+        .get(n..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|c| **c == b'*')
+        .count()
 }
 
 /// `YYYY-MM-DD HH:MM:SS` at the start of `s`.
 pub(crate) fn datetime(s: &str) -> Option<DateTime> {
     let b: [u8; 19] = s.as_bytes().get(..19)?.try_into().ok()?;
-    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b' ', h0, h1, b':', mi0, mi1, b':', s0, s1] = b else {
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        mo0,
+        mo1,
+        b'-',
+        d0,
+        d1,
+        b' ',
+        h0,
+        h1,
+        b':',
+        mi0,
+        mi1,
+        b':',
+        s0,
+        s1,
+    ] = b
+    else {
         return None;
     };
     let year = i16::try_from(digits([y0, y1, y2, y3])?).ok()?;
     let two = |a: u8, b: u8| i8::try_from(digits([a, b])?).ok();
-    DateTime::new(year, two(mo0, mo1)?, two(d0, d1)?, two(h0, h1)?, two(mi0, mi1)?, two(s0, s1)?, 0).ok()
+    DateTime::new(
+        year,
+        two(mo0, mo1)?,
+        two(d0, d1)?,
+        two(h0, h1)?,
+        two(mi0, mi1)?,
+        two(s0, s1)?,
+        0,
+    )
+    .ok()
 }
 
 fn level(s: &str) -> Option<Level> {
@@ -967,24 +1126,57 @@ mod tests {
 
     #[test]
     fn labels_by_generation() {
-        assert_eq!(seg("Checking  database...OK").0, Seg::Label { label: Label::DatabaseCheck, fr: false });
+        assert_eq!(
+            seg("Checking  database...OK").0,
+            Seg::Label {
+                label: Label::DatabaseCheck,
+                fr: false
+            }
+        );
         assert_eq!(seg("Checking  database...OK").1, 21);
-        assert!(classify("Checking database...OK").is_none(), "the double space is part of the text");
+        assert!(
+            classify("Checking database...OK").is_none(),
+            "the double space is part of the text"
+        );
         assert_eq!(
             seg("Checking  table cmd...OK").0,
-            Seg::Label { label: Label::TableCheck { table: "cmd" }, fr: false }
+            Seg::Label {
+                label: Label::TableCheck { table: "cmd" },
+                fr: false
+            }
         );
         assert_eq!(
             seg("Backing up plugin zwavejs...OK").0,
-            Seg::Label { label: Label::PluginHook { plugin: "zwavejs", new_wording: true }, fr: false }
+            Seg::Label {
+                label: Label::PluginHook {
+                    plugin: "zwavejs",
+                    new_wording: true
+                },
+                fr: false
+            }
         );
-        assert_eq!(seg("Création de  l'archive...").0, Seg::Label { label: Label::Archive, fr: true });
+        assert_eq!(
+            seg("Création de  l'archive...").0,
+            Seg::Label {
+                label: Label::Archive,
+                fr: true
+            }
+        );
         let (s, n) = seg("Limiting backup size to 500 Mb...");
-        assert_eq!(s, Seg::Label { label: Label::SizeLimit { limit_mb: Some(500) }, fr: false });
+        assert_eq!(
+            s,
+            Seg::Label {
+                label: Label::SizeLimit { limit_mb: Some(500) },
+                fr: false
+            }
+        );
         assert_eq!(n, 33);
         assert_eq!(
             seg("Limitation de la taille des sauvegardes à 200 Mo...").0,
-            Seg::Label { label: Label::SizeLimit { limit_mb: Some(200) }, fr: true }
+            Seg::Label {
+                label: Label::SizeLimit { limit_mb: Some(200) },
+                fr: true
+            }
         );
         assert_eq!(seg("Cache persistence: ").1, 19);
         assert_eq!(seg("Cache persistence:").1, 18);
@@ -993,13 +1185,26 @@ mod tests {
     #[test]
     fn logger_forms() {
         let (s, n) = seg("[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.");
-        let Seg::Logger { level, form, message, .. } = s else { panic!("{s:?}") };
-        assert_eq!((level, form, message), (Level::Error, LoggerForm::Colon, "Aucun serveur de backup defini."));
+        let Seg::Logger {
+            level, form, message, ..
+        } = s
+        else {
+            panic!("{s:?}")
+        };
+        assert_eq!(
+            (level, form, message),
+            (Level::Error, LoggerForm::Colon, "Aucun serveur de backup defini.")
+        );
         assert_eq!(n, 62);
         let (s, _) = seg("[2025-09-10 03:29:40][WARNING] Erreur d'envoi");
         assert!(matches!(
             s,
-            Seg::Logger { level: Level::Warning, form: LoggerForm::Bare, message: "Erreur d'envoi", .. }
+            Seg::Logger {
+                level: Level::Warning,
+                form: LoggerForm::Bare,
+                message: "Erreur d'envoi",
+                ..
+            }
         ));
         assert!(classify("[2025-13-10 03:29:40][ERROR] : bad month").is_none());
         assert!(classify("[2025-09-10 03:29:40][error] : lower case").is_none());
@@ -1008,13 +1213,28 @@ mod tests {
     #[test]
     fn banners() {
         let (s, n) = seg("***************Start of Jeedom backup at 2025-09-10 03:27:01***************");
-        assert!(matches!(s, Seg::Banner { time: Some(_), v2: false }));
+        assert!(matches!(
+            s,
+            Seg::Banner {
+                time: Some(_),
+                v2: false
+            }
+        ));
         assert_eq!(n, 75);
-        assert_eq!(seg("***************Jeedom backup end***************").0, Seg::EndBanner { fr: false });
-        assert_eq!(seg("***************Fin de la sauvegarde de Jeedom***************").0, Seg::EndBanner { fr: true });
+        assert_eq!(
+            seg("***************Jeedom backup end***************").0,
+            Seg::EndBanner { fr: false }
+        );
+        assert_eq!(
+            seg("***************Fin de la sauvegarde de Jeedom***************").0,
+            Seg::EndBanner { fr: true }
+        );
         assert!(matches!(
             seg("Lancement de la sauvegarde de Jeedom le 2016-03-01 02:10:01").0,
-            Seg::Banner { time: Some(_), v2: true }
+            Seg::Banner {
+                time: Some(_),
+                v2: true
+            }
         ));
     }
 
@@ -1036,7 +1256,12 @@ mod tests {
     fn upload_failure_ends_at_its_closing_sign() {
         let text = "/!\\ Aucun serveur de backup defini. /!\\OK";
         let (s, n) = seg(text);
-        assert_eq!(s, Seg::UploadFailure { message: "Aucun serveur de backup defini." });
+        assert_eq!(
+            s,
+            Seg::UploadFailure {
+                message: "Aucun serveur de backup defini."
+            }
+        );
         assert_eq!(text.get(n..), Some("OK"));
     }
 
@@ -1044,7 +1269,12 @@ mod tests {
     fn remote_deletion_json_then_next_marker() {
         let text = r#"Delete backup too old : {"filename":"a}b.tar.gz","size":1,"datetime":"x"}Limiting backup size to 500 Mb..."#;
         let (s, n) = seg(text);
-        assert_eq!(s, Seg::RemoteDeletion { detail: r#"{"filename":"a}b.tar.gz","size":1,"datetime":"x"}"# });
+        assert_eq!(
+            s,
+            Seg::RemoteDeletion {
+                detail: r#"{"filename":"a}b.tar.gz","size":1,"datetime":"x"}"#
+            }
+        );
         assert!(text.get(n..).is_some_and(|r| r.starts_with("Limiting")));
     }
 
@@ -1054,7 +1284,10 @@ mod tests {
         let (s, n) = seg(text);
         assert!(matches!(s, Seg::Logger { message: "quota", .. }));
         assert!(text.get(n..).is_some_and(|r| r.starts_with("/!\\")));
-        assert_eq!(find_marker("Domain=[WORKGROUP] OS=[Windows 6.1] Server=[Samba 4.9.5]"), None);
+        assert_eq!(
+            find_marker("Domain=[WORKGROUP] OS=[Windows 6.1] Server=[Samba 4.9.5]"),
+            None
+        );
         assert_eq!(find_marker("xx Send backup Samba..."), Some(3));
     }
 
@@ -1100,8 +1333,26 @@ mod tests {
         }
         // Long stretches of free text, with the bytes that only look like a marker's first
         // (a lone `*` or `!`, capitals, `[`) and, rarely, a marker.
-        let plain = ["abc ", "é", "x", "*", "!", "/", "Jeedom ", "[x", "Z", "0", "(11250,3 kb/s) ", "\\"];
-        let markers = ["***ERROR*** x", "/!\\ y", "Send backup Samba...", "[2025-09-10 03:29:40][ERROR] : z"];
+        let plain = [
+            "abc ",
+            "é",
+            "x",
+            "*",
+            "!",
+            "/",
+            "Jeedom ",
+            "[x",
+            "Z",
+            "0",
+            "(11250,3 kb/s) ",
+            "\\",
+        ];
+        let markers = [
+            "***ERROR*** x",
+            "/!\\ y",
+            "Send backup Samba...",
+            "[2025-09-10 03:29:40][ERROR] : z",
+        ];
         for _ in 0..2000 {
             let mut t = String::new();
             next(&mut seed);
@@ -1161,8 +1412,9 @@ mod tests {
             assert_eq!(datetime(t), reference(t), "{t:?}");
         }
         // Bytes on both sides of the digits (`/`, `:`) and of the separators (`,`, `.`, `!`, `;`).
-        let replacements =
-            ["0", "9", "1", "3", "-", " ", ":", "a", "é", "", "+", "/", ",", ".", "!", ";", "\0", "\u{7f}"];
+        let replacements = [
+            "0", "9", "1", "3", "-", " ", ":", "a", "é", "", "+", "/", ",", ".", "!", ";", "\0", "\u{7f}",
+        ];
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         for _ in 0..5000 {
             let mut t = String::from("2025-09-10 03:27:01");
@@ -1240,7 +1492,9 @@ mod tests {
             let (b, e) = (rest.as_bytes(), end.as_bytes());
             for (k, &c) in b.iter().enumerate().take(MAX_NAME + 1) {
                 if c == e[0] && b.get(k..k + e.len()) == Some(e) {
-                    return (k > 0).then(|| rest.get(..k).map(|n| (n.to_owned(), k + e.len()))).flatten();
+                    return (k > 0)
+                        .then(|| rest.get(..k).map(|n| (n.to_owned(), k + e.len())))
+                        .flatten();
                 }
                 if c == b' ' || c == b'\t' {
                     return None;
@@ -1248,7 +1502,19 @@ mod tests {
             }
             None
         };
-        let alphabet = ["a", "z", ".", "..", "...", " ", "\t", "-", " - ", "é", "x".repeat(40).leak()];
+        let alphabet = [
+            "a",
+            "z",
+            ".",
+            "..",
+            "...",
+            " ",
+            "\t",
+            "-",
+            " - ",
+            "é",
+            "x".repeat(40).leak(),
+        ];
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
         for _ in 0..3000 {
             let mut t = String::new();
@@ -1280,8 +1546,22 @@ mod tests {
     #[test]
     fn exclude_wordings() {
         let (s, _) = seg("Plugin jMQTT - Following subfolder will be excluded from the backup: data/cache");
-        assert_eq!(s, Seg::Exclude { plugin: "jMQTT", subfolder: "data/cache", old_wording: false });
+        assert_eq!(
+            s,
+            Seg::Exclude {
+                plugin: "jMQTT",
+                subfolder: "data/cache",
+                old_wording: false
+            }
+        );
         let (s, _) = seg("Plugin z2m - the following subfolder will be excluded from the backup: tmp");
-        assert_eq!(s, Seg::Exclude { plugin: "z2m", subfolder: "tmp", old_wording: true });
+        assert_eq!(
+            s,
+            Seg::Exclude {
+                plugin: "z2m",
+                subfolder: "tmp",
+                old_wording: true
+            }
+        );
     }
 }

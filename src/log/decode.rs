@@ -43,7 +43,13 @@ pub struct Decoded<'a> {
 impl<'a> Decoded<'a> {
     /// Text already known to be the input bytes themselves.
     pub fn borrowed(text: &'a str, base: u64) -> Self {
-        Decoded { text: Cow::Borrowed(text), base, map: None, cp1252: false, nuls: 0 }
+        Decoded {
+            text: Cow::Borrowed(text),
+            base,
+            map: None,
+            cp1252: false,
+            nuls: 0,
+        }
     }
 
     /// Input offset of text byte `i` (`i == text.len()` gives the end).
@@ -65,7 +71,13 @@ pub fn decode_line(raw: &[u8], base: u64, has_nul: Option<bool>) -> Decoded<'_> 
     let has_nul = has_nul.unwrap_or_else(|| memchr::memchr(0, raw).is_some());
     if !has_nul {
         if let Ok(s) = std::str::from_utf8(raw) {
-            return Decoded { text: Cow::Borrowed(s), base, map: None, cp1252: false, nuls: 0 };
+            return Decoded {
+                text: Cow::Borrowed(s),
+                base,
+                map: None,
+                cp1252: false,
+                nuls: 0,
+            };
         }
     }
     rebuild(raw, base)
@@ -101,7 +113,13 @@ fn rebuild(raw: &[u8], base: u64) -> Decoded<'_> {
         pos += chunk.invalid().len();
     }
     map.push(u32::try_from(raw.len()).unwrap_or(u32::MAX));
-    Decoded { text: Cow::Owned(text), base, map: Some(map), cp1252: cp, nuls }
+    Decoded {
+        text: Cow::Owned(text),
+        base,
+        map: Some(map),
+        cp1252: cp,
+        nuls,
+    }
 }
 
 /// Decodes bytes the way the parser does, without the offset map.

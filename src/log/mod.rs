@@ -199,7 +199,10 @@ pub fn parse_reader(reader: impl Read) -> Result<LogModel, LogError> {
 
 /// Parses a log file, streaming. The only failure is reading it, and the error names the path.
 pub fn parse_file(path: &Path) -> Result<LogModel, LogError> {
-    let read_err = |source| LogError::Read { path: path.to_owned(), source };
+    let read_err = |source| LogError::Read {
+        path: path.to_owned(),
+        source,
+    };
     let file = File::open(path).map_err(read_err)?;
     parse_reader(file).map_err(|e| match e {
         LogError::Io { source } => read_err(source),

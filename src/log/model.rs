@@ -40,7 +40,8 @@ impl LineRef {
     /// Windows-1252; NUL bytes dropped). Not redacted: pass it through [`crate::redact`] before
     /// showing it.
     pub fn text(&self, input: &[u8]) -> Option<String> {
-        self.bytes(input).map(|b| super::decode::decode_lossless(b).into_owned())
+        self.bytes(input)
+            .map(|b| super::decode::decode_lossless(b).into_owned())
     }
 }
 
@@ -73,9 +74,10 @@ impl ShortString {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // Always valid: the bytes were copied from a `&str`, cut at its length.
-            Repr::Inline { len, buf } => {
-                buf.get(..usize::from(*len)).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
-            }
+            Repr::Inline { len, buf } => buf
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
             Repr::Heap(s) => s,
         }
     }
@@ -279,8 +281,15 @@ pub enum LineEnding {
 impl LineEndings {
     /// The most frequent line end, `None` for a text without any.
     pub fn dominant(&self) -> Option<LineEnding> {
-        let all = [(self.lf, LineEnding::Lf), (self.crlf, LineEnding::Crlf), (self.cr, LineEnding::Cr)];
-        all.into_iter().filter(|(n, _)| *n > 0).max_by_key(|(n, _)| *n).map(|(_, e)| e)
+        let all = [
+            (self.lf, LineEnding::Lf),
+            (self.crlf, LineEnding::Crlf),
+            (self.cr, LineEnding::Cr),
+        ];
+        all.into_iter()
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, e)| e)
     }
 
     /// Whether more than one kind occurs.
@@ -595,7 +604,25 @@ impl Archive {
 /// Reads `YYYY-MM-DD-HHhMM`.
 pub fn parse_stamp(s: &str) -> Option<DateTime> {
     let b: [u8; 16] = s.as_bytes().try_into().ok()?;
-    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'-', h0, h1, b'h', mi0, mi1] = b else {
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        mo0,
+        mo1,
+        b'-',
+        d0,
+        d1,
+        b'-',
+        h0,
+        h1,
+        b'h',
+        mi0,
+        mi1,
+    ] = b
+    else {
         return None;
     };
     let year = i16::try_from(digits([y0, y1, y2, y3])?).ok()?;
@@ -607,7 +634,8 @@ pub fn parse_stamp(s: &str) -> Option<DateTime> {
 /// `str::parse` machinery. Dates and stamps are read with it.
 #[inline(always)]
 pub(super) fn digits<const N: usize>(d: [u8; N]) -> Option<u32> {
-    d.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    d.iter()
+        .try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 /// How a run ended.
@@ -742,8 +770,12 @@ impl LogModel {
 
     /// Every logger line, in runs or not, in input order.
     pub fn all_logger_lines(&self) -> Vec<&LoggerLine> {
-        let mut all: Vec<&LoggerLine> =
-            self.runs.iter().flat_map(|r| r.logger_lines.iter()).chain(self.loose_logger_lines.iter()).collect();
+        let mut all: Vec<&LoggerLine> = self
+            .runs
+            .iter()
+            .flat_map(|r| r.logger_lines.iter())
+            .chain(self.loose_logger_lines.iter())
+            .collect();
         all.sort_by_key(|l| l.at.span.start);
         all
     }

@@ -183,9 +183,19 @@ struct Done {
 
 /// Parses one job with the parser of its piece (a new one when the job starts a piece).
 fn run_job(parser: &mut Option<Parser>, job: Job) -> Done {
-    let Job { block, offset, starts, ends, spares } = job;
+    let Job {
+        block,
+        offset,
+        starts,
+        ends,
+        spares,
+    } = job;
     if starts || parser.is_none() {
-        *parser = Some(if offset == 0 { Parser::new() } else { Parser::resume(offset, 0, false) });
+        *parser = Some(if offset == 0 {
+            Parser::new()
+        } else {
+            Parser::resume(offset, 0, false)
+        });
     }
     let mut items = Vec::new();
     if let Some(p) = parser.as_mut() {
@@ -194,7 +204,11 @@ fn run_job(parser: &mut Option<Parser>, job: Job) -> Done {
     }
     // Give the buffer back before saying so, so the driver can reuse it.
     drop(block);
-    let info = if ends { parser.take().map(|p| p.finish(&mut |item| items.push(item))) } else { None };
+    let info = if ends {
+        parser.take().map(|p| p.finish(&mut |item| items.push(item)))
+    } else {
+        None
+    };
     Done { items, info }
 }
 
@@ -292,7 +306,13 @@ fn drive<R: Read>(mut reader: R, threads: usize, block: usize, sink: &mut impl S
             let data = Arc::new(std::mem::replace(&mut buf, next));
             let by = piece % threads;
             let spares = runs_back.get_mut(by).map(std::mem::take).unwrap_or_default();
-            let job = Job { block: Arc::clone(&data), offset, starts, ends, spares };
+            let job = Job {
+                block: Arc::clone(&data),
+                offset,
+                starts,
+                ends,
+                spares,
+            };
             let done = match workers.get(by) {
                 Some((tx, _)) => {
                     // A worker only stops when its channel closes: a send cannot fail here.
@@ -301,7 +321,12 @@ fn drive<R: Read>(mut reader: R, threads: usize, block: usize, sink: &mut impl S
                 }
                 None => Some(run_job(&mut own, job)),
             };
-            flights.push_back(Flight { by, done, block: data, offset });
+            flights.push_back(Flight {
+                by,
+                done,
+                block: data,
+                offset,
+            });
             offset += len as u64;
             starts = ends;
             if ends {
@@ -381,7 +406,15 @@ fn shift_opt(at: &mut Option<LineRef>, by: u32) {
 }
 
 fn shift_logger(l: &mut LoggerLine, by: u32) {
-    let LoggerLine { time: _, level: _, form: _, message: _, mid_line: _, at, last_line } = l;
+    let LoggerLine {
+        time: _,
+        level: _,
+        form: _,
+        message: _,
+        mid_line: _,
+        at,
+        last_line,
+    } = l;
     shift(at, by);
     *last_line = last_line.saturating_add(by);
 }
@@ -410,13 +443,28 @@ fn shift_run(r: &mut Run, by: u32) {
         shift(at, by);
     }
     for s in steps {
-        let Step { kind: _, result: _, at, result_at, output, output_count: _ } = s;
+        let Step {
+            kind: _,
+            result: _,
+            at,
+            result_at,
+            output,
+            output_count: _,
+        } = s;
         shift(at, by);
         shift_opt(result_at, by);
         output.iter_mut().for_each(|o| shift(o, by));
     }
     for u in uploads {
-        let Upload { repo: _, outcome: _, at, failure_at, ok_at, noise, noise_count: _ } = u;
+        let Upload {
+            repo: _,
+            outcome: _,
+            at,
+            failure_at,
+            ok_at,
+            noise,
+            noise_count: _,
+        } = u;
         shift(at, by);
         shift_opt(failure_at, by);
         shift_opt(ok_at, by);
@@ -424,11 +472,20 @@ fn shift_run(r: &mut Run, by: u32) {
     }
     logger_lines.iter_mut().for_each(|l| shift_logger(l, by));
     for e in excludes {
-        let Exclude { plugin: _, subfolder: _, at } = e;
+        let Exclude {
+            plugin: _,
+            subfolder: _,
+            at,
+        } = e;
         shift(at, by);
     }
     for d in remote_deletions {
-        let RemoteDeletion { repo: _, file_name: _, detail: _, at } = d;
+        let RemoteDeletion {
+            repo: _,
+            file_name: _,
+            detail: _,
+            at,
+        } = d;
         shift(at, by);
     }
     for d in deletions {
@@ -436,7 +493,14 @@ fn shift_run(r: &mut Run, by: u32) {
         shift(at, by);
     }
     if let Some(a) = archive {
-        let Archive { path: _, file_name: _, box_name: _, version: _, stamp: _, at } = a;
+        let Archive {
+            path: _,
+            file_name: _,
+            box_name: _,
+            version: _,
+            stamp: _,
+            at,
+        } = a;
         shift(at, by);
     }
     if let Some((_, at)) = duration {
@@ -445,7 +509,12 @@ fn shift_run(r: &mut Run, by: u32) {
     shift_opt(end_banner, by);
     match end {
         RunEnd::Success { at } => shift(at, by),
-        RunEnd::Failed { message: _, details: _, at, end_marker } => {
+        RunEnd::Failed {
+            message: _,
+            details: _,
+            at,
+            end_marker,
+        } => {
             shift(at, by);
             shift_opt(end_marker, by);
         }

@@ -192,7 +192,13 @@ impl Parser {
     /// every other piece of state is reset anyway: before a `[START BACKUP]` line
     /// (`super::parallel` splits there).
     pub(crate) fn resume(offset: u64, lines: u32, quoted: bool) -> Parser {
-        let mut p = Parser { offset, line_no: lines, quoted, mid_input: true, ..Parser::default() };
+        let mut p = Parser {
+            offset,
+            line_no: lines,
+            quoted,
+            mid_input: true,
+            ..Parser::default()
+        };
         p.info.byte_count = offset;
         p
     }
@@ -262,7 +268,8 @@ impl Parser {
                 if let Some(k) = lf.next() {
                     let at = pos + k;
                     self.info.line_endings.lf += 1;
-                    self.carry.extend_from_slice(chunk.get(line_start..at).unwrap_or_default());
+                    self.carry
+                        .extend_from_slice(chunk.get(line_start..at).unwrap_or_default());
                     let carry = std::mem::take(&mut self.carry);
                     self.line(&carry, None, self.carry_start, self.carry_nul, out);
                     self.carry = carry;
@@ -312,7 +319,9 @@ impl Parser {
             };
             let raw = chunk.get(line_start..at).unwrap_or_default();
             if self.carry.is_empty() && !self.in_long_line {
-                let text = whole.filter(|_| !has_nul).and_then(|w| w.get(line_start - pos..at - pos));
+                let text = whole
+                    .filter(|_| !has_nul)
+                    .and_then(|w| w.get(line_start - pos..at - pos));
                 self.line(raw, text, base + line_start as u64, has_nul, out);
             } else {
                 self.carry.extend_from_slice(raw);
@@ -371,7 +380,8 @@ impl Parser {
             return self.line(text.as_bytes(), Some(text), base, false, out);
         }
         self.line_no = self.line_no.saturating_add(1);
-        self.b.line(&Decoded::borrowed(text, base), self.line_no, &mut self.memo, out);
+        self.b
+            .line(&Decoded::borrowed(text, base), self.line_no, &mut self.memo, out);
     }
 
     /// One line (or piece of an overlong line). `text` is the same bytes when the caller already
@@ -544,7 +554,10 @@ fn new_run(spare: &mut Vec<Box<Run>>, at: &LineRef) -> Box<Run> {
             duration: None,
             end_banner: None,
             end: RunEnd::Unterminated,
-            lines: LineRange { first: at.line, last: at.line },
+            lines: LineRange {
+                first: at.line,
+                last: at.line,
+            },
             span: at.span.clone(),
         });
     };
@@ -581,7 +594,10 @@ fn new_run(spare: &mut Vec<Box<Run>>, at: &LineRef) -> Box<Run> {
     *duration = None;
     *end_banner = None;
     *end = RunEnd::Unterminated;
-    *lines = LineRange { first: at.line, last: at.line };
+    *lines = LineRange {
+        first: at.line,
+        last: at.line,
+    };
     *span = at.span.clone();
     r
 }
@@ -622,7 +638,11 @@ fn message(memo: &mut MessageMemo, pool: &mut Pool, text: &str) -> String {
 
 /// [`message`], borrowed from the memo when possible.
 fn redacted<'s>(memo: &'s mut MessageMemo, text: &'s str) -> std::borrow::Cow<'s, str> {
-    if text.len() > MAX_MESSAGE { std::borrow::Cow::Owned(message_uncached(text)) } else { memo.redact(text) }
+    if text.len() > MAX_MESSAGE {
+        std::borrow::Cow::Owned(message_uncached(text))
+    } else {
+        memo.redact(text)
+    }
 }
 
 /// Redacts and caps a message taken from the log.
@@ -698,8 +718,14 @@ fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
     // then copied once.
     let name_at = memchr::memrchr(b'/', path.as_bytes()).map_or(0, |k| k + 1);
     let name = path.get(name_at..).unwrap_or(path);
-    let mut a =
-        Archive { path: pool.copy(path), file_name: pool.copy(name), box_name: None, version: None, stamp: None, at };
+    let mut a = Archive {
+        path: pool.copy(path),
+        file_name: pool.copy(name),
+        box_name: None,
+        version: None,
+        stamp: None,
+        at,
+    };
     let Some(core) = name.strip_suffix(".tar.gz") else {
         return a;
     };
@@ -716,7 +742,10 @@ fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
     let head = head.strip_suffix('-').unwrap_or(head);
     let head = head.strip_prefix("backup-").unwrap_or(head);
     // A short text (`Jeedom-4.4.20`): a byte loop costs less than a `memrchr` call.
-    let split = head.bytes().rposition(|c| c == b'-').and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
+    let split = head
+        .bytes()
+        .rposition(|c| c == b'-')
+        .and_then(|k| Some((head.get(..k)?, head.get(k + 1..)?)));
     match split {
         Some((box_name, version)) if version.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
             a.box_name = (!box_name.is_empty()).then(|| ShortString::new(box_name));
@@ -752,10 +781,24 @@ fn step_kind(label: Label<'_>) -> Option<StepKind> {
 pub(crate) enum ActOf<S> {
     /// `<label>...OK` from `i`: a step done on its line (the commonest line); the label ends
     /// at `i + n` (`end` without trailing blanks), the `OK` follows. Last of its line.
-    StepOk { kind: StepKind, evidence: Option<Generation>, i: usize, end: usize, n: usize, reflow: bool },
+    StepOk {
+        kind: StepKind,
+        evidence: Option<Generation>,
+        i: usize,
+        end: usize,
+        n: usize,
+        reflow: bool,
+    },
     /// A segment at `i..end`; `first`/`last`: whether it starts/ends the line's text;
     /// `reflow`: a segment Jeedom writes at a line start found inside the line.
-    Seg { seg: SegOf<S>, i: usize, end: usize, first: bool, last: bool, reflow: bool },
+    Seg {
+        seg: SegOf<S>,
+        i: usize,
+        end: usize,
+        first: bool,
+        last: bool,
+        reflow: bool,
+    },
     /// Text that is no segment, at `i..end`.
     Noise { i: usize, end: usize },
 }
@@ -767,12 +810,36 @@ impl Act<'_> {
     /// The step by position in `line`, to be remembered (`None` when it cannot be).
     pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
         Some(match self {
-            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
-                ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
-            }
-            ActOf::Seg { seg, i, end, first, last, reflow } => {
-                ActOf::Seg { seg: seg.to_spans(line)?, i: *i, end: *end, first: *first, last: *last, reflow: *reflow }
-            }
+            ActOf::StepOk {
+                kind,
+                evidence,
+                i,
+                end,
+                n,
+                reflow,
+            } => ActOf::StepOk {
+                kind: kind.clone(),
+                evidence: *evidence,
+                i: *i,
+                end: *end,
+                n: *n,
+                reflow: *reflow,
+            },
+            ActOf::Seg {
+                seg,
+                i,
+                end,
+                first,
+                last,
+                reflow,
+            } => ActOf::Seg {
+                seg: seg.to_spans(line)?,
+                i: *i,
+                end: *end,
+                first: *first,
+                last: *last,
+                reflow: *reflow,
+            },
             ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
         })
     }
@@ -794,12 +861,36 @@ impl ActOf<Span> {
     /// The remembered step, read again from a line equal to the one it was planned on.
     pub(crate) fn read<'a>(&self, line: &'a str) -> Act<'a> {
         match self {
-            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
-                ActOf::StepOk { kind: kind.clone(), evidence: *evidence, i: *i, end: *end, n: *n, reflow: *reflow }
-            }
-            ActOf::Seg { seg, i, end, first, last, reflow } => {
-                ActOf::Seg { seg: seg.read(line), i: *i, end: *end, first: *first, last: *last, reflow: *reflow }
-            }
+            ActOf::StepOk {
+                kind,
+                evidence,
+                i,
+                end,
+                n,
+                reflow,
+            } => ActOf::StepOk {
+                kind: kind.clone(),
+                evidence: *evidence,
+                i: *i,
+                end: *end,
+                n: *n,
+                reflow: *reflow,
+            },
+            ActOf::Seg {
+                seg,
+                i,
+                end,
+                first,
+                last,
+                reflow,
+            } => ActOf::Seg {
+                seg: seg.read(line),
+                i: *i,
+                end: *end,
+                first: *first,
+                last: *last,
+                reflow: *reflow,
+            },
             ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
         }
     }
@@ -817,7 +908,12 @@ pub(crate) struct Planner<'a> {
 
 impl<'a> Planner<'a> {
     pub(crate) fn new(text: &'a str, i: usize) -> Self {
-        Planner { text, i, first: true, done: false }
+        Planner {
+            text,
+            i,
+            first: true,
+            done: false,
+        }
     }
 }
 
@@ -833,7 +929,11 @@ impl<'a> Iterator for Planner<'a> {
         let first = self.first;
         let rest = text.get(i..).unwrap_or("");
         // Most lines end with a bare `OK` after their label.
-        let seg = if rest.as_bytes() == b"OK" { Some((Seg::Ok, 2)) } else { classify(rest) };
+        let seg = if rest.as_bytes() == b"OK" {
+            Some((Seg::Ok, 2))
+        } else {
+            classify(rest)
+        };
         let act = match seg {
             Some((seg, n)) => {
                 let end = trim_end_at(text, i, i + n);
@@ -844,13 +944,27 @@ impl<'a> Iterator for Planner<'a> {
                         let evidence = seg.evidence();
                         if let Some(kind) = step_kind(label.clone()) {
                             self.done = true;
-                            return Some(ActOf::StepOk { kind, evidence, i, end, n, reflow });
+                            return Some(ActOf::StepOk {
+                                kind,
+                                evidence,
+                                i,
+                                end,
+                                n,
+                                reflow,
+                            });
                         }
                     }
                 }
                 let last = skip_ws(text, i + n) >= text.len();
                 self.i = i + n.max(1);
-                ActOf::Seg { seg, i, end, first, last, reflow }
+                ActOf::Seg {
+                    seg,
+                    i,
+                    end,
+                    first,
+                    last,
+                    reflow,
+                }
             }
             None => {
                 let n = find_marker(rest).unwrap_or(rest.len());
@@ -870,7 +984,10 @@ impl Builder {
     fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, memo: &mut LineMemo, out: &mut F) {
         let text: &str = &d.text;
         let i = skip_ws(text, 0);
-        let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+        let at = |s: usize, e: usize| LineRef {
+            line,
+            span: d.abs(s)..d.abs(e),
+        };
         if i >= text.len() {
             // A blank line ends a 4.5 message; it means nothing else.
             self.end_continuation(out);
@@ -904,7 +1021,10 @@ impl Builder {
                     if in_run {
                         self.extend(&at(i, end));
                     }
-                    self.ctx = Ctx::Continuation { in_run, lines: lines + 1 };
+                    self.ctx = Ctx::Continuation {
+                        in_run,
+                        lines: lines + 1,
+                    };
                     return;
                 }
                 self.end_continuation(out);
@@ -923,8 +1043,18 @@ impl Builder {
                 for act in acts {
                     match act {
                         // The commonest line, straight from the memo.
-                        ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
-                            let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+                        ActOf::StepOk {
+                            kind,
+                            evidence,
+                            i,
+                            end,
+                            n,
+                            reflow,
+                        } => {
+                            let at = |s: usize, e: usize| LineRef {
+                                line,
+                                span: d.abs(s)..d.abs(e),
+                            };
                             if *reflow {
                                 self.reflowed = true;
                             }
@@ -947,16 +1077,33 @@ impl Builder {
 
     /// Carries out one step of a line's plan.
     fn apply<F: FnMut(Out<'_>)>(&mut self, act: Act<'_>, d: &Decoded<'_>, line: u32, out: &mut F) {
-        let at = |s: usize, e: usize| LineRef { line, span: d.abs(s)..d.abs(e) };
+        let at = |s: usize, e: usize| LineRef {
+            line,
+            span: d.abs(s)..d.abs(e),
+        };
         match act {
-            ActOf::StepOk { kind, evidence, i, end, n, reflow } => {
+            ActOf::StepOk {
+                kind,
+                evidence,
+                i,
+                end,
+                n,
+                reflow,
+            } => {
                 if reflow {
                     self.reflowed = true;
                 }
                 self.step(kind, at(i, end), Some(at(i + n, i + n + 2)));
                 self.narrow(evidence);
             }
-            ActOf::Seg { seg, i, end, first, last, reflow } => {
+            ActOf::Seg {
+                seg,
+                i,
+                end,
+                first,
+                last,
+                reflow,
+            } => {
                 if reflow {
                     self.reflowed = true;
                 }
@@ -1047,13 +1194,20 @@ impl Builder {
         let b = piece.as_bytes();
         let glued_ok = b.len() > 2
             && b.ends_with(b"OK")
-            && b.get(b.len() - 3).is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_');
+            && b.get(b.len() - 3)
+                .is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_');
         let (noise_at, ok_at) = if glued_ok {
             let cut = start + b.len() - 2;
             let noise_end = d.abs(cut);
             (
-                LineRef { line: at.line, span: at.span.start..noise_end },
-                Some(LineRef { line: at.line, span: noise_end..at.span.end }),
+                LineRef {
+                    line: at.line,
+                    span: at.span.start..noise_end,
+                },
+                Some(LineRef {
+                    line: at.line,
+                    span: noise_end..at.span.end,
+                }),
             )
         } else {
             (at, None)
@@ -1123,9 +1277,20 @@ impl Builder {
     #[inline]
     fn step(&mut self, kind: StepKind, at: LineRef, ok: Option<LineRef>) {
         let r = self.run_for_label(&at, ok.as_ref());
-        let result = if ok.is_some() { StepResult::Ok } else { StepResult::Unfinished };
+        let result = if ok.is_some() {
+            StepResult::Ok
+        } else {
+            StepResult::Unfinished
+        };
         let waits = ok.is_none();
-        r.steps.push(Step { kind, result, at, result_at: ok, output: Vec::new(), output_count: 0 });
+        r.steps.push(Step {
+            kind,
+            result,
+            at,
+            result_at: ok,
+            output: Vec::new(),
+            output_count: 0,
+        });
         if waits {
             self.pending = Some(Pending::Step(r.steps.len() - 1));
         }
@@ -1144,9 +1309,9 @@ impl Builder {
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => {
-                        StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) }
-                    }
+                    Seg::Failure { message: m, .. } => StepResult::Failed {
+                        message: message(&mut self.msgs, &mut self.pool, m),
+                    },
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
@@ -1230,7 +1395,12 @@ impl Builder {
                 self.narrow(evidence);
                 return self.close_run(out);
             }
-            Seg::Logger { time, level, form, message: m } => {
+            Seg::Logger {
+                time,
+                level,
+                form,
+                message: m,
+            } => {
                 let l = LoggerLine {
                     time,
                     level,
@@ -1256,12 +1426,16 @@ impl Builder {
             }
             Seg::BeginFailure { message: m, .. } => {
                 let pending_begin = match self.pending {
-                    Some(Pending::Step(i)) => {
-                        self.run.as_ref().and_then(|r| r.steps.get(i)).is_some_and(|s| s.kind == StepKind::BeginEvent)
-                    }
+                    Some(Pending::Step(i)) => self
+                        .run
+                        .as_ref()
+                        .and_then(|r| r.steps.get(i))
+                        .is_some_and(|s| s.kind == StepKind::BeginEvent),
                     _ => false,
                 };
-                let failed = StepResult::Failed { message: message(&mut self.msgs, &mut self.pool, m) };
+                let failed = StepResult::Failed {
+                    message: message(&mut self.msgs, &mut self.pool, m),
+                };
                 let r = self.ensure_run(&at);
                 let target = if pending_begin { r.steps.last_mut() } else { None };
                 match target {
@@ -1283,7 +1457,11 @@ impl Builder {
                 self.label(label, at.clone(), None);
             }
             Seg::Exclude { plugin, subfolder, .. } => {
-                let e = Exclude { plugin: plugin.into(), subfolder: subfolder.into(), at: at.clone() };
+                let e = Exclude {
+                    plugin: plugin.into(),
+                    subfolder: subfolder.into(),
+                    at: at.clone(),
+                };
                 self.ensure_run(&at).excludes.push(e);
             }
             Seg::RemoteDeletion { detail } => {
@@ -1319,7 +1497,10 @@ impl Builder {
                 }
             }
             Seg::Deletion { path, .. } => {
-                let d = Deletion { path: self.pool.copy(path), at: at.clone() };
+                let d = Deletion {
+                    path: self.pool.copy(path),
+                    at: at.clone(),
+                };
                 self.ensure_run(&at).deletions.push(d);
             }
             Seg::ArchiveName { path, .. } => {
@@ -1331,25 +1512,38 @@ impl Builder {
                 self.pending = None;
                 self.ensure_run(&at).duration = Some((secs, at.clone()));
             }
-            Seg::Failure { message: m, details, .. } => {
+            Seg::Failure {
+                message: m, details, ..
+            } => {
                 self.ensure_run(&at);
                 if matches!(self.pending, Some(Pending::Step(_))) {
                     self.complete(seg.clone(), at.clone());
                 }
                 self.pending = None;
-                let failed_before = self.run.as_ref().is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
+                let failed_before = self
+                    .run
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed_before {
                     let details = details.map(|d| message(&mut self.msgs, &mut self.pool, d));
                     let message = Some(message(&mut self.msgs, &mut self.pool, m));
                     let r = self.ensure_run(&at);
-                    r.end = RunEnd::Failed { message, details, at: at.clone(), end_marker: None };
+                    r.end = RunEnd::Failed {
+                        message,
+                        details,
+                        at: at.clone(),
+                        end_marker: None,
+                    };
                 }
                 if last {
                     self.ctx = Ctx::Details;
                 }
             }
             Seg::Details { text, .. } => {
-                let failed = self.run.as_ref().is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
+                let failed = self
+                    .run
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed {
                     return self.unknown(at, out);
                 }
@@ -1366,7 +1560,9 @@ impl Builder {
                 };
                 match target {
                     Some(u) => {
-                        u.outcome = UploadOutcome::Failed { message: message(&mut self.msgs, &mut self.pool, m) };
+                        u.outcome = UploadOutcome::Failed {
+                            message: message(&mut self.msgs, &mut self.pool, m),
+                        };
                         u.failure_at = Some(at.clone());
                     }
                     None => return self.unknown(at, out),
@@ -1422,7 +1618,13 @@ pub struct RunReader<R> {
 
 impl<R: Read> RunReader<R> {
     pub fn new(reader: R) -> Self {
-        RunReader { reader, parser: Some(Parser::new()), queue: VecDeque::new(), buf: vec![0; READ_CHUNK], info: None }
+        RunReader {
+            reader,
+            parser: Some(Parser::new()),
+            queue: VecDeque::new(),
+            buf: vec![0; READ_CHUNK],
+            info: None,
+        }
     }
 
     /// The facts about the whole text, once the iterator has returned `None` (or

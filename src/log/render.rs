@@ -82,9 +82,16 @@ pub(crate) fn visible(c: char) -> char {
 
 /// Renders the model as text in `lang`. `input` is the parsed text (for quoting unknown lines).
 pub fn render_text(model: &LogModel, input: &[u8], lang: Lang) -> String {
-    let mut w = W { out: String::new(), lang, input };
+    let mut w = W {
+        out: String::new(),
+        lang,
+        input,
+    };
     if model.runs.is_empty() {
-        let none = w.t("Aucune sauvegarde reconnue dans ce journal.", "No backup run found in this log.");
+        let none = w.t(
+            "Aucune sauvegarde reconnue dans ce journal.",
+            "No backup run found in this log.",
+        );
         w.line(none);
     }
     for (i, run) in model.runs.iter().enumerate() {
@@ -125,19 +132,30 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
     let title = w.t("Sauvegarde", "Run");
     let gen_label = w.t("Jeedom", "Jeedom");
     let lines = w.t("lignes", "lines");
-    w.line(&format!("{title} {n} · {gen_label} {} · {lines} {}–{}", run.generation, run.lines.first, run.lines.last));
+    w.line(&format!(
+        "{title} {n} · {gen_label} {} · {lines} {}–{}",
+        run.generation, run.lines.first, run.lines.last
+    ));
     match &run.start_marker {
         Some(at) => {
             let s = format!("  {:<14} [START BACKUP]  {}", w.t("début", "start marker"), w.at(at));
             w.line(&s);
         }
         None => {
-            let s = w.t("  (coupée au début : pas de [START BACKUP])", "  (cut off at its start: no [START BACKUP])");
+            let s = w.t(
+                "  (coupée au début : pas de [START BACKUP])",
+                "  (cut off at its start: no [START BACKUP])",
+            );
             w.line(s);
         }
     }
     if let Some((t, at)) = &run.start {
-        let s = format!("  {:<14} {}  {}", w.t("lancée à", "started at"), format_time(t), w.at(at));
+        let s = format!(
+            "  {:<14} {}  {}",
+            w.t("lancée à", "started at"),
+            format_time(t),
+            w.at(at)
+        );
         w.line(&s);
     }
     if !run.steps.is_empty() {
@@ -210,13 +228,21 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         w.line(&s);
     }
     if let Some((secs, at)) = &run.duration {
-        let end = run.end_time().map(|t| format!(" ({} {})", w.t("fin", "ends"), format_time(&t))).unwrap_or_default();
+        let end = run
+            .end_time()
+            .map(|t| format!(" ({} {})", w.t("fin", "ends"), format_time(&t)))
+            .unwrap_or_default();
         let s = format!("  {:<14} {secs} s{end}  {}", w.t("durée", "duration"), w.at(at));
         w.line(&s);
     }
     let end = match &run.end {
         RunEnd::Success { at } => format!("{}  {}", w.t("succès", "success"), w.at(at)),
-        RunEnd::Failed { message, details, at, end_marker } => {
+        RunEnd::Failed {
+            message,
+            details,
+            at,
+            end_marker,
+        } => {
             let mut s = format!("{}  {}", w.t("ÉCHEC", "FAILED"), w.at(at));
             if let Some(m) = message {
                 s.push_str(&format!("\n  {:<14} {m}", ""));
@@ -224,8 +250,17 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
             if let Some(d) = details {
                 let first = d.lines().next().unwrap_or("");
                 let more = d.lines().count().saturating_sub(1);
-                let more = if more > 0 { format!(" (+{more} {})", w.t("lignes", "lines")) } else { String::new() };
-                s.push_str(&format!("\n  {:<14} {}{} {first}{more}", "", w.t("détails", "details"), w.colon()));
+                let more = if more > 0 {
+                    format!(" (+{more} {})", w.t("lignes", "lines"))
+                } else {
+                    String::new()
+                };
+                s.push_str(&format!(
+                    "\n  {:<14} {}{} {first}{more}",
+                    "",
+                    w.t("détails", "details"),
+                    w.colon()
+                ));
             }
             if end_marker.is_none() {
                 s.push_str(&format!(
@@ -236,9 +271,12 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
             }
             s
         }
-        RunEnd::Unterminated => {
-            w.t("aucune (journal coupé, ou sauvegarde en cours)", "none (cut off, or still running)").to_owned()
-        }
+        RunEnd::Unterminated => w
+            .t(
+                "aucune (journal coupé, ou sauvegarde en cours)",
+                "none (cut off, or still running)",
+            )
+            .to_owned(),
     };
     let s = format!("  {:<14} {end}", w.t("fin", "end"));
     w.line(&s);
@@ -279,13 +317,22 @@ fn counted_lines(w: &mut W<'_>, width: usize, label: &str, refs: &[LineRef], cou
 }
 
 fn logger_text(w: &mut W<'_>, l: &LoggerLine) {
-    let mid = if l.mid_line { w.t(" (milieu de ligne)", " (mid-line)") } else { "" };
+    let mid = if l.mid_line {
+        w.t(" (milieu de ligne)", " (mid-line)")
+    } else {
+        ""
+    };
     let mut msg = l.message.lines().next().unwrap_or("").to_owned();
     let extra = l.message.lines().count().saturating_sub(1);
     if extra > 0 {
         let _ = write!(msg, " (+{extra} {})", w.t("lignes", "lines"));
     }
-    let s = format!("    {:<10} {} {:<9} {msg}{mid}", w.at(&l.at), format_time(&l.time), l.level.as_str());
+    let s = format!(
+        "    {:<10} {} {:<9} {msg}{mid}",
+        w.at(&l.at),
+        format_time(&l.time),
+        l.level.as_str()
+    );
     w.line(&s);
 }
 
@@ -308,7 +355,11 @@ fn text_notes(w: &mut W<'_>, m: &LogModel) {
                 LineEnding::Crlf => "CRLF",
                 LineEnding::Cr => "CR",
             };
-            if mixed { format!("{e} ({})", w.t("mélangées", "mixed")) } else { e.to_owned() }
+            if mixed {
+                format!("{e} ({})", w.t("mélangées", "mixed"))
+            } else {
+                e.to_owned()
+            }
         }
     };
     let s = format!(

@@ -45,7 +45,10 @@ fn spec_example() {
     assert_eq!(a.box_name.as_deref(), Some("Jeedom"));
     assert_eq!(a.version.as_deref(), Some("4.4.20"));
     assert_eq!(a.stamp.as_deref(), Some("2025-09-10-03h27"));
-    assert_eq!(r.end_time().map(|t| t.to_string()), Some("2025-09-10T03:30:33".to_owned()));
+    assert_eq!(
+        r.end_time().map(|t| t.to_string()),
+        Some("2025-09-10T03:30:33".to_owned())
+    );
     assert_eq!(r.generation.to_string(), "4.3/4.4");
     assert_eq!(m.line_count, 22);
 }
@@ -71,7 +74,10 @@ fn cr_at_the_end_of_a_chunk_then_lf() {
     parser.feed(b"", &mut |i| items.push(i));
     parser.feed(b"\n", &mut |i| items.push(i));
     let info = parser.finish(&mut |i| items.push(i));
-    assert_eq!((info.line_endings.crlf, info.line_endings.cr, info.line_count), (2, 0, 2));
+    assert_eq!(
+        (info.line_endings.crlf, info.line_endings.cr, info.line_count),
+        (2, 0, 2)
+    );
     assert_eq!(items.len(), 1);
 }
 
@@ -85,7 +91,12 @@ Send backup Market.../!\\ quota\nOK\n",
     assert_eq!(r.uploads[0].outcome, UploadOutcome::Ok);
     assert_eq!(r.uploads[0].noise_count, 2);
     assert_eq!(r.uploads[0].ok_at.as_ref().map(|a| a.line), Some(3));
-    assert_eq!(r.uploads[1].outcome, UploadOutcome::Failed { message: "quota".into() });
+    assert_eq!(
+        r.uploads[1].outcome,
+        UploadOutcome::Failed {
+            message: "quota".into()
+        }
+    );
     assert_eq!(m.unknown, vec![]);
 }
 
@@ -124,17 +135,30 @@ fn archive_stamps_read_what_a_byte_by_byte_reader_reads() {
             return None;
         }
         let num = |r: std::ops::Range<usize>| -> Option<i16> {
-            b.get(r)?.iter().try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
+            b.get(r)?
+                .iter()
+                .try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
         };
-        let (y, mo, d) = (num(0..4)?, i8::try_from(num(5..7)?).ok()?, i8::try_from(num(8..10)?).ok()?);
+        let (y, mo, d) = (
+            num(0..4)?,
+            i8::try_from(num(5..7)?).ok()?,
+            i8::try_from(num(8..10)?).ok()?,
+        );
         let (h, mi) = (i8::try_from(num(11..13)?).ok()?, i8::try_from(num(14..16)?).ok()?);
         jiff::civil::DateTime::new(y, mo, d, h, mi, 0, 0).ok()
     };
     // Bytes on both sides of the digits (`/`, `:`), of `-` (`,`, `.`) and of `h` (`g`, `i`).
-    let replacements = ["0", "9", "2", "-", "h", "a", "é", "", "+", "00", "/", ":", ",", ".", "g", "i", "\0", "\u{7f}"];
+    let replacements = [
+        "0", "9", "2", "-", "h", "a", "é", "", "+", "00", "/", ":", ",", ".", "g", "i", "\0", "\u{7f}",
+    ];
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
     let mut next = || xorshift(&mut seed);
-    for base in ["2025-09-10-03h27", "2024-02-29-23h59", "0000-01-01-00h00", "9999-12-31-23h59"] {
+    for base in [
+        "2025-09-10-03h27",
+        "2024-02-29-23h59",
+        "0000-01-01-00h00",
+        "9999-12-31-23h59",
+    ] {
         assert_eq!(parse_stamp(base), reference(base), "{base}");
         for _ in 0..2000 {
             let mut t = base.to_owned();
@@ -194,7 +218,10 @@ fn a_forum_quote_is_read_past_with_spans_after_the_prefix() {
     without_spans(&mut pj);
     assert_eq!(qj["runs"], pj["runs"]);
     assert_eq!(qj["quoted"], true);
-    assert!(pj.get("quoted").is_none(), "an unquoted model's JSON has no `quoted` key");
+    assert!(
+        pj.get("quoted").is_none(),
+        "an unquoted model's JSON has no `quoted` key"
+    );
 }
 
 #[test]
@@ -225,7 +252,11 @@ fn once_quoted_every_later_prefix_is_read_past() {
 /// chunks of `chunk` bytes.
 fn parse_memo(bytes: &[u8], shortcuts: bool, chunk: usize) -> LogModel {
     let mut model = ModelBuilder::new();
-    let mut parser = if shortcuts { Parser::new() } else { Parser::without_shortcuts() };
+    let mut parser = if shortcuts {
+        Parser::new()
+    } else {
+        Parser::without_shortcuts()
+    };
     for c in bytes.chunks(chunk.max(1)) {
         parser.feed(c, &mut |item| model.push(item));
     }
@@ -238,7 +269,12 @@ fn log_fixtures() -> Vec<(String, Vec<u8>)> {
     let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("the fixture logs")
         .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("a fixture")))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("a fixture"),
+            )
+        })
         .collect();
     all.sort();
     all
@@ -249,7 +285,11 @@ fn shortcuts_change_no_fixture_model() {
     for (name, input) in log_fixtures() {
         // Three times over: the second and third copies are read from the memos.
         let input = [input.as_slice(), input.as_slice(), input.as_slice()].concat();
-        assert_eq!(parse_memo(&input, true, 1 << 20), parse_memo(&input, false, 1 << 20), "{name}");
+        assert_eq!(
+            parse_memo(&input, true, 1 << 20),
+            parse_memo(&input, false, 1 << 20),
+            "{name}"
+        );
     }
 }
 
@@ -379,11 +419,18 @@ fn reused_run_storage_changes_no_model() {
         |r: &Run| !r.deletions.is_empty(),
         |r: &Run| !r.remote_deletions.is_empty(),
         |r: &Run| !r.logger_lines.is_empty(),
-        |r: &Run| r.uploads.iter().any(|u| matches!(u.outcome, UploadOutcome::Failed { .. })),
+        |r: &Run| {
+            r.uploads
+                .iter()
+                .any(|u| matches!(u.outcome, UploadOutcome::Failed { .. }))
+        },
         |r: &Run| r.uploads.iter().any(|u| !u.noise.is_empty()),
         |r: &Run| matches!(&r.end, RunEnd::Failed { details: Some(_), .. }),
     ] {
-        assert!(fresh.runs.iter().filter(|r| kind(r)).count() >= 3, "the fixtures cover every reused text");
+        assert!(
+            fresh.runs.iter().filter(|r| kind(r)).count() >= 3,
+            "the fixtures cover every reused text"
+        );
     }
 }
 
@@ -401,7 +448,19 @@ fn remote_deletion_names_read_as_before() {
         let name = rest.get(..end)?;
         (!name.is_empty() && !name.contains('\\')).then(|| name.to_owned())
     };
-    let pieces = ["{", "}", "\"filename\":\"", "\"", "\\", "a", "é", ".tar.gz", ",\"size\":1", ":", " "];
+    let pieces = [
+        "{",
+        "}",
+        "\"filename\":\"",
+        "\"",
+        "\\",
+        "a",
+        "é",
+        ".tar.gz",
+        ",\"size\":1",
+        ":",
+        " ",
+    ];
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
     let mut named = 0;
     for _ in 0..5000 {
@@ -413,12 +472,19 @@ fn remote_deletion_names_read_as_before() {
             xorshift(&mut seed);
             t.push_str(pieces[(seed % pieces.len() as u64) as usize]);
         }
-        assert_eq!(super::parser::json_file_name(&t).map(str::to_owned), reference(&t), "{t:?}");
+        assert_eq!(
+            super::parser::json_file_name(&t).map(str::to_owned),
+            reference(&t),
+            "{t:?}"
+        );
         named += usize::from(reference(&t).is_some());
     }
     assert!(named > 50, "{named} texts with a name");
     let real = r#"{"filename":"backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz","size":221007532}"#;
-    assert_eq!(super::parser::json_file_name(real), Some("backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz"));
+    assert_eq!(
+        super::parser::json_file_name(real),
+        Some("backup-Jeedom-4.4.19-2024-12-01-03h27.tar.gz")
+    );
 }
 
 /// A small xorshift generator for the differential tests of the log module: a fixed sequence

@@ -594,9 +594,15 @@ mod tests {
         // lines below (with their own quotes) are kept byte for byte.
         for eol in ["\n", "\r\n"] {
             let t = format!("{{\"apikey\":\"AbCdEfGh12{eol}Envoi de \"x\" : \"OK\"{eol}");
-            assert_eq!(anon(&t), format!("{{\"apikey\":\"apikey-1{eol}Envoi de \"x\" : \"OK\"{eol}"));
+            assert_eq!(
+                anon(&t),
+                format!("{{\"apikey\":\"apikey-1{eol}Envoi de \"x\" : \"OK\"{eol}")
+            );
             let t = format!("request={{\\\"password\\\":\\\"Hunter22{eol}\"a\": \"b\"{eol}");
-            assert_eq!(anon(&t), format!("request={{\\\"password\\\":\\\"password-1{eol}\"a\": \"b\"{eol}"));
+            assert_eq!(
+                anon(&t),
+                format!("request={{\\\"password\\\":\\\"password-1{eol}\"a\": \"b\"{eol}")
+            );
         }
         // A key with its value on the next line is not a value (nothing to replace).
         let t = "{\"password\":\n\"Envoi\" OK\n";
@@ -683,13 +689,19 @@ mod tests {
     #[test]
     fn a_password_holding_a_double_quote_is_replaced_whole() {
         let t = r#"smbclient //192.0.2.20/s -U "jeedom%Pl"anted123" -c 'cd "jeedom"'"#;
-        assert_eq!(anon(t), r#"smbclient //192.0.2.20/s -U "user-1%password-1" -c 'cd "jeedom"'"#);
+        assert_eq!(
+            anon(t),
+            r#"smbclient //192.0.2.20/s -U "user-1%password-1" -c 'cd "jeedom"'"#
+        );
     }
 
     /// Punctuation after a key's value is the sentence's, kept byte for byte.
     #[test]
     fn punctuation_after_a_query_value_is_kept() {
-        assert_eq!(anon("GET /api?apikey=AbCd0123: refused."), "GET /api?apikey=apikey-1: refused.");
+        assert_eq!(
+            anon("GET /api?apikey=AbCd0123: refused."),
+            "GET /api?apikey=apikey-1: refused."
+        );
     }
 
     /// A PHP `print_r` dump and a plugin's `api_key=` are replaced, like the JSON and query
@@ -697,8 +709,14 @@ mod tests {
     #[test]
     fn print_r_dumps_and_api_key_spellings() {
         let out = anon("Details : Array ( [apikey] => AbCdEf0123456789 [type] => backup ) api_key=QwErTy0123456789");
-        assert_eq!(out, "Details : Array ( [apikey] => apikey-2 [type] => backup ) api_key=apikey-1");
-        assert_eq!(anon("    [samba::backup::password] => pw-12345\n"), "    [samba::backup::password] => password-1\n");
+        assert_eq!(
+            out,
+            "Details : Array ( [apikey] => apikey-2 [type] => backup ) api_key=apikey-1"
+        );
+        assert_eq!(
+            anon("    [samba::backup::password] => pw-12345\n"),
+            "    [samba::backup::password] => password-1\n"
+        );
     }
 
     #[test]

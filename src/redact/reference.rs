@@ -71,9 +71,15 @@ pub fn wrapped_secrets(text: &str) -> Vec<String> {
         } else {
             let v1 = c.name("v1").map_or("", |m| m.as_str());
             let broke = c.name("nl").is_some();
-            let v2 = if broke { c.name("v2").map_or("", |m| m.as_str()) } else { "" };
-            let closed_on_line =
-                !broke && text.get(c.get(0).map_or(0, |m| m.end())..).is_some_and(|rest| rest.starts_with(['"', '\'']));
+            let v2 = if broke {
+                c.name("v2").map_or("", |m| m.as_str())
+            } else {
+                ""
+            };
+            let closed_on_line = !broke
+                && text
+                    .get(c.get(0).map_or(0, |m| m.end())..)
+                    .is_some_and(|rest| rest.starts_with(['"', '\'']));
             if closed_on_line && !sep_breaks {
                 continue;
             }
@@ -113,7 +119,12 @@ pub fn redact<'a>(known: &[String], text: &'a str) -> Cow<'a, str> {
     let wrapped = if dash_u { wrapped_secrets(text) } else { Vec::new() };
     let mut secrets: Vec<&str> = known.iter().map(String::as_str).collect();
     if !wrapped.is_empty() {
-        secrets.extend(wrapped.iter().map(String::as_str).filter(|w| !known.iter().any(|s| s == w)));
+        secrets.extend(
+            wrapped
+                .iter()
+                .map(String::as_str)
+                .filter(|w| !known.iter().any(|s| s == w)),
+        );
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
     for secret in secrets {
@@ -138,8 +149,17 @@ pub fn redact<'a>(known: &[String], text: &'a str) -> Cow<'a, str> {
             if !open.is_empty() && close.is_empty() && already_hidden(inner) {
                 return c.get(0).map_or(String::new(), |m| m.as_str().to_owned());
             }
-            let hidden = if inner.contains('%') { format!("{MASK}%{MASK}") } else { MASK.to_owned() };
-            format!("{}{}{}{open}{hidden}{close}{tail}", cap(c, "pre"), cap(c, "flag"), cap(c, "sep"))
+            let hidden = if inner.contains('%') {
+                format!("{MASK}%{MASK}")
+            } else {
+                MASK.to_owned()
+            };
+            format!(
+                "{}{}{}{open}{hidden}{close}{tail}",
+                cap(c, "pre"),
+                cap(c, "flag"),
+                cap(c, "sep")
+            )
         });
     }
     if at {

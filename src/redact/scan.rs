@@ -50,10 +50,16 @@ pub fn wrapped_secrets(text: &str) -> Vec<String> {
         } else {
             let v1 = c.name("v1").map_or("", |m| m.as_str());
             let broke = c.name("nl").is_some();
-            let v2 = if broke { c.name("v2").map_or("", |m| m.as_str()) } else { "" };
+            let v2 = if broke {
+                c.name("v2").map_or("", |m| m.as_str())
+            } else {
+                ""
+            };
             // On one line and closed: the patterns hide it.
-            let closed_on_line =
-                !broke && text.get(c.get(0).map_or(0, |m| m.end())..).is_some_and(|rest| rest.starts_with(['"', '\'']));
+            let closed_on_line = !broke
+                && text
+                    .get(c.get(0).map_or(0, |m| m.end())..)
+                    .is_some_and(|rest| rest.starts_with(['"', '\'']));
             if closed_on_line && !sep_breaks {
                 continue;
             }
@@ -94,12 +100,13 @@ pub fn wrapped_secrets(text: &str) -> Vec<String> {
 /// meeting `"`, `'`, `\`, `\r` or `\n` on the way.
 fn may_wrap(text: &str) -> bool {
     let t = text.as_bytes();
-    let flag_ends = memchr::memmem::find_iter(t, b"-U").map(|i| i + 2).chain(
-        memchr::memmem::find_iter(t, b"--user").flat_map(|i| {
-            let name = t.get(i + 6..i + 10) == Some(b"name");
-            std::iter::once(i + 6).chain(name.then_some(i + 10))
-        }),
-    );
+    let flag_ends =
+        memchr::memmem::find_iter(t, b"-U")
+            .map(|i| i + 2)
+            .chain(memchr::memmem::find_iter(t, b"--user").flat_map(|i| {
+                let name = t.get(i + 6..i + 10) == Some(b"name");
+                std::iter::once(i + 6).chain(name.then_some(i + 10))
+            }));
     for end in flag_ends {
         let rest = text.get(end..).unwrap_or_default();
         // Blanks and `=`; any other white space (a line break, a vertical tab, a non-ASCII
@@ -148,7 +155,10 @@ mod tests {
     fn a_break_after_the_flag_or_inside_the_quotes_is_found() {
         let t = "smbclient //h/s -U\n\"jdupont_sauvegarde%Pl4nted-Secr3t!\" -c ls\n";
         let s = wrapped_secrets(t);
-        assert!(s.contains(&"jdupont_sauvegarde".to_owned()) && s.contains(&"Pl4nted-Secr3t!".to_owned()), "{s:?}");
+        assert!(
+            s.contains(&"jdupont_sauvegarde".to_owned()) && s.contains(&"Pl4nted-Secr3t!".to_owned()),
+            "{s:?}"
+        );
         let t = "smbclient -U \"jdupont%Pl4nted\nSecr3t!\" -c ls\n";
         let s = wrapped_secrets(t);
         for want in ["jdupont", "Pl4nted", "Secr3t!", "Pl4ntedSecr3t!"] {
@@ -180,8 +190,12 @@ mod tests {
             assert!(may_wrap(&text), "{gap:?}");
             assert!(!wrapped_secrets(&text).is_empty(), "{gap:?}");
         }
-        assert!(!may_wrap("Erreur smbclient '//192.168.1.20/b' -U \"jeedom%pass\" -c 'put x' valeur"));
-        assert!(!may_wrap("tar -U -czf x; smbclient --username=jeedom -c ls; --user 'a%b'"));
+        assert!(!may_wrap(
+            "Erreur smbclient '//192.168.1.20/b' -U \"jeedom%pass\" -c 'put x' valeur"
+        ));
+        assert!(!may_wrap(
+            "tar -U -czf x; smbclient --username=jeedom -c ls; --user 'a%b'"
+        ));
         assert!(may_wrap("smbclient --username\n'jeedom%pass'"));
         assert!(may_wrap("{\"m\":\"smbclient -U \\\"jeedom%pass\\\" -c ls\"}"));
     }

@@ -150,11 +150,7 @@ pub fn table(rows: &[Row], lang: Lang) -> String {
             if i == 4 {
                 out.push_str(s);
             } else {
-                let _ = write!(
-                    out,
-                    "{s}{}  ",
-                    " ".repeat(w.saturating_sub(s.chars().count()))
-                );
+                let _ = write!(out, "{s}{}  ", " ".repeat(w.saturating_sub(s.chars().count())));
             }
         }
         out.push('\n');
@@ -297,8 +293,7 @@ mod tests {
             class: Some(TileClass::Success),
             flags: Some("scenario=0".into()),
             status,
-            detail: (status != Status::Ok)
-                .then(|| "first difference at line 3:\n- a\n+ b".to_owned()),
+            detail: (status != Status::Ok).then(|| "first difference at line 3:\n- a\n+ b".to_owned()),
             snapshot: None,
         }
     }
@@ -315,31 +310,17 @@ mod tests {
             2
         );
         assert_eq!(
-            Summary::of(&[
-                row("a", Status::Ok),
-                row("a", Status::Ok),
-                row("b", Status::Ok)
-            ])
-            .cases,
+            Summary::of(&[row("a", Status::Ok), row("a", Status::Ok), row("b", Status::Ok)]).cases,
             2
         );
     }
 
     #[test]
     fn the_table_aligns_and_quotes_the_difference() {
-        let t = table(
-            &[row("4.4-a", Status::Ok), row("b", Status::Changed)],
-            Lang::En,
-        );
+        let t = table(&[row("4.4-a", Status::Ok), row("b", Status::Changed)], Lang::En);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(
-            lines[0],
-            "case   profile   tile                    flags       status"
-        );
-        assert_eq!(
-            lines[2],
-            "b      v2024-08  finished local=success  scenario=0  changed"
-        );
+        assert_eq!(lines[0], "case   profile   tile                    flags       status");
+        assert_eq!(lines[2], "b      v2024-08  finished local=success  scenario=0  changed");
         assert!(
             t.contains("changed b@v2024-08:\n  first difference at line 3:\n  - a\n  + b\n"),
             "{t}"
@@ -352,14 +333,12 @@ mod tests {
 
     #[test]
     fn junit_has_a_suite_per_case_and_a_failure_per_difference() {
-        let xml = junit(&[
-            row("a", Status::Ok),
-            row("a", Status::Changed),
-            row("b", Status::Error),
-        ])
-        .unwrap();
+        let xml = junit(&[row("a", Status::Ok), row("a", Status::Changed), row("b", Status::Error)]).unwrap();
         assert!(xml.contains(r#"<testsuite name="a" tests="2""#), "{xml}");
-        assert!(xml.contains(r#"<failure message="the replay differs from the accepted snapshot" type="changed">"#), "{xml}");
+        assert!(
+            xml.contains(r#"<failure message="the replay differs from the accepted snapshot" type="changed">"#),
+            "{xml}"
+        );
         assert!(
             xml.contains(r#"<error message="first difference at line 3:" type="error">"#),
             "{xml}"

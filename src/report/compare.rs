@@ -59,12 +59,7 @@ pub fn table(a: &str, b: &str, entries: &[Entry], lang: Lang) -> String {
         match e {
             Ok(c) if c.differs() => {
                 let (step, trigger) = c.first_difference.clone().unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "{}  ({} {step}, {trigger})",
-                    c.case,
-                    lang.pick("étape", "step")
-                );
+                let _ = writeln!(out, "{}  ({} {step}, {trigger})", c.case, lang.pick("étape", "step"));
                 let w = a.chars().count().max(b.chars().count());
                 let _ = writeln!(out, "  {a:<w$}  {}", side(&c.a));
                 let _ = writeln!(out, "  {b:<w$}  {}", side(&c.b));

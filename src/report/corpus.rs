@@ -11,20 +11,14 @@ use crate::via::Via;
 
 /// The snapshot text of one (case, profile), with the replay it came from. What the snapshot
 /// suite asserts and what `check` compares, whichever path (`via`) the replay took.
-pub fn case_snapshot(
-    resolved: &Resolved,
-    profile: &ProfileRef,
-    via: &Via,
-) -> Result<(String, Replay), run::RunError> {
+pub fn case_snapshot(resolved: &Resolved, profile: &ProfileRef, via: &Via) -> Result<(String, Replay), run::RunError> {
     let replay = run::replay(resolved, profile, via)?;
     Ok((snapshot::render(resolved, profile.name(), &replay), replay))
 }
 
 fn case_name(dir: &Path) -> String {
-    dir.file_name().map_or_else(
-        || dir.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    dir.file_name()
+        .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 fn error_row(case: String, profile: String, detail: String) -> Row {
@@ -42,24 +36,14 @@ fn error_row(case: String, profile: String, detail: String) -> Row {
 
 /// Checks one case folder: one row per profile it runs (only `only` when given; a case that
 /// does not run that profile gives no row).
-pub fn check_case(
-    dir: &Path,
-    snapshots: &Path,
-    only: Option<&str>,
-    overrides: &Overrides,
-    via: &Via,
-) -> Vec<Row> {
+pub fn check_case(dir: &Path, snapshots: &Path, only: Option<&str>, overrides: &Overrides, via: &Via) -> Vec<Row> {
     let name = case_name(dir);
     let resolved = match Case::load(dir).and_then(|c| c.resolve(overrides)) {
         Ok(r) => r,
         Err(e) => return vec![error_row(name, String::new(), e.to_string())],
     };
     let mut rows = Vec::new();
-    for profile in resolved
-        .profiles
-        .iter()
-        .filter(|p| only.is_none_or(|o| p.name() == o))
-    {
+    for profile in resolved.profiles.iter().filter(|p| only.is_none_or(|o| p.name() == o)) {
         let pname = profile.name().to_owned();
         let (body, replay) = match case_snapshot(&resolved, profile, via) {
             Ok(x) => x,
@@ -167,9 +151,8 @@ pub fn compare_case(
         .and_then(|c| c.resolve(overrides))
         .map_err(|e| crate::redact::redact_text(&e.to_string()))?;
     let replay = |p: &ProfileRef| {
-        run::replay(&resolved, p, via).map_err(|e| {
-            crate::redact::redact_text(&format!("{}: {}: {e}", resolved.name, p.name()))
-        })
+        run::replay(&resolved, p, via)
+            .map_err(|e| crate::redact::redact_text(&format!("{}: {}: {e}", resolved.name, p.name())))
     };
     let (ra, rb) = (replay(a)?, replay(b)?);
     let (sa, sb) = (sides(&ra), sides(&rb));

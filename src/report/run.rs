@@ -45,9 +45,7 @@ pub fn config_for(resolved: &Resolved, profile: &ProfileRef) -> Result<ProfileCo
     };
     match profile {
         ProfileRef::Builtin(name) => {
-            let base: Profile = name
-                .parse()
-                .map_err(|_| RunError::UnknownProfile(name.clone()))?;
+            let base: Profile = name.parse().map_err(|_| RunError::UnknownProfile(name.clone()))?;
             let mut c = ProfileConfig::builtin(base);
             c.min_size = resolved.min_size;
             c.php = php;

@@ -86,8 +86,7 @@ mod tests {
 
     #[test]
     fn the_body_follows_the_metadata_block() {
-        let file =
-            "---\nsource: tests/integration/cases.rs\nexpression: body\n---\ncase: x\r\nline 2\n\n";
+        let file = "---\nsource: tests/integration/cases.rs\nexpression: body\n---\ncase: x\r\nline 2\n\n";
         assert_eq!(body_of(file), "case: x\nline 2\n");
         assert!(matches(&body_of(file), "case: x\nline 2"));
         assert!(!matches(&body_of(file), "case: x\nline 3"));

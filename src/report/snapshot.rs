@@ -124,11 +124,7 @@ pub fn render(resolved: &Resolved, profile: &str, replay: &Replay) -> String {
             let value = outcome
                 .flag(kind)
                 .map_or_else(|| "-".to_owned(), |f| f.code().to_string());
-            let _ = writeln!(
-                out,
-                "  {:<14} {value:>2}  {sentence}",
-                kind.tag().trim_matches('#')
-            );
+            let _ = writeln!(out, "  {:<14} {value:>2}  {sentence}", kind.tag().trim_matches('#'));
         }
         before.clone_from(&outcome.virtual_value);
     }
@@ -194,8 +190,7 @@ fn world(out: &mut String, step: &Step) {
         out.push_str("logs: (all empty)\n");
     }
     for (name, bytes) in &step.logs {
-        let lines =
-            bytes.iter().filter(|b| **b == b'\n').count() + usize::from(!bytes.ends_with(b"\n"));
+        let lines = bytes.iter().filter(|b| **b == b'\n').count() + usize::from(!bytes.ends_with(b"\n"));
         let last = bytes
             .split(|b| *b == b'\n')
             .rev()
@@ -212,11 +207,7 @@ fn world(out: &mut String, step: &Step) {
             LogName::Update => "log/update",
             LogName::CronExecution => "log/cron_execution",
         };
-        let _ = writeln!(
-            out,
-            "{name}: {} bytes, {lines} lines, last: {quoted}",
-            bytes.len()
-        );
+        let _ = writeln!(out, "{name}: {} bytes, {lines} lines, last: {quoted}", bytes.len());
     }
     if step.local.is_empty() {
         out.push_str("local: (empty)\n");

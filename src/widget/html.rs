@@ -149,17 +149,10 @@ impl Tile {
                     user_text(last_save),
                 );
             }
-            Panel::Finished {
-                archive_name,
-                circles,
-            } => {
+            Panel::Finished { archive_name, circles } => {
                 let _ = write!(h, "<div class=\"ib-title\">{}</div>", finished_title(lang));
                 if let Some(name) = archive_name {
-                    let _ = write!(
-                        h,
-                        "<div class=\"ib-detail ib-archive\">[{}]</div>",
-                        user_text(name)
-                    );
+                    let _ = write!(h, "<div class=\"ib-detail ib-archive\">[{}]</div>", user_text(name));
                 }
                 h.push_str("<div class=\"ib-circles\">");
                 for c in circles {
@@ -175,12 +168,7 @@ impl Tile {
 
 fn circle_html(h: &mut String, c: &Circle, lang: Lang) {
     let reasons: Vec<String> = c.reasons.iter().map(|r| reason_text(r, lang)).collect();
-    let tip = format!(
-        "{}{} {}",
-        c.repo.name(),
-        lang.pick(" :", ":"),
-        reasons.join(", ")
-    );
+    let tip = format!("{}{} {}", c.repo.name(), lang.pick(" :", ":"), reasons.join(", "));
     let icon = match c.repo {
         Repo::Local => LOCAL_ICON,
         Repo::Samba => SAMBA_ICON,

@@ -119,10 +119,7 @@ pub enum Reason {
     ArchiveMissing,
     /// Local warning: `erreurFileSize >= 1`. The sizes as the value gives them (`fileSize`,
     /// `minSizeBackup`); `None` when missing or `null`.
-    SizeBelow {
-        size: Option<String>,
-        min: Option<String>,
-    },
+    SizeBelow { size: Option<String>, min: Option<String> },
     /// `errorLogBackup >= 1`: an error line in the backup log.
     LogError,
     /// Samba error: the share's newest archive is not this run's.
@@ -220,17 +217,16 @@ fn finished(text: &str, json: &Value) -> Panel {
         if log_error && state != CircleState::Success {
             reasons.push(Reason::LogError);
         }
-        circles.push(Circle { repo: Repo::Local, state, reasons });
+        circles.push(Circle {
+            repo: Repo::Local,
+            state,
+            reasons,
+        });
     }
 
     // The widget tests the value's text for the repository's name, then reads its key.
     for (repo, needle, missing, present) in [
-        (
-            Repo::Samba,
-            "samba",
-            Reason::MissingFromShare,
-            Reason::PresentOnShare,
-        ),
+        (Repo::Samba, "samba", Reason::MissingFromShare, Reason::PresentOnShare),
         (
             Repo::Market,
             "market",
@@ -245,7 +241,11 @@ fn finished(text: &str, json: &Value) -> Panel {
             } else {
                 (CircleState::Success, present)
             };
-            circles.push(Circle { repo, state, reasons: vec![reason] });
+            circles.push(Circle {
+                repo,
+                state,
+                reasons: vec![reason],
+            });
         }
     }
 
@@ -257,10 +257,7 @@ fn finished(text: &str, json: &Value) -> Panel {
     } else {
         display(js::get(json, &["backup", "local", "fileName"]))
     };
-    Panel::Finished {
-        archive_name,
-        circles,
-    }
+    Panel::Finished { archive_name, circles }
 }
 
 impl Tile {
@@ -399,11 +396,8 @@ mod tests {
 
     #[test]
     fn tile_serializes_with_tags() {
-        let json = serde_json::to_value(view_at(
-            "",
-            jiff::civil::date(2025, 9, 10).at(3, 30, 33, 0).into(),
-        ))
-        .expect("a tile serializes");
+        let json = serde_json::to_value(view_at("", jiff::civil::date(2025, 9, 10).at(3, 30, 33, 0).into()))
+            .expect("a tile serializes");
         assert_eq!(
             json,
             serde_json::json!({"panel": {"kind": "alert", "alert": "invalid_json"}, "written_at": "2025-09-10 03:30:33"})

@@ -17,10 +17,7 @@ pub enum OptionError {
     #[error("unknown widget parameter {name:?}; known: {}", KNOWN.join(", "))]
     Unknown { name: String },
     #[error("widget parameter {name}: {source}")]
-    Param {
-        name: String,
-        source: Box<OptionError>,
-    },
+    Param { name: String, source: Box<OptionError> },
 }
 
 const KNOWN: [&str; 10] = [
@@ -91,16 +88,12 @@ impl WidgetOptions {
     /// Builds options from `(name, value)` pairs as Jeedom stores the widget's parameters. An
     /// empty value keeps the default (Jeedom's behaviour for a parameter left blank); an unknown
     /// name or a bad value is an error naming the parameter.
-    pub fn from_params<'a>(
-        params: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, OptionError> {
+    pub fn from_params<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, OptionError> {
         let mut o = WidgetOptions::default();
         for (name, value) in params {
             let value = value.trim();
             if !KNOWN.contains(&name) {
-                return Err(OptionError::Unknown {
-                    name: name.to_owned(),
-                });
+                return Err(OptionError::Unknown { name: name.to_owned() });
             }
             if value.is_empty() {
                 continue;
@@ -142,9 +135,7 @@ impl Radius {
     pub fn new(n: u32) -> Result<Radius, OptionError> {
         match u8::try_from(n) {
             Ok(n) if n <= Self::MAX => Ok(Radius(n)),
-            _ => Err(OptionError::Radius {
-                value: n.to_string(),
-            }),
+            _ => Err(OptionError::Radius { value: n.to_string() }),
         }
     }
 
@@ -170,16 +161,11 @@ impl std::str::FromStr for Radius {
     type Err = OptionError;
     fn from_str(s: &str) -> Result<Self, OptionError> {
         let t = s.trim();
-        let t = t
-            .strip_suffix("px")
-            .or_else(|| t.strip_suffix('%'))
-            .unwrap_or(t);
+        let t = t.strip_suffix("px").or_else(|| t.strip_suffix('%')).unwrap_or(t);
         t.parse::<u32>()
             .ok()
             .and_then(|n| Radius::new(n).ok())
-            .ok_or_else(|| OptionError::Radius {
-                value: s.to_owned(),
-            })
+            .ok_or_else(|| OptionError::Radius { value: s.to_owned() })
     }
 }
 
@@ -225,9 +211,7 @@ impl TryFrom<u32> for LoaderStyle {
             2 => Ok(LoaderStyle::Dots),
             3 => Ok(LoaderStyle::Bars),
             4 => Ok(LoaderStyle::Pulse),
-            _ => Err(OptionError::Loader {
-                value: n.to_string(),
-            }),
+            _ => Err(OptionError::Loader { value: n.to_string() }),
         }
     }
 }
@@ -245,9 +229,7 @@ impl std::str::FromStr for LoaderStyle {
             .parse::<u32>()
             .ok()
             .and_then(|n| LoaderStyle::try_from(n).ok())
-            .ok_or_else(|| OptionError::Loader {
-                value: s.to_owned(),
-            })
+            .ok_or_else(|| OptionError::Loader { value: s.to_owned() })
     }
 }
 
@@ -265,9 +247,7 @@ impl CssColor {
         if is_css_colour(t) {
             Ok(CssColor(t.to_ascii_lowercase()))
         } else {
-            Err(OptionError::Colour {
-                value: s.to_owned(),
-            })
+            Err(OptionError::Colour { value: s.to_owned() })
         }
     }
 
@@ -312,16 +292,11 @@ fn is_css_colour(s: &str) -> bool {
         let Some(args) = lower[open + 1..].strip_suffix(')') else {
             return false;
         };
-        const FUNCTIONS: [&str; 9] = [
-            "rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch",
-        ];
+        const FUNCTIONS: [&str; 9] = ["rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch"];
         if !FUNCTIONS.contains(&name) {
             return false;
         }
-        let tokens: Vec<&str> = args
-            .split([' ', ',', '/'])
-            .filter(|t| !t.is_empty())
-            .collect();
+        let tokens: Vec<&str> = args.split([' ', ',', '/']).filter(|t| !t.is_empty()).collect();
         return matches!(tokens.len(), 3 | 4) && tokens.iter().all(|t| is_colour_arg(t));
     }
     COLOUR_NAMES.binary_search(&lower.as_str()).is_ok()
@@ -341,9 +316,7 @@ fn is_colour_arg(t: &str) -> bool {
     let int = parts.next().unwrap_or("");
     let frac = parts.next();
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()))
-        && digits(int)
-        && frac.is_none_or(digits)
+    (!int.is_empty() || frac.is_some_and(|f| !f.is_empty())) && digits(int) && frac.is_none_or(digits)
 }
 
 /// CSS colour keywords, sorted for binary search.
@@ -573,8 +546,7 @@ mod tests {
 
     #[test]
     fn options_deserialize_from_widget_names() {
-        let o: Result<WidgetOptions, _> =
-            toml::from_str("couleurCircleError = \"crimson\"\nstyleLoader = 4\n");
+        let o: Result<WidgetOptions, _> = toml::from_str("couleurCircleError = \"crimson\"\nstyleLoader = 4\n");
         let o = o.expect("valid TOML options");
         assert_eq!(o.error.as_str(), "crimson");
         assert_eq!(o.loader_style, LoaderStyle::Pulse);

@@ -23,12 +23,7 @@ impl Tile {
         let mut out = String::new();
         match &self.panel {
             Panel::Alert(kind) => {
-                let _ = write!(
-                    out,
-                    "▲ {} {}",
-                    lang.pick("Alerte :", "Alert:"),
-                    alert_text(*kind, lang)
-                );
+                let _ = write!(out, "▲ {} {}", lang.pick("Alerte :", "Alert:"), alert_text(*kind, lang));
             }
             Panel::InProgress { last_save } => {
                 let _ = write!(
@@ -38,10 +33,7 @@ impl Tile {
                     crate::redact::redact_text(last_save)
                 );
             }
-            Panel::Finished {
-                archive_name,
-                circles,
-            } => {
+            Panel::Finished { archive_name, circles } => {
                 out.push_str("■ ");
                 out.push_str(finished_title(lang));
                 if let Some(name) = archive_name {
@@ -55,8 +47,7 @@ impl Tile {
                     if i > 0 {
                         out.push_str(" · ");
                     }
-                    let reasons: Vec<String> =
-                        c.reasons.iter().map(|r| reason_text(r, lang)).collect();
+                    let reasons: Vec<String> = c.reasons.iter().map(|r| reason_text(r, lang)).collect();
                     let _ = write!(
                         out,
                         "{}{} {} {}",
@@ -90,10 +81,7 @@ pub fn state_symbol(state: CircleState) -> &'static str {
 pub fn alert_text(kind: AlertKind, lang: Lang) -> String {
     match kind {
         AlertKind::InvalidJson => lang
-            .pick(
-                "valeur vide ou qui n'est pas du JSON",
-                "the value is empty or not JSON",
-            )
+            .pick("valeur vide ou qui n'est pas du JSON", "the value is empty or not JSON")
             .to_owned(),
         AlertKind::IncompleteJson { keys } => match lang {
             Lang::Fr => format!(
@@ -111,9 +99,7 @@ pub fn alert_text(kind: AlertKind, lang: Lang) -> String {
                 "the scenario reported an error, see its log",
             )
             .to_owned(),
-        AlertKind::NoAction => lang
-            .pick("aucune action reçue", "no action received")
-            .to_owned(),
+        AlertKind::NoAction => lang.pick("aucune action reçue", "no action received").to_owned(),
     }
 }
 
@@ -140,25 +126,15 @@ pub fn reason_text(reason: &Reason, lang: Lang) -> String {
             }
         }
         Reason::LogError => lang
-            .pick(
-                "erreur dans le log de sauvegarde",
-                "error in the backup log",
-            )
+            .pick("erreur dans le log de sauvegarde", "error in the backup log")
             .to_owned(),
         Reason::MissingFromShare => lang
-            .pick(
-                "archive absente du partage Samba",
-                "archive not on the Samba share",
-            )
+            .pick("archive absente du partage Samba", "archive not on the Samba share")
             .to_owned(),
-        Reason::PresentOnShare => lang
-            .pick("archive sur le partage", "archive on the share")
-            .to_owned(),
+        Reason::PresentOnShare => lang.pick("archive sur le partage", "archive on the share").to_owned(),
         Reason::MissingFromMarket => lang
             .pick("archive absente du Market", "archive not on the Market")
             .to_owned(),
-        Reason::PresentOnMarket => lang
-            .pick("archive sur le Market", "archive on the Market")
-            .to_owned(),
+        Reason::PresentOnMarket => lang.pick("archive sur le Market", "archive on the Market").to_owned(),
     }
 }

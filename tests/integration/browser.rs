@@ -55,9 +55,7 @@ pub(crate) fn find_chromium() -> Option<PathBuf> {
 /// the test harness does not capture (it captures only the print macros).
 pub(crate) fn say(line: &str) {
     use std::io::Write as _;
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(format!("{line}\n").as_bytes());
+    let _ = std::io::stderr().lock().write_all(format!("{line}\n").as_bytes());
 }
 
 /// Where test artifacts go: `<target>/test-artifacts/`.
@@ -101,11 +99,7 @@ pub(crate) fn render_in_chromium(html: &str, name: &str) -> Option<Rendered> {
 }
 
 /// [`render_in_chromium`] with a window of `(width, height)` pixels.
-pub(crate) fn render_in_chromium_sized(
-    html: &str,
-    name: &str,
-    window: (u32, u32),
-) -> Option<Rendered> {
+pub(crate) fn render_in_chromium_sized(html: &str, name: &str, window: (u32, u32)) -> Option<Rendered> {
     let Some(chromium) = find_chromium() else {
         say("skipped: chromium not installed (apt-get install chromium), browser test not run");
         return None;
@@ -117,8 +111,7 @@ pub(crate) fn render_in_chromium_sized(
     std::fs::create_dir_all(&artifacts).expect("create target/test-artifacts");
     let screenshot = artifacts.join(format!("{name}.png"));
     let _ = std::fs::remove_file(&screenshot);
-    std::fs::copy(&page, artifacts.join(format!("{name}.html")))
-        .expect("keep the page as an artifact");
+    std::fs::copy(&page, artifacts.join(format!("{name}.html"))).expect("keep the page as an artifact");
 
     let mut child = Command::new(&chromium)
         .args([
@@ -134,10 +127,7 @@ pub(crate) fn render_in_chromium_sized(
             "--virtual-time-budget=3000",
         ])
         .arg(format!("--window-size={},{}", window.0, window.1))
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.path().join("profile").display()
-        ))
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
         .arg(format!("--screenshot={}", screenshot.display()))
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()).replace(' ', "%20"))
@@ -167,10 +157,7 @@ pub(crate) fn render_in_chromium_sized(
         if started.elapsed() > TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            panic!(
-                "chromium did not finish within {TIMEOUT:?} on {}",
-                page.display()
-            );
+            panic!("chromium did not finish within {TIMEOUT:?} on {}", page.display());
         }
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -185,10 +172,7 @@ pub(crate) fn render_in_chromium_sized(
         dom.contains("data-ib-recorder=\"on\""),
         "the error recorder did not run; DOM:\n{dom}"
     );
-    say(&format!(
-        "browser test screenshot: {}",
-        screenshot.display()
-    ));
+    say(&format!("browser test screenshot: {}", screenshot.display()));
     Some(Rendered {
         script_errors: recorded_errors(&dom),
         dom,
@@ -220,8 +204,7 @@ fn html_unescape(s: &str) -> String {
 
 /// Is this a non-trivial PNG (signature, and more than a blank page's few bytes)?
 pub(crate) fn assert_png(path: &Path) {
-    let bytes =
-        std::fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
     assert!(
         bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
         "{} is not a PNG",
@@ -250,14 +233,8 @@ fn gallery(lang: Lang) -> String {
     let default = WidgetOptions::default();
     let mut body = String::from("<h1>Info backup</h1>\n");
     let tiles = [
-        (
-            widget::view_at(FINISHED_3, at("2025-09-10 03:30:33")),
-            default.clone(),
-        ),
-        (
-            widget::view_at(STARTED, at("2025-09-10 03:27:01")),
-            default.clone(),
-        ),
+        (widget::view_at(FINISHED_3, at("2025-09-10 03:30:33")), default.clone()),
+        (widget::view_at(STARTED, at("2025-09-10 03:27:01")), default.clone()),
         (
             widget::view_at(
                 r#"{"lastSave":"2025-09-10-03h27","update":0,"action":"startBackup"}"#,
@@ -265,10 +242,7 @@ fn gallery(lang: Lang) -> String {
             ),
             default.clone(),
         ),
-        (
-            widget::view_at(HOSTILE, at("2025-09-10 03:30:33")),
-            default.clone(),
-        ),
+        (widget::view_at(HOSTILE, at("2025-09-10 03:30:33")), default.clone()),
     ];
     for (tile, options) in &tiles {
         body.push_str(&tile.render_html(lang, options));
@@ -292,10 +266,8 @@ fn gallery(lang: Lang) -> String {
     for (i, style) in widget::LoaderStyle::ALL.into_iter().enumerate() {
         let options = WidgetOptions {
             loader_style: style,
-            background: widget::CssColor::parse(if i % 2 == 0 { "#2f3237" } else { "#ffffff" })
-                .expect("colour"),
-            text: widget::CssColor::parse(if i % 2 == 0 { "#e8e8e8" } else { "#4a4a4a" })
-                .expect("colour"),
+            background: widget::CssColor::parse(if i % 2 == 0 { "#2f3237" } else { "#ffffff" }).expect("colour"),
+            text: widget::CssColor::parse(if i % 2 == 0 { "#e8e8e8" } else { "#4a4a4a" }).expect("colour"),
             ..WidgetOptions::default()
         };
         body.push_str(&widget::view(STARTED).render_html(lang, &options));
@@ -309,11 +281,7 @@ fn tiles_render_in_chromium_without_script_errors() {
     let Some(r) = render_in_chromium(&page, "widget-tiles") else {
         return;
     };
-    assert_eq!(
-        r.script_errors,
-        Vec::<String>::new(),
-        "script errors in the page"
-    );
+    assert_eq!(r.script_errors, Vec::<String>::new(), "script errors in the page");
     assert_png(&r.screenshot);
 
     // The three panel kinds are in the rendered DOM, with their texts.
@@ -350,11 +318,10 @@ fn tiles_render_in_chromium_without_script_errors() {
         );
     }
     // The hostile archive name stayed text: no element was created from it, nothing ran.
-    assert!(r.dom.contains("backup-&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;.tar.gz"));
-    assert!(
-        !r.dom.contains("<img src=\"x\""),
-        "the archive name became an element"
-    );
+    assert!(r.dom.contains(
+        "backup-&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;.tar.gz"
+    ));
+    assert!(!r.dom.contains("<img src=\"x\""), "the archive name became an element");
     assert!(
         r.dom.contains("<title>Info backup — tuiles</title>"),
         "the page title changed: a script ran"
@@ -364,11 +331,7 @@ fn tiles_render_in_chromium_without_script_errors() {
 #[test]
 fn recorder_catches_script_errors_and_blocked_scripts() {
     // The check above is only worth something if the recorder really reports errors.
-    let page = widget::html_page(
-        "t",
-        "<p id=x>x</p><img src=\"data:,\" onerror=\"nope()\">",
-        Lang::En,
-    );
+    let page = widget::html_page("t", "<p id=x>x</p><img src=\"data:,\" onerror=\"nope()\">", Lang::En);
     let throwing = page.replace("<body>", "<body><script>undefinedFunction();</script>");
     let Some(r) = render_in_chromium(&throwing, "recorder-self-test") else {
         return;
@@ -384,9 +347,7 @@ fn recorder_catches_script_errors_and_blocked_scripts() {
         return;
     };
     assert!(
-        r.script_errors
-            .iter()
-            .any(|e| e.contains("undefinedFunction")),
+        r.script_errors.iter().any(|e| e.contains("undefinedFunction")),
         "an uncaught error must be recorded: {:?}",
         r.script_errors
     );

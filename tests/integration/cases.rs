@@ -12,11 +12,7 @@ fn scenarios() -> PathBuf {
 #[test]
 fn every_case_folder_loads_and_is_named_for_its_situation() {
     let corpus = case::load_corpus(&scenarios()).expect("scenarios/ is listable");
-    assert!(
-        corpus.len() >= 30,
-        "the corpus holds {} cases",
-        corpus.len()
-    );
+    assert!(corpus.len() >= 30, "the corpus holds {} cases", corpus.len());
     for (dir, loaded) in corpus {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let c = loaded.unwrap_or_else(|e| panic!("{e}"));
@@ -30,10 +26,7 @@ fn every_case_folder_loads_and_is_named_for_its_situation() {
                 .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '.'),
             "{name}: case names are kebab-case"
         );
-        assert!(
-            !c.logs.is_empty(),
-            "{name}: a case records at least one log"
-        );
+        assert!(!c.logs.is_empty(), "{name}: a case records at least one log");
     }
 }
 
@@ -41,10 +34,7 @@ fn every_case_folder_loads_and_is_named_for_its_situation() {
 fn a_case_folder_without_manifest_is_refused_with_its_path() {
     let tmp = tempfile::tempdir().unwrap();
     let err = Case::load(tmp.path()).unwrap_err();
-    assert!(
-        err.to_string().contains(&tmp.path().display().to_string()),
-        "{err}"
-    );
+    assert!(err.to_string().contains(&tmp.path().display().to_string()), "{err}");
     assert!(err.to_string().contains("case.toml"), "{err}");
 }
 
@@ -144,10 +134,7 @@ samba_error = "boom"
         })
         .unwrap();
     assert_eq!(r.min_size, 5);
-    assert_eq!(
-        r.timeline.config.get("samba::enable").map(String::as_str),
-        Some("1")
-    );
+    assert_eq!(r.timeline.config.get("samba::enable").map(String::as_str), Some("1"));
     assert!(
         r.facts
             .iter()
@@ -157,25 +144,16 @@ samba_error = "boom"
 
 #[test]
 fn a_step_without_time_or_run_is_located() {
-    let tmp = write_case(&[(
-        "case.toml",
-        b"description = \"x\"\n\n[[step]]\ntrigger = \"user\"\n",
-    )]);
+    let tmp = write_case(&[("case.toml", b"description = \"x\"\n\n[[step]]\ntrigger = \"user\"\n")]);
     let err = resolve(&tmp).unwrap_err().to_string();
-    assert!(
-        err.contains("case.toml:3:1: step[1].at: `at` is needed"),
-        "{err}"
-    );
+    assert!(err.contains("case.toml:3:1: step[1].at: `at` is needed"), "{err}");
 }
 
 #[test]
 fn a_manifest_that_is_not_utf8_is_located_at_the_bad_byte() {
     let tmp = write_case(&[("case.toml", b"description = \"x\"\n# caf\xe9\n")]);
     let err = Case::load(tmp.path()).unwrap_err().to_string();
-    assert!(
-        err.contains("case.toml:2:6:") && err.contains("not UTF-8"),
-        "{err}"
-    );
+    assert!(err.contains("case.toml:2:6:") && err.contains("not UTF-8"), "{err}");
 }
 
 #[test]
@@ -229,9 +207,8 @@ fn every_case_replays_as_its_snapshots_say() {
             .unwrap_or_else(|e| panic!("{e}"));
         for profile in &resolved.profiles {
             let name = snapfile::snap_name(&resolved.name, profile.name());
-            let (body, replay) =
-                corpus::case_snapshot(&resolved, profile, &infobackup::via::Via::Memory)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let (body, replay) = corpus::case_snapshot(&resolved, profile, &infobackup::via::Via::Memory)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(
                 replay.steps.len(),
                 resolved.timeline.steps.len(),
@@ -239,13 +216,9 @@ fn every_case_replays_as_its_snapshots_say() {
             );
             replays += 1;
             if let Some(expected) = resolved.expect.get(profile.name()) {
-                let got = replay
-                    .last()
-                    .map(|s| snapshot::tile_class(&snapshot::tile_of(s)));
+                let got = replay.last().map(|s| snapshot::tile_class(&snapshot::tile_of(s)));
                 if got != Some(*expected) {
-                    failures.push(format!(
-                        "{name}: the manifest expects a {expected} tile, got {got:?}"
-                    ));
+                    failures.push(format!("{name}: the manifest expects a {expected} tile, got {got:?}"));
                     continue;
                 }
             }
@@ -281,11 +254,7 @@ fn snapshots_never_show_the_planted_password() {
             "{} shows the planted password",
             p.display()
         );
-        assert!(
-            !text.contains("jeedom%"),
-            "{} shows the Samba user",
-            p.display()
-        );
+        assert!(!text.contains("jeedom%"), "{} shows the Samba user", p.display());
         seen += usize::from(text.contains("smbclient"));
     }
     assert!(seen > 0, "some snapshot quotes a Samba error, redacted");
@@ -334,33 +303,23 @@ fn a_bare_log_is_a_whole_case() {
     use infobackup::case::{FactKind, Overrides, Source};
     use infobackup::world::{JeedomVersion, LogName, Trigger};
     let tmp = write_case(&[
-        ("case.toml", b"description = \"bare\"\n\n[local]\n\"backup-Jeedom-4.4.20-2025-09-07-03h27.tar.gz\" = 1\n"),
+        (
+            "case.toml",
+            b"description = \"bare\"\n\n[local]\n\"backup-Jeedom-4.4.20-2025-09-07-03h27.tar.gz\" = 1\n",
+        ),
         ("backup.log", NIGHT.as_bytes()),
     ]);
     let r = resolve(&tmp).unwrap();
     let t = &r.timeline;
     assert_eq!(t.jeedom, JeedomVersion::V4_4);
     assert_eq!(
-        t.steps
-            .iter()
-            .map(|s| s.trigger.clone())
-            .collect::<Vec<_>>(),
+        t.steps.iter().map(|s| s.trigger.clone()).collect::<Vec<_>>(),
         [Trigger::BeginBackup, Trigger::EndBackup]
     );
-    assert_eq!(
-        infobackup::world::format_at(t.steps[0].at),
-        "2025-09-10 03:27:01"
-    );
-    assert_eq!(
-        infobackup::world::format_at(t.steps[1].at),
-        "2025-09-10 03:30:33"
-    );
+    assert_eq!(infobackup::world::format_at(t.steps[0].at), "2025-09-10 03:27:01");
+    assert_eq!(infobackup::world::format_at(t.steps[1].at), "2025-09-10 03:30:33");
     // begin_backup runs after the label is echoed, before its OK.
-    assert!(
-        t.steps[0]
-            .log(LogName::Backup)
-            .ends_with(b"Send begin backup event...")
-    );
+    assert!(t.steps[0].log(LogName::Backup).ends_with(b"Send begin backup event..."));
     assert_eq!(t.steps[1].log(LogName::Backup), NIGHT.as_bytes());
     // The archive appears at the end (the size limit deleted the old one); Samba got it first.
     assert_eq!(t.steps[0].local.len(), 1);
@@ -368,9 +327,7 @@ fn a_bare_log_is_a_whole_case() {
     assert_eq!(names, ["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"]);
     assert_eq!(
         t.steps[1].samba,
-        Ok(vec![
-            "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()
-        ])
+        Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()])
     );
     assert_eq!(t.config.get("samba::enable").map(String::as_str), Some("1"));
     let fact = |s: &str| {
@@ -385,21 +342,12 @@ fn a_bare_log_is_a_whole_case() {
         end.to_string(),
         "inferred run 1 end_backup at = 2025-09-10 03:30:33 (banner + 212 s)  (from backup.log:2, backup.log:19)"
     );
-    assert!(
-        matches!(&fact("config samba::enable").source, Source::Lines { lines } if lines[0].line == 12)
-    );
+    assert!(matches!(&fact("config samba::enable").source, Source::Lines { lines } if lines[0].line == 12));
     let size = fact("size of backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz (bytes)");
-    assert_eq!(
-        (size.kind, size.value.as_str()),
-        (FactKind::Assumed, "222298112")
-    );
-    assert_eq!(
-        fact("virtual before the first trigger").kind,
-        FactKind::Assumed
-    );
+    assert_eq!((size.kind, size.value.as_str()), (FactKind::Assumed, "222298112"));
+    assert_eq!(fact("virtual before the first trigger").kind, FactKind::Assumed);
     assert!(
-        t.initial_virtual
-            .contains(r#""lastSave":"2025-09-09-03h30""#),
+        t.initial_virtual.contains(r#""lastSave":"2025-09-09-03h30""#),
         "{}",
         t.initial_virtual
     );
@@ -428,7 +376,10 @@ fn a_run_without_its_banner_asks_for_its_times() {
         ("backup.log", cut.as_bytes()),
     ]);
     let err = resolve(&tmp).unwrap_err().to_string();
-    assert!(err.contains("the time of run 1's `begin_backup` cannot be inferred (its banner (start time) is missing)"), "{err}");
+    assert!(
+        err.contains("the time of run 1's `begin_backup` cannot be inferred (its banner (start time) is missing)"),
+        "{err}"
+    );
     assert!(
         err.contains("add [[step]] with run = 1, trigger = \"begin_backup\""),
         "{err}"

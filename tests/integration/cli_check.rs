@@ -33,10 +33,7 @@ fn project(cases: Option<&[&str]>) -> tempfile::TempDir {
             }
         }
     }
-    copy_dir(
-        &repo().join("snapshots/cases"),
-        &tmp.path().join("snapshots/cases"),
-    );
+    copy_dir(&repo().join("snapshots/cases"), &tmp.path().join("snapshots/cases"));
     tmp
 }
 
@@ -63,10 +60,8 @@ fn the_corpus_matches_its_accepted_snapshots() {
         .code(0)
         .stdout(predicate::str::contains("4.4-samba-auth-failure"))
         .stdout(
-            predicate::str::is_match(
-                r"\d+ cases, \d+ replays: (\d+) ok, 0 changed, 0 new, 0 unexpected, 0 errors",
-            )
-            .unwrap(),
+            predicate::str::is_match(r"\d+ cases, \d+ replays: (\d+) ok, 0 changed, 0 new, 0 unexpected, 0 errors")
+                .unwrap(),
         );
 }
 
@@ -74,21 +69,22 @@ fn the_corpus_matches_its_accepted_snapshots() {
 fn a_changed_case_fails_and_is_named() {
     let tmp = project(Some(&["4.4-success-local-only", "4.4-samba-ok"]));
     // The run now takes longer: same tile, different end time.
-    edit(tmp.path(), "4.4-success-local-only/backup.log", "duration: 212s", "duration: 230s");
+    edit(
+        tmp.path(),
+        "4.4-success-local-only/backup.log",
+        "duration: 212s",
+        "duration: 230s",
+    );
     check_in(tmp.path())
         .args(["--lang", "en", "--profile", "v2024-08"])
         .assert()
         .code(1)
         .stdout(
-            predicate::str::is_match(
-                r"4\.4-success-local-only +v2024-08 +finished local=success +\S.* changed",
-            )
-            .unwrap(),
+            predicate::str::is_match(r"4\.4-success-local-only +v2024-08 +finished local=success +\S.* changed")
+                .unwrap(),
         )
         .stdout(predicate::str::is_match(r"4\.4-samba-ok +v2024-08 .* ok").unwrap())
-        .stdout(predicate::str::contains(
-            "changed 4.4-success-local-only@v2024-08:",
-        ))
+        .stdout(predicate::str::contains("changed 4.4-success-local-only@v2024-08:"))
         .stdout(predicate::str::contains("first difference at line"))
         .stdout(predicate::str::contains(
             "+   inferred run 1 end_backup at = 2025-09-10 03:30:51 (banner + 230 s)",
@@ -111,10 +107,8 @@ fn a_case_whose_tile_class_changes_is_unexpected() {
         .assert()
         .code(1)
         .stdout(
-            predicate::str::is_match(
-                r"4\.4-success-local-only +v2024-08 +finished local=warning +\S.* unexpected",
-            )
-            .unwrap(),
+            predicate::str::is_match(r"4\.4-success-local-only +v2024-08 +finished local=warning +\S.* unexpected")
+                .unwrap(),
         )
         .stdout(predicate::str::contains(
             "the manifest expects a success tile, the replay ends on warning",
@@ -155,9 +149,7 @@ fn a_missing_folder_is_a_tool_error_naming_it() {
 #[test]
 fn a_malformed_manifest_is_reported_with_file_line_and_key() {
     let tmp = project(Some(&["4.4-success-local-only"]));
-    let manifest = tmp
-        .path()
-        .join("scenarios/4.4-success-local-only/case.toml");
+    let manifest = tmp.path().join("scenarios/4.4-success-local-only/case.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
     let line = text.lines().count() + 3;
     std::fs::write(&manifest, text + "\n[params]\nmin_sise = 3\n").unwrap();
@@ -178,28 +170,18 @@ fn junit_reports_one_testcase_per_replay() {
     std::fs::create_dir_all(junit.parent().unwrap()).unwrap();
     // A report from an earlier run is replaced.
     std::fs::write(&junit, "<?xml version=\"1.0\"?>\n<testsuites name=\"old\"/>\n").unwrap();
-    check_in(tmp.path())
-        .arg("--junit")
-        .arg(&junit)
-        .assert()
-        .code(0);
+    check_in(tmp.path()).arg("--junit").arg(&junit).assert().code(0);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.starts_with("<?xml"), "{xml}");
     assert!(
-        xml.contains(
-            r#"<testsuites name="infobackup check" tests="8" skipped="0" failures="0" errors="0">"#
-        ),
+        xml.contains(r#"<testsuites name="infobackup check" tests="8" skipped="0" failures="0" errors="0">"#),
         "{xml}"
     );
     assert!(
-        xml.contains(
-            r#"<testcase name="4.5-samba-ok@strict" classname="scenarios.4.5-samba-ok"/>"#
-        ),
+        xml.contains(r#"<testcase name="4.5-samba-ok@strict" classname="scenarios.4.5-samba-ok"/>"#),
         "{xml}"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(junit.parent().unwrap())
-        .unwrap()
-        .collect();
+    let leftovers: Vec<_> = std::fs::read_dir(junit.parent().unwrap()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
 }
 
@@ -256,10 +238,7 @@ fn compare_lists_the_cases_two_profiles_disagree_on() {
         .code(1)
         .stdout(predicate::str::contains("4.4-midnight-crossing"))
         .stdout(predicate::str::contains("4.4-samba-auth-failure"))
-        .stdout(
-            predicate::str::is_match(r"v2024-08 vs strict: \d+ of \d+ cases differ, 0 errors")
-                .unwrap(),
-        );
+        .stdout(predicate::str::is_match(r"v2024-08 vs strict: \d+ of \d+ cases differ, 0 errors").unwrap());
     infobackup()
         .args(["check", "--compare", "v2024-08", "v2024-08", "--lang", "en"])
         .assert()
@@ -318,12 +297,7 @@ fn snapshots_can_live_elsewhere() {
 // ---- `--via http`: the same replays through the mock Jeedom JSON-RPC API -------------------------
 
 fn stdout_of(args: &[&str], code: i32) -> String {
-    let out = infobackup()
-        .args(args)
-        .assert()
-        .code(code)
-        .get_output()
-        .clone();
+    let out = infobackup().args(args).assert().code(code).get_output().clone();
     assert_no_key(&out.stdout);
     assert_no_key(&out.stderr);
     String::from_utf8(out.stdout).unwrap()
@@ -354,22 +328,12 @@ fn check_via_http_gives_the_same_json_lines_and_junit_as_in_memory() {
     let (jm, jh) = (tmp.path().join("memory.xml"), tmp.path().join("http.xml"));
     let run = |via: &str, junit: &Path| {
         let junit = junit.to_str().unwrap();
-        stdout_of(
-            &["check", "--format", "json", "--via", via, "--junit", junit],
-            0,
-        )
+        stdout_of(&["check", "--format", "json", "--via", via, "--junit", junit], 0)
     };
     let (memory, via_m) = json_lines_and_via(&run("memory", &jm));
     let (http, via_h) = json_lines_and_via(&run("http", &jh));
-    assert_eq!(
-        (via_m.as_str(), via_h.as_str()),
-        (Some("memory"), Some("http"))
-    );
-    assert!(
-        memory.len() > 100,
-        "the whole corpus, every profile: {}",
-        memory.len()
-    );
+    assert_eq!((via_m.as_str(), via_h.as_str()), (Some("memory"), Some("http")));
+    assert!(memory.len() > 100, "the whole corpus, every profile: {}", memory.len());
     assert_eq!(http, memory);
     let (xm, xh) = (
         std::fs::read_to_string(jm).unwrap(),
@@ -395,33 +359,16 @@ fn check_via_http_says_where_it_ran_and_prints_the_same_table() {
         "{head}"
     );
     assert_eq!(table, memory);
-    assert!(
-        !memory.contains("via:"),
-        "in process, the default, adds no line"
-    );
+    assert!(!memory.contains("via:"), "in process, the default, adds no line");
 }
 
 #[test]
 fn compare_honours_via() {
-    let args = [
-        "check",
-        "--compare",
-        "v2024-08",
-        "strict",
-        "--format",
-        "json",
-    ];
+    let args = ["check", "--compare", "v2024-08", "strict", "--format", "json"];
     let (memory, via_m) = json_lines_and_via(&stdout_of(&args, 1));
-    let (http, via_h) =
-        json_lines_and_via(&stdout_of(&[&args[..], &["--via", "http"]].concat(), 1));
-    assert_eq!(
-        (via_m.as_str(), via_h.as_str()),
-        (Some("memory"), Some("http"))
-    );
-    assert!(
-        http.iter().any(|l| l["differs"] == true),
-        "strict differs somewhere"
-    );
+    let (http, via_h) = json_lines_and_via(&stdout_of(&[&args[..], &["--via", "http"]].concat(), 1));
+    assert_eq!((via_m.as_str(), via_h.as_str()), (Some("memory"), Some("http")));
+    assert!(http.iter().any(|l| l["differs"] == true), "strict differs somewhere");
     assert_eq!(http, memory);
     let text = stdout_of(
         &[
@@ -436,10 +383,7 @@ fn compare_honours_via() {
         ],
         1,
     );
-    assert!(
-        text.starts_with("via: mock JSON-RPC at http://127.0.0.1:"),
-        "{text}"
-    );
+    assert!(text.starts_with("via: mock JSON-RPC at http://127.0.0.1:"), "{text}");
 }
 
 #[test]

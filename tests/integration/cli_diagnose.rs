@@ -648,8 +648,18 @@ fn json_report(args: &[&str]) -> serde_json::Value {
 
 /// A flag of a run: (published value, published rule, strict value, strict rule).
 fn flag_of(run: &serde_json::Value, name: &str) -> (i64, String, i64, String) {
-    let f = run["flags"].as_array().unwrap().iter().find(|f| f["flag"] == name).unwrap();
-    let part = |p: &str| (f[p]["value"].as_i64().unwrap(), f[p]["rule"].as_str().unwrap().to_owned());
+    let f = run["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == name)
+        .unwrap();
+    let part = |p: &str| {
+        (
+            f[p]["value"].as_i64().unwrap(),
+            f[p]["rule"].as_str().unwrap().to_owned(),
+        )
+    };
     let ((pv, pr), (sv, sr)) = (part("published"), part("strict"));
     (pv, pr, sv, sr)
 }
@@ -682,22 +692,42 @@ fn a_pasted_update_log_is_served_as_log_update() {
         let r = &runs[0];
         assert_eq!(r["log"], "update");
         assert_eq!(triggers_of(r), ["begin_update", "begin_backup", "end_backup"]);
-        assert_eq!(tiles_of(r), ("finished local=success".into(), "finished local=success".into()));
+        assert_eq!(
+            tiles_of(r),
+            ("finished local=success".into(), "finished local=success".into())
+        );
         let (pv, pr, sv, sr) = flag_of(r, "errorLog");
         assert_eq!((pv, pr.as_str(), sv, sr.as_str()), (0, "log_clean", 0, "run_clean"));
-        let f = r["flags"].as_array().unwrap().iter().find(|f| f["flag"] == "errorLog").unwrap();
-        let (ps, ss) = (f["published"]["sentence"].as_str().unwrap(), f["strict"]["sentence"].as_str().unwrap());
-        assert!(ps.contains("The backup log is empty"), "published reads log/backup: {ps}");
+        let f = r["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["flag"] == "errorLog")
+            .unwrap();
+        let (ps, ss) = (
+            f["published"]["sentence"].as_str().unwrap(),
+            f["strict"]["sentence"].as_str().unwrap(),
+        );
+        assert!(
+            ps.contains("The backup log is empty"),
+            "published reads log/backup: {ps}"
+        );
         assert!(ss.contains("in the update log"), "strict reads log/update: {ss}");
         let (pv, pr, sv, sr) = flag_of(r, "errorSamba");
-        assert_eq!((pv, pr.as_str(), sv, sr.as_str()), (-1, "samba_skipped", -1, "samba_skipped"));
+        assert_eq!(
+            (pv, pr.as_str(), sv, sr.as_str()),
+            (-1, "samba_skipped", -1, "samba_skipped")
+        );
         assert_eq!(flag_of(r, "errorMarket").2, -1);
         assert_eq!(flag_of(r, "errorMarket").3, "market_skipped");
     }
     // The same text forced to log/backup: an ordinary backup, read from log/backup by both.
     let v = json_report(&[file, "--log", "backup"]);
     let r = &v["runs"][0];
-    assert_eq!((v["input"]["logs"][0]["log"].as_str(), r["log"].as_str()), (Some("backup"), Some("backup")));
+    assert_eq!(
+        (v["input"]["logs"][0]["log"].as_str(), r["log"].as_str()),
+        (Some("backup"), Some("backup"))
+    );
     assert_eq!(triggers_of(r), ["begin_backup", "end_backup"]);
 }
 
@@ -714,20 +744,51 @@ fn a_pasted_cron_execution_log_is_served_as_log_cron_execution() {
     assert_eq!(triggers_of(r), ["begin_backup", "end_backup"]);
     assert_eq!(
         tiles_of(r),
-        ("finished local=success".into(), "finished local=success market=error".into())
+        (
+            "finished local=success".into(),
+            "finished local=success market=error".into()
+        )
     );
     let (pv, pr, sv, sr) = flag_of(r, "errorMarket");
-    assert_eq!((pv, pr.as_str(), sv, sr.as_str()), (-1, "market_not_checked", 1, "upload_failed"));
-    let f = r["flags"].as_array().unwrap().iter().find(|f| f["flag"] == "errorMarket").unwrap();
+    assert_eq!(
+        (pv, pr.as_str(), sv, sr.as_str()),
+        (-1, "market_not_checked", 1, "upload_failed")
+    );
+    let f = r["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorMarket")
+        .unwrap();
     assert_eq!(f["quotes"][0]["line"], 15, "{f}");
-    let f = r["flags"].as_array().unwrap().iter().find(|f| f["flag"] == "errorLog").unwrap();
-    assert!(f["published"]["sentence"].as_str().unwrap().contains("The backup log is empty"), "{f}");
-    assert!(f["strict"]["sentence"].as_str().unwrap().contains("in the cron_execution log"), "{f}");
+    let f = r["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorLog")
+        .unwrap();
+    assert!(
+        f["published"]["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("The backup log is empty"),
+        "{f}"
+    );
+    assert!(
+        f["strict"]["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("in the cron_execution log"),
+        "{f}"
+    );
     assert_eq!(v["summary"]["exit_code"], 1);
     let v = json_report(&[file]);
     assert_eq!(v["runs"][0]["log"], "backup", "cron_execution is never guessed");
     // The option's spelling with a dash is accepted too; a wrong one is exit 2.
-    assert_eq!(json_report(&[file, "--log", "cron-execution"])["runs"][0]["log"], "cron_execution");
+    assert_eq!(
+        json_report(&[file, "--log", "cron-execution"])["runs"][0]["log"],
+        "cron_execution"
+    );
     infobackup()
         .args(["diagnose", file, "--log", "cron"])
         .assert()
@@ -829,7 +890,15 @@ fn live_mode_reads_the_other_logs() {
     let (mock, session, key) = live_box("4.4-cron-backup-in-cron-execution");
     let out = infobackup()
         .env("INFOBACKUP_APIKEY", &key)
-        .args(["diagnose", "--jeedom-url", &mock.uri(), "--format", "json", "--lang", "en"])
+        .args([
+            "diagnose",
+            "--jeedom-url",
+            &mock.uri(),
+            "--format",
+            "json",
+            "--lang",
+            "en",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
@@ -840,11 +909,19 @@ fn live_mode_reads_the_other_logs() {
         .iter()
         .map(|l| l["log"].as_str().unwrap())
         .collect();
-    assert_eq!(logs, ["backup", "cron_execution"], "log/update is absent on this box: left out");
+    assert_eq!(
+        logs,
+        ["backup", "cron_execution"],
+        "log/update is absent on this box: left out"
+    );
     let runs = v["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["log"], "cron_execution");
-    assert_eq!(tiles_of(&runs[0]).1, "finished local=warning market=error", "strict also sees log/backup's logger error");
+    assert_eq!(
+        tiles_of(&runs[0]).1,
+        "finished local=warning market=error",
+        "strict also sees log/backup's logger error"
+    );
     assert_eq!(session.events(), Some(0));
 }
 
@@ -874,7 +951,10 @@ fn live_push_writes_the_computed_value_once() {
     let last = report["runs"].as_array().unwrap().last().unwrap();
     assert_eq!(last["tiles"]["published"]["tone"], "bad", "the share was full: {last}");
     let expected = last["tiles"]["published"]["virtual"].as_str().unwrap().to_owned();
-    assert!(expected.starts_with('{') && !expected.contains("[redacted]"), "{expected}");
+    assert!(
+        expected.starts_with('{') && !expected.contains("[redacted]"),
+        "{expected}"
+    );
     assert_ne!(expected, before, "the test needs a value that differs from the box's");
 
     let out = run(true);
@@ -1031,13 +1111,24 @@ fn a_forum_quoted_paste_is_diagnosed_like_the_log_and_says_it_was_quoted() {
         quoted.extend_from_slice(line);
     }
     let run = |input: Vec<u8>| {
-        infobackup().args(["diagnose", "-", "--lang", "en", "--format", "json"]).write_stdin(input).output().unwrap()
+        infobackup()
+            .args(["diagnose", "-", "--lang", "en", "--format", "json"])
+            .write_stdin(input)
+            .output()
+            .unwrap()
     };
     let (plain, quoted) = (run(original), run(quoted));
     assert_eq!(plain.status.code(), quoted.status.code());
     let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
     let quoted: serde_json::Value = serde_json::from_slice(&quoted.stdout).unwrap();
-    let tiles = |v: &serde_json::Value| v["runs"].as_array().unwrap().iter().map(|r| r["tiles"].clone()).collect::<Vec<_>>();
+    let tiles = |v: &serde_json::Value| {
+        v["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["tiles"].clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(tiles(&plain), tiles(&quoted), "quoting changes no tile");
     let notes = quoted["notes"].to_string();
     assert!(notes.contains("forum quote"), "{notes}");

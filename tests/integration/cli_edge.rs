@@ -13,14 +13,7 @@ use crate::support::{infobackup, repo};
 /// a panic, or the temporary name an atomic write used.
 fn assert_plain(stderr: &[u8]) {
     let s = String::from_utf8_lossy(stderr);
-    for bad in [
-        "os error",
-        "Os {",
-        "Some(",
-        "panicked",
-        "RUST_BACKTRACE",
-        ".tmp-",
-    ] {
+    for bad in ["os error", "Os {", "Some(", "panicked", "RUST_BACKTRACE", ".tmp-"] {
         assert!(!s.contains(bad), "{bad:?} shown to a person:\n{s}");
     }
 }
@@ -73,12 +66,7 @@ fn writing_into_a_missing_folder_names_the_folder() {
 #[test]
 fn missing_files_are_said_plainly() {
     let a = infobackup()
-        .args([
-            "check",
-            "--compare",
-            "v2024-08",
-            "profiles/no-such-profile.toml",
-        ])
+        .args(["check", "--compare", "v2024-08", "profiles/no-such-profile.toml"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no-such-profile.toml"));
@@ -123,10 +111,7 @@ fn check_and_record_from_a_subfolder_use_the_projects_scenarios() {
         .code(0);
     let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(out.contains("4.4-samba-ok"), "{out}");
-    assert!(
-        !out.contains("\"status\":\"new\""),
-        "snapshots not found:\n{out}"
-    );
+    assert!(!out.contains("\"status\":\"new\""), "snapshots not found:\n{out}");
     // record: the name is checked against the project's corpus (an existing case is refused),
     // so nothing is written.
     infobackup()
@@ -160,10 +145,7 @@ fn keys_in_print_r_dumps_and_api_key_are_hidden_everywhere() {
     assert!(log.contains(K1));
     hidden_everywhere(&log, "4.4-print-r-key", |what, bytes| {
         let s = String::from_utf8_lossy(bytes);
-        assert!(
-            !s.contains(K1) && !s.contains(K2),
-            "{what} shows a key:\n{s}"
-        );
+        assert!(!s.contains(K1) && !s.contains(K2), "{what} shows a key:\n{s}");
     });
 }
 
@@ -196,12 +178,7 @@ fn hidden_everywhere(log: &str, name: &str, check: impl Fn(&str, &[u8])) {
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
     let out = record(&file, name, &scenarios).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     check("record stdout", &out.stdout);
     for f in ["backup.log", "case.toml"] {
         check(f, &std::fs::read(scenarios.join(name).join(f)).unwrap());
@@ -263,10 +240,7 @@ fn no_debug_formatting_in_messages() {
     assert_eq!(out.status.code(), Some(0));
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("Latin-1/Windows-1252"), "{s}");
-    assert!(
-        !s.contains("Windows1252"),
-        "Debug name of the encoding: {s}"
-    );
+    assert!(!s.contains("Windows1252"), "Debug name of the encoding: {s}");
 
     for (command, option, typed) in [("record", "--name", "l\"été"), ("diagnose", "--tz", "Europe/\"Paris")] {
         let a = infobackup()
@@ -339,11 +313,7 @@ fn control_characters_of_a_log_never_reach_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("backup.log");
     std::fs::write(&file, &log).unwrap();
-    for args in [
-        vec!["diagnose"],
-        vec!["diagnose", "--lang", "en"],
-        vec!["parse"],
-    ] {
+    for args in [vec!["diagnose"], vec!["diagnose", "--lang", "en"], vec!["parse"]] {
         let out = infobackup().args(&args).arg(&file).output().unwrap();
         let s = String::from_utf8_lossy(&out.stdout);
         assert!(s.contains("evil"), "{args:?}: the line is not quoted:\n{s}");
@@ -399,9 +369,7 @@ fn redaction_keeps_the_punctuation_after_a_key() {
         .timeout(std::time::Duration::from_secs(60))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "apikey=[redacted]: reading the version",
-        ));
+        .stderr(predicate::str::contains("apikey=[redacted]: reading the version"));
     assert!(!String::from_utf8_lossy(&a.get_output().stderr).contains("SECRETKEY"));
 }
 
@@ -430,16 +398,10 @@ fn a_cause_is_said_once() {
 fn a_samba_password_with_a_double_quote_never_shows() {
     let log = std::fs::read_to_string(repo().join("scenarios/4.4-samba-auth-failure/backup.log"))
         .unwrap()
-        .replace(
-            "-U \"jeedom%S3cr3tPlanted\"",
-            "-U \"jeedom%Pl\"anted-Tail42\"",
-        );
+        .replace("-U \"jeedom%S3cr3tPlanted\"", "-U \"jeedom%Pl\"anted-Tail42\"");
     assert!(log.contains("anted-Tail42"));
     hidden_everywhere(&log, "4.4-quote-in-password", |what, bytes| {
         let s = String::from_utf8_lossy(bytes);
-        assert!(
-            !s.contains("Tail42"),
-            "{what} shows the password's tail:\n{s}"
-        );
+        assert!(!s.contains("Tail42"), "{what} shows the password's tail:\n{s}");
     });
 }

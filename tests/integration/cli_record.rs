@@ -370,13 +370,18 @@ fn a_recorded_update_log_is_named_in_the_manifest() {
             .args([src.to_str().unwrap(), "--name", name, "--lang", "en", "--log", log])
             .assert()
             .code(0)
-            .stdout(predicate::str::contains(format!("scenarios/{name}/ (update.log: 30 lines")));
+            .stdout(predicate::str::contains(format!(
+                "scenarios/{name}/ (update.log: 30 lines"
+            )));
         let dir = tmp.path().join("scenarios").join(name);
         assert_eq!(entries(&dir), vec!["case.toml", "update.log"]);
         let manifest = std::fs::read_to_string(dir.join("case.toml")).unwrap();
         assert!(manifest.contains("[logs]\nupdate = \"update.log\"\n"), "{manifest}");
         let c = Case::load(&dir).expect("the recorded case loads");
-        assert_eq!(c.logs.keys().copied().collect::<Vec<_>>(), [infobackup::world::LogName::Update]);
+        assert_eq!(
+            c.logs.keys().copied().collect::<Vec<_>>(),
+            [infobackup::world::LogName::Update]
+        );
         let resolved = c.resolve(&Overrides::default()).unwrap();
         let triggers: Vec<&str> = resolved.timeline.steps.iter().map(|s| s.trigger.as_str()).collect();
         assert_eq!(triggers, ["begin_update", "begin_backup", "end_backup"], "{manifest}");
@@ -384,11 +389,20 @@ fn a_recorded_update_log_is_named_in_the_manifest() {
     // Forced to cron_execution: stored and named as such.
     let src = repo().join("scenarios/4.4-cron-backup-in-cron-execution/cron_execution.log");
     record(tmp.path())
-        .args([src.to_str().unwrap(), "--name", "4.4-cron-again", "--log", "cron_execution"])
+        .args([
+            src.to_str().unwrap(),
+            "--name",
+            "4.4-cron-again",
+            "--log",
+            "cron_execution",
+        ])
         .assert()
         .code(0);
     let dir = tmp.path().join("scenarios/4.4-cron-again");
     assert_eq!(entries(&dir), vec!["case.toml", "cron_execution.log"]);
     let manifest = std::fs::read_to_string(dir.join("case.toml")).unwrap();
-    assert!(manifest.contains("[logs]\ncron_execution = \"cron_execution.log\"\n"), "{manifest}");
+    assert!(
+        manifest.contains("[logs]\ncron_execution = \"cron_execution.log\"\n"),
+        "{manifest}"
+    );
 }

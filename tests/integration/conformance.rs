@@ -15,19 +15,34 @@ const PUBLISHED_VECTORS: usize = 43;
 #[test]
 fn every_vector_replays_exactly() {
     let files = conformance::collect(&[vectors_dir()]).expect("the vectors folder is readable");
-    assert!(files.len() >= PUBLISHED_VECTORS, "expected at least {PUBLISHED_VECTORS} vectors, found {}", files.len());
+    assert!(
+        files.len() >= PUBLISHED_VECTORS,
+        "expected at least {PUBLISHED_VECTORS} vectors, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for file in &files {
         match conformance::run_file(file) {
             Ok(r) => {
                 if let Verdict::Fail { difference } = &r.verdict {
-                    failures.push(format!("{}: {}\n{}", file.display(), difference.headline(), difference.detail()));
+                    failures.push(format!(
+                        "{}: {}\n{}",
+                        file.display(),
+                        difference.headline(),
+                        difference.detail()
+                    ));
                 }
             }
             Err(e) => failures.push(e.to_string()),
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors fail:\n\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors fail:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
 }
 
 // ---- the runner and the `conformance` command ------------------------------------------------
@@ -52,7 +67,9 @@ fn tampered(dir: &Path) -> PathBuf {
 fn a_changed_expectation_fails_at_the_right_byte() {
     let dir = tempfile::tempdir().unwrap();
     let r = conformance::run_file(&tampered(dir.path())).unwrap();
-    let Verdict::Fail { difference } = r.verdict else { panic!("a tampered vector must fail") };
+    let Verdict::Fail { difference } = r.verdict else {
+        panic!("a tampered vector must fail")
+    };
     assert_eq!(difference.step, 2);
     assert_eq!(difference.field, conformance::Field::Virtual);
     let at = difference.byte.unwrap();
@@ -81,7 +98,10 @@ fn the_command_shows_the_first_difference_and_exits_1() {
     assert_eq!(lines[0], format!("pass  {}", good.display()));
     assert_eq!(
         lines[1],
-        format!("FAIL  {}: step 2 (end_backup at 2025-09-10 03:30:33): virtual differs at byte 156", bad.display())
+        format!(
+            "FAIL  {}: step 2 (end_backup at 2025-09-10 03:30:33): virtual differs at byte 156",
+            bad.display()
+        )
     );
     assert_eq!(
         lines[2],
@@ -92,7 +112,11 @@ fn the_command_shows_the_first_difference_and_exits_1() {
         "      actual:   …25-09-10-03h27.tar.gz\",\"fileSize\":\"150.13 MB\",\"erreurFileSize\":0,\"error\":0},\"sam…"
     );
     let col = |line: &str, pat: &str| line.find(pat).map(|b| line[..b].chars().count());
-    assert_eq!(col(lines[4], "^"), col(lines[2], "2 MB"), "the caret sits under the first differing byte");
+    assert_eq!(
+        col(lines[4], "^"),
+        col(lines[2], "2 MB"),
+        "the caret sits under the first differing byte"
+    );
     assert_eq!(lines.last(), Some(&"1 passed, 1 failed"));
 }
 
@@ -100,7 +124,11 @@ fn the_command_shows_the_first_difference_and_exits_1() {
 fn the_command_speaks_json_lines() {
     let dir = tempfile::tempdir().unwrap();
     let bad = tampered(dir.path());
-    let out = bin().args(["conformance", "--format", "json"]).arg(dir.path()).output().unwrap();
+    let out = bin()
+        .args(["conformance", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -110,7 +138,10 @@ fn the_command_speaks_json_lines() {
     assert_eq!(lines[0]["status"], "fail");
     assert_eq!(lines[0]["difference"]["field"], "virtual");
     assert_eq!(lines[0]["difference"]["byte"], 156);
-    assert_eq!(lines[1], serde_json::json!({"type": "summary", "passed": 0, "failed": 1, "via": "memory"}));
+    assert_eq!(
+        lines[1],
+        serde_json::json!({"type": "summary", "passed": 0, "failed": 1, "via": "memory"})
+    );
 }
 
 #[test]
@@ -126,7 +157,10 @@ fn a_malformed_vector_exits_2_naming_file_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "no verdict is printed before the error");
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains(&format!("{}:4:38: malformed vector", path.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:4:38: malformed vector", path.display())),
+        "{stderr}"
+    );
     let missing = bin().args(["conformance", "/nonexistent/vectors"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
@@ -136,30 +170,61 @@ fn a_malformed_vector_exits_2_naming_file_line_and_column() {
 #[test]
 fn the_command_passes_the_published_vectors_over_http_too() {
     let memory = bin().arg("conformance").arg(vectors_dir()).output().unwrap();
-    let out = bin().args(["conformance", "--via", "http"]).arg(vectors_dir()).output().unwrap();
+    let out = bin()
+        .args(["conformance", "--via", "http"])
+        .arg(vectors_dir())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     let (head, rest) = stdout.split_once('\n').unwrap();
     let re = regex::Regex::new(r"^via: mock JSON-RPC at http://127\.0\.0\.1:\d+$").unwrap();
     assert!(re.is_match(head), "{head}");
-    assert_eq!(rest.lines().filter(|l| l.starts_with("pass  ")).count(), PUBLISHED_VECTORS);
+    assert_eq!(
+        rest.lines().filter(|l| l.starts_with("pass  ")).count(),
+        PUBLISHED_VECTORS
+    );
     assert_eq!(rest.lines().last(), Some("43 passed, 0 failed"));
-    assert_eq!(rest, String::from_utf8(memory.stdout).unwrap(), "the same verdicts as in process");
+    assert_eq!(
+        rest,
+        String::from_utf8(memory.stdout).unwrap(),
+        "the same verdicts as in process"
+    );
     let key = regex::Regex::new(r"[A-Za-z0-9]{40}").unwrap();
-    assert!(!key.is_match(&stdout) && !key.is_match(&String::from_utf8_lossy(&out.stderr)), "no API key");
+    assert!(
+        !key.is_match(&stdout) && !key.is_match(&String::from_utf8_lossy(&out.stderr)),
+        "no API key"
+    );
 }
 
 #[test]
 fn json_lines_over_http_equal_in_process_but_for_via() {
     let dir = tempfile::tempdir().unwrap();
     tampered(dir.path());
-    std::fs::copy(vectors_dir().join("v2024-08.samba-list-throws.json"), dir.path().join("throws.json")).unwrap();
+    std::fs::copy(
+        vectors_dir().join("v2024-08.samba-list-throws.json"),
+        dir.path().join("throws.json"),
+    )
+    .unwrap();
     let run = |via: &str| {
-        let out = bin().args(["conformance", "--format", "json", "--via", via]).arg(dir.path()).output().unwrap();
+        let out = bin()
+            .args(["conformance", "--format", "json", "--via", via])
+            .arg(dir.path())
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1));
-        let mut lines: Vec<serde_json::Value> =
-            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        let via = lines.last_mut().unwrap().as_object_mut().unwrap().remove("via").unwrap();
+        let mut lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let via = lines
+            .last_mut()
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .remove("via")
+            .unwrap();
         (lines, via)
     };
     let (memory, via_m) = run("memory");
@@ -171,11 +236,18 @@ fn json_lines_over_http_equal_in_process_but_for_via() {
 
 #[test]
 fn a_bad_via_is_a_usage_error() {
-    let out = bin().args(["conformance", "--via", "carrier-pigeon"]).arg(vectors_dir()).output().unwrap();
+    let out = bin()
+        .args(["conformance", "--via", "carrier-pigeon"])
+        .arg(vectors_dir())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("invalid value 'carrier-pigeon' for '--via <VIA>'"), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'carrier-pigeon' for '--via <VIA>'"),
+        "{stderr}"
+    );
     assert!(stderr.contains("[possible values: memory, http]"), "{stderr}");
 }
 
@@ -189,5 +261,8 @@ fn a_transport_failure_of_the_mock_is_an_error_not_a_verdict() {
     assert_eq!(conformance::check_via(&vector, &via).unwrap(), Verdict::Pass);
     mock.add_fault(FaultRule::always(Fault::NotJson));
     let e = conformance::check_via(&vector, &via).unwrap_err().to_string();
-    assert!(e.starts_with("through the mock JSON-RPC API: ") && e.contains("is not JSON"), "{e}");
+    assert!(
+        e.starts_with("through the mock JSON-RPC API: ") && e.contains("is not JSON"),
+        "{e}"
+    );
 }

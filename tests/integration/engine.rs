@@ -12,7 +12,9 @@ use infobackup::engine::{
 use infobackup::world::{JeedomVersion, LocalFile, LogName, Step, Timeline, Trigger, parse_at};
 
 fn vector(name: &str) -> conformance::Vector {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance").join(format!("{name}.json"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/conformance")
+        .join(format!("{name}.json"));
     conformance::load(&path).expect("vector loads")
 }
 
@@ -42,18 +44,30 @@ fn php7_first_backup_after_install_does_not_crash() {
     );
     // With the start stamp in place, end_backup finds this run's archive.
     let end = r.steps[1].state.as_ref().expect("end ran");
-    assert_eq!((end.error_scenario, end.error_local, end.error_size), (Flag::Ok, Flag::Ok, Flag::Ok));
+    assert_eq!(
+        (end.error_scenario, end.error_local, end.error_size),
+        (Flag::Ok, Flag::Ok, Flag::Ok)
+    );
 }
 
 #[test]
 fn php7_counts_never_saved_samba_keys_as_disabled() {
     let v = vector("v2024-08.samba-keys-never-saved");
     let php8 = replay(&v.case, &ProfileConfig::builtin(Profile::V2024_08));
-    assert_eq!(php8.steps[1].flag(FlagKind::Samba), Some(Flag::Error), "PHP 8: \"\" != 0, Samba is checked");
+    assert_eq!(
+        php8.steps[1].flag(FlagKind::Samba),
+        Some(Flag::Error),
+        "PHP 8: \"\" != 0, Samba is checked"
+    );
     let r = replay(&v.case, &with_php7(Profile::V2024_08));
     let end = &r.steps[1];
     assert_eq!(end.flag(FlagKind::Samba), Some(Flag::Disabled));
-    assert_eq!(end.evidence.samba.rule, Rule::SambaSkipped(SambaSkip::NeverSaved { keys: vec!["samba::enable".into(), "samba::cloudUpload".into()] }));
+    assert_eq!(
+        end.evidence.samba.rule,
+        Rule::SambaSkipped(SambaSkip::NeverSaved {
+            keys: vec!["samba::enable".into(), "samba::cloudUpload".into()]
+        })
+    );
     assert!(end.virtual_value.contains(r#""samba":{"error":-1}"#));
 }
 
@@ -82,7 +96,11 @@ fn evidence_names_the_error_line_by_number() {
     assert_eq!((*log, today.as_str()), (LogName::Backup, "2025-09-10"));
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0].line, 12);
-    assert!(lines[0].text.starts_with("Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur"));
+    assert!(
+        lines[0]
+            .text
+            .starts_with("Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur")
+    );
     let fr = end.explain(FlagKind::Log, Lang::Fr);
     assert!(
         fr.starts_with(
@@ -100,14 +118,25 @@ fn never_saved_samba_keys_on_php8_are_told_as_the_blind_spot_not_a_failed_upload
     assert_eq!(end.flag(FlagKind::Samba), Some(Flag::Error));
     assert_eq!(
         end.evidence.samba.rule,
-        Rule::SambaEmpty { never_saved: vec!["samba::enable".into(), "samba::cloudUpload".into()] }
+        Rule::SambaEmpty {
+            never_saved: vec!["samba::enable".into(), "samba::cloudUpload".into()]
+        }
     );
     let en = end.explain(FlagKind::Samba, Lang::En);
-    assert!(en.starts_with("Samba was never configured (samba::enable and samba::cloudUpload were never saved"), "{en}");
-    assert!(en.contains("on PHP 8") && en.contains("found no backup on it") && en.contains("blind spot"), "{en}");
+    assert!(
+        en.starts_with("Samba was never configured (samba::enable and samba::cloudUpload were never saved"),
+        "{en}"
+    );
+    assert!(
+        en.contains("on PHP 8") && en.contains("found no backup on it") && en.contains("blind spot"),
+        "{en}"
+    );
     assert!(!en.contains("the upload failed"), "{en}");
     let fr = end.explain(FlagKind::Samba, Lang::Fr);
-    assert!(fr.starts_with("Samba n'a jamais été configuré") && fr.contains("angle mort"), "{fr}");
+    assert!(
+        fr.starts_with("Samba n'a jamais été configuré") && fr.contains("angle mort"),
+        "{fr}"
+    );
 }
 
 #[test]
@@ -117,10 +146,15 @@ fn a_reflowed_log_is_quoted_at_its_error_with_its_line_number() {
     let resolved = Case::load(&dir).unwrap().resolve(&Overrides::default()).unwrap();
     let r = replay(&resolved.timeline, &ProfileConfig::builtin(Profile::V2024_08));
     let end = r.steps.last().unwrap();
-    let Rule::LogErrors { lines, .. } = &end.evidence.log.rule else { panic!("{:?}", end.evidence.log.rule) };
+    let Rule::LogErrors { lines, .. } = &end.evidence.log.rule else {
+        panic!("{:?}", end.evidence.log.rule)
+    };
     assert_eq!(lines[0].line, 1);
     let text = &lines[0].text;
-    assert!(text.contains("Send backup Market...[2025-09-10 03:29:39][ERROR] : Aucun serveur de backup defini."), "{text}");
+    assert!(
+        text.contains("Send backup Market...[2025-09-10 03:29:39][ERROR] : Aucun serveur de backup defini."),
+        "{text}"
+    );
     assert!(text.starts_with('…') && !text.contains("[START BACKUP]"), "{text}");
     assert!(text.chars().count() < 300, "bounded: {text}");
 }
@@ -156,7 +190,10 @@ fn evidence_explains_a_crash() {
     let v = vector("v2024-08.samba-list-throws");
     let r = replay(&v.case, &ProfileConfig::builtin(Profile::V2024_08));
     let end = &r.steps[1];
-    assert_eq!(end.crash.as_deref(), Some("Exception: Erreur sur smbclient valeur retournée : 1"));
+    assert_eq!(
+        end.crash.as_deref(),
+        Some("Exception: Erreur sur smbclient valeur retournée : 1")
+    );
     assert_eq!(end.state, None);
     assert_eq!(end.virtual_value, "");
     for k in FlagKind::ALL {
@@ -187,8 +224,14 @@ fn every_flag_of_every_vector_has_a_sentence_in_both_languages() {
                 let fr = s.explain(k, Lang::Fr);
                 let en = s.explain(k, Lang::En);
                 assert!(!fr.is_empty() && !en.is_empty() && fr != en, "{}: {k}", file.display());
-                assert!(fr.ends_with('.') && en.ends_with('.'), "a sentence ends with a full stop: {fr} / {en}");
-                let flag = s.flag(k).map(|f| f.code().to_string()).unwrap_or_else(|| "crash".into());
+                assert!(
+                    fr.ends_with('.') && en.ends_with('.'),
+                    "a sentence ends with a full stop: {fr} / {en}"
+                );
+                let flag = s
+                    .flag(k)
+                    .map(|f| f.code().to_string())
+                    .unwrap_or_else(|| "crash".into());
                 text.push_str(&format!("{k} = {flag}\n  fr: {fr}\n  en: {en}\n"));
             }
         }
@@ -202,7 +245,9 @@ fn every_flag_of_every_vector_has_a_sentence_in_both_languages() {
 // ---- profile files -------------------------------------------------------------------------
 
 fn profile_err(text: &str) -> String {
-    ProfileConfig::from_toml_source(text, Path::new("profiles/mine.toml")).unwrap_err().to_string()
+    ProfileConfig::from_toml_source(text, Path::new("profiles/mine.toml"))
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -214,13 +259,19 @@ fn a_profile_file_overrides_a_builtin() {
     .unwrap();
     assert_eq!(cfg.base, Profile::V2024_08);
     assert_eq!(cfg.name(), "big-box");
-    assert_eq!((cfg.min_size, cfg.php, cfg.stamp_tolerance_s), (262144000, PhpVersion::Php7, 120));
+    assert_eq!(
+        (cfg.min_size, cfg.php, cfg.stamp_tolerance_s),
+        (262144000, PhpVersion::Php7, 120)
+    );
     assert!(!cfg.checks.samba && cfg.checks.local);
     assert!(!cfg.is_builtin());
     let named =
         ProfileConfig::from_toml_str("base = \"strict\"\nname = \"strict-4h\"\nwatchdog_timeout_seconds = 14400")
             .unwrap();
-    assert_eq!((named.name(), named.watchdog_timeout_s), ("strict-4h".to_owned(), 14400));
+    assert_eq!(
+        (named.name(), named.watchdog_timeout_s),
+        ("strict-4h".to_owned(), 14400)
+    );
 }
 
 #[test]
@@ -270,7 +321,11 @@ fn profile_file_errors_name_file_line_and_key() {
     assert!(syntax.contains("not valid TOML"), "{syntax}");
     let missing = ProfileConfig::from_toml_file(Path::new("/nonexistent/p.toml")).unwrap_err();
     assert!(matches!(missing, ProfileError::Read { .. }));
-    assert!(missing.to_string().starts_with("/nonexistent/p.toml: cannot read the profile file"));
+    assert!(
+        missing
+            .to_string()
+            .starts_with("/nonexistent/p.toml: cannot read the profile file")
+    );
 }
 
 #[test]
@@ -305,7 +360,10 @@ fn profile_parameters_change_the_outcome() {
     let r = replay(&v.case, &big);
     let end = &r.steps[1];
     assert_eq!(end.flag(FlagKind::Size), Some(Flag::Error));
-    assert!(end.virtual_value.starts_with(r#"{"date":"2025-09-10","heure":"03h27","minSizeBackup":"250 MB","#));
+    assert!(
+        end.virtual_value
+            .starts_with(r#"{"date":"2025-09-10","heure":"03h27","minSizeBackup":"250 MB","#)
+    );
     assert!(
         end.virtual_value.contains(r#""error":0,"erreurFileSize":1}"#),
         "the key moves after error: {}",
@@ -388,8 +446,13 @@ mod props {
     }
 
     fn logs() -> impl Strategy<Value = String> {
-        prop::collection::vec(log_lines(), 0..12)
-            .prop_map(|l| if l.is_empty() { String::new() } else { l.join("\n") + "\n" })
+        prop::collection::vec(log_lines(), 0..12).prop_map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                l.join("\n") + "\n"
+            }
+        })
     }
 
     fn local_files() -> impl Strategy<Value = Vec<LocalFile>> {
@@ -459,16 +522,21 @@ mod props {
     }
 
     fn configs() -> impl Strategy<Value = ProfileConfig> {
-        (prop::sample::select(Profile::ALL.to_vec()), any::<bool>(), 0u64..300_000_000).prop_map(|(p, php7, min)| {
-            let mut c = ProfileConfig::builtin(p);
-            if php7 {
-                c.php = PhpVersion::Php7;
-            }
-            if min % 3 == 0 {
-                c.min_size = min;
-            }
-            c
-        })
+        (
+            prop::sample::select(Profile::ALL.to_vec()),
+            any::<bool>(),
+            0u64..300_000_000,
+        )
+            .prop_map(|(p, php7, min)| {
+                let mut c = ProfileConfig::builtin(p);
+                if php7 {
+                    c.php = PhpVersion::Php7;
+                }
+                if min % 3 == 0 {
+                    c.min_size = min;
+                }
+                c
+            })
     }
 
     proptest! {
@@ -560,12 +628,19 @@ mod strict {
     }
 
     pub fn with_log(mut s: Step, name: LogName, text: &str) -> Step {
-        s.logs.insert(name, infobackup::world::LogBytes::copy_from_slice(text.as_bytes()));
+        s.logs
+            .insert(name, infobackup::world::LogBytes::copy_from_slice(text.as_bytes()));
         s
     }
 
     pub fn with_local(mut s: Step, files: &[(&str, u64)]) -> Step {
-        s.local = files.iter().map(|(n, size)| LocalFile { name: (*n).to_owned(), size: *size }).collect();
+        s.local = files
+            .iter()
+            .map(|(n, size)| LocalFile {
+                name: (*n).to_owned(),
+                size: *size,
+            })
+            .collect();
         s
     }
 
@@ -585,7 +660,10 @@ mod strict {
     }
 
     fn both(t: &Timeline) -> (Replay, Replay) {
-        (replay(t, &ProfileConfig::builtin(Profile::V2024_08)), replay(t, &ProfileConfig::builtin(Profile::Strict)))
+        (
+            replay(t, &ProfileConfig::builtin(Profile::V2024_08)),
+            replay(t, &ProfileConfig::builtin(Profile::Strict)),
+        )
     }
 
     const OK_BODY: &[&str] = &["Creating archive...", "OK", "Cleaning old backup...OK"];
@@ -606,7 +684,11 @@ mod strict {
             false,
             vec![
                 step(Trigger::BeginBackup, "2025-09-10 03:27:02"),
-                with_log(step(Trigger::Other("schedule".into()), "2025-09-10 03:40:00"), LogName::Backup, &log),
+                with_log(
+                    step(Trigger::Other("schedule".into()), "2025-09-10 03:40:00"),
+                    LogName::Backup,
+                    &log,
+                ),
             ],
         );
         let (published, strict) = both(&t);
@@ -618,15 +700,27 @@ mod strict {
         let s = &strict.steps[1];
         let state = s.state.as_ref().unwrap();
         assert_eq!(state.action, engine::Action::EndBackup);
-        assert_eq!((state.error_scenario, state.error_log, state.error_local), (Flag::Ok, Flag::Error, Flag::Error));
+        assert_eq!(
+            (state.error_scenario, state.error_log, state.error_local),
+            (Flag::Ok, Flag::Error, Flag::Error)
+        );
         assert!(!state.is_success());
-        let Rule::RunFailed { log, message, line, end_marker } = &s.evidence.log.rule else {
+        let Rule::RunFailed {
+            log,
+            message,
+            line,
+            end_marker,
+        } = &s.evidence.log.rule
+        else {
             panic!("{:?}", s.evidence.log.rule)
         };
         assert_eq!((*log, *line, *end_marker), (LogName::Backup, Some(7), true));
         assert!(message.starts_with("Backing up database failed"), "{message}");
         let fr = s.explain(FlagKind::Log, Lang::Fr);
-        assert!(fr.starts_with("La sauvegarde a échoué : « Backing up database failed"), "{fr}");
+        assert!(
+            fr.starts_with("La sauvegarde a échoué : « Backing up database failed"),
+            "{fr}"
+        );
         assert!(fr.ends_with("se termine par [END BACKUP ERROR] (ligne 7)."), "{fr}");
     }
 
@@ -643,12 +737,25 @@ mod strict {
             ],
         );
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
-        assert_eq!(r.steps[1].virtual_value, r.steps[0].virtual_value, "within 2 h the tile keeps 'in progress'");
+        assert_eq!(
+            r.steps[1].virtual_value, r.steps[0].virtual_value,
+            "within 2 h the tile keeps 'in progress'"
+        );
         // Waited times are told from the banner's exact time (03:27:01).
-        assert!(matches!(r.steps[1].evidence.log.rule, Rule::RunInProgress { waited_s: 3779, timeout_s: 7200, .. }));
+        assert!(matches!(
+            r.steps[1].evidence.log.rule,
+            Rule::RunInProgress {
+                waited_s: 3779,
+                timeout_s: 7200,
+                ..
+            }
+        ));
         let late = r.steps[2].state.as_ref().unwrap();
         assert_eq!((late.action, late.error_log), (engine::Action::EndBackup, Flag::Error));
-        assert!(matches!(r.steps[2].evidence.log.rule, Rule::RunTimedOut { waited_s: 7979, .. }));
+        assert!(matches!(
+            r.steps[2].evidence.log.rule,
+            Rule::RunTimedOut { waited_s: 7979, .. }
+        ));
         assert_eq!(
             r.steps[2].explain(FlagKind::Log, Lang::Fr),
             "La sauvegarde commencée à 2025-09-10 03:27:01 n'est pas terminée après 2 h 12 min (délai 2 h 00 min) : ni end_backup ni fin dans le log, elle a échoué sans prévenir."
@@ -684,16 +791,32 @@ mod strict {
         end.samba = Ok(vec![ARCHIVE.to_owned()]); // an older copy with the same name, or a stale listing
         let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let (published, strict) = both(&t);
-        assert_eq!(published.steps[1].flag(FlagKind::Samba), Some(Flag::Ok), "v2024-08 trusts the listing");
-        assert_eq!(published.steps[1].flag(FlagKind::Market), Some(Flag::Disabled), "and never checks the Market");
+        assert_eq!(
+            published.steps[1].flag(FlagKind::Samba),
+            Some(Flag::Ok),
+            "v2024-08 trusts the listing"
+        );
+        assert_eq!(
+            published.steps[1].flag(FlagKind::Market),
+            Some(Flag::Disabled),
+            "and never checks the Market"
+        );
         let s = &strict.steps[1];
         assert_eq!(s.flag(FlagKind::Samba), Some(Flag::Error));
         assert_eq!(s.flag(FlagKind::Market), Some(Flag::Error));
         assert_eq!(
             s.evidence.samba.rule,
-            Rule::UploadFailed { repo: engine::Repo::Samba, message: "Erreur sur smbclient".into(), line: 9 }
+            Rule::UploadFailed {
+                repo: engine::Repo::Samba,
+                message: "Erreur sur smbclient".into(),
+                line: 9
+            }
         );
-        assert!(s.virtual_value.contains(r#""samba":{"error":1},"market":{"error":1}"#), "{}", s.virtual_value);
+        assert!(
+            s.virtual_value.contains(r#""samba":{"error":1},"market":{"error":1}"#),
+            "{}",
+            s.virtual_value
+        );
     }
 
     #[test]
@@ -702,7 +825,11 @@ mod strict {
         let late = "backup-Jeedom-4.4.20-2025-09-10-03h29.tar.gz";
         let log = run_log(
             "2025-09-10 03:27:01",
-            &["Creating archive...", "OK", &format!("Backup name: /var/www/html/core/php/../../backup/{late}")],
+            &[
+                "Creating archive...",
+                "OK",
+                &format!("Backup name: /var/www/html/core/php/../../backup/{late}"),
+            ],
             None,
         );
         let end = with_local(
@@ -711,16 +838,27 @@ mod strict {
         );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let (published, strict) = both(&t);
-        assert_eq!(published.steps[1].flag(FlagKind::Local), Some(Flag::Error), "v2024-08: false 'missing'");
+        assert_eq!(
+            published.steps[1].flag(FlagKind::Local),
+            Some(Flag::Error),
+            "v2024-08: false 'missing'"
+        );
         let s = &strict.steps[1];
         assert_eq!(s.flag(FlagKind::Local), Some(Flag::Ok));
         assert!(
             matches!(&s.evidence.local.rule, Rule::ArchiveFound { named_at: Some(_), file_name, .. } if file_name == late)
         );
-        let Rule::ArchiveFound { named_at: Some(line), .. } = s.evidence.local.rule else { unreachable!() };
+        let Rule::ArchiveFound {
+            named_at: Some(line), ..
+        } = s.evidence.local.rule
+        else {
+            unreachable!()
+        };
         assert_eq!(
             s.explain(FlagKind::Local, Lang::Fr),
-            format!("L'archive {late} (212,01 Mo), dont le log a écrit le nom (ligne {line}), est bien dans le dossier de sauvegarde.")
+            format!(
+                "L'archive {late} (212,01 Mo), dont le log a écrit le nom (ligne {line}), est bien dans le dossier de sauvegarde."
+            )
         );
     }
 
@@ -729,7 +867,10 @@ mod strict {
         // Begins before midnight; the error is dated the first day, end_backup runs the next.
         let log = run_log(
             "2025-09-10 23:59:20",
-            &["Send backup Market...[2025-09-10 23:59:50][ERROR] : quota", "/!\\ quota /!\\OK"],
+            &[
+                "Send backup Market...[2025-09-10 23:59:50][ERROR] : quota",
+                "/!\\ quota /!\\OK",
+            ],
             None,
         );
         let end = with_local(
@@ -738,7 +879,11 @@ mod strict {
         );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 23:59:21"), end]);
         let (published, strict) = both(&t);
-        assert_eq!(published.steps[1].flag(FlagKind::Log), Some(Flag::Ok), "v2024-08 only reads lines dated today");
+        assert_eq!(
+            published.steps[1].flag(FlagKind::Log),
+            Some(Flag::Ok),
+            "v2024-08 only reads lines dated today"
+        );
         assert_eq!(strict.steps[1].flag(FlagKind::Log), Some(Flag::Error));
         assert!(matches!(&strict.steps[1].evidence.log.rule, Rule::LoggerErrors { lines, .. } if lines[0].line == 4));
 
@@ -750,7 +895,11 @@ mod strict {
         );
         let new = run_log("2025-09-10 03:27:01", OK_BODY, None);
         let end = with_local(
-            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &(old + &new)),
+            with_log(
+                step(Trigger::EndBackup, "2025-09-10 03:30:33"),
+                LogName::Backup,
+                &(old + &new),
+            ),
             &[(ARCHIVE, 222310457)],
         );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
@@ -765,7 +914,10 @@ mod strict {
         // A 4.4 logger line keeps its ` : `; the run began at 03:27:01 (banner), not 03:27:00.
         let log = run_log(
             "2025-09-10 03:27:01",
-            &["Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.", "/!\\ x /!\\OK"],
+            &[
+                "Send backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.",
+                "/!\\ x /!\\OK",
+            ],
             None,
         );
         let end = with_local(
@@ -774,9 +926,14 @@ mod strict {
         );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let s = &replay(&t, &ProfileConfig::builtin(Profile::Strict)).steps[1];
-        let Rule::LoggerErrors { since, lines, .. } = &s.evidence.log.rule else { panic!("{:?}", s.evidence.log.rule) };
+        let Rule::LoggerErrors { since, lines, .. } = &s.evidence.log.rule else {
+            panic!("{:?}", s.evidence.log.rule)
+        };
         assert_eq!(since, "2025-09-10 03:27:01");
-        assert_eq!((lines[0].line, lines[0].text.as_str()), (4, "[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini."));
+        assert_eq!(
+            (lines[0].line, lines[0].text.as_str()),
+            (4, "[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.")
+        );
         assert_eq!(
             s.explain(FlagKind::Log, Lang::En),
             "Line 4 of the backup log is a logger error written since the backup began (2025-09-10 03:27:01): \"[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\"."
@@ -791,22 +948,35 @@ mod strict {
             &[(ARCHIVE, 222310457)],
         );
         end.samba = Err("Erreur sur smbclient valeur retournée : 1".into());
-        let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end.clone()]);
+        let t = timeline(
+            true,
+            vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end.clone()],
+        );
         let (published, strict) = both(&t);
         assert!(published.steps[1].crashed());
         let s = &strict.steps[1];
         assert_eq!((s.crash.clone(), s.flag(FlagKind::Samba)), (None, Some(Flag::Error)));
         assert_eq!(
             s.evidence.samba.rule,
-            Rule::SambaListingFailed { message: "Erreur sur smbclient valeur retournée : 1".into() }
+            Rule::SambaListingFailed {
+                message: "Erreur sur smbclient valeur retournée : 1".into()
+            }
         );
 
         let mut never = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         never.config.clear();
         let (published, strict) = both(&never);
-        assert!(published.steps[1].crashed(), "PHP 8: never-saved keys count as enabled, then the listing throws");
+        assert!(
+            published.steps[1].crashed(),
+            "PHP 8: never-saved keys count as enabled, then the listing throws"
+        );
         assert_eq!(strict.steps[1].flag(FlagKind::Samba), Some(Flag::Disabled));
-        assert_eq!(strict.steps[1].evidence.samba.rule, Rule::SambaSkipped(SambaSkip::NeverSaved { keys: vec!["samba::enable".into(), "samba::cloudUpload".into()] }));
+        assert_eq!(
+            strict.steps[1].evidence.samba.rule,
+            Rule::SambaSkipped(SambaSkip::NeverSaved {
+                keys: vec!["samba::enable".into(), "samba::cloudUpload".into()]
+            })
+        );
     }
 
     #[test]
@@ -847,7 +1017,12 @@ mod strict {
         assert!(r.steps.iter().all(|s| !s.crashed()));
         assert_eq!(r.steps[1].flag(FlagKind::Scenario), Some(Flag::Ok));
         let garbage = vector("v2024-08.virtual-garbage");
-        assert!(replay(&garbage.case, &ProfileConfig::builtin(Profile::Strict)).steps.iter().all(|s| !s.crashed()));
+        assert!(
+            replay(&garbage.case, &ProfileConfig::builtin(Profile::Strict))
+                .steps
+                .iter()
+                .all(|s| !s.crashed())
+        );
     }
 
     #[test]
@@ -884,15 +1059,27 @@ mod strict {
         // The daily cron backup: echoed text in log/cron_execution, only logger lines in log/backup.
         let cron = run_log("2025-09-10 03:27:01", OK_BODY, None);
         let mut end = with_local(
-            with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::CronExecution, &cron),
+            with_log(
+                step(Trigger::EndBackup, "2025-09-10 03:30:33"),
+                LogName::CronExecution,
+                &cron,
+            ),
             &[(ARCHIVE, 222310457)],
         );
-        end = with_log(end, LogName::Backup, "[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\n");
+        end = with_log(
+            end,
+            LogName::Backup,
+            "[2025-09-10 03:29:40][ERROR] : Aucun serveur de backup defini.\n",
+        );
         let t = timeline(false, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         let s = &r.steps[1];
         assert_eq!(s.evidence.log_file, Some(LogName::CronExecution));
-        assert_eq!(s.flag(FlagKind::Log), Some(Flag::Error), "the logger still writes to log/backup");
+        assert_eq!(
+            s.flag(FlagKind::Log),
+            Some(Flag::Error),
+            "the logger still writes to log/backup"
+        );
         assert!(
             matches!(&s.evidence.log.rule, Rule::LoggerErrors { log: LogName::Backup, lines, .. } if lines[0].line == 1)
         );
@@ -913,7 +1100,10 @@ mod strict {
     fn a_second_end_without_begin_reads_the_latest_run() {
         let log = run_log("2025-09-10 03:27:00", &[], Some("[END BACKUP ERROR]"));
         let end = |at: &str| {
-            with_local(with_log(step(Trigger::EndBackup, at), LogName::Backup, &log), &[(ARCHIVE, 222310457)])
+            with_local(
+                with_log(step(Trigger::EndBackup, at), LogName::Backup, &log),
+                &[(ARCHIVE, 222310457)],
+            )
         };
         let t = timeline(
             false,
@@ -926,8 +1116,16 @@ mod strict {
         let r = replay(&t, &ProfileConfig::builtin(Profile::Strict));
         let second = r.steps[2].state.as_ref().unwrap();
         assert_eq!((second.error_scenario, second.error_log), (Flag::Error, Flag::Error));
-        assert_eq!(r.steps[2].evidence.scenario.rule, Rule::BeginNotSeen { since: Some("2025-09-10 03:27:00".into()) });
-        assert!(matches!(r.steps[2].evidence.log.rule, Rule::RunFailed { line: Some(4), .. }));
+        assert_eq!(
+            r.steps[2].evidence.scenario.rule,
+            Rule::BeginNotSeen {
+                since: Some("2025-09-10 03:27:00".into())
+            }
+        );
+        assert!(matches!(
+            r.steps[2].evidence.log.rule,
+            Rule::RunFailed { line: Some(4), .. }
+        ));
     }
 
     mod props {

@@ -36,12 +36,20 @@ fn vectors() -> Vec<(String, Arc<Timeline>)> {
             serde_json::from_value(v["case"].clone()).unwrap_or_else(|e| panic!("{}: case: {e}", p.display()));
         out.push((p.file_name().unwrap().to_string_lossy().into_owned(), Arc::new(t)));
     }
-    assert!(out.len() >= 10, "expected the conformance corpus, found {} vectors", out.len());
+    assert!(
+        out.len() >= 10,
+        "expected the conformance corpus, found {} vectors",
+        out.len()
+    );
     out
 }
 
 fn vector(name: &str) -> Arc<Timeline> {
-    vectors().into_iter().find(|(n, _)| n == name).map(|(_, t)| t).unwrap_or_else(|| panic!("no vector {name}"))
+    vectors()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .unwrap_or_else(|| panic!("no vector {name}"))
 }
 
 fn small_timeline(jeedom: &str) -> Arc<Timeline> {
@@ -73,7 +81,11 @@ fn assert_secret_kept(key: &ApiKey, what: &(impl std::fmt::Display + std::fmt::D
 /// A raw JSON-RPC POST, to check what the mock puts on the wire.
 fn raw_post(url: &str, body: &Value) -> Value {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut r = agent.post(url).content_type("application/json").send(body.to_string()).expect("post");
+    let mut r = agent
+        .post(url)
+        .content_type("application/json")
+        .send(body.to_string())
+        .expect("post");
     serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("JSON answer")
 }
 
@@ -96,7 +108,11 @@ fn compare_worlds(name: &str, timeline: &Timeline, http: &mut dyn World) {
         mem.enter_step(i).unwrap();
         http.enter_step(i).unwrap();
         assert_eq!(http.now().unwrap(), mem.now().unwrap(), "{at}: now");
-        assert_eq!(http.read_virtual().unwrap(), mem.read_virtual().unwrap(), "{at}: virtual");
+        assert_eq!(
+            http.read_virtual().unwrap(),
+            mem.read_virtual().unwrap(),
+            "{at}: virtual"
+        );
         for k in keys {
             assert_eq!(http.config(k).unwrap(), mem.config(k).unwrap(), "{at}: config {k}");
         }
@@ -105,16 +121,37 @@ fn compare_worlds(name: &str, timeline: &Timeline, http: &mut dyn World) {
             match std::str::from_utf8(&m) {
                 Ok(_) => assert_eq!(h, m, "{at}: log {}", log.as_str()),
                 // JSON carries text: a byte that is not UTF-8 arrives as U+FFFD.
-                Err(_) => assert_eq!(*h, *String::from_utf8_lossy(&m).as_bytes(), "{at}: log {}", log.as_str()),
+                Err(_) => assert_eq!(
+                    *h,
+                    *String::from_utf8_lossy(&m).as_bytes(),
+                    "{at}: log {}",
+                    log.as_str()
+                ),
             }
         }
-        assert_eq!(http.local_files().unwrap(), mem.local_files().unwrap(), "{at}: local files");
-        assert_eq!(http.samba_listing().unwrap(), mem.samba_listing().unwrap(), "{at}: samba");
-        assert_eq!(http.no_cloud_backup().unwrap(), mem.no_cloud_backup().unwrap(), "{at}: NO_CLOUD_BACKUP");
+        assert_eq!(
+            http.local_files().unwrap(),
+            mem.local_files().unwrap(),
+            "{at}: local files"
+        );
+        assert_eq!(
+            http.samba_listing().unwrap(),
+            mem.samba_listing().unwrap(),
+            "{at}: samba"
+        );
+        assert_eq!(
+            http.no_cloud_backup().unwrap(),
+            mem.no_cloud_backup().unwrap(),
+            "{at}: NO_CLOUD_BACKUP"
+        );
         let written = format!("{{\"written\":\"at step {i}\",\"é\":\"\\/\"}}");
         http.write_virtual(&written).unwrap();
         mem.write_virtual(&written).unwrap();
-        assert_eq!(http.read_virtual().unwrap(), mem.read_virtual().unwrap(), "{at}: virtual after write");
+        assert_eq!(
+            http.read_virtual().unwrap(),
+            mem.read_virtual().unwrap(),
+            "{at}: virtual after write"
+        );
     }
 }
 
@@ -125,9 +162,16 @@ async fn client_reads_what_memory_world_reads_for_every_vector() {
         let session = mock.register(timeline.clone(), SessionOptions::default()).unwrap();
         let mut http = client(session.client_config());
         compare_worlds(&name, &timeline, &mut http);
-        assert_eq!(session.events(), Some(timeline.steps.len() as u64), "{name}: one cmd::event per step");
+        assert_eq!(
+            session.events(),
+            Some(timeline.steps.len() as u64),
+            "{name}: one cmd::event per step"
+        );
         // Every read of a 4.4+ log is exact.
-        assert!(http.last_log().is_some_and(|l| l.is_exact() && l.caveat().is_none()), "{name}");
+        assert!(
+            http.last_log().is_some_and(|l| l.is_exact() && l.caveat().is_none()),
+            "{name}"
+        );
     }
     assert_eq!(mock.session_count(), 0, "sessions end when their handle drops");
     no_strays(&mock);
@@ -151,7 +195,10 @@ async fn old_dialects_read_the_log_with_log_get_and_say_what_was_lost() {
     let mock = JeedomMock::start().await.unwrap();
     let timeline = small_timeline("4.4");
     for dialect in [JeedomVersion::V4_2, JeedomVersion::V4_3] {
-        let opts = SessionOptions { dialect: Some(dialect), ..SessionOptions::default() };
+        let opts = SessionOptions {
+            dialect: Some(dialect),
+            ..SessionOptions::default()
+        };
         let session = mock.register(timeline.clone(), opts).unwrap();
         let mut http = client(session.client_config());
         http.enter_step(1).unwrap();
@@ -191,7 +238,15 @@ async fn log_get_keeps_only_the_last_500_lines() {
 #[tokio::test]
 async fn log_get_delta_pages_until_done_in_file_order() {
     let mock = JeedomMock::start().await.unwrap();
-    let log: String = (1..=1000).map(|i| if i % 7 == 0 { "\n".to_owned() } else { format!("  line {i} \n") }).collect();
+    let log: String = (1..=1000)
+        .map(|i| {
+            if i % 7 == 0 {
+                "\n".to_owned()
+            } else {
+                format!("  line {i} \n")
+            }
+        })
+        .collect();
     let mut t = (*small_timeline("4.4")).clone();
     t.steps[1].logs.insert(LogName::Backup, log.clone().into_bytes().into());
     let session = mock.register(Arc::new(t), SessionOptions::default()).unwrap();
@@ -200,7 +255,11 @@ async fn log_get_delta_pages_until_done_in_file_order() {
     let mut http = client(cfg);
     http.enter_step(1).unwrap();
     let read = http.read_log(LogName::Backup).unwrap();
-    assert_eq!(&*read.text, log.as_bytes(), "byte for byte, empty lines and spaces kept");
+    assert_eq!(
+        &*read.text,
+        log.as_bytes(),
+        "byte for byte, empty lines and spaces kept"
+    );
     // 1000 lines in pages of 64: 16 pages with text, then one empty answer.
     assert_eq!(read.via, LogVia::GetDelta { calls: 17 });
     no_strays(&mock);
@@ -210,10 +269,21 @@ async fn log_get_delta_pages_until_done_in_file_order() {
 async fn get_delta_without_every_parameter_is_not_the_file() {
     // The trap the client avoids: Jeedom numbers lines and stops at 200 unless told otherwise.
     let mock = JeedomMock::start().await.unwrap();
-    let session = mock.register(small_timeline("4.4"), SessionOptions { start_step: 1, ..Default::default() }).unwrap();
+    let session = mock
+        .register(
+            small_timeline("4.4"),
+            SessionOptions {
+                start_step: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let answer = raw_post(
         &format!("{}{JEEAPI_PATH}", mock.uri()),
-        &rpc(method::LOG_GET_DELTA, json!({"apikey": session.key().expose(), "log": "backup"})),
+        &rpc(
+            method::LOG_GET_DELTA,
+            json!({"apikey": session.key().expose(), "log": "backup"}),
+        ),
     );
     let text = answer["result"]["logText"].as_str().unwrap();
     assert!(text.starts_with("    0|[START BACKUP]\n"), "{text:?}");
@@ -227,22 +297,45 @@ async fn errors_are_http_200_with_id_99999_up_to_4_4_and_the_request_id_on_4_5()
     let mock = JeedomMock::start().await.unwrap();
     let url = format!("{}{JEEAPI_PATH}", mock.uri());
     for (jeedom, expected_id) in [("4.3", json!(99999)), ("4.4", json!(99999)), ("4.5", json!(41))] {
-        let session = mock.register(small_timeline(jeedom), SessionOptions::default()).unwrap();
+        let session = mock
+            .register(small_timeline(jeedom), SessionOptions::default())
+            .unwrap();
         let a = raw_post(&url, &rpc("no::such", json!({"apikey": session.key().expose()})));
         assert_eq!(a["id"], expected_id, "{jeedom}");
-        assert_eq!(a["error"], json!({"code": 500, "message": "Aucune méthode correspondante : no::such"}));
-        let a = raw_post(&url, &rpc(method::CMD_BY_ID, json!({"apikey": session.key().expose(), "id": 9})));
-        assert_eq!(a["error"], json!({"code": 701, "message": "Commande introuvable : 9"}), "{jeedom}");
+        assert_eq!(
+            a["error"],
+            json!({"code": 500, "message": "Aucune méthode correspondante : no::such"})
+        );
+        let a = raw_post(
+            &url,
+            &rpc(method::CMD_BY_ID, json!({"apikey": session.key().expose(), "id": 9})),
+        );
+        assert_eq!(
+            a["error"],
+            json!({"code": 701, "message": "Commande introuvable : 9"}),
+            "{jeedom}"
+        );
     }
     // No key, then a wrong one.
     let a = raw_post(&url, &rpc(method::VERSION, json!({})));
     assert_eq!(a["error"]["code"], json!(1));
-    let a = raw_post(&url, &rpc(method::VERSION, json!({"apikey": "0123456789abcdef0123456789abcdef"})));
+    let a = raw_post(
+        &url,
+        &rpc(method::VERSION, json!({"apikey": "0123456789abcdef0123456789abcdef"})),
+    );
     assert_eq!(a["error"]["code"], json!(2));
-    assert!(a["error"]["message"].as_str().unwrap().starts_with("Vous n'êtes pas autorisé"));
+    assert!(
+        a["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Vous n'êtes pas autorisé")
+    );
     // Ping needs no key; a wrong protocol version is code 1.
     assert_eq!(raw_post(&url, &rpc(method::PING, json!({})))["result"], json!("pong"));
-    let a = raw_post(&url, &json!({"jsonrpc": "1.0", "id": 1, "method": "version", "params": {}}));
+    let a = raw_post(
+        &url,
+        &json!({"jsonrpc": "1.0", "id": 1, "method": "version", "params": {}}),
+    );
     assert_eq!(a["error"]["code"], json!(1));
     no_strays(&mock);
 }
@@ -254,7 +347,13 @@ async fn the_request_may_come_as_a_form_field_and_the_key_as_params_api() {
     let body = rpc("no::such", json!({"api": session.key().expose()})).to_string();
     let encoded: String = body
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut r = agent
@@ -295,14 +394,23 @@ async fn jeedom_4_5_says_ok_for_empty_results_and_the_client_undoes_it() {
     assert_eq!(http.config("backup::path").unwrap(), "backup");
     // An empty listing is "ok" on the wire too.
     let pro = format!("{}{PROAPI_PATH}", mock.uri());
-    assert_eq!(raw_post(&pro, &rpc(method::BACKUP_LIST, json!({"proapi": k})))["result"], json!("ok"));
+    assert_eq!(
+        raw_post(&pro, &rpc(method::BACKUP_LIST, json!({"proapi": k})))["result"],
+        json!("ok")
+    );
     assert_eq!(http.local_files().unwrap(), vec![]);
     assert_eq!(http.samba_listing().unwrap(), Ok(vec![]));
     assert!(!http.no_cloud_backup().unwrap());
     // And the same reads on 4.4 see no "ok".
     let s44 = mock.register(small_timeline("4.4"), SessionOptions::default()).unwrap();
     assert_eq!(
-        raw_post(&url, &rpc(method::CONFIG_BY_KEY, json!({"apikey": s44.key().expose(), "key": "samba::enable"})))["result"],
+        raw_post(
+            &url,
+            &rpc(
+                method::CONFIG_BY_KEY,
+                json!({"apikey": s44.key().expose(), "key": "samba::enable"})
+            )
+        )["result"],
         json!("0")
     );
     no_strays(&mock);
@@ -388,7 +496,11 @@ async fn transport_faults_become_typed_errors() {
     cfg.timeout = Duration::from_millis(300);
     let mut http = client(cfg);
 
-    session.add_fault(FaultRule::always(Fault::Latency(Duration::from_secs(2))).on(method::DATETIME).times(1));
+    session.add_fault(
+        FaultRule::always(Fault::Latency(Duration::from_secs(2)))
+            .on(method::DATETIME)
+            .times(1),
+    );
     let e = http.box_now().unwrap_err();
     assert!(matches!(e, ApiError::Timeout { .. }), "{e}");
     assert!(e.to_string().contains("timeout"), "{e}");
@@ -404,7 +516,10 @@ async fn transport_faults_become_typed_errors() {
     session.add_fault(FaultRule::always(Fault::NotJson).times(1));
     let e = http.box_now().unwrap_err();
     assert!(matches!(e, ApiError::NotJson { .. }), "{e}");
-    assert!(e.to_string().contains("Warning"), "the excerpt shows what came back: {e}");
+    assert!(
+        e.to_string().contains("Warning"),
+        "the excerpt shows what came back: {e}"
+    );
     assert_secret_kept(&key, &e);
 
     session.add_fault(FaultRule::always(Fault::WrongJsonRpc).times(1));
@@ -433,7 +548,10 @@ fn a_refused_connection_is_a_typed_error() {
         l.local_addr().unwrap().port()
     };
     let key = ApiKey::new("0123456789abcdef0123456789abcdef").unwrap();
-    let mut http = client(ClientConfig::mock_session(format!("http://127.0.0.1:{port}"), key.clone()));
+    let mut http = client(ClientConfig::mock_session(
+        format!("http://127.0.0.1:{port}"),
+        key.clone(),
+    ));
     let e = http.box_now().unwrap_err();
     assert!(matches!(e, ApiError::Refused { .. }), "{e}");
     assert!(e.to_string().contains("refused"), "{e}");
@@ -446,7 +564,10 @@ fn a_refused_connection_is_a_typed_error() {
 fn short_keys_are_refused_with_a_clear_error() {
     let e = ApiKey::new("abc123").unwrap_err();
     assert_eq!(e, KeyError::TooShort { len: 6 });
-    assert_eq!(e.to_string(), "the Jeedom API key is too short (6 characters; Jeedom requires at least 16)");
+    assert_eq!(
+        e.to_string(),
+        "the Jeedom API key is too short (6 characters; Jeedom requires at least 16)"
+    );
 }
 
 #[tokio::test]
@@ -457,14 +578,28 @@ async fn a_failing_samba_listing_is_what_the_scenario_sees_and_a_transport_failu
     let session = mock.register(t.clone(), SessionOptions::default()).unwrap();
     let mut http = client(session.client_config());
     http.enter_step(1).unwrap();
-    assert_eq!(http.samba_listing().unwrap(), Err("Erreur sur smbclient valeur retournée : 1".to_owned()));
+    assert_eq!(
+        http.samba_listing().unwrap(),
+        Err("Erreur sur smbclient valeur retournée : 1".to_owned())
+    );
 
     // Injected.
-    let ok = mock.register(small_timeline("4.4"), SessionOptions { start_step: 1, ..Default::default() }).unwrap();
+    let ok = mock
+        .register(
+            small_timeline("4.4"),
+            SessionOptions {
+                start_step: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let mut http = client(ok.client_config());
     ok.add_fault(FaultRule::always(Fault::ListingFails("NT_STATUS_LOGON_FAILURE".into())).times(1));
     assert_eq!(http.samba_listing().unwrap(), Err("NT_STATUS_LOGON_FAILURE".to_owned()));
-    assert_eq!(http.samba_listing().unwrap(), Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()]));
+    assert_eq!(
+        http.samba_listing().unwrap(),
+        Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()])
+    );
 
     // HTTP trouble while listing is the tool's error, not a throw in the scenario.
     ok.add_fault(FaultRule::always(Fault::Http500).on(method::BACKUP_LIST_SAMBA).times(1));
@@ -498,7 +633,10 @@ async fn sessions_on_one_server_do_not_see_each_other() {
     assert_eq!(cb.jeedom_version().unwrap(), JeedomVersion::V4_5);
     drop(a);
     let e = ca.read_virtual().unwrap_err();
-    assert!(matches!(&e, WorldError::Api(m) if m.contains("code 2")), "an ended session's key is refused: {e}");
+    assert!(
+        matches!(&e, WorldError::Api(m) if m.contains("code 2")),
+        "an ended session's key is refused: {e}"
+    );
     no_strays(&mock);
 }
 
@@ -507,7 +645,10 @@ async fn steps_out_of_range_and_times_that_do_not_exist_are_refused() {
     let mock = JeedomMock::start().await.unwrap();
     let s = mock.register(small_timeline("4.4"), SessionOptions::default()).unwrap();
     let e = client(s.client_config()).enter_step(2).unwrap_err();
-    assert!(matches!(&e, WorldError::Api(m) if m.contains("Étape inconnue : 2")), "{e}");
+    assert!(
+        matches!(&e, WorldError::Api(m) if m.contains("Étape inconnue : 2")),
+        "{e}"
+    );
     let mut t = (*small_timeline("4.4")).clone();
     t.steps[0].at = infobackup::world::parse_at("2025-03-30 02:30:00").unwrap();
     let e = mock.register(Arc::new(t), SessionOptions::default()).unwrap_err();
@@ -525,13 +666,22 @@ async fn steps_out_of_range_and_times_that_do_not_exist_are_refused() {
 async fn stray_requests_are_recorded_by_the_catch_all() {
     let mock = JeedomMock::start().await.unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let r = agent.get(&format!("{}/core/api/jeeApi.php", mock.uri())).call().unwrap();
+    let r = agent
+        .get(&format!("{}/core/api/jeeApi.php", mock.uri()))
+        .call()
+        .unwrap();
     assert_eq!(r.status().as_u16(), 404);
     agent.post(&format!("{}/index.php", mock.uri())).send("x=1").unwrap();
     let strays = mock.strays();
     assert_eq!(strays.len(), 2);
-    assert_eq!((strays[0].method.as_str(), strays[0].path.as_str()), ("GET", "/core/api/jeeApi.php"));
-    assert_eq!((strays[1].method.as_str(), strays[1].path.as_str(), strays[1].body_len), ("POST", "/index.php", 3));
+    assert_eq!(
+        (strays[0].method.as_str(), strays[0].path.as_str()),
+        ("GET", "/core/api/jeeApi.php")
+    );
+    assert_eq!(
+        (strays[1].method.as_str(), strays[1].path.as_str(), strays[1].body_len),
+        ("POST", "/index.php", 3)
+    );
 }
 
 // ---- live mode ----------------------------------------------------------------------------------
@@ -540,7 +690,11 @@ async fn stray_requests_are_recorded_by_the_catch_all() {
 async fn a_live_client_reads_but_never_writes_unless_asked() {
     let mock = JeedomMock::start().await.unwrap();
     let t = small_timeline("4.4");
-    let opts = SessionOptions { mode: SessionMode::Live, start_step: 1, ..Default::default() };
+    let opts = SessionOptions {
+        mode: SessionMode::Live,
+        start_step: 1,
+        ..Default::default()
+    };
     let session = mock.register(t.clone(), opts).unwrap();
     let mut live = client(session.client_config());
     assert_eq!(live.settings().writes, Writes::Hold);
@@ -556,7 +710,11 @@ async fn a_live_client_reads_but_never_writes_unless_asked() {
     live.enter_step(0).unwrap();
     assert_eq!(session.step(), Some(1));
     // Listings and NO_CLOUD_BACKUP are unavailable, with why.
-    for e in [live.local_files().unwrap_err(), live.samba_listing().unwrap_err(), live.no_cloud_backup().unwrap_err()] {
+    for e in [
+        live.local_files().unwrap_err(),
+        live.samba_listing().unwrap_err(),
+        live.no_cloud_backup().unwrap_err(),
+    ] {
         match e {
             WorldError::Unavailable { why, .. } => assert!(why.contains("jeeApi"), "{why}"),
             other => panic!("expected Unavailable, got {other}"),
@@ -572,7 +730,13 @@ async fn a_live_client_reads_but_never_writes_unless_asked() {
 
     // The mock in live mode refuses control methods and listings like a real box.
     let url = format!("{}{JEEAPI_PATH}", mock.uri());
-    let a = raw_post(&url, &rpc(method::MOCK_ENTER_STEP, json!({"apikey": session.key().expose(), "step": 0})));
+    let a = raw_post(
+        &url,
+        &rpc(
+            method::MOCK_ENTER_STEP,
+            json!({"apikey": session.key().expose(), "step": 0}),
+        ),
+    );
     assert_eq!(a["error"]["code"], json!(500));
     let a = raw_post(
         &format!("{}{PROAPI_PATH}", mock.uri()),
@@ -630,7 +794,12 @@ fn start_serve(args: &[&str]) -> Served {
         }
     }
     child.stdout = Some(reader.into_inner());
-    Served { child, url: url.expect("URL in banner"), key: key.expect("key in banner"), lines }
+    Served {
+        child,
+        url: url.expect("URL in banner"),
+        key: key.expect("key in banner"),
+        lines,
+    }
 }
 
 fn stop_serve(s: Served) -> String {
@@ -702,7 +871,11 @@ fn serve_serves_a_recorded_case_folder() {
     let served = start_serve(&[dir.to_str().unwrap(), "--jeedom", "4.5"]);
     assert!(served.lines.concat().contains("Mock Jeedom 4.5"), "{:?}", served.lines);
     let base = served.url.trim_end_matches(JEEAPI_PATH).to_owned();
-    let mut c = Client::new(ClientConfig::mock_session(base, ApiKey::new(served.key.clone()).unwrap())).unwrap();
+    let mut c = Client::new(ClientConfig::mock_session(
+        base,
+        ApiKey::new(served.key.clone()).unwrap(),
+    ))
+    .unwrap();
     assert_eq!(c.jeedom_version().unwrap(), JeedomVersion::V4_5);
     assert!(c.box_now().is_ok());
     stop_serve(served);
@@ -721,10 +894,16 @@ fn serve_refuses_a_case_it_cannot_read() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"jeedom\": \"9.9\", \"steps\": []}").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_infobackup")).args(["serve", bad.to_str().unwrap()]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_infobackup"))
+        .args(["serve", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.json") && err.contains("unknown Jeedom version"), "{err}");
+    assert!(
+        err.contains("bad.json") && err.contains("unknown Jeedom version"),
+        "{err}"
+    );
 }
 
 // ---- replay over HTTP ---------------------------------------------------------------------------
@@ -740,7 +919,10 @@ async fn every_vector_replays_identically_in_process_and_over_http_for_every_fai
             let config = ProfileConfig::builtin(profile);
             let memory = replay_in_memory(&timeline, &config).unwrap();
             let http = replay_http(&mock, &timeline, &config, &HttpReplayOptions::default()).unwrap();
-            assert_eq!(http, memory, "{name} with {profile}: HTTP and in-process replays differ");
+            assert_eq!(
+                http, memory,
+                "{name} with {profile}: HTTP and in-process replays differ"
+            );
             compared += 1;
         }
     }
@@ -803,11 +985,17 @@ fn recorded_cases() -> Vec<(String, infobackup::case::Resolved)> {
         .into_iter()
         .map(|(path, case)| {
             let case = case.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let resolved = case.resolve(&Default::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let resolved = case
+                .resolve(&Default::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             (case.name, resolved)
         })
         .collect();
-    assert!(cases.len() >= 10, "expected the recorded corpus, found {} cases", cases.len());
+    assert!(
+        cases.len() >= 10,
+        "expected the recorded corpus, found {} cases",
+        cases.len()
+    );
     cases
 }
 
@@ -825,14 +1013,27 @@ fn every_recorded_case_replays_identically_in_process_and_over_http_for_every_pr
             // Served in the case's own dialect, then as a 4.4 box. On the 4.2/4.3 cases the first
             // pass reads every log with log::get, whose text differs from the file (trimmed, no
             // empty lines); no replay output depends on what it loses.
-            let dialect = if dialect_of_case { None } else { Some(JeedomVersion::V4_4) };
-            let replayer = HttpReplayer::new(&mock, HttpReplayOptions { dialect, ..HttpReplayOptions::default() });
+            let dialect = if dialect_of_case {
+                None
+            } else {
+                Some(JeedomVersion::V4_4)
+            };
+            let replayer = HttpReplayer::new(
+                &mock,
+                HttpReplayOptions {
+                    dialect,
+                    ..HttpReplayOptions::default()
+                },
+            );
             for profile in Profile::ALL {
                 let config = config_for(&resolved, &ProfileRef::Builtin(profile.as_str().to_owned())).unwrap();
                 let memory = replay_in_memory(&timeline, &config).unwrap();
                 let http = replayer.replay(&timeline, &config).unwrap();
                 if http != memory {
-                    differences.push(format!("{name} ({}, served as {dialect:?}) with {profile}", timeline.jeedom));
+                    differences.push(format!(
+                        "{name} ({}, served as {dialect:?}) with {profile}",
+                        timeline.jeedom
+                    ));
                 }
             }
         }
@@ -849,7 +1050,15 @@ fn the_client_reads_what_memory_world_reads_for_every_recorded_case() {
         // Cases from 4.2/4.3 boxes are served as 4.4 here: their own dialect reads the log with
         // log::get, which trims lines and drops empty ones (tested above), so the text differs.
         let dialect = Some(timeline.jeedom.max(JeedomVersion::V4_4));
-        let session = mock.register(timeline.clone(), SessionOptions { dialect, ..Default::default() }).unwrap();
+        let session = mock
+            .register(
+                timeline.clone(),
+                SessionOptions {
+                    dialect,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         compare_worlds(&name, &timeline, &mut client(session.client_config()));
     }
     no_strays(&mock);
@@ -859,10 +1068,24 @@ fn the_client_reads_what_memory_world_reads_for_every_recorded_case() {
 async fn a_log_that_is_not_utf8_arrives_marked() {
     let mock = JeedomMock::start().await.unwrap();
     let mut t = (*small_timeline("4.4")).clone();
-    t.steps[1].logs.insert(LogName::Backup, infobackup::world::LogBytes::from_static(b"Envoi de l'\xe9v\xe8nement...OK\n"));
-    let session = mock.register(Arc::new(t), SessionOptions { start_step: 1, ..Default::default() }).unwrap();
+    t.steps[1].logs.insert(
+        LogName::Backup,
+        infobackup::world::LogBytes::from_static(b"Envoi de l'\xe9v\xe8nement...OK\n"),
+    );
+    let session = mock
+        .register(
+            Arc::new(t),
+            SessionOptions {
+                start_step: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let read = client(session.client_config()).read_log(LogName::Backup).unwrap();
-    assert_eq!(std::str::from_utf8(&read.text).unwrap(), "Envoi de l'\u{FFFD}v\u{FFFD}nement...OK\n");
+    assert_eq!(
+        std::str::from_utf8(&read.text).unwrap(),
+        "Envoi de l'\u{FFFD}v\u{FFFD}nement...OK\n"
+    );
     assert!(!read.is_exact());
     assert!(read.caveat().unwrap().contains("not UTF-8"));
     no_strays(&mock);

@@ -37,7 +37,10 @@ fn all_fixtures() -> Vec<(String, Vec<u8>)> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "log"))
         .map(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (name, bytes)
         })
@@ -135,7 +138,9 @@ fn check_invariants(model: &LogModel, input: &[u8]) -> Result<(), String> {
 fn parse_lent(input: &[u8]) -> LogModel {
     let mut model = log::ModelBuilder::new();
     let mut items = log::RunReader::new(input);
-    items.for_each_ref(|i| model.push(i.to_item())).expect("in-memory reader");
+    items
+        .for_each_ref(|i| model.push(i.to_item()))
+        .expect("in-memory reader");
     model.finish(items.text_info().cloned().unwrap_or_default())
 }
 
@@ -166,7 +171,12 @@ fn check_class(name: &str, m: &LogModel) {
     }
     if name.ends_with("-failed.log") {
         let last = m.runs.last().unwrap_or_else(|| panic!("{name}: no run"));
-        let RunEnd::Failed { message, end_marker, .. } = &last.end else { panic!("{name}: {:?}", last.end) };
+        let RunEnd::Failed {
+            message, end_marker, ..
+        } = &last.end
+        else {
+            panic!("{name}: {:?}", last.end)
+        };
         assert!(message.is_some() || end_marker.is_some(), "{name}");
     }
     if name.ends_with("-cut.log") {
@@ -186,7 +196,10 @@ fn fixtures_snapshot_and_class() {
     settings().bind(|| {
         insta::glob!("../data/logs", "*.log", |path| {
             let input = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let model = log::parse(&input);
             check_class(&name, &model);
             if let Err(e) = check_invariants(&model, &input) {
@@ -229,7 +242,9 @@ fn secrets_never_reach_the_model_or_its_views() {
 fn samba_failure_keeps_its_message_without_the_password() {
     let m = log::parse(&fixture("4.4-samba-password-ok.log"));
     let run = &m.runs[0];
-    let UploadOutcome::Failed { message } = &run.uploads[0].outcome else { panic!("{:?}", run.uploads) };
+    let UploadOutcome::Failed { message } = &run.uploads[0].outcome else {
+        panic!("{:?}", run.uploads)
+    };
     assert!(message.contains(r#"-U "[redacted]%[redacted]""#), "{message}");
     assert!(message.ends_with("NT_STATUS_LOGON_FAILURE"), "{message}");
     assert_eq!(run.errors().count(), 1);
@@ -258,10 +273,23 @@ fn the_failed_dump_keeps_message_details_and_marker() {
     let dump = run.step("database_dump").expect("dump step");
     assert_eq!(
         dump.result,
-        StepResult::Failed { message: "Backing up database failed. Check mysqldump installation. Code: 2".into() }
+        StepResult::Failed {
+            message: "Backing up database failed. Check mysqldump installation. Code: 2".into()
+        }
     );
-    let RunEnd::Failed { message, details, at, end_marker } = &run.end else { panic!("{:?}", run.end) };
-    assert_eq!(message.as_deref(), Some("Backing up database failed. Check mysqldump installation. Code: 2"));
+    let RunEnd::Failed {
+        message,
+        details,
+        at,
+        end_marker,
+    } = &run.end
+    else {
+        panic!("{:?}", run.end)
+    };
+    assert_eq!(
+        message.as_deref(),
+        Some("Backing up database failed. Check mysqldump installation. Code: 2")
+    );
     let details = details.as_deref().unwrap_or("");
     assert!(details.starts_with("Array\n(\n"), "{details}");
     assert!(details.contains("[function] => backup"), "{details}");
@@ -279,7 +307,10 @@ fn mid_line_logger_is_split_from_the_label() {
     let logger = &run.logger_lines[0];
     assert!(logger.mid_line);
     let quoted = logger.at.text(&input).unwrap_or_default();
-    assert!(quoted.starts_with("[2025-09-10 03:29:40][ERROR] : Aucun serveur"), "{quoted}");
+    assert!(
+        quoted.starts_with("[2025-09-10 03:29:40][ERROR] : Aucun serveur"),
+        "{quoted}"
+    );
     let upload = &run.uploads[0];
     assert_eq!(upload.at.text(&input).as_deref(), Some("Send backup Market..."));
     assert_eq!(upload.at.line, logger.at.line);
@@ -290,7 +321,11 @@ fn encodings_line_ends_and_nuls_are_reported() {
     let m = log::parse(&fixture("4.2-latin1-ok.log"));
     assert_eq!(m.encoding, log::Encoding::Windows1252);
     let a = m.runs[0].archive.as_ref().expect("archive");
-    assert_eq!(a.box_name.as_deref(), Some("Maison_Dupré"), "the accent survives Latin-1");
+    assert_eq!(
+        a.box_name.as_deref(),
+        Some("Maison_Dupré"),
+        "the accent survives Latin-1"
+    );
     let m = log::parse(&fixture("4.5-bom-ok.log"));
     assert_eq!(m.encoding, log::Encoding::Utf8Bom);
     assert_eq!(m.runs[0].start_marker.as_ref().map(|s| s.span.start), Some(3));
@@ -310,14 +345,22 @@ fn reflowed_log_is_the_same_run_on_one_line() {
     assert!(flat.reflowed && !lines.reflowed);
     assert_eq!(flat.line_count, 1);
     let (f, l) = (&flat.runs[0], &lines.runs[0]);
-    let kinds = |r: &log::Run| r.steps.iter().map(|s| (s.kind.clone(), s.result.clone())).collect::<Vec<_>>();
+    let kinds = |r: &log::Run| {
+        r.steps
+            .iter()
+            .map(|s| (s.kind.clone(), s.result.clone()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(kinds(f), kinds(l));
     assert_eq!(
         f.uploads.iter().map(|u| &u.outcome).collect::<Vec<_>>(),
         l.uploads.iter().map(|u| &u.outcome).collect::<Vec<_>>()
     );
     assert_eq!(f.logger_lines[0].message, l.logger_lines[0].message);
-    assert_eq!(f.archive.as_ref().map(|a| &a.file_name), l.archive.as_ref().map(|a| &a.file_name));
+    assert_eq!(
+        f.archive.as_ref().map(|a| &a.file_name),
+        l.archive.as_ref().map(|a| &a.file_name)
+    );
     assert_eq!(f.end_time(), l.end_time());
     assert!(f.succeeded());
 }
@@ -325,7 +368,10 @@ fn reflowed_log_is_the_same_run_on_one_line() {
 #[test]
 fn empty_and_blank_inputs() {
     let m = log::parse(b"");
-    assert_eq!((m.runs.len(), m.unknown.len(), m.line_count, m.byte_count), (0, 0, 0, 0));
+    assert_eq!(
+        (m.runs.len(), m.unknown.len(), m.line_count, m.byte_count),
+        (0, 0, 0, 0)
+    );
     let m = log::parse(b"\n\r\n  \n\0\0\n");
     assert_eq!((m.runs.len(), m.unknown.len(), m.line_count, m.nul_bytes), (0, 0, 4, 2));
 }
@@ -335,7 +381,10 @@ fn a_ten_megabyte_line_is_reported_once() {
     let mut input = b"[START BACKUP]\n".to_vec();
     input.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
     input.extend(b"\n[END BACKUP SUCCESS]\n");
-    for m in [log::parse(&input), log::parse_reader(&input[..]).expect("in-memory reader")] {
+    for m in [
+        log::parse(&input),
+        log::parse_reader(&input[..]).expect("in-memory reader"),
+    ] {
         assert_eq!(m.unknown.len(), 1);
         assert_eq!(m.unknown[0].span.end - m.unknown[0].span.start, 10 * 1024 * 1024);
         assert!(m.runs[0].succeeded());
@@ -482,7 +531,12 @@ fn apply(mut v: Vec<u8>, m: &Mutation) -> Vec<u8> {
         }
         Mutation::TruncateInChar { at } => {
             // Cut right after the first byte of a multi-byte character.
-            let starts: Vec<usize> = v.iter().enumerate().filter(|(_, c)| **c >= 0xC0).map(|(i, _)| i).collect();
+            let starts: Vec<usize> = v
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c >= 0xC0)
+                .map(|(i, _)| i)
+                .collect();
             match starts.get(at % starts.len().max(1)) {
                 Some(&i) => v.get(..=i).map(<[u8]>::to_vec).unwrap_or_default(),
                 None => v,
@@ -576,8 +630,18 @@ fn a_bare_quote_before_indented_text_takes_one_space() {
     };
     assert!(details(&p).contains("\n    [0] => Array"), "{}", details(&p));
     assert!(details(&q).contains("\n   [0] => Array"), "{}", details(&q));
-    assert_eq!(details(&q), details(&p).replace("\n ", "\n"), "one space less on indented lines only");
-    let steps = |m: &LogModel| m.runs[0].steps.iter().map(|s| (s.kind.clone(), s.result.clone())).collect::<Vec<_>>();
+    assert_eq!(
+        details(&q),
+        details(&p).replace("\n ", "\n"),
+        "one space less on indented lines only"
+    );
+    let steps = |m: &LogModel| {
+        m.runs[0]
+            .steps
+            .iter()
+            .map(|s| (s.kind.clone(), s.result.clone()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(steps(&q), steps(&p));
 }
 
@@ -683,7 +747,11 @@ fn parallel_pieces_give_the_sequential_model() {
     assert!(sequential.runs.len() > 30, "the concatenation has many runs");
     for threads in [2, 3] {
         for block in [1, 7, 64, 300, 1024, 4096, 1 << 20] {
-            assert_eq!(parse_parallel(&all, threads, block), sequential, "threads {threads}, block {block}");
+            assert_eq!(
+                parse_parallel(&all, threads, block),
+                sequential,
+                "threads {threads}, block {block}"
+            );
         }
     }
 }
@@ -720,10 +788,18 @@ fn pieces_after_a_forum_quote_keep_its_state() {
         input.extend_from_slice(b"> a reply, not a log line\n");
     }
     let sequential = parse_sequential(&input);
-    assert!(sequential.quoted && sequential.unknown.len() == 3, "{:?}", sequential.unknown);
+    assert!(
+        sequential.quoted && sequential.unknown.len() == 3,
+        "{:?}",
+        sequential.unknown
+    );
     for threads in [2, 3] {
         for block in [16, 200, 1000, 5000] {
-            assert_eq!(parse_parallel(&input, threads, block), sequential, "threads {threads}, block {block}");
+            assert_eq!(
+                parse_parallel(&input, threads, block),
+                sequential,
+                "threads {threads}, block {block}"
+            );
         }
     }
 }
@@ -760,17 +836,30 @@ fn cmd() -> assert_cmd::Command {
 }
 
 fn fixture_path(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/logs").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/logs")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn cli_parse_text_and_json() {
-    let out = cmd().args(["parse", &fixture_path("4.4-samba-password-ok.log"), "--lang", "en"]).assert().success();
+    let out = cmd()
+        .args(["parse", &fixture_path("4.4-samba-password-ok.log"), "--lang", "en"])
+        .assert()
+        .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    assert!(text.contains("samba    FAILED: Erreur sur timeout 7200 smbclient"), "{text}");
+    assert!(
+        text.contains("samba    FAILED: Erreur sur timeout 7200 smbclient"),
+        "{text}"
+    );
     assert!(!text.contains("S3cr3tPass") && !text.contains("jeedom_bk"), "{text}");
 
-    let out = cmd().args(["parse", &fixture_path("4.4-samba-password-ok.log"), "--format", "json"]).assert().success();
+    let out = cmd()
+        .args(["parse", &fixture_path("4.4-samba-password-ok.log"), "--format", "json"])
+        .assert()
+        .success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON output");
     assert_eq!(json["runs"][0]["uploads"][0]["outcome"]["status"], "failed");
     assert_eq!(json["runs"][0]["generation"], serde_json::json!(["4.3", "4.4"]));
@@ -785,15 +874,25 @@ fn cli_parse_reads_standard_input_and_summarises() {
         .assert()
         .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    assert!(text.starts_with("runs: 2 (success 2, failed 0, unterminated 0, cut at start 0)"), "{text}");
-    let out = cmd().args(["parse", "-"]).write_stdin(fixture("4.4-ok.log")).assert().success();
+    assert!(
+        text.starts_with("runs: 2 (success 2, failed 0, unterminated 0, cut at start 0)"),
+        "{text}"
+    );
+    let out = cmd()
+        .args(["parse", "-"])
+        .write_stdin(fixture("4.4-ok.log"))
+        .assert()
+        .success();
     assert!(String::from_utf8_lossy(&out.get_output().stdout).starts_with("Sauvegarde 1 · Jeedom 4.4"));
 }
 
 #[test]
 fn cli_parse_unreadable_file_exits_2_naming_it() {
     for format in ["text", "json", "summary"] {
-        let out = cmd().args(["parse", "/nonexistent/dir/backup", "--format", format]).assert().code(2);
+        let out = cmd()
+            .args(["parse", "/nonexistent/dir/backup", "--format", format])
+            .assert()
+            .code(2);
         let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
         assert!(err.contains("/nonexistent/dir/backup"), "{format}: {err}");
     }

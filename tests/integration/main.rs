@@ -3,13 +3,13 @@
 mod browser;
 mod cases;
 mod cli_check;
+mod cli_diagnose;
+mod cli_edge;
+mod cli_record;
 mod conformance;
 mod engine;
 mod jeeapi;
 mod log_model;
-mod widget;
-mod cli_diagnose;
-mod cli_record;
 mod report_html;
-mod cli_edge;
 mod support;
+mod widget;

@@ -5,8 +5,7 @@ use std::path::Path;
 
 use infobackup::Lang;
 use infobackup::widget::{
-    self, AlertKind, Circle, CircleState, CssColor, LoaderStyle, Panel, Radius, Reason, Repo, Tile,
-    Tone, WidgetOptions,
+    self, AlertKind, Circle, CircleState, CssColor, LoaderStyle, Panel, Radius, Reason, Repo, Tile, Tone, WidgetOptions,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -56,8 +55,7 @@ fn view_of_every_conformance_virtual() {
             .expect("UTF-8 file name")
             .to_owned();
         let vector: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("read vector"))
-                .expect("vector is JSON");
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read vector")).expect("vector is JSON");
         let mut out = format!("{}\n", vector["description"].as_str().unwrap_or(""));
         let expect = vector["expect"].as_array().expect("expect is an array");
         for (i, step) in expect.iter().enumerate() {
@@ -67,14 +65,9 @@ fn view_of_every_conformance_virtual() {
             // Structural expectations that hold for every vector, whatever the snapshot says.
             let crashed = step["crashed"].as_bool().unwrap_or(false);
             if crashed || value.is_empty() {
-                assert_eq!(
-                    tile.panel,
-                    Panel::Alert(AlertKind::InvalidJson),
-                    "{stem} step {i}"
-                );
+                assert_eq!(tile.panel, Panel::Alert(AlertKind::InvalidJson), "{stem} step {i}");
             }
-            if stem.starts_with("v2022-01") && step["trigger"] != "end_backup" && !value.is_empty()
-            {
+            if stem.starts_with("v2022-01") && step["trigger"] != "end_backup" && !value.is_empty() {
                 assert_eq!(
                     tile.panel,
                     Panel::Alert(AlertKind::IncompleteJson { keys: 6 }),
@@ -147,11 +140,7 @@ fn off() -> Value {
 }
 
 fn circle(repo: Repo, state: CircleState, reasons: Vec<Reason>) -> Circle {
-    Circle {
-        repo,
-        state,
-        reasons,
-    }
+    Circle { repo, state, reasons }
 }
 
 /// (name, value, expected panel). Each is one branch of the decision in widget.md.
@@ -416,18 +405,14 @@ fn html_of_each_panel() {
         insta::assert_snapshot!(
             "html_finished_en",
             without_css(
-                &widget::view(&end(local_ok(), json!({"error": 0}), off(), json!(0)))
-                    .render_html(Lang::En, &opts)
+                &widget::view(&end(local_ok(), json!({"error": 0}), off(), json!(0))).render_html(Lang::En, &opts)
             )
         );
         insta::assert_snapshot!(
             "html_in_progress_fr",
             without_css(
-                &widget::view_at(
-                    &begin(json!("startBackup"), json!(0)),
-                    at("2025-09-10 03:27:01")
-                )
-                .render_html(Lang::Fr, &opts)
+                &widget::view_at(&begin(json!("startBackup"), json!(0)), at("2025-09-10 03:27:01"))
+                    .render_html(Lang::Fr, &opts)
             )
         );
         insta::assert_snapshot!(
@@ -474,10 +459,7 @@ fn html_page_is_standalone_and_forbids_network_and_scripts() {
         "CSP must forbid network and scripts"
     );
     assert!(page.contains("<title>A &lt;b&gt;title&lt;/b&gt;</title>"));
-    assert!(
-        page.contains("<div>x</div>"),
-        "the body is HTML and is not escaped"
-    );
+    assert!(page.contains("<div>x</div>"), "the body is HTML and is not escaped");
     assert!(
         !page.contains("http://") && !page.contains("https://"),
         "no external resource"
@@ -489,9 +471,7 @@ fn html_page_is_standalone_and_forbids_network_and_scripts() {
 fn fragments_reference_nothing_external() {
     for (_, value, _) in hand_cases() {
         let html = widget::view(&value).render_html(Lang::Fr, &WidgetOptions::default());
-        for bad in [
-            "http:", "https:", "url(", "@import", "<script", "<link", "src=",
-        ] {
+        for bad in ["http:", "https:", "url(", "@import", "<script", "<link", "src="] {
             assert!(!html.contains(bad), "{bad} in the fragment for {value}");
         }
     }
@@ -539,7 +519,12 @@ fn user_text_is_escaped_everywhere_it_lands() {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("onerror=alert(1)>"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"), "{html}");
+        assert!(
+            html.contains(
+                "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"
+            ),
+            "{html}"
+        );
         // The text rendering keeps the name as it is: a terminal does not interpret markup.
         assert!(tile.render_text(Lang::Fr).contains(HOSTILE));
     }
@@ -562,8 +547,7 @@ fn colours_are_validated_before_they_reach_html() {
         let toml = format!("couleurText = {}", toml::Value::String(bad.to_owned()));
         assert!(toml::from_str::<WidgetOptions>(&toml).is_err(), "{bad}");
     }
-    let err = WidgetOptions::from_params([("couleurCircleError", "rouge vif")])
-        .expect_err("not a colour");
+    let err = WidgetOptions::from_params([("couleurCircleError", "rouge vif")]).expect_err("not a colour");
     assert!(err.to_string().contains("couleurCircleError"), "{err}");
     assert!(Radius::new(51).is_err());
     assert_eq!(Radius::new(50).map(Radius::get), Ok(50));
@@ -599,10 +583,7 @@ fn structure(html: &str) -> String {
             _ => {}
         }
     }
-    out.split('|')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("|")
+    out.split('|').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("|")
 }
 
 fn colour() -> impl Strategy<Value = CssColor> {
@@ -610,14 +591,8 @@ fn colour() -> impl Strategy<Value = CssColor> {
         "#[0-9a-f]{6}".prop_map(|s| CssColor::parse(&s).expect("hex colour")),
         (0u8..=255, 0u8..=255, 0u8..=255)
             .prop_map(|(r, g, b)| CssColor::parse(&format!("rgb({r}, {g}, {b})")).expect("rgb")),
-        prop::sample::select(vec![
-            "red",
-            "black",
-            "white",
-            "transparent",
-            "rebeccapurple"
-        ])
-        .prop_map(|s| CssColor::parse(s).expect("named colour")),
+        prop::sample::select(vec!["red", "black", "white", "transparent", "rebeccapurple"])
+            .prop_map(|s| CssColor::parse(s).expect("named colour")),
     ]
 }
 
@@ -633,10 +608,7 @@ fn options() -> impl Strategy<Value = WidgetOptions> {
         (colour(), 0u32..=50, colour(), colour(), colour()),
     )
         .prop_map(
-            |(
-                (background, tr, text, loader_style, loader),
-                (icons, ir, success, warning, error),
-            )| WidgetOptions {
+            |((background, tr, text, loader_style, loader), (icons, ir, success, warning, error))| WidgetOptions {
                 background,
                 tile_radius: Radius::new(tr).expect("0..=50"),
                 text,
@@ -675,25 +647,14 @@ proptest! {
 /// Checks what must hold for any tile, and that every rendering works.
 fn check_tile(value: &str) -> Result<(), TestCaseError> {
     let tile = widget::view(value);
-    if let Panel::Finished {
-        archive_name,
-        circles,
-    } = &tile.panel
-    {
+    if let Panel::Finished { archive_name, circles } = &tile.panel {
         let repos: Vec<Repo> = circles.iter().map(|c| c.repo).collect();
         let mut sorted = repos.clone();
         sorted.sort();
         sorted.dedup();
-        prop_assert_eq!(
-            &repos,
-            &sorted,
-            "circles are Local, Samba, Market, each at most once"
-        );
+        prop_assert_eq!(&repos, &sorted, "circles are Local, Samba, Market, each at most once");
         prop_assert!(circles.iter().all(|c| !c.reasons.is_empty()));
-        if tile
-            .circle(Repo::Local)
-            .is_some_and(|c| c.state == CircleState::Error)
-        {
+        if tile.circle(Repo::Local).is_some_and(|c| c.state == CircleState::Error) {
             prop_assert!(archive_name.is_none(), "an error blanks the archive name");
         }
     }
@@ -740,8 +701,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     json_leaf().prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec((key(), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            prop::collection::vec((key(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
         ]
     })
 }
@@ -777,7 +737,12 @@ fn shaped_value() -> impl Strategy<Value = Value> {
     let flag = || prop_oneof![3 => (-1i64..=2).prop_map(Value::from), 1 => json_value()];
     (
         (flag(), flag(), flag(), flag(), flag()),
-        (flag(), prop::sample::select(vec!["endBackup", "startBackup", "startUpdate", "other"]), json_value(), json_value()),
+        (
+            flag(),
+            prop::sample::select(vec!["endBackup", "startBackup", "startUpdate", "other"]),
+            json_value(),
+            json_value(),
+        ),
     )
         .prop_map(|((local, size, samba, market, log), (scenario, action, name, last))| {
             json!({

@@ -106,7 +106,10 @@ impl MessageMemo {
 #[inline]
 pub(super) fn sample_hash(b: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let word = |at: usize| b.get(at..at + 8).map_or(0, |c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+    let word = |at: usize| {
+        b.get(at..at + 8)
+            .map_or(0, |c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+    };
     let n = b.len();
     let mut h = (n as u64).wrapping_mul(K);
     if n >= 8 {
@@ -199,14 +202,18 @@ impl LineMemo {
             return Lookup::Miss(Recorder { to: None });
         }
         self.scratch.clear();
-        Lookup::Miss(Recorder { to: Some((slot, &mut self.scratch, h)) })
+        Lookup::Miss(Recorder {
+            to: Some((slot, &mut self.scratch, h)),
+        })
     }
 }
 
 impl Recorder<'_> {
     /// The next step of the line's plan.
     pub(crate) fn push(&mut self, act: &Act<'_>, text: &str) {
-        let Some((_, scratch, _)) = self.to.as_mut() else { return };
+        let Some((_, scratch, _)) = self.to.as_mut() else {
+            return;
+        };
         // A line holding a time will not come again: not worth working out its spans.
         if act.timed() || scratch.len() >= LINE_ACTS {
             self.to = None;

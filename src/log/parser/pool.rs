@@ -100,7 +100,11 @@ impl Pool {
             self.keep_refs(std::mem::take(&mut u.noise));
         }
         if let RunEnd::Failed { message, details, .. } = &mut r.end {
-            message.take().into_iter().chain(details.take()).for_each(|s| self.keep(s));
+            message
+                .take()
+                .into_iter()
+                .chain(details.take())
+                .for_each(|s| self.keep(s));
         }
     }
 }
@@ -126,17 +130,27 @@ mod tests {
         p.keep(String::with_capacity(STRING_LARGEST + 1));
         p.keep(String::new());
         p.keep_refs(Vec::with_capacity(REFS_LARGEST + 1));
-        assert!(p.strings.is_empty() && p.refs.is_empty(), "large buffers and empty ones are not kept");
+        assert!(
+            p.strings.is_empty() && p.refs.is_empty(),
+            "large buffers and empty ones are not kept"
+        );
         for _ in 0..KEPT_BYTES / STRING_LARGEST + 10 {
             p.keep(String::with_capacity(STRING_LARGEST));
             p.keep_refs(Vec::with_capacity(REFS_LARGEST));
         }
         let held = |p: &Pool| {
             p.strings.iter().map(String::capacity).sum::<usize>()
-                + p.refs.iter().map(|v| v.capacity() * size_of::<LineRef>()).sum::<usize>()
+                + p.refs
+                    .iter()
+                    .map(|v| v.capacity() * size_of::<LineRef>())
+                    .sum::<usize>()
         };
         assert_eq!(held(&p), p.bytes);
-        assert!(p.bytes <= KEPT_BYTES && p.bytes + STRING_LARGEST > KEPT_BYTES, "{}", p.bytes);
+        assert!(
+            p.bytes <= KEPT_BYTES && p.bytes + STRING_LARGEST > KEPT_BYTES,
+            "{}",
+            p.bytes
+        );
         assert!(p.strings.iter().all(String::is_empty) && p.refs().is_empty());
         let _ = p.copy("x");
         assert_eq!(held(&p), p.bytes, "taking a buffer frees its room");

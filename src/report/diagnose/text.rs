@@ -158,7 +158,11 @@ pub fn terminal_safe(text: &str, keep_color: bool) -> String {
                 continue;
             }
         }
-        out.push(if matches!(c, '\n' | '\t') { c } else { crate::log::render::visible(c) });
+        out.push(if matches!(c, '\n' | '\t') {
+            c
+        } else {
+            crate::log::render::visible(c)
+        });
         rest = &rest[len..];
     }
     out
@@ -171,9 +175,9 @@ fn sgr_len(s: &str) -> Option<usize> {
     let end = body.find('m')?;
     let codes = &body[..end];
     let ok = codes.is_empty()
-        || codes.split(';').all(|c| {
-            matches!(c.parse::<u8>(), Ok(0 | 1 | 22 | 39 | 30..=37 | 90..=97))
-        });
+        || codes
+            .split(';')
+            .all(|c| matches!(c.parse::<u8>(), Ok(0 | 1 | 22 | 39 | 30..=37 | 90..=97)));
     ok.then_some(2 + end + 1)
 }
 
@@ -521,10 +525,16 @@ mod terminal_tests {
     fn control_characters_become_visible_and_colours_stay_only_when_asked() {
         let evil = "a\x1b]0;pwned\x07 \x1b[2J\x1b[8mhidden\x08\r\u{9b}2J\u{7f}\tz\n";
         let plain = terminal_safe(evil, false);
-        assert_eq!(plain, "a\u{241b}]0;pwned\u{2407} \u{241b}[2J\u{241b}[8mhidden\u{2408}\u{240d}\u{fffd}2J\u{2421}\tz\n");
+        assert_eq!(
+            plain,
+            "a\u{241b}]0;pwned\u{2407} \u{241b}[2J\u{241b}[8mhidden\u{2408}\u{240d}\u{fffd}2J\u{2421}\tz\n"
+        );
         let coloured = format!("\x1b[1m\x1b[94mtitle\x1b[0m {evil}\x1b[31;1mred\x1b[0m");
         let kept = terminal_safe(&coloured, true);
-        assert!(kept.starts_with("\x1b[1m\x1b[94mtitle\x1b[0m a\u{241b}]0;pwned"), "{kept:?}");
+        assert!(
+            kept.starts_with("\x1b[1m\x1b[94mtitle\x1b[0m a\u{241b}]0;pwned"),
+            "{kept:?}"
+        );
         assert!(kept.contains("\u{241b}[2J\u{241b}[8mhidden"), "{kept:?}");
         assert!(kept.ends_with("\x1b[31;1mred\x1b[0m"), "{kept:?}");
         assert!(!terminal_safe(&coloured, false).contains('\x1b'));
