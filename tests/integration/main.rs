@@ -12,4 +12,5 @@ mod jeeapi;
 mod log_model;
 mod report_html;
 mod support;
+mod toolchain;
 mod widget;
