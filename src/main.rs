@@ -6,11 +6,14 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 fn main() -> ExitCode {
     cli::reset_sigpipe();
-    let args = cli::Cli::parse();
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(err) => return cli::usage_error(&err),
+    };
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {

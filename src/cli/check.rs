@@ -45,8 +45,8 @@ pub struct Args {
     /// cases whose tile or flags differ.
     #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "profile")]
     compare: Option<Vec<String>>,
-    /// Language of the table.
-    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    /// Language of the table (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
+    #[arg(long, value_enum, default_value_t = super::locale_lang())]
     lang: Lang,
     /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each case
     /// served in its own Jeedom version's dialect).
@@ -136,7 +136,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     }
     let summary = Summary::of(&rows);
     match args.format {
-        Format::Text => write!(out, "{}", table::table(&rows, args.lang))?,
+        Format::Text => write!(out, "{}", table::table(&rows, args.lang, super::stdout_color()))?,
         Format::Json => writeln!(out, "{}", table::json_summary(&summary, via.kind()))?,
     }
     out.flush()?;

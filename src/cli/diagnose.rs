@@ -3,7 +3,7 @@
 //! tiles green), 1 when a problem was found, 2 when the tool could not do its job (unreadable
 //! input, not a Jeedom log, bad option).
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -102,8 +102,8 @@ pub struct Args {
     /// The box's time zone (IANA name, default Europe/Paris).
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
-    /// Language of the report.
-    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    /// Language of the report (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
+    #[arg(long, value_enum, default_value_t = super::locale_lang())]
     lang: Lang,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -266,24 +266,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let color = args.format == Format::Text
-        && args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 60)
-        .unwrap_or(100);
+    let color = args.format == Format::Text && args.output.is_none() && super::stdout_color();
+    let width = if args.output.is_none() {
+        super::stdout_width()
+    } else {
+        100
+    };
     let rendered = match args.format {
-        Format::Text => text::render_text(
-            &d,
-            args.lang,
-            text::TextStyle {
-                color,
-                width: if color { width } else { 100 },
-            },
-        ),
+        Format::Text => text::render_text(&d, args.lang, text::TextStyle { color, width }),
         Format::Json => json::render_json_text(&d, args.lang),
         Format::Html => html::render_html(&d, args.lang),
     };

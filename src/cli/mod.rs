@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use infobackup::Lang;
 
 mod atomic;
 mod check;
@@ -17,8 +18,20 @@ mod serve;
 #[derive(Debug, Parser)]
 #[command(name = "infobackup", version, about, max_term_width = 100)]
 pub struct Cli {
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces it), always, or never.
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--color`: as ripgrep and cargo take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,7 +51,51 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    colorchoice::ColorChoice::write_global(match cli.color {
+        ColorWhen::Auto => colorchoice::ColorChoice::Auto,
+        ColorWhen::Always => colorchoice::ColorChoice::Always,
+        ColorWhen::Never => colorchoice::ColorChoice::Never,
+    });
     run_command(cli).map_err(plain_error)
+}
+
+/// Whether what goes to standard output is coloured: `--color`, then `CLICOLOR_FORCE`,
+/// `NO_COLOR` and `CLICOLOR`, then whether standard output is a terminal (anstream's rules, the
+/// ones cargo and ripgrep follow).
+pub fn stdout_color() -> bool {
+    !matches!(
+        anstream::AutoStream::choice(&std::io::stdout()),
+        colorchoice::ColorChoice::Never | colorchoice::ColorChoice::Auto
+    )
+}
+
+/// The width to lay text out in: the terminal's when standard output is one, else `$COLUMNS`,
+/// else 100. Never below 60.
+pub fn stdout_width() -> usize {
+    use std::io::IsTerminal as _;
+    let terminal = std::io::stdout()
+        .is_terminal()
+        .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .flatten();
+    let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
+    terminal.or_else(columns).unwrap_or(100).max(60)
+}
+
+/// The language a run speaks when `--lang` is not given: the locale's, read as POSIX does
+/// (`LC_ALL`, then `LC_MESSAGES`, then `LANG`; the first one set and not empty decides): `fr…`
+/// is French, anything else English.
+pub fn locale_lang() -> Lang {
+    let var = |name: &str| std::env::var(name).ok();
+    lang_of_locale([var("LC_ALL"), var("LC_MESSAGES"), var("LANG")])
+}
+
+/// [`locale_lang`] on given values, in precedence order.
+fn lang_of_locale(values: [Option<String>; 3]) -> Lang {
+    let chosen = values.into_iter().flatten().find(|v| !v.is_empty());
+    match chosen {
+        Some(v) if v.to_ascii_lowercase().starts_with("fr") => Lang::Fr,
+        _ => Lang::En,
+    }
 }
 
 fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -110,6 +167,21 @@ pub fn default_scenarios(dir: std::path::PathBuf) -> std::path::PathBuf {
         .unwrap_or(dir)
 }
 
+/// Prints a command-line mistake (or `--help`/`--version`, which clap also reports as an
+/// "error") and gives the exit code. Mistakes carry the same `infobackup: error:` prefix as
+/// every other error, and exit 2.
+pub fn usage_error(err: &clap::Error) -> ExitCode {
+    if !err.use_stderr() {
+        // --help, --version: clap's own text on stdout.
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = err.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    eprint!("infobackup: error: {text}");
+    ExitCode::from(2)
+}
+
 /// A closed stdout (`infobackup … | head`) is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
@@ -130,6 +202,22 @@ pub fn reset_sigpipe() {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_locale_picks_the_language_in_posix_order() {
+        use super::lang_of_locale;
+        use infobackup::Lang;
+        let some = |v: &str| Some(v.to_owned());
+        assert_eq!(lang_of_locale([None, None, some("fr_FR.UTF-8")]), Lang::Fr);
+        assert_eq!(lang_of_locale([None, None, some("fr_BE")]), Lang::Fr);
+        assert_eq!(lang_of_locale([None, None, some("en_GB.UTF-8")]), Lang::En);
+        assert_eq!(lang_of_locale([None, None, some("C")]), Lang::En);
+        assert_eq!(lang_of_locale([None, None, None]), Lang::En);
+        // LC_ALL wins over LC_MESSAGES, which wins over LANG; an empty value does not count.
+        assert_eq!(lang_of_locale([some("en_US"), some("fr_FR"), some("fr_FR")]), Lang::En);
+        assert_eq!(lang_of_locale([some(""), some("fr_FR"), some("en_US")]), Lang::Fr);
+        assert_eq!(lang_of_locale([None, some("C.UTF-8"), some("fr_FR")]), Lang::En);
+    }
+
     #[test]
     fn os_error_codes_are_dropped() {
         use super::strip_os_error;

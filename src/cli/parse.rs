@@ -30,8 +30,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Language of the text output.
-    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    /// Language of the text output (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
+    #[arg(long, value_enum, default_value_t = super::locale_lang())]
     pub lang: Lang,
     /// Parser threads for a large log (default: every core). A log is cut before its
     /// `[START BACKUP]` lines and the pieces are parsed side by side; the result is the same.

@@ -41,8 +41,8 @@ pub struct Args {
     /// and its manifest names it.
     #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
     log_kind: LogArg,
-    /// Language of the messages.
-    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    /// Language of the messages (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
+    #[arg(long, value_enum, default_value_t = super::locale_lang())]
     lang: Lang,
 }
 

@@ -37,6 +37,18 @@ impl Status {
         }
     }
 
+    /// How the table colours the word on a terminal: green when all is well, yellow for what a
+    /// person must look at, red when the case could not run.
+    pub fn style(self) -> anstyle::Style {
+        use anstyle::AnsiColor;
+        let color = match self {
+            Status::Ok => AnsiColor::Green,
+            Status::Changed | Status::New | Status::Unexpected => AnsiColor::Yellow,
+            Status::Error => AnsiColor::Red,
+        };
+        anstyle::Style::new().fg_color(Some(color.into())).bold()
+    }
+
     /// The word in the table.
     pub fn word(self, lang: Lang) -> &'static str {
         match self {
@@ -114,7 +126,7 @@ impl Summary {
 }
 
 /// The table: one line per (case, profile), then the summary line.
-pub fn table(rows: &[Row], lang: Lang) -> String {
+pub fn table(rows: &[Row], lang: Lang, color: bool) -> String {
     let head = [
         lang.pick("cas", "case"),
         lang.pick("profil", "profile"),
@@ -145,18 +157,19 @@ pub fn table(rows: &[Row], lang: Lang) -> String {
         }
     }
     let mut out = String::new();
-    let line = |out: &mut String, c: &[&str; 5]| {
+    let line = |out: &mut String, c: &[&str; 5], status: Option<Status>| {
         for (i, (s, w)) in c.iter().zip(width).enumerate() {
             if i == 4 {
-                out.push_str(s);
+                let style = status.filter(|_| color).map_or(anstyle::Style::new(), Status::style);
+                let _ = write!(out, "{style}{s}{style:#}");
             } else {
                 let _ = write!(out, "{s}{}  ", " ".repeat(w.saturating_sub(s.chars().count())));
             }
         }
         out.push('\n');
     };
-    line(&mut out, &head);
-    for c in &cells {
+    line(&mut out, &head, None);
+    for (c, r) in cells.iter().zip(rows) {
         line(
             &mut out,
             &[
@@ -166,6 +179,7 @@ pub fn table(rows: &[Row], lang: Lang) -> String {
                 c[3].as_str(),
                 c[4].as_str(),
             ],
+            Some(r.status),
         );
     }
     for r in rows.iter().filter(|r| r.detail.is_some()) {
@@ -317,7 +331,18 @@ mod tests {
 
     #[test]
     fn the_table_aligns_and_quotes_the_difference() {
-        let t = table(&[row("4.4-a", Status::Ok), row("b", Status::Changed)], Lang::En);
+        let rows = [row("4.4-a", Status::Ok), row("b", Status::Changed)];
+        let t = table(&rows, Lang::En, false);
+        assert!(!t.contains('\u{1b}'));
+        let coloured = table(&rows, Lang::En, true);
+        assert!(
+            coloured.contains("\u{1b}[1m\u{1b}[33mchanged\u{1b}[0m\n"),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.lines().next().unwrap().ends_with("status"),
+            "the header is plain"
+        );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "case   profile   tile                    flags       status");
         assert_eq!(lines[2], "b      v2024-08  finished local=success  scenario=0  changed");

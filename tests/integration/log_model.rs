@@ -832,7 +832,7 @@ proptest! {
 // ---- the `parse` command ---------------------------------------------------------------------------
 
 fn cmd() -> assert_cmd::Command {
-    assert_cmd::cargo::cargo_bin_cmd!("infobackup")
+    crate::support::infobackup()
 }
 
 fn fixture_path(name: &str) -> String {

@@ -1,0 +1,74 @@
+//! How the command speaks to a person: the language from the locale, colour as cargo and
+//! ripgrep decide it.
+
+use crate::support::infobackup;
+
+/// `check` of the whole corpus with one profile, in a given environment.
+fn check_with(env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut cmd = infobackup();
+    cmd.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args(["check", "--profile", "v2024-08"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_language_follows_the_locale_unless_lang_is_given() {
+    let header = |out: &str| out.lines().find(|l| l.starts_with("ca")).unwrap_or_default().to_owned();
+    assert!(header(&check_with(&[("LANG", "fr_FR.UTF-8")], &[])).starts_with("cas "));
+    assert!(header(&check_with(&[("LANG", "en_GB.UTF-8")], &[])).starts_with("case "));
+    assert!(header(&check_with(&[], &[])).starts_with("case "), "no locale: English");
+    assert!(header(&check_with(&[("LANG", "fr_FR.UTF-8"), ("LC_ALL", "C")], &[])).starts_with("case "));
+    assert!(header(&check_with(&[("LC_MESSAGES", "fr_CA")], &[])).starts_with("cas "));
+    assert!(header(&check_with(&[("LANG", "fr_FR.UTF-8")], &["--lang", "en"])).starts_with("case "));
+}
+
+#[test]
+fn check_colours_its_statuses_only_when_asked_or_on_a_terminal() {
+    const ESC: char = '\u{1b}';
+    let green_ok = "\u{1b}[1m\u{1b}[32mok";
+    // Piped, as here: no colour by default.
+    assert!(!check_with(&[], &[]).contains(ESC));
+    // Forced by the option or by CLICOLOR_FORCE; refused by NO_COLOR and by --color never.
+    assert!(check_with(&[], &["--color", "always"]).contains(green_ok));
+    assert!(check_with(&[("CLICOLOR_FORCE", "1")], &[]).contains(green_ok));
+    assert!(!check_with(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]).contains(ESC));
+    assert!(!check_with(&[("NO_COLOR", "1")], &[]).contains(ESC));
+    // The option goes before or after the subcommand.
+    let mut cmd = infobackup();
+    let out = cmd
+        .args(["--color", "always", "check", "--profile", "v2024-08"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(green_ok));
+}
+
+#[test]
+fn every_error_has_one_prefix_and_exit_code_2() {
+    // A mistake clap finds, and one the command finds, read the same way.
+    for args in [
+        &["check", "--bogus"][..],
+        &["diagnose"],
+        &["diagnose", "/nonexistent/backup.log"],
+    ] {
+        let out = infobackup().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("infobackup: error: "), "{args:?}: {err}");
+        assert!(!err.contains("\nerror:"), "{args:?}: {err}");
+    }
+    // --help and --version are not errors.
+    let out = infobackup().arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("infobackup "));
+}
