@@ -53,4 +53,22 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// `n` followed by the noun in the right number: French takes the singular for 0 and 1,
+    /// English for 1 only. Each pair is `[singular, plural]`.
+    ///
+    /// ```
+    /// use infobackup::Lang;
+    /// assert_eq!(Lang::Fr.count(1, ["erreur", "erreurs"], ["error", "errors"]), "1 erreur");
+    /// assert_eq!(Lang::Fr.count(0, ["erreur", "erreurs"], ["error", "errors"]), "0 erreur");
+    /// assert_eq!(Lang::En.count(0, ["erreur", "erreurs"], ["error", "errors"]), "0 errors");
+    /// assert_eq!(Lang::En.count(2, ["erreur", "erreurs"], ["error", "errors"]), "2 errors");
+    /// ```
+    pub fn count(self, n: usize, fr: [&str; 2], en: [&str; 2]) -> String {
+        let noun = match self {
+            Lang::Fr => fr[usize::from(n > 1)],
+            Lang::En => en[usize::from(n != 1)],
+        };
+        format!("{n} {noun}")
+    }
 }

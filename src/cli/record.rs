@@ -175,10 +175,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if fr {
         let _ = writeln!(
             out,
-            "Cas enregistré : {}/ ({log_file} : {} lignes, {runs} sauvegarde{} ; anonymisé : {anon_words}).",
+            "Cas enregistré : {}/ ({log_file} : {}, {} ; anonymisé : {anon_words}).",
             target.display(),
-            model.line_count,
-            if runs > 1 { "s" } else { "" }
+            Lang::Fr.count(model.line_count as usize, ["ligne", "lignes"], ["", ""]),
+            Lang::Fr.count(runs, ["sauvegarde", "sauvegardes"], ["", ""]),
         );
         let _ = writeln!(
             out,
@@ -187,10 +187,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         let _ = writeln!(
             out,
-            "Recorded case: {}/ ({log_file}: {} lines, {runs} run{}; anonymised: {anon_words}).",
+            "Recorded case: {}/ ({log_file}: {}, {}; anonymised: {anon_words}).",
             target.display(),
-            model.line_count,
-            if runs > 1 { "s" } else { "" }
+            Lang::En.count(model.line_count as usize, ["", ""], ["line", "lines"]),
+            Lang::En.count(runs, ["", ""], ["run", "runs"]),
         );
         let _ = writeln!(
             out,

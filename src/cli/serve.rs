@@ -55,8 +55,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "Mock Jeedom {dialect} serving {} ({steps} steps) on {uri}",
-        args.case.display()
+        "Mock Jeedom {dialect} serving {} ({}) on {uri}",
+        args.case.display(),
+        if steps == 1 {
+            "1 step".to_owned()
+        } else {
+            format!("{steps} steps")
+        }
     )?;
     writeln!(out, "  jeeApi:  {uri}{JEEAPI_PATH}")?;
     if !args.live {

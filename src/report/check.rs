@@ -201,16 +201,20 @@ pub fn table(rows: &[Row], lang: Lang, color: bool) -> String {
 
 /// `34 cases, 136 replays: 136 ok, 0 changed, 0 new, 0 unexpected, 0 errors`.
 pub fn summary_line(s: &Summary, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => format!(
-            "{} cas, {} rejeux : {} ok, {} modifiés, {} nouveaux, {} inattendus, {} erreurs",
-            s.cases, s.total, s.ok, s.changed, s.new, s.unexpected, s.error
-        ),
-        Lang::En => format!(
-            "{} cases, {} replays: {} ok, {} changed, {} new, {} unexpected, {} errors",
-            s.cases, s.total, s.ok, s.changed, s.new, s.unexpected, s.error
-        ),
-    }
+    let sep = lang.pick(" : ", ": ");
+    let counts = [
+        format!("{} ok", s.ok),
+        lang.count(s.changed, ["modifié", "modifiés"], ["changed", "changed"]),
+        lang.count(s.new, ["nouveau", "nouveaux"], ["new", "new"]),
+        lang.count(s.unexpected, ["inattendu", "inattendus"], ["unexpected", "unexpected"]),
+        lang.count(s.error, ["erreur", "erreurs"], ["error", "errors"]),
+    ];
+    format!(
+        "{}, {}{sep}{}",
+        lang.count(s.cases, ["cas", "cas"], ["case", "cases"]),
+        lang.count(s.total, ["rejeu", "rejeux"], ["replay", "replays"]),
+        counts.join(", ")
+    )
 }
 
 /// One JSON Lines event for a row: `{"type":"case",…}`.
@@ -353,6 +357,40 @@ mod tests {
         assert!(
             t.ends_with("2 cases, 2 replays: 1 ok, 1 changed, 0 new, 0 unexpected, 0 errors\n"),
             "{t}"
+        );
+    }
+
+    #[test]
+    fn the_summary_agrees_in_number() {
+        let one = Summary {
+            total: 1,
+            ok: 0,
+            changed: 1,
+            new: 0,
+            unexpected: 0,
+            error: 1,
+            cases: 1,
+        };
+        assert_eq!(
+            summary_line(&one, Lang::Fr),
+            "1 cas, 1 rejeu : 0 ok, 1 modifié, 0 nouveau, 0 inattendu, 1 erreur"
+        );
+        assert_eq!(
+            summary_line(&one, Lang::En),
+            "1 case, 1 replay: 0 ok, 1 changed, 0 new, 0 unexpected, 1 error"
+        );
+        let many = Summary {
+            total: 8,
+            ok: 4,
+            changed: 0,
+            new: 2,
+            unexpected: 0,
+            error: 2,
+            cases: 2,
+        };
+        assert_eq!(
+            summary_line(&many, Lang::Fr),
+            "2 cas, 8 rejeux : 4 ok, 0 modifié, 2 nouveaux, 0 inattendu, 2 erreurs"
         );
     }
 

@@ -91,12 +91,18 @@ pub fn table(a: &str, b: &str, entries: &[Entry], lang: Lang) -> String {
         "{}",
         match lang {
             Lang::Fr => format!(
-                "{a} / {b} : {} cas sur {} diffèrent, {} erreurs",
-                s.differ, s.cases, s.error
+                "{a} / {b} : {} cas sur {} {}, {}",
+                s.differ,
+                s.cases,
+                if s.differ > 1 { "diffèrent" } else { "diffère" },
+                lang.count(s.error, ["erreur", "erreurs"], ["error", "errors"])
             ),
             Lang::En => format!(
-                "{a} vs {b}: {} of {} cases differ, {} errors",
-                s.differ, s.cases, s.error
+                "{a} vs {b}: {} of {} {} differ, {}",
+                s.differ,
+                s.cases,
+                if s.cases == 1 { "case" } else { "cases" },
+                lang.count(s.error, ["erreur", "erreurs"], ["error", "errors"])
             ),
         }
     );
