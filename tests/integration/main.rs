@@ -7,6 +7,7 @@ mod cli_diagnose;
 mod cli_edge;
 mod cli_record;
 mod conformance;
+mod docs;
 mod engine;
 mod jeeapi;
 mod log_model;
