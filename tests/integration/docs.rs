@@ -66,7 +66,7 @@ fn pages() -> BTreeMap<String, BTreeSet<String>> {
 fn doc_refs(text: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for (at, _) in text.match_indices("docs/") {
-        let before = text[..at].as_bytes();
+        let before = &text.as_bytes()[..at];
         match before.last() {
             Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.') => continue,
             Some(b'/') if !before.ends_with(b"../") => continue,
