@@ -1,9 +1,9 @@
 //! The `strict` profile: the same JSON shape and flags as `v2024-08` (so the same widget shows
-//! it), with the blind spots listed at the end of the spec closed. It reads the parsed log model
+//! it), with the blind spots of `docs/scenario.md#blind-spots` closed. It reads the parsed log model
 //! (`crate::log`) of *this run* instead of grepping the whole file.
 //!
-//! Differences from `v2024-08`, each next to the rule that makes it (numbers refer to the spec's
-//! list of blind spots):
+//! Differences from `v2024-08`, each next to the rule that makes it (numbers refer to that list of
+//! blind spots):
 //! - **Never crashes** (6): a virtual that is empty, not JSON, or not an object reads as "no
 //!   previous state"; a listing failure is a flag, not an exception.
 //! - **Which log** (7): a core update's backup (`update=1`, or `NO_CLOUD_BACKUP`) printed into

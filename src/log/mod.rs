@@ -3,7 +3,7 @@
 //! (steps, uploads, logger lines, archive, end), every fact pointing at its line.
 //!
 //! Input is whatever a user pastes or Jeedom holds: `log/backup`, `log/update`,
-//! `log/cron_execution`, or a forum copy of one of them (facts: `shared/spec/backup-log.md`).
+//! `log/cron_execution`, or a forum copy of one of them (facts: `docs/backup-log.md`).
 //!
 //! # Entry points
 //! - [`parse`] (bytes), [`parse_reader`], [`parse_file`]: the whole [`LogModel`]. Parsing never
@@ -24,7 +24,8 @@
 //! # What is understood
 //! A line is a sequence of segments, recognised by byte prefix (`classify`): the markers
 //! `[START BACKUP]`, `[END BACKUP SUCCESS]`, `[END BACKUP ERROR]`, the start and end banners,
-//! each step label of the table in the spec (French 4.2 and English 4.3+ wordings, double spaces
+//! each step label of `docs/backup-log.md#the-lines-of-one-run` (French 4.2 and English 4.3+
+//! wordings, double spaces
 //! included), `OK`/`NOK`, logger prefixes (`[YYYY-MM-DD HH:MM:SS][LEVEL] : msg` up to 4.4,
 //! `[…][LEVEL] msg` in 4.5, anywhere in a line), `Error during backup: …Details : …`,
 //! `/!\ … /!\`, `Delete backup too old : {…}`, `Delete: …`, `Backup name: …`,

@@ -1,6 +1,6 @@
 //! The dashboard tile, step 6 of the data flow (log text → parsed run → Jeedom world → engine →
 //! state → **views**): a pure function from the virtual's value to what the widget
-//! `cmd.info.string.Info_backup` draws (`shared/spec/widget.md`), and its renderings as compact
+//! `cmd.info.string.Info_backup` draws (`docs/widget.md#decision`), and its renderings as compact
 //! text ([`Tile::render_text`]) and as a self-contained HTML fragment ([`Tile::render_html`]).
 //!
 //! # How the value is read

@@ -1,4 +1,4 @@
-//! The widget's parameters (`shared/spec/widget.md`, "Options"): colours and shapes only. Every
+//! The widget's parameters (`docs/widget.md#options`): colours and shapes only. Every
 //! value is validated when it is built, so a rendering can put it into HTML and CSS safely.
 
 use std::fmt;

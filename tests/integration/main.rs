@@ -8,6 +8,7 @@ mod cli_edge;
 mod cli_record;
 mod cli_style;
 mod conformance;
+mod docs;
 mod engine;
 mod jeeapi;
 mod log_model;
