@@ -23,6 +23,8 @@ pub enum Status {
     Unexpected,
     /// The case could not be loaded, resolved or replayed.
     Error,
+    /// Matches its snapshot, but the real widget (`--widget`) draws a value differently.
+    Widget,
 }
 
 impl Status {
@@ -34,6 +36,7 @@ impl Status {
             Status::New => "new",
             Status::Unexpected => "unexpected",
             Status::Error => "error",
+            Status::Widget => "widget",
         }
     }
 
@@ -45,6 +48,7 @@ impl Status {
             Status::New => lang.pick("nouveau", "new"),
             Status::Unexpected => lang.pick("inattendu", "unexpected"),
             Status::Error => lang.pick("erreur", "error"),
+            Status::Widget => lang.pick("widget réel", "real widget"),
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct Summary {
     pub new: usize,
     pub unexpected: usize,
     pub error: usize,
+    /// Rows whose values the real widget draws differently (`--widget`).
+    pub widget: usize,
     pub cases: usize,
 }
 
@@ -92,6 +98,7 @@ impl Summary {
                 Status::New => s.new += 1,
                 Status::Unexpected => s.unexpected += 1,
                 Status::Error => s.error += 1,
+                Status::Widget => s.widget += 1,
             }
         }
         let mut cases: Vec<&str> = rows.iter().map(|r| r.case.as_str()).collect();
@@ -185,9 +192,15 @@ pub fn table(rows: &[Row], lang: Lang) -> String {
     out
 }
 
-/// `34 cases, 136 replays: 136 ok, 0 changed, 0 new, 0 unexpected, 0 errors`.
+/// `34 cases, 136 replays: 136 ok, 0 changed, 0 new, 0 unexpected, 0 errors` (then `, 2 real
+/// widget` when the real widget drew some differently).
 pub fn summary_line(s: &Summary, lang: Lang) -> String {
-    match lang {
+    let widget = match (s.widget, lang) {
+        (0, _) => String::new(),
+        (n, Lang::Fr) => format!(", {n} widget réel"),
+        (n, Lang::En) => format!(", {n} real widget"),
+    };
+    let line = match lang {
         Lang::Fr => format!(
             "{} cas, {} rejeux : {} ok, {} modifiés, {} nouveaux, {} inattendus, {} erreurs",
             s.cases, s.total, s.ok, s.changed, s.new, s.unexpected, s.error
@@ -196,7 +209,8 @@ pub fn summary_line(s: &Summary, lang: Lang) -> String {
             "{} cases, {} replays: {} ok, {} changed, {} new, {} unexpected, {} errors",
             s.cases, s.total, s.ok, s.changed, s.new, s.unexpected, s.error
         ),
-    }
+    };
+    line + &widget
 }
 
 /// One JSON Lines event for a row: `{"type":"case",…}`.
@@ -225,6 +239,7 @@ pub fn json_summary(s: &Summary, via: ViaKind) -> serde_json::Value {
         "new": s.new,
         "unexpected": s.unexpected,
         "error": s.error,
+        "widget": s.widget,
         "exit_code": s.exit_code(),
         "via": via.as_str(),
     })
@@ -253,6 +268,7 @@ pub fn junit(rows: &[Row]) -> Result<String, quick_junit::SerializeError> {
                     Status::Changed => "the replay differs from the accepted snapshot".to_owned(),
                     Status::New => "no accepted snapshot yet".to_owned(),
                     Status::Unexpected => "the tile is not the expected one".to_owned(),
+                    Status::Widget => "the real widget draws a value differently from the view".to_owned(),
                     _ => r
                         .detail
                         .as_deref()

@@ -1094,4 +1094,120 @@ mod real {
         );
         assert!(diffs.iter().any(|d| d.starts_with("archive name:")), "{diffs:?}");
     }
+
+    // ---- check --widget ------------------------------------------------------------------
+
+    use crate::support::infobackup;
+
+    /// `check --widget FILE --format json` over the corpus: (exit code, rows, summary).
+    fn check_widget(file: &Path) -> (i32, Vec<serde_json::Value>, serde_json::Value) {
+        let started = std::time::Instant::now();
+        let out = infobackup()
+            .args(["check", "--format", "json", "--widget"])
+            .arg(file)
+            .output()
+            .expect("run check");
+        let elapsed = started.elapsed();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut lines: Vec<serde_json::Value> = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON Lines"))
+            .collect();
+        let summary = lines.pop().expect("a summary");
+        assert_eq!(summary["type"], "summary", "{stdout}");
+        assert!(
+            elapsed < std::time::Duration::from_secs(10),
+            "check --widget over the corpus took {elapsed:?}"
+        );
+        (out.status.code().unwrap_or(-1), lines, summary)
+    }
+
+    #[test]
+    fn check_widget_agrees_on_the_whole_corpus() {
+        let Some(_) = browser() else {
+            return;
+        };
+        let mut widgets = vec![own_widget()];
+        widgets.extend(published("v2023-03"));
+        for w in widgets {
+            let (code, rows, summary) = check_widget(&w);
+            assert!(rows.len() >= 100, "{} rows", rows.len());
+            assert_eq!(summary["widget"], 0, "{}: {rows:#?}", w.display());
+            assert_eq!(code, 0, "{}: {summary}", w.display());
+        }
+    }
+
+    #[test]
+    fn check_widget_reports_a_changed_colour_rule_as_its_own_status() {
+        let Some(_) = browser() else {
+            return;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let copy = dir.path().join("cmd.info.string.Info_backup.html");
+        let text = std::fs::read_to_string(own_widget()).expect("read");
+        std::fs::write(
+            &copy,
+            text.replacen(
+                "circle('BackupSamba', colours.bad",
+                "circle('BackupSamba', colours.warn",
+                1,
+            ),
+        )
+        .expect("write");
+        let (code, rows, summary) = check_widget(&copy);
+        assert_eq!(code, 1, "{summary}");
+        let flagged: Vec<&serde_json::Value> = rows.iter().filter(|r| r["status"] == "widget").collect();
+        assert!(!flagged.is_empty());
+        assert_eq!(summary["widget"], flagged.len());
+        for r in &flagged {
+            let detail = r["detail"].as_str().unwrap_or("");
+            assert!(detail.contains("samba colour: view error, widget warning"), "{detail}");
+            assert!(detail.contains("cmd.info.string.Info_backup.html"), "{detail}");
+        }
+        // Every replay that ends on a red Samba circle is flagged, each flagged one only for
+        // its Samba colour, and nothing else changes.
+        for r in &rows {
+            let flagged = r["status"] == "widget";
+            assert!(r["status"] == "ok" || flagged, "{r}");
+            if r["tile"].as_str().unwrap_or("").contains("samba=error") {
+                assert!(flagged, "{r}");
+            }
+            if flagged {
+                let detail = r["detail"].as_str().unwrap_or("");
+                for l in detail.lines().filter(|l| l.starts_with("  ") && !l.starts_with("  …")) {
+                    assert!(
+                        l.trim_start().starts_with("samba colour: view error, widget warning"),
+                        "{l}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn check_widget_names_an_unreadable_template_and_a_missing_browser() {
+        infobackup()
+            .args(["check", "--widget", "no/such/widget.html"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "no/such/widget.html: cannot read the widget template",
+            ));
+        infobackup()
+            .args(["check", "--widget"])
+            .arg(own_widget())
+            .env("INFOBACKUP_CHROMIUM", "")
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("chromium not found"));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let page = dir.path().join("page.html");
+        std::fs::write(&page, "<p>not a widget</p>").expect("write");
+        infobackup()
+            .args(["check", "--widget"])
+            .arg(&page)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("page.html: not a widget template"));
+    }
 }
