@@ -154,3 +154,131 @@ pub fn case_values(
         })
         .collect()
 }
+
+/// `diagnose --widget`: a run's tile (published profile or strict) that the real widget draws
+/// differently from the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileFinding {
+    pub run: u32,
+    pub profile: String,
+    /// The view's tile, in one line.
+    pub view: String,
+    /// The tile as the real widget draws it, in one line (redacted).
+    pub widget: String,
+    pub differences: Vec<String>,
+}
+
+/// The values `diagnose` shows as tiles: each run's last value for the published profile and
+/// for strict, as (run, profile, sample).
+pub fn diagnosis_samples(d: &super::diagnose::Diagnosis) -> Vec<(u32, String, Sample)> {
+    let mut out = Vec::new();
+    for r in &d.runs {
+        for v in [&r.published, &r.strict].into_iter().flatten() {
+            out.push((
+                r.number,
+                v.profile.clone(),
+                Sample {
+                    value: v.step.virtual_value.clone(),
+                    at: Some(v.step.at),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Draws the diagnosis's tiles in one page; the ones the real widget draws differently.
+pub fn diagnosis_findings(
+    browser: &Browser,
+    template: &WidgetTemplate,
+    d: &super::diagnose::Diagnosis,
+    lang: crate::Lang,
+) -> Result<(usize, Vec<TileFinding>), RealError> {
+    let samples = diagnosis_samples(d);
+    let mut distinct: Vec<Sample> = samples.iter().map(|(_, _, s)| s.clone()).collect();
+    distinct.sort();
+    distinct.dedup();
+    let batch = if distinct.is_empty() {
+        Batch {
+            load_errors: Vec::new(),
+            drawn: Vec::new(),
+        }
+    } else {
+        browser.draw(template, &distinct, &[])?
+    };
+    let drawn: BTreeMap<&Sample, &crate::widget::real::Drawn> = distinct.iter().zip(&batch.drawn).collect();
+    let mut findings = Vec::new();
+    for (run, profile, sample) in &samples {
+        let Some(dr) = drawn.get(sample) else { continue };
+        let tile = widget::view_at(&sample.value, sample.at);
+        let diffs = widget::real::compare(&tile, dr);
+        if diffs.is_empty() {
+            continue;
+        }
+        findings.push(TileFinding {
+            run: *run,
+            profile: profile.clone(),
+            view: d.redact(&tile.headline(lang)),
+            widget: d.redact(&dr.describe()),
+            differences: diffs.iter().map(|x| d.redact(&x.to_string())).collect(),
+        });
+    }
+    Ok((distinct.len(), findings))
+}
+
+/// The findings as a text section (appended to `diagnose`'s text report).
+pub fn findings_text(template: &WidgetTemplate, drawn: usize, findings: &[TileFinding], lang: crate::Lang) -> String {
+    let file = template.path().display();
+    if findings.is_empty() {
+        return match lang {
+            crate::Lang::Fr => format!(
+                "\nVrai widget ({file}) : {drawn} tuile(s) dessinée(s) dans Chromium, comme la vue les montre.\n"
+            ),
+            crate::Lang::En => {
+                format!("\nReal widget ({file}): {drawn} tile(s) drawn in Chromium, as the view shows them.\n")
+            }
+        };
+    }
+    let mut out = match lang {
+        crate::Lang::Fr => format!("\nLa tuile telle que le vrai widget la dessine ({file}) :\n"),
+        crate::Lang::En => format!("\nThe tile as the real widget draws it ({file}):\n"),
+    };
+    for f in findings {
+        let (run, view, widget) = match lang {
+            crate::Lang::Fr => ("sauvegarde", "vue", "widget"),
+            crate::Lang::En => ("run", "view", "widget"),
+        };
+        out.push_str(&format!(
+            "  {run} {} ({}):\n    {view}:   {}\n    {widget}: {}\n",
+            f.run, f.profile, f.view, f.widget
+        ));
+        for d in &f.differences {
+            out.push_str(&format!("    - {d}\n"));
+        }
+    }
+    out
+}
+
+/// The findings as JSON (the `real_widget` member of `diagnose --format json`).
+pub fn findings_json(template: &WidgetTemplate, drawn: usize, findings: &[TileFinding]) -> serde_json::Value {
+    serde_json::json!({
+        "template": template.path().display().to_string(),
+        "drawn": drawn,
+        "differences": findings.iter().map(|f| serde_json::json!({
+            "run": f.run,
+            "profile": f.profile,
+            "view": f.view,
+            "widget": f.widget,
+            "differences": f.differences,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The findings as an HTML section (inserted before the end of `diagnose`'s HTML page).
+pub fn findings_html(template: &WidgetTemplate, drawn: usize, findings: &[TileFinding], lang: crate::Lang) -> String {
+    let text = findings_text(template, drawn, findings, lang);
+    format!(
+        "<section class=\"ib-real-widget\"><pre>{}</pre></section>",
+        crate::widget::escape(text.trim())
+    )
+}

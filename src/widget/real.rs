@@ -434,6 +434,38 @@ pub struct DrawnCircle {
     pub title: Option<String>,
 }
 
+impl Drawn {
+    /// The tile as the real widget draws it, in one line: `finished "[name]" local=success
+    /// samba=error`, `alert "…"`, `in_progress "…"`, `empty` (with the script's error, if any).
+    pub fn describe(&self) -> String {
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut out = match self.panels.as_slice() {
+            [] => "empty".to_owned(),
+            panels => panels.join("+"),
+        };
+        if let Some(a) = &self.alert {
+            out.push_str(&format!(" {:?}", squash(a)));
+        }
+        if let Some(p) = &self.progress {
+            out.push_str(&format!(" {:?}", squash(p)));
+        }
+        if let Some(n) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            out.push_str(&format!(" {:?}", squash(n)));
+        }
+        for c in &self.circles {
+            let colour = c.colour.as_deref().unwrap_or("none");
+            match colour_state(colour) {
+                Some(s) => out.push_str(&format!(" {}={}", c.repo, s.code())),
+                None => out.push_str(&format!(" {}={colour}", c.repo)),
+            }
+        }
+        if let Some(t) = &self.threw {
+            out.push_str(&format!(" (script error: {t})"));
+        }
+        out
+    }
+}
+
 /// A circle colour read as a state: the theme's colours and the CSS names green, orange, red.
 pub fn colour_state(colour: &str) -> Option<CircleState> {
     THEME

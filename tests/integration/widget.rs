@@ -1210,4 +1210,64 @@ mod real {
             .code(2)
             .stderr(predicates::str::contains("page.html: not a widget template"));
     }
+
+    // ---- diagnose --widget ---------------------------------------------------------------
+
+    #[test]
+    fn diagnose_widget_shows_the_tile_as_the_real_widget_draws_it() {
+        let Some(_) = browser() else {
+            return;
+        };
+        let case = "scenarios/4.5-market-no-subscription";
+        // The project's own widget agrees: one line says so, the exit code is the diagnosis's.
+        let same = infobackup()
+            .args(["diagnose", case, "--lang", "en", "--widget"])
+            .arg(own_widget())
+            .output()
+            .expect("run diagnose");
+        let plain = infobackup()
+            .args(["diagnose", case, "--lang", "en"])
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&same.stdout);
+        assert!(
+            text.contains("tile(s) drawn in Chromium, as the view shows them"),
+            "{text}"
+        );
+        assert_eq!(same.status.code(), plain.status.code());
+        // A copy whose warning colour is the error colour: a finding, with both tiles.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let copy = dir.path().join("w.html");
+        let own = std::fs::read_to_string(own_widget()).expect("read");
+        std::fs::write(
+            &copy,
+            own.replacen(
+                "circle('BackupLocal', colours.warn",
+                "circle('BackupLocal', colours.bad",
+                1,
+            ),
+        )
+        .expect("write");
+        let out = infobackup()
+            .args(["diagnose", case, "--lang", "en", "--widget"])
+            .arg(&copy)
+            .output()
+            .expect("run diagnose");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("The tile as the real widget draws it"), "{text}");
+        assert!(text.contains("local colour: view warning, widget error"), "{text}");
+        let json = infobackup()
+            .args(["diagnose", case, "--format", "json", "--widget"])
+            .arg(&copy)
+            .output()
+            .expect("run diagnose");
+        let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+        assert!(
+            v["real_widget"]["differences"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty()),
+            "{v}"
+        );
+    }
 }
