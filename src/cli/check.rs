@@ -2,7 +2,9 @@
 //! (case, profile) with its accepted snapshot; or, with `--compare A B`, lists the cases whose
 //! tile or flags differ between two profiles. Exit 0 = all match, 1 = something differs,
 //! 2 = the tool could not do its job. `--via http` runs the same replays through one mock
-//! Jeedom JSON-RPC API.
+//! Jeedom JSON-RPC API. `--widget FILE` also draws every value of every replay with that widget
+//! template in headless Chromium (one page for all) and gives a row whose values it draws
+//! differently from the view the status `widget`.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,8 +15,10 @@ use infobackup::Lang;
 use infobackup::case::{self, Overrides};
 use infobackup::report::check::{self as table, Row, Status, Summary};
 use infobackup::report::compare::{self, CompareSummary};
+use infobackup::report::real_widget::{self, StepValue};
 use infobackup::report::{corpus, run};
 use infobackup::via::{Via, ViaKind};
+use infobackup::widget::real::{Browser, WidgetTemplate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -52,6 +56,11 @@ pub struct Args {
     /// served in its own Jeedom version's dialect).
     #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
     via: ViaKind,
+    /// Also draw every value of every replay with this widget template
+    /// (`cmd.info.string.Info_backup.html`) in headless Chromium and report where it differs
+    /// from infobackup's view of the tile.
+    #[arg(long, value_name = "FILE", conflicts_with = "compare")]
+    widget: Option<PathBuf>,
 }
 
 pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
@@ -75,6 +84,14 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    // The template and the browser are checked before the replays, not after them.
+    let real = match &args.widget {
+        Some(path) => Some((
+            WidgetTemplate::load(path).context("--widget")?,
+            Browser::find().context("--widget")?,
+        )),
+        None => None,
+    };
     let dirs = case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
     let mock = args.via.start_mock().context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
@@ -99,6 +116,8 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
 
     let bar = progress(dirs.len() as u64, args.format);
     let mut rows: Vec<Row> = Vec::new();
+    // With --widget, each row's values, then rows are printed once the one page has run.
+    let mut values: Vec<Vec<StepValue>> = Vec::new();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     header(&mut out, &args, &via)?;
@@ -111,6 +130,13 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         let case_rows = corpus::check_case(d, &snapshots, args.profile.as_deref(), &Overrides::default(), &via);
+        if real.is_some() {
+            let mut by_profile = real_widget::case_values(d, args.profile.as_deref(), &Overrides::default(), &via);
+            for r in &case_rows {
+                let at = by_profile.iter().position(|(p, _)| *p == r.profile);
+                values.push(at.map(|i| by_profile.swap_remove(i).1).unwrap_or_default());
+            }
+        }
         for r in &case_rows {
             if r.status == Status::Error {
                 if let Some(b) = &bar {
@@ -119,7 +145,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
                     report_error(r);
                 }
             }
-            if args.format == Format::Json {
+            if args.format == Format::Json && real.is_none() {
                 writeln!(out, "{}", table::json_row(r))?;
             }
         }
@@ -134,6 +160,9 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     if let (Some(p), true) = (&args.profile, rows.is_empty()) {
         bail!("--profile {p}: no case under {} runs this profile", args.dir.display());
     }
+    if let Some((template, browser)) = &real {
+        widget_check(&mut rows, &values, template, browser, &mut out, args.format)?;
+    }
     let summary = Summary::of(&rows);
     match args.format {
         Format::Text => write!(out, "{}", table::table(&rows, args.lang, super::stdout_color()))?,
@@ -145,6 +174,58 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         write_junit(path, xml.as_bytes()).with_context(|| format!("writing the JUnit report {}", path.display()))?;
     }
     Ok(ExitCode::from(summary.exit_code()))
+}
+
+/// Draws every row's values with the real widget in one page, marks the rows it draws
+/// differently (`widget`, or a detail added to a row already not ok), and prints the JSON rows
+/// held back until then; in text, one line says what was drawn.
+fn widget_check(
+    rows: &mut [Row],
+    values: &[Vec<StepValue>],
+    template: &WidgetTemplate,
+    browser: &Browser,
+    out: &mut impl Write,
+    format: Format,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let drawings = real_widget::draw_all(browser, template, values.iter().map(Vec::as_slice))
+        .with_context(|| format!("--widget {}", template.path().display()))?;
+    if !drawings.load_errors.is_empty() {
+        bail!(
+            "--widget {}: the template's script failed while the page loaded: {}",
+            template.path().display(),
+            drawings.load_errors.join("; ")
+        );
+    }
+    for (row, vals) in rows.iter_mut().zip(values) {
+        let findings = drawings.findings(vals);
+        if findings.is_empty() {
+            continue;
+        }
+        let detail = real_widget::detail(template, &findings);
+        row.detail = Some(match row.detail.take() {
+            Some(d) => format!("{d}\n{detail}"),
+            None => detail,
+        });
+        if row.status == Status::Ok {
+            row.status = Status::Widget;
+        }
+    }
+    match format {
+        Format::Json => {
+            for r in rows.iter() {
+                writeln!(out, "{}", table::json_row(r))?;
+            }
+        }
+        Format::Text => writeln!(
+            out,
+            "widget: {} ({} distinct values drawn in Chromium in {:.1} s)\n",
+            template.path().display(),
+            drawings.distinct,
+            started.elapsed().as_secs_f64()
+        )?,
+    }
+    Ok(())
 }
 
 fn report_error(r: &Row) {

@@ -130,6 +130,10 @@ pub struct Args {
     /// box; needs --jeedom-url and --cmd-id.
     #[arg(long)]
     push: bool,
+    /// Also draw each run's tiles with this widget template (`cmd.info.string.Info_backup.html`)
+    /// in headless Chromium: a tile the real widget draws differently is a finding.
+    #[arg(long, value_name = "FILE")]
+    widget: Option<PathBuf>,
 }
 
 fn parse_version(s: &str) -> Result<JeedomVersion, String> {
@@ -221,6 +225,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    // The template and the browser are checked before the diagnosis.
+    let real = match &args.widget {
+        Some(path) => Some((
+            infobackup::widget::real::WidgetTemplate::load(path).context("--widget")?,
+            infobackup::widget::real::Browser::find().context("--widget")?,
+        )),
+        None => None,
+    };
     let overrides = Overrides {
         jeedom: args.jeedom_version,
         archive_size: args.archive_size,
@@ -272,10 +284,53 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         100
     };
+    let real = match &real {
+        Some((template, browser)) => {
+            let (drawn, findings) =
+                infobackup::report::real_widget::diagnosis_findings(browser, template, &d, args.lang)
+                    .with_context(|| format!("--widget {}", template.path().display()))?;
+            Some((template, drawn, findings))
+        }
+        None => None,
+    };
     let rendered = match args.format {
-        Format::Text => text::render_text(&d, args.lang, text::TextStyle { color, width }),
-        Format::Json => json::render_json_text(&d, args.lang),
-        Format::Html => html::render_html(&d, args.lang),
+        Format::Text => {
+            let mut t = text::render_text(&d, args.lang, text::TextStyle { color, width });
+            if let Some((template, drawn, findings)) = &real {
+                t.push_str(&infobackup::report::real_widget::findings_text(
+                    template, *drawn, findings, args.lang,
+                ));
+            }
+            t
+        }
+        Format::Json => match &real {
+            None => json::render_json_text(&d, args.lang),
+            Some((template, drawn, findings)) => {
+                let mut v = json::render_json(&d, args.lang);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "real_widget".to_owned(),
+                        infobackup::report::real_widget::findings_json(template, *drawn, findings),
+                    );
+                }
+                let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_owned());
+                s.push('\n');
+                d.redact(&s)
+            }
+        },
+        Format::Html => {
+            let page = html::render_html(&d, args.lang);
+            match &real {
+                None => page,
+                Some((template, drawn, findings)) => {
+                    let section = infobackup::report::real_widget::findings_html(template, *drawn, findings, args.lang);
+                    match page.rfind("</body>") {
+                        Some(at) => format!("{}{section}{}", &page[..at], &page[at..]),
+                        None => page + &section,
+                    }
+                }
+            }
+        }
     };
     match &args.output {
         Some(path) => {
@@ -298,7 +353,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             live::push(client, &d, &d.redact(url), args.lang)?;
         }
     }
-    Ok(ExitCode::from(d.exit_code()))
+    // A tile the real widget draws differently is a finding.
+    let widget_differs = real.as_ref().is_some_and(|(_, _, f)| !f.is_empty());
+    Ok(ExitCode::from(d.exit_code().max(u8::from(widget_differs))))
 }
 
 /// Live mode: reads the box through the JSON-RPC client, read-only.

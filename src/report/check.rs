@@ -23,6 +23,8 @@ pub enum Status {
     Unexpected,
     /// The case could not be loaded, resolved or replayed.
     Error,
+    /// Matches its snapshot, but the real widget (`--widget`) draws a value differently.
+    Widget,
 }
 
 impl Status {
@@ -34,6 +36,7 @@ impl Status {
             Status::New => "new",
             Status::Unexpected => "unexpected",
             Status::Error => "error",
+            Status::Widget => "widget",
         }
     }
 
@@ -43,7 +46,7 @@ impl Status {
         use anstyle::AnsiColor;
         let color = match self {
             Status::Ok => AnsiColor::Green,
-            Status::Changed | Status::New | Status::Unexpected => AnsiColor::Yellow,
+            Status::Changed | Status::New | Status::Unexpected | Status::Widget => AnsiColor::Yellow,
             Status::Error => AnsiColor::Red,
         };
         anstyle::Style::new().fg_color(Some(color.into())).bold()
@@ -57,6 +60,7 @@ impl Status {
             Status::New => lang.pick("nouveau", "new"),
             Status::Unexpected => lang.pick("inattendu", "unexpected"),
             Status::Error => lang.pick("erreur", "error"),
+            Status::Widget => lang.pick("widget réel", "real widget"),
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct Summary {
     pub new: usize,
     pub unexpected: usize,
     pub error: usize,
+    /// Rows whose values the real widget draws differently (`--widget`).
+    pub widget: usize,
     pub cases: usize,
 }
 
@@ -104,6 +110,7 @@ impl Summary {
                 Status::New => s.new += 1,
                 Status::Unexpected => s.unexpected += 1,
                 Status::Error => s.error += 1,
+                Status::Widget => s.widget += 1,
             }
         }
         let mut cases: Vec<&str> = rows.iter().map(|r| r.case.as_str()).collect();
@@ -199,16 +206,20 @@ pub fn table(rows: &[Row], lang: Lang, color: bool) -> String {
     out
 }
 
-/// `34 cases, 136 replays: 136 ok, 0 changed, 0 new, 0 unexpected, 0 errors`.
+/// `34 cases, 136 replays: 136 ok, 0 changed, 0 new, 0 unexpected, 0 errors` (then `, 2 real
+/// widget` when the real widget drew some differently).
 pub fn summary_line(s: &Summary, lang: Lang) -> String {
     let sep = lang.pick(" : ", ": ");
-    let counts = [
+    let mut counts = vec![
         format!("{} ok", s.ok),
         lang.count(s.changed, ["modifié", "modifiés"], ["changed", "changed"]),
         lang.count(s.new, ["nouveau", "nouveaux"], ["new", "new"]),
         lang.count(s.unexpected, ["inattendu", "inattendus"], ["unexpected", "unexpected"]),
         lang.count(s.error, ["erreur", "erreurs"], ["error", "errors"]),
     ];
+    if s.widget > 0 {
+        counts.push(lang.count(s.widget, ["widget réel", "widget réel"], ["real widget", "real widget"]));
+    }
     format!(
         "{}, {}{sep}{}",
         lang.count(s.cases, ["cas", "cas"], ["case", "cases"]),
@@ -243,6 +254,7 @@ pub fn json_summary(s: &Summary, via: ViaKind) -> serde_json::Value {
         "new": s.new,
         "unexpected": s.unexpected,
         "error": s.error,
+        "widget": s.widget,
         "exit_code": s.exit_code(),
         "via": via.as_str(),
     })
@@ -271,6 +283,7 @@ pub fn junit(rows: &[Row]) -> Result<String, quick_junit::SerializeError> {
                     Status::Changed => "the replay differs from the accepted snapshot".to_owned(),
                     Status::New => "no accepted snapshot yet".to_owned(),
                     Status::Unexpected => "the tile is not the expected one".to_owned(),
+                    Status::Widget => "the real widget draws a value differently from the view".to_owned(),
                     _ => r
                         .detail
                         .as_deref()
@@ -370,6 +383,7 @@ mod tests {
             unexpected: 0,
             error: 1,
             cases: 1,
+            widget: 0,
         };
         assert_eq!(
             summary_line(&one, Lang::Fr),
@@ -387,6 +401,7 @@ mod tests {
             unexpected: 0,
             error: 2,
             cases: 2,
+            widget: 0,
         };
         assert_eq!(
             summary_line(&many, Lang::Fr),

@@ -7,6 +7,7 @@ pub mod check;
 pub mod compare;
 pub mod corpus;
 pub mod diagnose;
+pub mod real_widget;
 pub mod run;
 pub mod snapfile;
 pub mod snapshot;

@@ -18,7 +18,8 @@ pub const SNAPSHOT_LANG: Lang = Lang::En;
 /// The class of a tile, as `[expect]` names it.
 pub fn tile_class(tile: &Tile) -> TileClass {
     match &tile.panel {
-        Panel::Alert(_) => TileClass::Alert,
+        // An empty tile shows no state: as bad as an alert.
+        Panel::Empty | Panel::Alert(_) => TileClass::Alert,
         Panel::InProgress { .. } => TileClass::InProgress,
         Panel::Finished { circles, .. } => match circles.iter().map(|c| c.state).max() {
             Some(CircleState::Error) => TileClass::Error,

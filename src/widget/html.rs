@@ -4,12 +4,12 @@
 //! custom properties on its own root element.
 //!
 //! The markup is a contract for reports and tests: the root has `data-panel`
-//! (`finished`, `in_progress`, `alert`), `data-tone`, and `data-alert` on alerts; each circle has
+//! (`finished`, `in_progress`, `alert`, `empty`), `data-tone`, and `data-alert` on alerts; each circle has
 //! `data-repo` and `data-state`.
 
 use std::fmt::Write as _;
 
-use super::text::{alert_text, finished_title, reason_text, state_symbol};
+use super::text::{alert_text, empty_text, finished_title, markup_note, reason_text, state_symbol};
 use super::{Circle, LoaderStyle, Panel, Repo, Tile, Tone, WidgetOptions};
 use crate::Lang;
 
@@ -85,6 +85,7 @@ impl Tile {
     pub fn render_html(&self, lang: Lang, options: &WidgetOptions) -> String {
         let o = options;
         let (panel, tone) = match &self.panel {
+            Panel::Empty => ("empty", Tone::Bad),
             Panel::Alert(_) => ("alert", Tone::Bad),
             Panel::InProgress { .. } => ("in_progress", Tone::Busy),
             Panel::Finished { .. } => ("finished", self.tone()),
@@ -123,6 +124,13 @@ impl Tile {
             escape(o.error.as_str()),
         );
         match &self.panel {
+            Panel::Empty => {
+                let _ = write!(
+                    h,
+                    "<div class=\"ib-detail ib-empty\">{}</div>",
+                    escape(empty_text(lang))
+                );
+            }
             Panel::Alert(kind) => {
                 let _ = write!(
                     h,
@@ -160,6 +168,13 @@ impl Tile {
                 }
                 h.push_str("</div>");
             }
+        }
+        if self.interprets_markup() {
+            let _ = write!(
+                h,
+                "<div class=\"ib-detail ib-markup\">{}</div>",
+                escape(markup_note(lang))
+            );
         }
         h.push_str("</div>");
         h

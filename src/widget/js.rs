@@ -1,86 +1,149 @@
-//! JavaScript's loose reading of JSON values, as the widget's script applies it to the decoded
-//! virtual: `x != 0`, `x != -1`, `x >= 1`, string concatenation. Pure and total.
+//! JavaScript's loose reading of decoded values, as the widget's script applies it to the
+//! virtual: `x != 0`, `x != -1`, `x >= 1`, `x == 'endBackup'`, string concatenation. Pure and
+//! total. Converting an array to a string is recursive in the browser: an array nested deeper
+//! than [`MAX_ARRAY_DEPTH`] makes it throw (`RangeError`), which stops the widget's script; here
+//! that is [`Thrown`].
 
-use serde_json::Value;
+use super::json::JsValue;
 
-/// Follows a path of object keys. `None` is JavaScript's `undefined`: a missing key, or a parent
-/// that is missing or not an object (where the real script would read `undefined` or stop; the
-/// view reads `undefined`, see the module doc).
-pub(crate) fn get<'a>(root: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    let mut cur = root;
+/// About how deep a nesting of arrays Chromium turns into a string before its stack runs out
+/// (measured: 4,309 in a page's event handler; the exact figure depends on the stack in use).
+pub(crate) const MAX_ARRAY_DEPTH: usize = 4_000;
+
+/// The widget's script threw on this value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Thrown;
+
+/// Follows a path of property names, as `obj['a']['b']` does. `Ok(None)` is `undefined`: a
+/// missing key, or a parent that is a string, number, boolean or array (which have none of the
+/// widget's keys). Reading a property of `undefined` or `null` throws.
+pub(crate) fn get<'a>(root: &'a JsValue, path: &[&str]) -> Result<Option<&'a JsValue>, Thrown> {
+    let mut cur = Some(root);
     for key in path {
-        cur = cur.as_object()?.get(*key)?;
+        cur = match cur {
+            None | Some(JsValue::Null) => return Err(Thrown),
+            Some(v) => v.key(key),
+        };
     }
-    Some(cur)
+    Ok(cur)
 }
 
 /// `v != n` with JavaScript's abstract equality against a number. `undefined` and `null` are
 /// never loosely equal to a number, so they are always "different".
-pub(crate) fn loose_ne(v: Option<&Value>, n: f64) -> bool {
+pub(crate) fn loose_ne(v: Option<&JsValue>, n: f64) -> Result<bool, Thrown> {
     match v {
-        None | Some(Value::Null) => true,
+        None | Some(JsValue::Null) => Ok(true),
         // NaN != n is true, as in JavaScript.
-        Some(v) => to_number(v) != n,
+        Some(v) => Ok(to_number(v)? != n),
+    }
+}
+
+/// `v == s` against a string: strings compare as strings, arrays and objects through their
+/// string form; numbers and booleans compare as numbers (`s` is never a number here, so they
+/// are never equal); `undefined` and `null` equal no string.
+pub(crate) fn loose_eq_str(v: Option<&JsValue>, s: &str) -> Result<bool, Thrown> {
+    match v {
+        Some(JsValue::String(x)) => Ok(x == s),
+        Some(v @ (JsValue::Array(_) | JsValue::Object(_))) => Ok(to_js_string(v)? == s),
+        Some(JsValue::Number(x)) => Ok(*x == string_to_number(s)),
+        Some(JsValue::Bool(b)) => Ok(f64::from(u8::from(*b)) == string_to_number(s)),
+        None | Some(JsValue::Null) => Ok(false),
     }
 }
 
 /// `v >= n` with JavaScript's relational comparison against a number: `null` reads 0,
 /// `undefined` reads NaN (so the comparison is false).
-pub(crate) fn ge(v: Option<&Value>, n: f64) -> bool {
+pub(crate) fn ge(v: Option<&JsValue>, n: f64) -> Result<bool, Thrown> {
     let x = match v {
         None => f64::NAN,
-        Some(v) => to_number(v),
+        Some(v) => to_number(v)?,
     };
-    x >= n
+    Ok(x >= n)
 }
 
-/// JavaScript's `ToNumber` of a decoded JSON value (objects and arrays through `ToPrimitive`).
-pub(crate) fn to_number(v: &Value) -> f64 {
+/// JavaScript's `ToNumber` of a decoded value (objects and arrays through `ToPrimitive`).
+pub(crate) fn to_number(v: &JsValue) -> Result<f64, Thrown> {
+    Ok(match v {
+        JsValue::Null => 0.0,
+        JsValue::Bool(b) => f64::from(u8::from(*b)),
+        JsValue::Number(n) => *n,
+        JsValue::String(s) => string_to_number(s),
+        JsValue::Array(_) | JsValue::Object(_) => string_to_number(&to_js_string(v)?),
+    })
+}
+
+/// What `'[' + v + ']'` writes for `v`: `undefined` for a missing key, else `String(v)`.
+pub(crate) fn concat(v: Option<&JsValue>) -> Result<String, Thrown> {
+    v.map_or_else(|| Ok("undefined".to_owned()), to_js_string)
+}
+
+/// JavaScript's `String(v)` of a decoded value.
+pub(crate) fn to_js_string(v: &JsValue) -> Result<String, Thrown> {
+    let mut out = String::new();
+    write_js_string(v, &mut out, 0)?;
+    Ok(out)
+}
+
+fn write_js_string(v: &JsValue, out: &mut String, depth: usize) -> Result<(), Thrown> {
     match v {
-        Value::Null => 0.0,
-        Value::Bool(b) => f64::from(u8::from(*b)),
-        Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
-        Value::String(s) => string_to_number(s),
-        Value::Array(_) | Value::Object(_) => string_to_number(&to_js_string(v)),
+        JsValue::Null => out.push_str("null"),
+        JsValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        JsValue::Number(n) => out.push_str(&number_to_string(*n)),
+        JsValue::String(s) => out.push_str(s),
+        JsValue::Array(items) => {
+            if depth >= MAX_ARRAY_DEPTH {
+                return Err(Thrown);
+            }
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                // `null` (and `undefined`) join as nothing.
+                if !matches!(item, JsValue::Null) {
+                    write_js_string(item, out, depth + 1)?;
+                }
+            }
+        }
+        JsValue::Object(_) => out.push_str("[object Object]"),
     }
+    Ok(())
 }
 
-/// JavaScript's `String(v)` of a decoded JSON value.
-pub(crate) fn to_js_string(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(u)) => u.to_string(),
-            (None, None) => number_to_string(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                Value::Null => String::new(),
-                other => to_js_string(other),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-        Value::Object(_) => "[object Object]".to_owned(),
+/// ECMAScript's `Number::toString(x)`: the shortest digits that read back as `x`, written
+/// without an exponent from 1e-6 up to 1e21, with one (`1e+21`, `1.5e-7`) outside.
+pub(crate) fn number_to_string(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_owned();
     }
-}
-
-/// A readable `String(v)` for numbers. Close to JavaScript's for the values a virtual can hold
-/// (integers print without a fraction, `-0` prints `0`); very large or tiny floats may print
-/// without JavaScript's exponent form.
-fn number_to_string(f: f64) -> String {
-    if f.is_nan() {
-        "NaN".to_owned()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
-    } else if f == 0.0 {
-        "0".to_owned()
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    // `{:e}` gives the shortest round-trip digits: `d[.ddd]e<exp>`.
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i64;
+    let n = exp.parse::<i64>().unwrap_or(0) + 1;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
     } else {
-        f.to_string()
-    }
+        let e = n - 1;
+        let e = if e >= 0 { format!("+{e}") } else { e.to_string() };
+        if k == 1 {
+            format!("{digits}e{e}")
+        } else {
+            format!("{}.{}e{e}", &digits[..1], &digits[1..])
+        }
+    };
+    format!("{sign}{body}")
 }
 
 /// JavaScript's whitespace for `StringToNumber`'s trim: the ASCII ones, U+FEFF, the line
@@ -173,8 +236,20 @@ fn is_decimal_literal(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::json::parse;
     use super::*;
-    use serde_json::json;
+
+    fn j(text: &str) -> JsValue {
+        parse(text).expect("test JSON")
+    }
+
+    fn ne(text: &str, n: f64) -> bool {
+        loose_ne(Some(&j(text)), n).expect("no throw")
+    }
+
+    fn gte(text: &str) -> bool {
+        ge(Some(&j(text)), 1.0).expect("no throw")
+    }
 
     #[test]
     fn string_to_number_follows_javascript() {
@@ -199,38 +274,71 @@ mod tests {
     #[test]
     fn loose_comparisons_follow_javascript() {
         // != 0
-        assert!(!loose_ne(Some(&json!(0)), 0.0));
-        assert!(!loose_ne(Some(&json!("0")), 0.0));
-        assert!(!loose_ne(Some(&json!("")), 0.0), "\"\" == 0 in JavaScript");
-        assert!(!loose_ne(Some(&json!(false)), 0.0));
-        assert!(!loose_ne(Some(&json!([])), 0.0), "[] == 0 in JavaScript");
-        assert!(loose_ne(Some(&json!(null)), 0.0), "null != 0 in JavaScript");
-        assert!(loose_ne(None, 0.0));
-        assert!(loose_ne(Some(&json!("x")), 0.0));
-        assert!(loose_ne(Some(&json!({})), 0.0));
-        assert!(loose_ne(Some(&json!(true)), 0.0));
+        assert!(!ne("0", 0.0));
+        assert!(!ne("\"0\"", 0.0));
+        assert!(!ne("\"\"", 0.0), "\"\" == 0 in JavaScript");
+        assert!(!ne("false", 0.0));
+        assert!(!ne("[]", 0.0), "[] == 0 in JavaScript");
+        assert!(ne("null", 0.0), "null != 0 in JavaScript");
+        assert!(loose_ne(None, 0.0).unwrap());
+        assert!(ne("\"x\"", 0.0));
+        assert!(ne("{}", 0.0));
+        assert!(ne("true", 0.0));
         // != -1
-        assert!(!loose_ne(Some(&json!("-1")), -1.0));
-        assert!(!loose_ne(Some(&json!(-1.0)), -1.0));
-        assert!(loose_ne(Some(&json!(0)), -1.0));
+        assert!(!ne("\"-1\"", -1.0));
+        assert!(!ne("-1.0", -1.0));
+        assert!(ne("0", -1.0));
         // >= 1
-        assert!(ge(Some(&json!(1)), 1.0));
-        assert!(ge(Some(&json!("1")), 1.0));
-        assert!(ge(Some(&json!(true)), 1.0));
-        assert!(ge(Some(&json!(["2"])), 1.0));
-        assert!(!ge(Some(&json!(null)), 1.0));
-        assert!(!ge(None, 1.0));
-        assert!(!ge(Some(&json!("yes")), 1.0));
-        assert!(!ge(Some(&json!(0.5)), 1.0));
+        assert!(gte("1"));
+        assert!(gte("\"1\""));
+        assert!(gte("true"));
+        assert!(gte("[\"2\"]"));
+        assert!(!gte("null"));
+        assert!(!ge(None, 1.0).unwrap());
+        assert!(!gte("\"yes\""));
+        assert!(!gte("0.5"));
+        // == 'endBackup'
+        assert!(loose_eq_str(Some(&j("\"endBackup\"")), "endBackup").unwrap());
+        assert!(loose_eq_str(Some(&j("[\"endBackup\"]")), "endBackup").unwrap());
+        assert!(loose_eq_str(Some(&j("[[\"endBackup\"]]")), "endBackup").unwrap());
+        assert!(!loose_eq_str(Some(&j("[\"endBackup\",1]")), "endBackup").unwrap());
+        assert!(!loose_eq_str(Some(&j("null")), "endBackup").unwrap());
+        assert!(!loose_eq_str(Some(&j("1")), "endBackup").unwrap());
+        assert!(!loose_eq_str(None, "endBackup").unwrap());
     }
 
     #[test]
     fn js_strings() {
-        assert_eq!(to_js_string(&json!(0)), "0");
-        assert_eq!(to_js_string(&json!(2.5)), "2.5");
-        assert_eq!(to_js_string(&json!(-0.0)), "0");
-        assert_eq!(to_js_string(&json!([1, null, "a", [2, 3]])), "1,,a,2,3");
-        assert_eq!(to_js_string(&json!({"a": 1})), "[object Object]");
-        assert_eq!(to_js_string(&json!(null)), "null");
+        let st = |t: &str| to_js_string(&j(t)).unwrap();
+        assert_eq!(st("0"), "0");
+        assert_eq!(st("2.5"), "2.5");
+        assert_eq!(st("-0.0"), "0");
+        assert_eq!(st("[1, null, \"a\", [2, 3]]"), "1,,a,2,3");
+        assert_eq!(st("{\"a\": 1}"), "[object Object]");
+        assert_eq!(st("null"), "null");
+        assert_eq!(concat(None).unwrap(), "undefined");
+        let deep = format!("{}{}", "[".repeat(MAX_ARRAY_DEPTH + 1), "]".repeat(MAX_ARRAY_DEPTH + 1));
+        assert_eq!(to_js_string(&j(&deep)), Err(Thrown));
+    }
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        for (x, s) in [
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (9_007_199_254_740_993.0, "9007199254740992"),
+            (0.000001, "0.000001"),
+            (1.5e-7, "1.5e-7"),
+            (1e-7, "1e-7"),
+            (-2.5, "-2.5"),
+            (100.0, "100"),
+            (0.1, "0.1"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (f64::INFINITY, "Infinity"),
+            (-0.0, "0"),
+        ] {
+            assert_eq!(number_to_string(x), s, "{x:e}");
+        }
     }
 }

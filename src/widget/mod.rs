@@ -4,8 +4,10 @@
 //! text ([`Tile::render_text`]) and as a self-contained HTML fragment ([`Tile::render_html`]).
 //!
 //! # How the value is read
-//! The widget decodes the value in the browser and compares its flags with JavaScript's loose
-//! operators. [`view`] does the same, so a hand-edited virtual reads as the dashboard reads it:
+//! As the widget's script reads it in the browser (revision 2023-03, the reference: measured in
+//! headless Chromium, see `docs/widget.md#the-real-widget-measured` and [`real`]):
+//! - the value is decoded by `JSON.parse` ([`json`]): any depth, numbers beyond `f64` as
+//!   ±Infinity, integers as doubles, lone surrogate escapes accepted;
 //! - `x != 0` and `x != -1` (abstract equality against a number): numbers compare as numbers;
 //!   strings are converted with JavaScript's `Number()` (trimmed, `""` is 0, `"1"` is 1, `"abc"`
 //!   is NaN and so differs from everything); `true`/`false` are 1/0; **`null` and a missing key
@@ -13,24 +15,35 @@
 //!   their string form (`[]` is `""` is 0, `{}` is NaN).
 //! - `x >= 1`: the same conversion, except that `null` reads 0 and a missing key reads NaN, so
 //!   both are "not >= 1".
-//! - `action` must be exactly the string `endBackup`, `startBackup` or `startUpdate`.
+//! - `action == 'endBackup'`: any value whose string form is the action's name (`["endBackup"]`).
+//! - texts are printed as JavaScript concatenates them: `undefined` for a missing key, `null`,
+//!   numbers as `String(number)` (`1e+21`).
+//! - the script reads `backup.local`, `.samba` and `.market` before any check: a value that is
+//!   not an object, or whose `backup` or one of those three is missing or `null`, makes it throw
+//!   after hiding every panel: the tile is **empty** ([`Panel::Empty`]).
+//! - the archive name is written only by the Local circle's branch: no Local circle, no name.
+//! - the value's date is the tooltip of the finished panel only.
 //!
-//! Two places where a literal reading of the browser would not give a tile, and what the view
-//! does instead (never reached by any scenario revision; documented so that the choice is
-//! visible): a decoded value that is valid JSON but not an object (array, string, number, `null`)
-//! counts as having 0 keys, so it shows the "incomplete JSON" alert; and a path through a missing
-//! parent (`backup.local.error` when `backup` is absent) reads as a missing key rather than a
-//! script error. Numbers beyond `f64` and lone UTF-16 surrogates make `serde_json` reject the
-//! value, which therefore shows "invalid JSON" where a browser would still decode it.
+//! Not modelled (Jeedom's transport, not the widget): on a page load Jeedom pastes the value into
+//! the script unescaped (a value with `\"`, `\n` or `\\` inside a string then shows "Json
+//! invalide"), and live updates longer than 3,096 bytes are cut. The view is the live update.
+//!
+//! The widget writes the archive name and `lastSave` with `innerHTML`, so markup in them is
+//! interpreted by the real tile; the project's renderings escape it and say so
+//! ([`Tile::interprets_markup`]).
 
 mod html;
 mod js;
+mod json;
 mod options;
+pub mod real;
 mod text;
 
 use jiff::civil::DateTime;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+
+use js::Thrown;
+use json::JsValue;
 
 pub use html::{TILE_CSS, escape, html_page};
 pub use options::{CssColor, LoaderStyle, OptionError, Radius, WidgetOptions};
@@ -42,7 +55,8 @@ pub const EXPECTED_KEYS: usize = 9;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tile {
     pub panel: Panel,
-    /// When the value was written (Jeedom's `valueDate`, the tooltip of every panel), when known.
+    /// When the value was written (Jeedom's `valueDate`, the tooltip of the finished panel), when
+    /// known.
     #[serde(serialize_with = "ser_opt_at")]
     pub written_at: Option<DateTime>,
 }
@@ -51,17 +65,20 @@ pub struct Tile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Panel {
+    /// Nothing: the widget's script stopped (threw) after hiding every panel.
+    Empty,
     /// The alert panel: the value could not be used as a backup state.
     Alert(AlertKind),
     /// The spinner panel after `startBackup` or `startUpdate`.
     InProgress {
-        /// `lastSave` as the widget prints it between brackets; empty when missing or `null`.
+        /// `lastSave` as the widget prints it between brackets (`undefined` when missing, `null`).
         last_save: String,
     },
     /// The "backup finished" panel after `endBackup`.
     Finished {
-        /// `backup.local.fileName`, shown in brackets; `None` when the local circle is an error
-        /// (the widget blanks it) or when the value has no usable name (missing or `null`).
+        /// `backup.local.fileName` as the widget prints it in brackets (`undefined` when missing,
+        /// `null`); `None` when the Local circle is an error (the widget blanks it) or hidden (the
+        /// widget writes the name only in the Local circle's branch).
         archive_name: Option<String>,
         /// Local, Samba, Market, in that order, each only when shown.
         circles: Vec<Circle>,
@@ -117,9 +134,9 @@ pub enum Reason {
     ArchivePresent,
     /// Local error: no archive of this run in the local folder.
     ArchiveMissing,
-    /// Local warning: `erreurFileSize >= 1`. The sizes as the value gives them (`fileSize`,
-    /// `minSizeBackup`); `None` when missing or `null`.
-    SizeBelow { size: Option<String>, min: Option<String> },
+    /// Local warning: `erreurFileSize >= 1`. The sizes as the widget prints them (`fileSize`,
+    /// `minSizeBackup`; `undefined` when missing, `null`).
+    SizeBelow { size: String, min: String },
     /// `errorLogBackup >= 1`: an error line in the backup log.
     LogError,
     /// Samba error: the share's newest archive is not this run's.
@@ -142,7 +159,7 @@ pub enum Tone {
     Busy,
     /// Finished with a warning circle and no error circle.
     Warn,
-    /// Finished with an error circle, or an alert.
+    /// Finished with an error circle, an alert, or an empty tile.
     Bad,
 }
 
@@ -164,49 +181,60 @@ fn decide(value: &str) -> Panel {
     if value.is_empty() {
         return Panel::Alert(AlertKind::InvalidJson);
     }
-    let Ok(json) = serde_json::from_str::<Value>(value) else {
+    let Some(json) = json::parse(value) else {
         return Panel::Alert(AlertKind::InvalidJson);
     };
-    // 2. Exactly 9 top-level keys (a non-object has none, see the module doc).
-    let keys = json.as_object().map_or(0, serde_json::Map::len);
+    decide_json(value, &json).unwrap_or(Panel::Empty)
+}
+
+/// The widget's script from `JSON.parse` on; `Err` where it throws.
+fn decide_json(text: &str, json: &JsValue) -> Result<Panel, Thrown> {
+    // The script counts the keys (`Object.keys(null)` throws), then reads the three repositories
+    // before any check: a missing or `null` parent throws.
+    let keys = match json {
+        JsValue::Null => return Err(Thrown),
+        JsValue::Object(entries) => entries.len(),
+        _ => 0,
+    };
+    for repo in ["local", "samba", "market"] {
+        js::get(json, &["backup", repo, "error"])?;
+    }
+    // 2. Exactly 9 top-level keys.
     if keys != EXPECTED_KEYS {
-        return Panel::Alert(AlertKind::IncompleteJson { keys });
+        return Ok(Panel::Alert(AlertKind::IncompleteJson { keys }));
     }
     // 3. The scenario's own error flag.
-    if js::loose_ne(js::get(&json, &["errorScenario"]), 0.0) {
-        return Panel::Alert(AlertKind::CheckScenario);
+    if js::loose_ne(js::get(json, &["errorScenario"])?, 0.0)? {
+        return Ok(Panel::Alert(AlertKind::CheckScenario));
     }
-    // 4.-6. The action.
-    match js::get(&json, &["action"]).and_then(Value::as_str) {
-        Some("endBackup") => finished(value, &json),
-        Some("startBackup" | "startUpdate") => Panel::InProgress {
-            last_save: display(js::get(&json, &["lastSave"])).unwrap_or_default(),
-        },
-        _ => Panel::Alert(AlertKind::NoAction),
+    // 4.-6. The action, compared with `==`.
+    let action = js::get(json, &["action"])?;
+    if js::loose_eq_str(action, "endBackup")? {
+        return finished(text, json);
     }
+    if js::loose_eq_str(action, "startBackup")? || js::loose_eq_str(action, "startUpdate")? {
+        return Ok(Panel::InProgress {
+            last_save: js::concat(js::get(json, &["lastSave"])?)?,
+        });
+    }
+    Ok(Panel::Alert(AlertKind::NoAction))
 }
 
-/// The widget's text for a value, or `None` for `undefined` and `null`.
-fn display(v: Option<&Value>) -> Option<String> {
-    match v {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(js::to_js_string(v)),
-    }
-}
-
-fn finished(text: &str, json: &Value) -> Panel {
+fn finished(text: &str, json: &JsValue) -> Result<Panel, Thrown> {
     let mut circles = Vec::with_capacity(3);
-    let log_error = js::ge(js::get(json, &["errorLogBackup"]), 1.0);
+    let mut archive_name = None;
+    let log_error = js::ge(js::get(json, &["errorLogBackup"])?, 1.0)?;
 
-    let local_error = js::get(json, &["backup", "local", "error"]);
-    if text.contains("local") && js::loose_ne(local_error, -1.0) {
+    let local = |key: &str| js::get(json, &["backup", "local", key]);
+    let local_error = local("error")?;
+    if text.contains("local") && js::loose_ne(local_error, -1.0)? {
         // Error, else warning (size and/or log), else success; the log reason rides along.
-        let (state, mut reasons) = if js::ge(local_error, 1.0) {
+        let (state, mut reasons) = if js::ge(local_error, 1.0)? {
             (CircleState::Error, vec![Reason::ArchiveMissing])
-        } else if js::ge(js::get(json, &["backup", "local", "erreurFileSize"]), 1.0) {
+        } else if js::ge(local("erreurFileSize")?, 1.0)? {
             let size = Reason::SizeBelow {
-                size: display(js::get(json, &["backup", "local", "fileSize"])),
-                min: display(js::get(json, &["minSizeBackup"])),
+                size: js::concat(local("fileSize")?)?,
+                min: js::concat(js::get(json, &["minSizeBackup"])?)?,
             };
             (CircleState::Warning, vec![size])
         } else if log_error {
@@ -216,6 +244,9 @@ fn finished(text: &str, json: &Value) -> Panel {
         };
         if log_error && state != CircleState::Success {
             reasons.push(Reason::LogError);
+        }
+        if state != CircleState::Error {
+            archive_name = Some(js::concat(local("fileName")?)?);
         }
         circles.push(Circle {
             repo: Repo::Local,
@@ -234,9 +265,9 @@ fn finished(text: &str, json: &Value) -> Panel {
             Reason::PresentOnMarket,
         ),
     ] {
-        let error = js::get(json, &["backup", needle, "error"]);
-        if text.contains(needle) && js::loose_ne(error, -1.0) {
-            let (state, reason) = if js::ge(error, 1.0) {
+        let error = js::get(json, &["backup", needle, "error"])?;
+        if text.contains(needle) && js::loose_ne(error, -1.0)? {
+            let (state, reason) = if js::ge(error, 1.0)? {
                 (CircleState::Error, missing)
             } else {
                 (CircleState::Success, present)
@@ -248,16 +279,7 @@ fn finished(text: &str, json: &Value) -> Panel {
             });
         }
     }
-
-    let local_is_error = circles
-        .iter()
-        .any(|c| c.repo == Repo::Local && c.state == CircleState::Error);
-    let archive_name = if local_is_error {
-        None
-    } else {
-        display(js::get(json, &["backup", "local", "fileName"]))
-    };
-    Panel::Finished { archive_name, circles }
+    Ok(Panel::Finished { archive_name, circles })
 }
 
 impl Tile {
@@ -272,7 +294,7 @@ impl Tile {
     /// The overall tone, for a caller that adds colours.
     pub fn tone(&self) -> Tone {
         match &self.panel {
-            Panel::Alert(_) => Tone::Bad,
+            Panel::Empty | Panel::Alert(_) => Tone::Bad,
             Panel::InProgress { .. } => Tone::Busy,
             Panel::Finished { circles, .. } => match circles.iter().map(|c| c.state).max() {
                 Some(CircleState::Error) => Tone::Bad,
@@ -283,9 +305,10 @@ impl Tile {
     }
 
     /// A short, stable, language-neutral label for tables and comparisons, e.g.
-    /// `finished local=success samba=error`, `in_progress`, `alert:incomplete_json(6)`.
+    /// `finished local=success samba=error`, `in_progress`, `alert:incomplete_json(6)`, `empty`.
     pub fn label(&self) -> String {
         match &self.panel {
+            Panel::Empty => "empty".to_owned(),
             Panel::Alert(kind) => format!("alert:{}", kind.code()),
             Panel::InProgress { .. } => "in_progress".to_owned(),
             Panel::Finished { circles, .. } => {
@@ -301,8 +324,12 @@ impl Tile {
         }
     }
 
-    /// The tooltip of the panel: when the value was written, when known.
+    /// The tooltip of the panel: when the value was written, when known. The widget shows it on
+    /// the finished panel only.
     pub fn tooltip(&self, lang: crate::Lang) -> Option<String> {
+        if !matches!(self.panel, Panel::Finished { .. }) {
+            return None;
+        }
         self.written_at.map(|at| {
             format!(
                 "{} {}",
@@ -310,6 +337,23 @@ impl Tile {
                 crate::world::format_at(at)
             )
         })
+    }
+}
+
+impl Tile {
+    /// Does the real tile interpret markup in a text of this value? The widget writes the archive
+    /// name and `lastSave` with `innerHTML`: a `<` or an `&` in them is read as HTML there (an
+    /// injection hole of the widget), while the project's renderings show them as text.
+    pub fn interprets_markup(&self) -> bool {
+        let markup = |s: &str| s.contains('<') || s.contains('&');
+        match &self.panel {
+            Panel::InProgress { last_save } => markup(last_save),
+            Panel::Finished {
+                archive_name: Some(name),
+                ..
+            } => markup(name),
+            _ => false,
+        }
     }
 }
 

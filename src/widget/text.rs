@@ -7,13 +7,18 @@ use super::{AlertKind, CircleState, Panel, Reason, Tile};
 use crate::Lang;
 
 impl Tile {
-    /// One line for the panel and its circles, plus a second line with the value's date when it
-    /// is known. Every text that came from the value goes through [`crate::redact`].
+    /// One line for the panel and its circles, plus a line with the value's date when it is
+    /// known and the panel shows it, and a line when the real tile would interpret markup in a
+    /// name. Every text that came from the value goes through [`crate::redact`].
     pub fn render_text(&self, lang: Lang) -> String {
         let mut out = self.headline(lang);
         if let Some(tip) = self.tooltip(lang) {
             out.push_str("\n  ");
             out.push_str(&tip);
+        }
+        if self.interprets_markup() {
+            out.push_str("\n  ");
+            out.push_str(markup_note(lang));
         }
         out
     }
@@ -22,6 +27,9 @@ impl Tile {
     pub fn headline(&self, lang: Lang) -> String {
         let mut out = String::new();
         match &self.panel {
+            Panel::Empty => {
+                let _ = write!(out, "□ {}", empty_text(lang));
+            }
             Panel::Alert(kind) => {
                 let _ = write!(out, "▲ {} {}", lang.pick("Alerte :", "Alert:"), alert_text(*kind, lang));
             }
@@ -61,6 +69,22 @@ impl Tile {
         }
         out
     }
+}
+
+/// What an empty tile means.
+pub(crate) fn empty_text(lang: Lang) -> &'static str {
+    lang.pick(
+        "Tuile vide : le script du widget s'arrête sur cette valeur",
+        "Empty tile: the widget's script stops on this value",
+    )
+}
+
+/// Said next to a name that holds markup.
+pub(crate) fn markup_note(lang: Lang) -> &'static str {
+    lang.pick(
+        "(montré ici comme texte ; le vrai widget interpréterait ce balisage HTML)",
+        "(shown here as text; the real widget would interpret this HTML markup)",
+    )
 }
 
 /// The panel title of a finished backup.
@@ -114,12 +138,8 @@ pub fn reason_text(reason: &Reason, lang: Lang) -> String {
             )
             .to_owned(),
         Reason::SizeBelow { size, min } => {
-            let size = size
-                .as_deref()
-                .map_or_else(|| "?".to_owned(), crate::redact::redact_text);
-            let min = min
-                .as_deref()
-                .map_or_else(|| "?".to_owned(), crate::redact::redact_text);
+            let size = crate::redact::redact_text(size);
+            let min = crate::redact::redact_text(min);
             match lang {
                 Lang::Fr => format!("archive trop petite : {size} (minimum {min})"),
                 Lang::En => format!("archive too small: {size} (minimum {min})"),

@@ -5,7 +5,8 @@
 //! a tiny recorder of script errors and CSP violations at the top of `<head>`, runs Chromium
 //! headless once for the dumped DOM and a screenshot, and kills it after [`TIMEOUT`]. Without
 //! Chromium it prints one `skipped:` line and returns `None`, so a plain `cargo test` on a machine
-//! without it still passes (`.ci/run` installs it).
+//! without it still passes; under `CI=true` a missing Chromium is a test failure ([`skip`]:
+//! `.ci/run` installs it, so a CI run without it has lost its browser tests and must say so).
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,33 @@ pub(crate) fn find_chromium() -> Option<PathBuf> {
     std::env::split_paths(&path)
         .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
         .find(|p| p.is_file())
+}
+
+/// Is this a CI run (`CI=true`, as `.ci/run` sets)? There nothing may skip itself.
+pub(crate) fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Skips a test for a missing requirement: one `skipped:` line outside CI, a failure under
+/// `CI=true`.
+pub(crate) fn skip(why: &str) {
+    skip_in(in_ci(), why);
+}
+
+fn skip_in(ci: bool, why: &str) {
+    assert!(!ci, "{why}: required under CI=true, where no test may skip itself");
+    say(&format!("skipped: {why}"));
+}
+
+#[test]
+#[should_panic(expected = "required under CI=true")]
+fn a_missing_requirement_fails_under_ci() {
+    skip_in(true, "chromium not installed");
+}
+
+#[test]
+fn a_missing_requirement_skips_outside_ci() {
+    skip_in(false, "chromium not installed (this line is the test)");
 }
 
 /// Prints a line that a plain `cargo test` shows: written to the stderr handle directly, which
@@ -101,7 +129,7 @@ pub(crate) fn render_in_chromium(html: &str, name: &str) -> Option<Rendered> {
 /// [`render_in_chromium`] with a window of `(width, height)` pixels.
 pub(crate) fn render_in_chromium_sized(html: &str, name: &str, window: (u32, u32)) -> Option<Rendered> {
     let Some(chromium) = find_chromium() else {
-        say("skipped: chromium not installed (apt-get install chromium), browser test not run");
+        skip("chromium not installed (apt-get install chromium), browser test not run");
         return None;
     };
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -237,6 +265,14 @@ fn gallery(lang: Lang) -> String {
         (widget::view_at(STARTED, at("2025-09-10 03:27:01")), default.clone()),
         (
             widget::view_at(
+                r#"{"lastSave":"2025-09-10-03h27","action":"startBackup","backup":{"local":{"error":-1},"samba":{"error":-1},"market":{"error":-1}}}"#,
+                None,
+            ),
+            default.clone(),
+        ),
+        // No `backup`: the widget's script throws, the tile is empty.
+        (
+            widget::view_at(
                 r#"{"lastSave":"2025-09-10-03h27","update":0,"action":"startBackup"}"#,
                 None,
             ),
@@ -289,6 +325,7 @@ fn tiles_render_in_chromium_without_script_errors() {
         "data-panel=\"finished\"",
         "data-panel=\"in_progress\"",
         "data-panel=\"alert\"",
+        "data-panel=\"empty\"",
     ] {
         assert!(r.dom.contains(panel), "{panel} missing from the DOM");
     }
