@@ -224,14 +224,26 @@ pub fn program(path: &Path) -> Result<Arc<PhpProgram>, PhpError> {
 /// The profile for `php:PATH`: the revision the block is closest to as its base (for reports
 /// that need one), the block's own minimum size, PHP 8 (the installed php).
 pub fn profile(path: &Path) -> Result<ProfileConfig, PhpError> {
-    let program = program(path)?;
+    Ok(profile_of(program(path)?))
+}
+
+/// A program of its own (its own php process), with its own watchdog limit: for tests and
+/// tools that must not share the process-wide one of [`program`].
+pub fn program_with_timeout(path: &Path, timeout: Duration) -> Result<Arc<PhpProgram>, PhpError> {
+    let mut p = PhpProgram::load(path)?;
+    p.timeout = timeout;
+    Ok(Arc::new(p))
+}
+
+/// The profile that runs `program`.
+pub fn profile_of(program: Arc<PhpProgram>) -> ProfileConfig {
     let mut c = ProfileConfig::builtin(crate::template::revisions::nearest_profile(program.code()));
     c.custom_name = Some(program.name());
     if let Some(s) = program.min_size() {
         c.min_size = s;
     }
     c.php_block = Some(program);
-    Ok(c)
+    c
 }
 
 /// One trigger, as the driver receives it.

@@ -10,6 +10,7 @@ mod conformance;
 mod engine;
 mod jeeapi;
 mod log_model;
+mod phprun;
 mod report_html;
 mod support;
 mod widget;
