@@ -389,3 +389,41 @@ fn check_compare_finds_no_difference_and_a_changed_rule_lists_exactly_the_affect
     assert_eq!(code, Some(1));
     assert_eq!(differ, expected);
 }
+
+#[test]
+fn check_profile_php_compares_every_case_with_the_revision_of_the_block() {
+    if !require_php() {
+        return;
+    }
+    // A block of our own that writes a fixed value differs from v2024-08 on every case.
+    let dir = tempfile::tempdir().unwrap();
+    let p = block(
+        dir.path(),
+        "fixed.php",
+        "$t = $scenario->getTags(); $t['#json#'] = 'fixed'; $scenario->setTags($t);\n",
+    );
+    let out = infobackup()
+        .args(["check", "--lang", "en", "--profile"])
+        .arg(format!("php:{}", p.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("step 1 (begin_backup): virtual differs at byte 0: fixed where v2024-08 gives"),
+        "{text}"
+    );
+    assert!(!text.contains(" 0 changed"), "{text}");
+    let Some(published) = published() else { return };
+    let out = infobackup()
+        .args(["check", "--lang", "en", "--profile"])
+        .arg(format!(
+            "php:{}",
+            published_template(&published, Profile::V2024_08).display()
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(" 0 changed, 0 new, 0 unexpected, 0 errors"), "{text}");
+}
