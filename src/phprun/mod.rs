@@ -745,3 +745,67 @@ mod tests {
         );
     }
 }
+
+/// One error `php -l` found, at a line of the block (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyntaxError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// `php -l` on a code block as Jeedom evals it (no `<?php`): the errors, with the block's line
+/// numbers. Runs php with no ini and nothing but the block on its standard input.
+pub fn syntax_check(code: &str) -> Result<Vec<SyntaxError>, PhpError> {
+    let php = php_binary();
+    let missing = |message: String| PhpError::Missing {
+        profile: "-l".to_owned(),
+        php: php.clone(),
+        message,
+    };
+    let mut child = Command::new(&php)
+        .args(["-n", "-d", "display_errors=stdout", "-d", "error_reporting=-1", "-l"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| missing(e.to_string()))?;
+    let input = format!("<?php\n{code}");
+    let mut stdin = child.stdin.take().ok_or_else(|| missing("no stdin".into()))?;
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().map_err(|e| missing(e.to_string()))?;
+    let _ = writer.join();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut errors = Vec::new();
+    for l in text.lines() {
+        let l = l.trim_start_matches("PHP ");
+        if !(l.starts_with("Parse error") || l.starts_with("Fatal error")) {
+            continue;
+        }
+        let (message, line) = match l.rfind(" on line ") {
+            Some(i) => (
+                &l[..i],
+                l[i + 9..].trim().parse::<usize>().unwrap_or(1).saturating_sub(1).max(1),
+            ),
+            None => (l, 1),
+        };
+        let message = message
+            .trim_end_matches(" in Standard input code")
+            .trim_end_matches(" in -")
+            .to_owned();
+        errors.push(SyntaxError { line, message });
+    }
+    if errors.is_empty() && !out.status.success() {
+        errors.push(SyntaxError {
+            line: 1,
+            message: text.trim().to_owned(),
+        });
+    }
+    Ok(errors)
+}

@@ -6,6 +6,7 @@ mod cli_check;
 mod cli_diagnose;
 mod cli_edge;
 mod cli_record;
+mod cli_scenario;
 mod conformance;
 mod engine;
 mod jeeapi;
