@@ -882,9 +882,9 @@ impl Evidence {
                 format!("Contrôle désactivé par le profil {}.", self.profile),
                 format!("Check turned off by the {} profile.", self.profile),
             ),
-            Rule::ScenarioCode { profile, crash: None } => pick(
-                format!("Valeur écrite par le code du scénario ({profile}), exécuté par php-cli ; infobackup n'en connaît pas la raison."),
-                format!("Value written by the scenario's own code ({profile}), run by php-cli; infobackup does not know why."),
+            Rule::ScenarioCode { crash: None, .. } => pick(
+                "Valeur écrite par le code du scénario lui-même, exécuté par php-cli ; infobackup n'en connaît pas la raison.".into(),
+                "Value written by the scenario's own code, run by php-cli; infobackup does not know why.".into(),
             ),
             Rule::ScenarioCode { profile, crash: Some(c) } => pick(
                 format!("Le code du scénario ({profile}) a levé « {c} » : Jeedom a vidé le virtuel et la tuile affiche une erreur."),
