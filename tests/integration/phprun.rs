@@ -428,3 +428,41 @@ fn check_profile_php_compares_every_case_with_the_revision_of_the_block() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains(" 0 changed, 0 new, 0 unexpected, 0 errors"), "{text}");
 }
+
+#[test]
+fn a_case_manifest_names_a_block_of_its_folder_as_a_profile() {
+    if !require_php() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("cases").join("ours");
+    std::fs::create_dir_all(&case).unwrap();
+    let src = repo().join("scenarios/4.4-samba-ok");
+    std::fs::copy(src.join("backup.log"), case.join("backup.log")).unwrap();
+    let manifest = std::fs::read_to_string(src.join("case.toml")).unwrap();
+    std::fs::write(
+        case.join("case.toml"),
+        format!("profiles = [\"v2024-08\", \"php:block.php\"]\n{manifest}"),
+    )
+    .unwrap();
+    block(
+        &case,
+        "block.php",
+        "$t = $scenario->getTags(); $t['#json#'] = 'from the block'; $scenario->setTags($t);\n",
+    );
+    let resolved = Case::load(&case).unwrap().resolve(&Overrides::default()).unwrap();
+    let names: Vec<&str> = resolved.profiles.iter().map(ProfileRef::name).collect();
+    assert_eq!(names, ["v2024-08", "php:block.php"]);
+    let r = run::replay(&resolved, &resolved.profiles[1], &infobackup::via::Via::Memory).unwrap();
+    assert!(r.steps.iter().all(|s| s.virtual_value == "from the block"));
+    // Outside the case folder: refused, naming the key.
+    std::fs::write(
+        case.join("case.toml"),
+        format!("profiles = [\"php:../block.php\"]\n{manifest}"),
+    )
+    .unwrap();
+    let e = Case::load(&case)
+        .and_then(|c| c.resolve(&Overrides::default()))
+        .unwrap_err();
+    assert!(e.to_string().contains("must be a file of the case folder"), "{e}");
+}
