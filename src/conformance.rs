@@ -291,6 +291,11 @@ pub fn check_via(vector: &Vector, via: &Via) -> Result<Verdict, ViaError> {
     ))
 }
 
+/// Replays a vector with `config` (which overrides the vector's own revision) along `via`.
+pub fn check_via_with(vector: &Vector, via: &Via, config: &ProfileConfig) -> Result<Verdict, ViaError> {
+    Ok(verdict(vector, &via.replay(&vector.case, config)?.steps))
+}
+
 fn verdict(vector: &Vector, steps: &[StepOutcome]) -> Verdict {
     match compare(&vector.expect, steps) {
         None => Verdict::Pass,

@@ -53,6 +53,8 @@ pub enum ProfileRef {
     Builtin(String),
     /// A profile TOML file of the case folder.
     File { name: String, path: PathBuf },
+    /// `php:PATH`: a scenario template or bare code block, run under php-cli.
+    Php { name: String, path: PathBuf },
 }
 
 impl ProfileRef {
@@ -60,7 +62,7 @@ impl ProfileRef {
     pub fn name(&self) -> &str {
         match self {
             ProfileRef::Builtin(n) => n,
-            ProfileRef::File { name, .. } => name,
+            ProfileRef::File { name, .. } | ProfileRef::Php { name, .. } => name,
         }
     }
 }
@@ -816,7 +818,26 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         Some(list) => {
             for p in list {
                 let name = p.get_ref();
-                if name.ends_with(".toml") {
+                if let Some(rel) = name.strip_prefix("php:") {
+                    let path = super::checked_path(&case.dir, rel).ok_or_else(|| {
+                        merr(
+                            Some(p.span()),
+                            "profiles".to_owned(),
+                            format!("{name:?}: the template or code block must be a file of the case folder"),
+                        )
+                    })?;
+                    if !path.is_file() {
+                        return Err(merr(
+                            Some(p.span()),
+                            "profiles".to_owned(),
+                            format!("scenario file {} does not exist", path.display()),
+                        ));
+                    }
+                    profiles.push(ProfileRef::Php {
+                        name: name.clone(),
+                        path,
+                    });
+                } else if name.ends_with(".toml") {
                     let path = super::checked_path(&case.dir, name).ok_or_else(|| {
                         merr(
                             Some(p.span()),

@@ -36,7 +36,9 @@ pub struct Args {
     /// Folder of accepted snapshots [default: snapshots/cases next to DIR].
     #[arg(long, value_name = "DIR")]
     snapshots: Option<PathBuf>,
-    /// Only replay this profile (as the manifests name it: v2022-01, v2023-03, v2024-08, strict).
+    /// Only replay this profile (as the manifests name it: v2022-01, v2023-03, v2024-08, strict),
+    /// or php:PATH: every case with the scenario's own code (a template or code block) run by
+    /// php, compared trigger by trigger with the Rust profile of the revision it is closest to.
     #[arg(long, value_name = "P")]
     profile: Option<String>,
     /// Also write a JUnit XML report to FILE (replaced if it exists).
@@ -114,6 +116,11 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         );
     }
 
+    // `--profile php:PATH`: every case, the block against the Rust profile of its revision.
+    let php = match args.profile.as_deref() {
+        Some(p) if p.starts_with("php:") => Some(run::profile_arg(p).with_context(|| format!("--profile {p}"))?),
+        _ => None,
+    };
     let bar = progress(dirs.len() as u64, args.format);
     let mut rows: Vec<Row> = Vec::new();
     // With --widget, each row's values, then rows are printed once the one page has run.
@@ -129,9 +136,16 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
                     .unwrap_or_default(),
             );
         }
-        let case_rows = corpus::check_case(d, &snapshots, args.profile.as_deref(), &Overrides::default(), &via);
+        let case_rows = match &php {
+            Some(p) => vec![corpus::check_case_php(d, p, &Overrides::default(), &via)],
+            None => corpus::check_case(d, &snapshots, args.profile.as_deref(), &Overrides::default(), &via),
+        };
         if real.is_some() {
-            let mut by_profile = real_widget::case_values(d, args.profile.as_deref(), &Overrides::default(), &via);
+            let mut by_profile = match &php {
+                // The block's replays are compared with the Rust profile's, not drawn.
+                Some(_) => Vec::new(),
+                None => real_widget::case_values(d, args.profile.as_deref(), &Overrides::default(), &via),
+            };
             for r in &case_rows {
                 let at = by_profile.iter().position(|(p, _)| *p == r.profile);
                 values.push(at.map(|i| by_profile.swap_remove(i).1).unwrap_or_default());

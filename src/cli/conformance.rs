@@ -1,6 +1,7 @@
 //! `infobackup conformance PATH...`: runs conformance vectors (files, or folders searched
 //! recursively for `*.json`) with the faithful profile of each vector's revision. One line per
-//! vector, then `N passed, M failed`. Exit 1 when a vector fails, 2 when one is malformed or a
+//! vector, then `N passed, M failed`. `--profile P` replays every vector with P instead (e.g. a
+//! `php:` profile: the scenario's own code). Exit 1 when a vector fails, 2 when one is malformed or a
 //! replay cannot run. `--via http` runs the same replays through one mock Jeedom JSON-RPC API.
 
 use std::io::Write;
@@ -31,6 +32,10 @@ pub struct Args {
     /// served in its own Jeedom version's dialect).
     #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
     via: ViaKind,
+    /// Replay every vector with this profile instead of its own revision's (a built-in name, a
+    /// profile TOML file, or php:PATH for a scenario template or code block).
+    #[arg(long, value_name = "P")]
+    profile: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -43,6 +48,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for f in &files {
         vectors.push((f.clone(), conformance::load(f)?));
     }
+    let config = match &args.profile {
+        Some(p) => Some(infobackup::report::run::standalone_config(p).with_context(|| format!("--profile {p}"))?),
+        None => None,
+    };
     let mock = args.via.start_mock().context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
     let stdout = std::io::stdout();
@@ -52,8 +61,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let (mut passed, mut failed) = (0usize, 0usize);
     for (file, vector) in vectors {
-        let verdict =
-            conformance::check_via(&vector, &via).with_context(|| format!("{}: the replay failed", file.display()))?;
+        let verdict = match &config {
+            Some(c) => conformance::check_via_with(&vector, &via, c),
+            None => conformance::check_via(&vector, &via),
+        }
+        .with_context(|| format!("{}: the replay failed", file.display()))?;
         let result = VectorResult {
             file: file.clone(),
             name: vector.name,

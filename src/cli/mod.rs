@@ -12,6 +12,7 @@ mod conformance;
 mod diagnose;
 mod parse;
 mod record;
+mod scenario;
 mod serve;
 
 /// Scenario-simulation test harness for Jeedom's "Info backup" widget and scenario.
@@ -48,6 +49,9 @@ enum Command {
     Diagnose(diagnose::Args),
     /// Turn a user's log into a new recorded case under scenarios/.
     Record(record::Args),
+    /// Read a scenario template (Info backup.json) or code block: triggers, chain, syntax,
+    /// minimum size, and which published revision it is.
+    Scenario(scenario::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -106,6 +110,7 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(a) => serve::run(a),
         Command::Diagnose(a) => diagnose::run(a),
         Command::Record(a) => record::run(a),
+        Command::Scenario(a) => scenario::run(a),
     }
 }
 

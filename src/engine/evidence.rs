@@ -395,6 +395,12 @@ pub enum Rule {
     CheckDisabled,
     /// The code block threw before writing anything.
     Crashed,
+    /// A `php:` profile: the scenario's own code block, run under php-cli, set this flag (or
+    /// threw `crash`); infobackup read the value back and knows no reason for it.
+    ScenarioCode {
+        profile: String,
+        crash: Option<String>,
+    },
 }
 
 /// One flag's value and the rule that decided it (no value when the block crashed).
@@ -875,6 +881,14 @@ impl Evidence {
             Rule::CheckDisabled => pick(
                 format!("Contrôle désactivé par le profil {}.", self.profile),
                 format!("Check turned off by the {} profile.", self.profile),
+            ),
+            Rule::ScenarioCode { crash: None, .. } => pick(
+                "Valeur écrite par le code du scénario lui-même, exécuté par php-cli ; infobackup n'en connaît pas la raison.".into(),
+                "Value written by the scenario's own code, run by php-cli; infobackup does not know why.".into(),
+            ),
+            Rule::ScenarioCode { profile, crash: Some(c) } => pick(
+                format!("Le code du scénario ({profile}) a levé « {c} » : Jeedom a vidé le virtuel et la tuile affiche une erreur."),
+                format!("The scenario's own code ({profile}) threw \"{c}\": Jeedom emptied the virtual and the tile shows an error."),
             ),
             Rule::Crashed => {
                 let why = self.crash.as_ref().map(|c| c.explain(lang)).unwrap_or_default();

@@ -74,6 +74,13 @@ pub struct StepOutcome {
     /// The typed result (absent when the block crashed).
     pub state: Option<ScenarioState>,
     pub evidence: Evidence,
+    /// `$scenario->setLog` lines (a `php:` profile only: the Rust profiles write none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scenario_log: Vec<String>,
+    /// What php said besides the result (warnings, printed text, what PHP 8 cannot imitate of a
+    /// PHP 7 box), for a `php:` profile.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn serialize_at<S: Serializer>(at: &DateTime, s: S) -> Result<S::Ok, S::Error> {
@@ -147,6 +154,9 @@ pub fn run_trigger(
     config: &ProfileConfig,
     world: &mut dyn World,
 ) -> Result<StepOutcome, WorldError> {
+    if let Some(program) = &config.php_block {
+        return crate::phprun::run_trigger(index, trigger, jeedom, tz, config, program, world);
+    }
     let now = world.now()?;
     let before = world.read_virtual()?;
     let mut tags = BTreeMap::new();
@@ -196,5 +206,7 @@ pub fn run_trigger(
         crash,
         state,
         evidence,
+        scenario_log: Vec::new(),
+        notes: Vec::new(),
     })
 }

@@ -136,6 +136,20 @@ pub struct ProfileConfig {
     /// Strict only: a `begin_*` with no end after this long is a failed backup.
     pub watchdog_timeout_s: u64,
     pub checks: Checks,
+    /// A `php:PATH` profile: the scenario's own code block, run under php-cli instead of the
+    /// Rust profile `base` (see `crate::phprun`).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "serialize_block")]
+    pub php_block: Option<std::sync::Arc<crate::phprun::PhpProgram>>,
+}
+
+fn serialize_block<S: Serializer>(
+    b: &Option<std::sync::Arc<crate::phprun::PhpProgram>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match b {
+        Some(p) => s.serialize_str(&p.name()),
+        None => s.serialize_none(),
+    }
 }
 
 impl ProfileConfig {
@@ -148,6 +162,7 @@ impl ProfileConfig {
             stamp_tolerance_s: if base == Profile::V2022_01 { 0 } else { 60 },
             watchdog_timeout_s: DEFAULT_WATCHDOG_TIMEOUT_S,
             checks: Checks::for_profile(base),
+            php_block: None,
         }
     }
 

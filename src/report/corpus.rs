@@ -180,3 +180,96 @@ pub fn compare_case(
         b_last: sb.last().cloned().unwrap_or(empty),
     })
 }
+
+/// `check --profile php:PATH` on one case folder: the block run by php against the Rust profile
+/// of the revision it is closest to (its base), trigger by trigger (virtual, tags, crash). One row;
+/// `Changed` names the first step that differs. The Rust profile's own snapshot is what the
+/// ordinary `check` compares, so agreement here means the block keeps the accepted behaviour.
+pub fn check_case_php(dir: &Path, profile: &ProfileRef, overrides: &Overrides, via: &Via) -> Row {
+    let name = case_name(dir);
+    let pname = profile.name().to_owned();
+    let resolved = match Case::load(dir).and_then(|c| c.resolve(overrides)) {
+        Ok(r) => r,
+        Err(e) => return error_row(name, pname, e.to_string()),
+    };
+    let replays = run::config_for(&resolved, profile).and_then(|php| {
+        let base = crate::case::ProfileRef::Builtin(php.base.as_str().to_owned());
+        let b = run::replay(&resolved, &base, via)?;
+        Ok((via.replay(&resolved.timeline, &php)?, b, php.base))
+    });
+    let (ours, theirs, base) = match replays {
+        Ok(x) => x,
+        Err(e) => return error_row(name, pname, e.to_string()),
+    };
+    let last = ours.last();
+    let tile = last.map(snapshot::tile_of);
+    let mut row = Row {
+        case: name,
+        profile: pname,
+        tile: tile.as_ref().map(crate::widget::Tile::label),
+        class: tile.as_ref().map(snapshot::tile_class),
+        flags: last.map(snapshot::flags_of),
+        status: Status::Ok,
+        detail: None,
+        snapshot: None,
+    };
+    for (i, (a, b)) in ours.steps.iter().zip(&theirs.steps).enumerate() {
+        let what = if a.crashed() != b.crashed() {
+            Some(format!("crash: {:?} where {base} gives {:?}", a.crash, b.crash))
+        } else if a.virtual_value != b.virtual_value {
+            Some(virtual_difference(&a.virtual_value, &b.virtual_value, base))
+        } else if a.tags != b.tags {
+            let k = a
+                .tags
+                .keys()
+                .chain(b.tags.keys())
+                .find(|k| a.tags.get(*k) != b.tags.get(*k))
+                .cloned()
+                .unwrap_or_default();
+            Some(format!(
+                "tag {k}: {:?} where {base} gives {:?}",
+                a.tags.get(&k),
+                b.tags.get(&k)
+            ))
+        } else {
+            None
+        };
+        if let Some(w) = what {
+            row.status = Status::Changed;
+            row.detail = Some(crate::redact::redact_text(&format!(
+                "step {} ({}): {w}",
+                i + 1,
+                a.trigger
+            )));
+            break;
+        }
+    }
+    row
+}
+
+/// Where two virtuals part: `virtual differs from v2024-08 at byte 151: …"errorLogBackup":0}
+/// where v2024-08 gives …"errorLogBackup":1}`.
+fn virtual_difference(a: &str, b: &str, base: crate::engine::Profile) -> String {
+    let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let around = |s: &str| {
+        let mut from = at.saturating_sub(30);
+        while !s.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (at + 30).min(s.len());
+        while !s.is_char_boundary(to) {
+            to += 1;
+        }
+        format!(
+            "{}{}{}",
+            if from > 0 { "…" } else { "" },
+            &s[from..to],
+            if to < s.len() { "…" } else { "" }
+        )
+    };
+    format!(
+        "virtual differs at byte {at}: {} where {base} gives {}",
+        around(a),
+        around(b)
+    )
+}

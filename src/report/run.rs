@@ -17,10 +17,20 @@ pub enum RunError {
     Profile(#[from] ProfileError),
     #[error("replaying the timeline: {0}")]
     Replay(#[from] ViaError),
+    #[error(transparent)]
+    Php(#[from] crate::phprun::PhpError),
 }
 
-/// A profile named on the command line: a built-in name, or a profile TOML file.
+/// A profile named on the command line: a built-in name, a profile TOML file, or `php:PATH`
+/// (a scenario template or bare code block; checked here: the file reads and php runs).
 pub fn profile_arg(arg: &str) -> Result<ProfileRef, RunError> {
+    if let Some(path) = arg.strip_prefix("php:") {
+        crate::phprun::program(Path::new(path))?;
+        return Ok(ProfileRef::Php {
+            name: arg.to_owned(),
+            path: path.into(),
+        });
+    }
     if arg.ends_with(".toml") || Path::new(arg).is_file() {
         return Ok(ProfileRef::File {
             name: arg.to_owned(),
@@ -31,6 +41,18 @@ pub fn profile_arg(arg: &str) -> Result<ProfileRef, RunError> {
         Ok(ProfileRef::Builtin(arg.to_owned()))
     } else {
         Err(RunError::UnknownProfile(arg.to_owned()))
+    }
+}
+
+/// The engine configuration a profile argument names outside any case (`conformance
+/// --profile`): a built-in with its published parameters, a profile file, or `php:PATH`.
+pub fn standalone_config(arg: &str) -> Result<ProfileConfig, RunError> {
+    match profile_arg(arg)? {
+        ProfileRef::Builtin(name) => Ok(ProfileConfig::builtin(
+            name.parse().map_err(|_| RunError::UnknownProfile(name.clone()))?,
+        )),
+        ProfileRef::File { path, .. } => Ok(ProfileConfig::from_toml_file(&path)?),
+        ProfileRef::Php { path, .. } => Ok(crate::phprun::profile(&path)?),
     }
 }
 
@@ -48,6 +70,13 @@ pub fn config_for(resolved: &Resolved, profile: &ProfileRef) -> Result<ProfileCo
             let base: Profile = name.parse().map_err(|_| RunError::UnknownProfile(name.clone()))?;
             let mut c = ProfileConfig::builtin(base);
             c.min_size = resolved.min_size;
+            c.php = php;
+            Ok(c)
+        }
+        ProfileRef::Php { path, .. } => {
+            // The block's own first line sets the minimum size; the box's PHP is imitated where
+            // it can be (see `phprun`).
+            let mut c = crate::phprun::profile(path)?;
             c.php = php;
             Ok(c)
         }

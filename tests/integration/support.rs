@@ -23,3 +23,44 @@ pub(crate) fn infobackup() -> Command {
         .env_remove("INFOBACKUP_APIKEY");
     c
 }
+
+/// Whether the environment says this is CI (`CI=true`): nothing may skip itself there.
+pub(crate) fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The folder of the scenario author's published templates, from `INFOBACKUP_PUBLISHED` (a
+/// path relative to the repository root, as `.ci/run` sets it, or absolute). Outside CI, a test
+/// that needs it says that it skipped and passes; under `CI=true` its absence is a failure.
+pub(crate) fn published() -> Option<PathBuf> {
+    let dir = std::env::var_os("INFOBACKUP_PUBLISHED")
+        .filter(|v| !v.is_empty())
+        .map(|v| repo().join(v));
+    match dir {
+        Some(d) if d.join("info-backup-v2024-08.json").is_file() => Some(d),
+        Some(d) => panic!(
+            "INFOBACKUP_PUBLISHED={}: no published template info-backup-v2024-08.json there",
+            d.display()
+        ),
+        None if in_ci() => {
+            panic!("INFOBACKUP_PUBLISHED is not set: under CI=true the published templates are required")
+        }
+        None => {
+            eprintln!("skipped: INFOBACKUP_PUBLISHED is not set (the published scenario templates)");
+            None
+        }
+    }
+}
+
+/// Whether php-cli runs here. Outside CI, a test that needs it says that it skipped; under
+/// `CI=true` a missing php is a failure.
+pub(crate) fn require_php() -> bool {
+    match infobackup::phprun::php_version("test") {
+        Ok(_) => true,
+        Err(e) if in_ci() => panic!("{e}"),
+        Err(e) => {
+            eprintln!("skipped: {e}");
+            false
+        }
+    }
+}
