@@ -188,6 +188,24 @@ fn line_end(t: &[u8], i: usize) -> usize {
         .map_or(t.len(), |k| i + k)
 }
 
+/// [`line_end`], remembering the last line looked up: a scan asks for the end of the same long
+/// line at every value on it, and a search to its end each time was quadratic.
+#[derive(Default)]
+struct Eol(Option<(usize, usize)>);
+
+impl Eol {
+    fn of(&mut self, t: &[u8], i: usize) -> usize {
+        match self.0 {
+            Some((from, end)) if from <= i && i <= end => end,
+            _ => {
+                let end = line_end(t, i);
+                self.0 = Some((i, end));
+                end
+            }
+        }
+    }
+}
+
 /// Leaves `r` without its trailing blanks.
 fn trim_end(t: &[u8], r: Range<usize>) -> Range<usize> {
     let mut e = r.end;
@@ -225,6 +243,7 @@ fn next_flag(t: &[u8], from: usize, to: usize) -> Option<usize> {
 }
 
 fn samba(t: &[u8], out: &mut Vec<Found>) {
+    let mut eol = Eol::default();
     let mut i = 0;
     while let Some(k) = t.get(i..).and_then(|rest| memchr::memchr(b'-', rest)) {
         let f = i + k;
@@ -232,7 +251,7 @@ fn samba(t: &[u8], out: &mut Vec<Found>) {
             i = f + 1;
             continue;
         };
-        let (pieces, loose, next) = samba_value(t, f + len);
+        let (pieces, loose, next) = samba_value(t, f + len, &mut eol);
         i = next.max(f + len);
         if pieces.is_empty() {
             continue;
@@ -267,7 +286,7 @@ fn samba(t: &[u8], out: &mut Vec<Found>) {
 
 /// The value after a Samba option ending at `j`: its pieces, whether it is loose, and where
 /// the search goes on.
-fn samba_value(t: &[u8], j: usize) -> (Vec<Range<usize>>, bool, usize) {
+fn samba_value(t: &[u8], j: usize, eol: &mut Eol) -> (Vec<Range<usize>>, bool, usize) {
     let mut j = skip_blanks(t, j);
     if at(t, j) == Some(b'=') {
         j = skip_blanks(t, j + 1);
@@ -297,7 +316,7 @@ fn samba_value(t: &[u8], j: usize) -> (Vec<Range<usize>>, bool, usize) {
         }
     };
     let s = j + quote.len();
-    let e = line_end(t, s);
+    let e = eol.of(t, s);
     let limit = next_flag(t, s, e).unwrap_or(e);
     if let Some(c) = last_close(t, s, limit, e, quote, true) {
         return (one(s..c), broke, c + quote.len());
@@ -312,7 +331,7 @@ fn samba_value(t: &[u8], j: usize) -> (Vec<Range<usize>>, bool, usize) {
     // Not closed on its line: wrapped onto the next (which closes it), or cut.
     let n = e + break_len(t, e);
     if n > e {
-        let e2 = line_end(t, n);
+        let e2 = eol.of(t, n);
         let close = last_close(t, n, e2, e2, quote, false).or_else(|| {
             let c = n + t.get(n..e2).and_then(|v| memchr::memmem::find(v, quote))?;
             let token = t
@@ -452,6 +471,7 @@ enum Sep {
 }
 
 fn keyed(t: &[u8], out: &mut Vec<Found>) {
+    let mut eol = Eol::default();
     let mut i = 0;
     while let Some(k) = t.get(i..).and_then(|rest| memchr::memchr2(b'=', b':', rest)) {
         let x = i + k;
@@ -487,7 +507,7 @@ fn keyed(t: &[u8], out: &mut Vec<Found>) {
             continue;
         }
         let v = skip_blanks_same_line(t, x + len);
-        let Some((value, next)) = keyed_value(t, v, sep) else {
+        let Some((value, next)) = keyed_value(t, v, sep, eol.of(t, v)) else {
             continue;
         };
         i = next.max(i);
@@ -509,8 +529,7 @@ fn skip_blanks_same_line(t: &[u8], mut i: usize) -> usize {
 }
 
 /// The value starting at `v` after a key's separator, and where the search goes on.
-fn keyed_value(t: &[u8], v: usize, sep: Sep) -> Option<(Range<usize>, usize)> {
-    let e = line_end(t, v);
+fn keyed_value(t: &[u8], v: usize, sep: Sep, e: usize) -> Option<(Range<usize>, usize)> {
     let rest = t.get(v..e)?;
     match rest {
         [b'\\', b'"', ..] => {
