@@ -273,6 +273,20 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
 
+/// Text for a `# …` comment line: a control character (a line break in a file name) is written
+/// escaped (`\n`), so no text can end the comment and add keys to the manifest.
+fn comment(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The manifest: a description, the inferred facts as comments, and the `[[step]]` entries for
 /// trigger times the log cannot give.
 fn manifest_text(
@@ -289,14 +303,14 @@ fn manifest_text(
         .iter()
         .map(|(c, n)| format!("{n} {}", category_words(*c, *n, lang)))
         .collect();
-    let _ = writeln!(m, "# Recorded with `infobackup record` from {source}.");
+    let _ = writeln!(m, "# Recorded with `infobackup record` from {}.", comment(source));
     let _ = writeln!(
         m,
         "# {log_file} is the user's log with personal values replaced by placeholders ({}); every other byte is kept.",
         if anon.is_empty() {
             "none found".to_owned()
         } else {
-            anon.join(", ")
+            comment(&anon.join(", "))
         }
     );
     let _ = writeln!(
@@ -344,11 +358,11 @@ fn manifest_text(
             .iter()
             .filter(|a| a.kind != diagnose::AssumptionKind::Added)
         {
-            let _ = writeln!(m, "#   {}", words::assumption_text(a, d, lang).trim_end());
+            let _ = writeln!(m, "#   {}", comment(words::assumption_text(a, d, lang).trim_end()));
         }
     }
     for a in &d.assumptions {
-        let _ = writeln!(m, "#   {}", words::assumption_text(a, d, lang).trim_end());
+        let _ = writeln!(m, "#   {}", comment(words::assumption_text(a, d, lang).trim_end()));
     }
     for r in d.runs.iter().filter(|r| r.triggers.iter().any(|t| t.strict_only)) {
         let tick = r
@@ -383,11 +397,11 @@ fn manifest_text(
                     m,
                     "at = {}   # assumed: {}",
                     toml_str(&format_at(at)),
-                    s.assumption.value
+                    comment(&s.assumption.value)
                 );
             }
             None => {
-                let _ = writeln!(m, "skip = true   # {}", s.assumption.value);
+                let _ = writeln!(m, "skip = true   # {}", comment(&s.assumption.value));
             }
         }
     }

@@ -123,13 +123,130 @@ fn rebuild(raw: &[u8], base: u64) -> Decoded<'_> {
 }
 
 /// Decodes bytes the way the parser does, without the offset map.
+/// HTML character references are read ([`unescape_html`]), as the parser reads them.
 pub fn decode_lossless(raw: &[u8]) -> Cow<'_, str> {
-    decode_line(raw, 0, None).text
+    decode_line(raw, 0, None).unescaped().text
+}
+
+/// The HTML character references a paste copied from a web page holds (`&quot;`, `&#34;`,
+/// `&#x22;`, `&amp;`, `&lt;`, `&gt;`, `&apos;`, `&#39;`, `&nbsp;`), read as the characters they
+/// stand for: the text and, for each of its bytes (and one past the end), the offset in `raw`
+/// it came from. `None` when `raw` holds none (nearly every line: one `memchr` for `&`).
+///
+/// Used by the log parser (an escaped Jeedom line reads as the line) and by the credential scan
+/// of [`crate::redact`] (a password between `&quot;` is found where a `"` would be).
+pub fn unescape_html(raw: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
+    let first = memchr::memchr(b'&', raw)?;
+    let mut out: Vec<u8> = Vec::new();
+    let mut map: Vec<usize> = Vec::new();
+    let mut copied = 0;
+    let mut i = first;
+    while let Some(k) = raw.get(i..).and_then(|r| memchr::memchr(b'&', r)) {
+        let amp = i + k;
+        i = amp + 1;
+        let Some((c, len)) = entity(raw.get(amp..).unwrap_or_default()) else {
+            continue;
+        };
+        if out.is_empty() && map.is_empty() {
+            out.reserve(raw.len());
+            map.reserve(raw.len() + 1);
+        }
+        for (n, b) in raw.get(copied..amp).unwrap_or_default().iter().enumerate() {
+            out.push(*b);
+            map.push(copied + n);
+        }
+        let mut buf = [0; 4];
+        for b in c.encode_utf8(&mut buf).as_bytes() {
+            out.push(*b);
+            map.push(amp);
+        }
+        copied = amp + len;
+        i = copied;
+    }
+    if copied == 0 {
+        return None;
+    }
+    for (n, b) in raw.get(copied..).unwrap_or_default().iter().enumerate() {
+        out.push(*b);
+        map.push(copied + n);
+    }
+    map.push(raw.len());
+    Some((out, map))
+}
+
+/// The character reference at the start of `t` (which starts with `&`) and its length.
+fn entity(t: &[u8]) -> Option<(char, usize)> {
+    let end = t.iter().take(10).position(|b| *b == b';')?;
+    let name = t.get(1..end)?;
+    let c = match name {
+        [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() => u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16)
+            .ok()
+            .and_then(char::from_u32)?,
+        [b'#', dec @ ..] if !dec.is_empty() && dec.iter().all(u8::is_ascii_digit) => std::str::from_utf8(dec)
+            .ok()?
+            .parse::<u32>()
+            .ok()
+            .and_then(char::from_u32)?,
+        _ if name.eq_ignore_ascii_case(b"quot") => '"',
+        _ if name.eq_ignore_ascii_case(b"amp") => '&',
+        _ if name.eq_ignore_ascii_case(b"lt") => '<',
+        _ if name.eq_ignore_ascii_case(b"gt") => '>',
+        b"apos" => '\'',
+        b"nbsp" => '\u{a0}',
+        _ => return None,
+    };
+    // A NUL or another control character is not text a page meant to show.
+    (c != '\0').then_some((c, end + 1))
+}
+
+impl Decoded<'_> {
+    /// This line with its HTML character references read ([`unescape_html`]); itself when it
+    /// holds none. Offsets still map to the input.
+    pub fn unescaped(self) -> Self {
+        let Some((bytes, map)) = unescape_html(self.text.as_bytes()) else {
+            return self;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return self;
+        };
+        // Compose with the map this text already had.
+        let map: Vec<u32> = map
+            .iter()
+            .map(|&i| {
+                let rel = self.abs(i) - self.base;
+                u32::try_from(rel).unwrap_or(u32::MAX)
+            })
+            .collect();
+        Decoded {
+            text: Cow::Owned(text),
+            base: self.base,
+            map: Some(map),
+            cp1252: self.cp1252,
+            nuls: self.nuls,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_references_are_read_and_map_back() {
+        let raw = "-U &quot;u%p&#34; &amp;&#x27;&lt;x&gt;&apos;&nbsp;&bogus; &#0; a&b".as_bytes();
+        let (out, map) = unescape_html(raw).unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&out), "-U \"u%p\" &'<x>'\u{a0}&bogus; &#0; a&b");
+        assert_eq!(map.len(), out.len() + 1);
+        assert_eq!(map[3], 3);
+        assert_eq!(map[4], 9);
+        assert_eq!(map.last(), Some(&raw.len()));
+        assert!(unescape_html(b"no entity & here").is_none());
+        let d = decode_line(b"x &quot;y&quot;", 10, None).unescaped();
+        assert_eq!(d.text, "x \"y\"");
+        assert_eq!(d.abs(3), 18);
+        assert_eq!(d.abs(d.text.len()), 25);
+        assert_eq!(decode_lossless(b"V\xe9 &amp; x"), "Vé & x");
+    }
 
     #[test]
     fn utf8_is_borrowed() {

@@ -380,8 +380,12 @@ impl Parser {
             return self.line(text.as_bytes(), Some(text), base, false, out);
         }
         self.line_no = self.line_no.saturating_add(1);
-        self.b
-            .line(&Decoded::borrowed(text, base), self.line_no, &mut self.memo, out);
+        self.b.line(
+            &Decoded::borrowed(text, base).unescaped(),
+            self.line_no,
+            &mut self.memo,
+            out,
+        );
     }
 
     /// One line (or piece of an overlong line). `text` is the same bytes when the caller already
@@ -416,6 +420,8 @@ impl Parser {
             Some(t) => Decoded::borrowed(t, base),
             None => decode_line(raw, base, Some(has_nul)),
         };
+        // A paste copied from a web page (`&quot;`…) reads as the line it escapes.
+        let d = d.unescaped();
         self.decoded(&d, out);
     }
 
@@ -645,20 +651,18 @@ fn redacted<'s>(memo: &'s mut MessageMemo, text: &'s str) -> std::borrow::Cow<'s
     }
 }
 
-/// Redacts and caps a message taken from the log.
+/// Redacts, then caps, a message taken from the log (a cut first could split a secret the
+/// redaction would no longer recognise).
 fn message_uncached(text: &str) -> String {
-    let text = if text.len() > MAX_MESSAGE {
+    let text = redact::redact(text);
+    if text.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
         format!("{}…", text.get(..cut).unwrap_or(""))
     } else {
-        text.to_owned()
-    };
-    match redact::redact(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(r) => r,
+        text.into_owned()
     }
 }
 

@@ -9,15 +9,20 @@
 //!
 //! | what | where it is recognised | placeholder |
 //! |---|---|---|
-//! | Samba user and password | `-U "user%password"` (any quoting, `--user=`), `//user:password@host` | `user-1`, `password-1` |
-//! | API keys, tokens, secrets | JSON keys, `key=value` and PHP `print_r`'s `[key] => value` (`apikey`, `api_key`, `api`, `proapi`, `…token`, `…secret`) | `apikey-1`, `secret-1` |
-//! | other passwords and user names | JSON keys and `key=value` ending in `password`, `passwd`, `pwd`, `username` | `password-1`, `user-1` |
+//! | Samba user and password | `-U "user%password"` (any quoting, `--user=`, `--username=`, wrapped over two lines), `//user:password@host` | `user-1`, `password-1` |
+//! | API keys, tokens, secrets | JSON keys, `key=value`, `key: value` and PHP `print_r`'s `[key] => value` (`apikey`, `api_key`, `api`, `proapi`, `…token`, `…secret`), `Bearer` tokens | `apikey-1`, `secret-1` |
+//! | other passwords and user names | the same shapes with keys ending in `password`, `passwd`, `pwd`, `username` | `password-1`, `user-1` |
 //! | IPv4 addresses | anywhere, except loopback, `0.0.0.0`, netmasks and the documentation ranges | `192.0.2.1` … (documentation range) |
 //! | IPv6 addresses | anywhere, except loopback and `2001:db8::/32` | `2001:db8::1` … |
 //! | host names | `//host/share`, `\\host\share`, `scheme://host`, smbclient's `Domain=[…]`, names under a private suffix (`.local`, `.lan`, `.home`, `.box`, `.internal`, …) | `host-1` … |
 //! | the box name | archive names `backup-<name>-<version>-<stamp>.tar.gz` (Jeedom's default names `Jeedom`, `Atlas`, `Luna`, `Smart` are kept) | `box-1` … |
 //! | Unix user names | `/home/<user>/` | `user-1` … |
 //! | e-mail addresses | anywhere | `user-1@example.invalid` … |
+//!
+//! Where a credential is, is read by [`super::scan::find`], the redactor's own reading (HTML-escaped
+//! pastes included): a shape the redactor hides is anonymised too. A value a paste wrapped
+//! across two lines gets its placeholder on the first line and the piece on the second is
+//! removed (the line break stays).
 //!
 //! A password or API key once recognised is also replaced wherever else it appears (a password
 //! echoed in another message), and so is a dotted host name (`nas.local`). User names, bare host
@@ -36,9 +41,9 @@ use std::sync::LazyLock;
 
 use regex::bytes::{Captures, Regex};
 
-// The names of keyed secrets are the ones `redact` hides: one list, so a name added there is
-// anonymised too.
-use super::KEYS;
+// Where credentials are is read by the scan the redactor uses: one reading, so the two cannot
+// drift apart.
+use super::scan::{self, Kind};
 
 /// A kind of personal value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -178,13 +183,6 @@ impl Book {
 }
 
 struct Patterns {
-    samba_wrapped: Regex,
-    samba_user: Regex,
-    url_creds: Regex,
-    json_key: Regex,
-    json_key_escaped: Regex,
-    query_key: Regex,
-    print_r_key: Regex,
     email: Regex,
     unc_host: Regex,
     url_host: Regex,
@@ -198,33 +196,6 @@ struct Patterns {
 
 static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     Some(Patterns {
-        // A quoted value whose closing quote is not on its line: a paste wrapped it (one break,
-        // then one token and the closing quote) or cut it (the end of the text).
-        samba_wrapped: Regex::new(
-            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<q>"|')(?P<v1>[^"'\\\r\n]*)(?:(?P<nl>\r\n|\n|\r)(?P<v2>[^"'\\\s]*)(?P<close>["'])|$)"#,
-        )
-        .ok()?,
-        // Quoted values stay on their line: an unterminated quote must not run on.
-        samba_user: Regex::new(
-            r#"(?-u)(?P<pre>^|[\s'"(;|&=\\])(?P<flag>-U|--user|--username)(?P<sep>\s*=\s*|\s*)(?P<val>\\"(?:[^"\\\r\n]|\\[^"\r\n])*\\"|"[^\r\n]*?"[ \t]+-|"[^"\r\n]*"|'[^'\r\n]*'|[^\s'"\\;|&)]+)"#,
-        )
-        .ok()?,
-        url_creds: Regex::new(r#"(?-u)(?P<scheme>//)(?P<user>[^/\s:@'"\\]+):(?P<pass>[^/\s@'"\\]+)@"#).ok()?,
-        // JSON values stay on their line too (`$`: the end of a line, for a value a paste cut).
-        json_key: Regex::new(&format!(
-            r#"(?imR-u)(?P<key>"(?P<name>{KEYS})"[^\S\r\n]*:[^\S\r\n]*")(?P<val>(?:[^"\\\r\n]|\\[^\r\n])*\\?)(?P<end>"|$)"#
-        ))
-        .ok()?,
-        json_key_escaped: Regex::new(&format!(
-            r#"(?imR-u)(?P<key>\\"(?P<name>{KEYS})\\"[^\S\r\n]*:[^\S\r\n]*\\")(?P<val>[^\r\n]*?)(?P<end>\\"|$)"#
-        ))
-        .ok()?,
-        query_key: Regex::new(&format!(r#"(?i-u)(?P<key>\b(?P<name>{KEYS})=)(?P<val>[^&\s"'#\\]*[^&\s"'#\\:;,.)])"#)).ok()?,
-        // PHP's `print_r`: `[apikey] => value` (a failure's `Details : Array ( … )`).
-        print_r_key: Regex::new(&format!(
-            r#"(?i-u)(?P<key>\[(?P<name>{KEYS})\][^\S\r\n]*=>[^\S\r\n]*)(?P<val>[^\s\[)][^\s]*)"#
-        ))
-        .ok()?,
         email: Regex::new(r"(?-u)\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b").ok()?,
         unc_host: Regex::new(
             r"(?-u)(?P<pre>(?:^|[^:/A-Za-z0-9])//(?:[^/\s@]+@)?|\\\\)(?P<host>[A-Za-z0-9][A-Za-z0-9.\-_]*)(?P<post>[/\\])",
@@ -279,16 +250,60 @@ fn keep_v4(ip: Ipv4Addr) -> bool {
     ip.is_loopback() || ip.is_unspecified() || ip.is_broadcast() || o[0] == 255 || ip.is_documentation() || o[0] == 240
 }
 
-/// `user-N` or `user-N%password-M`: a value an earlier pass already replaced.
-fn is_placeholder_pair(inner: &[u8]) -> bool {
-    let numbered = |s: &[u8], prefix: &[u8]| {
-        s.strip_prefix(prefix)
-            .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
-    };
-    match memchr::memchr(b'%', inner) {
-        Some(i) => numbered(&inner[..i], b"user-") && numbered(&inner[i + 1..], b"password-"),
-        None => numbered(inner, b"user-"),
+/// A placeholder an earlier pass handed out (`user-1`, `password-2`, `apikey-1`, `secret-3`).
+fn is_placeholder(v: &[u8]) -> bool {
+    [&b"user-"[..], b"password-", b"apikey-", b"secret-"]
+        .iter()
+        .any(|prefix| {
+            v.strip_prefix(*prefix)
+                .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
+        })
+}
+
+fn category(kind: Kind) -> Category {
+    match kind {
+        Kind::User => Category::User,
+        Kind::Password => Category::Password,
+        Kind::ApiKey => Category::ApiKey,
+        Kind::Secret => Category::Secret,
     }
+}
+
+/// The text with every credential [`scan::find`] reads replaced by its placeholder.
+fn credentials(text: &[u8], book: &mut Book) -> Vec<u8> {
+    let found = scan::find(text);
+    if found.is_empty() {
+        return text.to_vec();
+    }
+    let mut edits: Vec<(std::ops::Range<usize>, Vec<u8>)> = Vec::new();
+    for f in &found {
+        let value: Vec<u8> = f
+            .pieces
+            .iter()
+            .flat_map(|p| text.get(p.clone()).unwrap_or_default())
+            .copied()
+            .collect();
+        if is_placeholder(&value) {
+            continue;
+        }
+        let ph = book.placeholder(category(f.kind), &value);
+        for (n, p) in f.pieces.iter().enumerate() {
+            edits.push((p.clone(), if n == 0 { ph.clone() } else { Vec::new() }));
+        }
+    }
+    edits.sort_by_key(|(r, _)| r.start);
+    let mut out = Vec::with_capacity(text.len());
+    let mut copied = 0;
+    for (r, with) in edits {
+        if r.start < copied {
+            continue;
+        }
+        out.extend_from_slice(text.get(copied..r.start).unwrap_or_default());
+        out.extend_from_slice(&with);
+        copied = r.end;
+    }
+    out.extend_from_slice(text.get(copied..).unwrap_or_default());
+    out
 }
 
 /// A whole digits-and-dots run read as an IPv4 address (exactly four parts).
@@ -298,29 +313,6 @@ fn parse_v4(run: &[u8]) -> Option<Ipv4Addr> {
 
 fn cap<'t>(c: &Captures<'t>, name: &str) -> &'t [u8] {
     c.name(name).map_or(&b""[..], |m| m.as_bytes())
-}
-
-fn cat_of_key(name: &[u8]) -> Category {
-    let n = String::from_utf8_lossy(name).to_ascii_lowercase();
-    if n == "apikey" || n == "api" || n == "proapi" || n == "api_key" || n == "api-key" {
-        Category::ApiKey
-    } else if n.ends_with("username") {
-        Category::User
-    } else if n.ends_with("token") || n.ends_with("secret") {
-        Category::Secret
-    } else {
-        Category::Password
-    }
-}
-
-/// Splits a quoted value into (open, inner, close).
-fn split_quotes(val: &[u8]) -> (&[u8], &[u8], &[u8]) {
-    for q in [&b"\\\""[..], b"\"", b"'"] {
-        if val.len() >= 2 * q.len() && val.starts_with(q) && val.ends_with(q) {
-            return (q, &val[q.len()..val.len() - q.len()], q);
-        }
-    }
-    (b"", val, b"")
 }
 
 fn replace_all(text: Vec<u8>, re: &Regex, mut f: impl FnMut(&Captures<'_>) -> Vec<u8>) -> Vec<u8> {
@@ -383,81 +375,10 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     }
     let mut text = input.to_vec();
 
-    // 1. Credentials in their usual places; first a value a paste wrapped or cut (its line
-    // break is kept, after the value).
-    text = replace_all(text, &p.samba_wrapped, |c| {
-        let inner = [cap(c, "v1"), cap(c, "v2")].concat();
-        let mut hidden = Vec::new();
-        match memchr::memchr(b'%', &inner) {
-            Some(i) => {
-                hidden.extend(book.placeholder(Category::User, &inner[..i]));
-                hidden.push(b'%');
-                hidden.extend(book.placeholder(Category::Password, &inner[i + 1..]));
-            }
-            None => hidden.extend(book.placeholder(Category::User, &inner)),
-        }
-        [
-            cap(c, "pre"),
-            cap(c, "flag"),
-            cap(c, "sep"),
-            cap(c, "q"),
-            &hidden,
-            cap(c, "close"),
-            cap(c, "nl"),
-        ]
-        .concat()
-    });
-    text = replace_all(text, &p.samba_user, |c| {
-        let val = cap(c, "val");
-        // A double-quoted value closed by the quote before the next option (` -c`): a password
-        // holding a `"` is replaced whole, and the ` -` is given back.
-        let (val, tail) = match memchr::memrchr(b'"', val) {
-            Some(q) if val.starts_with(b"\"") && val.ends_with(b"-") && q > 0 => val.split_at(q + 1),
-            _ => (val, &b""[..]),
-        };
-        let whole = c.get(0).map_or(&b""[..], |m| m.as_bytes()).to_vec();
-        if val.starts_with(b"-") {
-            return whole;
-        }
-        let (open, inner, close) = split_quotes(val);
-        if is_placeholder_pair(inner) {
-            return whole;
-        }
-        let mut hidden = Vec::new();
-        match memchr::memchr(b'%', inner) {
-            Some(i) => {
-                let (user, pass) = (&inner[..i], &inner[i + 1..]);
-                hidden.extend(book.placeholder(Category::User, user));
-                hidden.push(b'%');
-                hidden.extend(book.placeholder(Category::Password, pass));
-            }
-            None => hidden.extend(book.placeholder(Category::User, inner)),
-        }
-        [cap(c, "pre"), cap(c, "flag"), cap(c, "sep"), open, &hidden, close, tail].concat()
-    });
-    text = replace_all(text, &p.url_creds, |c| {
-        let user = book.placeholder(Category::User, cap(c, "user"));
-        let pass = book.placeholder(Category::Password, cap(c, "pass"));
-        [cap(c, "scheme"), &user, b":", &pass, b"@"].concat()
-    });
-    for re in [&p.json_key_escaped, &p.json_key] {
-        text = replace_all(text, re, |c| {
-            let val = cap(c, "val");
-            if val.is_empty() {
-                return c.get(0).map_or(&b""[..], |m| m.as_bytes()).to_vec();
-            }
-            let ph = book.placeholder(cat_of_key(cap(c, "name")), val);
-            [cap(c, "key"), &ph, cap(c, "end")].concat()
-        });
-    }
-    text = replace_all(text, &p.query_key, |c| {
-        let ph = book.placeholder(cat_of_key(cap(c, "name")), cap(c, "val"));
-        [cap(c, "key"), &ph].concat()
-    });
-    text = replace_all(text, &p.print_r_key, |c| {
-        let ph = book.placeholder(cat_of_key(cap(c, "name")), cap(c, "val"));
-        [cap(c, "key"), &ph].concat()
-    });
+    // 1. Credentials, as the redactor reads them ([`scan::find`]). A value a paste wrapped over
+    // two lines gets its placeholder in its first piece; the other pieces are emptied (their
+    // line breaks are kept).
+    text = credentials(&text, &mut book);
     text = replace_all(text, &p.home, |c| {
         let user = book.placeholder(Category::User, cap(c, "user"));
         [cap(c, "pre"), &user, cap(c, "post")].concat()
@@ -580,12 +501,47 @@ mod tests {
         );
         assert_eq!(
             anon("smbclient -U \"bob_user%Hun\nter22!\" -c ls\nOK\n"),
-            "smbclient -U \"user-1%password-1\"\n -c ls\nOK\n"
+            "smbclient -U \"user-1%password-1\n\" -c ls\nOK\n"
         );
         assert_eq!(anon("smbclient -U \"bob_user%Hun"), "smbclient -U \"user-1%password-1");
-        // An unterminated quote in the middle of the text does not swallow the next line.
+        // An unterminated quote in the middle of the text does not swallow the next line: the
+        // value is cut at its line's end.
         let t = "-U \"bob\nSend backup Samba...OK\n\"";
-        assert_eq!(anon(t), t);
+        assert_eq!(anon(t), "-U \"user-1\nSend backup Samba...OK\n\"");
+        // Issue #14, 2: the second line holds a space (and a quote, a backslash).
+        assert_eq!(
+            anon("smbclient -U \"jeedom%correct horse\nbattery \"sta\\ple\" -c ls\nOK\n"),
+            "smbclient -U \"user-1%password-1\n\" -c ls\nOK\n"
+        );
+    }
+
+    /// Issue #14, 1: `--username=` was read as `--user` with the value `name=…`, and the
+    /// password was kept.
+    #[test]
+    fn username_with_equals() {
+        assert_eq!(
+            anon(r#"smbclient //192.0.2.20/s --username="jeedom%Mot2Passe-42" -c ls"#),
+            r#"smbclient //192.0.2.20/s --username="user-1%password-1" -c ls"#
+        );
+    }
+
+    /// Every shape the redactor hides is anonymised too.
+    #[test]
+    fn every_listed_shape_is_anonymised() {
+        let secret = "Pl4ntedS3cret";
+        for text in crate::redact::tests::shapes(secret) {
+            let out = anon(&text);
+            assert!(!out.contains(secret), "leaked: {text:?} → {out:?}");
+            assert_eq!(out.lines().count(), text.lines().count(), "{out:?}");
+        }
+        assert_eq!(
+            anon("Authorization: Bearer AbCd0123 and api_key: QwEr0123"),
+            "Authorization: Bearer secret-1 and api_key: apikey-1"
+        );
+        assert_eq!(
+            anon("smbclient -U &quot;jeedom%Hunter22&quot; -c ls"),
+            "smbclient -U &quot;user-1%password-1&quot; -c ls"
+        );
     }
 
     #[test]
@@ -711,7 +667,7 @@ mod tests {
         let out = anon("Details : Array ( [apikey] => AbCdEf0123456789 [type] => backup ) api_key=QwErTy0123456789");
         assert_eq!(
             out,
-            "Details : Array ( [apikey] => apikey-2 [type] => backup ) api_key=apikey-1"
+            "Details : Array ( [apikey] => apikey-1 [type] => backup ) api_key=apikey-2"
         );
         assert_eq!(
             anon("    [samba::backup::password] => pw-12345\n"),

@@ -197,7 +197,8 @@ fn world(out: &mut String, step: &Step) {
             .rev()
             .find(|l| !l.iter().all(u8::is_ascii_whitespace))
             .unwrap_or(b"");
-        let last = decode(last);
+        // Redacted before it is cut: a cut secret is no longer recognised.
+        let last = crate::redact::redact_text(&decode(last));
         let last = last.trim_end();
         let mut quoted: String = last.chars().take(90).collect();
         if last.chars().count() > 90 {

@@ -593,6 +593,105 @@ fn no_secret_reaches_any_format() {
     assert_no_secret("json file", &std::fs::read(&file).unwrap(), &[PASSWORD, USER, API_KEY]);
 }
 
+/// Issue #14, 3: the live mode knows its API key as a secret of the diagnosis' redactor. A log
+/// line holding the key, shortened in a sentence, once showed 14 of its 32 characters (the cut
+/// key no longer matched). Wherever the cut falls, no 8 characters of it are shown, in any
+/// format or language.
+#[test]
+fn a_known_key_in_a_shortened_line_never_shows_even_partly() {
+    use infobackup::Lang;
+    use infobackup::case::Case;
+    use infobackup::redact::Redactor;
+    use infobackup::report::diagnose::{self, Options, html, json, text};
+    use infobackup::world::LogName;
+
+    const KEY: &str = "q7Lm2Xv9Rt4Wz8Kp3Nb6Yc1Hd5Gf0Js";
+    let log = std::fs::read_to_string(repo().join("scenarios/4.4-samba-auth-failure/backup.log")).unwrap();
+    let mut checked = 0;
+    for pad in (0..60).step_by(3) {
+        let planted = log.replace(
+            "Erreur sur timeout 7200 smbclient",
+            &format!("Erreur sur timeout 7200 {} cle {KEY} smbclient", "x".repeat(pad)),
+        );
+        let case = Case::from_log("x.log", LogName::Backup, "x.log", planted.into_bytes().into());
+        let opts = Options {
+            redactor: Redactor::new().with_secret(KEY).unwrap(),
+            ..Options::default()
+        };
+        let d = diagnose::diagnose(&case, &opts).unwrap_or_else(|e| panic!("{e}"));
+        for lang in [Lang::Fr, Lang::En] {
+            for out in [
+                text::render_text(&d, lang, text::TextStyle::default()),
+                json::render_json_text(&d, lang),
+                html::render_html(&d, lang),
+            ] {
+                assert!(out.contains("[redacted]"), "nothing hidden?");
+                for n in 0..=KEY.len() - 8 {
+                    let piece = &KEY[n..n + 8];
+                    assert!(!out.contains(piece), "pad {pad}: {piece:?} of the key shown:\n{out}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 20 * 6);
+}
+
+/// Issue #12, 9: a log copied from a web page (`&quot;`, `&#34;`, `&#39;`, `&amp;`) is read as
+/// the text it escapes, and the credentials in it are never shown, in any format.
+#[test]
+fn an_html_escaped_paste_is_read_as_text_and_its_secrets_hidden() {
+    let original = planted_log();
+    let text = String::from_utf8(original.clone()).unwrap();
+    let escapes: [&dyn Fn(&str) -> String; 2] = [
+        &|t: &str| {
+            t.replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
+                .replace('<', "&lt;")
+        },
+        &|t: &str| t.replace('&', "&#38;").replace('"', "&#34;").replace('\'', "&#x27;"),
+    ];
+    let run = |input: Vec<u8>, format: &str| {
+        infobackup()
+            .args(["diagnose", "-", "--lang", "en", "--samba", "on", "--format", format])
+            .write_stdin(input)
+            .output()
+            .unwrap()
+    };
+    for escape in escapes {
+        let pasted = escape(&text).into_bytes();
+        assert!(
+            !pasted.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()) || !PASSWORD.contains(['&', '"', '\''])
+        );
+        for format in ["text", "json", "html"] {
+            let out = run(pasted.clone(), format);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_no_secret(&format!("escaped {format}"), &out.stdout, &[PASSWORD, USER, API_KEY]);
+            assert_no_secret(
+                &format!("escaped {format} stderr"),
+                &out.stderr,
+                &[PASSWORD, USER, API_KEY],
+            );
+            let shown = String::from_utf8_lossy(&out.stdout);
+            assert!(shown.contains("[redacted]"), "{format}: nothing masked?");
+            assert!(
+                shown.contains("NT_STATUS_HOST_UNREACHABLE"),
+                "{format}: the Samba line is not quoted"
+            );
+        }
+        // Read as the text it escapes: the same runs, steps and flags as the plain log.
+        let plain: serde_json::Value = serde_json::from_slice(&run(original.clone(), "json").stdout).unwrap();
+        let escaped: serde_json::Value = serde_json::from_slice(&run(pasted, "json").stdout).unwrap();
+        assert_eq!(escaped["runs"], plain["runs"]);
+    }
+}
+
 #[test]
 fn the_published_scenario_line_numbers_match_the_quoted_lines() {
     // Whatever the engine cites (errorLog's line), the snippet quotes that very line.
@@ -1046,11 +1145,12 @@ mod never_panics {
         super::planted_log()
     }
 
-    fn render_all(bytes: Vec<u8>) -> Vec<String> {
+    /// Every rendering of the diagnosis of `bytes`, or the error `diagnose` gives (the text the
+    /// CLI prints on stderr), so that a caller can neither pass without rendering nor skip the
+    /// error's text.
+    fn render_all(bytes: Vec<u8>) -> Result<Vec<String>, String> {
         let case = Case::from_log("x.log", LogName::Backup, "x.log", bytes.into());
-        let Ok(d) = diagnose::diagnose(&case, &Options::default()) else {
-            return Vec::new();
-        };
+        let d = diagnose::diagnose(&case, &Options::default()).map_err(|e| format!("{e:#}"))?;
         let mut outs = Vec::new();
         for lang in [Lang::Fr, Lang::En] {
             outs.push(text::render_text(&d, lang, text::TextStyle::default()));
@@ -1058,7 +1158,7 @@ mod never_panics {
             outs.push(json::render_json_text(&d, lang));
             outs.push(html::render_html(&d, lang));
         }
-        outs
+        Ok(outs)
     }
 
     proptest! {
@@ -1069,10 +1169,19 @@ mod never_panics {
         #[test]
         fn any_garbage_anywhere(at in 0usize..1200, junk in proptest::collection::vec(any::<u8>(), 0..400), cut in 0usize..1200) {
             let mut bytes = base();
-            let at = at.min(bytes.len());
+            // After the start banner (which dates the run): garbage inside it may rightly make
+            // the log one no run of which can be timed.
+            let banner_end = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).map_or(0, |(i, _)| i + 1);
+            let at = at.clamp(banner_end, bytes.len());
             bytes.splice(at..at, junk);
             bytes.truncate(cut.max(200).min(bytes.len()));
-            let _ = render_all(bytes);
+            // The log's start stays whole: it is still a log, so the diagnosis must render, in
+            // every format, not only avoid a panic.
+            let outs = render_all(bytes);
+            prop_assert!(outs.is_ok(), "diagnose failed: {:?}", outs.err());
+            for o in outs.iter().flatten() {
+                prop_assert!(!o.trim().is_empty(), "an empty rendering");
+            }
         }
 
         /// What happens to a log between a box and a forum post (hard wraps at spaces, CRLF,
@@ -1102,7 +1211,9 @@ mod never_panics {
                 }
             }
             bytes.truncate(cut.max(300).min(bytes.len()));
-            for o in render_all(bytes) {
+            // An error's text (what stderr shows) is checked like the renderings.
+            let outs = render_all(bytes).unwrap_or_else(|e| vec![e]);
+            for o in outs {
                 prop_assert!(!o.contains(super::PASSWORD), "password leaked:\n{o}");
                 prop_assert!(!o.contains(super::USER), "user leaked:\n{o}");
                 prop_assert!(!o.contains(super::API_KEY), "API key leaked:\n{o}");

@@ -406,3 +406,35 @@ fn a_recorded_update_log_is_named_in_the_manifest() {
         "{manifest}"
     );
 }
+
+/// Issue #14, 12: a file name holding a line break, quotes, a `]` and a `jeedom = "4.5"` line
+/// once added keys to `case.toml` (the case then replayed as another Jeedom version). Every
+/// value is escaped: the manifest holds only the keys `record` writes, and the case replays as
+/// the 4.4 its log is.
+#[test]
+fn a_file_name_cannot_add_keys_to_the_manifest() {
+    let tmp = project();
+    let name = "log\n]\"\njeedom = \"4.5\"\n[params]\njeedom = \"4.5\"\n#.log";
+    let src = tmp.path().join(name);
+    std::fs::copy(repo().join("scenarios/4.4-samba-share-full/backup.log"), &src).unwrap();
+    record(tmp.path())
+        .args([src.to_str().unwrap(), "--name", "4.4-named-badly"])
+        .assert()
+        .code(0);
+    let dir = tmp.path().join("scenarios/4.4-named-badly");
+    let manifest = std::fs::read_to_string(dir.join("case.toml")).unwrap();
+    let table: toml::Table = manifest.parse().unwrap_or_else(|e| panic!("{e}\n{manifest}"));
+    let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+    assert!(
+        keys.iter().all(|k| ["description", "logs", "step"].contains(k)),
+        "{keys:?}\n{manifest}"
+    );
+    assert!(manifest.contains("log\\n]\"\\njeedom = \"4.5\""), "{manifest}");
+    assert!(!manifest.lines().any(|l| l.starts_with("jeedom")), "{manifest}");
+    let c = Case::load(&dir).expect("the recorded case loads");
+    assert!(c.manifest.jeedom.is_none(), "a version came from the file name");
+    let resolved = c.resolve(&Overrides::default()).expect("and resolves");
+    for p in &resolved.profiles {
+        run::replay(&resolved, p, &Via::Memory).unwrap_or_else(|e| panic!("{}: {e}", p.name()));
+    }
+}

@@ -15,7 +15,11 @@ use crate::world::format_at;
 /// Longest message quoted inside a sentence, in characters.
 const SHORT: usize = 140;
 
+/// `text` redacted, then cut to [`SHORT`] characters: a secret cut first would no longer be
+/// recognised. (A secret only the diagnosis' [`crate::redact::Redactor`] knows, the live mode's
+/// API key, is hidden by the rendering's final redaction, cut pieces next to the `…` included.)
 fn short(text: &str) -> String {
+    let text = crate::redact::redact(text);
     let t = text.trim();
     if t.chars().count() <= SHORT {
         t.to_owned()
