@@ -103,6 +103,23 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         };
         return compare_run(&args, &dirs, a, b, &via);
     }
+    // `--profile FILE.toml`: what the changed profile does to every case, against the built-in
+    // it starts from (the same as `--compare BASE FILE`). An unknown name is said before any
+    // replay, with the names that exist.
+    if let Some(p) = args.profile.as_deref().filter(|p| !p.starts_with("php:")) {
+        match run::profile_arg(p) {
+            Ok(case::ProfileRef::File { path, .. }) => {
+                let config = infobackup::engine::ProfileConfig::from_toml_file(&path)
+                    .with_context(|| format!("--profile {p}"))?;
+                return compare_run(&args, &dirs, config.base.as_str(), p, &via);
+            }
+            Ok(_) => {}
+            Err(_) => bail!(
+                "--profile {p}: no such profile; give a built-in one ({}), a profile file (.toml) or php:PATH",
+                infobackup::engine::Profile::ALL.map(|b| b.as_str()).join(", ")
+            ),
+        }
+    }
     let snapshots = args.snapshots.clone().unwrap_or_else(|| {
         args.dir.parent().map_or_else(
             || PathBuf::from("snapshots/cases"),

@@ -72,3 +72,29 @@ fn every_error_has_one_prefix_and_exit_code_2() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("infobackup "));
 }
+
+#[test]
+fn check_profile_names_the_valid_ones_and_takes_a_profile_file() {
+    let out = infobackup().args(["check", "--profile", "v2024-8"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--profile v2024-8: no such profile"), "{err}");
+    assert!(err.contains("v2022-01, v2023-03, v2024-08, strict"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing replayed before the mistake is said");
+
+    // A profile file: what it changes against the built-in it starts from.
+    let by_profile = infobackup()
+        .args(["check", "--profile", "profiles/big-box.toml"])
+        .output()
+        .unwrap();
+    let by_compare = infobackup()
+        .args(["check", "--compare", "v2024-08", "profiles/big-box.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(by_profile.status.code(), by_compare.status.code());
+    assert_eq!(
+        String::from_utf8_lossy(&by_profile.stdout),
+        String::from_utf8_lossy(&by_compare.stdout)
+    );
+    assert!(String::from_utf8_lossy(&by_profile.stdout).contains("profiles/big-box.toml"));
+}
