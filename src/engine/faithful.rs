@@ -8,8 +8,9 @@
 //!   crashes. 2024-08 reads the `#trigger#` tag on 4.5.
 //! - 2022-01 has no 60 s tolerance (`stamp_tolerance_s = 0`), writes `date`, `heure`,
 //!   `minSizeBackup` only at `end_backup` with a stamp, and leaves `action` unset (JSON `null`)
-//!   on every path that does not set it (end without stamp, and, inferred from the same code
-//!   shape, any other trigger).
+//!   at `end_backup` without a stamp, the one path that never assigns it. Any other trigger
+//!   goes through the block's last `else`, which assigns the empty string as in the later
+//!   revisions (`"action":""`; pinned by the wide vectors).
 
 use jiff::civil::DateTime;
 
@@ -44,7 +45,7 @@ pub(super) struct Vars {
 impl Vars {
     /// Phase 1, start: `date=""`, `heure=""`, `minSizeBackup=size_format(S)`, `update=0`,
     /// `errorScenario=1`, `errorLog=1`, `errorLocal=-1`, `errorSize=1`, `errorSamba=-1`,
-    /// `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`).
+    /// `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`, until a branch assigns it).
     pub(super) fn start(cfg: &ProfileConfig) -> Vars {
         Vars {
             date: PhpString::default(),
@@ -232,7 +233,7 @@ fn checks(
                 Ok(l) => l,
                 Err(c) => return Ok(Err(c)),
             };
-            if php::empty(&l) {
+            if !rules::stamp_given(&l, cfg.php) {
                 let why = StampMissing::of(input.last_save_tag, j);
                 for k in FlagKind::ALL {
                     ev.set(k, *v.flag_mut(k), Rule::NoStamp { why: why.clone() });
@@ -243,6 +244,7 @@ fn checks(
             return end_with_stamp(v, input, j, l, world, ev);
         }
         Trigger::Other(name) => {
+            v.action = Action::Empty;
             for k in FlagKind::ALL {
                 ev.set(k, *v.flag_mut(k), Rule::OtherTrigger { trigger: name.clone() });
             }
