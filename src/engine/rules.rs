@@ -71,6 +71,14 @@ pub fn stamp_matches(stamp: &[u8], last_save: &Value, later: &[String], php: Php
     php::loose_eq(&s, last_save, php) || later.iter().any(|l| php::loose_eq(&s, &Value::str(l), php))
 }
 
+/// `$lastSaveJson != ''`: whether `end_backup` found a start stamp. A loose comparison, not
+/// `empty()`: on PHP 8 `"0"`, `0`, `0.0` and any array (even `[]`) differ from `""` and go on
+/// to the checks (an array then makes `substr` throw); only `""`, `null` and `false` stop here.
+/// PHP 7 also stops at `0` and `0.0`.
+pub fn stamp_given(last_save: &Value, php: PhpVersion) -> bool {
+    !php::loose_eq(last_save, &Value::str(""), php)
+}
+
 /// The published error test: lines holding `[` + `today` and, anywhere after it, `ERROR`
 /// (`preg_match('/\[YYYY-MM-DD.*ERROR/')` on each line). Returns the matching lines (1-based,
 /// quoted around the match) and how many lines were read.
@@ -144,6 +152,27 @@ mod tests {
         let (hits, n) = dated_error_lines(log, "2025-09-10");
         assert_eq!(hits.iter().map(|h| h.line).collect::<Vec<_>>(), vec![2]);
         assert_eq!(n, 5);
+    }
+
+    #[test]
+    fn a_start_stamp_is_anything_loosely_unequal_to_the_empty_string() {
+        use PhpVersion::*;
+        let given = |v: Value, php| stamp_given(&v, php);
+        for v in [
+            Value::str("0"),
+            Value::Int(0),
+            Value::Float(0.0),
+            Value::Array(php::Array::new()),
+        ] {
+            assert!(given(v.clone(), Php8), "{v:?} is a stamp on PHP 8");
+        }
+        assert!(given(Value::str("0"), Php7));
+        assert!(!given(Value::Int(0), Php7));
+        assert!(given(Value::Array(php::Array::new()), Php7));
+        for v in [Value::str(""), Value::Null, Value::Bool(false)] {
+            assert!(!given(v.clone(), Php8) && !given(v, Php7));
+        }
+        assert!(given(Value::Bool(true), Php8));
     }
 
     #[test]
