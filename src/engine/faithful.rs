@@ -321,9 +321,16 @@ fn end_with_stamp(
     if cfg.checks.local || cfg.checks.size {
         let files = world.local_files()?;
         let gz = rules::archives(&files);
+        // The folder's path only changes the stamp of names shorter than the stamp window:
+        // `backup::path` is read only then.
+        let dir = if gz.iter().any(|f| f.name.len() < rules::STAMP_WINDOW) {
+            Some(rules::backup_dir(&world.config("backup::path")?))
+        } else {
+            None
+        };
         let mut found = None;
         for f in &gz {
-            let stamp = rules::file_stamp(f.name.as_bytes());
+            let stamp = rules::archive_stamp(dir.as_deref(), &f.name);
             if rules::stamp_matches(&stamp, &l, &later, cfg.php) {
                 found = Some((*f, String::from_utf8_lossy(&stamp).into_owned()));
             }
@@ -504,4 +511,63 @@ pub(super) fn empty_keys(enable: &str, cloud_upload: &str) -> Vec<String> {
         .filter(|(_, v)| v.is_empty())
         .map(|(k, _)| k.to_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Shapes the published vectors do not hold. Each expectation was obtained by running the
+    //! published code block of the revision under php 8.2 on the same case.
+
+    use crate::engine::{ProfileConfig, replay_in_memory};
+    use crate::world::Timeline;
+
+    use super::Profile;
+
+    /// One `end_backup` at 2025-09-10 03:30:33 on Jeedom 4.4, Samba off, after `virtual`.
+    fn end_after(profile: Profile, virtual_value: &str, local: serde_json::Value) -> (String, bool) {
+        let case: Timeline = serde_json::from_value(serde_json::json!({
+            "jeedom": "4.4",
+            "initial_virtual": virtual_value,
+            "config": {"backup::path": "backup", "samba::enable": "0"},
+            "steps": [{"trigger": "end_backup", "at": "2025-09-10 03:30:33", "local": local}],
+        }))
+        .unwrap();
+        let replay = replay_in_memory(&case, &ProfileConfig::builtin(profile)).unwrap();
+        let step = &replay.steps[0];
+        (step.virtual_value.clone(), step.crashed())
+    }
+
+    const ZERO_STAMP: &str = r#"{"date":"0","heure":"0","minSizeBackup":"100 MB","backup":{"local":{"fileName":0,"fileSize":0,"error":1,"erreurFileSize":1},"samba":{"error":-1},"market":{"error":-1}},"lastSave":"2025-09-10-03h30","update":0,"action":"endBackup","errorScenario":0,"errorLogBackup":0}"#;
+
+    #[test]
+    fn a_zero_start_stamp_is_a_stamp_on_php_8() {
+        let none = serde_json::json!({});
+        assert_eq!(
+            end_after(Profile::V2024_08, r#"{"lastSave":"0","update":0}"#, none.clone()),
+            (ZERO_STAMP.to_owned(), false)
+        );
+        assert_eq!(
+            end_after(Profile::V2022_01, r#"{"lastSave":0,"update":0}"#, none.clone()),
+            (ZERO_STAMP.to_owned(), false)
+        );
+        // An empty object is an array for PHP: it differs from "" and substr() throws on it.
+        assert_eq!(
+            end_after(Profile::V2024_08, r#"{"lastSave":{},"update":0}"#, none),
+            (String::new(), true)
+        );
+    }
+
+    #[test]
+    fn a_short_archive_name_takes_its_stamp_from_the_folder_path() {
+        // `true` loosely equals any non-empty text: "z.gz" matches through the bytes of
+        // "/var/www/html/core/php/../../backup/" in its stamp, and sorts last.
+        let local = serde_json::json!({"z.gz": 222310457, "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz": 1});
+        assert_eq!(
+            end_after(Profile::V2024_08, r#"{"lastSave":true,"update":0}"#, local),
+            (
+                r#"{"date":"1","heure":"1","minSizeBackup":"100 MB","backup":{"local":{"fileName":"z.gz","fileSize":"212.01 MB","erreurFileSize":0,"error":0},"samba":{"error":-1},"market":{"error":-1}},"lastSave":"2025-09-10-03h30","update":0,"action":"endBackup","errorScenario":0,"errorLogBackup":0}"#.to_owned(),
+                false
+            )
+        );
+    }
 }

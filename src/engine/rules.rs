@@ -21,6 +21,34 @@ pub fn file_stamp(name: &[u8]) -> Vec<u8> {
     php::substr(name, -23, Some(-7))
 }
 
+/// The Jeedom root the published code assumes (it reads `/var/www/html/log/backup`).
+pub const JEEDOM_ROOT: &str = "/var/www/html";
+
+/// Jeedom's `calculPath(config::byKey('backup::path'))`: a path not starting with `/` hangs under
+/// `core/php/../../` of the Jeedom root, kept as text (no `..` resolved, a trailing `/` kept),
+/// since `glob` returns each match under the folder exactly as it was written.
+pub fn backup_dir(path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{JEEDOM_ROOT}/core/php/../../{path}")
+    }
+}
+
+/// Names shorter than this take part of their stamp from the folder's path.
+pub const STAMP_WINDOW: usize = 23;
+
+/// The stamp of a local archive as the published code takes it: `substr($filename, -23, -7)` of
+/// the whole path `glob` returned (`<dir>/<name>`). For a name of 23 bytes or more it is
+/// [`file_stamp`] of the name alone, and `dir` may be `None`; a shorter name takes bytes of the
+/// folder's path (never a valid stamp, but `==` is loose: `true` equals any non-empty text).
+pub fn archive_stamp(dir: Option<&str>, name: &str) -> Vec<u8> {
+    match dir {
+        Some(d) if name.len() < STAMP_WINDOW => file_stamp(format!("{d}/{name}").as_bytes()),
+        _ => file_stamp(name.as_bytes()),
+    }
+}
+
 /// Reads a start stamp back as a local time: the date is the 10 characters ending 6 before the
 /// end, the time the last 5 with `h` read as `:`. `None` when that is not a valid time.
 pub fn parse_stamp(l: &[u8]) -> Option<DateTime> {
@@ -130,6 +158,19 @@ mod tests {
         );
         assert_eq!(parse_stamp(b"2025-09-10-03h27"), Some(dt("2025-09-10 03:27:00")));
         assert_eq!(parse_stamp(b"garbage"), None);
+    }
+
+    #[test]
+    fn short_archive_names_take_their_stamp_from_the_whole_path() {
+        assert_eq!(backup_dir("backup"), "/var/www/html/core/php/../../backup");
+        assert_eq!(backup_dir("backup/"), "/var/www/html/core/php/../../backup/");
+        assert_eq!(backup_dir("/mnt/b"), "/mnt/b");
+        let long = "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz";
+        assert_eq!(archive_stamp(None, long), b"2025-09-10-03h27");
+        assert_eq!(archive_stamp(Some("/x"), long), b"2025-09-10-03h27");
+        assert_eq!(archive_stamp(None, "a.gz"), b"");
+        assert_eq!(archive_stamp(Some("/var/www/html/backup"), "a.gz"), b"ar/www/html/back");
+        assert_eq!(archive_stamp(Some("/mnt/b/"), "abc.tar.gz"), b"/mnt/b//abc");
     }
 
     #[test]
