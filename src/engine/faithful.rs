@@ -11,6 +11,55 @@
 //!   at `end_backup` without a stamp, the one path that never assigns it. Any other trigger
 //!   goes through the block's last `else`, which assigns the empty string as in the later
 //!   revisions (`"action":""`; pinned by the wide vectors).
+//!
+//! # Rules on harder shapes, by the published line
+//! Line numbers count lines of the code block's text in the template, for 2024-08 (2023-03 is
+//! the same code five lines earlier; 2022-01 given where it differs). Each rule is pinned by the
+//! vectors of `tests/data/conformance/` (`wide/` holds 200 drawn from the shapes below) or, where
+//! marked *php 8.2*, by a test below whose expectation came from running the block under php 8.2.
+//! - **Stray trigger** (`user`, `api`, `schedule`; line 187, 2022-01 line 180): the last `else`
+//!   assigns `action` the empty string in every revision; the flags keep their start values.
+//! - **Prior value** (line 14): `json_decode` of the virtual, so `""`, `not json` and `null` are
+//!   PHP null, `[]` and `{}` an empty array. `begin_backup` (line 48) asks `array_key_exists` on
+//!   it, which throws on anything but an array on PHP 8 (a crash: the virtual becomes `""`);
+//!   `update` is then compared loosely with 1 (`"1"`, `" 1"`, `true`, `1.0` count). A missing key
+//!   is no, so `begin_update` then `begin_backup` carries `update=1` only through the virtual.
+//! - **Start stamp** (line 70, 2022-01 line 57): `end_backup` goes on when `lastSave` is loosely
+//!   different from `""` ([`rules::stamp_given`]), not when it is non-`empty()`: on PHP 8 `"0"`,
+//!   `0` and `0.0` are stamps, and an array (even `{}`) makes `substr` throw (*php 8.2*).
+//!   Reading `lastSave` on a PHP string value throws; on null, a number or a bool it is null.
+//! - **Archive stamp** (lines 106 to 108, 2022-01 lines 93 to 95): the stamp is cut from the
+//!   whole path `glob` returns, `calculPath(backup::path)` then `/` then the name
+//!   ([`rules::backup_dir`], [`rules::archive_stamp`]), compared loosely with `L` and `L2`: a
+//!   name under 23 bytes takes folder bytes into its stamp, and `true` as `lastSave` equals any
+//!   non-empty stamp (*php 8.2*).
+//! - **Samba keys** (line 143): `config::byKey(…) != 0` on the raw strings, loose as PHP 8 reads
+//!   them ([`rules::key_is_off`]): `" 1"`, `"01"`, `"-1"`, `"2"` are numbers other than 0;
+//!   `"0"`, `"0.0"` are 0; `"true"`, `"false"`, `"yes"` and the never-saved `""` are not numeric,
+//!   so they differ from 0 and count as enabled.
+//! - **Samba gate** (line 137): only when the prior value has `update` loosely equal to 0 (null
+//!   and `false` count, `""` and arrays do not); a listing that throws (line 149) crashes the block.
+//! - **Error lines** (lines 87 to 89): a line holding `[` + today's date of the end time and, later
+//!   on it, `ERROR`, in either logger form (`][ERROR] :` up to 4.4, `][ERROR] ` in 4.5); lines
+//!   are cut at LF only (PCRE's default), so a CR does not end one. Lines dated another day and
+//!   `[error]` in lower case do not count.
+//! - **Nights chained**: the only state between triggers is the virtual's value, so each step
+//!   is replayed from the previous step's output (a crash leaves `""` for the next one).
+//!
+//! # Assumptions the vectors do not pin
+//! - `L2` (line 66) comes from PHP's `strtotime` of the date and time cut out of `lastSave`. The
+//!   engine computes it only when those pieces form a valid `YYYY-MM-DD` `HH:MM`; for any other
+//!   `lastSave` (only a hand-edited virtual has one) it has no `L2`. PHP reads many such texts
+//!   (overflowing dates such as February 30, hour 24, bare numbers, `x` as a time zone, some of
+//!   them relative to the real clock) or fails, and then `L2` is 60 s after the epoch in the box's
+//!   time zone (`1970-01-01-01h01` in Paris). Only an archive or Samba name with that very stamp
+//!   would show the difference. A differential test can settle the readable cases with a frozen
+//!   clock; imitating `strtotime` whole is out of scope.
+//! - The Jeedom root is `/var/www/html` (the block hardcodes it for the log): it only changes the
+//!   stamp of archive names under 23 bytes.
+//! - Messages of crashes follow PHP 8.2's wording; the vectors only say that a step crashed.
+//! - A step's time is a wall-clock time that exists: a time inside a DST gap never reaches a
+//!   real box, and the engine does not move it as PHP's clock would.
 
 use jiff::civil::DateTime;
 
