@@ -60,7 +60,7 @@ fn main() {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn();
-        let child = child.unwrap_or_else(|e| fail(Path::new(exe), e));
+        let mut child = child.unwrap_or_else(|e| fail(Path::new(exe), e));
         let pid = child.id() as libc::pid_t;
         let mut status = 0;
         // SAFETY: `rusage` is plain old data that wait4 fills in; `pid` is our own child, not yet
@@ -69,6 +69,8 @@ fn main() {
         // SAFETY: as above.
         let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
         let wall = t.elapsed();
+        // Already reaped by `wait4`: this only tells std so (an error it ignores).
+        let _ = child.try_wait();
         if rc != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
             eprintln!("bench: diagnose of {runs} runs failed (status {status})");
         }

@@ -67,7 +67,9 @@ fn main() {
         // Jeedom keeps the last `maxLineLog` (500) lines of a log: what a user pastes.
         let small = folder.join("backup-500-lines.log");
         let whole = std::fs::read(&path).unwrap_or_else(|e| fail(&path, e));
-        let cut = memchr::memchr_iter(b'\n', &whole).nth(499).map_or(whole.len(), |k| k + 1);
+        let cut = memchr::memchr_iter(b'\n', &whole)
+            .nth(499)
+            .map_or(whole.len(), |k| k + 1);
         let head = whole.get(..cut).unwrap_or_default();
         std::fs::write(&small, head).unwrap_or_else(|e| fail(&small, e));
         let s = small.display().to_string();
@@ -102,7 +104,12 @@ fn main() {
             ("in-process log::parse (whole model)", &model, n, None),
             ("in-process RunReader (owned items)", &owned, n, None),
             ("in-process for_each_ref (lent)", &lent, n, None),
-            ("500 lines: in-process log::parse, 1000 times", &small_model, head.len() * 1000, None),
+            (
+                "500 lines: in-process log::parse, 1000 times",
+                &small_model,
+                head.len() * 1000,
+                None,
+            ),
             ("500 lines: parse --format json", &small_json, head.len(), None),
             ("500 lines: diagnose (text)", &small_diag, head.len(), Some(&peaks[2])),
         ] {
@@ -145,7 +152,9 @@ fn small_parses(bytes: &[u8], times: usize) -> Measure {
     let t = Instant::now();
     let mut runs = 0;
     for _ in 0..times {
-        runs += std::hint::black_box(infobackup::log::parse(std::hint::black_box(bytes))).runs.len();
+        runs += std::hint::black_box(infobackup::log::parse(std::hint::black_box(bytes)))
+            .runs
+            .len();
     }
     Measure {
         wall: t.elapsed(),
@@ -279,7 +288,7 @@ impl Tally {
     fn measure(self, t: Instant) -> Measure {
         Measure {
             wall: t.elapsed(),
-                hwm_kb: None,
+            hwm_kb: None,
             stdout: format!("{} runs, {} steps, {} unknown", self.runs, self.steps, self.unknown),
         }
     }

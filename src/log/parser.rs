@@ -138,8 +138,6 @@ pub struct Parser {
     bom: bool,
     /// A quoted line that reads as a log line was seen: every later `>` prefix is a quote.
     quoted: bool,
-    /// This parser resumes a larger input past its first line ([`Parser::resume`]): no BOM.
-    mid_input: bool,
     info: TextInfo,
     b: Builder,
     /// Recent lines and their plans.
@@ -184,23 +182,6 @@ fn quote_is_log_shaped(rest: &[u8], rest_text: Option<&str>, has_nul: bool) -> b
 impl Parser {
     pub fn new() -> Parser {
         Parser::default()
-    }
-
-    /// A parser for the rest of a larger input, from a line start `offset` bytes in, after
-    /// `lines` lines, in the forum-quote state `quoted` that the earlier text left. Spans stay
-    /// absolute; line numbers continue from `lines`. Exact when the earlier text ended where
-    /// every other piece of state is reset anyway: before a `[START BACKUP]` line
-    /// (`super::parallel` splits there).
-    pub(crate) fn resume(offset: u64, lines: u32, quoted: bool) -> Parser {
-        let mut p = Parser {
-            offset,
-            line_no: lines,
-            quoted,
-            mid_input: true,
-            ..Parser::default()
-        };
-        p.info.byte_count = offset;
-        p
     }
 
     /// A parser without its shortcuts: every line takes the general path (no `line_fast`
@@ -390,7 +371,7 @@ impl Parser {
         if !self.in_long_line {
             self.line_no = self.line_no.saturating_add(1);
         }
-        let first = self.line_no == 1 && !self.in_long_line && !self.mid_input;
+        let first = self.line_no == 1 && !self.in_long_line;
         let (mut raw, mut text, mut base) = (raw, text, base);
         if first {
             if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
