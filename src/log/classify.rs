@@ -7,34 +7,31 @@
 //! line such as `Send backup Market...[2025-09-10 03:29:40][ERROR] : …` split into a label and a
 //! logger line, and what recovers a run whose line breaks were lost.
 
-use std::convert::Infallible;
-
 use jiff::civil::DateTime;
 
 use super::model::{Generation, Level, LoggerForm, digits};
 use crate::world::JeedomVersion as V;
 
-/// A step label (the text before `OK`), over a kind of text: `&str` as recognised ([`Label`]),
-/// or a [`Span`] of its line as remembered by the parser's line memo.
+/// A step label (the text before `OK`), borrowing the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum LabelOf<S> {
+pub(crate) enum Label<'a> {
     BeginEvent,
     FileRights,
-    PluginHook { plugin: S, new_wording: bool },
+    PluginHook { plugin: &'a str, new_wording: bool },
     DatabaseCheck,
-    TableCheck { table: S },
+    TableCheck { table: &'a str },
     DatabaseDump,
     CachePersistence,
     Archive,
     CleanOld,
-    Upload { repo: S },
+    Upload { repo: &'a str },
     SizeLimit { limit_mb: Option<u32> },
     EndEvent,
 }
 
-/// One recognised piece of text (see [`LabelOf`] for `S`).
+/// One recognised piece of text, borrowing the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SegOf<S> {
+pub(crate) enum Seg<'a> {
     StartMarker,
     EndSuccess,
     EndError,
@@ -42,7 +39,7 @@ pub(crate) enum SegOf<S> {
         time: DateTime,
         level: Level,
         form: LoggerForm,
-        message: S,
+        message: &'a str,
     },
     /// Start banner; `v2` for 2.x's `Lancement de la sauvegarde de Jeedom le <date>`.
     Banner {
@@ -54,34 +51,34 @@ pub(crate) enum SegOf<S> {
     },
     /// `***ERROR*** <message>` (begin event failed).
     BeginFailure {
-        message: S,
+        message: &'a str,
         fr: bool,
     },
     Label {
-        label: LabelOf<S>,
+        label: Label<'a>,
         fr: bool,
     },
     Exclude {
-        plugin: S,
-        subfolder: S,
+        plugin: &'a str,
+        subfolder: &'a str,
         old_wording: bool,
     },
     /// Samba retention: `Delete backup too old : {json}`.
     RemoteDeletion {
-        detail: S,
+        detail: &'a str,
     },
     /// Market retention: `Supression du backup cloud : <file>`.
     MarketDeletion {
-        file: S,
+        file: &'a str,
     },
     /// `Besoin de faire de la place sur le stockage distant`.
     MarketNote,
     Deletion {
-        path: S,
+        path: &'a str,
         fr: bool,
     },
     ArchiveName {
-        path: S,
+        path: &'a str,
         fr: bool,
     },
     Duration {
@@ -90,162 +87,21 @@ pub(crate) enum SegOf<S> {
     },
     /// `Error during backup: <message>[Details : <details>]`.
     Failure {
-        message: S,
-        details: Option<S>,
+        message: &'a str,
+        details: Option<&'a str>,
         fr: bool,
     },
     /// `Details : <text>` at the start of a line (the failure's trace went on a new line).
     Details {
-        text: S,
+        text: &'a str,
         fr: bool,
     },
     /// `/!\ <message> /!\`
     UploadFailure {
-        message: S,
+        message: &'a str,
     },
     Ok,
     Nok,
-}
-
-/// A label as recognised, borrowing the line.
-pub(crate) type Label<'a> = LabelOf<&'a str>;
-/// A segment as recognised, borrowing the line.
-pub(crate) type Seg<'a> = SegOf<&'a str>;
-
-/// A piece of a line by position: `start..start + len` (bytes). What a remembered segment
-/// holds instead of a borrowed text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
-    start: u32,
-    len: u32,
-}
-
-impl Span {
-    /// `part`'s position in `line`, when `part` is a slice of it (an empty text may be anywhere:
-    /// it is the same empty text).
-    fn of(part: &str, line: &str) -> Option<Span> {
-        if part.is_empty() {
-            return Some(Span { start: 0, len: 0 });
-        }
-        let start = (part.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
-        let slice = line.get(start..start.checked_add(part.len())?)?;
-        (slice.as_ptr() == part.as_ptr())
-            .then(|| {
-                Some(Span {
-                    start: u32::try_from(start).ok()?,
-                    len: u32::try_from(part.len()).ok()?,
-                })
-            })
-            .flatten()
-    }
-
-    fn get(self, line: &str) -> &str {
-        let start = self.start as usize;
-        line.get(start..start + self.len as usize).unwrap_or("")
-    }
-}
-
-impl<S: Copy> LabelOf<S> {
-    /// The same label with each text mapped by `f` (the first error if `f` fails on one).
-    fn try_map<T, E>(&self, mut f: impl FnMut(S) -> Result<T, E>) -> Result<LabelOf<T>, E> {
-        Ok(match *self {
-            LabelOf::BeginEvent => LabelOf::BeginEvent,
-            LabelOf::FileRights => LabelOf::FileRights,
-            LabelOf::PluginHook { plugin, new_wording } => LabelOf::PluginHook {
-                plugin: f(plugin)?,
-                new_wording,
-            },
-            LabelOf::DatabaseCheck => LabelOf::DatabaseCheck,
-            LabelOf::TableCheck { table } => LabelOf::TableCheck { table: f(table)? },
-            LabelOf::DatabaseDump => LabelOf::DatabaseDump,
-            LabelOf::CachePersistence => LabelOf::CachePersistence,
-            LabelOf::Archive => LabelOf::Archive,
-            LabelOf::CleanOld => LabelOf::CleanOld,
-            LabelOf::Upload { repo } => LabelOf::Upload { repo: f(repo)? },
-            LabelOf::SizeLimit { limit_mb } => LabelOf::SizeLimit { limit_mb },
-            LabelOf::EndEvent => LabelOf::EndEvent,
-        })
-    }
-}
-
-impl<S: Copy> SegOf<S> {
-    /// The same segment with each text mapped by `f` (the first error if `f` fails on one).
-    /// Read from a borrow (texts and spans are copied) and, for an `f` that cannot fail
-    /// (`E` = [`Infallible`]), a plain segment: no clone first, no `Option` to unwrap after.
-    fn try_map<T, E>(&self, mut f: impl FnMut(S) -> Result<T, E>) -> Result<SegOf<T>, E> {
-        Ok(match *self {
-            SegOf::StartMarker => SegOf::StartMarker,
-            SegOf::EndSuccess => SegOf::EndSuccess,
-            SegOf::EndError => SegOf::EndError,
-            SegOf::Logger {
-                time,
-                level,
-                form,
-                message,
-            } => SegOf::Logger {
-                time,
-                level,
-                form,
-                message: f(message)?,
-            },
-            SegOf::Banner { time, v2 } => SegOf::Banner { time, v2 },
-            SegOf::EndBanner { fr } => SegOf::EndBanner { fr },
-            SegOf::BeginFailure { message, fr } => SegOf::BeginFailure {
-                message: f(message)?,
-                fr,
-            },
-            SegOf::Label { ref label, fr } => SegOf::Label {
-                label: label.try_map(f)?,
-                fr,
-            },
-            SegOf::Exclude {
-                plugin,
-                subfolder,
-                old_wording,
-            } => SegOf::Exclude {
-                plugin: f(plugin)?,
-                subfolder: f(subfolder)?,
-                old_wording,
-            },
-            SegOf::RemoteDeletion { detail } => SegOf::RemoteDeletion { detail: f(detail)? },
-            SegOf::MarketDeletion { file } => SegOf::MarketDeletion { file: f(file)? },
-            SegOf::MarketNote => SegOf::MarketNote,
-            SegOf::Deletion { path, fr } => SegOf::Deletion { path: f(path)?, fr },
-            SegOf::ArchiveName { path, fr } => SegOf::ArchiveName { path: f(path)?, fr },
-            SegOf::Duration { secs, fr } => SegOf::Duration { secs, fr },
-            SegOf::Failure { message, details, fr } => {
-                let details = match details {
-                    Some(d) => Some(f(d)?),
-                    None => None,
-                };
-                SegOf::Failure {
-                    message: f(message)?,
-                    details,
-                    fr,
-                }
-            }
-            SegOf::Details { text, fr } => SegOf::Details { text: f(text)?, fr },
-            SegOf::UploadFailure { message } => SegOf::UploadFailure { message: f(message)? },
-            SegOf::Ok => SegOf::Ok,
-            SegOf::Nok => SegOf::Nok,
-        })
-    }
-}
-
-impl<'a> Seg<'a> {
-    /// The segment by position in `line` (of which its texts are slices), to be remembered.
-    pub(crate) fn to_spans(&self, line: &str) -> Option<SegOf<Span>> {
-        self.try_map(|t| Span::of(t, line).ok_or(())).ok()
-    }
-}
-
-impl SegOf<Span> {
-    /// The remembered segment, read again from a line equal to the one it was found in.
-    pub(crate) fn read<'a>(&self, line: &'a str) -> Seg<'a> {
-        // `Span::get` cannot fail.
-        let Ok(seg) = self.try_map(|s| Ok::<_, Infallible>(s.get(line)));
-        seg
-    }
 }
 
 impl Seg<'_> {

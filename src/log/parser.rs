@@ -12,16 +12,14 @@
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
-use super::classify::{Label, LabelOf, Seg, SegOf, Span, classify, find_marker};
+use super::classify::{Label, Seg, classify, find_marker};
 use super::decode::{Decoded, decode_line};
 use serde::Serialize;
 
 use super::model::*;
 use crate::redact;
 
-mod memo;
 mod pool;
-use memo::{LineMemo, Lookup, MessageMemo};
 use pool::Pool;
 
 /// Longest line held in memory when streaming; longer lines are read in pieces.
@@ -140,11 +138,6 @@ pub struct Parser {
     quoted: bool,
     info: TextInfo,
     b: Builder,
-    /// Recent lines and their plans.
-    memo: LineMemo,
-    /// Every line takes the general path (no `line_fast` loop): the differential tests.
-    #[cfg(test)]
-    slow: bool,
 }
 
 /// Length of a forum quote prefix at the start of a line: one or more `>`, each followed by an
@@ -184,28 +177,6 @@ impl Parser {
         Parser::default()
     }
 
-    /// A parser without its shortcuts: every line takes the general path (no `line_fast`
-    /// loop), is planned afresh and every message redacted afresh. The differential tests
-    /// check that the shortcuts change no output.
-    #[cfg(test)]
-    pub(crate) fn without_shortcuts() -> Parser {
-        let mut p = Parser::default();
-        p.memo.off = true;
-        p.b.msgs.off = true;
-        p.slow = true;
-        p
-    }
-
-    /// Whether the `line_fast` loop may be used.
-    #[inline(always)]
-    fn fast_allowed(&self) -> bool {
-        #[cfg(test)]
-        if self.slow {
-            return false;
-        }
-        true
-    }
-
     /// Reads the next chunk of input. Complete items are passed to `out`.
     pub fn feed<F: FnMut(LogItem)>(&mut self, chunk: &[u8], out: &mut F) {
         self.feed_out(chunk, &mut owning(out));
@@ -240,33 +211,7 @@ impl Parser {
         let mut has_nul = false;
         // Position of a `\n` already accounted for as the end of a CRLF.
         let mut skip_lf: Option<usize> = None;
-        let mut hits = Hits::new(body);
-        // The common chunk: `\n` line ends only (no `\r`, no NUL), valid UTF-8: after the line
-        // carried over from the previous chunk, a tight loop (see `line_fast`) until the last
-        // line end.
-        if let (Hits::Lf(lf), Some(w), true) = (&mut hits, whole, self.fast_allowed()) {
-            if !self.carry.is_empty() || self.in_long_line {
-                if let Some(k) = lf.next() {
-                    let at = pos + k;
-                    self.info.line_endings.lf += 1;
-                    self.carry
-                        .extend_from_slice(chunk.get(line_start..at).unwrap_or_default());
-                    let carry = std::mem::take(&mut self.carry);
-                    self.line(&carry, None, self.carry_start, self.carry_nul, out);
-                    self.carry = carry;
-                    self.carry.clear();
-                    self.carry_nul = false;
-                    self.in_long_line = false;
-                    line_start = at + 1;
-                }
-            }
-            for k in lf {
-                let text = w.get(line_start - pos..k).unwrap_or_default();
-                self.info.line_endings.lf += 1;
-                self.line_fast(text, base + line_start as u64, out);
-                line_start = pos + k + 1;
-            }
-        }
+        let hits = Hits::new(body);
         for k in hits {
             let at = pos + k;
             if skip_lf == Some(at) {
@@ -353,18 +298,6 @@ impl Parser {
         self.carry_start += cut as u64;
     }
 
-    /// A whole line known to be UTF-8 without NUL, not carried over: [`Parser::line`] without
-    /// the tests that cannot apply, except the first line (a BOM) and a `>` (a forum quote).
-    #[inline]
-    fn line_fast<F: FnMut(Out<'_>)>(&mut self, text: &str, base: u64, out: &mut F) {
-        if self.line_no == 0 || text.as_bytes().first() == Some(&b'>') {
-            return self.line(text.as_bytes(), Some(text), base, false, out);
-        }
-        self.line_no = self.line_no.saturating_add(1);
-        self.b
-            .line(&Decoded::borrowed(text, base), self.line_no, &mut self.memo, out);
-    }
-
     /// One line (or piece of an overlong line). `text` is the same bytes when the caller already
     /// knows them to be UTF-8 without NUL.
     fn line<F: FnMut(Out<'_>)>(&mut self, raw: &[u8], text: Option<&str>, base: u64, has_nul: bool, out: &mut F) {
@@ -405,7 +338,7 @@ impl Parser {
             self.info.windows1252_lines += 1;
         }
         self.info.nul_bytes += d.nuls;
-        self.b.line(d, self.line_no, &mut self.memo, out);
+        self.b.line(d, self.line_no, out);
     }
 
     /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
@@ -509,8 +442,6 @@ struct Builder {
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Run>>,
     reflowed: bool,
-    /// Recent message texts and their redaction.
-    msgs: MessageMemo,
     /// Texts of closed runs, reused for the texts of the next ones.
     pool: Pool,
 }
@@ -608,21 +539,20 @@ fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
     end
 }
 
-/// Redacts and caps a message taken from the log, through the memo of recent messages (the
-/// copy in a buffer of the pool).
-fn message(memo: &mut MessageMemo, pool: &mut Pool, text: &str) -> String {
-    match redacted(memo, text) {
+/// Redacts and caps a message taken from the log (the copy in a buffer of the pool).
+fn message(pool: &mut Pool, text: &str) -> String {
+    match redacted(text) {
         std::borrow::Cow::Borrowed(t) => pool.copy(t),
         std::borrow::Cow::Owned(t) => t,
     }
 }
 
-/// [`message`], borrowed from the memo when possible.
-fn redacted<'s>(memo: &'s mut MessageMemo, text: &'s str) -> std::borrow::Cow<'s, str> {
+/// [`message`], borrowed when redaction changes nothing.
+fn redacted(text: &str) -> std::borrow::Cow<'_, str> {
     if text.len() > MAX_MESSAGE {
         std::borrow::Cow::Owned(message_uncached(text))
     } else {
-        memo.redact(text)
+        redact::redact(text)
     }
 }
 
@@ -741,25 +671,24 @@ fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
 /// The kind of step a label echoes; `None` for an upload label (`Send backup …`).
 fn step_kind(label: Label<'_>) -> Option<StepKind> {
     Some(match label {
-        LabelOf::Upload { .. } => return None,
-        LabelOf::BeginEvent => StepKind::BeginEvent,
-        LabelOf::FileRights => StepKind::FileRights,
-        LabelOf::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
-        LabelOf::DatabaseCheck => StepKind::DatabaseCheck,
-        LabelOf::TableCheck { table } => StepKind::TableCheck { table: table.into() },
-        LabelOf::DatabaseDump => StepKind::DatabaseDump,
-        LabelOf::CachePersistence => StepKind::CachePersistence,
-        LabelOf::Archive => StepKind::Archive,
-        LabelOf::CleanOld => StepKind::CleanOld,
-        LabelOf::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
-        LabelOf::EndEvent => StepKind::EndEvent,
+        Label::Upload { .. } => return None,
+        Label::BeginEvent => StepKind::BeginEvent,
+        Label::FileRights => StepKind::FileRights,
+        Label::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
+        Label::DatabaseCheck => StepKind::DatabaseCheck,
+        Label::TableCheck { table } => StepKind::TableCheck { table: table.into() },
+        Label::DatabaseDump => StepKind::DatabaseDump,
+        Label::CachePersistence => StepKind::CachePersistence,
+        Label::Archive => StepKind::Archive,
+        Label::CleanOld => StepKind::CleanOld,
+        Label::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
+        Label::EndEvent => StepKind::EndEvent,
     })
 }
 
-/// One step of a line's plan, over a kind of text (see [`LabelOf`]). Offsets are bytes of the
-/// decoded line.
+/// One step of a line's plan, borrowing the line. Offsets are bytes of the decoded line.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ActOf<S> {
+pub(crate) enum Act<'a> {
     /// `<label>...OK` from `i`: a step done on its line (the commonest line); the label ends
     /// at `i + n` (`end` without trailing blanks), the `OK` follows. Last of its line.
     StepOk {
@@ -773,7 +702,7 @@ pub(crate) enum ActOf<S> {
     /// A segment at `i..end`; `first`/`last`: whether it starts/ends the line's text;
     /// `reflow`: a segment Jeedom writes at a line start found inside the line.
     Seg {
-        seg: SegOf<S>,
+        seg: Seg<'a>,
         i: usize,
         end: usize,
         first: bool,
@@ -784,102 +713,9 @@ pub(crate) enum ActOf<S> {
     Noise { i: usize, end: usize },
 }
 
-/// A step of a plan as worked out, borrowing the line.
-pub(crate) type Act<'a> = ActOf<&'a str>;
-
-impl Act<'_> {
-    /// The step by position in `line`, to be remembered (`None` when it cannot be).
-    pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
-        Some(match self {
-            ActOf::StepOk {
-                kind,
-                evidence,
-                i,
-                end,
-                n,
-                reflow,
-            } => ActOf::StepOk {
-                kind: kind.clone(),
-                evidence: *evidence,
-                i: *i,
-                end: *end,
-                n: *n,
-                reflow: *reflow,
-            },
-            ActOf::Seg {
-                seg,
-                i,
-                end,
-                first,
-                last,
-                reflow,
-            } => ActOf::Seg {
-                seg: seg.to_spans(line)?,
-                i: *i,
-                end: *end,
-                first: *first,
-                last: *last,
-                reflow: *reflow,
-            },
-            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
-        })
-    }
-
-    /// Whether this step holds a time, so its line is unlikely to come again: a logger line or a
-    /// banner, or the name of an archive (Jeedom stamps it with the date and time of the run).
-    pub(crate) fn timed(&self) -> bool {
-        matches!(
-            self,
-            ActOf::Seg {
-                seg: SegOf::Logger { .. } | SegOf::Banner { .. } | SegOf::ArchiveName { .. } | SegOf::Deletion { .. },
-                ..
-            }
-        )
-    }
-}
-
-impl ActOf<Span> {
-    /// The remembered step, read again from a line equal to the one it was planned on.
-    pub(crate) fn read<'a>(&self, line: &'a str) -> Act<'a> {
-        match self {
-            ActOf::StepOk {
-                kind,
-                evidence,
-                i,
-                end,
-                n,
-                reflow,
-            } => ActOf::StepOk {
-                kind: kind.clone(),
-                evidence: *evidence,
-                i: *i,
-                end: *end,
-                n: *n,
-                reflow: *reflow,
-            },
-            ActOf::Seg {
-                seg,
-                i,
-                end,
-                first,
-                last,
-                reflow,
-            } => ActOf::Seg {
-                seg: seg.read(line),
-                i: *i,
-                end: *end,
-                first: *first,
-                last: *last,
-                reflow: *reflow,
-            },
-            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
-        }
-    }
-}
-
 /// Works out the plan of a line from `i` (after its leading blanks): its segments, split at
-/// each marker, and the free text between them. A pure function of the text, so a plan can be
-/// remembered for a line that comes again.
+/// each marker, and the free text between them. A pure function of the text; the run builder
+/// then applies each step ([`Builder::apply`]).
 pub(crate) struct Planner<'a> {
     text: &'a str,
     i: usize,
@@ -925,7 +761,7 @@ impl<'a> Iterator for Planner<'a> {
                         let evidence = seg.evidence();
                         if let Some(kind) = step_kind(label.clone()) {
                             self.done = true;
-                            return Some(ActOf::StepOk {
+                            return Some(Act::StepOk {
                                 kind,
                                 evidence,
                                 i,
@@ -938,7 +774,7 @@ impl<'a> Iterator for Planner<'a> {
                 }
                 let last = skip_ws(text, i + n) >= text.len();
                 self.i = i + n.max(1);
-                ActOf::Seg {
+                Act::Seg {
                     seg,
                     i,
                     end,
@@ -951,7 +787,7 @@ impl<'a> Iterator for Planner<'a> {
                 let n = find_marker(rest).unwrap_or(rest.len());
                 let end = trim_end_at(text, i, i + n);
                 self.i = i + n.max(1);
-                ActOf::Noise { i, end }
+                Act::Noise { i, end }
             }
         };
         self.first = false;
@@ -962,7 +798,7 @@ impl<'a> Iterator for Planner<'a> {
 
 impl Builder {
     #[inline(always)]
-    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, memo: &mut LineMemo, out: &mut F) {
+    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, out: &mut F) {
         let text: &str = &d.text;
         let i = skip_ws(text, 0);
         let at = |s: usize, e: usize| LineRef {
@@ -996,7 +832,7 @@ impl Builder {
                         self.loose.as_mut()
                     };
                     if let Some(l) = target {
-                        append_capped(&mut l.message, &redacted(&mut self.msgs, piece), MAX_MESSAGE);
+                        append_capped(&mut l.message, &redacted(piece), MAX_MESSAGE);
                         l.last_line = line;
                     }
                     if in_run {
@@ -1011,48 +847,8 @@ impl Builder {
                 self.end_continuation(out);
             }
         }
-        self.segments(d, line, i, memo, out);
-    }
-
-    /// The segments of a line from `i` on (the line's context is handled): the plan of the
-    /// line ([`Planner`], a pure function of its text) is taken from the memo when the same
-    /// text was read recently, else worked out (and remembered), then applied.
-    fn segments<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, i: usize, memo: &mut LineMemo, out: &mut F) {
-        let text: &str = &d.text;
-        match memo.lookup(text) {
-            Lookup::Hit(acts) => {
-                for act in acts {
-                    match act {
-                        // The commonest line, straight from the memo.
-                        ActOf::StepOk {
-                            kind,
-                            evidence,
-                            i,
-                            end,
-                            n,
-                            reflow,
-                        } => {
-                            let at = |s: usize, e: usize| LineRef {
-                                line,
-                                span: d.abs(s)..d.abs(e),
-                            };
-                            if *reflow {
-                                self.reflowed = true;
-                            }
-                            self.step(kind.clone(), at(*i, *end), Some(at(*i + *n, *i + *n + 2)));
-                            self.narrow(*evidence);
-                        }
-                        act => self.apply(act.read(text), d, line, out),
-                    }
-                }
-            }
-            Lookup::Miss(mut rec) => {
-                for act in Planner::new(text, i) {
-                    rec.push(&act, text);
-                    self.apply(act, d, line, out);
-                }
-                rec.keep(text);
-            }
+        for act in Planner::new(text, i) {
+            self.apply(act, d, line, out);
         }
     }
 
@@ -1063,7 +859,7 @@ impl Builder {
             span: d.abs(s)..d.abs(e),
         };
         match act {
-            ActOf::StepOk {
+            Act::StepOk {
                 kind,
                 evidence,
                 i,
@@ -1077,7 +873,7 @@ impl Builder {
                 self.step(kind, at(i, end), Some(at(i + n, i + n + 2)));
                 self.narrow(evidence);
             }
-            ActOf::Seg {
+            Act::Seg {
                 seg,
                 i,
                 end,
@@ -1090,7 +886,7 @@ impl Builder {
                 }
                 self.segment(seg, at(i, end), first, last, out);
             }
-            ActOf::Noise { i, end } => {
+            Act::Noise { i, end } => {
                 let piece = d.text.get(i..end).unwrap_or("");
                 self.noise(piece, at(i, end), d, i, out);
             }
@@ -1156,7 +952,7 @@ impl Builder {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
                 let d = details.get_or_insert_with(|| self.pool.copy(""));
-                append_capped(d, &redacted(&mut self.msgs, text), MAX_DETAILS);
+                append_capped(d, &redacted(text), MAX_DETAILS);
             }
         }
         self.extend(&at);
@@ -1220,7 +1016,7 @@ impl Builder {
     /// is then recorded done, nothing waits).
     fn label(&mut self, label: Label<'_>, at: LineRef, ok: Option<LineRef>) {
         match label {
-            LabelOf::Upload { repo } => self.upload(repo, at, ok),
+            Label::Upload { repo } => self.upload(repo, at, ok),
             label => {
                 if let Some(kind) = step_kind(label) {
                     self.step(kind, at, ok);
@@ -1291,7 +1087,7 @@ impl Builder {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
                     Seg::Failure { message: m, .. } => StepResult::Failed {
-                        message: message(&mut self.msgs, &mut self.pool, m),
+                        message: message(&mut self.pool, m),
                     },
                     _ => return false,
                 };
@@ -1386,7 +1182,7 @@ impl Builder {
                     time,
                     level,
                     form,
-                    message: message(&mut self.msgs, &mut self.pool, m),
+                    message: message(&mut self.pool, m),
                     mid_line: !first,
                     at: at.clone(),
                     last_line: at.line,
@@ -1415,7 +1211,7 @@ impl Builder {
                     _ => false,
                 };
                 let failed = StepResult::Failed {
-                    message: message(&mut self.msgs, &mut self.pool, m),
+                    message: message(&mut self.pool, m),
                 };
                 let r = self.ensure_run(&at);
                 let target = if pending_begin { r.steps.last_mut() } else { None };
@@ -1506,8 +1302,8 @@ impl Builder {
                     .as_ref()
                     .is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed_before {
-                    let details = details.map(|d| message(&mut self.msgs, &mut self.pool, d));
-                    let message = Some(message(&mut self.msgs, &mut self.pool, m));
+                    let details = details.map(|d| message(&mut self.pool, d));
+                    let message = Some(message(&mut self.pool, m));
                     let r = self.ensure_run(&at);
                     r.end = RunEnd::Failed {
                         message,
@@ -1542,7 +1338,7 @@ impl Builder {
                 match target {
                     Some(u) => {
                         u.outcome = UploadOutcome::Failed {
-                            message: message(&mut self.msgs, &mut self.pool, m),
+                            message: message(&mut self.pool, m),
                         };
                         u.failure_at = Some(at.clone());
                     }
