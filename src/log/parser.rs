@@ -19,9 +19,6 @@ use serde::Serialize;
 use super::model::*;
 use crate::redact;
 
-mod pool;
-use pool::Pool;
-
 /// Longest line held in memory when streaming; longer lines are read in pieces.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 /// Longest message kept in the model (logger, failure, upload); longer ones are cut with `…`.
@@ -343,8 +340,7 @@ impl Parser {
 
     /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
     /// for a later run instead of a new allocation.
-    pub fn recycle(&mut self, mut run: Box<Run>) {
-        self.b.pool.take_from(&mut run);
+    pub fn recycle(&mut self, run: Box<Run>) {
         self.b.spare.push(run);
     }
 
@@ -442,8 +438,6 @@ struct Builder {
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Run>>,
     reflowed: bool,
-    /// Texts of closed runs, reused for the texts of the next ones.
-    pool: Pool,
 }
 
 /// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
@@ -539,12 +533,9 @@ fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
     end
 }
 
-/// Redacts and caps a message taken from the log (the copy in a buffer of the pool).
-fn message(pool: &mut Pool, text: &str) -> String {
-    match redacted(text) {
-        std::borrow::Cow::Borrowed(t) => pool.copy(t),
-        std::borrow::Cow::Owned(t) => t,
-    }
+/// Redacts and caps a message taken from the log.
+fn message(text: &str) -> String {
+    redacted(text).into_owned()
 }
 
 /// [`message`], borrowed when redaction changes nothing.
@@ -597,14 +588,10 @@ fn append_capped(into: &mut String, text: &str, cap: usize) {
     }
 }
 
-/// Counts a piece of an upload's noise and keeps its place, up to [`OUTPUT_KEPT`] (the list
-/// in a buffer of `pool`).
-fn note_noise(u: &mut Upload, at: LineRef, pool: &mut Pool) {
+/// Counts a piece of an upload's noise and keeps its place, up to [`OUTPUT_KEPT`].
+fn note_noise(u: &mut Upload, at: LineRef) {
     u.noise_count = u.noise_count.saturating_add(1);
     if u.noise.len() < OUTPUT_KEPT {
-        if u.noise.capacity() == 0 {
-            u.noise = pool.refs();
-        }
         u.noise.push(at);
     }
 }
@@ -623,15 +610,15 @@ pub(crate) fn json_file_name(detail: &str) -> Option<&str> {
     (rest.as_bytes().get(end) == Some(&b'"') && !name.is_empty()).then_some(name)
 }
 
-/// `<dir>/<file>` → the archive and the parts of its name (its texts in buffers of `pool`).
-fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
+/// `<dir>/<file>` → the archive and the parts of its name .
+fn archive(path: &str, at: LineRef) -> Archive {
     // The parts are found on the borrowed path (`memrchr`, not the generic `rsplit` searchers),
     // then copied once.
     let name_at = memchr::memrchr(b'/', path.as_bytes()).map_or(0, |k| k + 1);
     let name = path.get(name_at..).unwrap_or(path);
     let mut a = Archive {
-        path: pool.copy(path),
-        file_name: pool.copy(name),
+        path: path.to_owned(),
+        file_name: name.to_owned(),
         box_name: None,
         version: None,
         stamp: None,
@@ -923,8 +910,7 @@ impl Builder {
             // An owning consumer takes the run; a borrowing one leaves it, and its vectors
             // are reused for the next run (no allocation per run when streaming).
             out(Out::Run(&mut self.run));
-            if let Some(mut r) = self.run.take() {
-                self.pool.take_from(&mut r);
+            if let Some(r) = self.run.take() {
                 self.spare.push(r);
             }
         }
@@ -951,7 +937,7 @@ impl Builder {
     fn details_line(&mut self, text: &str, at: LineRef) {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
-                let d = details.get_or_insert_with(|| self.pool.copy(""));
+                let d = details.get_or_insert_with(|| String::new());
                 append_capped(d, &redacted(text), MAX_DETAILS);
             }
         }
@@ -1002,7 +988,7 @@ impl Builder {
                 }
                 Pending::Upload(i) => {
                     if let Some(u) = r.uploads.get_mut(i) {
-                        note_noise(u, noise_at, &mut self.pool);
+                        note_noise(u, noise_at);
                     }
                 }
             }
@@ -1086,9 +1072,7 @@ impl Builder {
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => StepResult::Failed {
-                        message: message(&mut self.pool, m),
-                    },
+                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(m) },
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
@@ -1182,7 +1166,7 @@ impl Builder {
                     time,
                     level,
                     form,
-                    message: message(&mut self.pool, m),
+                    message: message(m),
                     mid_line: !first,
                     at: at.clone(),
                     last_line: at.line,
@@ -1210,9 +1194,7 @@ impl Builder {
                         .is_some_and(|s| s.kind == StepKind::BeginEvent),
                     _ => false,
                 };
-                let failed = StepResult::Failed {
-                    message: message(&mut self.pool, m),
-                };
+                let failed = StepResult::Failed { message: message(m) };
                 let r = self.ensure_run(&at);
                 let target = if pending_begin { r.steps.last_mut() } else { None };
                 match target {
@@ -1248,8 +1230,8 @@ impl Builder {
                 };
                 let d = RemoteDeletion {
                     repo: repo.unwrap_or(Repo::Samba),
-                    file_name: json_file_name(detail).map(|n| self.pool.copy(n)),
-                    detail: self.pool.copy(detail),
+                    file_name: json_file_name(detail).map(|n| n.to_owned()),
+                    detail: detail.to_owned(),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1257,8 +1239,8 @@ impl Builder {
             Seg::MarketDeletion { file } => {
                 let d = RemoteDeletion {
                     repo: Repo::Market,
-                    file_name: (!file.is_empty()).then(|| self.pool.copy(file)),
-                    detail: self.pool.copy(file),
+                    file_name: (!file.is_empty()).then(|| file.to_owned()),
+                    detail: file.to_owned(),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1269,20 +1251,20 @@ impl Builder {
                     _ => None,
                 };
                 match upload {
-                    Some(u) => note_noise(u, at.clone(), &mut self.pool),
+                    Some(u) => note_noise(u, at.clone()),
                     None => return self.unknown(at, out),
                 }
             }
             Seg::Deletion { path, .. } => {
                 let d = Deletion {
-                    path: self.pool.copy(path),
+                    path: path.to_owned(),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).deletions.push(d);
             }
             Seg::ArchiveName { path, .. } => {
                 self.pending = None;
-                let a = archive(path, at.clone(), &mut self.pool);
+                let a = archive(path, at.clone());
                 self.ensure_run(&at).archive = Some(a);
             }
             Seg::Duration { secs, .. } => {
@@ -1302,8 +1284,8 @@ impl Builder {
                     .as_ref()
                     .is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed_before {
-                    let details = details.map(|d| message(&mut self.pool, d));
-                    let message = Some(message(&mut self.pool, m));
+                    let details = details.map(|d| message(d));
+                    let message = Some(message(m));
                     let r = self.ensure_run(&at);
                     r.end = RunEnd::Failed {
                         message,
@@ -1337,9 +1319,7 @@ impl Builder {
                 };
                 match target {
                     Some(u) => {
-                        u.outcome = UploadOutcome::Failed {
-                            message: message(&mut self.pool, m),
-                        };
+                        u.outcome = UploadOutcome::Failed { message: message(m) };
                         u.failure_at = Some(at.clone());
                     }
                     None => return self.unknown(at, out),

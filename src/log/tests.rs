@@ -314,9 +314,8 @@ proptest::proptest! {
 }
 
 /// Runs whose storage is reused (lent by `feed_ref`, or given back with `recycle`) leave
-/// nothing of theirs in the next ones: every fixture, one after the other, three times over
-/// (so the texts of each run land in the buffers of earlier ones), gives the model read
-/// without any reuse.
+/// nothing of theirs in the next ones: every fixture, one after the other, three times over,
+/// gives the model read without any reuse.
 #[test]
 fn reused_run_storage_changes_no_model() {
     let mut all = Vec::new();
