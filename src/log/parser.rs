@@ -937,7 +937,7 @@ impl Builder {
     fn details_line(&mut self, text: &str, at: LineRef) {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
-                let d = details.get_or_insert_with(|| String::new());
+                let d = details.get_or_insert_with(String::new);
                 append_capped(d, &redacted(text), MAX_DETAILS);
             }
         }
@@ -1284,7 +1284,7 @@ impl Builder {
                     .as_ref()
                     .is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed_before {
-                    let details = details.map(|d| message(d));
+                    let details = details.map(message);
                     let message = Some(message(m));
                     let r = self.ensure_run(&at);
                     r.end = RunEnd::Failed {
