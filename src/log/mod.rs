@@ -12,6 +12,9 @@
 //!   [`LogItem`]s (runs, loose logger lines, unknown pieces) as they complete, with memory
 //!   bounded by the largest run, not by the input: a 1 GB log is read in 256 KiB chunks, lines
 //!   are read in place, only a line straddling two chunks is copied. [`parse`] is built on them.
+//! - [`GrowingLog`]: one log shown again and again as it grows (a replay's steps), parsed once:
+//!   each longer view of the same buffer feeds only the new bytes; [`LogView`] is the model of
+//!   one prefix (the completed runs shared, not copied).
 //! - [`Parser::feed_ref`] and [`RunReader::for_each_ref`] lend each item ([`LogItemRef`])
 //!   instead of giving it: the run's storage is cleared and reused for the next run, so a
 //!   consumer that only looks (counts, checks; `parse --format summary`) allocates nothing per
@@ -131,6 +134,7 @@
 
 mod classify;
 mod decode;
+mod growing;
 mod model;
 mod parser;
 pub mod render;
@@ -140,6 +144,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use decode::cp1252;
+pub use growing::{GrowingLog, LogView};
 pub use model::*;
 pub use parser::{LogItem, LogItemRef, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};
 

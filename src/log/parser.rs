@@ -117,7 +117,7 @@ fn lending<F: FnMut(LogItemRef<'_>)>(out: &mut F) -> impl FnMut(Out<'_>) + '_ {
 /// let info = parser.finish(&mut count);
 /// assert_eq!((runs, info.line_count), (1, 3));
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Parser {
     /// Input offset of the next byte to be fed.
     offset: u64,
@@ -425,7 +425,7 @@ enum Pending {
     Upload(usize),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Builder {
     run: Option<Box<Run>>,
     pending: Option<Pending>,

@@ -433,3 +433,38 @@ pub(crate) fn xorshift(seed: &mut u64) -> u64 {
     *seed ^= *seed << 17;
     *seed
 }
+
+// ---- a growing log, parsed once -----------------------------------------------------------------
+
+/// Views of a growing buffer (every fixture one after the other, cut at line ends, inside lines,
+/// between a CR and its LF) give the model of each prefix parsed from its first byte.
+#[test]
+fn a_growing_log_gives_the_model_of_each_prefix() {
+    let mut all = Vec::new();
+    for (_, input) in log_fixtures() {
+        all.extend_from_slice(&input);
+    }
+    let whole = bytes::Bytes::from(all);
+    let mut seed = 0x1234_5678_9ABC_DEF1u64;
+    let mut cuts: Vec<usize> = memchr::memchr_iter(b'\n', &whole).map(|k| k + 1).step_by(7).collect();
+    for _ in 0..200 {
+        cuts.push((xorshift(&mut seed) % (whole.len() as u64 + 1)) as usize);
+    }
+    cuts.sort_unstable();
+    let mut growing = GrowingLog::new();
+    for cut in cuts {
+        let prefix = whole.slice(..cut);
+        let view = growing.view(&prefix);
+        let model = parse(&prefix);
+        assert_eq!(view.to_model(), model, "prefix of {cut} bytes");
+        assert_eq!(view.run_count(), model.runs.len());
+        assert_eq!(view.all_logger_lines(), model.all_logger_lines());
+    }
+    let view = growing.view(&whole);
+    assert!(view.run_count() > 30);
+    // Another buffer, or a shorter view: read from the first byte again.
+    let other = bytes::Bytes::copy_from_slice(&whole[..whole.len() / 2]);
+    assert_eq!(growing.view(&other).to_model(), parse(&other));
+    let shorter = whole.slice(..whole.len() / 3);
+    assert_eq!(growing.view(&shorter).to_model(), parse(&shorter));
+}
