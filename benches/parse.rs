@@ -1,22 +1,22 @@
-//! Log-parsing throughput and peak memory on generated multi-run logs of 100 MB and 1 GB,
-//! compared in the same run with `grep -c ERROR` and `wc -l` on the same file. The parser runs on
-//! every core (the CLI's default) and on one thread (`--threads 1`).
+//! Log-parsing speed and peak memory on realistic input: a generated `cron_execution`-style
+//! accumulation of many runs (20 MB by default) and its first 500 lines (Jeedom keeps
+//! `maxLineLog` = 500 lines of a log: what a user pastes), with `wc -l` and `grep -c ERROR` on
+//! the same file for scale.
 //!
 //! ```sh
-//! cargo bench --bench parse                                # 100 MB and 1 GB
-//! INFOBACKUP_BENCH_MB=100 cargo bench --bench parse        # sizes in MB, comma-separated
+//! cargo bench --bench parse                                # 20 MB and its first 500 lines
+//! INFOBACKUP_BENCH_MB=20,100 cargo bench --bench parse     # sizes in MB, comma-separated
 //! INFOBACKUP_BENCH_DIR=/tmp/logs cargo bench --bench parse  # keep the logs there (profiling)
+//! INFOBACKUP_BENCH_EXE=/tmp/old/infobackup cargo bench --bench parse  # the CLI of another build
 //! ```
 //!
 //! The logs are written to a temporary folder (streamed out, never held in memory) and removed
-//! at the end. Each tool runs once untimed (page cache warm), then `INFOBACKUP_BENCH_REPS`
+//! at the end. Each measure runs once untimed (page cache warm), then `INFOBACKUP_BENCH_REPS`
 //! times (default 3); the best wall time is kept. Figures go in BENCHMARKS.md.
 //!
-//! Peak memory: one more run per tool samples the child's `VmHWM` (`/proc/<pid>/status`, the
-//! high-water mark of its own address space) every millisecond. `ru_maxrss` from `wait4` is
-//! printed too but is only an upper bound: Linux carries the spawning process's high-water mark
-//! into the child at `exec` (std spawns with `CLONE_VM`), so it reports at least this bench's
-//! own peak.
+//! Peak memory: one more run of a command samples the child's `VmHWM` (`/proc/<pid>/status`,
+//! the high-water mark of its own address space) every millisecond. (`ru_maxrss` from `wait4`
+//! is only an upper bound: Linux carries the spawning process's high-water mark into the child.)
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -32,7 +32,7 @@ fn main() {
     let sizes: Vec<u64> = std::env::var("INFOBACKUP_BENCH_MB")
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![100, 1024]);
+        .unwrap_or_else(|| vec![20]);
     let reps: usize = std::env::var("INFOBACKUP_BENCH_REPS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -46,20 +46,15 @@ fn main() {
     };
     let keep = std::env::var_os("INFOBACKUP_BENCH_DIR").map(std::path::PathBuf::from);
     let folder = keep.clone().unwrap_or_else(|| dir.path().to_owned());
-    let exe = env!("CARGO_BIN_EXE_infobackup");
-    println!(
-        "log parsing benchmark ({} cores visible)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    let exe = std::env::var("INFOBACKUP_BENCH_EXE").unwrap_or_else(|_| env!("CARGO_BIN_EXE_infobackup").to_owned());
+    let exe = exe.as_str();
+    println!("log parsing benchmark, binary {exe}");
     for size_mb in sizes {
         let path = folder.join(format!("backup-{size_mb}MB.log"));
         let t = Instant::now();
         let stats = match generate(&path, size_mb * MB) {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("bench: cannot write {}: {e}", path.display());
-                std::process::exit(2);
-            }
+            Err(e) => fail(&path, e),
         };
         let p = path.display().to_string();
         println!(
@@ -69,75 +64,108 @@ fn main() {
             stats.runs,
             t.elapsed().as_secs_f64()
         );
+        // Jeedom keeps the last `maxLineLog` (500) lines of a log: what a user pastes.
+        let small = folder.join("backup-500-lines.log");
+        let whole = std::fs::read(&path).unwrap_or_else(|e| fail(&path, e));
+        let cut = memchr::memchr_iter(b'\n', &whole)
+            .nth(499)
+            .map_or(whole.len(), |k| k + 1);
+        let head = whole.get(..cut).unwrap_or_default();
+        std::fs::write(&small, head).unwrap_or_else(|e| fail(&small, e));
+        let s = small.display().to_string();
         let wc_argv = ["wc", "-l", &p];
         let grep_argv = ["grep", "-c", "ERROR", &p];
-        let ours_argv = [exe, "parse", "--format", "summary", &p];
-        let one_argv = [exe, "parse", "--format", "summary", "--threads", "1", &p];
+        let summary_argv = [exe, "parse", "--format", "summary", &p];
+        let json_argv = [exe, "parse", "--format", "json", &p];
+        let small_json_argv = [exe, "parse", "--format", "json", &s];
+        let small_diag_argv = [exe, "diagnose", &s];
         println!("load average before: {}", load_average());
-        let wc = best(reps, || child(&wc_argv, false));
-        let grep = best(reps, || child(&grep_argv, false));
-        let ours = best(reps, || child(&ours_argv, false));
-        let one = best(reps, || child(&one_argv, false));
-        let inproc = best(reps, || in_process(&path));
+        let wc = best(reps, || child(&wc_argv, false, true));
+        let grep = best(reps, || child(&grep_argv, false, true));
+        let summary = best(reps, || child(&summary_argv, false, true));
+        let json = best(reps, || child(&json_argv, false, false));
+        let model = best(reps, || in_process_model(&whole));
+        let owned = best(reps, || in_process(&path));
         let lent = best(reps, || in_process_lent(&path));
-        let par = best(reps, || in_process_parallel(&path));
-        let floor = best(reps, || line_loop(&path));
-        let peaks = [&wc_argv[..], &grep_argv[..], &ours_argv[..], &one_argv[..]].map(|argv| child(argv, true));
+        let small_model = best(reps, || small_parses(head, 1000));
+        let small_json = best(reps, || child(&small_json_argv, false, false));
+        let small_diag = best(reps, || child(&small_diag_argv, false, false));
+        let peaks = [&summary_argv[..], &json_argv[..], &small_diag_argv[..]].map(|argv| child(argv, true, false));
         println!("load average after: {}", load_average());
-        let gb = |d: Duration| stats.bytes as f64 / d.as_secs_f64() / 1e9;
+        let rate = |bytes: usize, d: Duration| bytes as f64 / d.as_secs_f64() / 1e6;
         let mb = |k: Option<i64>| k.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
-        println!(
-            "{:<34} {:>9} {:>10} {:>13} {:>14}",
-            "tool", "wall s", "GB/s", "VmHWM MB", "ru_maxrss MB"
-        );
-        for (name, r, peak) in [
-            ("wc -l", &wc, Some(&peaks[0])),
-            ("grep -c ERROR", &grep, Some(&peaks[1])),
-            ("parse --format summary (all cores)", &ours, Some(&peaks[2])),
-            ("parse --format summary --threads 1", &one, Some(&peaks[3])),
-            ("in-process RunReader (owned items)", &inproc, None),
-            ("in-process for_each_ref (lent)", &lent, None),
-            ("in-process parallel::for_each_ref", &par, None),
-            ("reference: bare line loop, 1 thread", &floor, None),
+        println!("{:<44} {:>9} {:>9} {:>10}", "tool", "wall ms", "MB/s", "VmHWM MB");
+        let n = whole.len();
+        for (name, r, bytes, peak) in [
+            ("wc -l", &wc, n, None),
+            ("grep -c ERROR", &grep, n, None),
+            ("parse --format summary (streaming)", &summary, n, Some(&peaks[0])),
+            ("parse --format json > /dev/null", &json, n, Some(&peaks[1])),
+            ("in-process log::parse (whole model)", &model, n, None),
+            ("in-process RunReader (owned items)", &owned, n, None),
+            ("in-process for_each_ref (lent)", &lent, n, None),
+            (
+                "500 lines: in-process log::parse, 1000 times",
+                &small_model,
+                head.len() * 1000,
+                None,
+            ),
+            ("500 lines: parse --format json", &small_json, head.len(), None),
+            ("500 lines: diagnose (text)", &small_diag, head.len(), Some(&peaks[2])),
         ] {
-            let (hwm, maxrss) = peak.map_or((None, None), |p| (p.hwm_kb, p.max_rss_kb));
             println!(
-                "{name:<34} {:>9.3} {:>10.2} {:>13} {:>14}",
-                r.wall.as_secs_f64(),
-                gb(r.wall),
-                mb(hwm),
-                mb(maxrss)
+                "{name:<44} {:>9.1} {:>9.0} {:>10}",
+                r.wall.as_secs_f64() * 1e3,
+                rate(bytes, r.wall),
+                mb(peak.and_then(|p| p.hwm_kb)),
             );
         }
         println!(
-            "ratios (wall time): parse / grep -c = {:.2} (one thread: {:.2}), parse / wc -l = {:.2}",
-            ours.wall.as_secs_f64() / grep.wall.as_secs_f64(),
-            one.wall.as_secs_f64() / grep.wall.as_secs_f64(),
-            ours.wall.as_secs_f64() / wc.wall.as_secs_f64()
-        );
-        println!(
-            "reference (wall time): bare line loop / grep -c = {:.2}; parse --threads 1 / bare line loop = {:.2}",
-            floor.wall.as_secs_f64() / grep.wall.as_secs_f64(),
-            one.wall.as_secs_f64() / floor.wall.as_secs_f64()
-        );
-        println!(
-            "outputs: wc {:?}, grep {:?}, line loop {:?}",
+            "outputs: wc {:?}, grep {:?}, model {:?}, lent {:?}, 500 lines {:?}",
             wc.stdout.trim(),
             grep.stdout.trim(),
-            floor.stdout.trim()
+            model.stdout,
+            lent.stdout,
+            small_model.stdout
         );
-        println!("parse summary:\n{}", ours.stdout.trim_end());
+        println!("parse summary:\n{}", summary.stdout.trim_end());
         if keep.is_none() {
             let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(&small);
         }
+    }
+}
+
+/// The whole model of a log held in memory, as `parse --format json` and `diagnose` build it.
+fn in_process_model(bytes: &[u8]) -> Measure {
+    let t = Instant::now();
+    let m = infobackup::log::parse(bytes);
+    Measure {
+        wall: t.elapsed(),
+        hwm_kb: None,
+        stdout: format!("{} runs, {} unknown", m.runs.len(), m.unknown.len()),
+    }
+}
+
+/// `times` models of a small log (a paste): what one `diagnose` or `check` of a case costs.
+fn small_parses(bytes: &[u8], times: usize) -> Measure {
+    let t = Instant::now();
+    let mut runs = 0;
+    for _ in 0..times {
+        runs += std::hint::black_box(infobackup::log::parse(std::hint::black_box(bytes)))
+            .runs
+            .len();
+    }
+    Measure {
+        wall: t.elapsed(),
+        hwm_kb: None,
+        stdout: format!("{} runs each", runs / times.max(1)),
     }
 }
 
 #[derive(Debug, Clone)]
 struct Measure {
     wall: Duration,
-    /// From `wait4`: an upper bound (see the module doc).
-    max_rss_kb: Option<i64>,
     /// Sampled `VmHWM` of the child's own image.
     hwm_kb: Option<i64>,
     stdout: String,
@@ -164,13 +192,13 @@ fn vm_hwm_kb(pid: libc::pid_t) -> Option<i64> {
 
 /// Spawns a command and waits for it with `wait4`. `sample`: poll every millisecond and read
 /// the child's `VmHWM` (for memory; the polling adds up to 1 ms to the wall time).
-fn child(argv: &[&str], sample: bool) -> Measure {
+fn child(argv: &[&str], sample: bool, capture: bool) -> Measure {
     let (prog, args) = argv.split_first().unwrap_or((&"true", &[]));
     let t = Instant::now();
-    // Outputs are small (counts): they fit in the pipe while we wait.
+    // Captured outputs are small (counts): they fit in the pipe while we wait.
     let spawned = Command::new(prog)
         .args(args)
-        .stdout(Stdio::piped())
+        .stdout(if capture { Stdio::piped() } else { Stdio::null() })
         .stderr(Stdio::inherit())
         .spawn();
     let mut child = match spawned {
@@ -206,7 +234,6 @@ fn child(argv: &[&str], sample: bool) -> Measure {
     }
     Measure {
         wall,
-        max_rss_kb: Some(usage.ru_maxrss),
         hwm_kb: hwm,
         stdout,
     }
@@ -233,7 +260,6 @@ fn in_process(path: &Path) -> Measure {
     }
     Measure {
         wall: t.elapsed(),
-        max_rss_kb: None,
         hwm_kb: None,
         stdout: format!("{runs} runs, {unknown} unknown"),
     }
@@ -262,111 +288,9 @@ impl Tally {
     fn measure(self, t: Instant) -> Measure {
         Measure {
             wall: t.elapsed(),
-            max_rss_kb: None,
             hwm_kb: None,
             stdout: format!("{} runs, {} steps, {} unknown", self.runs, self.steps, self.unknown),
         }
-    }
-}
-
-/// The same on every core (`log::parallel::for_each_ref`, as the CLI does): pieces cut before
-/// `[START BACKUP]` lines, runs lent in input order and recycled.
-fn in_process_parallel(path: &Path) -> Measure {
-    let t = Instant::now();
-    let file = File::open(path).unwrap_or_else(|e| fail(path, e));
-    let mut tally = Tally::default();
-    let threads = infobackup::log::parallel::default_threads();
-    if let Err(e) = infobackup::log::parallel::for_each_ref(file, threads, |item| tally.add(item)) {
-        fail(path, e);
-    }
-    tally.measure(t)
-}
-
-/// A reference, not a parser: the least any parser that records every line must do, on one
-/// thread. It reads the file in 512 KiB chunks, finds each line end (`memchr`), hashes the line
-/// (length and two 8-byte samples) into a 1 024-slot table, pushes a 24-byte record (slot,
-/// line number, span) per line, and empties the records at each `[END BACKUP SUCCESS]`. No
-/// decoding, no classification, no model. Its distance to `grep -c` bounds what a parser that
-/// builds the model can reach on this machine.
-fn line_loop(path: &Path) -> Measure {
-    #[derive(Clone, Copy)]
-    struct Record {
-        slot: u32,
-        line: u32,
-        start: u64,
-        end: u64,
-    }
-    fn sample_hash(b: &[u8]) -> u64 {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let word = |at: usize| {
-            b.get(at..at + 8)
-                .map_or(0, |c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-        };
-        let n = b.len();
-        let mut h = (n as u64).wrapping_mul(K);
-        h = (h.rotate_left(5) ^ word(0)).wrapping_mul(K);
-        h = (h.rotate_left(5) ^ word(n.saturating_sub(8))).wrapping_mul(K);
-        h ^ (h >> 32)
-    }
-    let t = Instant::now();
-    let mut file = File::open(path).unwrap_or_else(|e| fail(path, e));
-    let mut buf = vec![0u8; 512 * 1024];
-    let mut table = vec![(0u64, 0u32); 1024];
-    let mut records: Vec<Record> = Vec::with_capacity(64);
-    let (mut carry, mut offset, mut line, mut recorded, mut runs) = (0usize, 0u64, 0u32, 0u64, 0u64);
-    // Read from the records at each run's end, so that none of the work can be optimised away.
-    let mut check = 0u64;
-    loop {
-        let n = match std::io::Read::read(&mut file, buf.get_mut(carry..).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) => fail(path, e),
-        };
-        let end = carry + n;
-        let data = buf.get(..end).unwrap_or_default();
-        let mut s = 0;
-        while let Some(k) = memchr::memchr(b'\n', data.get(s..).unwrap_or_default()) {
-            let text = data.get(s..s + k).unwrap_or_default();
-            line += 1;
-            let h = sample_hash(text);
-            let at = (h % 1024) as usize;
-            if let Some(slot) = table.get_mut(at) {
-                if slot.0 != h {
-                    *slot = (h, u32::from(text.first().copied().unwrap_or(0)));
-                }
-            }
-            records.push(Record {
-                slot: at as u32,
-                line,
-                start: offset + s as u64,
-                end: offset + (s + k) as u64,
-            });
-            if text == b"[END BACKUP SUCCESS]" {
-                recorded += records.len() as u64;
-                check = records
-                    .iter()
-                    .fold(check, |c, r| c.rotate_left(1) ^ u64::from(r.slot) ^ r.start ^ r.end);
-                runs += 1;
-                records.clear();
-            }
-            s += k + 1;
-        }
-        buf.copy_within(s..end, 0);
-        offset += s as u64;
-        carry = end - s;
-        if carry == buf.len() {
-            buf.resize(buf.len() * 2, 0);
-        }
-    }
-    let last = records.last().map_or(0, |r| u64::from(r.line) ^ r.start ^ r.end);
-    Measure {
-        wall: t.elapsed(),
-        max_rss_kb: None,
-        hwm_kb: None,
-        stdout: format!(
-            "{line} lines, {recorded} records in {runs} successful runs (check {:x})",
-            check ^ last
-        ),
     }
 }
 

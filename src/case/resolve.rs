@@ -642,19 +642,21 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 }
             }
         }
-        // The Samba share.
+        // The Samba share (names seen kept in a set: a scan of the listing for each name was
+        // quadratic in runs at every step).
         let mut listing: Vec<String> = Vec::new();
+        let mut listed: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (r, run) in runs.iter().enumerate().rev() {
             if run_done(r, sl) && matches!(run.samba, Some((true, _))) {
                 if let Some(a) = &run.archive {
-                    if !listing.contains(&a.file_name) {
+                    if listed.insert(&a.file_name) {
                         listing.push(a.file_name.clone());
                     }
                 }
             }
         }
         for f in &m.samba.listing {
-            if !listing.contains(f) {
+            if listed.insert(f) {
                 listing.push(f.clone());
             }
         }

@@ -33,10 +33,6 @@ pub struct Args {
     /// Language of the text output (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
     #[arg(long, value_enum, default_value_t = super::locale_lang())]
     pub lang: Lang,
-    /// Parser threads for a large log (default: every core). A log is cut before its
-    /// `[START BACKUP]` lines and the pieces are parsed side by side; the result is the same.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub threads: Option<u16>,
 }
 
 fn is_stdin(args: &Args) -> bool {
@@ -57,12 +53,11 @@ fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let threads = args.threads.map_or_else(log::parallel::default_threads, usize::from);
     let out = match args.format {
-        Format::Summary => summary(&args, threads)?,
+        Format::Summary => summary(&args)?,
         Format::Text => {
             let bytes = read_all(&args)?;
-            let model = log::parse_threads(&bytes, threads);
+            let model = log::parse(&bytes);
             // The log is untrusted: none of its control characters reaches the terminal.
             infobackup::report::diagnose::text::terminal_safe(
                 &log::render::render_text(&model, &bytes, args.lang),
@@ -71,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Format::Json => {
             let bytes = read_all(&args)?;
-            let model = log::parse_threads(&bytes, threads);
+            let model = log::parse(&bytes);
             let mut json = serde_json::to_string_pretty(&model).context("cannot encode the model as JSON")?;
             json.push('\n');
             redact_text(&json)
@@ -86,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Streams the input and counts; memory stays constant whatever the size.
-fn summary(args: &Args, threads: usize) -> anyhow::Result<String> {
+fn summary(args: &Args) -> anyhow::Result<String> {
     let reader: Box<dyn Read> = if is_stdin(args) {
         Box::new(std::io::stdin().lock())
     } else {
@@ -95,9 +90,11 @@ fn summary(args: &Args, threads: usize) -> anyhow::Result<String> {
         Box::new(file)
     };
     let mut c = Counts::default();
-    let info = log::parallel::for_each_ref(reader, threads, |item| c.add(item))
+    let mut items = log::RunReader::new(reader);
+    items
+        .for_each_ref(|item| c.add(item))
         .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
-    Ok(c.render(&info))
+    Ok(items.text_info().map(|info| c.render(info)).unwrap_or_default())
 }
 
 #[derive(Debug, Default)]

@@ -199,7 +199,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let _ = writeln!(
         out,
-        "  cargo test --test integration cases   # {} snapshots/cases/{}@<profile>.snap.new",
+        "  cargo test --test cases -- {}@   # {} snapshots/cases/{}@<profile>.snap.new",
+        args.name,
         args.lang.pick("écrit", "writes"),
         args.name
     );
@@ -207,8 +208,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         out,
         "  cargo insta review                    # {}",
         args.lang.pick(
-            "ou : INSTA_UPDATE=always cargo test --test integration cases, puis lisez les .snap",
-            "or: INSTA_UPDATE=always cargo test --test integration cases, then read the .snap files"
+            "ou : INSTA_UPDATE=always cargo test --test cases, puis lisez les .snap",
+            "or: INSTA_UPDATE=always cargo test --test cases, then read the .snap files"
         )
     );
     let _ = writeln!(

@@ -43,6 +43,8 @@ pub(crate) struct BlockInput<'a> {
     pub now: DateTime,
     /// Tag `#lastSave#`: the virtual's value before the trigger.
     pub last_save_tag: &'a str,
+    /// The logs as parsed so far in this replay (the strict profile's; each parsed once).
+    pub logs: &'a std::cell::RefCell<strict::ParsedLogs>,
 }
 
 /// What the code block produced.
@@ -127,9 +129,11 @@ impl Replay {
 pub fn replay(timeline: &Timeline, config: &ProfileConfig, world: &mut dyn World) -> Result<Replay, WorldError> {
     let tz = timeline.time_zone()?;
     let mut steps = Vec::with_capacity(timeline.steps.len());
+    // Each log is parsed once for the whole replay, not once per trigger.
+    let logs = std::cell::RefCell::default();
     for (i, step) in timeline.steps.iter().enumerate() {
         world.enter_step(i)?;
-        steps.push(run_trigger(i, &step.trigger, timeline.jeedom, &tz, config, world)?);
+        steps.push(run_block(i, &step.trigger, timeline.jeedom, &tz, config, world, &logs)?);
     }
     Ok(Replay {
         profile: config.name(),
@@ -154,6 +158,27 @@ pub fn run_trigger(
     config: &ProfileConfig,
     world: &mut dyn World,
 ) -> Result<StepOutcome, WorldError> {
+    run_block(
+        index,
+        trigger,
+        jeedom,
+        tz,
+        config,
+        world,
+        &std::cell::RefCell::default(),
+    )
+}
+
+/// [`run_trigger`] with the logs parsed so far in this replay.
+fn run_block(
+    index: usize,
+    trigger: &Trigger,
+    jeedom: JeedomVersion,
+    tz: &TimeZone,
+    config: &ProfileConfig,
+    world: &mut dyn World,
+    logs: &std::cell::RefCell<strict::ParsedLogs>,
+) -> Result<StepOutcome, WorldError> {
     if let Some(program) = &config.php_block {
         return crate::phprun::run_trigger(index, trigger, jeedom, tz, config, program, world);
     }
@@ -171,6 +196,7 @@ pub fn run_trigger(
         trigger,
         now,
         last_save_tag: &before,
+        logs,
     };
     let (output, evidence) = match config.base {
         Profile::Strict => strict::run(&input, world)?,

@@ -27,7 +27,7 @@
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
-use crate::log::{self, LogModel, RunEnd, UploadOutcome};
+use crate::log::{self, GrowingLog, LogView, RunEnd, UploadOutcome};
 use crate::php::{self, PhpVersion, Value};
 use crate::redact::redact_text;
 use crate::world::{LogName, Trigger, World, WorldError, format_at};
@@ -113,7 +113,7 @@ pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(Bloc
             let mut unseen_since = None;
             if !begin_seen {
                 let no_cloud = world.no_cloud_backup()?;
-                let (found, _) = choose_run(world, None, update || no_cloud)?;
+                let (found, _) = choose_run(input, world, None, update || no_cloud)?;
                 if let Some((t, _)) = found.as_ref().and_then(Found::run).and_then(|r| r.start.as_ref()) {
                     l_text = rules::stamp(*t);
                     unseen_since = Some(format_at(*t));
@@ -172,18 +172,41 @@ enum Forced {
     },
 }
 
+/// The logs of a replay, each parsed once as it grows from trigger to trigger (a step's log is
+/// a longer view of the same buffer): the strict profile reads every log through it.
+#[derive(Debug, Default)]
+pub(crate) struct ParsedLogs {
+    backup: GrowingLog,
+    update: GrowingLog,
+    cron_execution: GrowingLog,
+}
+
+impl ParsedLogs {
+    /// The model of `name` as the world gives it now.
+    fn read(&mut self, world: &mut dyn World, name: LogName) -> Result<(crate::world::LogBytes, LogView), WorldError> {
+        let bytes = world.log(name)?;
+        let log = match name {
+            LogName::Backup => &mut self.backup,
+            LogName::Update => &mut self.update,
+            LogName::CronExecution => &mut self.cron_execution,
+        };
+        let view = log.view(&bytes);
+        Ok((bytes, view))
+    }
+}
+
 /// A run found in a log, with the model it came from and the log's bytes (to quote lines as
 /// written).
 struct Found {
     log: LogName,
     bytes: crate::world::LogBytes,
-    model: LogModel,
+    model: LogView,
     index: usize,
 }
 
 impl Found {
     fn run(&self) -> Option<&log::Run> {
-        self.model.runs.get(self.index)
+        self.model.run(self.index)
     }
 }
 
@@ -192,6 +215,7 @@ impl Found {
 /// time is at most 15 minutes before the start stamp and before the stamp's next minute; a run
 /// whose beginning was cut off (no banner) counts when it is the log's last run.
 fn choose_run(
+    input: &BlockInput<'_>,
     world: &mut dyn World,
     begin: Option<DateTime>,
     update: bool,
@@ -202,8 +226,7 @@ fn choose_run(
         &[LogName::Backup, LogName::CronExecution]
     };
     for &name in order {
-        let bytes = world.log(name)?;
-        let model = log::parse(&bytes);
+        let (bytes, model) = input.logs.borrow_mut().read(world, name)?;
         if let Some(index) = find_run(&model, begin) {
             return Ok((
                 Some(Found {
@@ -219,9 +242,9 @@ fn choose_run(
     Ok((None, order.to_vec()))
 }
 
-fn find_run(model: &LogModel, begin: Option<DateTime>) -> Option<usize> {
+fn find_run(model: &LogView, begin: Option<DateTime>) -> Option<usize> {
     let Some(begin) = begin else {
-        return model.runs.len().checked_sub(1);
+        return model.run_count().checked_sub(1);
     };
     let lo = begin
         .checked_sub(jiff::SignedDuration::from_secs(BANNER_BEFORE_STAMP_S))
@@ -229,20 +252,22 @@ fn find_run(model: &LogModel, begin: Option<DateTime>) -> Option<usize> {
     let hi = begin
         .checked_add(jiff::SignedDuration::from_secs(BANNER_AFTER_STAMP_S))
         .ok()?;
-    let by_time = model
-        .runs
-        .iter()
-        .rposition(|r| r.start.as_ref().is_some_and(|(t, _)| *t >= lo && *t < hi));
+    let by_time = (0..model.run_count()).rev().find(|&i| {
+        model
+            .run(i)
+            .and_then(|r| r.start.as_ref())
+            .is_some_and(|(t, _)| *t >= lo && *t < hi)
+    });
     by_time.or_else(|| {
-        let last = model.runs.len().checked_sub(1)?;
-        model.runs.get(last).filter(|r| r.start.is_none()).map(|_| last)
+        let last = model.run_count().checked_sub(1)?;
+        model.run(last).filter(|r| r.start.is_none()).map(|_| last)
     })
 }
 
 /// The first failed run at or after `index` (this run, or one that started after it): its
 /// message, the line of its end marker (else of its message), and whether it has the marker.
 fn failure_from(found: &Found) -> Option<(Option<String>, Option<usize>, bool)> {
-    found.model.runs.iter().skip(found.index).find_map(|r| match &r.end {
+    found.model.runs().skip(found.index).find_map(|r| match &r.end {
         RunEnd::Failed {
             message,
             at,
@@ -297,7 +322,7 @@ fn end_checks(
     );
 
     let no_cloud = world.no_cloud_backup()?;
-    let (found, searched) = choose_run(world, start, begin.update || no_cloud)?;
+    let (found, searched) = choose_run(input, world, start, begin.update || no_cloud)?;
     ev.log_file = Some(
         found
             .as_ref()
@@ -524,11 +549,7 @@ fn decide_log(
     // The logger always writes to log/backup, wherever the echoed text went.
     let backup = match found {
         Some(f) if f.log == LogName::Backup => None,
-        _ => {
-            let bytes = world.log(LogName::Backup)?;
-            let model = log::parse(&bytes);
-            Some((bytes, model))
-        }
+        _ => Some(input.logs.borrow_mut().read(world, LogName::Backup)?),
     };
     let model = match (found, &backup) {
         (_, Some((bytes, m))) => Some((&bytes[..], m)),
@@ -708,7 +729,7 @@ fn watchdog(
         return Ok((unchanged(&mut ev, Rule::Unchanged, Some(prev)), ev));
     };
     let no_cloud = world.no_cloud_backup()?;
-    let (found, _) = choose_run(world, Some(since), prev.update || no_cloud)?;
+    let (found, _) = choose_run(input, world, Some(since), prev.update || no_cloud)?;
     let waited_s = elapsed_s(input.tz, since, input.now);
     let timeout_s = cfg.watchdog_timeout_s;
     // The decision counts from the stamp's minute; the sentence from the banner's exact time
@@ -775,8 +796,8 @@ fn report_unseen_failure(
     let last_written = prev.as_ref().and_then(|p| rules::parse_stamp(p.last_save.as_bytes()));
     let mut failure = None;
     for name in [LogName::Backup, LogName::CronExecution] {
-        let model = log::parse(&world.log(name)?);
-        if let Some(run) = model.runs.last() {
+        let (_, model) = input.logs.borrow_mut().read(world, name)?;
+        if let Some(run) = model.runs().next_back() {
             if let RunEnd::Failed {
                 message,
                 at,

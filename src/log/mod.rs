@@ -12,10 +12,9 @@
 //!   [`LogItem`]s (runs, loose logger lines, unknown pieces) as they complete, with memory
 //!   bounded by the largest run, not by the input: a 1 GB log is read in 256 KiB chunks, lines
 //!   are read in place, only a line straddling two chunks is copied. [`parse`] is built on them.
-//! - [`parallel::for_each`] / [`parallel::for_each_ref`]: the same stream on every core. The
-//!   input is cut before `[START BACKUP]` lines and each piece parsed by its own [`Parser`];
-//!   items come out in input order, identical to one parser's. [`parse`] and [`parse_reader`]
-//!   use it for logs above a megabyte.
+//! - [`GrowingLog`]: one log shown again and again as it grows (a replay's steps), parsed once:
+//!   each longer view of the same buffer feeds only the new bytes; [`LogView`] is the model of
+//!   one prefix (the completed runs shared, not copied).
 //! - [`Parser::feed_ref`] and [`RunReader::for_each_ref`] lend each item ([`LogItemRef`])
 //!   instead of giving it: the run's storage is cleared and reused for the next run, so a
 //!   consumer that only looks (counts, checks; `parse --format summary`) allocates nothing per
@@ -136,8 +135,8 @@
 
 mod classify;
 mod decode;
+mod growing;
 mod model;
-pub mod parallel;
 mod parser;
 pub mod render;
 
@@ -146,6 +145,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use decode::{cp1252, unescape_html};
+pub use growing::{GrowingLog, LogView};
 pub use model::*;
 pub use parser::{LogItem, LogItemRef, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};
 
@@ -167,21 +167,8 @@ pub enum LogError {
     },
 }
 
-/// Parses a whole log held in memory. Never fails, never panics. A log above a megabyte is
-/// parsed on every core ([`parallel`]); the model is the same.
+/// Parses a whole log held in memory. Never fails, never panics.
 pub fn parse(bytes: &[u8]) -> LogModel {
-    parse_threads(bytes, parallel::default_threads())
-}
-
-/// [`parse`] with at most `threads` parser threads (1: none started).
-pub fn parse_threads(bytes: &[u8], threads: usize) -> LogModel {
-    if threads > 1 && bytes.len() > 2 * parallel::BLOCK {
-        let mut model = ModelBuilder::new();
-        // Reading a slice cannot fail.
-        if let Ok(info) = parallel::for_each(bytes, threads, |item| model.push(item)) {
-            return model.finish(info);
-        }
-    }
     let mut model = ModelBuilder::new();
     let mut parser = Parser::new();
     parser.feed(bytes, &mut |item| model.push(item));
@@ -189,13 +176,14 @@ pub fn parse_threads(bytes: &[u8], threads: usize) -> LogModel {
     model.finish(info)
 }
 
-/// Parses everything a reader gives, streaming, on every core ([`parallel`]). Fails only if
-/// reading fails.
+/// Parses everything a reader gives, streaming. Fails only if reading fails.
 pub fn parse_reader(reader: impl Read) -> Result<LogModel, LogError> {
     let mut model = ModelBuilder::new();
-    let info = parallel::for_each(reader, parallel::default_threads(), |item| model.push(item))
-        .map_err(|source| LogError::Io { source })?;
-    Ok(model.finish(info))
+    let mut items = RunReader::new(reader);
+    for item in &mut items {
+        model.push(item.map_err(|source| LogError::Io { source })?);
+    }
+    Ok(model.finish(items.text_info().cloned().unwrap_or_default()))
 }
 
 /// Parses a log file, streaming. The only failure is reading it, and the error names the path.

@@ -12,17 +12,12 @@
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
-use super::classify::{Label, LabelOf, Seg, SegOf, Span, classify, find_marker};
+use super::classify::{Label, Seg, classify, find_marker};
 use super::decode::{Decoded, decode_line};
 use serde::Serialize;
 
 use super::model::*;
 use crate::redact;
-
-mod memo;
-mod pool;
-use memo::{LineMemo, Lookup, MessageMemo};
-use pool::Pool;
 
 /// Longest line held in memory when streaming; longer lines are read in pieces.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -122,7 +117,7 @@ fn lending<F: FnMut(LogItemRef<'_>)>(out: &mut F) -> impl FnMut(Out<'_>) + '_ {
 /// let info = parser.finish(&mut count);
 /// assert_eq!((runs, info.line_count), (1, 3));
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Parser {
     /// Input offset of the next byte to be fed.
     offset: u64,
@@ -138,15 +133,8 @@ pub struct Parser {
     bom: bool,
     /// A quoted line that reads as a log line was seen: every later `>` prefix is a quote.
     quoted: bool,
-    /// This parser resumes a larger input past its first line ([`Parser::resume`]): no BOM.
-    mid_input: bool,
     info: TextInfo,
     b: Builder,
-    /// Recent lines and their plans.
-    memo: LineMemo,
-    /// Every line takes the general path (no `line_fast` loop): the differential tests.
-    #[cfg(test)]
-    slow: bool,
 }
 
 /// Length of a forum quote prefix at the start of a line: one or more `>`, each followed by an
@@ -186,45 +174,6 @@ impl Parser {
         Parser::default()
     }
 
-    /// A parser for the rest of a larger input, from a line start `offset` bytes in, after
-    /// `lines` lines, in the forum-quote state `quoted` that the earlier text left. Spans stay
-    /// absolute; line numbers continue from `lines`. Exact when the earlier text ended where
-    /// every other piece of state is reset anyway: before a `[START BACKUP]` line
-    /// (`super::parallel` splits there).
-    pub(crate) fn resume(offset: u64, lines: u32, quoted: bool) -> Parser {
-        let mut p = Parser {
-            offset,
-            line_no: lines,
-            quoted,
-            mid_input: true,
-            ..Parser::default()
-        };
-        p.info.byte_count = offset;
-        p
-    }
-
-    /// A parser without its shortcuts: every line takes the general path (no `line_fast`
-    /// loop), is planned afresh and every message redacted afresh. The differential tests
-    /// check that the shortcuts change no output.
-    #[cfg(test)]
-    pub(crate) fn without_shortcuts() -> Parser {
-        let mut p = Parser::default();
-        p.memo.off = true;
-        p.b.msgs.off = true;
-        p.slow = true;
-        p
-    }
-
-    /// Whether the `line_fast` loop may be used.
-    #[inline(always)]
-    fn fast_allowed(&self) -> bool {
-        #[cfg(test)]
-        if self.slow {
-            return false;
-        }
-        true
-    }
-
     /// Reads the next chunk of input. Complete items are passed to `out`.
     pub fn feed<F: FnMut(LogItem)>(&mut self, chunk: &[u8], out: &mut F) {
         self.feed_out(chunk, &mut owning(out));
@@ -259,33 +208,7 @@ impl Parser {
         let mut has_nul = false;
         // Position of a `\n` already accounted for as the end of a CRLF.
         let mut skip_lf: Option<usize> = None;
-        let mut hits = Hits::new(body);
-        // The common chunk: `\n` line ends only (no `\r`, no NUL), valid UTF-8: after the line
-        // carried over from the previous chunk, a tight loop (see `line_fast`) until the last
-        // line end.
-        if let (Hits::Lf(lf), Some(w), true) = (&mut hits, whole, self.fast_allowed()) {
-            if !self.carry.is_empty() || self.in_long_line {
-                if let Some(k) = lf.next() {
-                    let at = pos + k;
-                    self.info.line_endings.lf += 1;
-                    self.carry
-                        .extend_from_slice(chunk.get(line_start..at).unwrap_or_default());
-                    let carry = std::mem::take(&mut self.carry);
-                    self.line(&carry, None, self.carry_start, self.carry_nul, out);
-                    self.carry = carry;
-                    self.carry.clear();
-                    self.carry_nul = false;
-                    self.in_long_line = false;
-                    line_start = at + 1;
-                }
-            }
-            for k in lf {
-                let text = w.get(line_start - pos..k).unwrap_or_default();
-                self.info.line_endings.lf += 1;
-                self.line_fast(text, base + line_start as u64, out);
-                line_start = pos + k + 1;
-            }
-        }
+        let hits = Hits::new(body);
         for k in hits {
             let at = pos + k;
             if skip_lf == Some(at) {
@@ -372,29 +295,13 @@ impl Parser {
         self.carry_start += cut as u64;
     }
 
-    /// A whole line known to be UTF-8 without NUL, not carried over: [`Parser::line`] without
-    /// the tests that cannot apply, except the first line (a BOM) and a `>` (a forum quote).
-    #[inline]
-    fn line_fast<F: FnMut(Out<'_>)>(&mut self, text: &str, base: u64, out: &mut F) {
-        if self.line_no == 0 || text.as_bytes().first() == Some(&b'>') {
-            return self.line(text.as_bytes(), Some(text), base, false, out);
-        }
-        self.line_no = self.line_no.saturating_add(1);
-        self.b.line(
-            &Decoded::borrowed(text, base).unescaped(),
-            self.line_no,
-            &mut self.memo,
-            out,
-        );
-    }
-
     /// One line (or piece of an overlong line). `text` is the same bytes when the caller already
     /// knows them to be UTF-8 without NUL.
     fn line<F: FnMut(Out<'_>)>(&mut self, raw: &[u8], text: Option<&str>, base: u64, has_nul: bool, out: &mut F) {
         if !self.in_long_line {
             self.line_no = self.line_no.saturating_add(1);
         }
-        let first = self.line_no == 1 && !self.in_long_line && !self.mid_input;
+        let first = self.line_no == 1 && !self.in_long_line;
         let (mut raw, mut text, mut base) = (raw, text, base);
         if first {
             if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
@@ -430,13 +337,12 @@ impl Parser {
             self.info.windows1252_lines += 1;
         }
         self.info.nul_bytes += d.nuls;
-        self.b.line(d, self.line_no, &mut self.memo, out);
+        self.b.line(d, self.line_no, out);
     }
 
     /// Gives back a run the consumer of [`Parser::feed`] is done with: its storage is reused
     /// for a later run instead of a new allocation.
-    pub fn recycle(&mut self, mut run: Box<Run>) {
-        self.b.pool.take_from(&mut run);
+    pub fn recycle(&mut self, run: Box<Run>) {
         self.b.spare.push(run);
     }
 
@@ -521,7 +427,7 @@ enum Pending {
     Upload(usize),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Builder {
     run: Option<Box<Run>>,
     pending: Option<Pending>,
@@ -534,10 +440,6 @@ struct Builder {
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Run>>,
     reflowed: bool,
-    /// Recent message texts and their redaction.
-    msgs: MessageMemo,
-    /// Texts of closed runs, reused for the texts of the next ones.
-    pool: Pool,
 }
 
 /// A new run starting at `at`, in the storage of `spare` when there is one (its vectors keep
@@ -633,21 +535,17 @@ fn trim_end_at(text: &str, start: usize, mut end: usize) -> usize {
     end
 }
 
-/// Redacts and caps a message taken from the log, through the memo of recent messages (the
-/// copy in a buffer of the pool).
-fn message(memo: &mut MessageMemo, pool: &mut Pool, text: &str) -> String {
-    match redacted(memo, text) {
-        std::borrow::Cow::Borrowed(t) => pool.copy(t),
-        std::borrow::Cow::Owned(t) => t,
-    }
+/// Redacts and caps a message taken from the log.
+fn message(text: &str) -> String {
+    redacted(text).into_owned()
 }
 
-/// [`message`], borrowed from the memo when possible.
-fn redacted<'s>(memo: &'s mut MessageMemo, text: &'s str) -> std::borrow::Cow<'s, str> {
+/// [`message`], borrowed when redaction changes nothing.
+fn redacted(text: &str) -> std::borrow::Cow<'_, str> {
     if text.len() > MAX_MESSAGE {
         std::borrow::Cow::Owned(message_uncached(text))
     } else {
-        memo.redact(text)
+        redact::redact(text)
     }
 }
 
@@ -690,14 +588,10 @@ fn append_capped(into: &mut String, text: &str, cap: usize) {
     }
 }
 
-/// Counts a piece of an upload's noise and keeps its place, up to [`OUTPUT_KEPT`] (the list
-/// in a buffer of `pool`).
-fn note_noise(u: &mut Upload, at: LineRef, pool: &mut Pool) {
+/// Counts a piece of an upload's noise and keeps its place, up to [`OUTPUT_KEPT`].
+fn note_noise(u: &mut Upload, at: LineRef) {
     u.noise_count = u.noise_count.saturating_add(1);
     if u.noise.len() < OUTPUT_KEPT {
-        if u.noise.capacity() == 0 {
-            u.noise = pool.refs();
-        }
         u.noise.push(at);
     }
 }
@@ -716,15 +610,15 @@ pub(crate) fn json_file_name(detail: &str) -> Option<&str> {
     (rest.as_bytes().get(end) == Some(&b'"') && !name.is_empty()).then_some(name)
 }
 
-/// `<dir>/<file>` → the archive and the parts of its name (its texts in buffers of `pool`).
-fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
+/// `<dir>/<file>` → the archive and the parts of its name .
+fn archive(path: &str, at: LineRef) -> Archive {
     // The parts are found on the borrowed path (`memrchr`, not the generic `rsplit` searchers),
     // then copied once.
     let name_at = memchr::memrchr(b'/', path.as_bytes()).map_or(0, |k| k + 1);
     let name = path.get(name_at..).unwrap_or(path);
     let mut a = Archive {
-        path: pool.copy(path),
-        file_name: pool.copy(name),
+        path: path.to_owned(),
+        file_name: name.to_owned(),
         box_name: None,
         version: None,
         stamp: None,
@@ -764,25 +658,24 @@ fn archive(path: &str, at: LineRef, pool: &mut Pool) -> Archive {
 /// The kind of step a label echoes; `None` for an upload label (`Send backup …`).
 fn step_kind(label: Label<'_>) -> Option<StepKind> {
     Some(match label {
-        LabelOf::Upload { .. } => return None,
-        LabelOf::BeginEvent => StepKind::BeginEvent,
-        LabelOf::FileRights => StepKind::FileRights,
-        LabelOf::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
-        LabelOf::DatabaseCheck => StepKind::DatabaseCheck,
-        LabelOf::TableCheck { table } => StepKind::TableCheck { table: table.into() },
-        LabelOf::DatabaseDump => StepKind::DatabaseDump,
-        LabelOf::CachePersistence => StepKind::CachePersistence,
-        LabelOf::Archive => StepKind::Archive,
-        LabelOf::CleanOld => StepKind::CleanOld,
-        LabelOf::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
-        LabelOf::EndEvent => StepKind::EndEvent,
+        Label::Upload { .. } => return None,
+        Label::BeginEvent => StepKind::BeginEvent,
+        Label::FileRights => StepKind::FileRights,
+        Label::PluginHook { plugin, .. } => StepKind::PluginHook { plugin: plugin.into() },
+        Label::DatabaseCheck => StepKind::DatabaseCheck,
+        Label::TableCheck { table } => StepKind::TableCheck { table: table.into() },
+        Label::DatabaseDump => StepKind::DatabaseDump,
+        Label::CachePersistence => StepKind::CachePersistence,
+        Label::Archive => StepKind::Archive,
+        Label::CleanOld => StepKind::CleanOld,
+        Label::SizeLimit { limit_mb } => StepKind::SizeLimit { limit_mb },
+        Label::EndEvent => StepKind::EndEvent,
     })
 }
 
-/// One step of a line's plan, over a kind of text (see [`LabelOf`]). Offsets are bytes of the
-/// decoded line.
+/// One step of a line's plan, borrowing the line. Offsets are bytes of the decoded line.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ActOf<S> {
+pub(crate) enum Act<'a> {
     /// `<label>...OK` from `i`: a step done on its line (the commonest line); the label ends
     /// at `i + n` (`end` without trailing blanks), the `OK` follows. Last of its line.
     StepOk {
@@ -796,7 +689,7 @@ pub(crate) enum ActOf<S> {
     /// A segment at `i..end`; `first`/`last`: whether it starts/ends the line's text;
     /// `reflow`: a segment Jeedom writes at a line start found inside the line.
     Seg {
-        seg: SegOf<S>,
+        seg: Seg<'a>,
         i: usize,
         end: usize,
         first: bool,
@@ -807,102 +700,9 @@ pub(crate) enum ActOf<S> {
     Noise { i: usize, end: usize },
 }
 
-/// A step of a plan as worked out, borrowing the line.
-pub(crate) type Act<'a> = ActOf<&'a str>;
-
-impl Act<'_> {
-    /// The step by position in `line`, to be remembered (`None` when it cannot be).
-    pub(crate) fn to_spans(&self, line: &str) -> Option<ActOf<Span>> {
-        Some(match self {
-            ActOf::StepOk {
-                kind,
-                evidence,
-                i,
-                end,
-                n,
-                reflow,
-            } => ActOf::StepOk {
-                kind: kind.clone(),
-                evidence: *evidence,
-                i: *i,
-                end: *end,
-                n: *n,
-                reflow: *reflow,
-            },
-            ActOf::Seg {
-                seg,
-                i,
-                end,
-                first,
-                last,
-                reflow,
-            } => ActOf::Seg {
-                seg: seg.to_spans(line)?,
-                i: *i,
-                end: *end,
-                first: *first,
-                last: *last,
-                reflow: *reflow,
-            },
-            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
-        })
-    }
-
-    /// Whether this step holds a time, so its line is unlikely to come again: a logger line or a
-    /// banner, or the name of an archive (Jeedom stamps it with the date and time of the run).
-    pub(crate) fn timed(&self) -> bool {
-        matches!(
-            self,
-            ActOf::Seg {
-                seg: SegOf::Logger { .. } | SegOf::Banner { .. } | SegOf::ArchiveName { .. } | SegOf::Deletion { .. },
-                ..
-            }
-        )
-    }
-}
-
-impl ActOf<Span> {
-    /// The remembered step, read again from a line equal to the one it was planned on.
-    pub(crate) fn read<'a>(&self, line: &'a str) -> Act<'a> {
-        match self {
-            ActOf::StepOk {
-                kind,
-                evidence,
-                i,
-                end,
-                n,
-                reflow,
-            } => ActOf::StepOk {
-                kind: kind.clone(),
-                evidence: *evidence,
-                i: *i,
-                end: *end,
-                n: *n,
-                reflow: *reflow,
-            },
-            ActOf::Seg {
-                seg,
-                i,
-                end,
-                first,
-                last,
-                reflow,
-            } => ActOf::Seg {
-                seg: seg.read(line),
-                i: *i,
-                end: *end,
-                first: *first,
-                last: *last,
-                reflow: *reflow,
-            },
-            ActOf::Noise { i, end } => ActOf::Noise { i: *i, end: *end },
-        }
-    }
-}
-
 /// Works out the plan of a line from `i` (after its leading blanks): its segments, split at
-/// each marker, and the free text between them. A pure function of the text, so a plan can be
-/// remembered for a line that comes again.
+/// each marker, and the free text between them. A pure function of the text; the run builder
+/// then applies each step ([`Builder::apply`]).
 pub(crate) struct Planner<'a> {
     text: &'a str,
     i: usize,
@@ -948,7 +748,7 @@ impl<'a> Iterator for Planner<'a> {
                         let evidence = seg.evidence();
                         if let Some(kind) = step_kind(label.clone()) {
                             self.done = true;
-                            return Some(ActOf::StepOk {
+                            return Some(Act::StepOk {
                                 kind,
                                 evidence,
                                 i,
@@ -961,7 +761,7 @@ impl<'a> Iterator for Planner<'a> {
                 }
                 let last = skip_ws(text, i + n) >= text.len();
                 self.i = i + n.max(1);
-                ActOf::Seg {
+                Act::Seg {
                     seg,
                     i,
                     end,
@@ -974,7 +774,7 @@ impl<'a> Iterator for Planner<'a> {
                 let n = find_marker(rest).unwrap_or(rest.len());
                 let end = trim_end_at(text, i, i + n);
                 self.i = i + n.max(1);
-                ActOf::Noise { i, end }
+                Act::Noise { i, end }
             }
         };
         self.first = false;
@@ -985,7 +785,7 @@ impl<'a> Iterator for Planner<'a> {
 
 impl Builder {
     #[inline(always)]
-    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, memo: &mut LineMemo, out: &mut F) {
+    fn line<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, out: &mut F) {
         let text: &str = &d.text;
         let i = skip_ws(text, 0);
         let at = |s: usize, e: usize| LineRef {
@@ -1019,7 +819,7 @@ impl Builder {
                         self.loose.as_mut()
                     };
                     if let Some(l) = target {
-                        append_capped(&mut l.message, &redacted(&mut self.msgs, piece), MAX_MESSAGE);
+                        append_capped(&mut l.message, &redacted(piece), MAX_MESSAGE);
                         l.last_line = line;
                     }
                     if in_run {
@@ -1034,48 +834,8 @@ impl Builder {
                 self.end_continuation(out);
             }
         }
-        self.segments(d, line, i, memo, out);
-    }
-
-    /// The segments of a line from `i` on (the line's context is handled): the plan of the
-    /// line ([`Planner`], a pure function of its text) is taken from the memo when the same
-    /// text was read recently, else worked out (and remembered), then applied.
-    fn segments<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, line: u32, i: usize, memo: &mut LineMemo, out: &mut F) {
-        let text: &str = &d.text;
-        match memo.lookup(text) {
-            Lookup::Hit(acts) => {
-                for act in acts {
-                    match act {
-                        // The commonest line, straight from the memo.
-                        ActOf::StepOk {
-                            kind,
-                            evidence,
-                            i,
-                            end,
-                            n,
-                            reflow,
-                        } => {
-                            let at = |s: usize, e: usize| LineRef {
-                                line,
-                                span: d.abs(s)..d.abs(e),
-                            };
-                            if *reflow {
-                                self.reflowed = true;
-                            }
-                            self.step(kind.clone(), at(*i, *end), Some(at(*i + *n, *i + *n + 2)));
-                            self.narrow(*evidence);
-                        }
-                        act => self.apply(act.read(text), d, line, out),
-                    }
-                }
-            }
-            Lookup::Miss(mut rec) => {
-                for act in Planner::new(text, i) {
-                    rec.push(&act, text);
-                    self.apply(act, d, line, out);
-                }
-                rec.keep(text);
-            }
+        for act in Planner::new(text, i) {
+            self.apply(act, d, line, out);
         }
     }
 
@@ -1086,7 +846,7 @@ impl Builder {
             span: d.abs(s)..d.abs(e),
         };
         match act {
-            ActOf::StepOk {
+            Act::StepOk {
                 kind,
                 evidence,
                 i,
@@ -1100,7 +860,7 @@ impl Builder {
                 self.step(kind, at(i, end), Some(at(i + n, i + n + 2)));
                 self.narrow(evidence);
             }
-            ActOf::Seg {
+            Act::Seg {
                 seg,
                 i,
                 end,
@@ -1113,7 +873,7 @@ impl Builder {
                 }
                 self.segment(seg, at(i, end), first, last, out);
             }
-            ActOf::Noise { i, end } => {
+            Act::Noise { i, end } => {
                 let piece = d.text.get(i..end).unwrap_or("");
                 self.noise(piece, at(i, end), d, i, out);
             }
@@ -1150,8 +910,7 @@ impl Builder {
             // An owning consumer takes the run; a borrowing one leaves it, and its vectors
             // are reused for the next run (no allocation per run when streaming).
             out(Out::Run(&mut self.run));
-            if let Some(mut r) = self.run.take() {
-                self.pool.take_from(&mut r);
+            if let Some(r) = self.run.take() {
                 self.spare.push(r);
             }
         }
@@ -1178,8 +937,8 @@ impl Builder {
     fn details_line(&mut self, text: &str, at: LineRef) {
         if let Some(r) = self.run.as_mut() {
             if let RunEnd::Failed { details, .. } = &mut r.end {
-                let d = details.get_or_insert_with(|| self.pool.copy(""));
-                append_capped(d, &redacted(&mut self.msgs, text), MAX_DETAILS);
+                let d = details.get_or_insert_with(String::new);
+                append_capped(d, &redacted(text), MAX_DETAILS);
             }
         }
         self.extend(&at);
@@ -1229,7 +988,7 @@ impl Builder {
                 }
                 Pending::Upload(i) => {
                     if let Some(u) = r.uploads.get_mut(i) {
-                        note_noise(u, noise_at, &mut self.pool);
+                        note_noise(u, noise_at);
                     }
                 }
             }
@@ -1243,7 +1002,7 @@ impl Builder {
     /// is then recorded done, nothing waits).
     fn label(&mut self, label: Label<'_>, at: LineRef, ok: Option<LineRef>) {
         match label {
-            LabelOf::Upload { repo } => self.upload(repo, at, ok),
+            Label::Upload { repo } => self.upload(repo, at, ok),
             label => {
                 if let Some(kind) = step_kind(label) {
                     self.step(kind, at, ok);
@@ -1313,9 +1072,7 @@ impl Builder {
                 let result = match seg {
                     Seg::Ok => StepResult::Ok,
                     Seg::Nok => StepResult::Nok,
-                    Seg::Failure { message: m, .. } => StepResult::Failed {
-                        message: message(&mut self.msgs, &mut self.pool, m),
-                    },
+                    Seg::Failure { message: m, .. } => StepResult::Failed { message: message(m) },
                     _ => return false,
                 };
                 if !matches!(s.result, StepResult::Failed { .. }) {
@@ -1409,7 +1166,7 @@ impl Builder {
                     time,
                     level,
                     form,
-                    message: message(&mut self.msgs, &mut self.pool, m),
+                    message: message(m),
                     mid_line: !first,
                     at: at.clone(),
                     last_line: at.line,
@@ -1437,9 +1194,7 @@ impl Builder {
                         .is_some_and(|s| s.kind == StepKind::BeginEvent),
                     _ => false,
                 };
-                let failed = StepResult::Failed {
-                    message: message(&mut self.msgs, &mut self.pool, m),
-                };
+                let failed = StepResult::Failed { message: message(m) };
                 let r = self.ensure_run(&at);
                 let target = if pending_begin { r.steps.last_mut() } else { None };
                 match target {
@@ -1475,8 +1230,8 @@ impl Builder {
                 };
                 let d = RemoteDeletion {
                     repo: repo.unwrap_or(Repo::Samba),
-                    file_name: json_file_name(detail).map(|n| self.pool.copy(n)),
-                    detail: self.pool.copy(detail),
+                    file_name: json_file_name(detail).map(|n| n.to_owned()),
+                    detail: detail.to_owned(),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1484,8 +1239,8 @@ impl Builder {
             Seg::MarketDeletion { file } => {
                 let d = RemoteDeletion {
                     repo: Repo::Market,
-                    file_name: (!file.is_empty()).then(|| self.pool.copy(file)),
-                    detail: self.pool.copy(file),
+                    file_name: (!file.is_empty()).then(|| file.to_owned()),
+                    detail: file.to_owned(),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).remote_deletions.push(d);
@@ -1496,20 +1251,20 @@ impl Builder {
                     _ => None,
                 };
                 match upload {
-                    Some(u) => note_noise(u, at.clone(), &mut self.pool),
+                    Some(u) => note_noise(u, at.clone()),
                     None => return self.unknown(at, out),
                 }
             }
             Seg::Deletion { path, .. } => {
                 let d = Deletion {
-                    path: self.pool.copy(path),
+                    path: path.to_owned(),
                     at: at.clone(),
                 };
                 self.ensure_run(&at).deletions.push(d);
             }
             Seg::ArchiveName { path, .. } => {
                 self.pending = None;
-                let a = archive(path, at.clone(), &mut self.pool);
+                let a = archive(path, at.clone());
                 self.ensure_run(&at).archive = Some(a);
             }
             Seg::Duration { secs, .. } => {
@@ -1529,8 +1284,8 @@ impl Builder {
                     .as_ref()
                     .is_some_and(|r| matches!(r.end, RunEnd::Failed { .. }));
                 if !failed_before {
-                    let details = details.map(|d| message(&mut self.msgs, &mut self.pool, d));
-                    let message = Some(message(&mut self.msgs, &mut self.pool, m));
+                    let details = details.map(message);
+                    let message = Some(message(m));
                     let r = self.ensure_run(&at);
                     r.end = RunEnd::Failed {
                         message,
@@ -1564,9 +1319,7 @@ impl Builder {
                 };
                 match target {
                     Some(u) => {
-                        u.outcome = UploadOutcome::Failed {
-                            message: message(&mut self.msgs, &mut self.pool, m),
-                        };
+                        u.outcome = UploadOutcome::Failed { message: message(m) };
                         u.failure_at = Some(at.clone());
                     }
                     None => return self.unknown(at, out),

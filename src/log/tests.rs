@@ -246,17 +246,14 @@ fn once_quoted_every_later_prefix_is_read_past() {
     assert_eq!(step.output.len(), 1, "{step:?}");
 }
 
-// ---- the shortcuts (memos, fast line loop) change nothing ---------------------------------------
+// ---- chunking changes nothing ------------------------------------------------------------------
 
-/// Parses with the shortcuts (line and message memos, the `line_fast` loop) on or off, fed in
-/// chunks of `chunk` bytes.
-fn parse_memo(bytes: &[u8], shortcuts: bool, chunk: usize) -> LogModel {
+/// Parses fed in chunks of `chunk` bytes: lines straddle chunks and are carried over, a chunk
+/// that is not valid UTF-8 as a whole is decoded line by line. [`parse`] (one chunk, validated
+/// at once) is the reference.
+fn parse_in_chunks(bytes: &[u8], chunk: usize) -> LogModel {
     let mut model = ModelBuilder::new();
-    let mut parser = if shortcuts {
-        Parser::new()
-    } else {
-        Parser::without_shortcuts()
-    };
+    let mut parser = Parser::new();
     for c in bytes.chunks(chunk.max(1)) {
         parser.feed(c, &mut |item| model.push(item));
     }
@@ -280,61 +277,6 @@ fn log_fixtures() -> Vec<(String, Vec<u8>)> {
     all
 }
 
-#[test]
-fn shortcuts_change_no_fixture_model() {
-    for (name, input) in log_fixtures() {
-        // Three times over: the second and third copies are read from the memos.
-        let input = [input.as_slice(), input.as_slice(), input.as_slice()].concat();
-        assert_eq!(
-            parse_memo(&input, true, 1 << 20),
-            parse_memo(&input, false, 1 << 20),
-            "{name}"
-        );
-    }
-}
-
-/// A log built for the memos: the same lines many times over with small differences (a byte
-/// more or less, a marker glued on), so that lines that are *almost* a remembered one come
-/// right after it. Found nothing when written; it guards the memo's key and its replay.
-#[test]
-fn shortcuts_change_no_model_of_near_repeats() {
-    let lines = [
-        "Checking  table cmd...OK",
-        "Checking  table cmd...OK ",
-        "Checking  table cmd...O",
-        "Checking  table cmd...OKChecking  table cmd...OK",
-        "Backing up plugin z2m...OK",
-        "Backing up plugin z2m...",
-        "OK",
-        " OK",
-        "NOK",
-        "Send backup Samba...OK",
-        "Send backup Samba...Domain=[WORKGROUP] OS=[Windows 6.1] Server=[Samba 4.9.5]",
-        "/!\\ Erreur sur smbclient /!\\OK",
-        "Creating archive...",
-        "tar: ./log: file changed as we read it",
-        "Error during backup: dump failed. Code: 2Details : Array",
-        "    [0] => Array",
-        "[END BACKUP ERROR]",
-        "[START BACKUP]",
-        "[2025-01-01 03:29:40][ERROR] : -U \"jeedom%pass\" failed",
-        "Backup name: /backup/backup-Jeedom-4.4.20-2025-01-01-03h27.tar.gz",
-        "Send begin backup event...OK[END BACKUP SUCCESS]",
-        "[END BACKUP SUCCESS]",
-    ];
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    let mut text = String::new();
-    for _ in 0..3000 {
-        xorshift(&mut seed);
-        text.push_str(lines[(seed % lines.len() as u64) as usize]);
-        text.push(if seed % 7 == 0 { '\r' } else { '\n' });
-    }
-    let bytes = text.as_bytes();
-    let with = parse_memo(bytes, true, 4096);
-    assert_eq!(with, parse_memo(bytes, false, 4096));
-    assert!(with.runs.len() > 100 && with.runs.iter().map(|r| r.steps.len()).sum::<usize>() > 1000);
-}
-
 proptest::proptest! {
     // 96 cases by default; `PROPTEST_CASES=5000` for a longer hunt.
     #![proptest_config(proptest::prelude::ProptestConfig {
@@ -342,10 +284,9 @@ proptest::proptest! {
         ..Default::default()
     })]
 
-    /// Mutated real logs, repeated so that most lines come from the memos: the model is the
-    /// one worked out line by line without them, whatever the chunk size.
+    /// Mutated real logs, a few times over: the model is the same whatever the chunk size.
     #[test]
-    fn shortcuts_change_no_model_of_mutated_logs(
+    fn chunk_size_changes_no_model_of_mutated_logs(
         which in proptest::prelude::any::<proptest::sample::Index>(),
         edits in proptest::collection::vec(
             (proptest::prelude::any::<proptest::sample::Index>(), proptest::sample::select(vec![
@@ -368,16 +309,13 @@ proptest::proptest! {
             let end = (at + remove).min(bytes.len());
             bytes.splice(at..end, insert.iter().copied());
         }
-        let off = parse_memo(&bytes, false, bytes.len().max(1));
-        proptest::prop_assert_eq!(parse_memo(&bytes, true, chunk), off.clone());
-        proptest::prop_assert_eq!(parse(&bytes), off);
+        proptest::prop_assert_eq!(parse_in_chunks(&bytes, chunk), parse(&bytes));
     }
 }
 
 /// Runs whose storage is reused (lent by `feed_ref`, or given back with `recycle`) leave
-/// nothing of theirs in the next ones: every fixture, one after the other, three times over
-/// (so the texts of each run land in the buffers of earlier ones), gives the model read
-/// without any reuse.
+/// nothing of theirs in the next ones: every fixture, one after the other, three times over,
+/// gives the model read without any reuse.
 #[test]
 fn reused_run_storage_changes_no_model() {
     let mut all = Vec::new();
@@ -387,7 +325,7 @@ fn reused_run_storage_changes_no_model() {
             all.push(b'\n');
         }
     }
-    let fresh = parse_memo(&all, false, 1 << 20);
+    let fresh = parse(&all);
     for chunk in [1 << 20, 4096, 97] {
         let mut lent = ModelBuilder::new();
         let mut parser = Parser::new();
@@ -494,4 +432,39 @@ pub(crate) fn xorshift(seed: &mut u64) -> u64 {
     *seed ^= *seed >> 7;
     *seed ^= *seed << 17;
     *seed
+}
+
+// ---- a growing log, parsed once -----------------------------------------------------------------
+
+/// Views of a growing buffer (every fixture one after the other, cut at line ends, inside lines,
+/// between a CR and its LF) give the model of each prefix parsed from its first byte.
+#[test]
+fn a_growing_log_gives_the_model_of_each_prefix() {
+    let mut all = Vec::new();
+    for (_, input) in log_fixtures() {
+        all.extend_from_slice(&input);
+    }
+    let whole = bytes::Bytes::from(all);
+    let mut seed = 0x1234_5678_9ABC_DEF1u64;
+    let mut cuts: Vec<usize> = memchr::memchr_iter(b'\n', &whole).map(|k| k + 1).step_by(7).collect();
+    for _ in 0..200 {
+        cuts.push((xorshift(&mut seed) % (whole.len() as u64 + 1)) as usize);
+    }
+    cuts.sort_unstable();
+    let mut growing = GrowingLog::new();
+    for cut in cuts {
+        let prefix = whole.slice(..cut);
+        let view = growing.view(&prefix);
+        let model = parse(&prefix);
+        assert_eq!(view.to_model(), model, "prefix of {cut} bytes");
+        assert_eq!(view.run_count(), model.runs.len());
+        assert_eq!(view.all_logger_lines(), model.all_logger_lines());
+    }
+    let view = growing.view(&whole);
+    assert!(view.run_count() > 30);
+    // Another buffer, or a shorter view: read from the first byte again.
+    let other = bytes::Bytes::copy_from_slice(&whole[..whole.len() / 2]);
+    assert_eq!(growing.view(&other).to_model(), parse(&other));
+    let shorter = whole.slice(..whole.len() / 3);
+    assert_eq!(growing.view(&shorter).to_model(), parse(&shorter));
 }

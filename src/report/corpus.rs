@@ -81,7 +81,7 @@ pub fn check_case(dir: &Path, snapshots: &Path, only: Option<&str>, overrides: &
             Ok(None) => {
                 row.status = Status::New;
                 row.detail = Some(format!(
-                    "no accepted snapshot {}: review it with `cargo insta review` (or INSTA_UPDATE=always cargo test --test integration cases) and commit it",
+                    "no accepted snapshot {}: review it with `cargo insta review` (or INSTA_UPDATE=always cargo test --test cases) and commit it",
                     path.display()
                 ));
             }

@@ -703,8 +703,16 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     }
     if let Some((r2, _)) = &strict {
         // Facts only the strict timeline has (a tick's archive state is the same; its time is ours).
+        // Looked up by subject and value: a scan of every fact for each was quadratic in runs.
+        let mut known: std::collections::HashMap<(&str, &str), Vec<&crate::case::Fact>> = Default::default();
+        for f in &resolved.facts {
+            known.entry((&f.subject, &f.value)).or_default().push(f);
+        }
         for f in &r2.facts {
-            if !resolved.facts.contains(f) {
+            let seen = known
+                .get(&(f.subject.as_str(), f.value.as_str()))
+                .is_some_and(|same| same.contains(&f));
+            if !seen {
                 let a = Assumption::from_fact(f, redactor);
                 match fact_run(&f.subject, &archive_runs) {
                     Some(n) => per_run.entry(n).or_default().push(a),

@@ -1,5 +1,6 @@
-//! The recorded cases under `scenarios/`: every folder loads, and (once replayed) matches its
-//! snapshot per profile. Adding a case is adding a folder: this file walks them.
+//! The recorded cases under `scenarios/`: every folder loads and is named for its situation,
+//! and the manifest's rules. The replays against their snapshots are `tests/cases.rs`, one
+//! test per case and profile. Adding a case is adding a folder: both walk them.
 
 use std::path::{Path, PathBuf};
 
@@ -184,61 +185,6 @@ fn a_cut_that_finds_nothing_names_its_key_and_what_it_looked_for() {
         "{err}"
     );
     assert!(err.contains("u.log has fewer than 2 lines holding \"zzz\""), "{err}");
-}
-
-/// The snapshot suite: every case with every profile it names, one `.snap` each under
-/// `snapshots/cases/` (`<case>@<profile>.snap`), with the text `infobackup check` compares.
-/// Where the manifest expects a tile class, the class is asserted before the snapshot.
-/// Failures are collected so one run writes every `.snap.new` to review.
-#[test]
-fn every_case_replays_as_its_snapshots_say() {
-    use infobackup::case::Overrides;
-    use infobackup::report::{corpus, snapfile, snapshot};
-
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../../snapshots/cases");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    let mut failures: Vec<String> = Vec::new();
-    let mut replays = 0;
-    for dir in case::corpus_dirs(&scenarios()).unwrap() {
-        let resolved = Case::load(&dir)
-            .and_then(|c| c.resolve(&Overrides::default()))
-            .unwrap_or_else(|e| panic!("{e}"));
-        for profile in &resolved.profiles {
-            let name = snapfile::snap_name(&resolved.name, profile.name());
-            let (body, replay) = corpus::case_snapshot(&resolved, profile, &infobackup::via::Via::Memory)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(
-                replay.steps.len(),
-                resolved.timeline.steps.len(),
-                "{name}: one outcome per trigger"
-            );
-            replays += 1;
-            if let Some(expected) = resolved.expect.get(profile.name()) {
-                let got = replay.last().map(|s| snapshot::tile_class(&snapshot::tile_of(s)));
-                if got != Some(*expected) {
-                    failures.push(format!("{name}: the manifest expects a {expected} tile, got {got:?}"));
-                    continue;
-                }
-            }
-            let mut s = settings.clone();
-            s.set_input_file(dir.join("case.toml"));
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                s.bind(|| insta::assert_snapshot!(name.clone(), body.clone()))
-            }));
-            if outcome.is_err() {
-                failures.push(format!("{name}: differs from snapshots/cases/{name}.snap"));
-            }
-        }
-    }
-    assert!(replays >= 120, "only {replays} replays");
-    assert!(
-        failures.is_empty(),
-        "{} of {replays} replays failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 /// No planted secret survives into a snapshot.

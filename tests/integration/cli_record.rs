@@ -46,7 +46,9 @@ fn a_recorded_log_loads_and_replays_with_every_profile() {
         .stdout(predicate::str::contains(
             "Recorded case: scenarios/4.4-share-full-again/",
         ))
-        .stdout(predicate::str::contains("cargo test --test integration cases"))
+        .stdout(predicate::str::contains(
+            "cargo test --test cases -- 4.4-share-full-again@",
+        ))
         .stdout(predicate::str::contains("cargo insta review"))
         .stdout(predicate::str::contains(
             "snapshots/cases/4.4-share-full-again@<profile>.snap.new",
