@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use infobackup::Lang;
-use infobackup::case::{Case, Overrides, ProfileRef};
+use infobackup::case::{Case, ConfigKey, Origin, Overrides, ProfileRef, Subject};
 use infobackup::report::diagnose::{self, Options, html, json, text};
 use infobackup::report::run::profile_arg;
 use infobackup::world::{JeedomVersion, LogName};
@@ -254,15 +254,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut d = diagnose::diagnose(&case, &opts)?;
     d.live = live;
     // Facts live mode imposed are read from the box, not given as flags.
-    for a in d.assumptions.iter_mut() {
-        let by_box = match a.hint.as_deref() {
-            Some("--jeedom-version") => from_box.0,
-            Some("--samba") => from_box.1,
+    for f in d.assumptions.iter_mut() {
+        let by_box = match f.subject {
+            Subject::Jeedom => from_box.0,
+            Subject::Config(k) => ConfigKey::SAMBA.contains(&k) && from_box.1,
             _ => false,
         };
-        if by_box && a.kind == diagnose::AssumptionKind::Flag {
-            a.kind = diagnose::AssumptionKind::Live;
-            a.hint = None;
+        if by_box && f.origin == Origin::Option {
+            f.origin = Origin::Live;
         }
     }
 

@@ -16,8 +16,9 @@ use super::words::{
     self, assumption_text, disagreement_text, event_is_bad, event_text, flag_title, flag_value, note_text,
     profile_caption, quote_label, run_summary, run_title, summary_line, tile_short, trigger_words,
 };
-use super::{Assumption, Diagnosis, FlagReport, Quote, RunReport, Verdict};
+use super::{Diagnosis, FlagReport, Quote, RunReport, Verdict};
 use crate::Lang;
+use crate::case::Fact;
 use crate::engine::Flag;
 use crate::widget::{self, Tone, WidgetOptions, escape};
 use crate::world::format_at;
@@ -302,7 +303,7 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
 }
 
 /// A titled list of assumptions, the run's or the common ones: the same words either way.
-fn assumptions(b: &mut String, d: &Diagnosis, list: &[Assumption], title: &str, lang: Lang) {
+fn assumptions(b: &mut String, d: &Diagnosis, list: &[Fact], title: &str, lang: Lang) {
     let items = list.iter().map(|a| txt(d, assumption_text(a, d, lang).trim()));
     item_list(b, title, items);
 }

@@ -47,8 +47,9 @@
 use serde_json::{Map, Value, json};
 
 use super::words::{assumption_text, disagreement_text, event_is_bad, event_text, note_text, quote_label, run_summary};
-use super::{Assumption, Diagnosis, Disagreement, EventKind, Quote, RunReport, Verdict};
+use super::{Diagnosis, Disagreement, EventKind, Quote, RunReport, Verdict};
 use crate::Lang;
+use crate::case::{Fact, Origin};
 use crate::engine::FlagKind;
 use crate::log::RunEnd;
 use crate::widget::{Tile, Tone};
@@ -90,14 +91,26 @@ fn quote(q: &Quote, lang: Lang, d: &Diagnosis) -> Value {
     })
 }
 
-fn assumption(a: &Assumption, lang: Lang, d: &Diagnosis) -> Value {
+/// The kind of a fact, as the contract names it.
+fn origin(o: &Origin) -> &'static str {
+    match o {
+        Origin::Inferred { .. } => "inferred",
+        Origin::Assumed { .. } => "assumed",
+        Origin::Option => "flag",
+        Origin::Added { .. } => "added",
+        Origin::Live => "live",
+    }
+}
+
+/// A fact: its subject and value in English (language-neutral), its sentence in `lang`.
+fn assumption(f: &Fact, lang: Lang, d: &Diagnosis) -> Value {
     json!({
-        "kind": a.kind,
-        "subject": d.redact(&a.subject),
-        "value": d.redact(&a.value),
-        "lines": a.lines.iter().map(|(f, l)| json!({"file": f, "line": l})).collect::<Vec<_>>(),
-        "hint": a.hint,
-        "text": assumption_text(a, d, lang).trim().to_owned(),
+        "kind": origin(&f.origin),
+        "subject": d.redact(&f.subject.text(Lang::En)),
+        "value": d.redact(&f.value.text(Lang::En)),
+        "lines": f.lines().iter().map(|l| json!({"file": l.file, "line": l.line})).collect::<Vec<_>>(),
+        "hint": f.hint(),
+        "text": assumption_text(f, d, lang).trim().to_owned(),
     })
 }
 

@@ -2,13 +2,12 @@
 //! and HTML renderings so that they say the same thing. Plain words for a Jeedom user helping
 //! another on a forum.
 
-use super::{
-    Assumption, AssumptionKind, Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport, Verdict,
-};
+use super::{Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport, Verdict};
 use crate::Lang;
+use crate::case::{Fact, Origin};
 use crate::engine::evidence::human_size;
 use crate::engine::{Flag, FlagKind};
-use crate::log::{RunEnd, StepKind, StepResult, UploadOutcome};
+use crate::log::{Run, RunEnd, StepKind, StepResult, UploadOutcome};
 use crate::widget::{Panel, Tile, Tone};
 use crate::world::format_at;
 
@@ -96,8 +95,13 @@ pub fn run_title(r: &RunReport, lang: Lang) -> String {
 
 /// "In short": what happened, from the log alone.
 pub fn run_summary(r: &RunReport, lang: Lang) -> String {
+    run_story(&r.run, lang)
+}
+
+/// "In short" for a run of the log model: what happened, from the log alone.
+pub fn run_story(run: &Run, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
-    let mut s = match &r.run.end {
+    let mut s = match &run.end {
         RunEnd::Success { at } => {
             if fr {
                 format!(
@@ -125,33 +129,32 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
             }
         },
         RunEnd::Unterminated => {
-            let last = r.run.steps.last().map(|s| step_name(&s.kind, lang));
+            let last = run.steps.last().map(|s| step_name(&s.kind, lang));
             match last {
                 Some(step) => {
                     if fr {
                         format!(
                             "le log s'arrête en pleine sauvegarde (ligne {}, pendant : {step}) : ni succès ni échec écrit",
-                            r.run.lines.last
+                            run.lines.last
                         )
                     } else {
                         format!(
                             "the log stops in the middle of the backup (line {}, during: {step}): neither success nor failure was written",
-                            r.run.lines.last
+                            run.lines.last
                         )
                     }
                 }
                 None => {
                     if fr {
-                        format!("le log s'arrête à la ligne {} sans fin de sauvegarde", r.run.lines.last)
+                        format!("le log s'arrête à la ligne {} sans fin de sauvegarde", run.lines.last)
                     } else {
-                        format!("the log stops at line {} without the backup's end", r.run.lines.last)
+                        format!("the log stops at line {} without the backup's end", run.lines.last)
                     }
                 }
             }
         }
     };
-    let failed_uploads: Vec<String> = r
-        .run
+    let failed_uploads: Vec<String> = run
         .uploads
         .iter()
         .filter_map(|u| match &u.outcome {
@@ -171,7 +174,7 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
             format!(", but the upload failed: {}", failed_uploads.join(", "))
         });
     }
-    let errors = r.run.errors().count();
+    let errors = run.errors().count();
     if errors > 0 {
         s.push_str(&if fr {
             format!(" ; {errors} ligne{} d'erreur du logger", plural(errors))
@@ -179,7 +182,7 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
             format!("; {errors} logger error line{}", plural(errors))
         });
     }
-    if r.run.cut_at_start() {
+    if run.cut_at_start() {
         s.push_str(lang.pick(
             " (le début de la sauvegarde manque dans le log)",
             " (the start of the backup is missing from the log)",
@@ -576,156 +579,34 @@ pub fn event_is_bad(e: &Event) -> bool {
     }
 }
 
-/// (English, French) phrases of the case module's facts, translated whole.
-const FACT_PHRASES: [(&str, &str); 25] = [
-    (
-        "strict watchdog: now, by the box's clock",
-        "surveillance de strict : maintenant, d'après l'horloge de la box",
-    ),
-    ("Samba share listing", "contenu du partage Samba"),
-    (
-        "from the log only: each successful `Send backup Samba` puts that run's archive first on the share",
-        "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage",
-    ),
-    ("minimum archive size (bytes)", "taille minimale de l'archive (octets)"),
-    ("time zone", "fuseau horaire"),
-    (
-        "virtual before the first trigger",
-        "valeur du virtuel avant le premier déclencheur",
-    ),
-    (
-        "seconds from begin_update to the update's backup",
-        "secondes entre begin_update et la sauvegarde de la mise à jour",
-    ),
-    ("(banner + ", "(bannière + "),
-    (
-        "(its last dated line; no duration line)",
-        "(sa dernière ligne datée ; pas de ligne de durée)",
-    ),
-    (
-        "the banner was cut off; the archive name's time",
-        "la bannière manque ; heure du nom de l'archive",
-    ),
-    (
-        "the banner was cut off; the run's first dated line",
-        "la bannière manque ; première ligne datée de la sauvegarde",
-    ),
-    (
-        "start + 60 s: the log gives no end time",
-        "début + 60 s : le log ne donne pas l'heure de fin",
-    ),
-    (
-        "start + 60 s: the log gives no duration",
-        "début + 60 s : le log ne donne pas la durée",
-    ),
-    ("the run's last dated line", "dernière ligne datée de la sauvegarde"),
-    ("start + ", "début + "),
-    (
-        "strict watchdog: a minute after the failed run's last dated line",
-        "surveillance de strict : une minute après la dernière ligne datée de la sauvegarde en échec",
-    ),
-    (
-        "strict watchdog: after its timeout, the run never ended",
-        "surveillance de strict : après son délai, la sauvegarde ne s'étant jamais terminée",
-    ),
-    ("; strict only", " ; strict seulement"),
-    (
-        "not replayed: its start was cut off and none of its lines is dated",
-        "non rejouée : son début manque et aucune de ses lignes n'est datée",
-    ),
-    (
-        "previous-success",
-        "previous-success (une sauvegarde réussie la veille)",
-    ),
-    ("jeedom", "version de Jeedom"),
-    ("config ", "réglage "),
-    ("size of ", "taille de "),
-    (" (bytes)", " (octets)"),
-    (" at", " à"),
-];
-
-fn translate_fact(text: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return text.to_owned();
-    }
-    let mut out = text.to_owned();
-    // `run N …` → `sauvegarde N : …`
-    if let Some(rest) = out.strip_prefix("run ") {
-        let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-        out = if tail.is_empty() {
-            format!("sauvegarde {n}")
-        } else {
-            format!("sauvegarde {n} : {tail}")
-        };
-    }
-    for (en, fr) in FACT_PHRASES {
-        if en == "jeedom" {
-            if out == "jeedom" {
-                out = fr.to_owned();
-            }
-            continue;
-        }
-        if en == " at" {
-            if let Some(stripped) = out.strip_suffix(" at") {
-                out = format!("{stripped}{fr}");
-            }
-            continue;
-        }
-        if en == "config " || en == "size of " {
-            if let Some(rest) = out.strip_prefix(en) {
-                out = format!("{fr}{rest}");
-            }
-            continue;
-        }
-        out = out.replace(en, fr);
-    }
-    out
-}
-
-/// The command-line option that changes an assumption of a pasted log, if there is one.
-fn option_for(subject: &str) -> Option<&'static str> {
-    if subject == "time zone" {
-        Some("--tz")
-    } else if subject.starts_with("minimum archive size") {
-        Some("--min-size")
-    } else if subject.starts_with("size of ") {
-        Some("--archive-size")
-    } else if subject == "jeedom" {
-        Some("--jeedom-version")
-    } else if subject.starts_with("config samba::") {
-        Some("--samba on|off")
-    } else {
-        None
-    }
-}
-
-/// An assumption in one line: `supposé fuseau horaire = Europe/Paris (par défaut ; --tz pour changer)`.
-pub fn assumption_text(a: &Assumption, d: &Diagnosis, lang: Lang) -> String {
+/// A fact in one line, not yet redacted: `supposé fuseau horaire = Europe/Paris  (par défaut ;
+/// --tz pour changer)`. A default says how to change it: the manifest key for a case folder
+/// (`case_folder`), else `diagnose`'s option when there is one.
+pub fn fact_text(f: &Fact, case_folder: bool, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
-    let kind = match a.kind {
-        AssumptionKind::Inferred => lang.pick("déduit ", "inferred"),
-        AssumptionKind::Assumed => lang.pick("supposé", "assumed "),
-        AssumptionKind::Flag => lang.pick("option ", "flag    "),
-        AssumptionKind::Added => lang.pick("ajouté ", "added   "),
-        AssumptionKind::Live => lang.pick("box    ", "box     "),
+    let kind = match f.origin {
+        Origin::Inferred { .. } => lang.pick("déduit ", "inferred"),
+        Origin::Assumed { .. } => lang.pick("supposé", "assumed "),
+        Origin::Option => lang.pick("option ", "flag    "),
+        Origin::Added { .. } => lang.pick("ajouté ", "added   "),
+        Origin::Live => lang.pick("box    ", "box     "),
     };
-    let subject = translate_fact(&a.subject, lang);
-    let value = translate_fact(&a.value, lang);
-    let mut s = format!("{kind} {subject} = {value}");
-    if !a.lines.is_empty() {
-        let lines: Vec<String> = a.lines.iter().map(|(f, l)| format!("{f}:{l}")).collect();
+    let mut s = format!("{kind} {} = {}", f.subject.text(lang), f.value.text(lang));
+    let lines = f.lines();
+    if !lines.is_empty() {
+        let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
         s.push_str(&if fr {
             format!("  (d'après {})", lines.join(", "))
         } else {
             format!("  (from {})", lines.join(", "))
         });
     }
-    match a.kind {
-        AssumptionKind::Assumed => {
-            let how = if d.case_folder {
-                a.hint.clone()
+    match f.origin {
+        Origin::Assumed { .. } => {
+            let how = if case_folder {
+                f.hint().map(str::to_owned)
             } else {
-                option_for(&a.subject).map(|o| {
+                f.subject.option().map(|o| {
                     if fr {
                         format!("{o} pour changer")
                     } else {
@@ -740,14 +621,19 @@ pub fn assumption_text(a: &Assumption, d: &Diagnosis, lang: Lang) -> String {
                 (None, false) => "  (default)".to_owned(),
             });
         }
-        AssumptionKind::Flag => {
-            if let Some(h) = &a.hint {
+        Origin::Option => {
+            if let Some(h) = f.hint() {
                 s.push_str(&format!("  ({h})"));
             }
         }
         _ => {}
     }
-    d.redact(&s)
+    s
+}
+
+/// A fact of the diagnosis in one line, redacted (see [`fact_text`]).
+pub fn assumption_text(f: &Fact, d: &Diagnosis, lang: Lang) -> String {
+    d.redact(&fact_text(f, d.case_folder, lang))
 }
 
 /// A note on the text, in one sentence.
