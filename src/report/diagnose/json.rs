@@ -42,7 +42,8 @@
 //!               "value": "…", "lines": [{"file": "backup.log", "line": 2}], "hint": "…" | null, "text": "…"}
 //! ```
 //! Sentences are in the requested language; every other value is language-neutral. Every text
-//! has been redacted.
+//! has been redacted. No internal type's own serialisation reaches the document: a rule's name,
+//! a fact's kind and every other code are written out by a `match` here.
 
 use serde_json::{Map, Value, json};
 
@@ -50,7 +51,7 @@ use super::words::{assumption_text, disagreement_text, event_is_bad, event_text,
 use super::{Diagnosis, Disagreement, EventKind, Quote, RunReport, Verdict};
 use crate::Lang;
 use crate::case::{Fact, Origin};
-use crate::engine::FlagKind;
+use crate::engine::{FlagKind, Rule};
 use crate::log::RunEnd;
 use crate::widget::{Tile, Tone};
 use crate::world::format_at;
@@ -117,15 +118,49 @@ fn assumption(f: &Fact, lang: Lang, d: &Diagnosis) -> Value {
 fn decision(v: Option<&Verdict>, kind: FlagKind, lang: Lang, d: &Diagnosis) -> Value {
     let Some(v) = v else { return Value::Null };
     let dec = v.step.evidence.decision(kind);
-    let rule = serde_json::to_value(dec)
-        .ok()
-        .and_then(|x| x.get("rule").cloned())
-        .unwrap_or(Value::Null);
     json!({
         "value": v.flag(kind).map(|f| f.code()),
-        "rule": rule,
+        "rule": rule_name(&dec.rule),
         "sentence": d.redact(&v.step.explain(kind, lang)),
     })
+}
+
+/// The rule's name in the contract. Written out here rather than taken from the engine's own
+/// serialisation, so that renaming a rule inside the engine cannot change the document.
+fn rule_name(r: &Rule) -> &'static str {
+    match r {
+        Rule::BeginStart { .. } => "begin_start",
+        Rule::OtherTrigger { .. } => "other_trigger",
+        Rule::StampFound { .. } => "stamp_found",
+        Rule::NoStamp { .. } => "no_stamp",
+        Rule::LogErrors { .. } => "log_errors",
+        Rule::LogClean { .. } => "log_clean",
+        Rule::ArchiveFound { .. } => "archive_found",
+        Rule::ArchiveMissing { .. } => "archive_missing",
+        Rule::SizeAbove { .. } => "size_above",
+        Rule::SizeNotAbove { .. } => "size_not_above",
+        Rule::SizeNoArchive => "size_no_archive",
+        Rule::SambaSkipped(_) => "samba_skipped",
+        Rule::SambaNewest { .. } => "samba_newest",
+        Rule::SambaEmpty { .. } => "samba_empty",
+        Rule::SambaListingFailed { .. } => "samba_listing_failed",
+        Rule::UploadOk { .. } => "upload_ok",
+        Rule::UploadFailed { .. } => "upload_failed",
+        Rule::UploadMissing { .. } => "upload_missing",
+        Rule::UploadNotConfigured { .. } => "upload_not_configured",
+        Rule::MarketNotChecked => "market_not_checked",
+        Rule::RunFailed { .. } => "run_failed",
+        Rule::LoggerErrors { .. } => "logger_errors",
+        Rule::RunClean { .. } => "run_clean",
+        Rule::BeginNotSeen { .. } => "begin_not_seen",
+        Rule::MarketSkipped(_) => "market_skipped",
+        Rule::RunTimedOut { .. } => "run_timed_out",
+        Rule::RunInProgress { .. } => "run_in_progress",
+        Rule::NoRun { .. } => "no_run",
+        Rule::Unchanged => "unchanged",
+        Rule::CheckDisabled => "check_disabled",
+        Rule::Crashed => "crashed",
+    }
 }
 
 fn disagreement_kind(dis: &Disagreement) -> &'static str {
