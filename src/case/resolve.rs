@@ -1035,12 +1035,12 @@ fn world_at_each_trigger(
         // The Samba share.
         let mut listing: Vec<String> = Vec::new();
         for (r, run) in runs.iter().enumerate().rev() {
-            if run_done(r, sl) && matches!(run.samba, Some((true, _))) {
-                if let Some(a) = &run.archive {
-                    if !listing.contains(&a.file_name) {
-                        listing.push(a.file_name.clone());
-                    }
-                }
+            if run_done(r, sl)
+                && matches!(run.samba, Some((true, _)))
+                && let Some(a) = &run.archive
+                && !listing.contains(&a.file_name)
+            {
+                listing.push(a.file_name.clone());
             }
         }
         for f in &m.samba.listing {

@@ -1083,10 +1083,10 @@ fn failure_quotes(src: &LogSource, run: &Run, redactor: &Redactor) -> Vec<Quote>
     }
     // A begin event that failed (`***ERROR***`) without ending the run.
     for s in &run.steps {
-        if let (StepResult::Failed { .. }, Some(r)) = (&s.result, &s.result_at) {
-            if !out.iter().any(|q| q.line == r.line) {
-                out.extend(quote(src, r.line, &FAILURE_NEEDLES, QuoteKind::RunFailed, redactor));
-            }
+        if let (StepResult::Failed { .. }, Some(r)) = (&s.result, &s.result_at)
+            && !out.iter().any(|q| q.line == r.line)
+        {
+            out.extend(quote(src, r.line, &FAILURE_NEEDLES, QuoteKind::RunFailed, redactor));
         }
     }
     out

@@ -151,12 +151,13 @@ pub fn terminal_safe(text: &str, keep_color: bool) -> String {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         let len = c.len_utf8();
-        if c == '\x1b' && keep_color {
-            if let Some(n) = sgr_len(rest) {
-                out.push_str(&rest[..n]);
-                rest = &rest[n..];
-                continue;
-            }
+        if c == '\x1b'
+            && keep_color
+            && let Some(n) = sgr_len(rest)
+        {
+            out.push_str(&rest[..n]);
+            rest = &rest[n..];
+            continue;
         }
         out.push(if matches!(c, '\n' | '\t') {
             c
