@@ -28,6 +28,7 @@
 //! The tile after the run's last trigger: the triggers of run *n* are those the case module ties
 //! to it, plus untied triggers (a manifest's `schedule` tick) until the next run's first trigger.
 
+pub mod cause;
 pub mod html;
 pub mod json;
 pub mod text;
@@ -209,6 +210,10 @@ pub enum QuoteKind {
     Archive,
     /// The last line of a run that never ended.
     StoppedHere,
+    /// What a command printed inside a step that then failed (`mysqldump: Got error: …`).
+    Printed { step: StepKind },
+    /// A `tar:` line of the archive step: an error, or a harmless warning.
+    Tar { warning: bool },
 }
 
 /// A profile's result for one run: the last trigger of the run and the tile it leaves.
@@ -382,6 +387,8 @@ pub struct RunReport {
     pub assumptions: Vec<Fact>,
     /// The line that ends the story: the failure, the end marker, or the last line.
     pub end_quote: Option<Quote>,
+    /// The lines that say why the run or an upload failed, and tar's lines (see [`cause`]).
+    pub cause: Vec<Quote>,
 }
 
 impl RunReport {
@@ -644,8 +651,10 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             triggers,
             assumptions: per_run.remove(&number).unwrap_or_default(),
             end_quote: None,
+            cause: Vec::new(),
         };
         report.end_quote = end_quote(src, run, redactor);
+        report.cause = cause::cause_quotes(src, run, redactor);
         let mut shown: Vec<(String, u32)> = Vec::new();
         let mut flags = Vec::with_capacity(FlagKind::ALL.len());
         for k in FlagKind::ALL {

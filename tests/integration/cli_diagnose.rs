@@ -1135,3 +1135,103 @@ fn a_forum_quoted_paste_is_diagnosed_like_the_log_and_says_it_was_quoted() {
     assert!(!notes.contains("line breaks were lost"), "{notes}");
     assert!(!plain["notes"].to_string().contains("forum quote"));
 }
+
+// ---- the cause, quoted (#12 point 1) ------------------------------------------------------------
+
+/// The quotes of a run's cause: (line, label, text).
+fn cause_of(v: &serde_json::Value, run: usize) -> Vec<(u64, String, String)> {
+    v["runs"][run]["cause"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no cause: {v}"))
+        .iter()
+        .map(|q| {
+            (
+                q["line"].as_u64().unwrap(),
+                q["label"].as_str().unwrap().to_owned(),
+                q["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_failed_dump_quotes_what_mysqldump_printed_above_jeedoms_wrapper() {
+    let (v, code) = json_of(&["tests/data/logs/signatures/database-server-down.log", "--lang", "en"]);
+    assert_eq!(code, Some(1));
+    let cause = cause_of(&v, 0);
+    assert_eq!(cause.len(), 2, "{cause:?}");
+    assert_eq!(cause[0].0, 6);
+    assert!(
+        cause[0]
+            .2
+            .contains("mysqldump: Got error: 2002: \"Can't connect to local server through socket"),
+        "{cause:?}"
+    );
+    assert_eq!(cause[0].1, "the error printed during: database dump");
+    assert_eq!((cause[1].0, cause[1].1.as_str()), (7, "the backup fails here"));
+    assert!(cause[1].2.contains("Check mysqldump installation"));
+    // The text report quotes it first, in French too.
+    let out = infobackup()
+        .args(["diagnose", "tests/data/logs/signatures/database-server-down.log"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let cause_at = text
+        .find("Cause, telle que Jeedom l'a écrite")
+        .expect("a cause section");
+    assert!(cause_at < text.find("Tuiles").unwrap(), "{text}");
+    assert!(
+        text.contains("l'erreur écrite pendant : sauvegarde de la base de données"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_multi_line_upload_error_gives_its_real_message() {
+    // 4.5 keeps the exception's line break: `/!\ Erreur … ⏎ session setup failed: … /!\OK`.
+    let file = "tests/data/logs/signatures/samba-logon-failure.log";
+    let (v, _) = json_of(&[file, "--lang", "en"]);
+    let samba = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSamba")
+        .unwrap();
+    let sentence = samba["strict"]["sentence"].as_str().unwrap();
+    assert!(sentence.contains("\"Erreur sur timeout 7200 smbclient"), "{sentence}");
+    assert!(!sentence.contains("\"OK\""), "{sentence}");
+    let lines: Vec<u64> = cause_of(&v, 0).iter().map(|c| c.0).collect();
+    assert_eq!(lines, [26, 28, 29], "the logger's error and both lines of the message");
+    let out = infobackup().args(["diagnose", file, "--lang", "en"]).output().unwrap();
+    let text = stdout_of(&out);
+    assert!(!text.contains("FAILED \"OK\""), "{text}");
+    assert!(text.contains("NT_STATUS_LOGON_FAILURE"), "{text}");
+    assert!(!text.contains("S3cr3tPass"), "{text}");
+}
+
+#[test]
+fn tar_errors_and_harmless_tar_warnings_are_told_apart() {
+    let (v, _) = json_of(&["tests/data/logs/signatures/tar-error.log", "--lang", "en"]);
+    let cause = cause_of(&v, 0);
+    let label = |needle: &str| {
+        cause
+            .iter()
+            .find(|c| c.2.contains(needle))
+            .map(|c| c.1.clone())
+            .unwrap_or_else(|| panic!("{needle}: {cause:?}"))
+    };
+    let warning = "a harmless tar warning: the archive is made all the same";
+    let error = "a tar error: the archive may be incomplete";
+    assert_eq!(label("socket ignored"), warning);
+    assert_eq!(label("file changed as we read it"), warning);
+    assert_eq!(label("Cannot open: Permission denied"), error);
+    assert_eq!(label("Exiting with failure status"), error);
+    // A healthy log with only warnings says so under its own heading.
+    let out = infobackup()
+        .args(["diagnose", "tests/data/logs/4.4-tar-warnings-ok.log", "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("Harmless warnings"), "{text}");
+    assert!(!text.contains("The cause, as Jeedom printed it"), "{text}");
+}

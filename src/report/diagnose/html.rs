@@ -210,6 +210,20 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         txt(d, &run_summary(r, lang)),
         n = r.number,
     );
+    if !r.cause.is_empty() {
+        let _ = write!(
+            b,
+            "<div class=\"ib-cause\"><h3>{}</h3>",
+            lang.pick(
+                "Ce que Jeedom a écrit (cause, avertissements)",
+                "What Jeedom printed (cause, warnings)"
+            )
+        );
+        for q in &r.cause {
+            quote(b, d, q, lang);
+        }
+        b.push_str("</div>");
+    }
     b.push_str("<div class=\"ib-previews\">");
     if let Some(v) = &r.published {
         preview(b, d, v, false, lang);

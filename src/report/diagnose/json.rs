@@ -18,6 +18,10 @@
 //!     "start": "2025-09-10 03:27:01" | null,
 //!     "end": {"status": "success" | "failed" | "unterminated", "line": 24 | null, "message": "…" | null},
 //!     "summary": "…",                           // one sentence, in `lang`
+//!     "cause": [QUOTE],                          // what Jeedom printed: the errors behind a
+//!                                                // failure (step output, logger errors, the
+//!                                                // wrapper, every line of an upload's message)
+//!                                                // and tar's lines (label says error or warning)
 //!     "healthy": true,
 //!     "tiles": {"published": TILE | null, "strict": TILE | null},
 //!     "disagreement": null | {"kind": "never_ends" | "published_crashed" | "published_hides"
@@ -255,6 +259,7 @@ fn run(r: &RunReport, lang: Lang, d: &Diagnosis) -> Value {
         "start": r.run.start.as_ref().map(|(t, _)| format_at(*t)),
         "end": end,
         "summary": d.redact(&run_summary(r, lang)),
+        "cause": r.cause.iter().map(|q| quote(q, lang, d)).collect::<Vec<_>>(),
         "healthy": r.healthy(),
         "tiles": {
             "published": verdict_tile(r.published.as_ref(), lang, d),

@@ -265,6 +265,7 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
     o.heading(&title);
     let brief = format!("{} {}", o.t("En bref :", "In short:"), run_summary(r, lang));
     o.line(&brief);
+    cause_block(o, r);
 
     // Tiles.
     o.blank();
@@ -387,6 +388,38 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
         for a in &r.assumptions {
             let t = assumption_text(a, o.d, lang);
             o.line(&format!("  {t}"));
+        }
+    }
+}
+
+/// The lines that say why it failed, as Jeedom printed them; then tar's harmless warnings.
+fn cause_block(o: &mut Out<'_>, r: &RunReport) {
+    let (warnings, errors): (Vec<Quote>, Vec<Quote>) = r
+        .cause
+        .iter()
+        .cloned()
+        .partition(|q| matches!(q.what, super::QuoteKind::Tar { warning: true }));
+    let groups = [
+        (
+            errors,
+            o.t("Cause, telle que Jeedom l'a écrite", "The cause, as Jeedom printed it"),
+            Level::ERROR,
+        ),
+        (
+            warnings,
+            o.t("Avertissements sans gravité", "Harmless warnings"),
+            Level::NOTE,
+        ),
+    ];
+    for (quotes, heading, level) in groups {
+        if quotes.is_empty() {
+            continue;
+        }
+        o.blank();
+        o.heading(heading);
+        let snippet = snippets(o, &quotes, level);
+        for l in snippet.lines() {
+            o.line(&format!("{INDENT}{l}"));
         }
     }
 }

@@ -413,6 +413,25 @@ pub fn quote_label(q: &Quote, lang: Lang) -> String {
             .pick("l'archive annoncée par le log", "the archive the log announced")
             .to_owned(),
         QuoteKind::StoppedHere => lang.pick("le log s'arrête ici", "the log stops here").to_owned(),
+        QuoteKind::Printed { step } => {
+            if fr {
+                format!("l'erreur écrite pendant : {}", step_name(step, lang))
+            } else {
+                format!("the error printed during: {}", step_name(step, lang))
+            }
+        }
+        QuoteKind::Tar { warning: true } => lang
+            .pick(
+                "avertissement de tar, sans gravité : l'archive est créée quand même",
+                "a harmless tar warning: the archive is made all the same",
+            )
+            .to_owned(),
+        QuoteKind::Tar { warning: false } => lang
+            .pick(
+                "erreur de tar : l'archive peut être incomplète",
+                "a tar error: the archive may be incomplete",
+            )
+            .to_owned(),
     }
 }
 
