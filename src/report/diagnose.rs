@@ -28,6 +28,7 @@
 //! The tile after the run's last trigger: the triggers of run *n* are those the case module ties
 //! to it, plus untied triggers (a manifest's `schedule` tick) until the next run's first trigger.
 
+pub mod advice;
 pub mod cause;
 pub mod html;
 pub mod json;
@@ -389,6 +390,8 @@ pub struct RunReport {
     pub end_quote: Option<Quote>,
     /// The lines that say why the run or an upload failed, and tar's lines (see [`cause`]).
     pub cause: Vec<Quote>,
+    /// Each failure explained from the catalogue of known signatures (see [`advice`]).
+    pub findings: Vec<advice::Finding>,
 }
 
 impl RunReport {
@@ -652,6 +655,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             assumptions: per_run.remove(&number).unwrap_or_default(),
             end_quote: None,
             cause: Vec::new(),
+            findings: Vec::new(),
         };
         report.end_quote = end_quote(src, run, redactor);
         report.cause = cause::cause_quotes(src, run, redactor);
@@ -669,6 +673,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             flags.push(f);
         }
         report.flags = flags;
+        report.findings = advice::findings(&report, |line| src.line_text(line, redactor));
         runs.push(report);
     }
 

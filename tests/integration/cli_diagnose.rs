@@ -1235,3 +1235,101 @@ fn tar_errors_and_harmless_tar_warnings_are_told_apart() {
     assert!(text.contains("Harmless warnings"), "{text}");
     assert!(!text.contains("The cause, as Jeedom printed it"), "{text}");
 }
+
+// ---- advice from the catalogue of known failures (#12 point 2) ----------------------------------
+
+/// The advice of a run: (id, lines).
+fn advice_of(v: &serde_json::Value, run: usize) -> Vec<(String, Vec<u64>)> {
+    v["runs"][run]["advice"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no advice: {v}"))
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_owned(),
+                a["lines"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_known_signature_is_recognised_in_its_own_log_in_both_languages() {
+    use infobackup::report::diagnose::advice;
+    let catalogue = advice::parse_catalogue(advice::CATALOGUE).unwrap();
+    for s in &catalogue {
+        let file = format!("tests/data/logs/signatures/{}.log", s.id);
+        assert!(repo().join(&file).is_file(), "{}: no test log {file}", s.id);
+        let mut args = vec![file.as_str()];
+        if s.id == "archive-too-small" {
+            args.extend(["--archive-size", "1000"]);
+        }
+        for (lang, words) in [("en", &s.en), ("fr", &s.fr)] {
+            let mut a = args.clone();
+            a.extend(["--lang", lang]);
+            let (v, code) = json_of(&a);
+            // tar's errors leave the tiles green (Jeedom does not check tar's exit code): the
+            // advice is there all the same.
+            // Nor is an update's backup a problem in itself.
+            let expected = if ["tar-error", "update-backup"].contains(&s.id.as_str()) {
+                0
+            } else {
+                1
+            };
+            assert_eq!(code, Some(expected), "{}: a known failure is a problem", s.id);
+            let found = advice_of(&v, 0);
+            assert_eq!(
+                found.first().map(|f| f.0.as_str()),
+                Some(s.id.as_str()),
+                "{}: {found:?}",
+                s.id
+            );
+            let entry = &v["runs"][0]["advice"][0];
+            assert_eq!(entry["cause"], words.cause.as_str(), "{}", s.id);
+            assert_eq!(entry["advice"], words.advice.as_str(), "{}", s.id);
+            let text = v.to_string();
+            for secret in ["S3cr3tPlanted", "S3cr3tPass"] {
+                assert!(!text.contains(secret), "{}: {secret}", s.id);
+            }
+        }
+    }
+    // Each test log is a signature's.
+    for e in std::fs::read_dir(repo().join("tests/data/logs/signatures")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        let id = name.strip_suffix(".log").unwrap_or(&name);
+        assert!(catalogue.iter().any(|s| s.id == id), "{name}: no signature {id}");
+    }
+}
+
+#[test]
+fn an_unknown_failure_says_it_is_unknown_and_quotes_its_lines() {
+    let log = "[START BACKUP]\n\
+               ***************Start of Jeedom backup at 2025-09-10 03:27:01***************\n\
+               Send begin backup event...OK\n\
+               Checking files rights...OK\n\
+               Checking  database...OK\n\
+               Backing up database...something strange happened here\n\
+               Error during backup: The moon is in the wrong phase. Code: 42Details : Array\n\
+               (\n)\n[END BACKUP ERROR]\n";
+    let out = infobackup()
+        .args(["diagnose", "-", "--lang", "en", "--format", "json"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(advice_of(&v, 0), [("unknown".to_owned(), vec![6, 7])]);
+    let entry = &v["runs"][0]["advice"][0];
+    assert!(entry["advice"].is_null());
+    assert!(entry["cause"].as_str().unwrap().starts_with("Unknown cause"), "{entry}");
+    let lines: Vec<u64> = cause_of(&v, 0).iter().map(|c| c.0).collect();
+    assert_eq!(lines, [6, 7]);
+    let out = infobackup().args(["diagnose", "-"]).write_stdin(log).output().unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("Cause inconnue"), "{text}");
+    assert!(text.contains("something strange happened here"), "{text}");
+}

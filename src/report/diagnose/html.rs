@@ -224,6 +224,27 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         }
         b.push_str("</div>");
     }
+    if !r.findings.is_empty() {
+        let _ = write!(
+            b,
+            "<div class=\"ib-advice\"><h3>{}</h3><ul>",
+            lang.pick("Ce que cela veut dire, et que faire", "What it means, and what to do")
+        );
+        for f in &r.findings {
+            let (cause, advice) = super::advice::finding_words(f, lang);
+            let _ = write!(b, "<li data-signature=\"{}\">{}", escape(f.id()), txt(d, &cause));
+            if let Some(a) = advice {
+                let _ = write!(
+                    b,
+                    "<br><strong>{}</strong> {}",
+                    lang.pick("À faire :", "To do:"),
+                    txt(d, &a)
+                );
+            }
+            b.push_str("</li>");
+        }
+        b.push_str("</ul></div>");
+    }
     b.push_str("<div class=\"ib-previews\">");
     if let Some(v) = &r.published {
         preview(b, d, v, false, lang);

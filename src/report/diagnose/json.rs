@@ -22,6 +22,8 @@
 //!                                                // failure (step output, logger errors, the
 //!                                                // wrapper, every line of an upload's message)
 //!                                                // and tar's lines (label says error or warning)
+//!     "advice": [{"id": "database-server-down" | … | "unknown", "cause": "…", "advice": "…" | null,
+//!                 "lines": [6, 7]}],           // each failure, from signatures.toml
 //!     "healthy": true,
 //!     "tiles": {"published": TILE | null, "strict": TILE | null},
 //!     "disagreement": null | {"kind": "never_ends" | "published_crashed" | "published_hides"
@@ -260,6 +262,10 @@ fn run(r: &RunReport, lang: Lang, d: &Diagnosis) -> Value {
         "end": end,
         "summary": d.redact(&run_summary(r, lang)),
         "cause": r.cause.iter().map(|q| quote(q, lang, d)).collect::<Vec<_>>(),
+        "advice": r.findings.iter().map(|f| {
+            let (cause, advice) = super::advice::finding_words(f, lang);
+            json!({"id": f.id(), "cause": d.redact(&cause), "advice": advice.map(|a| d.redact(&a)), "lines": f.lines})
+        }).collect::<Vec<_>>(),
         "healthy": r.healthy(),
         "tiles": {
             "published": verdict_tile(r.published.as_ref(), lang, d),

@@ -266,6 +266,7 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
     let brief = format!("{} {}", o.t("En bref :", "In short:"), run_summary(r, lang));
     o.line(&brief);
     cause_block(o, r);
+    advice_block(o, r);
 
     // Tiles.
     o.blank();
@@ -420,6 +421,23 @@ fn cause_block(o: &mut Out<'_>, r: &RunReport) {
         let snippet = snippets(o, &quotes, level);
         for l in snippet.lines() {
             o.line(&format!("{INDENT}{l}"));
+        }
+    }
+}
+
+/// What each failure means and what to do, from the catalogue of known signatures.
+fn advice_block(o: &mut Out<'_>, r: &RunReport) {
+    if r.findings.is_empty() {
+        return;
+    }
+    o.blank();
+    o.heading(o.t("Ce que cela veut dire, et que faire", "What it means, and what to do"));
+    for f in &r.findings {
+        let (cause, advice) = super::advice::finding_words(f, o.lang);
+        o.line(&format!("  - {cause}"));
+        if let Some(a) = advice {
+            let l = format!("    {} {a}", o.t("À faire :", "To do:"));
+            o.line(&l);
         }
     }
 }
