@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use infobackup::Lang;
 use infobackup::case::{Case, ConfigKey, Origin, Overrides, ProfileRef, Subject};
-use infobackup::report::diagnose::{self, Options, html, json, text};
+use infobackup::report::diagnose::{self, Options, html, json, markdown, text};
 use infobackup::report::run::profile_arg;
 use infobackup::world::{JeedomVersion, LogName};
 
@@ -24,6 +24,8 @@ pub enum Format {
     Json,
     /// One self-contained HTML page (tile previews, findings, timeline) to attach to a post.
     Html,
+    /// Markdown to paste in a forum post: the short answer, the tiles, the causes and what to do.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -285,6 +287,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ),
         Format::Json => json::render_json_text(&d, args.lang),
         Format::Html => html::render_html(&d, args.lang),
+        Format::Markdown => markdown::render_markdown(&d, args.lang),
     };
     match &args.output {
         Some(path) => {

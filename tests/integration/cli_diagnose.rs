@@ -1333,3 +1333,96 @@ fn an_unknown_failure_says_it_is_unknown_and_quotes_its_lines() {
     assert!(text.contains("Cause inconnue"), "{text}");
     assert!(text.contains("something strange happened here"), "{text}");
 }
+
+// ---- the short answer first, and Markdown for the forum (#12 point 3) ---------------------------
+
+#[test]
+fn markdown_en_samba_logon_failure() {
+    snapshot(
+        "markdown-en-4.4-samba-auth-failure",
+        &[&log("4.4-samba-auth-failure"), "--lang", "en", "--format", "markdown"],
+    );
+}
+
+#[test]
+fn markdown_fr_two_runs() {
+    snapshot(
+        "markdown-fr-4.4-two-runs-in-one-file",
+        &[&log("4.4-two-runs-in-one-file"), "--format", "markdown"],
+    );
+}
+
+#[test]
+fn markdown_fr_dump_failed() {
+    snapshot(
+        "markdown-fr-4.4-database-dump-failed",
+        &[
+            "tests/data/logs/signatures/database-server-down.log",
+            "--format",
+            "markdown",
+        ],
+    );
+}
+
+#[test]
+fn the_short_answer_comes_first_one_line_per_run_then_the_tile_now() {
+    let out = infobackup()
+        .args(["diagnose", &log("4.4-two-runs-in-one-file"), "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let short = text.find("== Short answer ==").expect("a short answer");
+    assert!(short < text.find("== Backup run 1").unwrap(), "{text}");
+    let block: Vec<&str> = text[short..].lines().skip(1).take_while(|l| !l.is_empty()).collect();
+    assert_eq!(block.len(), 3, "{block:?}");
+    assert!(block[0].starts_with("  1. 2025-09-10 03:27:01 — backup succeeded, but the Market upload failed — tile: "));
+    assert!(block[1].starts_with("  2. 2025-09-10 15:27:01 — backup succeeded — tile: "));
+    assert!(
+        block[2].starts_with("  The tile now (after run 2): ■ Backup finished"),
+        "{block:?}"
+    );
+}
+
+/// Markdown rendered as Jeedom's forum would: the structure survives, nothing leaks as markup.
+#[test]
+fn markdown_renders_to_the_html_a_forum_shows() {
+    for (file, lang) in [
+        (log("4.4-samba-auth-failure"), "en"),
+        (log("4.4-two-runs-in-one-file"), "fr"),
+        ("tests/data/logs/signatures/database-server-down.log".to_owned(), "fr"),
+        ("tests/data/logs/signatures/samba-logon-failure.log".to_owned(), "en"),
+        (log("4.4-backup-never-ends"), "en"),
+    ] {
+        let out = infobackup()
+            .args(["diagnose", &file, "--lang", lang, "--format", "markdown"])
+            .output()
+            .unwrap();
+        let md = stdout_of(&out);
+        // At most ~40 lines per run.
+        let runs = md.matches("\n### ").count() - 1;
+        assert!(
+            md.lines().count() <= 12 + 40 * runs,
+            "{file}: {} lines\n{md}",
+            md.lines().count()
+        );
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+        assert!(html.contains("<h3>"), "{file}: {html}");
+        assert!(
+            html.contains("<ol>"),
+            "{file}: the short answer is a numbered list: {html}"
+        );
+        if md.contains("```") {
+            assert!(html.contains("<pre><code class=\"language-text\">"), "{file}: {html}");
+        }
+        // Log text never turns into markup: no emphasis or link from a quoted line, no raw tag
+        // but the small print.
+        let stripped = html.replace("<sub>", "").replace("</sub>", "");
+        for tag in ["<a ", "<img", "<script", "<table"] {
+            assert!(!stripped.contains(tag), "{file}: {tag} in {html}");
+        }
+        assert!(!md.contains("S3cr3t"), "{file}: a secret");
+        // Each run's tile line reads as written (the escapes disappear in HTML).
+        assert!(!html.contains("\\["), "{file}: {html}");
+    }
+}

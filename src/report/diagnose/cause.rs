@@ -21,6 +21,10 @@ const TAR_WARNINGS: [&str; 6] = [
     "in the future",
 ];
 
+/// Where a wrapper's own details start, to cut a long line around them.
+const DETAILS: [&str; 4] = ["Détails : ", "Details : ", "[ERROR]", "ERROR"];
+const DETAILS_OR_SIGN: [&str; 3] = ["Détails : ", "Details : ", "/!\\"];
+
 /// Whether a `tar:` line is a harmless warning rather than an error.
 pub fn tar_warning(text: &str) -> bool {
     TAR_WARNINGS.iter().any(|w| text.contains(w))
@@ -38,6 +42,12 @@ pub fn cause_quotes(src: &LogSource, run: &Run, redactor: &Redactor) -> Vec<Quot
         }
     };
     let text_of = |at: &crate::log::LineRef| at.text(&src.bytes).map(|t| t.trim().to_owned());
+    // A logger line, marked at the details a wrapper gives (`… Détails : NT_STATUS_…`) when it
+    // gives some: a long line is cut around its mark.
+    let logger = |line: u32| {
+        let what = super::logger_quote(src, line, redactor)?.what;
+        quote(src, line, &DETAILS, what, redactor).or_else(|| super::logger_quote(src, line, redactor))
+    };
     // What each command printed inside its step.
     for s in &run.steps {
         let failed = matches!(s.result, StepResult::Failed { .. } | StepResult::Nok);
@@ -62,7 +72,7 @@ pub fn cause_quotes(src: &LogSource, run: &Run, redactor: &Redactor) -> Vec<Quot
     // The logger's errors and the wrapper of a failed run.
     if let RunEnd::Failed { at, .. } = &run.end {
         for l in run.errors().filter(|l| l.at.line <= at.line) {
-            push(super::logger_quote(src, l.at.line, redactor));
+            push(logger(l.at.line));
         }
         push(quote(
             src,
@@ -80,10 +90,10 @@ pub fn cause_quotes(src: &LogSource, run: &Run, redactor: &Redactor) -> Vec<Quot
         let last = u.ok_at.as_ref().map_or(f.line, |o| o.line.max(f.line));
         let repo = u.repo.as_str().to_owned();
         for l in run.errors().filter(|l| l.at.line >= u.at.line && l.at.line <= last) {
-            push(super::logger_quote(src, l.at.line, redactor));
+            push(logger(l.at.line));
         }
         for line in f.line..=last {
-            let needles: &[&str] = if line == f.line { &["/!\\"] } else { &[] };
+            let needles: &[&str] = if line == f.line { &DETAILS_OR_SIGN } else { &[] };
             push(quote(
                 src,
                 line,

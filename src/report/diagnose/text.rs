@@ -101,6 +101,7 @@ pub fn render_text(d: &Diagnosis, lang: Lang, style: TextStyle) -> String {
         d,
     };
     header(&mut o);
+    short_answer(&mut o);
     for r in &d.runs {
         o.blank();
         run(&mut o, r);
@@ -180,6 +181,26 @@ fn sgr_len(s: &str) -> Option<usize> {
             .split(';')
             .all(|c| matches!(c.parse::<u8>(), Ok(0 | 1 | 22 | 39 | 30..=37 | 90..=97)));
     ok.then_some(2 + end + 1)
+}
+
+/// The answer first: one line per run, then the tile as it is now.
+fn short_answer(o: &mut Out<'_>) {
+    let d = o.d;
+    if d.runs.is_empty() {
+        return;
+    }
+    o.blank();
+    let h = o.t("Réponse courte", "Short answer").to_owned();
+    o.heading(&format!("== {h} =="));
+    for r in &d.runs {
+        let line = words::short_line(r, o.lang);
+        let line = if r.healthy() { line } else { o.paint(&line, "31") };
+        o.line(&format!("  {}. {line}", r.number));
+    }
+    if let Some((n, tile)) = words::tile_now(d, o.lang) {
+        let l = format!("  {} {tile}", words::tile_now_label(n, o.lang));
+        o.line(&l);
+    }
 }
 
 fn header(o: &mut Out<'_>) {

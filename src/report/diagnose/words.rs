@@ -846,3 +846,70 @@ pub fn summary_line(d: &Diagnosis, lang: Lang) -> String {
         format!("{n} backup run{} examined: {p} with a problem.", plural(n))
     }
 }
+
+/// What happened in a run, in a few words: `backup succeeded, but the Samba upload failed`.
+pub fn run_outcome(r: &RunReport, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let mut s = match &r.run.end {
+        RunEnd::Success { .. } => lang.pick("sauvegarde réussie", "backup succeeded").to_owned(),
+        RunEnd::Failed { message: Some(m), .. } => {
+            if fr {
+                format!("échec : {}", quoted(m, lang))
+            } else {
+                format!("failed: {}", quoted(m, lang))
+            }
+        }
+        RunEnd::Failed { message: None, .. } => lang.pick("échec", "failed").to_owned(),
+        RunEnd::Unterminated => {
+            if fr {
+                format!("jamais terminée (le log s'arrête ligne {})", r.run.lines.last)
+            } else {
+                format!("never ended (the log stops at line {})", r.run.lines.last)
+            }
+        }
+    };
+    let failed: Vec<String> = r
+        .run
+        .uploads
+        .iter()
+        .filter(|u| matches!(u.outcome, UploadOutcome::Failed { .. }))
+        .map(|u| repo_name(u.repo.as_str()))
+        .collect();
+    if !failed.is_empty() {
+        s.push_str(&if fr {
+            format!(", mais l'envoi {} a échoué", failed.join(", "))
+        } else {
+            format!(", but the {} upload failed", failed.join(", "))
+        });
+    }
+    s
+}
+
+/// One line per run for the short answer: `2025-09-10 03:27:01 — backup succeeded — tile: ■ …`.
+pub fn short_line(r: &RunReport, lang: Lang) -> String {
+    let start = r.run.start.as_ref().map_or_else(
+        || lang.pick("début coupé", "start cut off").to_owned(),
+        |(t, _)| format_at(*t),
+    );
+    let tile = match &r.published {
+        Some(v) => format!("{} {}", lang.pick("tuile :", "tile:"), v.tile.headline(lang)),
+        None => lang.pick("non rejouée", "not replayed").to_owned(),
+    };
+    format!("{start} — {} — {tile}", run_outcome(r, lang))
+}
+
+/// The tile as it is now, after the latest replayed run: `(run number, headline)`.
+pub fn tile_now(d: &Diagnosis, lang: Lang) -> Option<(u32, String)> {
+    d.runs
+        .iter()
+        .rev()
+        .find_map(|r| r.published.as_ref().map(|v| (r.number, v.tile.headline(lang))))
+}
+
+/// `La tuile maintenant (après la sauvegarde 2) :` — the label before [`tile_now`]'s headline.
+pub fn tile_now_label(run: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("La tuile maintenant (après la sauvegarde {run}) :"),
+        Lang::En => format!("The tile now (after run {run}):"),
+    }
+}
