@@ -210,6 +210,7 @@ impl Subject {
             Subject::Jeedom => "--jeedom-version",
             Subject::Config(ConfigKey::SambaEnable | ConfigKey::SambaCloudUpload) => "--samba",
             Subject::ArchiveSize { .. } => "--archive-size",
+            Subject::VirtualBefore => "--previous",
             _ => return None,
         })
     }
@@ -222,6 +223,8 @@ impl Subject {
             Subject::Jeedom => "--jeedom-version",
             Subject::Config(ConfigKey::SambaEnable | ConfigKey::SambaCloudUpload) => "--samba on|off",
             Subject::ArchiveSize { .. } => "--archive-size",
+            Subject::Php => "--php 7|8",
+            Subject::VirtualBefore => "--previous success|empty|VALUE",
             _ => return None,
         })
     }

@@ -23,7 +23,7 @@ use std::path::{Component, Path, PathBuf};
 
 pub use facts::{ConfigKey, Fact, LineAt, Origin, Subject, TimeHow, Value};
 pub use manifest::{DEFAULT_PROFILES, Manifest, ManifestError, TileClass};
-pub use resolve::{FilledStep, Options, Overrides, ProfileRef, Resolved, Watchdog};
+pub use resolve::{FilledStep, Options, Overrides, Previous, ProfileRef, Resolved, Watchdog};
 
 use crate::world::{LogBytes, LogName};
 

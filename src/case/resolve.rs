@@ -53,6 +53,19 @@ pub struct Overrides {
     pub php: Option<u8>,
     /// Samba upload on or off (`samba::enable` and `samba::cloudUpload`).
     pub samba: Option<bool>,
+    /// The virtual's value before the first trigger.
+    pub previous: Option<Previous>,
+}
+
+/// The virtual's value before the first trigger, as a command line gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    /// What a successful backup the day before leaves.
+    Success,
+    /// The empty string (a new install).
+    Empty,
+    /// This value, as read on the box.
+    Value(String),
 }
 
 /// How to run inference, beyond the flags.
@@ -335,13 +348,13 @@ pub fn resolve(case: &Case, opts: &Options) -> Result<Resolved, CaseError> {
     let (config, samba_on) = config(m, ov, &runs, &mut facts);
     let no_cloud_backup = no_cloud_backup(m, &runs, &mut facts);
     let first_at = world.steps.first().map(|s| s.at).unwrap_or_default();
-    let previous = Previous {
+    let previous = DayBefore {
         first_at,
         jeedom,
         min_size: params.min_size,
         samba_on,
     };
-    let initial_virtual = virtual_before(m, &runs, &previous, &mut sizes, &mut facts, &err)?;
+    let initial_virtual = virtual_before(m, ov, &runs, &previous, &mut sizes, &mut facts, &err)?;
     let profiles = profiles(case, &err)?;
     expectations_name_profiles(case, &profiles, &err)?;
 
@@ -1193,7 +1206,7 @@ fn no_cloud_backup(m: &Manifest, runs: &[RunInfo], facts: &mut Facts) -> bool {
 }
 
 /// What [`virtual_before`] needs to make up a successful backup the day before.
-struct Previous {
+struct DayBefore {
     first_at: DateTime,
     jeedom: JeedomVersion,
     min_size: u64,
@@ -1204,19 +1217,39 @@ struct Previous {
 /// successful backup the day before left (an assumption).
 fn virtual_before(
     m: &Manifest,
+    ov: &Overrides,
     runs: &[RunInfo],
-    previous: &Previous,
+    previous: &DayBefore,
     sizes: &mut ArchiveSizes,
     facts: &mut Facts,
     err: &Errors,
 ) -> Result<String, CaseError> {
+    let day_before = |sizes: &mut ArchiveSizes, facts: &mut Facts| {
+        previous_success(previous, runs, sizes, facts)
+            .map_err(|e| err.case(format!("the virtual before the first trigger: {e}")))
+    };
+    match &ov.previous {
+        Some(Previous::Success) => {
+            let v = day_before(sizes, facts)?;
+            facts.flag(Subject::VirtualBefore, Value::PreviousSuccess);
+            return Ok(v);
+        }
+        Some(Previous::Empty) => {
+            facts.flag(Subject::VirtualBefore, Value::Text(String::new()));
+            return Ok(String::new());
+        }
+        Some(Previous::Value(v)) => {
+            facts.flag(Subject::VirtualBefore, Value::Text(v.clone()));
+            return Ok(v.clone());
+        }
+        None => {}
+    }
     let start = m.virtual_start.as_ref().map(|v| v.get_ref());
     Ok(match start.map(|v| (&v.value, v.preset)) {
         Some((Some(value), _)) => value.clone(),
         Some((None, Some(Preset::Empty) | None)) => String::new(),
         Some((None, Some(Preset::PreviousSuccess))) | None => {
-            let v = previous_success(previous, runs, sizes, facts)
-                .map_err(|e| err.case(format!("the virtual before the first trigger: {e}")))?;
+            let v = day_before(sizes, facts)?;
             if start.is_none() {
                 facts.assumed(Subject::VirtualBefore, Value::PreviousSuccess);
             }
@@ -1321,7 +1354,7 @@ pub fn is_builtin_profile(name: &str) -> bool {
 /// The value the 2024-08 scenario leaves after a good backup the day before the first trigger,
 /// of the same box and version as the first archive the logs name (built by the engine).
 fn previous_success(
-    p: &Previous,
+    p: &DayBefore,
     runs: &[RunInfo],
     sizes: &mut ArchiveSizes,
     facts: &mut Facts,
@@ -1361,7 +1394,7 @@ mod tests {
 
     #[test]
     fn the_previous_success_is_the_engines_json() {
-        let p = Previous {
+        let p = DayBefore {
             first_at: jiff::civil::date(2025, 9, 10).at(3, 27, 1, 0),
             jeedom: JeedomVersion::V4_4,
             min_size: DEFAULT_MIN_SIZE,

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use infobackup::Lang;
-use infobackup::case::{Case, ConfigKey, Origin, Overrides, ProfileRef, Subject};
+use infobackup::case::{Case, ConfigKey, Origin, Overrides, Previous, ProfileRef, Subject};
 use infobackup::report::diagnose::{self, Options, html, json, markdown, text};
 use infobackup::report::run::profile_arg;
 use infobackup::world::{JeedomVersion, LogName};
@@ -97,6 +97,13 @@ pub struct Args {
     /// The scenario's minimum archive size in bytes (default 104857600, the published 100 MB).
     #[arg(long, value_name = "BYTES")]
     min_size: Option<u64>,
+    /// PHP's major version on the box, 7 or 8 (default 8; the log does not tell).
+    #[arg(long, value_name = "7|8", value_parser = clap::value_parser!(u8).range(7..=8))]
+    php: Option<u8>,
+    /// The virtual's value before the first run: `success` (what a good backup the day before
+    /// leaves, the default), `empty` (a new install), or the value itself, copied from the box.
+    #[arg(long, value_name = "success|empty|VALUE")]
+    previous: Option<String>,
     /// The published scenario's revision: v2022-01, v2023-03, v2024-08, strict, or a profile
     /// TOML file. `strict` is always shown next to it.
     #[arg(long, value_name = "P", default_value = "v2024-08")]
@@ -228,8 +235,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         archive_size: args.archive_size,
         min_size: args.min_size,
         tz: args.tz.clone(),
-        php: None,
+        php: args.php,
         samba: args.samba.map(|s| s == OnOff::On),
+        previous: args.previous.as_deref().map(|p| match p {
+            "success" => Previous::Success,
+            "empty" => Previous::Empty,
+            value => Previous::Value(value.to_owned()),
+        }),
     };
     let mut opts = Options {
         profile,

@@ -1426,3 +1426,93 @@ fn markdown_renders_to_the_html_a_forum_shows() {
         assert!(!html.contains("\\["), "{file}: {html}");
     }
 }
+
+// ---- known vs assumed (#12 point 4) ------------------------------------------------------------
+
+#[test]
+fn php_and_the_previous_value_have_options_and_every_default_names_its_option() {
+    let file = log("4.4-success-local-only");
+    let (v, _) = json_of(&[&file, "--lang", "en"]);
+    let texts: Vec<String> = v["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["text"].as_str().unwrap().to_owned())
+        .collect();
+    for (subject, option) in [
+        ("PHP = 8", "--php 7|8 to change it"),
+        (
+            "virtual before the first trigger",
+            "--previous success|empty|VALUE to change it",
+        ),
+        ("time zone", "--tz to change it"),
+        ("minimum archive size", "--min-size to change it"),
+    ] {
+        let t = texts
+            .iter()
+            .find(|t| t.contains(subject))
+            .unwrap_or_else(|| panic!("{subject}: {texts:?}"));
+        assert!(t.starts_with("assumed") && t.contains(option), "{t}");
+    }
+    // The options give them, and say so.
+    let (v, _) = json_of(&[&file, "--lang", "en", "--php", "7", "--previous", "empty"]);
+    assert_eq!(v["php"], 7);
+    let flags: Vec<&str> = v["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "flag")
+        .map(|a| a["text"].as_str().unwrap())
+        .collect();
+    assert!(flags.contains(&"flag     PHP = 7  (--php)"), "{flags:?}");
+    assert!(
+        flags.contains(&"flag     virtual before the first trigger =   (--previous)"),
+        "{flags:?}"
+    );
+    infobackup().args(["diagnose", &file, "--php", "6"]).assert().code(2);
+}
+
+#[test]
+fn a_flag_resting_on_a_default_says_so_and_names_the_option() {
+    let (v, _) = json_of(&[&log("4.4-success-local-only"), "--lang", "en"]);
+    let size = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSize")
+        .unwrap();
+    let assumed = size["assumed"].as_str().unwrap();
+    assert!(assumed.starts_with("Assumed, as the log does not say: "), "{assumed}");
+    assert!(assumed.contains("(--archive-size to change it)"), "{assumed}");
+    assert!(assumed.contains("(--min-size to change it)"), "{assumed}");
+}
+
+#[test]
+fn samba_is_never_turned_off_for_a_run_that_stopped_before_the_upload() {
+    let file = "tests/data/logs/signatures/database-server-down.log";
+    for lang in ["en", "fr"] {
+        let out = infobackup().args(["diagnose", file, "--lang", lang]).output().unwrap();
+        let text = stdout_of(&out);
+        assert!(!text.contains("turned off") && !text.contains("désactivé ("), "{text}");
+    }
+    let (v, _) = json_of(&[file, "--lang", "en"]);
+    let samba = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSamba")
+        .unwrap();
+    let sentence = samba["strict"]["sentence"].as_str().unwrap();
+    assert!(sentence.contains("so it is assumed off"), "{sentence}");
+    let assumed = samba["assumed"].as_str().unwrap();
+    assert!(assumed.contains("--samba on|off to change it"), "{assumed}");
+    // Given on the command line, it is no longer assumed.
+    let (v, _) = json_of(&[file, "--lang", "en", "--samba", "off"]);
+    let samba = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSamba")
+        .unwrap();
+    assert!(samba["assumed"].is_null(), "{samba}");
+}

@@ -385,8 +385,8 @@ fn flag(b: &mut String, d: &Diagnosis, r: &RunReport, f: &FlagReport, lang: Lang
         );
     }
     b.push_str("</div>");
-    let ps = p.map(|v| words::flag_sentence(v, kind, lang));
-    let ss = s.map(|v| words::flag_sentence(v, kind, lang));
+    let ps = p.map(|v| words::flag_sentence_for(d, v, kind, lang));
+    let ss = s.map(|v| words::flag_sentence_for(d, v, kind, lang));
     match (ps, ss) {
         (Some(a), Some(bb)) if a == bb => {
             let _ = write!(b, "<p>{}</p>", txt(d, &a));
@@ -405,6 +405,9 @@ fn flag(b: &mut String, d: &Diagnosis, r: &RunReport, f: &FlagReport, lang: Lang
             let _ = write!(b, "<p>{}</p>", txt(d, &a));
         }
         _ => {}
+    }
+    if let Some(a) = words::flag_defaults_text(d, r, kind, lang) {
+        let _ = write!(b, "<p class=\"ib-assumed\">{}</p>", txt(d, &a));
     }
     for q in &f.quotes {
         quote(b, d, q, lang);

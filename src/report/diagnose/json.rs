@@ -32,7 +32,9 @@
 //!     "flags": [{"flag": "errorScenario", "json_path": "errorScenario",
 //!                "published": {"value": 0 | 1 | -1 | null, "rule": "stamp_found", "sentence": "…"} | null,
 //!                "strict": {…} | null,
-//!                "quotes": [QUOTE]}],                // the six flags, in the widget's order
+//!                "quotes": [QUOTE],
+//!                "assumed": "…" | null}],            // the defaults the flag rests on, with
+//!                                                    // their options; the six flags in order
 //!     "timeline": [{"line": 2, "last_line": 2, "time": "2025-09-10 03:27:01" | null, "event": "start", "text": "…", "bad": false}],
 //!     "triggers": [{"trigger": "begin_backup", "at": "…", "strict_only": false,
 //!                   "published": TILE | null, "strict": TILE | null}],
@@ -127,7 +129,7 @@ fn decision(v: Option<&Verdict>, kind: FlagKind, lang: Lang, d: &Diagnosis) -> V
     json!({
         "value": v.flag(kind).map(|f| f.code()),
         "rule": rule_name(&dec.rule),
-        "sentence": d.redact(&v.step.explain(kind, lang)),
+        "sentence": d.redact(&super::words::flag_sentence_for(d, v, kind, lang)),
     })
 }
 
@@ -216,6 +218,7 @@ fn run(r: &RunReport, lang: Lang, d: &Diagnosis) -> Value {
                 "published": decision(r.published.as_ref(), f.kind, lang, d),
                 "strict": decision(r.strict.as_ref(), f.kind, lang, d),
                 "quotes": f.quotes.iter().map(|q| quote(q, lang, d)).collect::<Vec<_>>(),
+                "assumed": super::words::flag_defaults_text(d, r, f.kind, lang).map(|a| d.redact(&a)),
             })
         })
         .collect();

@@ -497,8 +497,8 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
         _ => o.bold(&head),
     };
     o.line(&head);
-    let ps = p.map(|v| words::flag_sentence(v, kind, lang));
-    let ss = s.map(|v| words::flag_sentence(v, kind, lang));
+    let ps = p.map(|v| words::flag_sentence_for(o.d, v, kind, lang));
+    let ss = s.map(|v| words::flag_sentence_for(o.d, v, kind, lang));
     match (ps, ss) {
         (Some(a), Some(b)) if a == b => o.line(&format!("    {a}")),
         (Some(a), Some(b)) => {
@@ -512,6 +512,9 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
         }
         (Some(a), None) => o.line(&format!("    {a}")),
         _ => {}
+    }
+    if let Some(a) = words::flag_defaults_text(o.d, r, kind, lang) {
+        o.line(&format!("    {a}"));
     }
     if !f.see_also.is_empty() {
         let lines: Vec<String> = f.see_also.iter().map(ToString::to_string).collect();

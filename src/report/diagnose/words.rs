@@ -4,7 +4,7 @@
 
 use super::{Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport, Verdict};
 use crate::Lang;
-use crate::case::{Fact, Origin};
+use crate::case::{ConfigKey, Fact, Origin, Subject};
 use crate::engine::evidence::human_size;
 use crate::engine::{Flag, FlagKind};
 use crate::log::{Run, RunEnd, StepKind, StepResult, UploadOutcome};
@@ -39,6 +39,86 @@ pub fn profile_caption(v: &Verdict, strict: bool, lang: Lang) -> String {
     } else {
         format!("{} ({})", lang.pick("Scénario publié", "Published scenario"), v.profile)
     }
+}
+
+/// The sentence for one flag of one profile, for this run: as [`flag_sentence`], except that
+/// Samba is never said to be "turned off" when the log only fails to show it (no run reached
+/// the upload step, and no option said): it is assumed off, and said so.
+pub fn flag_sentence_for(d: &Diagnosis, v: &Verdict, kind: FlagKind, lang: Lang) -> String {
+    let keys_off = matches!(
+        v.step.evidence.decision(kind).rule,
+        crate::engine::Rule::SambaSkipped(crate::engine::SambaSkip::KeysDisabled { .. })
+    );
+    let guessed = d.assumptions.iter().any(|f| {
+        f.subject == Subject::Config(ConfigKey::SambaEnable) && f.origin == Origin::Assumed { lines: Vec::new() }
+    });
+    if kind == FlagKind::Samba && keys_off && guessed && !v.step.crashed() {
+        return lang
+            .pick(
+                "Samba non vérifié : le log ne montre pas si l'envoi Samba est configuré (aucune sauvegarde n'est arrivée jusqu'à l'envoi), il est donc supposé désactivé.",
+                "Samba not checked: the log does not show whether the Samba upload is configured (no run got as far as the upload), so it is assumed off.",
+            )
+            .to_owned();
+    }
+    flag_sentence(v, kind, lang)
+}
+
+/// The defaults (facts the log does not give) a flag's value rests on, for run `r`.
+pub fn flag_defaults<'a>(d: &'a Diagnosis, r: &'a RunReport, kind: FlagKind) -> Vec<&'a Fact> {
+    let checked = |k: FlagKind| {
+        [r.published.as_ref(), r.strict.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|v| matches!(v.flag(k), Some(Flag::Ok | Flag::Error)))
+    };
+    let sized = [r.published.as_ref(), r.strict.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|v| {
+            matches!(
+                v.step.evidence.decision(FlagKind::Size).rule,
+                crate::engine::Rule::SizeAbove { .. } | crate::engine::Rule::SizeNotAbove { .. }
+            )
+        });
+    let relevant = |f: &Fact| match (&f.subject, kind) {
+        (Subject::ArchiveSize { .. } | Subject::MinSize, FlagKind::Size) => sized,
+        (Subject::Config(ConfigKey::SambaEnable), FlagKind::Samba) => true,
+        (Subject::SambaListing, FlagKind::Samba) => checked(FlagKind::Samba),
+        (Subject::Config(ConfigKey::BackupPath), FlagKind::Local) => checked(FlagKind::Local),
+        _ => false,
+    };
+    let default = |f: &Fact| matches!(&f.origin, Origin::Assumed { .. }) || f.subject == Subject::SambaListing;
+    r.assumptions
+        .iter()
+        .chain(&d.assumptions)
+        .filter(|f| default(f) && relevant(f))
+        .collect()
+}
+
+/// [`flag_defaults`] in one sentence, with the option that changes each: `Supposé, faute
+/// d'être dans le log : taille de … = 222298112 (--archive-size pour changer).`
+pub fn flag_defaults_text(d: &Diagnosis, r: &RunReport, kind: FlagKind, lang: Lang) -> Option<String> {
+    let facts = flag_defaults(d, r, kind);
+    if facts.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = facts
+        .iter()
+        .map(|f| {
+            let mut p = format!("{} = {}", f.subject.text(lang), f.value.text(lang));
+            if let Some(o) = f.subject.option() {
+                p.push_str(&match lang {
+                    Lang::Fr => format!(" ({o} pour changer)"),
+                    Lang::En => format!(" ({o} to change it)"),
+                });
+            }
+            p
+        })
+        .collect();
+    Some(match lang {
+        Lang::Fr => format!("Supposé, faute d'être dans le log : {}.", parts.join(" ; ")),
+        Lang::En => format!("Assumed, as the log does not say: {}.", parts.join("; ")),
+    })
 }
 
 /// The value of a flag for a person: `0`, `1`, `-1`, or `—` when the block crashed.
