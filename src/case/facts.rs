@@ -110,6 +110,12 @@ pub enum Value {
     NotReplayed,
     /// The share is known from the log only.
     ShareFromUploads,
+    /// The log's Jeedom (`seen`, as it names it) has no published scenario: it is replayed
+    /// as the nearest generation that has one.
+    ReplayedAs {
+        seen: String,
+        replayed: JeedomVersion,
+    },
 }
 
 /// A line of one of the case's files.
@@ -280,6 +286,14 @@ impl Value {
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Version(v) => v.to_string(),
+            Value::ReplayedAs { seen, replayed } => match lang {
+                Lang::En => {
+                    format!("{replayed} (the log is from Jeedom {seen}; the scenario exists for 4.2 to 4.5 only)")
+                }
+                Lang::Fr => {
+                    format!("{replayed} (le log vient de Jeedom {seen} ; le scénario n'existe que pour 4.2 à 4.5)")
+                }
+            },
             Value::Time { at, how } => {
                 let at = format_at(*at);
                 let how = match lang {

@@ -1101,19 +1101,39 @@ fn jeedom_version(m: &Manifest, ov: &Overrides, runs: &[RunInfo], facts: &mut Fa
         v
     } else if let Some(v) = m.jeedom {
         v
-    } else if let Some((v, line, r)) = runs.iter().rev().find_map(|r| {
+    } else if let Some((seen, v, line, r)) = runs.iter().rev().find_map(|r| {
         let a = r.archive.as_ref()?;
-        let v: JeedomVersion = a.version.as_deref()?.parse().ok()?;
-        Some((v, a.line, r))
+        let seen = a.version.as_deref()?;
+        let v: JeedomVersion = seen.parse().ok()?;
+        Some((seen, v, a.line, r))
     }) {
-        facts.inferred(Subject::Jeedom, Value::Version(v), vec![at_line(r, line)]);
+        let (v, value) = published_generation(v, seen);
+        facts.inferred(Subject::Jeedom, value, vec![at_line(r, line)]);
         v
     } else if let Some((v, line, r)) = runs.iter().rev().find_map(|r| r.generation.map(|(v, l)| (v, l, r))) {
-        facts.inferred(Subject::Jeedom, Value::Version(v), vec![at_line(r, line)]);
+        let (v, value) = published_generation(v, v.as_str());
+        facts.inferred(Subject::Jeedom, value, vec![at_line(r, line)]);
         v
     } else {
         facts.assumed(Subject::Jeedom, Value::Version(DEFAULT_JEEDOM));
         DEFAULT_JEEDOM
+    }
+}
+
+/// The generation to replay a log of Jeedom `seen` (a release such as `3.3.39`, parsed as `v`)
+/// with: the scenario exists for 4.2 to 4.5 only, so an older log is replayed as 4.2 and a newer
+/// release (`4.6.0`, read as 4.5) as 4.5, and the fact says so.
+fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) {
+    let replayed = match v {
+        JeedomVersion::V2 | JeedomVersion::V3 => JeedomVersion::V4_2,
+        other => other,
+    };
+    let same = seen == replayed.as_str() || seen.starts_with(&format!("{}.", replayed.as_str()));
+    if same {
+        (replayed, Value::Version(replayed))
+    } else {
+        let seen = seen.to_owned();
+        (replayed, Value::ReplayedAs { seen, replayed })
     }
 }
 

@@ -141,8 +141,20 @@ pub struct Args {
     push: bool,
 }
 
+/// A Jeedom release the scenario is published for: 4.2 to 4.5 (or a release of one, `4.4.20`).
+/// Anything else is refused rather than mapped to the nearest generation.
 fn parse_version(s: &str) -> Result<JeedomVersion, String> {
-    s.parse().map_err(|e: infobackup::world::UnknownVersion| e.to_string())
+    let v: JeedomVersion = s
+        .parse()
+        .map_err(|e: infobackup::world::UnknownVersion| e.to_string())?;
+    let t = s.trim().trim_start_matches(['v', 'V']);
+    let published = t == v.as_str() || t.starts_with(&format!("{}.", v.as_str()));
+    if matches!(v, JeedomVersion::V2 | JeedomVersion::V3) || !published {
+        return Err(format!(
+            "{s} is not a Jeedom the scenario is published for: give 4.2, 4.3, 4.4 or 4.5 (or a release such as 4.4.20); a log of an older Jeedom is replayed as 4.2 without this option"
+        ));
+    }
+    Ok(v)
 }
 
 /// What the command reads.

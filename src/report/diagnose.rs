@@ -482,6 +482,9 @@ pub struct Diagnosis {
     /// `None` when the published profile is `strict` itself.
     pub strict_profile: Option<String>,
     pub jeedom: JeedomVersion,
+    /// The Jeedom the log is from, when it has no published scenario and is replayed as
+    /// [`Diagnosis::jeedom`] (`3.3.39` replayed as 4.2).
+    pub jeedom_seen: Option<String>,
     pub tz: String,
     pub php: u8,
     pub min_size: u64,
@@ -686,6 +689,10 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         published_profile: published.profile.clone(),
         strict_profile: strict.as_ref().map(|(_, r)| r.profile.clone()),
         jeedom: resolved.timeline.jeedom,
+        jeedom_seen: full.facts.iter().find_map(|f| match &f.value {
+            case::Value::ReplayedAs { seen, .. } if f.subject == case::Subject::Jeedom => Some(seen.clone()),
+            _ => None,
+        }),
         tz: resolved.timeline.tz.clone(),
         php: resolved.php,
         min_size: resolved.min_size,

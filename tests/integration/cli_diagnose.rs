@@ -1516,3 +1516,65 @@ fn samba_is_never_turned_off_for_a_run_that_stopped_before_the_upload() {
         .unwrap();
     assert!(samba["assumed"].is_null(), "{samba}");
 }
+
+// ---- Jeedom before 4.2 (#12 point 5) ------------------------------------------------------------
+
+#[test]
+fn an_old_jeedom_backup_is_never_archive_missing_and_is_replayed_as_4_2_said_first() {
+    for file in [
+        "tests/data/logs/old/3.x-name-of-backup-ok.log",
+        "tests/data/logs/old/3.x-nom-du-backup-ok.log",
+        "tests/data/logs/old/3.x-reflowed-ok.log",
+    ] {
+        let (v, code) = json_of(&[file, "--lang", "en"]);
+        assert_eq!(code, Some(0), "{file}: {v}");
+        assert_eq!(v["jeedom"], "4.2", "{file}");
+        assert_eq!(v["jeedom_seen"], "3.3.39", "{file}");
+        let note = v["jeedom_note"].as_str().unwrap();
+        assert!(
+            note.starts_with("The widget and the scenario need Jeedom 4.2 or later"),
+            "{note}"
+        );
+        assert_eq!(
+            tiles_of(&v["runs"][0]),
+            (
+                "finished local=success".into(),
+                "finished local=success market=success".into()
+            ),
+            "{file}"
+        );
+        let out = infobackup().args(["diagnose", file, "--lang", "en"]).output().unwrap();
+        let text = stdout_of(&out);
+        assert!(!text.contains("archive missing"), "{file}: {text}");
+        let said = text
+            .find("! The widget and the scenario need Jeedom 4.2")
+            .expect("said");
+        assert!(said < text.find("== Short answer ==").unwrap(), "said first: {text}");
+        assert!(
+            text.contains("inferred jeedom = 4.2 (the log is from Jeedom 3.3.39"),
+            "{text}"
+        );
+    }
+    // A 4.x log is not labelled.
+    let (v, _) = json_of(&[&log("4.4-success-local-only"), "--lang", "en"]);
+    assert!(v["jeedom_seen"].is_null() && v["jeedom_note"].is_null());
+}
+
+#[test]
+fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
+    for bad in ["4.6", "4.6.1", "3", "2.4", "4.1"] {
+        infobackup()
+            .args(["diagnose", &log("4.4-success-local-only"), "--jeedom-version", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "is not a Jeedom the scenario is published for",
+            ));
+    }
+    for good in ["4.2", "4.5.3", "v4.4.20"] {
+        infobackup()
+            .args(["diagnose", &log("4.4-success-local-only"), "--jeedom-version", good])
+            .assert()
+            .code(0);
+    }
+}

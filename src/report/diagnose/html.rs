@@ -139,6 +139,9 @@ fn header(b: &mut String, d: &Diagnosis, lang: Lang) {
         ),
     };
     let _ = write!(b, "<p class=\"ib-meta\">{}</p>", txt(d, &meta));
+    if let Some(t) = words::jeedom_seen_text(d, lang) {
+        let _ = write!(b, "<p class=\"ib-disagree\">{}</p>", txt(d, &t));
+    }
     if let Some(live) = &d.live {
         let _ = write!(
             b,

@@ -10,6 +10,8 @@
 //!   "lang": "fr",
 //!   "profiles": {"published": "v2024-08", "strict": "strict" | null},
 //!   "jeedom": "4.4", "tz": "Europe/Paris", "php": 8, "min_size": 104857600,
+//!   "jeedom_seen": null | "3.3.39", "jeedom_note": null | "…",   // a log of a Jeedom the scenario
+//!                                                                 // has no revision for, replayed as "jeedom"
 //!   "live": null | {"url", "version", "virtual", "tile": TILE | null, "config": {k: v},
 //!             "unavailable": ["local_listing", "samba_listing"], "log_caveat": "log_get" | "not_utf8" | null,
 //!             "now": "…" | null},
@@ -321,6 +323,8 @@ pub fn render_json(d: &Diagnosis, lang: Lang) -> Value {
         "lang": match lang { Lang::Fr => "fr", Lang::En => "en" },
         "profiles": {"published": d.published_profile, "strict": d.strict_profile},
         "jeedom": d.jeedom.as_str(),
+        "jeedom_seen": d.jeedom_seen,
+        "jeedom_note": super::words::jeedom_seen_text(d, lang),
         "tz": d.tz,
         "php": d.php,
         "min_size": d.min_size,

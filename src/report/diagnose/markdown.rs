@@ -29,6 +29,10 @@ pub fn render_markdown(d: &Diagnosis, lang: Lang) -> String {
             (Lang::En, false) => "backup run",
         }
     );
+    if let Some(t) = words::jeedom_seen_text(d, lang) {
+        let _ = writeln!(m);
+        let _ = writeln!(m, "> **{}**", escape(&t));
+    }
     let _ = writeln!(m);
     let _ = writeln!(m, "### {}", lang.pick("Réponse courte", "Short answer"));
     let _ = writeln!(m);

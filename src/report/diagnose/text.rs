@@ -236,6 +236,10 @@ fn header(o: &mut Out<'_>) {
         ),
     };
     o.line(&line);
+    if let Some(t) = words::jeedom_seen_text(d, o.lang) {
+        let t = o.paint(&format!("! {t}"), "1;33");
+        o.line(&t);
+    }
     if let Some(live) = &d.live {
         live_section(o, live);
     }

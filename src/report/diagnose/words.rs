@@ -993,3 +993,27 @@ pub fn tile_now_label(run: u32, lang: Lang) -> String {
         Lang::En => format!("The tile now (after run {run}):"),
     }
 }
+
+/// Said first when the log is from a Jeedom the scenario was never published for.
+pub fn jeedom_seen_text(d: &Diagnosis, lang: Lang) -> Option<String> {
+    let seen = d.jeedom_seen.as_deref()?;
+    let older = seen.starts_with('2') || seen.starts_with('3') || seen.starts_with("4.0") || seen.starts_with("4.1");
+    Some(match (lang, older) {
+        (Lang::Fr, true) => format!(
+            "Le widget et le scénario demandent Jeedom 4.2 ou plus récent : ce log vient de Jeedom {seen}, il est rejoué comme Jeedom {}.",
+            d.jeedom
+        ),
+        (Lang::En, true) => format!(
+            "The widget and the scenario need Jeedom 4.2 or later: this log is from Jeedom {seen}, so it is replayed as Jeedom {}.",
+            d.jeedom
+        ),
+        (Lang::Fr, false) => format!(
+            "Ce log vient de Jeedom {seen}, plus récent que les versions pour lesquelles le scénario est publié (4.2 à 4.5) : il est rejoué comme Jeedom {}.",
+            d.jeedom
+        ),
+        (Lang::En, false) => format!(
+            "This log is from Jeedom {seen}, newer than the releases the scenario is published for (4.2 to 4.5): it is replayed as Jeedom {}.",
+            d.jeedom
+        ),
+    })
+}
