@@ -1578,3 +1578,49 @@ fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
             .code(0);
     }
 }
+
+// ---- disagreement explained flag by flag (#12 point 7) -----------------------------------------
+
+#[test]
+fn a_disagreement_names_each_differing_flag_and_never_quotes_two_headlines_that_read_the_same() {
+    let (v, _) = json_of(&[&log("4.4-two-runs-in-one-file"), "--lang", "en"]);
+    let text = v["runs"][0]["disagreement"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("flag Market (errorMarket): -1 for the published scenario, 1 for the strict reading — The Market upload failed"),
+        "{text}"
+    );
+    let (v, _) = json_of(&[&log("4.4-two-runs-in-one-file")]);
+    let text = v["runs"][1]["disagreement"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("voyant Log (errorLog) : 1 pour le scénario publié, 0 pour la lecture stricte — "),
+        "{text}"
+    );
+    // Over the whole corpus: the two headlines a disagreement quotes always differ.
+    for dir in infobackup::case::corpus_dirs(&repo().join("scenarios")).unwrap() {
+        let folder = dir.to_string_lossy().into_owned();
+        let (v, _) = json_of(&[&folder, "--lang", "en"]);
+        for r in v["runs"].as_array().unwrap() {
+            let Some(text) = r["disagreement"]["text"].as_str() else {
+                continue;
+            };
+            let quoted: Vec<&str> = text
+                .split("shows \"")
+                .skip(1)
+                .filter_map(|rest| rest.split_once('"').map(|(q, _)| q))
+                .collect();
+            assert_eq!(quoted.len(), 2, "{folder}: {text}");
+            assert_ne!(quoted[0], quoted[1], "{folder}: {text}");
+            // "In progress forever" and "crashed" say why as a whole; the others flag by flag.
+            let kind = r["disagreement"]["kind"].as_str().unwrap();
+            if matches!(kind, "never_ends" | "published_crashed") {
+                continue;
+            }
+            for k in r["disagreement"]["flags"].as_array().unwrap() {
+                assert!(
+                    text.contains(&format!("({})", k.as_str().unwrap())),
+                    "{folder}: {k} not explained: {text}"
+                );
+            }
+        }
+    }
+}

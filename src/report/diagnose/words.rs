@@ -296,8 +296,16 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
     let (Some(p), Some(s)) = (&r.published, &r.strict) else {
         return String::new();
     };
-    let ptile = quoted(&p.tile.headline(lang), lang);
-    let stile = quoted(&s.tile.headline(lang), lang);
+    let (ph, sh) = (p.tile.headline(lang), s.tile.headline(lang));
+    let (mut ptile, mut stile) = (quoted(&ph, lang), quoted(&sh, lang));
+    // Two headlines cut short must not read the same: then they are quoted whole.
+    if ptile == stile {
+        let whole = |t: &str| match lang {
+            Lang::Fr => format!("« {t} »"),
+            Lang::En => format!("\"{t}\""),
+        };
+        (ptile, stile) = (whole(&ph), whole(&sh));
+    }
     let failure = r.end_quote.as_ref().map(|q| {
         let message = match &r.run.end {
             RunEnd::Failed { message: Some(m), .. } => m.clone(),
@@ -370,7 +378,7 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                 t.push('.');
             } else {
                 t.push_str(lang.pick(" : ", ": "));
-                t.push_str(&why_strict.join(" "));
+                t.push_str(&why_strict.join(lang.pick(" ; ", "; ")));
             }
             t
         }
@@ -381,7 +389,7 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                 t.push('.');
             } else {
                 t.push_str(lang.pick(" ; le scénario publié dit : ", "; the published scenario says: "));
-                t.push_str(&why_pub.join(" "));
+                t.push_str(&why_pub.join(lang.pick(" ; ", "; ")));
             }
             // Blind spot 2: the published scenario reads the whole file, earlier runs included.
             if let crate::engine::Rule::LogErrors { lines, .. } = &p.step.evidence.log.rule {
@@ -408,7 +416,7 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
             t
         }
         Disagreement::Other => {
-            if fr {
+            let mut t = if fr {
                 format!(
                     "Le scénario publié ({}) affiche {ptile} ; la lecture stricte ({}) affiche {stile}.",
                     p.profile, s.profile
@@ -418,18 +426,43 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                     "The published scenario ({}) shows {ptile}; the strict reading ({}) shows {stile}.",
                     p.profile, s.profile
                 )
+            };
+            let flags = errors_explained(r, s, lang);
+            if !flags.is_empty() {
+                t.push(' ');
+                t.push_str(&flags.join(" "));
             }
+            t
         }
     }
 }
 
-/// The explanations of the flags that differ between the two readings and that `v` marks as
-/// errors: why that reading's tile is the worse one.
+/// The flags that differ between the two readings, one by one, those `v` marks as errors
+/// first: each flag's two values and why (the sentence of the reading that marks it an error,
+/// else strict's).
 fn errors_explained(r: &RunReport, v: &Verdict, lang: Lang) -> Vec<String> {
-    r.differing_flags()
+    let (Some(p), Some(s)) = (&r.published, &r.strict) else {
+        return Vec::new();
+    };
+    let mut flags = r.differing_flags();
+    flags.sort_by_key(|k| v.flag(*k) != Some(Flag::Error));
+    flags
         .into_iter()
-        .filter(|k| v.flag(*k) == Some(Flag::Error))
-        .map(|k| v.step.explain(k, lang))
+        .map(|k| {
+            let why = if p.flag(k) == Some(Flag::Error) { p } else { s };
+            let (pv, sv) = (flag_value(p.flag(k)), flag_value(s.flag(k)));
+            let sentence = why.step.explain(k, lang);
+            match lang {
+                Lang::Fr => format!(
+                    "voyant {} ({k}) : {pv} pour le scénario publié, {sv} pour la lecture stricte — {sentence}",
+                    k.label(lang)
+                ),
+                Lang::En => format!(
+                    "flag {} ({k}): {pv} for the published scenario, {sv} for the strict reading — {sentence}",
+                    k.label(lang)
+                ),
+            }
+        })
         .collect()
 }
 
