@@ -271,7 +271,7 @@ impl Subject {
             Subject::VirtualBefore => "valeur du virtuel avant le premier déclencheur".into(),
             Subject::UpdateLead => "secondes entre begin_update et la sauvegarde de la mise à jour".into(),
             Subject::ArchiveSize { file_name } => format!("taille de {file_name} (octets)"),
-            Subject::TriggerTime { run, trigger } => format!("sauvegarde {run} : {trigger} à"),
+            Subject::TriggerTime { run, trigger } => format!("sauvegarde {run} : heure de {trigger}"),
             Subject::Run { run } => format!("sauvegarde {run}"),
             Subject::SambaListing => "contenu du partage Samba".into(),
         }
@@ -374,13 +374,13 @@ impl TimeHow {
             TimeHow::NoEndTime => "début + 60 s : le log ne donne pas l'heure de fin".into(),
             TimeHow::NoDuration => "début + 60 s : le log ne donne pas la durée".into(),
             TimeHow::WatchdogAfterFailure => {
-                "surveillance de strict : une minute après la dernière ligne datée de la sauvegarde en échec ; strict seulement".into()
+                "surveillance de la lecture stricte : une minute après la dernière ligne datée de la sauvegarde en échec ; lecture stricte seulement".into()
             }
             TimeHow::WatchdogNow => {
-                "surveillance de strict : maintenant, d'après l'horloge de la box ; strict seulement".into()
+                "surveillance de la lecture stricte : maintenant, d'après l'horloge de la box ; lecture stricte seulement".into()
             }
             TimeHow::WatchdogTimeout => {
-                "surveillance de strict : après son délai, la sauvegarde ne s'étant jamais terminée ; strict seulement"
+                "surveillance de la lecture stricte : son délai est passé sans que la sauvegarde se termine ; lecture stricte seulement"
                     .into()
             }
         })
@@ -444,7 +444,7 @@ mod tests {
             f.to_string(),
             "inferred run 2 end_backup at = 2025-09-10 03:31:12 (banner + 251 s)  (from backup.log:2)"
         );
-        assert_eq!(f.subject.text(Lang::Fr), "sauvegarde 2 : end_backup à");
+        assert_eq!(f.subject.text(Lang::Fr), "sauvegarde 2 : heure de end_backup");
         assert_eq!(f.value.text(Lang::Fr), "2025-09-10 03:31:12 (bannière + 251 s)");
         assert_eq!(f.run(), Some(2));
         let d = Fact::new(

@@ -188,10 +188,19 @@ pub fn table(rows: &[Row], lang: Lang) -> String {
 /// `34 cases, 136 replays: 136 ok, 0 changed, 0 new, 0 unexpected, 0 errors`.
 pub fn summary_line(s: &Summary, lang: Lang) -> String {
     match lang {
-        Lang::Fr => format!(
-            "{} cas, {} rejeux : {} ok, {} modifiés, {} nouveaux, {} inattendus, {} erreurs",
-            s.cases, s.total, s.ok, s.changed, s.new, s.unexpected, s.error
-        ),
+        Lang::Fr => {
+            let pl = |n: usize, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
+            format!(
+                "{} cas, {} : {} ok, {}, {}, {}, {}",
+                s.cases,
+                pl(s.total, "rejeu", "rejeux"),
+                s.ok,
+                pl(s.changed, "modifié", "modifiés"),
+                pl(s.new, "nouveau", "nouveaux"),
+                pl(s.unexpected, "inattendu", "inattendus"),
+                pl(s.error, "erreur", "erreurs")
+            )
+        }
         Lang::En => format!(
             "{} cases, {} replays: {} ok, {} changed, {} new, {} unexpected, {} errors",
             s.cases, s.total, s.ok, s.changed, s.new, s.unexpected, s.error

@@ -1624,3 +1624,45 @@ fn a_disagreement_names_each_differing_flag_and_never_quotes_two_headlines_that_
         }
     }
 }
+
+// ---- French (#12 point 10, the phrases found) ---------------------------------------------------
+
+#[test]
+fn the_french_found_wrong_reads_right() {
+    let mut all = String::new();
+    for file in [
+        log("4.4-database-dump-failed"),
+        log("4.4-backup-never-ends"),
+        log("4.4-two-runs-in-one-file"),
+        log("4.4-reflowed-one-line"),
+        "tests/data/logs/backup-logger-only.log".to_owned(),
+        "tests/data/logs/4.4-samba-noise-ok.log".to_owned(),
+    ] {
+        let out = infobackup().args(["diagnose", &file]).output().unwrap();
+        all.push_str(&stdout_of(&out));
+    }
+    for wrong in [
+        "le premier ligne",
+        "begin_backup à =",
+        "end_backup à =",
+        "surveillance de strict",
+        "morceau(x)",
+        "ligne(s)",
+        "erreur(s)",
+    ] {
+        assert!(!all.contains(wrong), "{wrong:?} in\n{all}");
+    }
+    let one = infobackup::report::check::Summary {
+        total: 1,
+        ok: 0,
+        changed: 1,
+        new: 0,
+        unexpected: 0,
+        error: 1,
+        cases: 1,
+    };
+    assert_eq!(
+        infobackup::report::check::summary_line(&one, infobackup::Lang::Fr),
+        "1 cas, 1 rejeu : 0 ok, 1 modifié, 0 nouveau, 0 inattendu, 1 erreur"
+    );
+}

@@ -823,7 +823,8 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
         }
         Note::NulBytes { file, count } => {
             if fr {
-                format!("{file} : {count} octet(s) nul(s) ignoré(s).")
+                let s = plural(*count as usize);
+                format!("{file} : {count} octet{s} nul{s} ignoré{s}.")
             } else {
                 format!("{file}: {count} NUL byte(s) ignored.")
             }
@@ -834,8 +835,9 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
             first_line,
         } => {
             if fr {
+                let (x, s) = if *pieces > 1 { ("x", "s") } else { ("", "") };
                 format!(
-                    "{file} : {pieces} morceau(x) de texte non reconnu(s), le premier ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic."
+                    "{file} : {pieces} morceau{x} de texte non reconnu{s}, le premier à la ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic."
                 )
             } else {
                 format!(
@@ -862,7 +864,9 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
         } => {
             if fr {
                 format!(
-                    "{file} : {lines} ligne(s) du logger hors de toute sauvegarde (dont {errors} erreur(s)), la première ligne {first_line} ; le scénario publié les lit aussi."
+                    "{file} : {lines} ligne{} du logger hors de toute sauvegarde (dont {errors} erreur{}), la première à la ligne {first_line} ; le scénario publié les lit aussi.",
+                    plural(*lines),
+                    plural(*errors)
                 )
             } else {
                 format!(
@@ -918,7 +922,10 @@ pub fn trigger_words(trigger: &crate::world::Trigger, strict_only: bool, lang: L
     if strict_only {
         format!(
             "{name} {}",
-            lang.pick("(ajouté : surveillance de strict)", "(added: strict's watchdog)")
+            lang.pick(
+                "(ajouté : surveillance de la lecture stricte)",
+                "(added: strict's watchdog)"
+            )
         )
     } else {
         name
