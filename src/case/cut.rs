@@ -60,10 +60,10 @@ pub fn before_time(bytes: &[u8], tz: &TimeZone, instant: Timestamp) -> usize {
     while start < bytes.len() {
         let end = line_end(bytes, start);
         let line = bytes.get(start..end).unwrap_or(b"");
-        if let Some(dt) = line_time(line) {
-            if tz.to_ambiguous_timestamp(dt).compatible().is_ok_and(|t| t > instant) {
-                return start;
-            }
+        if let Some(dt) = line_time(line)
+            && tz.to_ambiguous_timestamp(dt).compatible().is_ok_and(|t| t > instant)
+        {
+            return start;
         }
         start = end;
     }
@@ -74,16 +74,16 @@ const BANNER: &[u8] = b"Start of Jeedom backup at ";
 
 /// The first date a line carries (logger prefix or banner), if any.
 pub fn line_time(line: &[u8]) -> Option<DateTime> {
-    if let Some(i) = memmem::find(line, BANNER) {
-        if let Some(dt) = line.get(i + BANNER.len()..i + BANNER.len() + 19).and_then(parse_dt) {
-            return Some(dt);
-        }
+    if let Some(i) = memmem::find(line, BANNER)
+        && let Some(dt) = line.get(i + BANNER.len()..i + BANNER.len() + 19).and_then(parse_dt)
+    {
+        return Some(dt);
     }
     for i in memchr_iter(b'[', line) {
-        if line.get(i + 20) == Some(&b']') {
-            if let Some(dt) = line.get(i + 1..i + 20).and_then(parse_dt) {
-                return Some(dt);
-            }
+        if line.get(i + 20) == Some(&b']')
+            && let Some(dt) = line.get(i + 1..i + 20).and_then(parse_dt)
+        {
+            return Some(dt);
         }
     }
     None

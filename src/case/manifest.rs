@@ -363,10 +363,10 @@ fn header_at(src: &str, offset: usize) -> Option<(String, Option<usize>)> {
 
 /// Adds `[n]` after the array-of-tables part of a toml key path (`step.at` → `step[2].at`).
 fn with_array_index(src: &str, offset: usize, key: &str) -> String {
-    if let Some((name, Some(n))) = header_at(src, offset) {
-        if key == name || key.starts_with(&format!("{name}.")) {
-            return format!("{name}[{n}]{}", &key[name.len()..]);
-        }
+    if let Some((name, Some(n))) = header_at(src, offset)
+        && (key == name || key.starts_with(&format!("{name}.")))
+    {
+        return format!("{name}[{n}]{}", &key[name.len()..]);
     }
     key.to_owned()
 }
@@ -433,33 +433,33 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
             _ => {}
         }
     }
-    if let Some(php) = &m.params.php {
-        if !matches!(php.get_ref(), 7 | 8) {
-            return Err(err(
-                php.span(),
-                "params.php",
-                format!("PHP {} is not supported: use 7 or 8", php.get_ref()),
-            ));
-        }
+    if let Some(php) = &m.params.php
+        && !matches!(php.get_ref(), 7 | 8)
+    {
+        return Err(err(
+            php.span(),
+            "params.php",
+            format!("PHP {} is not supported: use 7 or 8", php.get_ref()),
+        ));
     }
-    if let Some(tz) = &m.params.tz {
-        if jiff::tz::TimeZone::get(tz.get_ref()).is_err() {
-            return Err(err(
-                tz.span(),
-                "params.tz",
-                format!(
-                    "unknown time zone {:?} (an IANA name such as \"Europe/Paris\")",
-                    tz.get_ref()
-                ),
-            ));
-        }
+    if let Some(tz) = &m.params.tz
+        && jiff::tz::TimeZone::get(tz.get_ref()).is_err()
+    {
+        return Err(err(
+            tz.span(),
+            "params.tz",
+            format!(
+                "unknown time zone {:?} (an IANA name such as \"Europe/Paris\")",
+                tz.get_ref()
+            ),
+        ));
     }
     for s in &m.steps {
         let step = s.get_ref();
-        if let Some(run) = &step.run {
-            if *run.get_ref() == 0 {
-                return Err(err(run.span(), "step.run", "runs are numbered from 1".into()));
-            }
+        if let Some(run) = &step.run
+            && *run.get_ref() == 0
+        {
+            return Err(err(run.span(), "step.run", "runs are numbered from 1".into()));
         }
         if step.skip && step.run.is_none() {
             return Err(err(

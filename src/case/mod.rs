@@ -4,12 +4,16 @@
 //! each assumption), and resolves it into a [`crate::world::Timeline`].
 //!
 //! - [`manifest`]: the `case.toml` format and its located errors (file, line, key).
-//! - [`resolve`]: manifest + logs → [`Resolved`] (timeline, parameters, facts).
+//! - [`runs`]: the view of the log model inference needs.
+//! - [`resolve`]: the inference stage: manifest + logs + [`Options`] → [`Resolved`] (timeline,
+//!   parameters, facts), in named phases.
+//! - [`facts`]: the typed facts inference states, and their words in French and English.
 //! - [`cut`]: byte-exact prefixes of a log at a moment.
 //!
 //! The format is documented for users in `scenarios/README.md`.
 
 pub mod cut;
+pub mod facts;
 pub mod manifest;
 pub mod resolve;
 pub mod runs;
@@ -17,8 +21,9 @@ pub mod runs;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+pub use facts::{ConfigKey, Fact, LineAt, Origin, Subject, TimeHow, Value};
 pub use manifest::{DEFAULT_PROFILES, Manifest, ManifestError, TileClass};
-pub use resolve::{Fact, FactKind, LineAt, Overrides, ProfileRef, Resolved, Source};
+pub use resolve::{FilledStep, Options, Overrides, Previous, ProfileRef, Resolved, Watchdog};
 
 use crate::world::{LogBytes, LogName};
 
@@ -59,6 +64,12 @@ pub enum CaseError {
     Manifest(#[from] ManifestError),
     #[error("{}: {message}", path.display())]
     Resolve { path: PathBuf, message: String },
+    /// Filling in missing times ([`Options::fill_missing`]): no run can be timed.
+    #[error(
+        "{}: no backup run can be replayed: the start of each was cut off and none of its lines carries a date or an archive name",
+        path.display()
+    )]
+    Untimed { path: PathBuf },
 }
 
 impl Case {
@@ -165,9 +176,15 @@ impl Case {
         Ok(case)
     }
 
-    /// Resolves the case into a timeline (see [`resolve::resolve`]).
+    /// Resolves the case into a timeline with the command line's overrides only (see
+    /// [`resolve::resolve`]).
     pub fn resolve(&self, overrides: &Overrides) -> Result<Resolved, CaseError> {
-        resolve::resolve(self, overrides)
+        resolve::resolve(self, &Options::from(overrides))
+    }
+
+    /// Resolves the case with inference options (see [`resolve::Options`]).
+    pub fn infer(&self, opts: &Options) -> Result<Resolved, CaseError> {
+        resolve::resolve(self, opts)
     }
 
     /// A case made of one log and nothing else (what a user pastes): everything is inferred.

@@ -1,22 +1,29 @@
-//! Resolving a [`Case`] into a [`Timeline`]: every fact the manifest gives, and for the rest what
-//! the log says (marked *inferred*, with the line it came from) or a default (marked *assumed*,
-//! with how to override it). Precedence, highest first: a command-line flag ([`Overrides`]), the
-//! manifest, the log, the default.
+//! Resolving a [`Case`] into a [`Timeline`]: the one inference stage. Every fact the manifest
+//! gives, and for the rest what the log says (marked *inferred*, with the line it came from) or a
+//! default (marked *assumed*, with how to override it). Precedence, highest first: a command-line
+//! flag ([`Overrides`]), the manifest, the log, the default.
+//!
+//! [`resolve`] runs named phases, in this order: the case's parameters (time zone, `S`, PHP),
+//! the runs of every log in start order, a trigger for each run, the manifest's `[[step]]`
+//! entries, the times the log cannot give (only when [`Options::fill_missing`]), each trigger's
+//! time and the timeline's order, strict's watchdog ticks (only with [`Options::watchdog`]),
+//! the world at each trigger, the Jeedom version, the config, `NO_CLOUD_BACKUP`, the virtual's
+//! starting value, and the profiles. Each phase is a function that says what it decides.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::path::PathBuf;
 
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
-use serde::Serialize;
 use toml::Spanned;
 
 use super::cut;
-use super::manifest::{DEFAULT_PROFILES, LogSource, ManifestError, Preset, StepSpec, TileClass};
+use super::facts::{ConfigKey, Fact, LineAt, Origin, Subject, TimeHow, Value};
+use super::manifest::{DEFAULT_PROFILES, LogSource, Manifest, ManifestError, Preset, StepSpec, TileClass};
 use super::runs::{RunEndInfo, RunInfo};
 use super::{Case, CaseError};
+use crate::engine::ScenarioState;
 use crate::world::{
     DEFAULT_TZ, JeedomVersion, LocalFile, LogBytes, LogName, SambaListing, Step, Timeline, Trigger, format_at,
 };
@@ -32,6 +39,8 @@ pub const DEFAULT_ARCHIVE_SIZE: u64 = 222_298_112;
 pub const DEFAULT_UPDATE_LEAD: u32 = 1;
 /// The Jeedom generation assumed when neither the manifest nor the log tells.
 pub const DEFAULT_JEEDOM: JeedomVersion = JeedomVersion::V4_4;
+/// The trigger strict's watchdog ticks are (see [`Options::watchdog`]).
+pub const WATCHDOG_TRIGGER: &str = "schedule";
 
 /// What a command line may impose over the manifest and the log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +53,53 @@ pub struct Overrides {
     pub php: Option<u8>,
     /// Samba upload on or off (`samba::enable` and `samba::cloudUpload`).
     pub samba: Option<bool>,
+    /// The virtual's value before the first trigger.
+    pub previous: Option<Previous>,
+}
+
+/// The virtual's value before the first trigger, as a command line gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    /// What a successful backup the day before leaves.
+    Success,
+    /// The empty string (a new install).
+    Empty,
+    /// This value, as read on the box.
+    Value(String),
+}
+
+/// How to run inference, beyond the flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub overrides: Overrides,
+    /// Fill in the trigger times the log cannot give (each listed as *added*) instead of
+    /// refusing the case: a run whose banner was cut off begins at its archive name's minute,
+    /// else at its first dated line; a successful run with neither a duration nor a dated line
+    /// ends a minute after its start; a run with nothing dated is not replayed. Runs a
+    /// manifest's `[[step]]` names are left to it. For pasted logs and for `record`, which
+    /// writes them down as `[[step]]` entries ([`Resolved::filled`]).
+    pub fill_missing: bool,
+    /// Add a tick for strict's watchdog after each run with a begin and no end (see
+    /// [`Resolved::strict_only`]).
+    pub watchdog: Option<Watchdog>,
+}
+
+impl From<&Overrides> for Options {
+    fn from(ov: &Overrides) -> Options {
+        Options {
+            overrides: ov.clone(),
+            ..Options::default()
+        }
+    }
+}
+
+/// When strict's watchdog looks at a run that did not end: a minute after a failed run's last
+/// dated line; for a run still going, at `now` when given (the box's clock), else a minute after
+/// `timeout_s`. Always before the next run's first trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watchdog {
+    pub timeout_s: u64,
+    pub now: Option<DateTime>,
 }
 
 /// A profile a case runs with, as the manifest names it.
@@ -81,102 +137,87 @@ pub struct Resolved {
     pub expect: BTreeMap<String, TileClass>,
     /// For each step of the timeline, the run (1-based) it belongs to, if any.
     pub step_runs: Vec<Option<u32>>,
-    /// Every fact not given by the manifest, in a stable order.
+    /// For each step of the timeline, whether only strict replays it (a watchdog tick).
+    pub strict_only: Vec<bool>,
+    /// The runs of every log, in the case's run order (run `n` is `runs[n - 1]`).
+    pub runs: Vec<RunInfo>,
+    /// The trigger times [`Options::fill_missing`] filled in, run by run.
+    pub filled: Vec<FilledStep>,
+    /// Every fact not given by the manifest, in a stable order: the case's, then the times
+    /// filled in, then the watchdog's ticks.
     pub facts: Vec<Fact>,
 }
 
-/// A fact the manifest did not give.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fact {
-    pub kind: FactKind,
-    /// What the fact is about (`jeedom`, `run 1 begin_backup at`, `archive … size`).
-    pub subject: String,
-    pub value: String,
-    pub source: Source,
+/// A trigger time inference filled in: `value` is its time and how it was chosen, or
+/// [`Value::NotReplayed`] for a trigger left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilledStep {
+    pub run: u32,
+    pub trigger: Trigger,
+    pub value: Value,
+    /// The lines the time was read from.
+    pub lines: Vec<LineAt>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FactKind {
-    /// Read from the log.
-    Inferred,
-    /// A default: the log cannot tell.
-    Assumed,
-    /// Imposed by a command-line flag.
-    Flag,
-}
-
-/// Where a fact came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum Source {
-    /// These lines of the case's logs.
-    Lines { lines: Vec<LineAt> },
-    /// A default; `hint` says how to override it.
-    Default { hint: String },
-    /// A command-line flag.
-    Flag { flag: String },
-}
-
-/// A line of one of the case's files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LineAt {
-    pub file: String,
-    pub line: u32,
-}
-
-impl fmt::Display for LineAt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
-    }
-}
-
-impl fmt::Display for Fact {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.kind {
-            FactKind::Inferred => "inferred",
-            FactKind::Assumed => "assumed ",
-            FactKind::Flag => "flag    ",
-        };
-        write!(f, "{kind} {} = {}", self.subject, self.value)?;
-        match &self.source {
-            Source::Lines { lines } if lines.is_empty() => Ok(()),
-            Source::Lines { lines } => {
-                let l: Vec<String> = lines.iter().map(ToString::to_string).collect();
-                write!(f, "  (from {})", l.join(", "))
-            }
-            Source::Default { hint } => write!(f, "  (default; {hint})"),
-            Source::Flag { flag } => write!(f, "  ({flag})"),
+impl Resolved {
+    /// The case as the published scenario sees it: without strict's watchdog ticks.
+    pub fn published(&self) -> Resolved {
+        let mut r = self.clone();
+        if !self.strict_only.contains(&true) {
+            return r;
         }
+        let keep = |i: &usize| !self.strict_only.get(*i).copied().unwrap_or(false);
+        let idx: Vec<usize> = (0..self.timeline.steps.len()).filter(keep).collect();
+        r.timeline.steps = idx
+            .iter()
+            .filter_map(|&i| self.timeline.steps.get(i).cloned())
+            .collect();
+        r.step_runs = idx.iter().filter_map(|&i| self.step_runs.get(i).copied()).collect();
+        r.strict_only = vec![false; idx.len()];
+        r
+    }
+
+    /// The run a fact is about: the run its subject names, or for an archive's size the (last)
+    /// run that created it.
+    pub fn run_of(&self, f: &Fact) -> Option<u32> {
+        if let Some(n) = f.run() {
+            return Some(n);
+        }
+        let Subject::ArchiveSize { file_name } = &f.subject else {
+            return None;
+        };
+        let i = self
+            .runs
+            .iter()
+            .rposition(|r| r.archive.as_ref().is_some_and(|a| &a.file_name == file_name))?;
+        u32::try_from(i + 1).ok()
+    }
+
+    /// The watchdog's tick of run `n`, when it has one.
+    pub fn watchdog_tick(&self, n: u32) -> Option<DateTime> {
+        self.timeline
+            .steps
+            .iter()
+            .enumerate()
+            .find(|(i, _)| self.strict_only.get(*i) == Some(&true) && self.step_runs.get(*i) == Some(&Some(n)))
+            .map(|(_, s)| s.at)
     }
 }
 
+/// The facts being gathered, in order.
+#[derive(Default)]
 struct Facts(Vec<Fact>);
 
 impl Facts {
-    fn inferred(&mut self, subject: impl Into<String>, value: impl fmt::Display, lines: Vec<LineAt>) {
-        self.0.push(Fact {
-            kind: FactKind::Inferred,
-            subject: subject.into(),
-            value: value.to_string(),
-            source: Source::Lines { lines },
-        });
+    fn inferred(&mut self, subject: Subject, value: Value, lines: Vec<LineAt>) {
+        self.0.push(Fact::new(subject, value, Origin::Inferred { lines }));
     }
-    fn assumed(&mut self, subject: impl Into<String>, value: impl fmt::Display, hint: impl Into<String>) {
-        self.0.push(Fact {
-            kind: FactKind::Assumed,
-            subject: subject.into(),
-            value: value.to_string(),
-            source: Source::Default { hint: hint.into() },
-        });
+    fn assumed(&mut self, subject: Subject, value: Value) {
+        self.0
+            .push(Fact::new(subject, value, Origin::Assumed { lines: Vec::new() }));
     }
-    fn flag(&mut self, subject: impl Into<String>, value: impl fmt::Display, flag: &str) {
-        self.0.push(Fact {
-            kind: FactKind::Flag,
-            subject: subject.into(),
-            value: value.to_string(),
-            source: Source::Flag { flag: flag.to_owned() },
-        });
+    fn flag(&mut self, subject: Subject, value: Value) {
+        self.0.push(Fact::new(subject, value, Origin::Option));
     }
 }
 
@@ -198,194 +239,323 @@ struct Slot<'m> {
     /// How its time was found (for the facts), when inferred.
     at_fact: Option<Fact>,
     spec: Option<(usize, &'m Spanned<StepSpec>)>,
+    /// Only strict replays it (a watchdog tick).
+    strict_only: bool,
 }
 
-/// Resolves a loaded case. See the module doc for precedence.
-pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
-    let m = &case.manifest;
-    let mut facts = Facts(Vec::new());
-    let merr = |span: Option<std::ops::Range<usize>>, key: String, msg: String| {
-        CaseError::Manifest(ManifestError::at(
-            &case.manifest_path,
-            &case.source,
-            span,
-            Some(key),
-            msg,
-        ))
-    };
-    let rerr = |msg: String| CaseError::Resolve {
-        path: case.manifest_path.clone(),
-        message: msg,
-    };
-
-    // ---- parameters ----
-    let tz_name = if let Some(t) = &ov.tz {
-        facts.flag("time zone", t, "--tz");
-        t.clone()
-    } else if let Some(t) = &m.params.tz {
-        t.get_ref().clone()
-    } else {
-        facts.assumed("time zone", DEFAULT_TZ, "set [params] tz");
-        DEFAULT_TZ.to_owned()
-    };
-    let tz = TimeZone::get(&tz_name).map_err(|e| rerr(format!("time zone {tz_name:?}: {e}")))?;
-    let instant_of = |dt: DateTime| -> Result<Timestamp, CaseError> {
-        tz.to_ambiguous_timestamp(dt)
-            .compatible()
-            .map_err(|e| rerr(format!("time {} in {tz_name}: {e}", format_at(dt))))
-    };
-    let civil_of = |t: Timestamp| tz.to_datetime(t);
-    let min_size = if let Some(s) = ov.min_size {
-        facts.flag("minimum archive size (bytes)", s, "--min-size");
-        s
-    } else if let Some(s) = m.params.min_size {
-        s
-    } else {
-        facts.assumed(
-            "minimum archive size (bytes)",
-            DEFAULT_MIN_SIZE,
-            "set [params] min_size",
-        );
-        DEFAULT_MIN_SIZE
-    };
-    let php = if let Some(p) = ov.php {
-        facts.flag("PHP", p, "--php");
-        p
-    } else if let Some(p) = &m.params.php {
-        *p.get_ref()
-    } else {
-        facts.assumed("PHP", DEFAULT_PHP, "set [params] php");
-        DEFAULT_PHP
-    };
-
-    // ---- runs of every log, in start-time order ----
-    let mut runs: Vec<RunInfo> = Vec::new();
-    for (name, file) in &case.logs {
-        if let Some(bytes) = case.files.get(file) {
-            runs.extend(super::runs::extract(*name, file, bytes));
-        }
-    }
-    let mut keyed = Vec::with_capacity(runs.len());
-    for r in runs {
-        let key = match r.start {
-            Some((dt, _)) => instant_of(dt)?,
-            None => Timestamp::MIN,
-        };
-        keyed.push((key, r));
-    }
-    keyed.sort_by_key(|(t, r)| (*t, r.log, r.start_offset));
-    let runs: Vec<RunInfo> = keyed.into_iter().map(|(_, r)| r).collect();
-
-    // ---- inferred triggers ----
-    let update_lead = m.assume.update_lead.unwrap_or(DEFAULT_UPDATE_LEAD);
-    let mut slots: Vec<Slot> = Vec::new();
-    for (i, r) in runs.iter().enumerate() {
-        let n = i + 1;
-        let start = match r.start {
-            Some((dt, line)) => Some((instant_of(dt)?, dt, line)),
-            None => None,
-        };
-        if r.log == LogName::Update {
-            let (at, instant, at_fact) = match start {
-                Some((t, _, line)) => {
-                    let t = t
-                        .checked_sub(SignedDuration::from_secs(i64::from(update_lead)))
-                        .map_err(|e| rerr(e.to_string()))?;
-                    let dt = civil_of(t);
-                    let f = Fact {
-                        kind: FactKind::Inferred,
-                        subject: format!("run {n} begin_update at"),
-                        value: format_at(dt),
-                        source: Source::Lines {
-                            lines: vec![at_line(r, line)],
-                        },
-                    };
-                    (Some(dt), Some(t), Some(f))
-                }
-                None => (None, None, None),
-            };
-            slots.push(Slot {
-                run: Some(i),
-                trigger: Trigger::BeginUpdate,
-                at,
-                instant,
-                at_fact,
-                spec: None,
-            });
-        }
-        let (at, instant, at_fact) = match start {
-            Some((t, dt, line)) => (
-                Some(dt),
-                Some(t),
-                Some(Fact {
-                    kind: FactKind::Inferred,
-                    subject: format!("run {n} begin_backup at"),
-                    value: format_at(dt),
-                    source: Source::Lines {
-                        lines: vec![at_line(r, line)],
-                    },
-                }),
-            ),
+impl<'m> Slot<'m> {
+    fn of_run(run: usize, trigger: Trigger, timed: Option<(DateTime, Timestamp, Fact)>) -> Slot<'m> {
+        let (at, instant, at_fact) = match timed {
+            Some((dt, t, f)) => (Some(dt), Some(t), Some(f)),
             None => (None, None, None),
         };
-        slots.push(Slot {
-            run: Some(i),
-            trigger: Trigger::BeginBackup,
+        Slot {
+            run: Some(run),
+            trigger,
             at,
             instant,
             at_fact,
             spec: None,
+            strict_only: false,
+        }
+    }
+}
+
+/// Errors located in the case: in its manifest, or about it as a whole.
+struct Errors<'c> {
+    case: &'c Case,
+}
+
+impl Errors<'_> {
+    fn manifest(&self, span: Option<std::ops::Range<usize>>, key: String, msg: String) -> CaseError {
+        CaseError::Manifest(ManifestError::at(
+            &self.case.manifest_path,
+            &self.case.source,
+            span,
+            Some(key),
+            msg,
+        ))
+    }
+    fn case(&self, msg: String) -> CaseError {
+        CaseError::Resolve {
+            path: self.case.manifest_path.clone(),
+            message: msg,
+        }
+    }
+}
+
+/// The case's time zone, threshold and PHP version.
+struct Params {
+    tz_name: String,
+    tz: TimeZone,
+    min_size: u64,
+    php: u8,
+}
+
+impl Params {
+    fn instant_of(&self, dt: DateTime, err: &Errors) -> Result<Timestamp, CaseError> {
+        self.tz
+            .to_ambiguous_timestamp(dt)
+            .compatible()
+            .map_err(|e| err.case(format!("time {} in {}: {e}", format_at(dt), self.tz_name)))
+    }
+    fn civil_of(&self, t: Timestamp) -> DateTime {
+        self.tz.to_datetime(t)
+    }
+}
+
+/// Resolves a loaded case. See the module doc for precedence and phases.
+pub fn resolve(case: &Case, opts: &Options) -> Result<Resolved, CaseError> {
+    let m = &case.manifest;
+    let ov = &opts.overrides;
+    let err = Errors { case };
+    let mut facts = Facts::default();
+
+    let params = parameters(m, ov, &mut facts, &err)?;
+    let runs = runs_in_start_order(case, &params, &err)?;
+    let update_lead = m.assume.update_lead.unwrap_or(DEFAULT_UPDATE_LEAD);
+    let mut slots = triggers_of_each_run(&runs, &params, update_lead, &err)?;
+    apply_manifest_steps(m, &runs, &mut slots, &err)?;
+    let filled = if opts.fill_missing {
+        fill_missing_times(m, &runs, &mut slots, &err)?
+    } else {
+        Vec::new()
+    };
+    if slots.is_empty() {
+        return Err(err.case(
+            "no trigger to replay: the logs hold no backup run and the manifest has no [[step]] (see scenarios/README.md)".to_owned(),
+        ));
+    }
+    time_and_order_triggers(&runs, &params, &mut slots, &err)?;
+    let lead_used = slots
+        .iter()
+        .any(|sl| sl.trigger == Trigger::BeginUpdate && sl.at_fact.is_some());
+    if lead_used && m.assume.update_lead.is_none() {
+        facts.assumed(Subject::UpdateLead, Value::Number(u64::from(update_lead)));
+    }
+    facts.0.extend(slots.iter().filter_map(|sl| sl.at_fact.clone()));
+    let ticks = match &opts.watchdog {
+        Some(w) => watchdog_ticks(&runs, &slots, w),
+        None => Vec::new(),
+    };
+    add_watchdog_ticks(&ticks, &params, &mut slots, &err)?;
+
+    let mut sizes = ArchiveSizes {
+        manifest: m,
+        flag: ov.archive_size,
+        seen: BTreeSet::new(),
+    };
+    let world = world_at_each_trigger(case, &runs, &params, &slots, &mut sizes, &mut facts, &err)?;
+    let jeedom = jeedom_version(m, ov, &runs, &mut facts);
+    let (config, samba_on) = config(m, ov, &runs, &mut facts);
+    let no_cloud_backup = no_cloud_backup(m, &runs, &mut facts);
+    let first_at = world.steps.first().map(|s| s.at).unwrap_or_default();
+    let previous = DayBefore {
+        first_at,
+        jeedom,
+        min_size: params.min_size,
+        samba_on,
+    };
+    let initial_virtual = virtual_before(m, ov, &runs, &previous, &mut sizes, &mut facts, &err)?;
+    let profiles = profiles(case, &err)?;
+    expectations_name_profiles(case, &profiles, &err)?;
+
+    // The times filled in and the ticks come last, run by run.
+    for f in &filled {
+        let fact = match &f.value {
+            Value::NotReplayed => Fact::new(
+                Subject::Run { run: f.run },
+                Value::NotReplayed,
+                Origin::Added { lines: Vec::new() },
+            ),
+            v => Fact::new(
+                Subject::TriggerTime {
+                    run: f.run,
+                    trigger: f.trigger.clone(),
+                },
+                v.clone(),
+                Origin::Added { lines: f.lines.clone() },
+            ),
+        };
+        if !facts.0.contains(&fact) {
+            facts.0.push(fact);
+        }
+    }
+    for (run, at, how) in &ticks {
+        facts.0.push(Fact::new(
+            Subject::TriggerTime {
+                run: *run,
+                trigger: Trigger::Other(WATCHDOG_TRIGGER.to_owned()),
+            },
+            Value::Time { at: *at, how: *how },
+            Origin::Added { lines: Vec::new() },
+        ));
+    }
+
+    Ok(Resolved {
+        name: case.name.clone(),
+        description: m.description.get_ref().clone(),
+        timeline: Timeline {
+            jeedom,
+            initial_virtual,
+            config,
+            no_cloud_backup,
+            tz: params.tz_name,
+            steps: world.steps,
+        },
+        min_size: params.min_size,
+        php: params.php,
+        profiles,
+        expect: m.expect.clone(),
+        step_runs: world.step_runs,
+        strict_only: world.strict_only,
+        runs,
+        filled,
+        facts: facts.0,
+    })
+}
+
+// ---- phases --------------------------------------------------------------------------------------
+
+/// The time zone, the minimum archive size `S` and the PHP version: flag, manifest, default.
+fn parameters(m: &Manifest, ov: &Overrides, facts: &mut Facts, err: &Errors) -> Result<Params, CaseError> {
+    let tz_name = if let Some(t) = &ov.tz {
+        facts.flag(Subject::TimeZone, Value::Text(t.clone()));
+        t.clone()
+    } else if let Some(t) = &m.params.tz {
+        t.get_ref().clone()
+    } else {
+        facts.assumed(Subject::TimeZone, Value::Text(DEFAULT_TZ.to_owned()));
+        DEFAULT_TZ.to_owned()
+    };
+    let tz = TimeZone::get(&tz_name).map_err(|e| err.case(format!("time zone {tz_name:?}: {e}")))?;
+    let min_size = if let Some(s) = ov.min_size {
+        facts.flag(Subject::MinSize, Value::Number(s));
+        s
+    } else if let Some(s) = m.params.min_size {
+        s
+    } else {
+        facts.assumed(Subject::MinSize, Value::Number(DEFAULT_MIN_SIZE));
+        DEFAULT_MIN_SIZE
+    };
+    let php = if let Some(p) = ov.php {
+        facts.flag(Subject::Php, Value::Number(u64::from(p)));
+        p
+    } else if let Some(p) = &m.params.php {
+        *p.get_ref()
+    } else {
+        facts.assumed(Subject::Php, Value::Number(u64::from(DEFAULT_PHP)));
+        DEFAULT_PHP
+    };
+    Ok(Params {
+        tz_name,
+        tz,
+        min_size,
+        php,
+    })
+}
+
+/// The runs of every log, ordered by their start instant (a run whose banner was cut off
+/// first), then by log, then by offset: run `n` of every report.
+fn runs_in_start_order(case: &Case, params: &Params, err: &Errors) -> Result<Vec<RunInfo>, CaseError> {
+    let mut keyed = Vec::new();
+    for (name, file) in &case.logs {
+        if let Some(bytes) = case.files.get(file) {
+            for r in super::runs::extract(*name, file, bytes) {
+                let key = match r.start {
+                    Some((dt, _)) => params.instant_of(dt, err)?,
+                    None => Timestamp::MIN,
+                };
+                keyed.push((key, r));
+            }
+        }
+    }
+    keyed.sort_by_key(|(t, r)| (*t, r.log, r.start_offset));
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The triggers Jeedom fires for each run: `begin_update` (`update_lead` seconds before the
+/// banner of an update's backup), `begin_backup` at the banner, and for a run that succeeded
+/// `end_backup` at banner + duration (else at its last dated line, an assumption). A time the
+/// log does not give is left empty.
+fn triggers_of_each_run<'m>(
+    runs: &[RunInfo],
+    params: &Params,
+    update_lead: u32,
+    err: &Errors,
+) -> Result<Vec<Slot<'m>>, CaseError> {
+    let mut slots = Vec::new();
+    for (i, r) in runs.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let start = match r.start {
+            Some((dt, line)) => Some((params.instant_of(dt, err)?, dt, line)),
+            None => None,
+        };
+        let time_fact = |trigger: Trigger, at: DateTime, how: TimeHow, origin: Origin| {
+            Fact::new(
+                Subject::TriggerTime { run: n, trigger },
+                Value::Time { at, how },
+                origin,
+            )
+        };
+        if r.log == LogName::Update {
+            let timed = match start {
+                Some((t, _, line)) => {
+                    let t = t
+                        .checked_sub(SignedDuration::from_secs(i64::from(update_lead)))
+                        .map_err(|e| err.case(e.to_string()))?;
+                    let dt = params.civil_of(t);
+                    let lines = vec![at_line(r, line)];
+                    let f = time_fact(Trigger::BeginUpdate, dt, TimeHow::Banner, Origin::Inferred { lines });
+                    Some((dt, t, f))
+                }
+                None => None,
+            };
+            slots.push(Slot::of_run(i, Trigger::BeginUpdate, timed));
+        }
+        let timed = start.map(|(t, dt, line)| {
+            let lines = vec![at_line(r, line)];
+            let f = time_fact(Trigger::BeginBackup, dt, TimeHow::Banner, Origin::Inferred { lines });
+            (dt, t, f)
         });
+        slots.push(Slot::of_run(i, Trigger::BeginBackup, timed));
         if let RunEndInfo::Success { .. } = r.end {
-            let end = match (start, r.duration, r.last_time) {
+            let timed = match (start, r.duration, r.last_time) {
                 (Some((t, _, bl)), Some((secs, dl)), _) => {
                     let t = t
                         .checked_add(SignedDuration::from_secs(i64::from(secs)))
-                        .map_err(|e| rerr(e.to_string()))?;
-                    let dt = civil_of(t);
+                        .map_err(|e| err.case(e.to_string()))?;
+                    let dt = params.civil_of(t);
+                    let lines = vec![at_line(r, bl), at_line(r, dl)];
+                    let how = TimeHow::BannerPlus { secs };
                     Some((
                         dt,
                         t,
-                        Fact {
-                            kind: FactKind::Inferred,
-                            subject: format!("run {n} end_backup at"),
-                            value: format!("{} (banner + {secs} s)", format_at(dt)),
-                            source: Source::Lines {
-                                lines: vec![at_line(r, bl), at_line(r, dl)],
-                            },
-                        },
+                        time_fact(Trigger::EndBackup, dt, how, Origin::Inferred { lines }),
                     ))
                 }
-                (Some(_), None, Some((dt, line))) => Some((
-                    dt,
-                    instant_of(dt)?,
-                    Fact {
-                        kind: FactKind::Assumed,
-                        subject: format!("run {n} end_backup at"),
-                        value: format!("{} (its last dated line; no duration line)", format_at(dt)),
-                        source: Source::Lines {
-                            lines: vec![at_line(r, line)],
-                        },
-                    },
-                )),
+                (Some(_), None, Some((dt, line))) => {
+                    let lines = vec![at_line(r, line)];
+                    let how = TimeHow::LastDatedNoDuration;
+                    let f = time_fact(Trigger::EndBackup, dt, how, Origin::Assumed { lines });
+                    Some((dt, params.instant_of(dt, err)?, f))
+                }
                 _ => None,
             };
-            let (at, instant, at_fact) = match end {
-                Some((dt, t, f)) => (Some(dt), Some(t), Some(f)),
-                None => (None, None, None),
-            };
-            slots.push(Slot {
-                run: Some(i),
-                trigger: Trigger::EndBackup,
-                at,
-                instant,
-                at_fact,
-                spec: None,
-            });
+            slots.push(Slot::of_run(i, Trigger::EndBackup, timed));
         }
     }
+    Ok(slots)
+}
 
-    // ---- the manifest's [[step]] entries: override, drop or add ----
+/// The manifest's `[[step]]` entries: each overrides the time of the run's trigger it names,
+/// drops it (`skip`), or adds a trigger.
+fn apply_manifest_steps<'m>(
+    m: &'m Manifest,
+    runs: &[RunInfo],
+    slots: &mut Vec<Slot<'m>>,
+    err: &Errors,
+) -> Result<(), CaseError> {
     for (k, s) in m.steps.iter().enumerate() {
         let spec = s.get_ref();
         let key = format!("step[{}]", k + 1);
@@ -393,7 +563,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             Some(r) => {
                 let n = *r.get_ref() as usize;
                 if n > runs.len() {
-                    return Err(merr(
+                    return Err(err.manifest(
                         Some(r.span()),
                         format!("{key}.run"),
                         format!("there is no run {n}: the logs hold {} run(s)", runs.len()),
@@ -413,16 +583,17 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                 slots.remove(p);
             }
             (Some(p), false) => {
-                let slot = &mut slots[p];
-                if let Some(at) = spec.at {
-                    slot.at = Some(at.0);
-                    slot.instant = None;
-                    slot.at_fact = None;
+                if let Some(slot) = slots.get_mut(p) {
+                    if let Some(at) = spec.at {
+                        slot.at = Some(at.0);
+                        slot.instant = None;
+                        slot.at_fact = None;
+                    }
+                    slot.spec = Some((k, s));
                 }
-                slot.spec = Some((k, s));
             }
             (None, true) => {
-                return Err(merr(
+                return Err(err.manifest(
                     Some(s.span()),
                     format!("{key}.skip"),
                     format!(
@@ -434,7 +605,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             }
             (None, false) => {
                 let Some(at) = spec.at else {
-                    return Err(merr(
+                    return Err(err.manifest(
                         Some(s.span()),
                         format!("{key}.at"),
                         format!(
@@ -454,49 +625,299 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                     instant: None,
                     at_fact: None,
                     spec: Some((k, s)),
+                    strict_only: false,
                 });
             }
         }
     }
-    if slots.is_empty() {
-        return Err(rerr(
-            "no trigger to replay: the logs hold no backup run and the manifest has no [[step]] (see scenarios/README.md)".to_owned(),
-        ));
+    Ok(())
+}
+
+/// [`Options::fill_missing`]: the `begin_backup` and `end_backup` times the log cannot give,
+/// for runs no `[[step]]` names. Fails with [`CaseError::Untimed`] when no run at all can be
+/// timed and the manifest gives no step.
+fn fill_missing_times(
+    m: &Manifest,
+    runs: &[RunInfo],
+    slots: &mut Vec<Slot>,
+    err: &Errors,
+) -> Result<Vec<FilledStep>, CaseError> {
+    let given: Vec<u32> = m
+        .steps
+        .iter()
+        .filter_map(|s| s.get_ref().run.as_ref().map(|r| *r.get_ref()))
+        .collect();
+    let mut filled = Vec::new();
+    for (i, r) in runs.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if given.contains(&n) {
+            continue;
+        }
+        let success = matches!(r.end, RunEndInfo::Success { .. });
+        let mut fill = |trigger: Trigger, value: Value, lines: Vec<u32>| {
+            filled.push(FilledStep {
+                run: n,
+                trigger,
+                value,
+                lines: lines.into_iter().map(|l| at_line(r, l)).collect(),
+            });
+        };
+        match r.start {
+            None => {
+                let from_archive = r
+                    .archive
+                    .as_ref()
+                    .and_then(|a| a.stamp_time.map(|t| (t, a.line, TimeHow::CutArchiveName)));
+                let begin = from_archive.or(r.first_time.map(|(t, l)| (t, l, TimeHow::CutFirstDated)));
+                match begin {
+                    Some((t, line, how)) => {
+                        fill(Trigger::BeginBackup, Value::Time { at: t, how }, vec![line]);
+                        if success {
+                            let (end, how, lines) = match (r.duration, r.last_time) {
+                                (Some((secs, at)), _) => {
+                                    (add_secs(t, i64::from(secs)), TimeHow::StartPlus { secs }, vec![at])
+                                }
+                                (None, Some((lt, l))) if lt > t => (lt, TimeHow::LastDated, vec![l]),
+                                _ => (add_secs(t, 60), TimeHow::NoEndTime, vec![]),
+                            };
+                            fill(Trigger::EndBackup, Value::Time { at: end, how }, lines);
+                        }
+                    }
+                    None => {
+                        fill(Trigger::BeginBackup, Value::NotReplayed, vec![]);
+                        if success {
+                            fill(Trigger::EndBackup, Value::NotReplayed, vec![]);
+                        }
+                    }
+                }
+            }
+            Some((t, line)) => {
+                if success && r.duration.is_none() && r.last_time.is_none() {
+                    let end = add_secs(t, 60);
+                    fill(
+                        Trigger::EndBackup,
+                        Value::Time {
+                            at: end,
+                            how: TimeHow::NoDuration,
+                        },
+                        vec![line],
+                    );
+                }
+            }
+        }
     }
-    for sl in &mut slots {
+    let skipped = filled
+        .iter()
+        .filter(|f| f.trigger == Trigger::BeginBackup && f.value == Value::NotReplayed)
+        .count();
+    if !runs.is_empty() && skipped == runs.len() && m.steps.is_empty() {
+        return Err(CaseError::Untimed {
+            path: err.case.manifest_path.clone(),
+        });
+    }
+    for f in &filled {
+        let ri = usize::try_from(f.run).ok().and_then(|n| n.checked_sub(1));
+        let Some(p) = slots
+            .iter()
+            .position(|sl| sl.run == ri && sl.run.is_some() && sl.trigger == f.trigger && sl.spec.is_none())
+        else {
+            continue;
+        };
+        match f.value.time() {
+            None => {
+                slots.remove(p);
+            }
+            Some(at) => {
+                if let Some(slot) = slots.get_mut(p) {
+                    slot.at = Some(at);
+                    slot.instant = None;
+                    slot.at_fact = None;
+                }
+            }
+        }
+    }
+    Ok(filled)
+}
+
+fn add_secs(t: DateTime, secs: i64) -> DateTime {
+    t.checked_add(SignedDuration::from_secs(secs)).unwrap_or(t)
+}
+
+/// Every trigger gets its instant (a trigger with no time is refused, saying which `[[step]]`
+/// to add), and the timeline is put in time order.
+fn time_and_order_triggers(
+    runs: &[RunInfo],
+    params: &Params,
+    slots: &mut [Slot],
+    err: &Errors,
+) -> Result<(), CaseError> {
+    for sl in slots.iter_mut() {
         let Some(at) = sl.at else {
             let n = sl.run.map_or(0, |r| r + 1);
-            let why = match (sl.run.map(|r| &runs[r]), &sl.trigger) {
+            let why = match (sl.run.and_then(|r| runs.get(r)), &sl.trigger) {
                 (Some(r), Trigger::EndBackup) if r.start.is_none() => "its banner (start time) is missing",
                 (Some(_), Trigger::EndBackup) => "it has neither a duration line nor a dated line",
                 _ => "its banner (start time) is missing",
             };
-            return Err(rerr(format!(
+            return Err(err.case(format!(
                 "the time of run {n}'s `{}` cannot be inferred ({why}): add [[step]] with run = {n}, trigger = \"{}\" and at = \"YYYY-MM-DD HH:MM:SS\" (or skip = true)",
                 sl.trigger, sl.trigger
             )));
         };
         if sl.instant.is_none() {
-            sl.instant = Some(instant_of(at)?);
+            sl.instant = Some(params.instant_of(at, err)?);
         }
     }
     slots.sort_by_key(|sl| sl.instant);
-    let lead_used = slots
-        .iter()
-        .any(|sl| sl.trigger == Trigger::BeginUpdate && sl.at_fact.is_some());
-    if lead_used && m.assume.update_lead.is_none() {
-        facts.assumed(
-            "seconds from begin_update to the update's backup",
-            update_lead,
-            "set [assume] update_lead, or give the begin_update [[step]] its `at`",
-        );
-    }
-    for sl in &slots {
-        if let Some(f) = &sl.at_fact {
-            facts.0.push(f.clone());
+    Ok(())
+}
+
+/// Slots of the timeline that belong to run `i` (0-based): those tied to it, and untied ones
+/// until the next run's first trigger.
+fn window(slots: &[Slot], i: usize) -> Vec<usize> {
+    let mut current = None;
+    let mut out = Vec::new();
+    for (k, sl) in slots.iter().enumerate() {
+        if sl.run.is_some() {
+            current = sl.run;
+        }
+        if current == Some(i) {
+            out.push(k);
         }
     }
+    out
+}
 
+/// [`Options::watchdog`]: for each run with a begin and no end (no `end_backup`, no other
+/// trigger after it), the time strict's watchdog looks at it: `(run, time, how)`.
+fn watchdog_ticks(runs: &[RunInfo], slots: &[Slot], w: &Watchdog) -> Vec<(u32, DateTime, TimeHow)> {
+    let mut out = Vec::new();
+    for (i, run) in runs.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let win = window(slots, i);
+        let (Some(&first), Some(&last)) = (win.first(), win.last()) else {
+            continue;
+        };
+        let ended = win
+            .iter()
+            .filter_map(|k| slots.get(*k))
+            .any(|s| matches!(s.trigger, Trigger::EndBackup | Trigger::Other(_)));
+        if ended {
+            continue;
+        }
+        let at_of = |k: usize| slots.get(k).and_then(|s| s.at);
+        let Some(begin) = at_of(first) else { continue };
+        let (at, how) = match run.end {
+            RunEndInfo::Failed { .. } => {
+                let last_dated = run.latest_time.unwrap_or(begin).max(begin);
+                (add_secs(last_dated, 60), TimeHow::WatchdogAfterFailure)
+            }
+            // Live: the box's clock says how long it has been running.
+            RunEndInfo::Unterminated if w.now.is_some_and(|n| n > begin) => {
+                (w.now.unwrap_or(begin), TimeHow::WatchdogNow)
+            }
+            RunEndInfo::Unterminated => {
+                let secs = i64::try_from(w.timeout_s).unwrap_or(i64::MAX / 2).saturating_add(60);
+                (add_secs(begin, secs), TimeHow::WatchdogTimeout)
+            }
+            // A success whose end_backup the manifest dropped: nothing to watch.
+            RunEndInfo::Success { .. } => continue,
+        };
+        // Before the next run's first trigger, when there is one.
+        let at = match at_of(last + 1) {
+            Some(next) if next <= at => {
+                let just_before = add_secs(next, -1);
+                if just_before <= at_of(last).unwrap_or(begin) {
+                    continue;
+                }
+                just_before
+            }
+            _ => at,
+        };
+        out.push((n, at, how));
+    }
+    out
+}
+
+/// The watchdog's ticks join the timeline, tied to their run, for strict only.
+fn add_watchdog_ticks(
+    ticks: &[(u32, DateTime, TimeHow)],
+    params: &Params,
+    slots: &mut Vec<Slot>,
+    err: &Errors,
+) -> Result<(), CaseError> {
+    if ticks.is_empty() {
+        return Ok(());
+    }
+    for (run, at, _) in ticks {
+        slots.push(Slot {
+            run: usize::try_from(*run).ok().and_then(|n| n.checked_sub(1)),
+            trigger: Trigger::Other(WATCHDOG_TRIGGER.to_owned()),
+            at: Some(*at),
+            instant: Some(params.instant_of(*at, err)?),
+            at_fact: None,
+            spec: None,
+            strict_only: true,
+        });
+    }
+    slots.sort_by_key(|sl| sl.instant);
+    Ok(())
+}
+
+/// The size of each archive: `[sizes]`, else `--archive-size`, else `[assume] archive_size`,
+/// else the default; each archive's fact listed once.
+struct ArchiveSizes<'m> {
+    manifest: &'m Manifest,
+    flag: Option<u64>,
+    seen: BTreeSet<String>,
+}
+
+impl ArchiveSizes<'_> {
+    fn size(&mut self, name: &str, facts: &mut Facts) -> u64 {
+        let m = self.manifest;
+        if let Some(s) = m.sizes.get(name) {
+            return *s;
+        }
+        let (size, flag) = match (self.flag, m.assume.archive_size) {
+            (Some(s), _) => (s, true),
+            (None, Some(s)) => (s, false),
+            (None, None) => (DEFAULT_ARCHIVE_SIZE, false),
+        };
+        if self.seen.insert(name.to_owned()) {
+            let subject = Subject::ArchiveSize {
+                file_name: name.to_owned(),
+            };
+            if flag {
+                facts.flag(subject, Value::Number(size));
+            } else if m.assume.archive_size.is_none() {
+                facts.assumed(subject, Value::Number(size));
+            }
+        }
+        size
+    }
+}
+
+/// The steps of the timeline, with what each trigger's world holds.
+struct World {
+    steps: Vec<Step>,
+    step_runs: Vec<Option<u32>>,
+    strict_only: Vec<bool>,
+}
+
+/// The world at each trigger: each log as the file was at that moment, the backup folder (the
+/// manifest's files, plus each finished run's archive, minus what its size limit deleted), the
+/// Samba share (each successful upload's archive first), then the `[[step]]`'s own overrides.
+fn world_at_each_trigger(
+    case: &Case,
+    runs: &[RunInfo],
+    params: &Params,
+    slots: &[Slot],
+    sizes: &mut ArchiveSizes,
+    facts: &mut Facts,
+    err: &Errors,
+) -> Result<World, CaseError> {
+    let m = &case.manifest;
+    let tz = &params.tz;
     // When each run's archive exists (for triggers not tied to the run).
     let done_at: Vec<Option<Timestamp>> = runs
         .iter()
@@ -519,47 +940,25 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         })
         .collect();
     let run_done = |r: usize, slot: &Slot| -> bool {
-        if runs[r].archive.is_none() {
+        if runs.get(r).is_none_or(|run| run.archive.is_none()) {
             return false;
         }
         match slot.run {
             Some(sr) => r < sr || (r == sr && slot.trigger == Trigger::EndBackup),
-            None => done_at[r].zip(slot.instant).is_some_and(|(d, s)| d <= s),
+            None => done_at
+                .get(r)
+                .copied()
+                .flatten()
+                .zip(slot.instant)
+                .is_some_and(|(d, s)| d <= s),
         }
     };
-
-    // ---- archive sizes ----
-    let mut size_facts: BTreeSet<String> = BTreeSet::new();
-    let mut archive_size = |name: &str, facts: &mut Facts| -> u64 {
-        if let Some(s) = m.sizes.get(name) {
-            return *s;
-        }
-        let (size, flag) = match (ov.archive_size, m.assume.archive_size) {
-            (Some(s), _) => (s, true),
-            (None, Some(s)) => (s, false),
-            (None, None) => (DEFAULT_ARCHIVE_SIZE, false),
-        };
-        if size_facts.insert(name.to_owned()) {
-            if flag {
-                facts.flag(format!("size of {name} (bytes)"), size, "--archive-size");
-            } else if m.assume.archive_size.is_none() {
-                facts.assumed(
-                    format!("size of {name} (bytes)"),
-                    size,
-                    "set [sizes] or [assume] archive_size",
-                );
-            }
-        }
-        size
-    };
-
-    // ---- steps ----
     let files_of = |src: &LogSource, key: &str, span: std::ops::Range<usize>| -> Result<Option<LogBytes>, CaseError> {
         let Some(file) = src.file() else {
             return Ok(None);
         };
         let bytes = case.files.get(file).ok_or_else(|| {
-            merr(
+            err.manifest(
                 Some(span.clone()),
                 key.to_owned(),
                 format!("file {file:?} was not loaded"),
@@ -570,7 +969,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             LogSource::Cut(c) => match (c.until_line, &c.until) {
                 (Some(n), _) => cut::after_line(bytes, n),
                 (None, Some(t)) => cut::after_text(bytes, t, c.occurrence.unwrap_or(1)).ok_or_else(|| {
-                    merr(
+                    err.manifest(
                         Some(span.clone()),
                         key.to_owned(),
                         match c.occurrence.unwrap_or(1) {
@@ -584,9 +983,12 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         };
         Ok((end > 0 && end <= bytes.len()).then(|| bytes.slice(..end)))
     };
-    let mut steps = Vec::with_capacity(slots.len());
-    let mut step_runs = Vec::with_capacity(slots.len());
-    for sl in &slots {
+    let mut world = World {
+        steps: Vec::with_capacity(slots.len()),
+        step_runs: Vec::with_capacity(slots.len()),
+        strict_only: Vec::with_capacity(slots.len()),
+    };
+    for sl in slots {
         let at = sl.at.unwrap_or_default();
         let instant = sl.instant.unwrap_or(Timestamp::MIN);
         let mut step = Step::new(sl.trigger.clone(), at);
@@ -595,7 +997,10 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
             let Some(bytes) = case.files.get(file) else {
                 continue;
             };
-            let tied = sl.run.map(|r| &runs[r]).filter(|r| r.log == *name && r.file == *file);
+            let tied = sl
+                .run
+                .and_then(|r| runs.get(r))
+                .filter(|r| r.log == *name && r.file == *file);
             let end = match (tied, &sl.trigger) {
                 (Some(r), Trigger::BeginUpdate) => r.start_offset,
                 // The text up to the begin event; a run whose beginning was cut off had
@@ -622,7 +1027,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                         .map(|r| r.start_offset)
                         .min()
                         .unwrap_or(bytes.len());
-                    cut::before_time(bytes, &tz, instant).min(later_run)
+                    cut::before_time(bytes, tz, instant).min(later_run)
                 }
             };
             if let Some(b) = bytes.get(..end).filter(|b| !b.is_empty()) {
@@ -637,7 +1042,7 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
                     local.remove(gone);
                 }
                 if let Some(a) = &run.archive {
-                    let size = archive_size(&a.file_name, &mut facts);
+                    let size = sizes.size(&a.file_name, facts);
                     local.insert(a.file_name.clone(), size);
                 }
             }
@@ -647,12 +1052,12 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         let mut listing: Vec<String> = Vec::new();
         let mut listed: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (r, run) in runs.iter().enumerate().rev() {
-            if run_done(r, sl) && matches!(run.samba, Some((true, _))) {
-                if let Some(a) = &run.archive {
-                    if listed.insert(&a.file_name) {
-                        listing.push(a.file_name.clone());
-                    }
-                }
+            if run_done(r, sl)
+                && matches!(run.samba, Some((true, _)))
+                && let Some(a) = &run.archive
+                && listed.insert(&a.file_name)
+            {
+                listing.push(a.file_name.clone());
             }
         }
         for f in &m.samba.listing {
@@ -685,53 +1090,84 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         }
         step.local = local.into_iter().map(|(name, size)| LocalFile { name, size }).collect();
         step.samba = samba;
-        steps.push(step);
-        step_runs.push(sl.run.and_then(|r| u32::try_from(r + 1).ok()));
+        world.steps.push(step);
+        world.step_runs.push(sl.run.and_then(|r| u32::try_from(r + 1).ok()));
+        world.strict_only.push(sl.strict_only);
     }
+    Ok(world)
+}
 
-    // ---- Jeedom version ----
-    let jeedom = if let Some(v) = ov.jeedom {
-        facts.flag("jeedom", v, "--jeedom-version");
+/// The Jeedom version: flag, manifest, the newest archive name's release, the newest wording
+/// that tells a generation apart, the default.
+fn jeedom_version(m: &Manifest, ov: &Overrides, runs: &[RunInfo], facts: &mut Facts) -> JeedomVersion {
+    if let Some(v) = ov.jeedom {
+        facts.flag(Subject::Jeedom, Value::Version(v));
         v
     } else if let Some(v) = m.jeedom {
         v
-    } else if let Some((v, line, r)) = runs.iter().rev().find_map(|r| {
+    } else if let Some((seen, v, line, r)) = runs.iter().rev().find_map(|r| {
         let a = r.archive.as_ref()?;
-        let v: JeedomVersion = a.version.as_deref()?.parse().ok()?;
-        Some((v, a.line, r))
+        let seen = a.version.as_deref()?;
+        let v: JeedomVersion = seen.parse().ok()?;
+        Some((seen, v, a.line, r))
     }) {
-        facts.inferred("jeedom", v, vec![at_line(r, line)]);
+        let (v, value) = published_generation(v, seen);
+        facts.inferred(Subject::Jeedom, value, vec![at_line(r, line)]);
         v
     } else if let Some((v, line, r)) = runs.iter().rev().find_map(|r| r.generation.map(|(v, l)| (v, l, r))) {
-        facts.inferred("jeedom", v, vec![at_line(r, line)]);
+        let (v, value) = published_generation(v, v.as_str());
+        facts.inferred(Subject::Jeedom, value, vec![at_line(r, line)]);
         v
     } else {
-        facts.assumed("jeedom", DEFAULT_JEEDOM, "set `jeedom`");
+        facts.assumed(Subject::Jeedom, Value::Version(DEFAULT_JEEDOM));
         DEFAULT_JEEDOM
-    };
+    }
+}
 
-    // ---- config ----
+/// The generation to replay a log of Jeedom `seen` (a release such as `3.3.39`, parsed as `v`)
+/// with: the scenario exists for 4.2 to 4.5 only, so an older log is replayed as 4.2 and a newer
+/// release (`4.6.0`, read as 4.5) as 4.5, and the fact says so.
+fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) {
+    let replayed = match v {
+        JeedomVersion::V2 | JeedomVersion::V3 => JeedomVersion::V4_2,
+        other => other,
+    };
+    let same = seen == replayed.as_str() || seen.starts_with(&format!("{}.", replayed.as_str()));
+    if same {
+        (replayed, Value::Version(replayed))
+    } else {
+        let seen = seen.to_owned();
+        (replayed, Value::ReplayedAs { seen, replayed })
+    }
+}
+
+/// The config keys: `backup::path` (the archive's folder), the Samba keys (on when a run
+/// uploads to Samba, off when runs made archives and none did), the manifest's, minus the keys
+/// never saved. Also whether Samba is on.
+fn config(m: &Manifest, ov: &Overrides, runs: &[RunInfo], facts: &mut Facts) -> (BTreeMap<String, String>, bool) {
     let never: BTreeSet<&str> = m.never_saved.iter().map(String::as_str).collect();
     let mut config: BTreeMap<String, String> = BTreeMap::new();
     let inferable = |k: &str| !m.config.contains_key(k) && !never.contains(k);
-    if inferable("backup::path") {
+    let backup_path = ConfigKey::BackupPath;
+    if inferable(backup_path.as_str()) {
+        let subject = Subject::Config(backup_path);
+        let value = Value::Text("backup".to_owned());
         match runs.iter().find_map(|r| {
             r.archive
                 .as_ref()
                 .filter(|a| a.path.contains("/backup/"))
                 .map(|a| (r, a.line))
         }) {
-            Some((r, line)) => facts.inferred("config backup::path", "backup", vec![at_line(r, line)]),
-            None => facts.assumed("config backup::path", "backup", "set [config] \"backup::path\""),
+            Some((r, line)) => facts.inferred(subject, value, vec![at_line(r, line)]),
+            None => facts.assumed(subject, value),
         }
-        config.insert("backup::path".to_owned(), "backup".to_owned());
+        config.insert(backup_path.as_str().to_owned(), "backup".to_owned());
     }
-    let samba_keys = ["samba::enable", "samba::cloudUpload"];
     let samba_on = if let Some(on) = ov.samba {
         let v = if on { "1" } else { "0" };
-        for k in samba_keys {
-            facts.flag(format!("config {k}"), v, "--samba");
-            config.insert(k.to_owned(), v.to_owned());
+        for k in ConfigKey::SAMBA {
+            facts.flag(Subject::Config(k), Value::Text(v.to_owned()));
+            config.insert(k.as_str().to_owned(), v.to_owned());
         }
         on
     } else {
@@ -751,17 +1187,19 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
         } else {
             ("0", None)
         };
-        for k in samba_keys {
-            if inferable(k) {
+        for k in ConfigKey::SAMBA {
+            if inferable(k.as_str()) {
+                let v = Value::Text(value.to_owned());
                 match &lines {
-                    Some(l) => facts.inferred(format!("config {k}"), value, l.clone()),
-                    None => facts.assumed(format!("config {k}"), value, format!("set [config] \"{k}\"")),
+                    Some(l) => facts.inferred(Subject::Config(k), v, l.clone()),
+                    None => facts.assumed(Subject::Config(k), v),
                 }
-                config.insert(k.to_owned(), value.to_owned());
+                config.insert(k.as_str().to_owned(), value.to_owned());
             }
         }
         value == "1"
     };
+    let samba_keys = ConfigKey::SAMBA.map(ConfigKey::as_str);
     for (k, v) in &m.config {
         if ov.samba.is_none() || !samba_keys.contains(&k.as_str()) {
             config.insert(k.clone(), v.clone());
@@ -770,148 +1208,184 @@ pub fn resolve(case: &Case, ov: &Overrides) -> Result<Resolved, CaseError> {
     for k in &never {
         config.remove(*k);
     }
+    (config, samba_on)
+}
 
-    // ---- NO_CLOUD_BACKUP ----
-    let no_cloud_backup = match m.no_cloud_backup {
+/// `NO_CLOUD_BACKUP`: the manifest's, else set when the case holds an update's backup.
+fn no_cloud_backup(m: &Manifest, runs: &[RunInfo], facts: &mut Facts) -> bool {
+    match m.no_cloud_backup {
         Some(b) => b,
         None => match runs.iter().find(|r| r.log == LogName::Update) {
             Some(r) => {
                 let line = r.start.map_or(1, |(_, l)| l);
-                facts.inferred("NO_CLOUD_BACKUP", true, vec![at_line(r, line)]);
+                facts.inferred(Subject::NoCloudBackup, Value::Bool(true), vec![at_line(r, line)]);
                 true
             }
             None => {
-                facts.assumed("NO_CLOUD_BACKUP", false, "set `no_cloud_backup`");
+                facts.assumed(Subject::NoCloudBackup, Value::Bool(false));
                 false
             }
         },
-    };
+    }
+}
 
-    // ---- the virtual's starting value ----
-    let first_at = steps.first().map(|s| s.at).unwrap_or_default();
+/// What [`virtual_before`] needs to make up a successful backup the day before.
+struct DayBefore {
+    first_at: DateTime,
+    jeedom: JeedomVersion,
+    min_size: u64,
+    samba_on: bool,
+}
+
+/// The virtual's value before the first trigger: the manifest's value or preset, else what a
+/// successful backup the day before left (an assumption).
+fn virtual_before(
+    m: &Manifest,
+    ov: &Overrides,
+    runs: &[RunInfo],
+    previous: &DayBefore,
+    sizes: &mut ArchiveSizes,
+    facts: &mut Facts,
+    err: &Errors,
+) -> Result<String, CaseError> {
+    let day_before = |sizes: &mut ArchiveSizes, facts: &mut Facts| {
+        previous_success(previous, runs, sizes, facts)
+            .map_err(|e| err.case(format!("the virtual before the first trigger: {e}")))
+    };
+    match &ov.previous {
+        Some(Previous::Success) => {
+            let v = day_before(sizes, facts)?;
+            facts.flag(Subject::VirtualBefore, Value::PreviousSuccess);
+            return Ok(v);
+        }
+        Some(Previous::Empty) => {
+            facts.flag(Subject::VirtualBefore, Value::Text(String::new()));
+            return Ok(String::new());
+        }
+        Some(Previous::Value(v)) => {
+            facts.flag(Subject::VirtualBefore, Value::Text(v.clone()));
+            return Ok(v.clone());
+        }
+        None => {}
+    }
     let start = m.virtual_start.as_ref().map(|v| v.get_ref());
-    let initial_virtual = match start.map(|v| (&v.value, v.preset)) {
+    Ok(match start.map(|v| (&v.value, v.preset)) {
         Some((Some(value), _)) => value.clone(),
         Some((None, Some(Preset::Empty) | None)) => String::new(),
         Some((None, Some(Preset::PreviousSuccess))) | None => {
-            let v = previous_success(
-                first_at,
-                &runs,
-                jeedom,
-                min_size,
-                samba_on,
-                &mut archive_size,
-                &mut facts,
-            );
+            let v = day_before(sizes, facts)?;
             if start.is_none() {
-                facts.assumed(
-                    "virtual before the first trigger",
-                    "previous-success",
-                    "set [virtual] preset or value",
-                );
+                facts.assumed(Subject::VirtualBefore, Value::PreviousSuccess);
             }
             v
         }
-    };
+    })
+}
 
-    // ---- profiles and expectations ----
+/// The profiles the case runs with: the manifest's (built-in names or profile files of the
+/// folder, each once), else the default ones.
+fn profiles(case: &Case, err: &Errors) -> Result<Vec<ProfileRef>, CaseError> {
     let mut profiles = Vec::new();
-    match &m.profiles {
-        Some(list) => {
-            for p in list {
-                let name = p.get_ref();
-                if let Some(rel) = name.strip_prefix("php:") {
-                    let path = super::checked_path(&case.dir, rel).ok_or_else(|| {
-                        merr(
-                            Some(p.span()),
-                            "profiles".to_owned(),
-                            format!("{name:?}: the template or code block must be a file of the case folder"),
-                        )
-                    })?;
-                    if !path.is_file() {
-                        return Err(merr(
-                            Some(p.span()),
-                            "profiles".to_owned(),
-                            format!("scenario file {} does not exist", path.display()),
-                        ));
-                    }
-                    profiles.push(ProfileRef::Php {
-                        name: name.clone(),
-                        path,
-                    });
-                } else if name.ends_with(".toml") {
-                    let path = super::checked_path(&case.dir, name).ok_or_else(|| {
-                        merr(
-                            Some(p.span()),
-                            "profiles".to_owned(),
-                            format!("{name:?} must be a file of the case folder"),
-                        )
-                    })?;
-                    if !path.is_file() {
-                        return Err(merr(
-                            Some(p.span()),
-                            "profiles".to_owned(),
-                            format!("profile file {} does not exist", path.display()),
-                        ));
-                    }
-                    profiles.push(ProfileRef::File {
-                        name: name.clone(),
-                        path,
-                    });
-                } else if is_builtin_profile(name) {
-                    profiles.push(ProfileRef::Builtin(name.clone()));
-                } else {
-                    return Err(merr(
-                        Some(p.span()),
-                        "profiles".to_owned(),
-                        format!(
-                            "unknown profile {name:?}: use {} or a profile file ending in .toml",
-                            DEFAULT_PROFILES.join(", ")
-                        ),
-                    ));
-                }
-                if profiles.iter().filter(|q| q.name() == name).count() > 1 {
-                    return Err(merr(
-                        Some(p.span()),
-                        "profiles".to_owned(),
-                        format!("profile {name:?} is named twice"),
-                    ));
-                }
+    let Some(list) = &case.manifest.profiles else {
+        profiles.extend(DEFAULT_PROFILES.iter().map(|p| ProfileRef::Builtin((*p).to_owned())));
+        return Ok(profiles);
+    };
+    for p in list {
+        let name = p.get_ref();
+        if let Some(rel) = name.strip_prefix("php:") {
+            let path = super::checked_path(&case.dir, rel).ok_or_else(|| {
+                err.manifest(
+                    Some(p.span()),
+                    "profiles".to_owned(),
+                    format!("{name:?}: the template or code block must be a file of the case folder"),
+                )
+            })?;
+            if !path.is_file() {
+                return Err(err.manifest(
+                    Some(p.span()),
+                    "profiles".to_owned(),
+                    format!("scenario file {} does not exist", path.display()),
+                ));
             }
+            profiles.push(ProfileRef::Php {
+                name: name.clone(),
+                path,
+            });
+        } else if name.ends_with(".toml") {
+            let path = super::checked_path(&case.dir, name).ok_or_else(|| {
+                err.manifest(
+                    Some(p.span()),
+                    "profiles".to_owned(),
+                    format!("{name:?} must be a file of the case folder"),
+                )
+            })?;
+            if !path.is_file() {
+                return Err(err.manifest(
+                    Some(p.span()),
+                    "profiles".to_owned(),
+                    format!("profile file {} does not exist", path.display()),
+                ));
+            }
+            profiles.push(ProfileRef::File {
+                name: name.clone(),
+                path,
+            });
+        } else if is_builtin_profile(name) {
+            profiles.push(ProfileRef::Builtin(name.clone()));
+        } else {
+            return Err(err.manifest(
+                Some(p.span()),
+                "profiles".to_owned(),
+                format!(
+                    "unknown profile {name:?}: use {} or a profile file ending in .toml",
+                    DEFAULT_PROFILES.join(", ")
+                ),
+            ));
         }
-        None => profiles.extend(DEFAULT_PROFILES.iter().map(|p| ProfileRef::Builtin((*p).to_owned()))),
+        if profiles.iter().filter(|q| q.name() == name).count() > 1 {
+            return Err(err.manifest(
+                Some(p.span()),
+                "profiles".to_owned(),
+                format!("profile {name:?} is named twice"),
+            ));
+        }
     }
-    for k in m.expect.keys() {
+    Ok(profiles)
+}
+
+/// Every `[expect]` entry names a profile the case runs.
+fn expectations_name_profiles(case: &Case, profiles: &[ProfileRef], err: &Errors) -> Result<(), CaseError> {
+    for k in case.manifest.expect.keys() {
         if !profiles.iter().any(|p| p.name() == k) {
             let span = case.source.find("[expect]").map(|h| {
                 let from = h + case.source.get(h..).and_then(|s| s.find(k.as_str())).unwrap_or(0);
                 from..from + k.len()
             });
-            return Err(merr(
+            return Err(err.manifest(
                 span,
                 format!("expect.{k}"),
                 format!("{k:?} is not one of the profiles this case runs"),
             ));
         }
     }
+    Ok(())
+}
 
-    Ok(Resolved {
-        name: case.name.clone(),
-        description: m.description.get_ref().clone(),
-        timeline: Timeline {
-            jeedom,
-            initial_virtual,
-            config,
-            no_cloud_backup,
-            tz: tz_name,
-            steps,
-        },
-        min_size,
-        php,
-        profiles,
-        expect: m.expect.clone(),
-        step_runs,
-        facts: facts.0,
+/// The share's content when nothing but the log tells it (Samba on, the manifest gives no
+/// listing nor listing error): each successful upload put its run's archive first on it.
+pub fn share_from_log(case: &Case, resolved: &Resolved) -> Option<Fact> {
+    let m = &case.manifest;
+    let samba_on = resolved
+        .timeline
+        .config
+        .get(ConfigKey::SambaEnable.as_str())
+        .is_some_and(|v| v != "0");
+    (samba_on && m.samba.listing.is_empty() && m.samba.error.is_none()).then(|| {
+        Fact::new(
+            Subject::SambaListing,
+            Value::ShareFromUploads,
+            Origin::Added { lines: Vec::new() },
+        )
     })
 }
 
@@ -920,41 +1394,29 @@ pub fn is_builtin_profile(name: &str) -> bool {
     DEFAULT_PROFILES.contains(&name)
 }
 
-/// The value the 2024-08 scenario leaves after a good backup the day before `first_at`.
+/// The value the 2024-08 scenario leaves after a good backup the day before the first trigger,
+/// of the same box and version as the first archive the logs name (built by the engine).
 fn previous_success(
-    first_at: DateTime,
+    p: &DayBefore,
     runs: &[RunInfo],
-    jeedom: JeedomVersion,
-    min_size: u64,
-    samba_on: bool,
-    archive_size: &mut impl FnMut(&str, &mut Facts) -> u64,
+    sizes: &mut ArchiveSizes,
     facts: &mut Facts,
-) -> String {
-    let begin = first_at.checked_sub(1.day()).unwrap_or(first_at);
+) -> Result<String, crate::php::JsonEncodeError> {
+    let begin = p.first_at.checked_sub(1.day()).unwrap_or(p.first_at);
     let end = begin.checked_add(3.minutes()).unwrap_or(begin);
     let stamp = |dt: DateTime| dt.strftime("%Y-%m-%d-%Hh%M").to_string();
-    // Same box and version as the first archive the logs name, a day earlier.
     let (prefix, size) = match runs.iter().find_map(|r| r.archive.as_ref()) {
         Some(a) if a.file_name.len() > 23 && a.file_name.is_char_boundary(a.file_name.len() - 23) => (
-            a.file_name[..a.file_name.len() - 23].to_owned(),
-            archive_size(&a.file_name, facts),
+            a.file_name.get(..a.file_name.len() - 23).unwrap_or_default().to_owned(),
+            sizes.size(&a.file_name, facts),
         ),
         _ => (
-            format!("backup-Jeedom-{}-", typical_release(jeedom)),
+            format!("backup-Jeedom-{}-", typical_release(p.jeedom)),
             DEFAULT_ARCHIVE_SIZE,
         ),
     };
     let file_name = format!("{prefix}{}.tar.gz", stamp(begin));
-    format!(
-        "{{\"date\":\"{}\",\"heure\":\"{}\",\"minSizeBackup\":{},\"backup\":{{\"local\":{{\"fileName\":{},\"fileSize\":{},\"erreurFileSize\":0,\"error\":0}},\"samba\":{{\"error\":{}}},\"market\":{{\"error\":-1}}}},\"lastSave\":\"{}\",\"update\":0,\"action\":\"endBackup\",\"errorScenario\":0,\"errorLogBackup\":0}}",
-        begin.strftime("%Y-%m-%d"),
-        begin.strftime("%Hh%M"),
-        php_json_string(&crate::php::size_format(min_size)),
-        php_json_string(&file_name),
-        php_json_string(&crate::php::size_format(size)),
-        if samba_on { 0 } else { -1 },
-        stamp(end),
-    )
+    ScenarioState::successful_backup(begin, end, p.min_size, &file_name, size, p.samba_on).to_json()
 }
 
 /// A plausible full release number for a generation (for names only).
@@ -969,18 +1431,28 @@ fn typical_release(v: JeedomVersion) -> &'static str {
     }
 }
 
-/// A JSON string as PHP's `json_encode` writes it (`/` and non-ASCII escaped).
-fn php_json_string(s: &str) -> String {
-    // Encoding a UTF-8 string cannot fail; the fallback is unreachable but keeps this total.
-    crate::php::json_encode(&crate::php::Value::str(s)).unwrap_or_else(|_| String::from("\"\""))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn php_json_strings_escape_slashes_and_accents() {
-        assert_eq!(php_json_string("a/é\""), "\"a\\/\\u00e9\\\"\"");
+    fn the_previous_success_is_the_engines_json() {
+        let p = DayBefore {
+            first_at: jiff::civil::date(2025, 9, 10).at(3, 27, 1, 0),
+            jeedom: JeedomVersion::V4_4,
+            min_size: DEFAULT_MIN_SIZE,
+            samba_on: true,
+        };
+        let m = Case::from_log("x", LogName::Backup, "x", LogBytes::from(&b""[..])).manifest;
+        let mut sizes = ArchiveSizes {
+            manifest: &m,
+            flag: None,
+            seen: BTreeSet::new(),
+        };
+        let v = previous_success(&p, &[], &mut sizes, &mut Facts::default()).unwrap();
+        assert_eq!(
+            v,
+            "{\"date\":\"2025-09-09\",\"heure\":\"03h27\",\"minSizeBackup\":\"100 MB\",\"backup\":{\"local\":{\"fileName\":\"backup-Jeedom-4.4.20-2025-09-09-03h27.tar.gz\",\"fileSize\":\"212 MB\",\"erreurFileSize\":0,\"error\":0},\"samba\":{\"error\":0},\"market\":{\"error\":-1}},\"lastSave\":\"2025-09-09-03h30\",\"update\":0,\"action\":\"endBackup\",\"errorScenario\":0,\"errorLogBackup\":0}"
+        );
     }
 }

@@ -13,6 +13,8 @@ pub struct RunInfo {
     pub log: LogName,
     /// The case file it was read from.
     pub file: String,
+    /// Its position among the runs of its file (0-based), as the log model lists them.
+    pub index: usize,
     /// Offset of the run's first byte in its file.
     pub start_offset: usize,
     /// Offset just after the run's last line.
@@ -37,8 +39,12 @@ pub struct RunInfo {
     pub generation: Option<(JeedomVersion, u32)>,
     /// File names the size limit deleted from the backup folder (`Delete: <path>`).
     pub deleted: Vec<String>,
-    /// The latest logger time inside the run, with its line.
+    /// The time of the run's first logger line, with its line.
+    pub first_time: Option<(DateTime, u32)>,
+    /// The time of the run's last logger line, with its line.
     pub last_time: Option<(DateTime, u32)>,
+    /// The latest time among the run's logger lines.
+    pub latest_time: Option<DateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +54,8 @@ pub struct ArchiveInfo {
     pub path: String,
     /// The Jeedom version in the name (`4.4.20`), when the name has the usual shape.
     pub version: Option<String>,
+    /// The minute the name carries (`…-2025-09-10-03h27.tar.gz`).
+    pub stamp_time: Option<DateTime>,
     pub line: u32,
 }
 
@@ -65,7 +73,8 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
     model
         .runs
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(index, r)| {
             let start_offset = offset(r.span.start);
             let span_end = offset(r.span.end);
             // A run ends after its last line's line end, unless the log was reflowed onto one
@@ -84,6 +93,7 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
             RunInfo {
                 log,
                 file: file.to_owned(),
+                index,
                 start_offset,
                 end_offset,
                 start: r.start.as_ref().map(|(dt, at)| (*dt, at.line)),
@@ -98,6 +108,7 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
                     file_name: a.file_name.clone(),
                     path: a.path.clone(),
                     version: a.version.as_deref().map(str::to_owned),
+                    stamp_time: a.stamp_time(),
                     line: a.at.line,
                 }),
                 duration: r.duration.as_ref().map(|(s, at)| (*s, at.line)),
@@ -114,7 +125,9 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
                     .iter()
                     .map(|d| d.path.rsplit('/').next().unwrap_or(&d.path).to_owned())
                     .collect(),
+                first_time: r.logger_lines.first().map(|l| (l.time, l.at.line)),
                 last_time: r.logger_lines.last().map(|l| (l.time, l.at.line)),
+                latest_time: r.logger_lines.iter().map(|l| l.time).max(),
             }
         })
         .collect()

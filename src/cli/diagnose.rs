@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use infobackup::Lang;
-use infobackup::case::{Case, Overrides, ProfileRef};
-use infobackup::report::diagnose::{self, Options, html, json, text};
+use infobackup::case::{Case, ConfigKey, Origin, Overrides, Previous, ProfileRef, Subject};
+use infobackup::report::diagnose::{self, Options, html, json, markdown, text};
 use infobackup::report::run::profile_arg;
 use infobackup::world::{JeedomVersion, LogName};
 
@@ -24,6 +24,8 @@ pub enum Format {
     Json,
     /// One self-contained HTML page (tile previews, findings, timeline) to attach to a post.
     Html,
+    /// Markdown to paste in a forum post: the short answer, the tiles, the causes and what to do.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -95,6 +97,13 @@ pub struct Args {
     /// The scenario's minimum archive size in bytes (default 104857600, the published 100 MB).
     #[arg(long, value_name = "BYTES")]
     min_size: Option<u64>,
+    /// PHP's major version on the box, 7 or 8 (default 8; the log does not tell).
+    #[arg(long, value_name = "7|8", value_parser = clap::value_parser!(u8).range(7..=8))]
+    php: Option<u8>,
+    /// The virtual's value before the first run: `success` (what a good backup the day before
+    /// leaves, the default), `empty` (a new install), or the value itself, copied from the box.
+    #[arg(long, value_name = "success|empty|VALUE")]
+    previous: Option<String>,
     /// The published scenario's revision: v2022-01, v2023-03, v2024-08, strict, or a profile
     /// TOML file. `strict` is always shown next to it.
     #[arg(long, value_name = "P", default_value = "v2024-08")]
@@ -136,8 +145,20 @@ pub struct Args {
     widget: Option<PathBuf>,
 }
 
+/// A Jeedom release the scenario is published for: 4.2 to 4.5 (or a release of one, `4.4.20`).
+/// Anything else is refused rather than mapped to the nearest generation.
 fn parse_version(s: &str) -> Result<JeedomVersion, String> {
-    s.parse().map_err(|e: infobackup::world::UnknownVersion| e.to_string())
+    let v: JeedomVersion = s
+        .parse()
+        .map_err(|e: infobackup::world::UnknownVersion| e.to_string())?;
+    let t = s.trim().trim_start_matches(['v', 'V']);
+    let published = t == v.as_str() || t.starts_with(&format!("{}.", v.as_str()));
+    if matches!(v, JeedomVersion::V2 | JeedomVersion::V3) || !published {
+        return Err(format!(
+            "{s} is not a Jeedom the scenario is published for: give 4.2, 4.3, 4.4 or 4.5 (or a release such as 4.4.20); a log of an older Jeedom is replayed as 4.2 without this option"
+        ));
+    }
+    Ok(v)
 }
 
 /// What the command reads.
@@ -238,8 +259,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         archive_size: args.archive_size,
         min_size: args.min_size,
         tz: args.tz.clone(),
-        php: None,
+        php: args.php,
         samba: args.samba.map(|s| s == OnOff::On),
+        previous: args.previous.as_deref().map(|p| match p {
+            "success" => Previous::Success,
+            "empty" => Previous::Empty,
+            value => Previous::Value(value.to_owned()),
+        }),
     };
     let mut opts = Options {
         profile,
@@ -266,15 +292,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut d = diagnose::diagnose(&case, &opts)?;
     d.live = live;
     // Facts live mode imposed are read from the box, not given as flags.
-    for a in d.assumptions.iter_mut() {
-        let by_box = match a.hint.as_deref() {
-            Some("--jeedom-version") => from_box.0,
-            Some("--samba") => from_box.1,
+    for f in d.assumptions.iter_mut() {
+        let by_box = match f.subject {
+            Subject::Jeedom => from_box.0,
+            Subject::Config(k) => ConfigKey::SAMBA.contains(&k) && from_box.1,
             _ => false,
         };
-        if by_box && a.kind == diagnose::AssumptionKind::Flag {
-            a.kind = diagnose::AssumptionKind::Live;
-            a.hint = None;
+        if by_box && f.origin == Origin::Option {
+            f.origin = Origin::Live;
         }
     }
 
@@ -331,6 +356,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Format::Markdown => markdown::render_markdown(&d, args.lang),
     };
     match &args.output {
         Some(path) => {

@@ -14,12 +14,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use infobackup::Lang;
-use infobackup::case::{Case, MANIFEST, Overrides};
-use infobackup::log;
-use infobackup::redact::{Category, anonymize};
-use infobackup::report::diagnose::{self, Options, words};
+use infobackup::case::{self, Case, CaseError, MANIFEST, Origin, Overrides, Resolved, Value};
+use infobackup::engine::{Profile, ProfileConfig};
+use infobackup::log::{self, LogModel};
+use infobackup::redact::{Category, anonymize, redact_text};
+use infobackup::report::diagnose::{self, words};
 use infobackup::report::run;
-use infobackup::world::{DEFAULT_TZ, LogName, format_at};
+use infobackup::world::{LogName, format_at};
 
 use super::atomic::{self, Moved};
 use super::diagnose::{Input, LogArg, read_input};
@@ -122,20 +123,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // file it sits next to).
     let anon = anonymize(&bytes);
     let case = Case::from_log(&args.name, log_name, log_file, LogBytes::copy_from_slice(&anon.bytes));
-    let missing = diagnose::missing_steps(&case, DEFAULT_TZ);
-    let mut d = match diagnose::diagnose(&case, &Options::default()) {
-        Ok(d) => d,
+    // The inference stage, with the times the log cannot give filled in (written below as
+    // `[[step]]` entries) and strict's watchdog ticks (suggested in comments).
+    let inference = case::Options {
+        fill_missing: true,
+        watchdog: Some(case::Watchdog {
+            timeout_s: ProfileConfig::builtin(Profile::Strict).watchdog_timeout_s,
+            now: None,
+        }),
+        ..case::Options::default()
+    };
+    let resolved = match case.infer(&inference) {
+        Ok(r) => r,
         // The generic advice ("record it as a case") is what just failed.
-        Err(diagnose::DiagnoseError::Untimed { .. }) => bail!(
+        Err(CaseError::Untimed { .. }) => bail!(
             "{source_name}: no backup run of this log can be timed: the start of each was cut off and none of its lines \
              carries a date or an archive name. Paste the log from its `Start of Jeedom backup at …` line, or write the \
              case by hand with the times of its triggers in [[step]] entries (see scenarios/README.md)"
         ),
         Err(e) => return Err(e).with_context(|| format!("{source_name}: the log cannot be replayed")),
     };
-    // The manifest's comments give manifest keys as hints, not command-line options.
-    d.case_folder = true;
-    let manifest = manifest_text(&d, &missing, &source_name, &anon.replaced, log_name, log_file);
+    let anon_model = log::parse(&anon.bytes);
+    let manifest = manifest_text(
+        &case,
+        &resolved,
+        &anon_model,
+        &source_name,
+        &anon.replaced,
+        log_name,
+        log_file,
+    );
 
     // Build next to the target, check, then move into place.
     let tmp = atomic::temp_name(&target);
@@ -171,7 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         replaced.join(", ")
     };
-    let runs = d.runs.len();
+    let runs = resolved.runs.len();
     if fr {
         let _ = writeln!(
             out,
@@ -289,10 +306,11 @@ fn comment(s: &str) -> String {
 }
 
 /// The manifest: a description, the inferred facts as comments, and the `[[step]]` entries for
-/// trigger times the log cannot give.
+/// trigger times the log cannot give, all from the inference stage.
 fn manifest_text(
-    d: &diagnose::Diagnosis,
-    missing: &[diagnose::MissingStep],
+    case: &Case,
+    resolved: &Resolved,
+    model: &LogModel,
     source: &str,
     replaced: &std::collections::BTreeMap<Category, usize>,
     log_name: LogName,
@@ -318,23 +336,21 @@ fn manifest_text(
         m,
         "# Review it, make the description say the situation, and see scenarios/README.md for every key."
     );
-    let summaries: Vec<String> = d
+    let runs = resolved.runs.len();
+    let summaries: Vec<String> = resolved
         .runs
         .iter()
-        .map(|r| {
-            let s = words::run_summary(r, lang);
-            if d.runs.len() > 1 {
-                format!("Run {}: {s}", r.number)
-            } else {
-                s
-            }
+        .enumerate()
+        .filter_map(|(i, info)| {
+            let s = words::run_story(model.runs.get(info.index)?, lang);
+            Some(if runs > 1 { format!("Run {}: {s}", i + 1) } else { s })
         })
         .collect();
     let description = format!(
         "Jeedom {}, recorded from a user's log ({} run{}). {}",
-        d.jeedom,
-        d.runs.len(),
-        if d.runs.len() > 1 { "s" } else { "" },
+        resolved.timeline.jeedom,
+        runs,
+        if runs > 1 { "s" } else { "" },
         summaries.join(" ")
     );
     let _ = writeln!(m, "description = {}", toml_str(&description));
@@ -351,32 +367,30 @@ fn manifest_text(
         "# What was inferred from the log or assumed (the snapshot lists them too). To pin one, set the"
     );
     let _ = writeln!(m, "# key its hint names:");
-    // Times the diagnosis added are written as [[step]] entries below (or left out: the strict
-    // watchdog's tick is the diagnosis' own).
-    for r in &d.runs {
-        for a in r
-            .assumptions
+    // Run by run, then the rest. The times inference added are written as [[step]] entries
+    // below (or left out: the strict watchdog's tick is the diagnosis' own).
+    let fact_line = |f: &case::Fact| comment(&redact_text(words::fact_text(f, true, lang).trim_end()));
+    for n in (1..=runs).filter_map(|n| u32::try_from(n).ok()) {
+        for f in resolved
+            .facts
             .iter()
-            .filter(|a| a.kind != diagnose::AssumptionKind::Added)
+            .filter(|f| resolved.run_of(f) == Some(n) && !matches!(f.origin, Origin::Added { .. }))
         {
-            let _ = writeln!(m, "#   {}", comment(words::assumption_text(a, d, lang).trim_end()));
+            let _ = writeln!(m, "#   {}", fact_line(f));
         }
     }
-    for a in &d.assumptions {
-        let _ = writeln!(m, "#   {}", comment(words::assumption_text(a, d, lang).trim_end()));
+    let common = resolved.facts.iter().filter(|f| resolved.run_of(f).is_none());
+    for f in common.chain(case::resolve::share_from_log(case, resolved).as_ref()) {
+        let _ = writeln!(m, "#   {}", fact_line(f));
     }
-    for r in d.runs.iter().filter(|r| r.triggers.iter().any(|t| t.strict_only)) {
-        let tick = r
-            .triggers
-            .iter()
-            .find(|t| t.strict_only)
-            .map(|t| format_at(t.at))
-            .unwrap_or_default();
+    for n in (1..=runs).filter_map(|n| u32::try_from(n).ok()) {
+        let Some(tick) = resolved.watchdog_tick(n) else {
+            continue;
+        };
         let _ = writeln!(m);
         let _ = writeln!(
             m,
-            "# Run {}: Jeedom fired no end_backup. For the strict profile's watchdog to judge it, add a tick",
-            r.number
+            "# Run {n}: Jeedom fired no end_backup. For the strict profile's watchdog to judge it, add a tick"
         );
         let _ = writeln!(
             m,
@@ -384,25 +398,21 @@ fn manifest_text(
         );
         let _ = writeln!(m, "# [[step]]");
         let _ = writeln!(m, "# trigger = \"schedule\"");
-        let _ = writeln!(m, "# at = {}", toml_str(&tick));
+        let _ = writeln!(m, "# at = {}", toml_str(&format_at(tick)));
     }
     // The times the log cannot give.
-    for s in missing {
+    for s in &resolved.filled {
         let _ = writeln!(m);
         let _ = writeln!(m, "[[step]]");
         let _ = writeln!(m, "run = {}", s.run);
         let _ = writeln!(m, "trigger = {}", toml_str(s.trigger.as_str()));
-        match s.at {
-            Some(at) => {
-                let _ = writeln!(
-                    m,
-                    "at = {}   # assumed: {}",
-                    toml_str(&format_at(at)),
-                    comment(&s.assumption.value)
-                );
+        let why = s.value.text(lang);
+        match s.value {
+            Value::Time { at, .. } => {
+                let _ = writeln!(m, "at = {}   # assumed: {}", toml_str(&format_at(at)), comment(&why));
             }
-            None => {
-                let _ = writeln!(m, "skip = true   # {}", comment(&s.assumption.value));
+            _ => {
+                let _ = writeln!(m, "skip = true   # {}", comment(&why));
             }
         }
     }

@@ -364,6 +364,40 @@ impl ScenarioState {
         Value::Array(root)
     }
 
+    /// What a fully successful backup leaves in the virtual: begun at `begin` (the `date` and
+    /// `heure` keys), ended at `end` (`lastSave`), its archive `file_name` of `size` bytes
+    /// found and big enough; Samba checked and fine when `samba_checked`, else not checked;
+    /// the Market never checked (the published scenario's `end_backup` layout).
+    pub fn successful_backup(
+        begin: jiff::civil::DateTime,
+        end: jiff::civil::DateTime,
+        min_size: u64,
+        file_name: &str,
+        size: u64,
+        samba_checked: bool,
+    ) -> ScenarioState {
+        ScenarioState {
+            shape: Shape::End,
+            date: PhpString::from(begin.strftime("%Y-%m-%d").to_string().as_str()),
+            heure: PhpString::from(begin.strftime("%Hh%M").to_string().as_str()),
+            min_size_backup: php::size_format(min_size),
+            last_save: super::rules::stamp(end),
+            update: false,
+            action: Action::EndBackup,
+            error_scenario: Flag::Ok,
+            error_log: Flag::Ok,
+            error_local: Flag::Ok,
+            error_size: Flag::Ok,
+            error_samba: if samba_checked { Flag::Ok } else { Flag::Disabled },
+            error_market: Flag::Disabled,
+            archive: Some(ArchiveField::Found {
+                file_name: file_name.to_owned(),
+                size,
+                size_text: php::size_format(size),
+            }),
+        }
+    }
+
     /// The virtual's new value (`json_encode` of [`ScenarioState::to_php`]).
     pub fn to_json(&self) -> Result<String, php::JsonEncodeError> {
         php::json_encode(&self.to_php())

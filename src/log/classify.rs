@@ -487,12 +487,19 @@ fn head(text: &str) -> Option<Head<'_>> {
         b'N' => {
             const CLEAN: &str = "Nettoyage de l'ancienne sauvegarde...";
             const NAME: &str = "Nom de la sauvegarde : ";
+            // Jeedom 2.x/3.x: `Nom du backup : <path>` / `Name of backup : <path>`.
+            const OLD_NAME_FR: &str = "Nom du backup : ";
+            const OLD_NAME_EN: &str = "Name of backup : ";
             if text.starts_with("NOK") {
                 Some(Head::Done(Seg::Nok, 3))
             } else if text.starts_with(CLEAN) {
                 done_label(Label::CleanOld, true, CLEAN.len())
             } else if text.starts_with(NAME) {
                 Some(Head::Tail(TailKind::ArchiveName { fr: true }, NAME.len()))
+            } else if text.starts_with(OLD_NAME_FR) {
+                Some(Head::Tail(TailKind::ArchiveName { fr: true }, OLD_NAME_FR.len()))
+            } else if text.starts_with(OLD_NAME_EN) {
+                Some(Head::Tail(TailKind::ArchiveName { fr: false }, OLD_NAME_EN.len()))
             } else {
                 None
             }

@@ -1317,7 +1317,19 @@ impl Builder {
                     (_, Some(r)) => r.uploads.last_mut().filter(|u| u.ok_at.is_none()),
                     _ => None,
                 };
+                // The closing sign of a message spread over several lines (4.5 keeps the
+                // exception's line breaks: `/!\ Erreur … ⏎ … /!\OK`) is not a second failure:
+                // the message is the opening line's, and the `OK` ends the upload.
+                let closing = (m.is_empty() || m == "OK")
+                    && target
+                        .as_ref()
+                        .is_some_and(|u| matches!(u.outcome, UploadOutcome::Failed { .. }));
                 match target {
+                    Some(_) if closing => {
+                        if m == "OK" && !self.complete(Seg::Ok, at.clone()) {
+                            return self.unknown(at, out);
+                        }
+                    }
                     Some(u) => {
                         u.outcome = UploadOutcome::Failed { message: message(m) };
                         u.failure_at = Some(at.clone());

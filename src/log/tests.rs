@@ -266,6 +266,7 @@ fn log_fixtures() -> Vec<(String, Vec<u8>)> {
     let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("the fixture logs")
         .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),

@@ -8,28 +8,31 @@
 //! [`json`] (one document for tools), [`html`] (one self-contained page to attach to a post).
 //!
 //! # How a pasted log becomes two replays
-//! The log is a case with nothing but a log ([`Case::from_log`]); the case module infers the
-//! triggers (a `begin_backup` at each banner, an `end_backup` at banner + duration for a run that
-//! succeeded), the archive, the Samba share and the config, and marks each inference. On top of
-//! that, for runs a case folder's manifest gives no `[[step]]` (the case module would refuse
-//! them otherwise):
-//! - a run whose banner was cut off gets its `begin_backup` at the archive name's minute, else at
-//!   its first dated line; a successful run with neither duration nor dated line gets its
-//!   `end_backup` one minute after its start. Each such time is listed as an assumption.
-//!
-//! And for both: the published scenario only ever receives the three backup triggers, so after
-//! a failed run (Jeedom fires no `end_backup`) its tile stays "in progress". The strict profile
-//! has a watchdog that runs on any other trigger; the diagnosis gives it one tick
-//! (`schedule`) one minute after the failed run's last dated line, or after the watchdog timeout
-//! for a run that never ended, so `strict` can say what happened. The tick is replayed with
-//! `strict` only and is listed as an assumption.
+//! The log is a case with nothing but a log ([`Case::from_log`]); one call to the inference stage
+//! ([`Case::infer`]) infers the triggers (a `begin_backup` at each banner, an `end_backup` at
+//! banner + duration for a run that succeeded), the archive, the Samba share and the config,
+//! and marks each inference. With two options:
+//! - `fill_missing`: a run whose banner was cut off gets its `begin_backup` at the archive name's
+//!   minute, else at its first dated line; a successful run with neither duration nor dated line
+//!   gets its `end_backup` one minute after its start (runs a case folder's manifest gives a
+//!   `[[step]]` are left to it). Each such time is listed as added.
+//! - `watchdog`: the published scenario only ever receives the three backup triggers, so after
+//!   a failed run (Jeedom fires no `end_backup`) its tile stays "in progress". The strict profile
+//!   has a watchdog that runs on any other trigger; inference gives it one tick (`schedule`) one
+//!   minute after the failed run's last dated line, or after the watchdog timeout for a run that
+//!   never ended, so `strict` can say what happened. The tick is marked strict-only
+//!   ([`Resolved::strict_only`]): the published replay runs [`Resolved::published`], the timeline
+//!   without it. It is listed as added.
 //!
 //! # Which tile belongs to a run
 //! The tile after the run's last trigger: the triggers of run *n* are those the case module ties
 //! to it, plus untied triggers (a manifest's `schedule` tick) until the next run's first trigger.
 
+pub mod advice;
+pub mod cause;
 pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod text;
 pub mod words;
 
@@ -37,23 +40,17 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp};
-use toml::Spanned;
 
-use crate::case::manifest::{At, StepSpec};
-use crate::case::{Case, CaseError, Fact, FactKind, Overrides, ProfileRef, Resolved, Source};
-use crate::engine::{Flag, FlagKind, ProfileConfig, Replay, Rule, StepOutcome};
+use crate::case::{self, Case, CaseError, Fact, Overrides, ProfileRef, Resolved};
+use crate::engine::{Flag, FlagKind, Profile, ProfileConfig, Replay, Rule, StepOutcome};
 use crate::log::{self, Level, LineRef, LogModel, Run, RunEnd, StepKind, StepResult, UploadOutcome};
 use crate::redact::Redactor;
 use crate::report::run::{self, RunError};
 use crate::widget::{self, Tile, Tone};
-use crate::world::{DEFAULT_TZ, JeedomVersion, LogBytes, LogName, Trigger, format_at};
+use crate::world::{JeedomVersion, LogBytes, LogName, Trigger, format_at};
 
+pub use crate::case::resolve::WATCHDOG_TRIGGER;
 pub use words::{assumption_text, event_text, quote_label};
-
-/// The trigger the diagnosis adds for the strict profile's watchdog.
-pub const WATCHDOG_TRIGGER: &str = "schedule";
 
 /// Longest quoted text kept around its mark, in characters.
 pub const QUOTE_CHARS: usize = 240;
@@ -215,6 +212,10 @@ pub enum QuoteKind {
     Archive,
     /// The last line of a run that never ended.
     StoppedHere,
+    /// What a command printed inside a step that then failed (`mysqldump: Got error: …`).
+    Printed { step: StepKind },
+    /// A `tar:` line of the archive step: an error, or a harmless warning.
+    Tar { warning: bool },
 }
 
 /// A profile's result for one run: the last trigger of the run and the tile it leaves.
@@ -309,66 +310,6 @@ pub struct TriggerReport {
     pub strict: Option<Tile>,
 }
 
-/// A fact the input did not give: read from the log, a default, a flag, or added here.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assumption {
-    pub kind: AssumptionKind,
-    /// What it is about, as the case module words it (`run 1 end_backup at`, `time zone`, …).
-    pub subject: String,
-    pub value: String,
-    /// Lines it was read from.
-    pub lines: Vec<(String, u32)>,
-    /// How to change it, as the case module words it (for a case folder's manifest).
-    pub hint: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AssumptionKind {
-    /// Read from the log.
-    Inferred,
-    /// A default: the log cannot tell.
-    Assumed,
-    /// Given on the command line.
-    Flag,
-    /// Added by the diagnosis (a missing time, the strict watchdog's tick).
-    Added,
-    /// Read from the live box.
-    Live,
-}
-
-impl Assumption {
-    fn from_fact(f: &Fact, redactor: &Redactor) -> Assumption {
-        let (lines, hint) = match &f.source {
-            Source::Lines { lines } => (lines.iter().map(|l| (l.file.clone(), l.line)).collect(), None),
-            Source::Default { hint } => (Vec::new(), Some(hint.clone())),
-            Source::Flag { flag } => (Vec::new(), Some(flag.clone())),
-        };
-        let kind = match f.kind {
-            FactKind::Inferred => AssumptionKind::Inferred,
-            FactKind::Assumed => AssumptionKind::Assumed,
-            FactKind::Flag => AssumptionKind::Flag,
-        };
-        Assumption {
-            kind,
-            subject: redactor.redact(&f.subject).into_owned(),
-            value: redactor.redact(&f.value).into_owned(),
-            lines,
-            hint,
-        }
-    }
-
-    fn added(subject: String, value: String, lines: Vec<(String, u32)>) -> Assumption {
-        Assumption {
-            kind: AssumptionKind::Added,
-            subject,
-            value,
-            lines,
-            hint: None,
-        }
-    }
-}
-
 /// Something about the text as a whole worth telling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
@@ -444,10 +385,14 @@ pub struct RunReport {
     pub flags: Vec<FlagReport>,
     pub events: Vec<Event>,
     pub triggers: Vec<TriggerReport>,
-    /// Assumptions about this run (its triggers, its archive).
-    pub assumptions: Vec<Assumption>,
+    /// Facts inference did not read from the input about this run (its triggers, its archive).
+    pub assumptions: Vec<Fact>,
     /// The line that ends the story: the failure, the end marker, or the last line.
     pub end_quote: Option<Quote>,
+    /// The lines that say why the run or an upload failed, and tar's lines (see [`cause`]).
+    pub cause: Vec<Quote>,
+    /// Each failure explained from the catalogue of known signatures (see [`advice`]).
+    pub findings: Vec<advice::Finding>,
 }
 
 impl RunReport {
@@ -537,13 +482,16 @@ pub struct Diagnosis {
     /// `None` when the published profile is `strict` itself.
     pub strict_profile: Option<String>,
     pub jeedom: JeedomVersion,
+    /// The Jeedom the log is from, when it has no published scenario and is replayed as
+    /// [`Diagnosis::jeedom`] (`3.3.39` replayed as 4.2).
+    pub jeedom_seen: Option<String>,
     pub tz: String,
     pub php: u8,
     pub min_size: u64,
     pub sources: Vec<LogSource>,
     pub runs: Vec<RunReport>,
-    /// Assumptions not tied to one run.
-    pub assumptions: Vec<Assumption>,
+    /// Facts not tied to one run.
+    pub assumptions: Vec<Fact>,
     pub notes: Vec<Note>,
     pub live: Option<Live>,
     pub redactor: Redactor,
@@ -569,12 +517,6 @@ impl Diagnosis {
 }
 
 // ---- building ----------------------------------------------------------------------------------
-
-/// A run of one source, placed in the case's run order.
-struct RunRef {
-    source: usize,
-    index: usize,
-}
 
 /// Checks that the input holds a Jeedom log worth diagnosing.
 pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
@@ -632,118 +574,57 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
                 .map(|b| LogSource::new(*log, file.clone(), b.clone()))
         })
         .collect();
-    let tz_name = opts
-        .overrides
-        .tz
-        .clone()
-        .or_else(|| case.manifest.params.tz.as_ref().map(|t| t.get_ref().clone()))
-        .unwrap_or_else(|| DEFAULT_TZ.to_owned());
-    let tz = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
-    let order = run_order(&sources, &tz);
-
-    // Pasted logs: times the case module cannot infer.
-    let mut added: Vec<(Option<u32>, Assumption)> = Vec::new();
-    let mut case1 = case.clone();
-    let pasted = !opts.case_folder;
-    prefill(&mut case1, &sources, &order, &mut added);
-    let skipped = case1
-        .manifest
-        .steps
-        .iter()
-        .filter(|s| s.get_ref().skip && s.get_ref().trigger == Trigger::BeginBackup)
-        .count();
-    if !order.is_empty() && skipped == order.len() && case.manifest.steps.is_empty() {
-        return Err(DiagnoseError::Untimed {
-            name: case.name.clone(),
-        });
-    }
-    let resolved = case1.resolve(&opts.overrides)?;
-    let published = run::replay(&resolved, &opts.profile, &crate::via::Via::Memory)?;
-
-    // The strict replay, with a watchdog tick after runs Jeedom never ended.
+    // One inference: the times the log does not give filled in, and strict's watchdog ticks
+    // (strict alone replays them) unless strict is the published profile itself.
     let strict_is_primary = matches!(&opts.profile, ProfileRef::Builtin(n) if n == "strict");
+    let watchdog = (!strict_is_primary).then(|| case::Watchdog {
+        timeout_s: ProfileConfig::builtin(Profile::Strict).watchdog_timeout_s,
+        now: opts.now,
+    });
+    let inference = case::Options {
+        overrides: opts.overrides.clone(),
+        fill_missing: true,
+        watchdog,
+    };
+    let full = match case.infer(&inference) {
+        Err(CaseError::Untimed { .. }) => {
+            return Err(DiagnoseError::Untimed {
+                name: case.name.clone(),
+            });
+        }
+        r => r?,
+    };
+    let resolved = full.published();
+    let published = run::replay(&resolved, &opts.profile, &crate::via::Via::Memory)?;
     let strict = if strict_is_primary {
         None
     } else {
-        let strict_ref = ProfileRef::Builtin("strict".to_owned());
-        let config = run::config_for(&resolved, &strict_ref)?;
-        let mut case2 = case1.clone();
-        let ticks = watchdog_ticks(&resolved, &sources, &order, &config, opts.now);
-        let resolved2 = if ticks.is_empty() {
-            resolved.clone()
-        } else {
-            for (run, at, a) in ticks {
-                case2.manifest.steps.push(Spanned::new(0..0, tick_spec(run, at)));
-                added.push((Some(run), a));
-            }
-            case2.resolve(&opts.overrides)?
-        };
-        let replay = crate::engine::replay_in_memory(&resolved2.timeline, &config)
+        let config = run::config_for(&full, &ProfileRef::Builtin("strict".to_owned()))?;
+        let replay = crate::engine::replay_in_memory(&full.timeline, &config)
             .map_err(|e| DiagnoseError::Replay(RunError::Replay(e.into())))?;
-        Some((resolved2, replay))
+        Some((&full, replay))
     };
 
-    // Assumptions: the case module's facts, then ours; split by run.
-    let mut per_run: BTreeMap<u32, Vec<Assumption>> = BTreeMap::new();
+    // Facts, split by run; the share is never seen, only inferred: said once.
+    let mut per_run: BTreeMap<u32, Vec<Fact>> = BTreeMap::new();
     let mut common = Vec::new();
-    let archive_runs: BTreeMap<String, u32> = order
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
-            let run = sources.get(r.source)?.model.runs.get(r.index)?;
-            Some((run.archive.as_ref()?.file_name.clone(), u32::try_from(i + 1).ok()?))
-        })
-        .collect();
-    for f in &resolved.facts {
-        let a = Assumption::from_fact(f, redactor);
-        match fact_run(&f.subject, &archive_runs) {
-            Some(n) => per_run.entry(n).or_default().push(a),
-            None => common.push(a),
+    for f in &full.facts {
+        match full.run_of(f) {
+            Some(n) => per_run.entry(n).or_default().push(f.clone()),
+            None => common.push(f.clone()),
         }
     }
-    if let Some((r2, _)) = &strict {
-        // Facts only the strict timeline has (a tick's archive state is the same; its time is ours).
-        // Looked up by subject and value: a scan of every fact for each was quadratic in runs.
-        let mut known: std::collections::HashMap<(&str, &str), Vec<&crate::case::Fact>> = Default::default();
-        for f in &resolved.facts {
-            known.entry((&f.subject, &f.value)).or_default().push(f);
-        }
-        for f in &r2.facts {
-            let seen = known
-                .get(&(f.subject.as_str(), f.value.as_str()))
-                .is_some_and(|same| same.contains(&f));
-            if !seen {
-                let a = Assumption::from_fact(f, redactor);
-                match fact_run(&f.subject, &archive_runs) {
-                    Some(n) => per_run.entry(n).or_default().push(a),
-                    None => common.push(a),
-                }
-            }
-        }
-    }
-    // The share and the backup folder are never seen, only inferred: say so once.
-    let samba_on = resolved.timeline.config.get("samba::enable").is_some_and(|v| v != "0");
-    if samba_on && case.manifest.samba.listing.is_empty() && case.manifest.samba.error.is_none() {
-        common.push(Assumption::added(
-            "Samba share listing".to_owned(),
-            "from the log only: each successful `Send backup Samba` puts that run's archive first on the share"
-                .to_owned(),
-            Vec::new(),
-        ));
-    }
-    for (run, a) in added {
-        match run {
-            Some(n) => per_run.entry(n).or_default().push(a),
-            None => common.push(a),
-        }
-    }
+    common.extend(case::resolve::share_from_log(case, &resolved));
 
-    let mut runs = Vec::with_capacity(order.len());
+    let pasted = !opts.case_folder;
+    let mut runs = Vec::with_capacity(full.runs.len());
     let mut notes = text_notes(&sources);
-    for (i, r) in order.iter().enumerate() {
+    for (i, info) in full.runs.iter().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let Some(src) = sources.get(r.source) else { continue };
-        let Some(run) = src.model.runs.get(r.index) else {
+        let Some(src) = sources.iter().find(|s| s.log == info.log && s.file == info.file) else {
+            continue;
+        };
+        let Some(run) = src.model.runs.get(info.index) else {
             continue;
         };
         let pub_window = window(&resolved.step_runs, number);
@@ -751,7 +632,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         let (strict_v, strict_window, strict_replay) = match &strict {
             Some((r2, rep)) => {
                 let w = window(&r2.step_runs, number);
-                (w.last().and_then(|&k| verdict(rep, k)), w, Some((r2, rep)))
+                (w.last().and_then(|&k| verdict(rep, k)), w, Some((*r2, rep)))
             }
             None => (None, Vec::new(), None),
         };
@@ -777,8 +658,11 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             triggers,
             assumptions: per_run.remove(&number).unwrap_or_default(),
             end_quote: None,
+            cause: Vec::new(),
+            findings: Vec::new(),
         };
         report.end_quote = end_quote(src, run, redactor);
+        report.cause = cause::cause_quotes(src, run, redactor);
         let mut shown: Vec<(String, u32)> = Vec::new();
         let mut flags = Vec::with_capacity(FlagKind::ALL.len());
         for k in FlagKind::ALL {
@@ -793,6 +677,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
             flags.push(f);
         }
         report.flags = flags;
+        report.findings = advice::findings(&report, |line| src.line_text(line, redactor));
         runs.push(report);
     }
 
@@ -804,6 +689,10 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         published_profile: published.profile.clone(),
         strict_profile: strict.as_ref().map(|(_, r)| r.profile.clone()),
         jeedom: resolved.timeline.jeedom,
+        jeedom_seen: full.facts.iter().find_map(|f| match &f.value {
+            case::Value::ReplayedAs { seen, .. } if f.subject == case::Subject::Jeedom => Some(seen.clone()),
+            _ => None,
+        }),
         tz: resolved.timeline.tz.clone(),
         php: resolved.php,
         min_size: resolved.min_size,
@@ -814,198 +703,6 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         live: None,
         redactor: redactor.clone(),
     })
-}
-
-/// The runs of every source in the case module's order: start instant (a run whose banner was
-/// cut off first), then log, then offset.
-fn run_order(sources: &[LogSource], tz: &TimeZone) -> Vec<RunRef> {
-    let mut keyed: Vec<((Timestamp, LogName, u64), RunRef)> = Vec::new();
-    for (s, src) in sources.iter().enumerate() {
-        for (i, run) in src.model.runs.iter().enumerate() {
-            let t = run
-                .start
-                .as_ref()
-                .and_then(|(dt, _)| tz.to_ambiguous_timestamp(*dt).compatible().ok())
-                .unwrap_or(Timestamp::MIN);
-            keyed.push(((t, src.log, run.span.start), RunRef { source: s, index: i }));
-        }
-    }
-    keyed.sort_by_key(|(k, _)| *k);
-    keyed.into_iter().map(|(_, r)| r).collect()
-}
-
-fn spec(trigger: Trigger, run: u32, at: Option<DateTime>, skip: bool) -> StepSpec {
-    StepSpec {
-        trigger,
-        at: at.map(At),
-        run: Some(Spanned::new(0..0, run)),
-        skip,
-        log: None,
-        logs: BTreeMap::new(),
-        local: None,
-        samba: None,
-        samba_error: None,
-    }
-}
-
-fn tick_spec(run: u32, at: DateTime) -> StepSpec {
-    spec(Trigger::Other(WATCHDOG_TRIGGER.to_owned()), run, Some(at), false)
-}
-
-fn add_secs(t: DateTime, secs: i64) -> DateTime {
-    t.checked_add(SignedDuration::from_secs(secs)).unwrap_or(t)
-}
-
-/// A trigger time the case module cannot infer (it would refuse the case): a run cut at its
-/// start, a successful run with no duration and no dated line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingStep {
-    /// 1-based run number in the case's order.
-    pub run: u32,
-    pub trigger: Trigger,
-    /// The time assumed; `None`: nothing in the run is dated, the trigger is skipped.
-    pub at: Option<DateTime>,
-    /// Why, and from which lines.
-    pub assumption: Assumption,
-}
-
-/// The missing trigger times of a case's runs (runs the manifest gives a `[[step]]` are left
-/// to it). `tz` orders runs as the case module does.
-pub fn missing_steps(case: &Case, tz: &str) -> Vec<MissingStep> {
-    let sources: Vec<LogSource> = case
-        .logs
-        .iter()
-        .filter_map(|(log, file)| {
-            case.files
-                .get(file)
-                .map(|b| LogSource::new(*log, file.clone(), b.clone()))
-        })
-        .collect();
-    let tz = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
-    let order = run_order(&sources, &tz);
-    missing(case, &sources, &order)
-}
-
-fn missing(case: &Case, sources: &[LogSource], order: &[RunRef]) -> Vec<MissingStep> {
-    let given: Vec<u32> = case
-        .manifest
-        .steps
-        .iter()
-        .filter_map(|s| s.get_ref().run.as_ref().map(|r| *r.get_ref()))
-        .collect();
-    let mut out = Vec::new();
-    for (i, r) in order.iter().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        if given.contains(&n) {
-            continue;
-        }
-        let Some(src) = sources.get(r.source) else { continue };
-        let Some(run) = src.model.runs.get(r.index) else {
-            continue;
-        };
-        let success = run.succeeded();
-        let first_dated = run.logger_lines.first().map(|l| (l.time, l.at.line));
-        let last_dated = run.logger_lines.last().map(|l| (l.time, l.at.line));
-        let subject = |t: &str| format!("run {n} {t} at");
-        let step = |trigger: Trigger, at: Option<DateTime>, assumption: Assumption| MissingStep {
-            run: n,
-            trigger,
-            at,
-            assumption,
-        };
-        match &run.start {
-            None => {
-                let from_archive = run
-                    .archive
-                    .as_ref()
-                    .and_then(|a| a.stamp_time().map(|t| (t, a.at.line, "archive")));
-                let begin = from_archive.or(first_dated.map(|(t, l)| (t, l, "dated")));
-                match begin {
-                    Some((t, line, how)) => {
-                        let why = if how == "archive" {
-                            "the banner was cut off; the archive name's time"
-                        } else {
-                            "the banner was cut off; the run's first dated line"
-                        };
-                        out.push(step(
-                            Trigger::BeginBackup,
-                            Some(t),
-                            Assumption::added(
-                                subject("begin_backup"),
-                                format!("{} ({why})", format_at(t)),
-                                vec![(src.file.clone(), line)],
-                            ),
-                        ));
-                        if success {
-                            let (end, why, lines) = match (&run.duration, last_dated) {
-                                (Some((secs, at)), _) => (
-                                    add_secs(t, i64::from(*secs)),
-                                    format!("start + {secs} s"),
-                                    vec![at.line],
-                                ),
-                                (None, Some((lt, l))) if lt > t => {
-                                    (lt, "the run's last dated line".to_owned(), vec![l])
-                                }
-                                _ => (
-                                    add_secs(t, 60),
-                                    "start + 60 s: the log gives no end time".to_owned(),
-                                    vec![],
-                                ),
-                            };
-                            out.push(step(
-                                Trigger::EndBackup,
-                                Some(end),
-                                Assumption::added(
-                                    subject("end_backup"),
-                                    format!("{} ({why})", format_at(end)),
-                                    lines.into_iter().map(|l| (src.file.clone(), l)).collect(),
-                                ),
-                            ));
-                        }
-                    }
-                    None => {
-                        let a = Assumption::added(
-                            format!("run {n}"),
-                            "not replayed: its start was cut off and none of its lines is dated".to_owned(),
-                            Vec::new(),
-                        );
-                        out.push(step(Trigger::BeginBackup, None, a.clone()));
-                        if success {
-                            out.push(step(Trigger::EndBackup, None, a));
-                        }
-                    }
-                }
-            }
-            Some((t, at)) => {
-                if success && run.duration.is_none() && last_dated.is_none() {
-                    let end = add_secs(*t, 60);
-                    out.push(step(
-                        Trigger::EndBackup,
-                        Some(end),
-                        Assumption::added(
-                            subject("end_backup"),
-                            format!("{} (start + 60 s: the log gives no duration)", format_at(end)),
-                            vec![(src.file.clone(), at.line)],
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Adds the missing trigger times to the case, and their assumptions (once per run for a
-/// skipped run).
-fn prefill(case: &mut Case, sources: &[LogSource], order: &[RunRef], added: &mut Vec<(Option<u32>, Assumption)>) {
-    for m in missing(case, sources, order) {
-        case.manifest
-            .steps
-            .push(Spanned::new(0..0, spec(m.trigger.clone(), m.run, m.at, m.at.is_none())));
-        if !added.iter().any(|(r, a)| *r == Some(m.run) && *a == m.assumption) {
-            added.push((Some(m.run), m.assumption));
-        }
-    }
 }
 
 /// Steps of the timeline that belong to run `n`: those tied to it, and untied ones until the
@@ -1032,99 +729,6 @@ fn verdict(replay: &Replay, k: usize) -> Option<Verdict> {
         step,
         tile,
     })
-}
-
-/// Ticks for the strict watchdog after runs with a begin and no end.
-fn watchdog_ticks(
-    resolved: &Resolved,
-    sources: &[LogSource],
-    order: &[RunRef],
-    config: &ProfileConfig,
-    now: Option<DateTime>,
-) -> Vec<(u32, DateTime, Assumption)> {
-    let steps = &resolved.timeline.steps;
-    let mut out = Vec::new();
-    for (i, r) in order.iter().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let w = window(&resolved.step_runs, n);
-        let Some(&first) = w.first() else { continue };
-        let Some(&last) = w.last() else { continue };
-        let ended = w
-            .iter()
-            .filter_map(|k| steps.get(*k))
-            .any(|s| matches!(s.trigger, Trigger::EndBackup | Trigger::Other(_)));
-        if ended {
-            continue;
-        }
-        let Some(src) = sources.get(r.source) else { continue };
-        let Some(run) = src.model.runs.get(r.index) else {
-            continue;
-        };
-        let Some(begin) = steps.get(first).map(|s| s.at) else {
-            continue;
-        };
-        let (at, why) = match &run.end {
-            RunEnd::Failed { .. } => {
-                let last_dated = run
-                    .logger_lines
-                    .iter()
-                    .map(|l| l.time)
-                    .max()
-                    .unwrap_or(begin)
-                    .max(begin);
-                (
-                    add_secs(last_dated, 60),
-                    "strict watchdog: a minute after the failed run's last dated line",
-                )
-            }
-            // Live: the box's clock says how long it has been running.
-            RunEnd::Unterminated if now.is_some_and(|n| n > begin) => {
-                (now.unwrap_or(begin), "strict watchdog: now, by the box's clock")
-            }
-            RunEnd::Unterminated => {
-                let secs = i64::try_from(config.watchdog_timeout_s)
-                    .unwrap_or(i64::MAX / 2)
-                    .saturating_add(60);
-                (
-                    add_secs(begin, secs),
-                    "strict watchdog: after its timeout, the run never ended",
-                )
-            }
-            // A success whose end_backup the manifest dropped: nothing to watch.
-            RunEnd::Success { .. } => continue,
-        };
-        // Before the next run's first trigger, when there is one.
-        let next = steps.get(last + 1).map(|s| s.at);
-        let at = match next {
-            Some(nx) if nx <= at => {
-                let just_before = add_secs(nx, -1);
-                if just_before <= steps.get(last).map_or(begin, |s| s.at) {
-                    continue;
-                }
-                just_before
-            }
-            _ => at,
-        };
-        out.push((
-            n,
-            at,
-            Assumption::added(
-                format!("run {n} {WATCHDOG_TRIGGER} at"),
-                format!("{} ({why}; strict only)", format_at(at)),
-                Vec::new(),
-            ),
-        ));
-    }
-    out
-}
-
-/// The run a fact is about: `run N …`, or the size of the archive run N created.
-fn fact_run(subject: &str, archive_runs: &BTreeMap<String, u32>) -> Option<u32> {
-    if let Some(rest) = subject.strip_prefix("run ") {
-        return rest.split_whitespace().next()?.parse().ok();
-    }
-    let name = subject.strip_prefix("size of ")?.strip_suffix(" (bytes)")?;
-    archive_runs.get(name).copied()
 }
 
 fn trigger_reports(
@@ -1501,10 +1105,10 @@ fn failure_quotes(src: &LogSource, run: &Run, redactor: &Redactor) -> Vec<Quote>
     }
     // A begin event that failed (`***ERROR***`) without ending the run.
     for s in &run.steps {
-        if let (StepResult::Failed { .. }, Some(r)) = (&s.result, &s.result_at) {
-            if !out.iter().any(|q| q.line == r.line) {
-                out.extend(quote(src, r.line, &FAILURE_NEEDLES, QuoteKind::RunFailed, redactor));
-            }
+        if let (StepResult::Failed { .. }, Some(r)) = (&s.result, &s.result_at)
+            && !out.iter().any(|q| q.line == r.line)
+        {
+            out.extend(quote(src, r.line, &FAILURE_NEEDLES, QuoteKind::RunFailed, redactor));
         }
     }
     out
@@ -1671,14 +1275,6 @@ mod tests {
         assert_eq!(window(&runs, 1), vec![0, 1, 2]);
         assert_eq!(window(&runs, 2), vec![3, 4]);
         assert_eq!(window(&runs, 3), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn facts_are_tied_to_their_run() {
-        let archives = BTreeMap::from([("backup-a.tar.gz".to_owned(), 2)]);
-        assert_eq!(fact_run("run 3 end_backup at", &archives), Some(3));
-        assert_eq!(fact_run("size of backup-a.tar.gz (bytes)", &archives), Some(2));
-        assert_eq!(fact_run("time zone", &archives), None);
     }
 
     #[test]

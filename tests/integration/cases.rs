@@ -60,7 +60,7 @@ fn a_log_the_manifest_names_must_exist() {
 /// A case that says everything itself resolves without the log model, and the manifest wins.
 #[test]
 fn an_explicit_case_resolves_to_its_timeline() {
-    use infobackup::case::{FactKind, Overrides};
+    use infobackup::case::{ConfigKey, Origin, Overrides, Subject};
     use infobackup::world::{LocalFile, LogName, Trigger};
     let tmp = tempfile::tempdir().unwrap();
     let log = b"[START BACKUP]\r\nSend begin backup event...OK\r\nrest\r\n";
@@ -112,18 +112,18 @@ samba_error = "boom"
         ["v2024-08", "strict"]
     );
     // Nothing given is silently made up: the defaults are listed as assumptions.
-    let assumed: Vec<&str> = r
+    let assumed: Vec<&Subject> = r
         .facts
         .iter()
-        .filter(|f| f.kind == FactKind::Assumed)
-        .map(|f| f.subject.as_str())
+        .filter(|f| matches!(f.origin, Origin::Assumed { .. }))
+        .map(|f| &f.subject)
         .collect();
     assert!(
-        assumed.contains(&"time zone") && assumed.contains(&"PHP"),
+        assumed.contains(&&Subject::TimeZone) && assumed.contains(&&Subject::Php),
         "{assumed:?}"
     );
     assert!(
-        !assumed.contains(&"jeedom") && !assumed.iter().any(|s| s.contains("samba::enable")),
+        !assumed.contains(&&Subject::Jeedom) && !assumed.contains(&&Subject::Config(ConfigKey::SambaEnable)),
         "{assumed:?}"
     );
     // A flag beats the manifest.
@@ -139,7 +139,7 @@ samba_error = "boom"
     assert!(
         r.facts
             .iter()
-            .any(|f| f.kind == FactKind::Flag && f.subject == "minimum archive size (bytes)")
+            .any(|f| f.origin == Origin::Option && f.subject == Subject::MinSize)
     );
 }
 
@@ -246,7 +246,7 @@ Backup operation duration: 212s
 /// or assumed (with its default), never silently made up.
 #[test]
 fn a_bare_log_is_a_whole_case() {
-    use infobackup::case::{FactKind, Overrides, Source};
+    use infobackup::case::{ConfigKey, Origin, Overrides, Subject, Value};
     use infobackup::world::{JeedomVersion, LogName, Trigger};
     let tmp = write_case(&[
         (
@@ -276,22 +276,28 @@ fn a_bare_log_is_a_whole_case() {
         Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()])
     );
     assert_eq!(t.config.get("samba::enable").map(String::as_str), Some("1"));
-    let fact = |s: &str| {
+    let fact = |s: Subject| {
         r.facts
             .iter()
             .find(|f| f.subject == s)
-            .unwrap_or_else(|| panic!("no fact {s}: {:#?}", r.facts))
+            .unwrap_or_else(|| panic!("no fact {s:?}: {:#?}", r.facts))
     };
-    let end = fact("run 1 end_backup at");
-    assert_eq!(end.kind, FactKind::Inferred);
+    let end = fact(Subject::TriggerTime {
+        run: 1,
+        trigger: Trigger::EndBackup,
+    });
+    assert!(matches!(end.origin, Origin::Inferred { .. }));
     assert_eq!(
         end.to_string(),
         "inferred run 1 end_backup at = 2025-09-10 03:30:33 (banner + 212 s)  (from backup.log:2, backup.log:19)"
     );
-    assert!(matches!(&fact("config samba::enable").source, Source::Lines { lines } if lines[0].line == 12));
-    let size = fact("size of backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz (bytes)");
-    assert_eq!((size.kind, size.value.as_str()), (FactKind::Assumed, "222298112"));
-    assert_eq!(fact("virtual before the first trigger").kind, FactKind::Assumed);
+    assert_eq!(fact(Subject::Config(ConfigKey::SambaEnable)).lines()[0].line, 12);
+    let size = fact(Subject::ArchiveSize {
+        file_name: "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".into(),
+    });
+    assert_eq!(size.origin, Origin::Assumed { lines: vec![] });
+    assert_eq!(size.value, Value::Number(222_298_112));
+    assert_eq!(fact(Subject::VirtualBefore).origin, Origin::Assumed { lines: vec![] });
     assert!(
         t.initial_virtual.contains(r#""lastSave":"2025-09-09-03h30""#),
         "{}",
@@ -309,7 +315,7 @@ fn a_bare_log_is_a_whole_case() {
     assert!(
         r.facts
             .iter()
-            .any(|f| f.kind == FactKind::Flag && f.to_string().contains("(--archive-size)"))
+            .any(|f| f.origin == Origin::Option && f.to_string().contains("(--archive-size)"))
     );
 }
 

@@ -1255,3 +1255,535 @@ fn a_forum_quoted_paste_is_diagnosed_like_the_log_and_says_it_was_quoted() {
     assert!(!notes.contains("line breaks were lost"), "{notes}");
     assert!(!plain["notes"].to_string().contains("forum quote"));
 }
+
+// ---- the cause, quoted (#12 point 1) ------------------------------------------------------------
+
+/// The quotes of a run's cause: (line, label, text).
+fn cause_of(v: &serde_json::Value, run: usize) -> Vec<(u64, String, String)> {
+    v["runs"][run]["cause"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no cause: {v}"))
+        .iter()
+        .map(|q| {
+            (
+                q["line"].as_u64().unwrap(),
+                q["label"].as_str().unwrap().to_owned(),
+                q["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_failed_dump_quotes_what_mysqldump_printed_above_jeedoms_wrapper() {
+    let (v, code) = json_of(&["tests/data/logs/signatures/database-server-down.log", "--lang", "en"]);
+    assert_eq!(code, Some(1));
+    let cause = cause_of(&v, 0);
+    assert_eq!(cause.len(), 2, "{cause:?}");
+    assert_eq!(cause[0].0, 6);
+    assert!(
+        cause[0]
+            .2
+            .contains("mysqldump: Got error: 2002: \"Can't connect to local server through socket"),
+        "{cause:?}"
+    );
+    assert_eq!(cause[0].1, "the error printed during: database dump");
+    assert_eq!((cause[1].0, cause[1].1.as_str()), (7, "the backup fails here"));
+    assert!(cause[1].2.contains("Check mysqldump installation"));
+    // The text report quotes it first, in French too.
+    let out = infobackup()
+        .args(["diagnose", "tests/data/logs/signatures/database-server-down.log"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let cause_at = text
+        .find("Cause, telle que Jeedom l'a écrite")
+        .expect("a cause section");
+    assert!(cause_at < text.find("Tuiles").unwrap(), "{text}");
+    assert!(
+        text.contains("l'erreur écrite pendant : sauvegarde de la base de données"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_multi_line_upload_error_gives_its_real_message() {
+    // 4.5 keeps the exception's line break: `/!\ Erreur … ⏎ session setup failed: … /!\OK`.
+    let file = "tests/data/logs/signatures/samba-logon-failure.log";
+    let (v, _) = json_of(&[file, "--lang", "en"]);
+    let samba = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSamba")
+        .unwrap();
+    let sentence = samba["strict"]["sentence"].as_str().unwrap();
+    assert!(sentence.contains("\"Erreur sur timeout 7200 smbclient"), "{sentence}");
+    assert!(!sentence.contains("\"OK\""), "{sentence}");
+    let lines: Vec<u64> = cause_of(&v, 0).iter().map(|c| c.0).collect();
+    assert_eq!(lines, [26, 28, 29], "the logger's error and both lines of the message");
+    let out = infobackup().args(["diagnose", file, "--lang", "en"]).output().unwrap();
+    let text = stdout_of(&out);
+    assert!(!text.contains("FAILED \"OK\""), "{text}");
+    assert!(text.contains("NT_STATUS_LOGON_FAILURE"), "{text}");
+    assert!(!text.contains("S3cr3tPass"), "{text}");
+}
+
+#[test]
+fn tar_errors_and_harmless_tar_warnings_are_told_apart() {
+    let (v, _) = json_of(&["tests/data/logs/signatures/tar-error.log", "--lang", "en"]);
+    let cause = cause_of(&v, 0);
+    let label = |needle: &str| {
+        cause
+            .iter()
+            .find(|c| c.2.contains(needle))
+            .map(|c| c.1.clone())
+            .unwrap_or_else(|| panic!("{needle}: {cause:?}"))
+    };
+    let warning = "a harmless tar warning: the archive is made all the same";
+    let error = "a tar error: the archive may be incomplete";
+    assert_eq!(label("socket ignored"), warning);
+    assert_eq!(label("file changed as we read it"), warning);
+    assert_eq!(label("Cannot open: Permission denied"), error);
+    assert_eq!(label("Exiting with failure status"), error);
+    // A healthy log with only warnings says so under its own heading.
+    let out = infobackup()
+        .args(["diagnose", "tests/data/logs/4.4-tar-warnings-ok.log", "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("Harmless warnings"), "{text}");
+    assert!(!text.contains("The cause, as Jeedom printed it"), "{text}");
+}
+
+// ---- advice from the catalogue of known failures (#12 point 2) ----------------------------------
+
+/// The advice of a run: (id, lines).
+fn advice_of(v: &serde_json::Value, run: usize) -> Vec<(String, Vec<u64>)> {
+    v["runs"][run]["advice"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no advice: {v}"))
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_owned(),
+                a["lines"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_known_signature_is_recognised_in_its_own_log_in_both_languages() {
+    use infobackup::report::diagnose::advice;
+    let catalogue = advice::parse_catalogue(advice::CATALOGUE).unwrap();
+    for s in &catalogue {
+        let file = format!("tests/data/logs/signatures/{}.log", s.id);
+        assert!(repo().join(&file).is_file(), "{}: no test log {file}", s.id);
+        let mut args = vec![file.as_str()];
+        if s.id == "archive-too-small" {
+            args.extend(["--archive-size", "1000"]);
+        }
+        for (lang, words) in [("en", &s.en), ("fr", &s.fr)] {
+            let mut a = args.clone();
+            a.extend(["--lang", lang]);
+            let (v, code) = json_of(&a);
+            // tar's errors leave the tiles green (Jeedom does not check tar's exit code): the
+            // advice is there all the same.
+            // Nor is an update's backup a problem in itself.
+            let expected = if ["tar-error", "update-backup"].contains(&s.id.as_str()) {
+                0
+            } else {
+                1
+            };
+            assert_eq!(code, Some(expected), "{}: a known failure is a problem", s.id);
+            let found = advice_of(&v, 0);
+            assert_eq!(
+                found.first().map(|f| f.0.as_str()),
+                Some(s.id.as_str()),
+                "{}: {found:?}",
+                s.id
+            );
+            let entry = &v["runs"][0]["advice"][0];
+            assert_eq!(entry["cause"], words.cause.as_str(), "{}", s.id);
+            assert_eq!(entry["advice"], words.advice.as_str(), "{}", s.id);
+            let text = v.to_string();
+            for secret in ["S3cr3tPlanted", "S3cr3tPass"] {
+                assert!(!text.contains(secret), "{}: {secret}", s.id);
+            }
+        }
+    }
+    // Each test log is a signature's.
+    for e in std::fs::read_dir(repo().join("tests/data/logs/signatures")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        let id = name.strip_suffix(".log").unwrap_or(&name);
+        assert!(catalogue.iter().any(|s| s.id == id), "{name}: no signature {id}");
+    }
+}
+
+#[test]
+fn an_unknown_failure_says_it_is_unknown_and_quotes_its_lines() {
+    let log = "[START BACKUP]\n\
+               ***************Start of Jeedom backup at 2025-09-10 03:27:01***************\n\
+               Send begin backup event...OK\n\
+               Checking files rights...OK\n\
+               Checking  database...OK\n\
+               Backing up database...something strange happened here\n\
+               Error during backup: The moon is in the wrong phase. Code: 42Details : Array\n\
+               (\n)\n[END BACKUP ERROR]\n";
+    let out = infobackup()
+        .args(["diagnose", "-", "--lang", "en", "--format", "json"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(advice_of(&v, 0), [("unknown".to_owned(), vec![6, 7])]);
+    let entry = &v["runs"][0]["advice"][0];
+    assert!(entry["advice"].is_null());
+    assert!(entry["cause"].as_str().unwrap().starts_with("Unknown cause"), "{entry}");
+    let lines: Vec<u64> = cause_of(&v, 0).iter().map(|c| c.0).collect();
+    assert_eq!(lines, [6, 7]);
+    let out = infobackup().args(["diagnose", "-"]).write_stdin(log).output().unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("Cause inconnue"), "{text}");
+    assert!(text.contains("something strange happened here"), "{text}");
+}
+
+// ---- the short answer first, and Markdown for the forum (#12 point 3) ---------------------------
+
+#[test]
+fn markdown_en_samba_logon_failure() {
+    snapshot(
+        "markdown-en-4.4-samba-auth-failure",
+        &[&log("4.4-samba-auth-failure"), "--lang", "en", "--format", "markdown"],
+    );
+}
+
+#[test]
+fn markdown_fr_two_runs() {
+    snapshot(
+        "markdown-fr-4.4-two-runs-in-one-file",
+        &[&log("4.4-two-runs-in-one-file"), "--format", "markdown"],
+    );
+}
+
+#[test]
+fn markdown_fr_dump_failed() {
+    snapshot(
+        "markdown-fr-4.4-database-dump-failed",
+        &[
+            "tests/data/logs/signatures/database-server-down.log",
+            "--format",
+            "markdown",
+        ],
+    );
+}
+
+#[test]
+fn the_short_answer_comes_first_one_line_per_run_then_the_tile_now() {
+    let out = infobackup()
+        .args(["diagnose", &log("4.4-two-runs-in-one-file"), "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let short = text.find("== Short answer ==").expect("a short answer");
+    assert!(short < text.find("== Backup run 1").unwrap(), "{text}");
+    let block: Vec<&str> = text[short..].lines().skip(1).take_while(|l| !l.is_empty()).collect();
+    assert_eq!(block.len(), 3, "{block:?}");
+    assert!(block[0].starts_with("  1. 2025-09-10 03:27:01 — backup succeeded, but the Market upload failed — tile: "));
+    assert!(block[1].starts_with("  2. 2025-09-10 15:27:01 — backup succeeded — tile: "));
+    assert!(
+        block[2].starts_with("  The tile now (after run 2): ■ Backup finished"),
+        "{block:?}"
+    );
+}
+
+/// Markdown rendered as Jeedom's forum would: the structure survives, nothing leaks as markup.
+#[test]
+fn markdown_renders_to_the_html_a_forum_shows() {
+    for (file, lang) in [
+        (log("4.4-samba-auth-failure"), "en"),
+        (log("4.4-two-runs-in-one-file"), "fr"),
+        ("tests/data/logs/signatures/database-server-down.log".to_owned(), "fr"),
+        ("tests/data/logs/signatures/samba-logon-failure.log".to_owned(), "en"),
+        (log("4.4-backup-never-ends"), "en"),
+    ] {
+        let out = infobackup()
+            .args(["diagnose", &file, "--lang", lang, "--format", "markdown"])
+            .output()
+            .unwrap();
+        let md = stdout_of(&out);
+        // At most ~40 lines per run.
+        let runs = md.matches("\n### ").count() - 1;
+        assert!(
+            md.lines().count() <= 12 + 40 * runs,
+            "{file}: {} lines\n{md}",
+            md.lines().count()
+        );
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+        assert!(html.contains("<h3>"), "{file}: {html}");
+        assert!(
+            html.contains("<ol>"),
+            "{file}: the short answer is a numbered list: {html}"
+        );
+        if md.contains("```") {
+            assert!(html.contains("<pre><code class=\"language-text\">"), "{file}: {html}");
+        }
+        // Log text never turns into markup: no emphasis or link from a quoted line, no raw tag
+        // but the small print.
+        let stripped = html.replace("<sub>", "").replace("</sub>", "");
+        for tag in ["<a ", "<img", "<script", "<table"] {
+            assert!(!stripped.contains(tag), "{file}: {tag} in {html}");
+        }
+        assert!(!md.contains("S3cr3t"), "{file}: a secret");
+        // Each run's tile line reads as written (the escapes disappear in HTML).
+        assert!(!html.contains("\\["), "{file}: {html}");
+    }
+}
+
+// ---- known vs assumed (#12 point 4) ------------------------------------------------------------
+
+#[test]
+fn php_and_the_previous_value_have_options_and_every_default_names_its_option() {
+    let file = log("4.4-success-local-only");
+    let (v, _) = json_of(&[&file, "--lang", "en"]);
+    let texts: Vec<String> = v["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["text"].as_str().unwrap().to_owned())
+        .collect();
+    for (subject, option) in [
+        ("PHP = 8", "--php 7|8 to change it"),
+        (
+            "virtual before the first trigger",
+            "--previous success|empty|VALUE to change it",
+        ),
+        ("time zone", "--tz to change it"),
+        ("minimum archive size", "--min-size to change it"),
+    ] {
+        let t = texts
+            .iter()
+            .find(|t| t.contains(subject))
+            .unwrap_or_else(|| panic!("{subject}: {texts:?}"));
+        assert!(t.starts_with("assumed") && t.contains(option), "{t}");
+    }
+    // The options give them, and say so.
+    let (v, _) = json_of(&[&file, "--lang", "en", "--php", "7", "--previous", "empty"]);
+    assert_eq!(v["php"], 7);
+    let flags: Vec<&str> = v["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "flag")
+        .map(|a| a["text"].as_str().unwrap())
+        .collect();
+    assert!(flags.contains(&"flag     PHP = 7  (--php)"), "{flags:?}");
+    assert!(
+        flags.contains(&"flag     virtual before the first trigger =   (--previous)"),
+        "{flags:?}"
+    );
+    infobackup().args(["diagnose", &file, "--php", "6"]).assert().code(2);
+}
+
+#[test]
+fn a_flag_resting_on_a_default_says_so_and_names_the_option() {
+    let (v, _) = json_of(&[&log("4.4-success-local-only"), "--lang", "en"]);
+    let size = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSize")
+        .unwrap();
+    let assumed = size["assumed"].as_str().unwrap();
+    assert!(assumed.starts_with("Assumed, as the log does not say: "), "{assumed}");
+    assert!(assumed.contains("(--archive-size to change it)"), "{assumed}");
+    assert!(assumed.contains("(--min-size to change it)"), "{assumed}");
+}
+
+#[test]
+fn samba_is_never_turned_off_for_a_run_that_stopped_before_the_upload() {
+    let file = "tests/data/logs/signatures/database-server-down.log";
+    for lang in ["en", "fr"] {
+        let out = infobackup().args(["diagnose", file, "--lang", lang]).output().unwrap();
+        let text = stdout_of(&out);
+        assert!(!text.contains("turned off") && !text.contains("désactivé ("), "{text}");
+    }
+    let (v, _) = json_of(&[file, "--lang", "en"]);
+    let samba = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSamba")
+        .unwrap();
+    let sentence = samba["strict"]["sentence"].as_str().unwrap();
+    assert!(sentence.contains("so it is assumed off"), "{sentence}");
+    let assumed = samba["assumed"].as_str().unwrap();
+    assert!(assumed.contains("--samba on|off to change it"), "{assumed}");
+    // Given on the command line, it is no longer assumed.
+    let (v, _) = json_of(&[file, "--lang", "en", "--samba", "off"]);
+    let samba = v["runs"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "errorSamba")
+        .unwrap();
+    assert!(samba["assumed"].is_null(), "{samba}");
+}
+
+// ---- Jeedom before 4.2 (#12 point 5) ------------------------------------------------------------
+
+#[test]
+fn an_old_jeedom_backup_is_never_archive_missing_and_is_replayed_as_4_2_said_first() {
+    for file in [
+        "tests/data/logs/old/3.x-name-of-backup-ok.log",
+        "tests/data/logs/old/3.x-nom-du-backup-ok.log",
+        "tests/data/logs/old/3.x-reflowed-ok.log",
+    ] {
+        let (v, code) = json_of(&[file, "--lang", "en"]);
+        assert_eq!(code, Some(0), "{file}: {v}");
+        assert_eq!(v["jeedom"], "4.2", "{file}");
+        assert_eq!(v["jeedom_seen"], "3.3.39", "{file}");
+        let note = v["jeedom_note"].as_str().unwrap();
+        assert!(
+            note.starts_with("The widget and the scenario need Jeedom 4.2 or later"),
+            "{note}"
+        );
+        assert_eq!(
+            tiles_of(&v["runs"][0]),
+            (
+                "finished local=success".into(),
+                "finished local=success market=success".into()
+            ),
+            "{file}"
+        );
+        let out = infobackup().args(["diagnose", file, "--lang", "en"]).output().unwrap();
+        let text = stdout_of(&out);
+        assert!(!text.contains("archive missing"), "{file}: {text}");
+        let said = text
+            .find("! The widget and the scenario need Jeedom 4.2")
+            .expect("said");
+        assert!(said < text.find("== Short answer ==").unwrap(), "said first: {text}");
+        assert!(
+            text.contains("inferred jeedom = 4.2 (the log is from Jeedom 3.3.39"),
+            "{text}"
+        );
+    }
+    // A 4.x log is not labelled.
+    let (v, _) = json_of(&[&log("4.4-success-local-only"), "--lang", "en"]);
+    assert!(v["jeedom_seen"].is_null() && v["jeedom_note"].is_null());
+}
+
+#[test]
+fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
+    for bad in ["4.6", "4.6.1", "3", "2.4", "4.1"] {
+        infobackup()
+            .args(["diagnose", &log("4.4-success-local-only"), "--jeedom-version", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "is not a Jeedom the scenario is published for",
+            ));
+    }
+    for good in ["4.2", "4.5.3", "v4.4.20"] {
+        infobackup()
+            .args(["diagnose", &log("4.4-success-local-only"), "--jeedom-version", good])
+            .assert()
+            .code(0);
+    }
+}
+
+// ---- disagreement explained flag by flag (#12 point 7) -----------------------------------------
+
+#[test]
+fn a_disagreement_names_each_differing_flag_and_never_quotes_two_headlines_that_read_the_same() {
+    let (v, _) = json_of(&[&log("4.4-two-runs-in-one-file"), "--lang", "en"]);
+    let text = v["runs"][0]["disagreement"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("flag Market (errorMarket): -1 for the published scenario, 1 for the strict reading — The Market upload failed"),
+        "{text}"
+    );
+    let (v, _) = json_of(&[&log("4.4-two-runs-in-one-file")]);
+    let text = v["runs"][1]["disagreement"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("voyant Log (errorLog) : 1 pour le scénario publié, 0 pour la lecture stricte — "),
+        "{text}"
+    );
+    // Over the whole corpus: the two headlines a disagreement quotes always differ.
+    for dir in infobackup::case::corpus_dirs(&repo().join("scenarios")).unwrap() {
+        let folder = dir.to_string_lossy().into_owned();
+        let (v, _) = json_of(&[&folder, "--lang", "en"]);
+        for r in v["runs"].as_array().unwrap() {
+            let Some(text) = r["disagreement"]["text"].as_str() else {
+                continue;
+            };
+            let quoted: Vec<&str> = text
+                .split("shows \"")
+                .skip(1)
+                .filter_map(|rest| rest.split_once('"').map(|(q, _)| q))
+                .collect();
+            assert_eq!(quoted.len(), 2, "{folder}: {text}");
+            assert_ne!(quoted[0], quoted[1], "{folder}: {text}");
+            // "In progress forever" and "crashed" say why as a whole; the others flag by flag.
+            let kind = r["disagreement"]["kind"].as_str().unwrap();
+            if matches!(kind, "never_ends" | "published_crashed") {
+                continue;
+            }
+            for k in r["disagreement"]["flags"].as_array().unwrap() {
+                assert!(
+                    text.contains(&format!("({})", k.as_str().unwrap())),
+                    "{folder}: {k} not explained: {text}"
+                );
+            }
+        }
+    }
+}
+
+// ---- French (#12 point 10, the phrases found) ---------------------------------------------------
+
+#[test]
+fn the_french_found_wrong_reads_right() {
+    let mut all = String::new();
+    for file in [
+        log("4.4-database-dump-failed"),
+        log("4.4-backup-never-ends"),
+        log("4.4-two-runs-in-one-file"),
+        log("4.4-reflowed-one-line"),
+        "tests/data/logs/backup-logger-only.log".to_owned(),
+        "tests/data/logs/4.4-samba-noise-ok.log".to_owned(),
+    ] {
+        let out = infobackup().args(["diagnose", &file]).output().unwrap();
+        all.push_str(&stdout_of(&out));
+    }
+    for wrong in [
+        "le premier ligne",
+        "begin_backup à =",
+        "end_backup à =",
+        "surveillance de strict",
+        "morceau(x)",
+        "ligne(s)",
+        "erreur(s)",
+    ] {
+        assert!(!all.contains(wrong), "{wrong:?} in\n{all}");
+    }
+    let one = infobackup::report::check::Summary {
+        total: 1,
+        ok: 0,
+        changed: 1,
+        new: 0,
+        unexpected: 0,
+        error: 1,
+        cases: 1,
+        widget: 0,
+    };
+    assert_eq!(
+        infobackup::report::check::summary_line(&one, infobackup::Lang::Fr),
+        "1 cas, 1 rejeu : 0 ok, 1 modifié, 0 nouveau, 0 inattendu, 1 erreur"
+    );
+}

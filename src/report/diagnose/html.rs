@@ -16,8 +16,9 @@ use super::words::{
     self, assumption_text, disagreement_text, event_is_bad, event_text, flag_title, flag_value, note_text,
     profile_caption, quote_label, run_summary, run_title, summary_line, tile_short, trigger_words,
 };
-use super::{Assumption, Diagnosis, FlagReport, Quote, RunReport, Verdict};
+use super::{Diagnosis, FlagReport, Quote, RunReport, Verdict};
 use crate::Lang;
+use crate::case::Fact;
 use crate::engine::Flag;
 use crate::widget::{self, Tone, WidgetOptions, escape};
 use crate::world::format_at;
@@ -138,6 +139,9 @@ fn header(b: &mut String, d: &Diagnosis, lang: Lang) {
         ),
     };
     let _ = write!(b, "<p class=\"ib-meta\">{}</p>", txt(d, &meta));
+    if let Some(t) = words::jeedom_seen_text(d, lang) {
+        let _ = write!(b, "<p class=\"ib-disagree\">{}</p>", txt(d, &t));
+    }
     if let Some(live) = &d.live {
         let _ = write!(
             b,
@@ -209,6 +213,41 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
         txt(d, &run_summary(r, lang)),
         n = r.number,
     );
+    if !r.cause.is_empty() {
+        let _ = write!(
+            b,
+            "<div class=\"ib-cause\"><h3>{}</h3>",
+            lang.pick(
+                "Ce que Jeedom a écrit (cause, avertissements)",
+                "What Jeedom printed (cause, warnings)"
+            )
+        );
+        for q in &r.cause {
+            quote(b, d, q, lang);
+        }
+        b.push_str("</div>");
+    }
+    if !r.findings.is_empty() {
+        let _ = write!(
+            b,
+            "<div class=\"ib-advice\"><h3>{}</h3><ul>",
+            lang.pick("Ce que cela veut dire, et que faire", "What it means, and what to do")
+        );
+        for f in &r.findings {
+            let (cause, advice) = super::advice::finding_words(f, lang);
+            let _ = write!(b, "<li data-signature=\"{}\">{}", escape(f.id()), txt(d, &cause));
+            if let Some(a) = advice {
+                let _ = write!(
+                    b,
+                    "<br><strong>{}</strong> {}",
+                    lang.pick("À faire :", "To do:"),
+                    txt(d, &a)
+                );
+            }
+            b.push_str("</li>");
+        }
+        b.push_str("</ul></div>");
+    }
     b.push_str("<div class=\"ib-previews\">");
     if let Some(v) = &r.published {
         preview(b, d, v, false, lang);
@@ -302,7 +341,7 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
 }
 
 /// A titled list of assumptions, the run's or the common ones: the same words either way.
-fn assumptions(b: &mut String, d: &Diagnosis, list: &[Assumption], title: &str, lang: Lang) {
+fn assumptions(b: &mut String, d: &Diagnosis, list: &[Fact], title: &str, lang: Lang) {
     let items = list.iter().map(|a| txt(d, assumption_text(a, d, lang).trim()));
     item_list(b, title, items);
 }
@@ -349,8 +388,8 @@ fn flag(b: &mut String, d: &Diagnosis, r: &RunReport, f: &FlagReport, lang: Lang
         );
     }
     b.push_str("</div>");
-    let ps = p.map(|v| words::flag_sentence(v, kind, lang));
-    let ss = s.map(|v| words::flag_sentence(v, kind, lang));
+    let ps = p.map(|v| words::flag_sentence_for(d, v, kind, lang));
+    let ss = s.map(|v| words::flag_sentence_for(d, v, kind, lang));
     match (ps, ss) {
         (Some(a), Some(bb)) if a == bb => {
             let _ = write!(b, "<p>{}</p>", txt(d, &a));
@@ -369,6 +408,9 @@ fn flag(b: &mut String, d: &Diagnosis, r: &RunReport, f: &FlagReport, lang: Lang
             let _ = write!(b, "<p>{}</p>", txt(d, &a));
         }
         _ => {}
+    }
+    if let Some(a) = words::flag_defaults_text(d, r, kind, lang) {
+        let _ = write!(b, "<p class=\"ib-assumed\">{}</p>", txt(d, &a));
     }
     for q in &f.quotes {
         quote(b, d, q, lang);

@@ -10,6 +10,8 @@
 //!   "lang": "fr",
 //!   "profiles": {"published": "v2024-08", "strict": "strict" | null},
 //!   "jeedom": "4.4", "tz": "Europe/Paris", "php": 8, "min_size": 104857600,
+//!   "jeedom_seen": null | "3.3.39", "jeedom_note": null | "…",   // a log of a Jeedom the scenario
+//!                                                                 // has no revision for, replayed as "jeedom"
 //!   "live": null | {"url", "version", "virtual", "tile": TILE | null, "config": {k: v},
 //!             "unavailable": ["local_listing", "samba_listing"], "log_caveat": "log_get" | "not_utf8" | null,
 //!             "now": "…" | null},
@@ -18,6 +20,12 @@
 //!     "start": "2025-09-10 03:27:01" | null,
 //!     "end": {"status": "success" | "failed" | "unterminated", "line": 24 | null, "message": "…" | null},
 //!     "summary": "…",                           // one sentence, in `lang`
+//!     "cause": [QUOTE],                          // what Jeedom printed: the errors behind a
+//!                                                // failure (step output, logger errors, the
+//!                                                // wrapper, every line of an upload's message)
+//!                                                // and tar's lines (label says error or warning)
+//!     "advice": [{"id": "database-server-down" | … | "unknown", "cause": "…", "advice": "…" | null,
+//!                 "lines": [6, 7]}],           // each failure, from signatures.toml
 //!     "healthy": true,
 //!     "tiles": {"published": TILE | null, "strict": TILE | null},
 //!     "disagreement": null | {"kind": "never_ends" | "published_crashed" | "published_hides"
@@ -26,7 +34,9 @@
 //!     "flags": [{"flag": "errorScenario", "json_path": "errorScenario",
 //!                "published": {"value": 0 | 1 | -1 | null, "rule": "stamp_found", "sentence": "…"} | null,
 //!                "strict": {…} | null,
-//!                "quotes": [QUOTE]}],                // the six flags, in the widget's order
+//!                "quotes": [QUOTE],
+//!                "assumed": "…" | null}],            // the defaults the flag rests on, with
+//!                                                    // their options; the six flags in order
 //!     "timeline": [{"line": 2, "last_line": 2, "time": "2025-09-10 03:27:01" | null, "event": "start", "text": "…", "bad": false}],
 //!     "triggers": [{"trigger": "begin_backup", "at": "…", "strict_only": false,
 //!                   "published": TILE | null, "strict": TILE | null}],
@@ -42,14 +52,16 @@
 //!               "value": "…", "lines": [{"file": "backup.log", "line": 2}], "hint": "…" | null, "text": "…"}
 //! ```
 //! Sentences are in the requested language; every other value is language-neutral. Every text
-//! has been redacted.
+//! has been redacted. No internal type's own serialisation reaches the document: a rule's name,
+//! a fact's kind and every other code are written out by a `match` here.
 
 use serde_json::{Map, Value, json};
 
 use super::words::{assumption_text, disagreement_text, event_is_bad, event_text, note_text, quote_label, run_summary};
-use super::{Assumption, Diagnosis, Disagreement, EventKind, Quote, RunReport, Verdict};
+use super::{Diagnosis, Disagreement, EventKind, Quote, RunReport, Verdict};
 use crate::Lang;
-use crate::engine::FlagKind;
+use crate::case::{Fact, Origin};
+use crate::engine::{FlagKind, Rule};
 use crate::log::RunEnd;
 use crate::widget::{Tile, Tone};
 use crate::world::format_at;
@@ -90,29 +102,76 @@ fn quote(q: &Quote, lang: Lang, d: &Diagnosis) -> Value {
     })
 }
 
-fn assumption(a: &Assumption, lang: Lang, d: &Diagnosis) -> Value {
+/// The kind of a fact, as the contract names it.
+fn origin(o: &Origin) -> &'static str {
+    match o {
+        Origin::Inferred { .. } => "inferred",
+        Origin::Assumed { .. } => "assumed",
+        Origin::Option => "flag",
+        Origin::Added { .. } => "added",
+        Origin::Live => "live",
+    }
+}
+
+/// A fact: its subject and value in English (language-neutral), its sentence in `lang`.
+fn assumption(f: &Fact, lang: Lang, d: &Diagnosis) -> Value {
     json!({
-        "kind": a.kind,
-        "subject": d.redact(&a.subject),
-        "value": d.redact(&a.value),
-        "lines": a.lines.iter().map(|(f, l)| json!({"file": f, "line": l})).collect::<Vec<_>>(),
-        "hint": a.hint,
-        "text": assumption_text(a, d, lang).trim().to_owned(),
+        "kind": origin(&f.origin),
+        "subject": d.redact(&f.subject.text(Lang::En)),
+        "value": d.redact(&f.value.text(Lang::En)),
+        "lines": f.lines().iter().map(|l| json!({"file": l.file, "line": l.line})).collect::<Vec<_>>(),
+        "hint": f.hint(),
+        "text": assumption_text(f, d, lang).trim().to_owned(),
     })
 }
 
 fn decision(v: Option<&Verdict>, kind: FlagKind, lang: Lang, d: &Diagnosis) -> Value {
     let Some(v) = v else { return Value::Null };
     let dec = v.step.evidence.decision(kind);
-    let rule = serde_json::to_value(dec)
-        .ok()
-        .and_then(|x| x.get("rule").cloned())
-        .unwrap_or(Value::Null);
     json!({
         "value": v.flag(kind).map(|f| f.code()),
-        "rule": rule,
-        "sentence": d.redact(&v.step.explain(kind, lang)),
+        "rule": rule_name(&dec.rule),
+        "sentence": d.redact(&super::words::flag_sentence_for(d, v, kind, lang)),
     })
+}
+
+/// The rule's name in the contract. Written out here rather than taken from the engine's own
+/// serialisation, so that renaming a rule inside the engine cannot change the document.
+fn rule_name(r: &Rule) -> &'static str {
+    match r {
+        Rule::BeginStart { .. } => "begin_start",
+        Rule::OtherTrigger { .. } => "other_trigger",
+        Rule::StampFound { .. } => "stamp_found",
+        Rule::NoStamp { .. } => "no_stamp",
+        Rule::LogErrors { .. } => "log_errors",
+        Rule::LogClean { .. } => "log_clean",
+        Rule::ArchiveFound { .. } => "archive_found",
+        Rule::ArchiveMissing { .. } => "archive_missing",
+        Rule::SizeAbove { .. } => "size_above",
+        Rule::SizeNotAbove { .. } => "size_not_above",
+        Rule::SizeNoArchive => "size_no_archive",
+        Rule::SambaSkipped(_) => "samba_skipped",
+        Rule::SambaNewest { .. } => "samba_newest",
+        Rule::SambaEmpty { .. } => "samba_empty",
+        Rule::SambaListingFailed { .. } => "samba_listing_failed",
+        Rule::UploadOk { .. } => "upload_ok",
+        Rule::UploadFailed { .. } => "upload_failed",
+        Rule::UploadMissing { .. } => "upload_missing",
+        Rule::UploadNotConfigured { .. } => "upload_not_configured",
+        Rule::MarketNotChecked => "market_not_checked",
+        Rule::RunFailed { .. } => "run_failed",
+        Rule::LoggerErrors { .. } => "logger_errors",
+        Rule::RunClean { .. } => "run_clean",
+        Rule::BeginNotSeen { .. } => "begin_not_seen",
+        Rule::MarketSkipped(_) => "market_skipped",
+        Rule::RunTimedOut { .. } => "run_timed_out",
+        Rule::RunInProgress { .. } => "run_in_progress",
+        Rule::NoRun { .. } => "no_run",
+        Rule::Unchanged => "unchanged",
+        Rule::CheckDisabled => "check_disabled",
+        Rule::Crashed => "crashed",
+        Rule::ScenarioCode { .. } => "scenario_code",
+    }
 }
 
 fn disagreement_kind(dis: &Disagreement) -> &'static str {
@@ -162,6 +221,7 @@ fn run(r: &RunReport, lang: Lang, d: &Diagnosis) -> Value {
                 "published": decision(r.published.as_ref(), f.kind, lang, d),
                 "strict": decision(r.strict.as_ref(), f.kind, lang, d),
                 "quotes": f.quotes.iter().map(|q| quote(q, lang, d)).collect::<Vec<_>>(),
+                "assumed": super::words::flag_defaults_text(d, r, f.kind, lang).map(|a| d.redact(&a)),
             })
         })
         .collect();
@@ -207,6 +267,11 @@ fn run(r: &RunReport, lang: Lang, d: &Diagnosis) -> Value {
         "start": r.run.start.as_ref().map(|(t, _)| format_at(*t)),
         "end": end,
         "summary": d.redact(&run_summary(r, lang)),
+        "cause": r.cause.iter().map(|q| quote(q, lang, d)).collect::<Vec<_>>(),
+        "advice": r.findings.iter().map(|f| {
+            let (cause, advice) = super::advice::finding_words(f, lang);
+            json!({"id": f.id(), "cause": d.redact(&cause), "advice": advice.map(|a| d.redact(&a)), "lines": f.lines})
+        }).collect::<Vec<_>>(),
         "healthy": r.healthy(),
         "tiles": {
             "published": verdict_tile(r.published.as_ref(), lang, d),
@@ -259,6 +324,8 @@ pub fn render_json(d: &Diagnosis, lang: Lang) -> Value {
         "lang": match lang { Lang::Fr => "fr", Lang::En => "en" },
         "profiles": {"published": d.published_profile, "strict": d.strict_profile},
         "jeedom": d.jeedom.as_str(),
+        "jeedom_seen": d.jeedom_seen,
+        "jeedom_note": super::words::jeedom_seen_text(d, lang),
         "tz": d.tz,
         "php": d.php,
         "min_size": d.min_size,

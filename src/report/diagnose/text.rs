@@ -101,6 +101,7 @@ pub fn render_text(d: &Diagnosis, lang: Lang, style: TextStyle) -> String {
         d,
     };
     header(&mut o);
+    short_answer(&mut o);
     for r in &d.runs {
         o.blank();
         run(&mut o, r);
@@ -151,12 +152,13 @@ pub fn terminal_safe(text: &str, keep_color: bool) -> String {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         let len = c.len_utf8();
-        if c == '\x1b' && keep_color {
-            if let Some(n) = sgr_len(rest) {
-                out.push_str(&rest[..n]);
-                rest = &rest[n..];
-                continue;
-            }
+        if c == '\x1b'
+            && keep_color
+            && let Some(n) = sgr_len(rest)
+        {
+            out.push_str(&rest[..n]);
+            rest = &rest[n..];
+            continue;
         }
         out.push(if matches!(c, '\n' | '\t') {
             c
@@ -179,6 +181,26 @@ fn sgr_len(s: &str) -> Option<usize> {
             .split(';')
             .all(|c| matches!(c.parse::<u8>(), Ok(0 | 1 | 22 | 39 | 30..=37 | 90..=97)));
     ok.then_some(2 + end + 1)
+}
+
+/// The answer first: one line per run, then the tile as it is now.
+fn short_answer(o: &mut Out<'_>) {
+    let d = o.d;
+    if d.runs.is_empty() {
+        return;
+    }
+    o.blank();
+    let h = o.t("Réponse courte", "Short answer").to_owned();
+    o.heading(&format!("== {h} =="));
+    for r in &d.runs {
+        let line = words::short_line(r, o.lang);
+        let line = if r.healthy() { line } else { o.paint(&line, "31") };
+        o.line(&format!("  {}. {line}", r.number));
+    }
+    if let Some((n, tile)) = words::tile_now(d, o.lang) {
+        let l = format!("  {} {tile}", words::tile_now_label(n, o.lang));
+        o.line(&l);
+    }
 }
 
 fn header(o: &mut Out<'_>) {
@@ -214,6 +236,10 @@ fn header(o: &mut Out<'_>) {
         ),
     };
     o.line(&line);
+    if let Some(t) = words::jeedom_seen_text(d, o.lang) {
+        let t = o.paint(&format!("! {t}"), "1;33");
+        o.line(&t);
+    }
     if let Some(live) = &d.live {
         live_section(o, live);
     }
@@ -264,6 +290,8 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
     o.heading(&title);
     let brief = format!("{} {}", o.t("En bref :", "In short:"), run_summary(r, lang));
     o.line(&brief);
+    cause_block(o, r);
+    advice_block(o, r);
 
     // Tiles.
     o.blank();
@@ -390,6 +418,55 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
     }
 }
 
+/// The lines that say why it failed, as Jeedom printed them; then tar's harmless warnings.
+fn cause_block(o: &mut Out<'_>, r: &RunReport) {
+    let (warnings, errors): (Vec<Quote>, Vec<Quote>) = r
+        .cause
+        .iter()
+        .cloned()
+        .partition(|q| matches!(q.what, super::QuoteKind::Tar { warning: true }));
+    let groups = [
+        (
+            errors,
+            o.t("Cause, telle que Jeedom l'a écrite", "The cause, as Jeedom printed it"),
+            Level::ERROR,
+        ),
+        (
+            warnings,
+            o.t("Avertissements sans gravité", "Harmless warnings"),
+            Level::NOTE,
+        ),
+    ];
+    for (quotes, heading, level) in groups {
+        if quotes.is_empty() {
+            continue;
+        }
+        o.blank();
+        o.heading(heading);
+        let snippet = snippets(o, &quotes, level);
+        for l in snippet.lines() {
+            o.line(&format!("{INDENT}{l}"));
+        }
+    }
+}
+
+/// What each failure means and what to do, from the catalogue of known signatures.
+fn advice_block(o: &mut Out<'_>, r: &RunReport) {
+    if r.findings.is_empty() {
+        return;
+    }
+    o.blank();
+    o.heading(o.t("Ce que cela veut dire, et que faire", "What it means, and what to do"));
+    for f in &r.findings {
+        let (cause, advice) = super::advice::finding_words(f, o.lang);
+        o.line(&format!("  - {cause}"));
+        if let Some(a) = advice {
+            let l = format!("    {} {a}", o.t("À faire :", "To do:"));
+            o.line(&l);
+        }
+    }
+}
+
 fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
     let lang = o.lang;
     let kind = f.kind;
@@ -424,8 +501,8 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
         _ => o.bold(&head),
     };
     o.line(&head);
-    let ps = p.map(|v| words::flag_sentence(v, kind, lang));
-    let ss = s.map(|v| words::flag_sentence(v, kind, lang));
+    let ps = p.map(|v| words::flag_sentence_for(o.d, v, kind, lang));
+    let ss = s.map(|v| words::flag_sentence_for(o.d, v, kind, lang));
     match (ps, ss) {
         (Some(a), Some(b)) if a == b => o.line(&format!("    {a}")),
         (Some(a), Some(b)) => {
@@ -439,6 +516,9 @@ fn flag_block(o: &mut Out<'_>, r: &RunReport, f: &FlagReport) {
         }
         (Some(a), None) => o.line(&format!("    {a}")),
         _ => {}
+    }
+    if let Some(a) = words::flag_defaults_text(o.d, r, kind, lang) {
+        o.line(&format!("    {a}"));
     }
     if !f.see_also.is_empty() {
         let lines: Vec<String> = f.see_also.iter().map(ToString::to_string).collect();

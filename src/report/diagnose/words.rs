@@ -2,13 +2,12 @@
 //! and HTML renderings so that they say the same thing. Plain words for a Jeedom user helping
 //! another on a forum.
 
-use super::{
-    Assumption, AssumptionKind, Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport, Verdict,
-};
+use super::{Diagnosis, Disagreement, Event, EventKind, Note, Quote, QuoteKind, RunReport, Verdict};
 use crate::Lang;
+use crate::case::{ConfigKey, Fact, Origin, Subject};
 use crate::engine::evidence::human_size;
 use crate::engine::{Flag, FlagKind};
-use crate::log::{RunEnd, StepKind, StepResult, UploadOutcome};
+use crate::log::{Run, RunEnd, StepKind, StepResult, UploadOutcome};
 use crate::widget::{Panel, Tile, Tone};
 use crate::world::format_at;
 
@@ -44,6 +43,86 @@ pub fn profile_caption(v: &Verdict, strict: bool, lang: Lang) -> String {
     } else {
         format!("{} ({})", lang.pick("Scénario publié", "Published scenario"), v.profile)
     }
+}
+
+/// The sentence for one flag of one profile, for this run: as [`flag_sentence`], except that
+/// Samba is never said to be "turned off" when the log only fails to show it (no run reached
+/// the upload step, and no option said): it is assumed off, and said so.
+pub fn flag_sentence_for(d: &Diagnosis, v: &Verdict, kind: FlagKind, lang: Lang) -> String {
+    let keys_off = matches!(
+        v.step.evidence.decision(kind).rule,
+        crate::engine::Rule::SambaSkipped(crate::engine::SambaSkip::KeysDisabled { .. })
+    );
+    let guessed = d.assumptions.iter().any(|f| {
+        f.subject == Subject::Config(ConfigKey::SambaEnable) && f.origin == Origin::Assumed { lines: Vec::new() }
+    });
+    if kind == FlagKind::Samba && keys_off && guessed && !v.step.crashed() {
+        return lang
+            .pick(
+                "Samba non vérifié : le log ne montre pas si l'envoi Samba est configuré (aucune sauvegarde n'est arrivée jusqu'à l'envoi), il est donc supposé désactivé.",
+                "Samba not checked: the log does not show whether the Samba upload is configured (no run got as far as the upload), so it is assumed off.",
+            )
+            .to_owned();
+    }
+    flag_sentence(v, kind, lang)
+}
+
+/// The defaults (facts the log does not give) a flag's value rests on, for run `r`.
+pub fn flag_defaults<'a>(d: &'a Diagnosis, r: &'a RunReport, kind: FlagKind) -> Vec<&'a Fact> {
+    let checked = |k: FlagKind| {
+        [r.published.as_ref(), r.strict.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|v| matches!(v.flag(k), Some(Flag::Ok | Flag::Error)))
+    };
+    let sized = [r.published.as_ref(), r.strict.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|v| {
+            matches!(
+                v.step.evidence.decision(FlagKind::Size).rule,
+                crate::engine::Rule::SizeAbove { .. } | crate::engine::Rule::SizeNotAbove { .. }
+            )
+        });
+    let relevant = |f: &Fact| match (&f.subject, kind) {
+        (Subject::ArchiveSize { .. } | Subject::MinSize, FlagKind::Size) => sized,
+        (Subject::Config(ConfigKey::SambaEnable), FlagKind::Samba) => true,
+        (Subject::SambaListing, FlagKind::Samba) => checked(FlagKind::Samba),
+        (Subject::Config(ConfigKey::BackupPath), FlagKind::Local) => checked(FlagKind::Local),
+        _ => false,
+    };
+    let default = |f: &Fact| matches!(&f.origin, Origin::Assumed { .. }) || f.subject == Subject::SambaListing;
+    r.assumptions
+        .iter()
+        .chain(&d.assumptions)
+        .filter(|f| default(f) && relevant(f))
+        .collect()
+}
+
+/// [`flag_defaults`] in one sentence, with the option that changes each: `Supposé, faute
+/// d'être dans le log : taille de … = 222298112 (--archive-size pour changer).`
+pub fn flag_defaults_text(d: &Diagnosis, r: &RunReport, kind: FlagKind, lang: Lang) -> Option<String> {
+    let facts = flag_defaults(d, r, kind);
+    if facts.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = facts
+        .iter()
+        .map(|f| {
+            let mut p = format!("{} = {}", f.subject.text(lang), f.value.text(lang));
+            if let Some(o) = f.subject.option() {
+                p.push_str(&match lang {
+                    Lang::Fr => format!(" ({o} pour changer)"),
+                    Lang::En => format!(" ({o} to change it)"),
+                });
+            }
+            p
+        })
+        .collect();
+    Some(match lang {
+        Lang::Fr => format!("Supposé, faute d'être dans le log : {}.", parts.join(" ; ")),
+        Lang::En => format!("Assumed, as the log does not say: {}.", parts.join("; ")),
+    })
 }
 
 /// The value of a flag for a person: `0`, `1`, `-1`, or `—` when the block crashed.
@@ -100,8 +179,13 @@ pub fn run_title(r: &RunReport, lang: Lang) -> String {
 
 /// "In short": what happened, from the log alone.
 pub fn run_summary(r: &RunReport, lang: Lang) -> String {
+    run_story(&r.run, lang)
+}
+
+/// "In short" for a run of the log model: what happened, from the log alone.
+pub fn run_story(run: &Run, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
-    let mut s = match &r.run.end {
+    let mut s = match &run.end {
         RunEnd::Success { at } => {
             if fr {
                 format!(
@@ -129,33 +213,32 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
             }
         },
         RunEnd::Unterminated => {
-            let last = r.run.steps.last().map(|s| step_name(&s.kind, lang));
+            let last = run.steps.last().map(|s| step_name(&s.kind, lang));
             match last {
                 Some(step) => {
                     if fr {
                         format!(
                             "le log s'arrête en pleine sauvegarde (ligne {}, pendant : {step}) : ni succès ni échec écrit",
-                            r.run.lines.last
+                            run.lines.last
                         )
                     } else {
                         format!(
                             "the log stops in the middle of the backup (line {}, during: {step}): neither success nor failure was written",
-                            r.run.lines.last
+                            run.lines.last
                         )
                     }
                 }
                 None => {
                     if fr {
-                        format!("le log s'arrête à la ligne {} sans fin de sauvegarde", r.run.lines.last)
+                        format!("le log s'arrête à la ligne {} sans fin de sauvegarde", run.lines.last)
                     } else {
-                        format!("the log stops at line {} without the backup's end", r.run.lines.last)
+                        format!("the log stops at line {} without the backup's end", run.lines.last)
                     }
                 }
             }
         }
     };
-    let failed_uploads: Vec<String> = r
-        .run
+    let failed_uploads: Vec<String> = run
         .uploads
         .iter()
         .filter_map(|u| match &u.outcome {
@@ -175,7 +258,7 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
             format!(", but the upload failed: {}", failed_uploads.join(", "))
         });
     }
-    let errors = r.run.errors().count();
+    let errors = run.errors().count();
     if errors > 0 {
         s.push_str(&if fr {
             format!(" ; {errors} ligne{} d'erreur du logger", plural(errors))
@@ -183,7 +266,7 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
             format!("; {errors} logger error line{}", plural(errors))
         });
     }
-    if r.run.cut_at_start() {
+    if run.cut_at_start() {
         s.push_str(lang.pick(
             " (le début de la sauvegarde manque dans le log)",
             " (the start of the backup is missing from the log)",
@@ -217,8 +300,16 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
     let (Some(p), Some(s)) = (&r.published, &r.strict) else {
         return String::new();
     };
-    let ptile = quoted(&p.tile.headline(lang), lang);
-    let stile = quoted(&s.tile.headline(lang), lang);
+    let (ph, sh) = (p.tile.headline(lang), s.tile.headline(lang));
+    let (mut ptile, mut stile) = (quoted(&ph, lang), quoted(&sh, lang));
+    // Two headlines cut short must not read the same: then they are quoted whole.
+    if ptile == stile {
+        let whole = |t: &str| match lang {
+            Lang::Fr => format!("« {t} »"),
+            Lang::En => format!("\"{t}\""),
+        };
+        (ptile, stile) = (whole(&ph), whole(&sh));
+    }
     let failure = r.end_quote.as_ref().map(|q| {
         let message = match &r.run.end {
             RunEnd::Failed { message: Some(m), .. } => m.clone(),
@@ -291,7 +382,7 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                 t.push('.');
             } else {
                 t.push_str(lang.pick(" : ", ": "));
-                t.push_str(&why_strict.join(" "));
+                t.push_str(&why_strict.join(lang.pick(" ; ", "; ")));
             }
             t
         }
@@ -302,7 +393,7 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                 t.push('.');
             } else {
                 t.push_str(lang.pick(" ; le scénario publié dit : ", "; the published scenario says: "));
-                t.push_str(&why_pub.join(" "));
+                t.push_str(&why_pub.join(lang.pick(" ; ", "; ")));
             }
             // Blind spot 2: the published scenario reads the whole file, earlier runs included.
             if let crate::engine::Rule::LogErrors { lines, .. } = &p.step.evidence.log.rule {
@@ -329,7 +420,7 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
             t
         }
         Disagreement::Other => {
-            if fr {
+            let mut t = if fr {
                 format!(
                     "Le scénario publié ({}) affiche {ptile} ; la lecture stricte ({}) affiche {stile}.",
                     p.profile, s.profile
@@ -339,18 +430,43 @@ pub fn disagreement_text(r: &RunReport, d: &Disagreement, lang: Lang) -> String 
                     "The published scenario ({}) shows {ptile}; the strict reading ({}) shows {stile}.",
                     p.profile, s.profile
                 )
+            };
+            let flags = errors_explained(r, s, lang);
+            if !flags.is_empty() {
+                t.push(' ');
+                t.push_str(&flags.join(" "));
             }
+            t
         }
     }
 }
 
-/// The explanations of the flags that differ between the two readings and that `v` marks as
-/// errors: why that reading's tile is the worse one.
+/// The flags that differ between the two readings, one by one, those `v` marks as errors
+/// first: each flag's two values and why (the sentence of the reading that marks it an error,
+/// else strict's).
 fn errors_explained(r: &RunReport, v: &Verdict, lang: Lang) -> Vec<String> {
-    r.differing_flags()
+    let (Some(p), Some(s)) = (&r.published, &r.strict) else {
+        return Vec::new();
+    };
+    let mut flags = r.differing_flags();
+    flags.sort_by_key(|k| v.flag(*k) != Some(Flag::Error));
+    flags
         .into_iter()
-        .filter(|k| v.flag(*k) == Some(Flag::Error))
-        .map(|k| v.step.explain(k, lang))
+        .map(|k| {
+            let why = if p.flag(k) == Some(Flag::Error) { p } else { s };
+            let (pv, sv) = (flag_value(p.flag(k)), flag_value(s.flag(k)));
+            let sentence = why.step.explain(k, lang);
+            match lang {
+                Lang::Fr => format!(
+                    "voyant {} ({k}) : {pv} pour le scénario publié, {sv} pour la lecture stricte — {sentence}",
+                    k.label(lang)
+                ),
+                Lang::En => format!(
+                    "flag {} ({k}): {pv} for the published scenario, {sv} for the strict reading — {sentence}",
+                    k.label(lang)
+                ),
+            }
+        })
         .collect()
 }
 
@@ -414,6 +530,25 @@ pub fn quote_label(q: &Quote, lang: Lang) -> String {
             .pick("l'archive annoncée par le log", "the archive the log announced")
             .to_owned(),
         QuoteKind::StoppedHere => lang.pick("le log s'arrête ici", "the log stops here").to_owned(),
+        QuoteKind::Printed { step } => {
+            if fr {
+                format!("l'erreur écrite pendant : {}", step_name(step, lang))
+            } else {
+                format!("the error printed during: {}", step_name(step, lang))
+            }
+        }
+        QuoteKind::Tar { warning: true } => lang
+            .pick(
+                "avertissement de tar, sans gravité : l'archive est créée quand même",
+                "a harmless tar warning: the archive is made all the same",
+            )
+            .to_owned(),
+        QuoteKind::Tar { warning: false } => lang
+            .pick(
+                "erreur de tar : l'archive peut être incomplète",
+                "a tar error: the archive may be incomplete",
+            )
+            .to_owned(),
     }
 }
 
@@ -580,156 +715,34 @@ pub fn event_is_bad(e: &Event) -> bool {
     }
 }
 
-/// (English, French) phrases of the case module's facts, translated whole.
-const FACT_PHRASES: [(&str, &str); 25] = [
-    (
-        "strict watchdog: now, by the box's clock",
-        "surveillance de strict : maintenant, d'après l'horloge de la box",
-    ),
-    ("Samba share listing", "contenu du partage Samba"),
-    (
-        "from the log only: each successful `Send backup Samba` puts that run's archive first on the share",
-        "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage",
-    ),
-    ("minimum archive size (bytes)", "taille minimale de l'archive (octets)"),
-    ("time zone", "fuseau horaire"),
-    (
-        "virtual before the first trigger",
-        "valeur du virtuel avant le premier déclencheur",
-    ),
-    (
-        "seconds from begin_update to the update's backup",
-        "secondes entre begin_update et la sauvegarde de la mise à jour",
-    ),
-    ("(banner + ", "(bannière + "),
-    (
-        "(its last dated line; no duration line)",
-        "(sa dernière ligne datée ; pas de ligne de durée)",
-    ),
-    (
-        "the banner was cut off; the archive name's time",
-        "la bannière manque ; heure du nom de l'archive",
-    ),
-    (
-        "the banner was cut off; the run's first dated line",
-        "la bannière manque ; première ligne datée de la sauvegarde",
-    ),
-    (
-        "start + 60 s: the log gives no end time",
-        "début + 60 s : le log ne donne pas l'heure de fin",
-    ),
-    (
-        "start + 60 s: the log gives no duration",
-        "début + 60 s : le log ne donne pas la durée",
-    ),
-    ("the run's last dated line", "dernière ligne datée de la sauvegarde"),
-    ("start + ", "début + "),
-    (
-        "strict watchdog: a minute after the failed run's last dated line",
-        "surveillance de strict : une minute après la dernière ligne datée de la sauvegarde en échec",
-    ),
-    (
-        "strict watchdog: after its timeout, the run never ended",
-        "surveillance de strict : après son délai, la sauvegarde ne s'étant jamais terminée",
-    ),
-    ("; strict only", " ; strict seulement"),
-    (
-        "not replayed: its start was cut off and none of its lines is dated",
-        "non rejouée : son début manque et aucune de ses lignes n'est datée",
-    ),
-    (
-        "previous-success",
-        "previous-success (une sauvegarde réussie la veille)",
-    ),
-    ("jeedom", "version de Jeedom"),
-    ("config ", "réglage "),
-    ("size of ", "taille de "),
-    (" (bytes)", " (octets)"),
-    (" at", " à"),
-];
-
-fn translate_fact(text: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return text.to_owned();
-    }
-    let mut out = text.to_owned();
-    // `run N …` → `sauvegarde N : …`
-    if let Some(rest) = out.strip_prefix("run ") {
-        let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-        out = if tail.is_empty() {
-            format!("sauvegarde {n}")
-        } else {
-            format!("sauvegarde {n} : {tail}")
-        };
-    }
-    for (en, fr) in FACT_PHRASES {
-        if en == "jeedom" {
-            if out == "jeedom" {
-                out = fr.to_owned();
-            }
-            continue;
-        }
-        if en == " at" {
-            if let Some(stripped) = out.strip_suffix(" at") {
-                out = format!("{stripped}{fr}");
-            }
-            continue;
-        }
-        if en == "config " || en == "size of " {
-            if let Some(rest) = out.strip_prefix(en) {
-                out = format!("{fr}{rest}");
-            }
-            continue;
-        }
-        out = out.replace(en, fr);
-    }
-    out
-}
-
-/// The command-line option that changes an assumption of a pasted log, if there is one.
-fn option_for(subject: &str) -> Option<&'static str> {
-    if subject == "time zone" {
-        Some("--tz")
-    } else if subject.starts_with("minimum archive size") {
-        Some("--min-size")
-    } else if subject.starts_with("size of ") {
-        Some("--archive-size")
-    } else if subject == "jeedom" {
-        Some("--jeedom-version")
-    } else if subject.starts_with("config samba::") {
-        Some("--samba on|off")
-    } else {
-        None
-    }
-}
-
-/// An assumption in one line: `supposé fuseau horaire = Europe/Paris (par défaut ; --tz pour changer)`.
-pub fn assumption_text(a: &Assumption, d: &Diagnosis, lang: Lang) -> String {
+/// A fact in one line, not yet redacted: `supposé fuseau horaire = Europe/Paris  (par défaut ;
+/// --tz pour changer)`. A default says how to change it: the manifest key for a case folder
+/// (`case_folder`), else `diagnose`'s option when there is one.
+pub fn fact_text(f: &Fact, case_folder: bool, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
-    let kind = match a.kind {
-        AssumptionKind::Inferred => lang.pick("déduit ", "inferred"),
-        AssumptionKind::Assumed => lang.pick("supposé", "assumed "),
-        AssumptionKind::Flag => lang.pick("option ", "flag    "),
-        AssumptionKind::Added => lang.pick("ajouté ", "added   "),
-        AssumptionKind::Live => lang.pick("box    ", "box     "),
+    let kind = match f.origin {
+        Origin::Inferred { .. } => lang.pick("déduit ", "inferred"),
+        Origin::Assumed { .. } => lang.pick("supposé", "assumed "),
+        Origin::Option => lang.pick("option ", "flag    "),
+        Origin::Added { .. } => lang.pick("ajouté ", "added   "),
+        Origin::Live => lang.pick("box    ", "box     "),
     };
-    let subject = translate_fact(&a.subject, lang);
-    let value = translate_fact(&a.value, lang);
-    let mut s = format!("{kind} {subject} = {value}");
-    if !a.lines.is_empty() {
-        let lines: Vec<String> = a.lines.iter().map(|(f, l)| format!("{f}:{l}")).collect();
+    let mut s = format!("{kind} {} = {}", f.subject.text(lang), f.value.text(lang));
+    let lines = f.lines();
+    if !lines.is_empty() {
+        let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
         s.push_str(&if fr {
             format!("  (d'après {})", lines.join(", "))
         } else {
             format!("  (from {})", lines.join(", "))
         });
     }
-    match a.kind {
-        AssumptionKind::Assumed => {
-            let how = if d.case_folder {
-                a.hint.clone()
+    match f.origin {
+        Origin::Assumed { .. } => {
+            let how = if case_folder {
+                f.hint().map(str::to_owned)
             } else {
-                option_for(&a.subject).map(|o| {
+                f.subject.option().map(|o| {
                     if fr {
                         format!("{o} pour changer")
                     } else {
@@ -744,14 +757,19 @@ pub fn assumption_text(a: &Assumption, d: &Diagnosis, lang: Lang) -> String {
                 (None, false) => "  (default)".to_owned(),
             });
         }
-        AssumptionKind::Flag => {
-            if let Some(h) = &a.hint {
+        Origin::Option => {
+            if let Some(h) = f.hint() {
                 s.push_str(&format!("  ({h})"));
             }
         }
         _ => {}
     }
-    d.redact(&s)
+    s
+}
+
+/// A fact of the diagnosis in one line, redacted (see [`fact_text`]).
+pub fn assumption_text(f: &Fact, d: &Diagnosis, lang: Lang) -> String {
+    d.redact(&fact_text(f, d.case_folder, lang))
 }
 
 /// A note on the text, in one sentence.
@@ -809,7 +827,8 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
         }
         Note::NulBytes { file, count } => {
             if fr {
-                format!("{file} : {count} octet(s) nul(s) ignoré(s).")
+                let s = plural(*count as usize);
+                format!("{file} : {count} octet{s} nul{s} ignoré{s}.")
             } else {
                 format!("{file}: {count} NUL byte(s) ignored.")
             }
@@ -820,8 +839,9 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
             first_line,
         } => {
             if fr {
+                let (x, s) = if *pieces > 1 { ("x", "s") } else { ("", "") };
                 format!(
-                    "{file} : {pieces} morceau(x) de texte non reconnu(s), le premier ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic."
+                    "{file} : {pieces} morceau{x} de texte non reconnu{s}, le premier à la ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic."
                 )
             } else {
                 format!(
@@ -848,7 +868,9 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
         } => {
             if fr {
                 format!(
-                    "{file} : {lines} ligne(s) du logger hors de toute sauvegarde (dont {errors} erreur(s)), la première ligne {first_line} ; le scénario publié les lit aussi."
+                    "{file} : {lines} ligne{} du logger hors de toute sauvegarde (dont {errors} erreur{}), la première à la ligne {first_line} ; le scénario publié les lit aussi.",
+                    plural(*lines),
+                    plural(*errors)
                 )
             } else {
                 format!(
@@ -904,7 +926,10 @@ pub fn trigger_words(trigger: &crate::world::Trigger, strict_only: bool, lang: L
     if strict_only {
         format!(
             "{name} {}",
-            lang.pick("(ajouté : surveillance de strict)", "(added: strict's watchdog)")
+            lang.pick(
+                "(ajouté : surveillance de la lecture stricte)",
+                "(added: strict's watchdog)"
+            )
         )
     } else {
         name
@@ -944,4 +969,95 @@ pub fn summary_line(d: &Diagnosis, lang: Lang) -> String {
     } else {
         format!("{n} backup run{} examined: {p} with a problem.", plural(n))
     }
+}
+
+/// What happened in a run, in a few words: `backup succeeded, but the Samba upload failed`.
+pub fn run_outcome(r: &RunReport, lang: Lang) -> String {
+    let fr = lang == Lang::Fr;
+    let mut s = match &r.run.end {
+        RunEnd::Success { .. } => lang.pick("sauvegarde réussie", "backup succeeded").to_owned(),
+        RunEnd::Failed { message: Some(m), .. } => {
+            if fr {
+                format!("échec : {}", quoted(m, lang))
+            } else {
+                format!("failed: {}", quoted(m, lang))
+            }
+        }
+        RunEnd::Failed { message: None, .. } => lang.pick("échec", "failed").to_owned(),
+        RunEnd::Unterminated => {
+            if fr {
+                format!("jamais terminée (le log s'arrête ligne {})", r.run.lines.last)
+            } else {
+                format!("never ended (the log stops at line {})", r.run.lines.last)
+            }
+        }
+    };
+    let failed: Vec<String> = r
+        .run
+        .uploads
+        .iter()
+        .filter(|u| matches!(u.outcome, UploadOutcome::Failed { .. }))
+        .map(|u| repo_name(u.repo.as_str()))
+        .collect();
+    if !failed.is_empty() {
+        s.push_str(&if fr {
+            format!(", mais l'envoi {} a échoué", failed.join(", "))
+        } else {
+            format!(", but the {} upload failed", failed.join(", "))
+        });
+    }
+    s
+}
+
+/// One line per run for the short answer: `2025-09-10 03:27:01 — backup succeeded — tile: ■ …`.
+pub fn short_line(r: &RunReport, lang: Lang) -> String {
+    let start = r.run.start.as_ref().map_or_else(
+        || lang.pick("début coupé", "start cut off").to_owned(),
+        |(t, _)| format_at(*t),
+    );
+    let tile = match &r.published {
+        Some(v) => format!("{} {}", lang.pick("tuile :", "tile:"), v.tile.headline(lang)),
+        None => lang.pick("non rejouée", "not replayed").to_owned(),
+    };
+    format!("{start} — {} — {tile}", run_outcome(r, lang))
+}
+
+/// The tile as it is now, after the latest replayed run: `(run number, headline)`.
+pub fn tile_now(d: &Diagnosis, lang: Lang) -> Option<(u32, String)> {
+    d.runs
+        .iter()
+        .rev()
+        .find_map(|r| r.published.as_ref().map(|v| (r.number, v.tile.headline(lang))))
+}
+
+/// `La tuile maintenant (après la sauvegarde 2) :` — the label before [`tile_now`]'s headline.
+pub fn tile_now_label(run: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("La tuile maintenant (après la sauvegarde {run}) :"),
+        Lang::En => format!("The tile now (after run {run}):"),
+    }
+}
+
+/// Said first when the log is from a Jeedom the scenario was never published for.
+pub fn jeedom_seen_text(d: &Diagnosis, lang: Lang) -> Option<String> {
+    let seen = d.jeedom_seen.as_deref()?;
+    let older = seen.starts_with('2') || seen.starts_with('3') || seen.starts_with("4.0") || seen.starts_with("4.1");
+    Some(match (lang, older) {
+        (Lang::Fr, true) => format!(
+            "Le widget et le scénario demandent Jeedom 4.2 ou plus récent : ce log vient de Jeedom {seen}, il est rejoué comme Jeedom {}.",
+            d.jeedom
+        ),
+        (Lang::En, true) => format!(
+            "The widget and the scenario need Jeedom 4.2 or later: this log is from Jeedom {seen}, so it is replayed as Jeedom {}.",
+            d.jeedom
+        ),
+        (Lang::Fr, false) => format!(
+            "Ce log vient de Jeedom {seen}, plus récent que les versions pour lesquelles le scénario est publié (4.2 à 4.5) : il est rejoué comme Jeedom {}.",
+            d.jeedom
+        ),
+        (Lang::En, false) => format!(
+            "This log is from Jeedom {seen}, newer than the releases the scenario is published for (4.2 to 4.5): it is replayed as Jeedom {}.",
+            d.jeedom
+        ),
+    })
 }
