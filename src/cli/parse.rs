@@ -52,12 +52,51 @@ fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
     }
 }
 
+/// The name errors give the input: the file's name, or `stdin`, as `diagnose` says it.
+fn input_name(args: &Args) -> String {
+    if is_stdin(args) {
+        return "stdin".to_owned();
+    }
+    args.file
+        .file_name()
+        .map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// `diagnose`'s rule: an empty text, or one where nothing is a backup line nor a logger line, is
+/// not a Jeedom log (exit 2). A log of logger lines alone is one (`parse` shows them).
+fn refuse_non_log(args: &Args, runs: u64, logger_lines: u64, anything_else: bool, lines: u32) -> anyhow::Result<()> {
+    use infobackup::report::diagnose::DiagnoseError;
+    if runs > 0 || logger_lines > 0 {
+        return Ok(());
+    }
+    let name = input_name(args);
+    Err(if anything_else {
+        DiagnoseError::NotALog { name, lines }
+    } else {
+        DiagnoseError::Empty { name }
+    }
+    .into())
+}
+
+/// [`refuse_non_log`] on a whole model.
+fn refuse_non_log_model(args: &Args, model: &log::LogModel) -> anyhow::Result<()> {
+    let logger = model.all_logger_lines().len() as u64;
+    refuse_non_log(
+        args,
+        model.runs.len() as u64,
+        logger,
+        !model.unknown.is_empty(),
+        model.line_count,
+    )
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = match args.format {
         Format::Summary => summary(&args)?,
         Format::Text => {
             let bytes = read_all(&args)?;
             let model = log::parse(&bytes);
+            refuse_non_log_model(&args, &model)?;
             // The log is untrusted: none of its control characters reaches the terminal.
             infobackup::report::diagnose::text::terminal_safe(
                 &log::render::render_text(&model, &bytes, args.lang),
@@ -67,6 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Json => {
             let bytes = read_all(&args)?;
             let model = log::parse(&bytes);
+            refuse_non_log_model(&args, &model)?;
             let mut json = serde_json::to_string_pretty(&model).context("cannot encode the model as JSON")?;
             json.push('\n');
             redact_text(&json)
@@ -94,7 +134,10 @@ fn summary(args: &Args) -> anyhow::Result<String> {
     items
         .for_each_ref(|item| c.add(item))
         .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
-    Ok(items.text_info().map(|info| c.render(info)).unwrap_or_default())
+    let info = items.text_info();
+    let logger = c.loose_logger_lines + c.logger_lines;
+    refuse_non_log(&args, c.runs, logger, c.unknown > 0, info.map_or(0, |i| i.line_count))?;
+    Ok(info.map(|info| c.render(info)).unwrap_or_default())
 }
 
 #[derive(Debug, Default)]

@@ -98,3 +98,42 @@ fn check_profile_names_the_valid_ones_and_takes_a_profile_file() {
     );
     assert!(String::from_utf8_lossy(&by_profile.stdout).contains("profiles/big-box.toml"));
 }
+
+#[test]
+fn parse_refuses_what_diagnose_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, "  \n\n").unwrap();
+    let prose = dir.path().join("notes.txt");
+    std::fs::write(&prose, "my backup tile is red, help\n").unwrap();
+    let logger_only = dir.path().join("backup");
+    std::fs::write(&logger_only, "[2025-09-10 03:29:40][ERROR] : Failed to send backup\n").unwrap();
+    for format in ["text", "json", "summary"] {
+        for (file, want) in [(&empty, "is empty"), (&prose, "is not a Jeedom backup log")] {
+            let out = infobackup()
+                .arg("parse")
+                .arg(file)
+                .args(["--format", format])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{format} {file:?}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains(want), "{format} {file:?}");
+            let diag = infobackup().arg("diagnose").arg(file).output().unwrap();
+            assert_eq!(diag.status.code(), Some(2));
+            assert!(String::from_utf8_lossy(&diag.stderr).contains(want));
+        }
+        // Logger lines alone are a log parse can show.
+        let out = infobackup()
+            .arg("parse")
+            .arg(&logger_only)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
