@@ -4,7 +4,7 @@
 //! input, not a Jeedom log, bad option).
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -78,7 +78,7 @@ pub struct Args {
     /// A backup log (any encoding and line ends, one or several runs), a case folder, or `-` to
     /// read the log from standard input.
     #[arg(value_name = "LOG_OR_CASE", required_unless_present = "jeedom_url")]
-    input: Option<String>,
+    input: Option<PathBuf>,
     /// Which Jeedom log the text is: backup, update, cron_execution, or auto (update when the
     /// text has a core update's banner, otherwise backup). A case folder names its own logs.
     #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
@@ -143,26 +143,51 @@ pub(crate) enum Input {
     Folder(PathBuf),
 }
 
-/// Reads a log argument: `-` (standard input), a file, or a folder. Errors name the path.
-pub(crate) fn read_input(arg: &str) -> anyhow::Result<Input> {
-    if arg == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read the log from standard input")?;
-        return Ok(Input::Stdin(bytes));
+/// The largest log `diagnose` and `record` read (64 MiB): they hold the whole log, the runs and
+/// the report in memory, and the largest real backup log seen is a few MB. `parse` streams and has
+/// no limit.
+pub(crate) const MAX_INPUT: u64 = 64 * 1024 * 1024;
+
+/// Reads a log argument: `-` (standard input), a file, or a folder. Errors name the path (or
+/// standard input); more than [`MAX_INPUT`] bytes is an error, found without reading past it.
+pub(crate) fn read_input(arg: &Path) -> anyhow::Result<Input> {
+    let too_large = |what: &str| {
+        anyhow::anyhow!(
+            "{what} is larger than {} MiB, the most a log given to diagnose or record may be (cut it to the runs that \
+             matter; `infobackup parse` reads a log of any size)",
+            MAX_INPUT / (1024 * 1024)
+        )
+    };
+    if arg == Path::new("-") {
+        let bytes =
+            read_bounded(std::io::stdin().lock(), MAX_INPUT).context("cannot read the log from standard input")?;
+        return bytes.map(Input::Stdin).ok_or_else(|| too_large("standard input"));
     }
-    let path = PathBuf::from(arg);
+    let path = arg.to_owned();
     match std::fs::metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}: no such file or folder", path.display()),
+        Err(e) if super::atomic::is_symlink_loop(&e) => bail!("{}: a loop of symbolic links", path.display()),
         Err(e) => bail!("cannot read {}: {e}", path.display()),
         Ok(m) if m.is_dir() => Ok(Input::Folder(path)),
+        Ok(m) if m.is_file() && m.len() > MAX_INPUT => Err(too_large(&path.display().to_string())),
         Ok(_) => {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(Input::File { path, bytes })
+            // Also a FIFO or a device (`/dev/zero`): the bound holds whatever the size says.
+            let file = std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes = read_bounded(file, MAX_INPUT).with_context(|| format!("cannot read {}", path.display()))?;
+            match bytes {
+                Some(bytes) => Ok(Input::File { path, bytes }),
+                None => Err(too_large(&path.display().to_string())),
+            }
         }
     }
+}
+
+/// All of `reader` when it holds at most `limit` bytes; `None` (having read `limit + 1`) when it
+/// holds more.
+pub(crate) fn read_bounded(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 /// The case a log argument stands for, its display name, and whether it is a case folder.
@@ -213,13 +238,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(out) = &args.output {
         // Said before the diagnosis, not after it.
-        atomic::check_parent(out)?;
-        if !args.force && out.exists() {
-            bail!(
-                "{} already exists: choose another name, or add --force to replace it",
-                out.display()
-            );
-        }
+        atomic::check_target(out, args.force)?;
     }
     let overrides = Overrides {
         jeedom: args.jeedom_version,
@@ -336,7 +355,7 @@ mod live {
 
     /// Reads the box `url` with the options of `args` (key file, command id, `--push`, `--log`,
     /// `--tz`); `input` is a log given next to `--jeedom-url`.
-    pub(super) fn read(url: &str, args: &Args, input: Option<&str>, ov: &mut Overrides) -> anyhow::Result<Read> {
+    pub(super) fn read(url: &str, args: &Args, input: Option<&Path>, ov: &mut Overrides) -> anyhow::Result<Read> {
         let (key_file, cmd, push, log, tz) = (
             args.apikey_file.as_deref(),
             args.cmd_id,

@@ -8,6 +8,7 @@ mod cli_edge;
 mod cli_record;
 mod conformance;
 mod engine;
+mod hardening;
 mod jeeapi;
 mod log_model;
 mod report_html;
