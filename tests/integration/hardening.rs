@@ -276,3 +276,251 @@ fn record_names_its_target_when_it_cannot_create_it() {
                 .and(predicate::str::contains("at path").not()),
         );
 }
+
+// ---- the mock server's limits ------------------------------------------------------------------
+
+mod server_limits {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    use infobackup::jeeapi::mock::{JeedomMock, Limits};
+
+    fn short_limits() -> Limits {
+        Limits {
+            max_body: 1024 * 1024,
+            max_connections: 256,
+            header_timeout: Duration::from_millis(400),
+            body_timeout: Duration::from_millis(400),
+            write_timeout: Duration::from_millis(400),
+        }
+    }
+
+    fn connect(mock: &JeedomMock) -> TcpStream {
+        let s = TcpStream::connect(mock.address()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s
+    }
+
+    /// Everything the server sends until it closes the connection, and how long that took.
+    fn read_until_closed(s: &mut TcpStream) -> (String, Duration) {
+        let t = Instant::now();
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+        (String::from_utf8_lossy(&out).into_owned(), t.elapsed())
+    }
+
+    const PING: &str = r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{}}"#;
+
+    fn post(body: &str) -> String {
+        format!(
+            "POST /core/api/jeeApi.php HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    #[test]
+    fn a_declared_body_over_the_limit_gets_a_json_rpc_error_unread() {
+        let mock = JeedomMock::start_with(0, short_limits()).unwrap();
+        let mut s = connect(&mock);
+        // 500 MB announced, none sent: the answer must come from the header alone.
+        s.write_all(b"POST /core/api/jeeApi.php HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500000000\r\n\r\n{\"jsonrpc\"").unwrap();
+        let (answer, took) = read_until_closed(&mut s);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(answer.contains(r#""error":{"code":-32600"#), "{answer}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        assert_eq!(mock.counts().too_large, 1);
+        assert_eq!(mock.served(), 0);
+    }
+
+    #[test]
+    fn a_chunked_body_over_the_limit_is_cut_off_once_past_it() {
+        let mock = JeedomMock::start_with(0, short_limits()).unwrap();
+        let mut s = connect(&mock);
+        s.write_all(b"POST /core/api/jeeApi.php HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .unwrap();
+        let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+        let mut sent = 0usize;
+        // Up to 64 MiB; the server answers and closes after 1 MiB.
+        while sent < 64 << 20 {
+            if s.write_all(chunk.as_bytes()).is_err() {
+                break;
+            }
+            sent += 0x10000;
+        }
+        let (answer, _) = read_until_closed(&mut s);
+        assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(sent < 64 << 20, "the server kept reading: {sent} bytes");
+        // Counted whether or not the client could still read the answer.
+        let t = Instant::now();
+        while mock.counts().too_large == 0 && t.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(mock.counts().too_large, 1);
+    }
+
+    #[test]
+    fn idle_and_slow_connections_are_dropped() {
+        let mock = JeedomMock::start_with(0, short_limits()).unwrap();
+        // Connected, nothing sent.
+        let mut idle = connect(&mock);
+        let (answer, took) = read_until_closed(&mut idle);
+        assert!(took < Duration::from_secs(3), "idle for {took:?}: {answer}");
+        // One request, then idle on a kept-alive connection.
+        let mut kept = connect(&mock);
+        kept.write_all(post(PING).as_bytes()).unwrap();
+        let (answer, took) = read_until_closed(&mut kept);
+        assert!(answer.contains("pong"), "{answer}");
+        assert!(took < Duration::from_secs(3), "kept alive for {took:?}");
+        // A head sent one byte every 100 ms never completes in time.
+        let mut slow = connect(&mock);
+        let head = post(PING);
+        let t = Instant::now();
+        for b in head.as_bytes() {
+            if slow.write_all(&[*b]).is_err() || t.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let (answer, _) = read_until_closed(&mut slow);
+        assert!(!answer.contains("pong"), "{answer}");
+        assert!(t.elapsed() < Duration::from_secs(5) + Duration::from_millis(500));
+        // A body that stops half-way.
+        let mut stuck = connect(&mock);
+        let full = post(PING);
+        stuck.write_all(&full.as_bytes()[..full.len() - 10]).unwrap();
+        let (answer, took) = read_until_closed(&mut stuck);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+        assert_eq!(mock.counts().body_timeouts, 1);
+    }
+
+    #[test]
+    fn connections_past_the_cap_are_refused_and_the_cap_frees_up() {
+        let limits = Limits {
+            max_connections: 2,
+            header_timeout: Duration::from_secs(30),
+            ..short_limits()
+        };
+        let mock = JeedomMock::start_with(0, limits).unwrap();
+        let a = connect(&mock);
+        let mut b = connect(&mock);
+        // Both are accepted (a request on b is answered) before the third arrives.
+        b.write_all(post(PING).as_bytes()).unwrap();
+        let mut buf = [0u8; 512];
+        let n = b.read(&mut buf).unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).contains("pong"));
+        let mut c = connect(&mock);
+        let (answer, _) = read_until_closed(&mut c);
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        assert!(
+            answer.ends_with('}') && answer.contains("Too many connections"),
+            "{answer}"
+        );
+        assert_eq!(mock.counts().refused_connections, 1);
+        drop(a);
+        drop(b);
+        let t = Instant::now();
+        loop {
+            let mut d = connect(&mock);
+            d.write_all(post(PING).as_bytes()).unwrap();
+            let n = d.read(&mut buf).unwrap_or(0);
+            if String::from_utf8_lossy(&buf[..n]).contains("pong") {
+                break;
+            }
+            assert!(t.elapsed() < Duration::from_secs(5), "the cap never freed up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Strays are counted, and only the first ones kept.
+    #[test]
+    fn strays_are_counted_not_kept() {
+        let mock = JeedomMock::start_with(0, short_limits()).unwrap();
+        let agent = ureq::Agent::new_with_defaults();
+        let url = format!("{}/nowhere", mock.uri());
+        for _ in 0..1100 {
+            let _ = agent.get(&url).call();
+        }
+        assert_eq!(mock.counts().strays, 1100);
+        assert_eq!(mock.strays().len(), infobackup::jeeapi::mock::MAX_STRAYS);
+    }
+}
+
+/// `serve` keeps nothing per request: 3,000 requests with 16 KiB bodies (48 MB in all, which the
+/// wiremock-based server kept copies of) leave its resident memory where 300 left it.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_memory_stays_flat_over_many_requests() {
+    use std::io::BufRead as _;
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_infobackup"))
+        .args(["serve", "scenarios/4.4-success-local-only"])
+        .current_dir(repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let pid = child.id();
+    let _guard = Kill(child);
+    let (mut uri, mut key) = (String::new(), String::new());
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(u) = line.trim().strip_prefix("jeeApi:") {
+            uri = u.trim().to_owned();
+        }
+        if let Some(k) = line.trim().strip_prefix("API key:") {
+            key = k.trim().to_owned();
+            break;
+        }
+    }
+    // Keep reading: a closed pipe would end `serve` with SIGPIPE at its next line.
+    std::thread::spawn(move || lines.for_each(drop));
+    assert!(!uri.is_empty() && !key.is_empty());
+    let rss = || {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        kb * 1024
+    };
+    let agent = ureq::Agent::new_with_defaults();
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "version",
+        "params": {"apikey": key, "pad": "x".repeat(16 * 1024)}})
+    .to_string();
+    let send = |n: usize| {
+        for _ in 0..n {
+            let mut r = agent
+                .post(&uri)
+                .content_type("application/json")
+                .send(body.as_str())
+                .unwrap();
+            assert!(r.body_mut().read_to_string().unwrap().contains("4.4"));
+        }
+    };
+    send(300);
+    let before = rss();
+    send(3000);
+    let after = rss();
+    let grown = after.saturating_sub(before);
+    assert!(
+        grown < 8 * 1024 * 1024,
+        "serve grew by {grown} bytes over 3,000 requests ({before} → {after})"
+    );
+}
