@@ -122,6 +122,10 @@ pub struct Args {
     /// File holding the Jeedom API key (live mode). Never pass the key itself on the command line.
     #[arg(long, value_name = "FILE", requires = "jeedom_url")]
     apikey_file: Option<PathBuf>,
+    /// Live mode: the most the whole read of the box may take, in seconds (every request
+    /// together; the box may also send at most 64 MiB in all).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, requires = "jeedom_url", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    timeout: u64,
     /// Id of the virtual's info command (live mode), to show the tile the box shows now.
     #[arg(long, value_name = "ID", requires = "jeedom_url")]
     cmd_id: Option<u64>,
@@ -380,7 +384,21 @@ mod live {
         // Read-only unless the user asked for the one write, and even then nothing is written
         // before the diagnosis is done (see `push`).
         config.writes = if push { Writes::Push } else { Writes::Hold };
+        config.deadline = Some(std::time::Duration::from_secs(args.timeout));
         let mut client = Client::new(config).with_context(|| ctx("cannot use this address"))?;
+        if client.key_crosses_network_in_clear() {
+            let msg = match args.lang {
+                Lang::Fr => format!(
+                    "infobackup : attention : la clé API part en clair vers {shown_url} (http:// vers une autre machine) : \
+                     quiconque est sur le chemin réseau peut la lire ; préférez https:// ou un réseau de confiance"
+                ),
+                Lang::En => format!(
+                    "infobackup: warning: the API key travels in clear to {shown_url} (http:// to another machine): \
+                     anyone on the network path can read it; prefer https:// or a network you trust"
+                ),
+            };
+            eprintln!("{msg}");
+        }
         let mut live = Live {
             url: shown_url.clone(),
             version: None,

@@ -524,3 +524,246 @@ fn serve_memory_stays_flat_over_many_requests() {
         "serve grew by {grown} bytes over 3,000 requests ({before} → {after})"
     );
 }
+
+// ---- the live client against misbehaving boxes -------------------------------------------------
+
+mod live_client {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+
+    use infobackup::jeeapi::{ApiError, ApiKey, Client, ClientConfig, Dialect};
+    use infobackup::world::{JeedomVersion, LogName};
+    use serde_json::{Value, json};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+    fn key() -> ApiKey {
+        ApiKey::new("0123456789abcdefKEYKEY").unwrap()
+    }
+
+    fn live(uri: &str) -> ClientConfig {
+        let mut c = ClientConfig::live(uri, key(), 1);
+        c.dialect = Dialect::Known(JeedomVersion::V4_4);
+        c
+    }
+
+    /// Answers every `log::getDelta` with another page of `page` bytes: a log that never ends.
+    struct EndlessLog {
+        page: usize,
+        pages: Arc<AtomicU64>,
+    }
+
+    impl Respond for EndlessLog {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let position = body["params"]["position"].as_u64().unwrap_or(0);
+            self.pages.fetch_add(1, Ordering::Relaxed);
+            let text = "x".repeat(self.page - 1) + "\n";
+            ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": body["id"],
+                "result": {"position": position + self.page as u64, "line": 0, "logText": text}}))
+        }
+    }
+
+    /// A box that keeps sending log pages is stopped at the byte cap, having sent about that much.
+    #[tokio::test]
+    async fn a_box_that_keeps_sending_pages_is_stopped_at_the_byte_cap() {
+        let server = MockServer::start().await;
+        let pages = Arc::new(AtomicU64::new(0));
+        Mock::given(method("POST"))
+            .and(path("/core/api/jeeApi.php"))
+            .respond_with(EndlessLog {
+                page: 256 * 1024,
+                pages: pages.clone(),
+            })
+            .mount(&server)
+            .await;
+        let mut cfg = live(&server.uri());
+        cfg.max_total_bytes = Some(4 * 1024 * 1024);
+        let mut client = Client::new(cfg).unwrap();
+        let e = client.read_log(LogName::Backup).unwrap_err();
+        assert!(matches!(e, ApiError::TooMuchData { limit: 4194304, .. }), "{e}");
+        // 16 pages of 256 KiB fill 4 MiB; the 17th is cut off.
+        let n = pages.load(Ordering::Relaxed);
+        assert!((15..=18).contains(&n), "{n} pages read");
+        assert!(e.to_string().contains("4194304 bytes"), "{e}");
+    }
+
+    /// Answers `version` with the request's id, `delay` late.
+    struct SlowVersion {
+        delay: Duration,
+    }
+
+    impl Respond for SlowVersion {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            ResponseTemplate::new(200)
+                .set_delay(self.delay)
+                .set_body_json(json!({"jsonrpc": "2.0", "id": body["id"], "result": "4.4.20"}))
+        }
+    }
+
+    /// A box that answers each call in 300 ms: the calls together stop at the 1 s deadline,
+    /// though no single one is slow.
+    #[tokio::test]
+    async fn a_slow_box_is_stopped_at_the_deadline() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(SlowVersion {
+                delay: Duration::from_millis(300),
+            })
+            .mount(&server)
+            .await;
+        let mut cfg = live(&server.uri());
+        cfg.deadline = Some(Duration::from_secs(1));
+        let mut client = Client::new(cfg).unwrap();
+        let t = Instant::now();
+        let mut answered = 0;
+        let e = loop {
+            match client.version_text() {
+                Ok(v) => {
+                    assert_eq!(v, "4.4.20");
+                    answered += 1;
+                    assert!(answered < 10, "no deadline");
+                }
+                Err(e) => break e,
+            }
+        };
+        assert!(matches!(e, ApiError::Deadline { .. }), "{e}");
+        assert!(e.to_string().contains("--timeout"), "{e}");
+        assert!((2..=4).contains(&answered), "{answered} answers");
+        let took = t.elapsed();
+        assert!(took < Duration::from_millis(1600), "{took:?}");
+    }
+
+    /// One answer slower than the deadline is cut at the deadline, not at the 10 s request timeout.
+    #[tokio::test]
+    async fn one_answer_longer_than_the_deadline_is_cut_there() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(SlowVersion {
+                delay: Duration::from_secs(8),
+            })
+            .mount(&server)
+            .await;
+        let mut cfg = live(&server.uri());
+        cfg.deadline = Some(Duration::from_millis(700));
+        let mut client = Client::new(cfg).unwrap();
+        let t = Instant::now();
+        let e = client.version_text().unwrap_err();
+        assert!(matches!(e, ApiError::Deadline { .. }), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_redirect_to_another_origin_is_refused_and_gets_nothing() {
+        let elsewhere = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": 1, "result": "4.4.20"})),
+            )
+            .mount(&elsewhere)
+            .await;
+        let server = MockServer::start().await;
+        for status in [301, 302, 307, 308] {
+            server.reset().await;
+            Mock::given(method("POST"))
+                .respond_with(
+                    ResponseTemplate::new(status)
+                        .insert_header("Location", format!("{}/core/api/jeeApi.php", elsewhere.uri()).as_str()),
+                )
+                .mount(&server)
+                .await;
+            let mut client = Client::new(live(&server.uri())).unwrap();
+            let e = client.version_text().unwrap_err();
+            assert!(matches!(e, ApiError::Redirect { .. }), "{status}: {e}");
+            let port = elsewhere.address().port();
+            assert!(e.to_string().contains(&format!("http://127.0.0.1:{port}")), "{e}");
+        }
+        let got = elsewhere.received_requests().await.unwrap_or_default();
+        assert!(got.is_empty(), "the other origin received {} requests", got.len());
+    }
+
+    #[tokio::test]
+    async fn a_redirect_on_the_same_origin_is_followed() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/core/api/jeeApi.php"))
+            .respond_with(ResponseTemplate::new(308).insert_header("Location", "/jeedom/core/api/jeeApi.php"))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/jeedom/core/api/jeeApi.php"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": 1, "result": "4.4.20"})),
+            )
+            .mount(&server)
+            .await;
+        let mut client = Client::new(live(&server.uri())).unwrap();
+        assert_eq!(client.version_text().unwrap(), "4.4.20");
+        // A loop on the same origin ends.
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(307).insert_header("Location", "/core/api/jeeApi.php"))
+            .mount(&server)
+            .await;
+        let mut client = Client::new(live(&server.uri())).unwrap();
+        let e = client.version_text().unwrap_err();
+        assert!(matches!(e, ApiError::HttpStatus { status: 307, .. }), "{e}");
+    }
+
+    /// https:// is understood (this build has TLS): talking TLS to a plain-HTTP port fails in the
+    /// handshake, not as an unsupported address.
+    #[cfg(feature = "https")]
+    #[tokio::test]
+    async fn https_urls_are_spoken_with_tls() {
+        let server = MockServer::start().await;
+        let url = format!("https://127.0.0.1:{}", server.address().port());
+        let mut client = Client::new(live(&url)).unwrap();
+        let e = client.version_text().unwrap_err();
+        assert!(matches!(e, ApiError::Transport { .. }), "{e}");
+        assert!(!client.key_crosses_network_in_clear());
+    }
+}
+
+/// Live mode warns when the key would cross a network in clear, and only then; `--timeout`
+/// bounds the whole read (here, of a box that never answers).
+#[test]
+fn live_mode_warns_of_a_key_in_clear_and_keeps_its_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keyfile = tmp.path().join("key");
+    std::fs::write(&keyfile, "0123456789abcdefKEYKEY\n").unwrap();
+    // 192.0.2.1 (TEST-NET-1) is never routed: no answer, ever.
+    let t = std::time::Instant::now();
+    infobackup()
+        .args([
+            "diagnose",
+            "--lang",
+            "en",
+            "--timeout",
+            "1",
+            "--jeedom-url",
+            "http://192.0.2.1",
+        ])
+        .arg("--apikey-file")
+        .arg(&keyfile)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("travels in clear to http://192.0.2.1"));
+    assert!(t.elapsed() < std::time::Duration::from_secs(8), "{:?}", t.elapsed());
+    infobackup()
+        .args(["diagnose", "--lang", "en", "--jeedom-url", "http://127.0.0.1:1"])
+        .arg("--apikey-file")
+        .arg(&keyfile)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("in clear").not());
+    infobackup()
+        .args(["diagnose", "--timeout", "0", "--jeedom-url", "http://127.0.0.1:1"])
+        .arg("--apikey-file")
+        .arg(&keyfile)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--timeout"));
+}
