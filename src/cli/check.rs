@@ -35,7 +35,8 @@ pub struct Args {
     /// Only replay this profile (as the manifests name it: v2022-01, v2023-03, v2024-08, strict).
     #[arg(long, value_name = "P")]
     profile: Option<String>,
-    /// Also write a JUnit XML report to FILE (replaced if it exists).
+    /// Also write a JUnit XML report to FILE (an existing FILE is replaced only when it is a JUnit
+    /// report).
     #[arg(long, value_name = "FILE", conflicts_with = "compare")]
     junit: Option<PathBuf>,
     /// Output format.

@@ -112,7 +112,8 @@ pub struct Args {
     /// refused unless --force).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Replace the --output file if it exists.
+    /// Replace the --output file if it exists (a regular file only: never a folder, a FIFO or a
+    /// device).
     #[arg(long, requires = "output")]
     force: bool,
     /// Live mode: read the log, the version, the Samba settings and the virtual's value from
