@@ -20,5 +20,7 @@ for t in $targets; do
         -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -fork=1 -ignore_crashes=1 -print_final_stats=1 \
         > "fuzz/logs/$t.log" 2>&1 || true
-    grep -E "stat::number_of_executed_units|INFO: fuzzed for|crash-|panicked at|CRASH|Done" "fuzz/logs/$t.log" | tail -8 || true
+    # The last status line: executions (#N), coverage, and oom/timeout/crash counts.
+    grep -E '^#[0-9]+:' "fuzz/logs/$t.log" | tail -1 || true
 done
+echo "failing inputs: $(find fuzz/artifacts -type f 2>/dev/null | wc -l) (replay one: fuzz/target/*/release/<target> FILE, or cargo +nightly fuzz run -s none <target> FILE)"
