@@ -1,5 +1,5 @@
 //! Triggers per second: the engine replaying every conformance vector in process (MemoryWorld)
-//! and over HTTP (the JSON-RPC client against the wiremock mock on loopback).
+//! and over HTTP (the JSON-RPC client against the mock server on loopback).
 //!
 //! `cargo bench --bench http` (release). Targets on a 2-core machine: in-process ≥ 100,000
 //! triggers/s, HTTP ≥ 1,000 triggers/s. Prints the median of several timed rounds.

@@ -52,6 +52,8 @@ pub enum ConformanceError {
     World { path: PathBuf, source: WorldError },
     #[error("{}: no such file or folder", path.display())]
     Missing { path: PathBuf },
+    #[error("{}: a loop of symbolic links (it never reaches a file or a folder)", path.display())]
+    Loop { path: PathBuf },
 }
 
 /// Which part of a step differs.
@@ -240,22 +242,81 @@ pub fn parse(text: &str, path: &Path) -> Result<Vector, ConformanceError> {
 }
 
 /// Every `*.json` file under the given files and folders (recursively), sorted within each
-/// folder. A file given by name is taken whatever its extension.
+/// folder. A file given by name is taken whatever its extension. Symbolic links are followed,
+/// except into a folder the walk is already inside (see [`find`]).
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConformanceError> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else if p.is_file() {
-            out.push(p.clone());
-        } else {
-            return Err(ConformanceError::Missing { path: p.clone() });
-        }
-    }
-    Ok(out)
+    find(paths).map(|f| f.files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ConformanceError> {
+/// What a walk of files and folders found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The vector files, in walk order.
+    pub files: Vec<PathBuf>,
+    /// Symbolic links that were not followed because they lead back into a folder the walk was
+    /// already inside, or loop among themselves: each with what it leads back to (`None` for a
+    /// link that never reaches anything, `ELOOP`).
+    pub loops: Vec<(PathBuf, Option<PathBuf>)>,
+}
+
+/// Like [`collect`], and names each symbolic-link loop it did not follow. A walk follows links
+/// (a vectors folder may be linked in) but never twice into the same folder on one descent, so
+/// it always ends.
+pub fn find(paths: &[PathBuf]) -> Result<Found, ConformanceError> {
+    let mut found = Found::default();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                let mut inside = vec![(identity(&m), p.clone())];
+                walk(p, &mut inside, &mut found)?;
+            }
+            Ok(_) => found.files.push(p.clone()),
+            Err(e) if is_loop(&e) => return Err(ConformanceError::Loop { path: p.clone() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConformanceError::Missing { path: p.clone() });
+            }
+            Err(source) => {
+                return Err(ConformanceError::Read {
+                    path: p.clone(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A folder's identity, whatever name reaches it: device and inode (the path elsewhere).
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+fn is_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// `inside`: the folders of the current descent, outermost first, with the name each was
+/// reached by.
+fn walk(
+    dir: &Path,
+    inside: &mut Vec<(Option<(u64, u64)>, PathBuf)>,
+    found: &mut Found,
+) -> Result<(), ConformanceError> {
     let read = std::fs::read_dir(dir).map_err(|source| ConformanceError::Read {
         path: dir.to_owned(),
         source,
@@ -263,10 +324,32 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ConformanceError> {
     let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) if is_loop(&e) => {
+                found.loops.push((p, None));
+                continue;
+            }
+            // A dangling link or an entry that vanished: a `.json` one is reported when read.
+            Err(_) => {
+                if p.extension().is_some_and(|e| e == "json") {
+                    found.files.push(p);
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            let id = identity(&meta);
+            if let Some((_, first)) = inside.iter().find(|(i, _)| id.is_some() && *i == id) {
+                found.loops.push((p, Some(first.clone())));
+                continue;
+            }
+            inside.push((id, p.clone()));
+            let walked = walk(&p, inside, found);
+            inside.pop();
+            walked?;
         } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
+            found.files.push(p);
         }
     }
     Ok(())

@@ -41,7 +41,8 @@ pub struct Args {
     /// php, compared trigger by trigger with the Rust profile of the revision it is closest to.
     #[arg(long, value_name = "P")]
     profile: Option<String>,
-    /// Also write a JUnit XML report to FILE (replaced if it exists).
+    /// Also write a JUnit XML report to FILE (an existing FILE is replaced only when it is a JUnit
+    /// report).
     #[arg(long, value_name = "FILE", conflicts_with = "compare")]
     junit: Option<PathBuf>,
     /// Output format.
@@ -342,20 +343,46 @@ fn write_junit(path: &Path, xml: &[u8]) -> anyhow::Result<()> {
     super::atomic::write_file(path, xml, true)
 }
 
-/// Refuses a path that holds a file other than a JUnit report (the user's, kept).
+/// The largest file `--junit` reads to decide whether it is a JUnit report (the corpus's report
+/// is a few kB; anything this large is not a report of ours).
+const MAX_JUNIT_READ: u64 = 64 * 1024 * 1024;
+
+/// Refuses a path that holds anything but a JUnit report (the user's, kept): a folder, a FIFO, a
+/// device, a link to one of them, or a regular file that does not parse as a JUnit report (an XML
+/// document with a `<testsuites>` root, read with quick-junit's own reader).
 fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
-    if path.is_file() {
-        let mut head = Vec::with_capacity(4096);
-        std::fs::File::open(path)
-            .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head))
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let head = String::from_utf8_lossy(&head);
-        if !(head.contains("<testsuites") || head.contains("<testsuite ")) {
-            bail!(
-                "refusing to replace {}: it is not a JUnit report (choose another path)",
-                path.display()
-            );
-        }
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Ok(_) => {}
+    }
+    let refuse = |what: &str| {
+        anyhow::anyhow!(
+            "refusing to replace {}: it is {what}, not a JUnit report (choose another path)",
+            path.display()
+        )
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if super::atomic::is_symlink_loop(&e) => return Err(refuse("a loop of symbolic links")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(refuse("a symbolic link to nothing")),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    if !meta.is_file() {
+        return Err(refuse(super::atomic::kind_of(&meta)));
+    }
+    if meta.len() > MAX_JUNIT_READ {
+        return Err(refuse("a file larger than any report"));
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| quick_junit::Report::deserialize_from_str(text).ok());
+    if parsed.is_none() {
+        bail!(
+            "refusing to replace {}: it is not a JUnit report (choose another path)",
+            path.display()
+        );
     }
     Ok(())
 }

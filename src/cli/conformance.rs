@@ -39,7 +39,21 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let files = conformance::collect(&args.paths)?;
+    let found = conformance::find(&args.paths)?;
+    for (link, back_to) in &found.loops {
+        match back_to {
+            Some(dir) => eprintln!(
+                "infobackup: warning: {}: not followed, a symbolic link back into {} (a loop)",
+                link.display(),
+                dir.display()
+            ),
+            None => eprintln!(
+                "infobackup: warning: {}: not followed, a loop of symbolic links",
+                link.display()
+            ),
+        }
+    }
+    let files = found.files;
     if files.is_empty() {
         anyhow::bail!("no *.json vector found in {}", list(&args.paths));
     }

@@ -4,7 +4,7 @@
 //! input, not a Jeedom log, bad option).
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -80,7 +80,7 @@ pub struct Args {
     /// A backup log (any encoding and line ends, one or several runs), a case folder, or `-` to
     /// read the log from standard input.
     #[arg(value_name = "LOG_OR_CASE", required_unless_present = "jeedom_url")]
-    input: Option<String>,
+    input: Option<PathBuf>,
     /// Which Jeedom log the text is: backup, update, cron_execution, or auto (update when the
     /// text has a core update's banner, otherwise backup). A case folder names its own logs.
     #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
@@ -121,7 +121,8 @@ pub struct Args {
     /// refused unless --force).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Replace the --output file if it exists.
+    /// Replace the --output file if it exists (a regular file only: never a folder, a FIFO or a
+    /// device).
     #[arg(long, requires = "output")]
     force: bool,
     /// Live mode: read the log, the version, the Samba settings and the virtual's value from
@@ -131,6 +132,10 @@ pub struct Args {
     /// File holding the Jeedom API key (live mode). Never pass the key itself on the command line.
     #[arg(long, value_name = "FILE", requires = "jeedom_url")]
     apikey_file: Option<PathBuf>,
+    /// Live mode: the most the whole read of the box may take, in seconds (every request
+    /// together; the box may also send at most 64 MiB in all).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, requires = "jeedom_url", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    timeout: u64,
     /// Id of the virtual's info command (live mode), to show the tile the box shows now.
     #[arg(long, value_name = "ID", requires = "jeedom_url")]
     cmd_id: Option<u64>,
@@ -168,26 +173,51 @@ pub(crate) enum Input {
     Folder(PathBuf),
 }
 
-/// Reads a log argument: `-` (standard input), a file, or a folder. Errors name the path.
-pub(crate) fn read_input(arg: &str) -> anyhow::Result<Input> {
-    if arg == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read the log from standard input")?;
-        return Ok(Input::Stdin(bytes));
+/// The largest log `diagnose` and `record` read (64 MiB): they hold the whole log, the runs and
+/// the report in memory, and the largest real backup log seen is a few MB. `parse` streams and has
+/// no limit.
+pub(crate) const MAX_INPUT: u64 = 64 * 1024 * 1024;
+
+/// Reads a log argument: `-` (standard input), a file, or a folder. Errors name the path (or
+/// standard input); more than [`MAX_INPUT`] bytes is an error, found without reading past it.
+pub(crate) fn read_input(arg: &Path) -> anyhow::Result<Input> {
+    let too_large = |what: &str| {
+        anyhow::anyhow!(
+            "{what} is larger than {} MiB, the most a log given to diagnose or record may be (cut it to the runs that \
+             matter; `infobackup parse` reads a log of any size)",
+            MAX_INPUT / (1024 * 1024)
+        )
+    };
+    if arg == Path::new("-") {
+        let bytes =
+            read_bounded(std::io::stdin().lock(), MAX_INPUT).context("cannot read the log from standard input")?;
+        return bytes.map(Input::Stdin).ok_or_else(|| too_large("standard input"));
     }
-    let path = PathBuf::from(arg);
+    let path = arg.to_owned();
     match std::fs::metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}: no such file or folder", path.display()),
+        Err(e) if super::atomic::is_symlink_loop(&e) => bail!("{}: a loop of symbolic links", path.display()),
         Err(e) => bail!("cannot read {}: {e}", path.display()),
         Ok(m) if m.is_dir() => Ok(Input::Folder(path)),
+        Ok(m) if m.is_file() && m.len() > MAX_INPUT => Err(too_large(&path.display().to_string())),
         Ok(_) => {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(Input::File { path, bytes })
+            // Also a FIFO or a device (`/dev/zero`): the bound holds whatever the size says.
+            let file = std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes = read_bounded(file, MAX_INPUT).with_context(|| format!("cannot read {}", path.display()))?;
+            match bytes {
+                Some(bytes) => Ok(Input::File { path, bytes }),
+                None => Err(too_large(&path.display().to_string())),
+            }
         }
     }
+}
+
+/// All of `reader` when it holds at most `limit` bytes; `None` (having read `limit + 1`) when it
+/// holds more.
+pub(crate) fn read_bounded(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 /// The case a log argument stands for, its display name, and whether it is a case folder.
@@ -238,13 +268,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(out) = &args.output {
         // Said before the diagnosis, not after it.
-        atomic::check_parent(out)?;
-        if !args.force && out.exists() {
-            bail!(
-                "{} already exists: choose another name, or add --force to replace it",
-                out.display()
-            );
-        }
+        atomic::check_target(out, args.force)?;
     }
     // The template and the browser are checked before the diagnosis.
     let real = match &args.widget {
@@ -409,7 +433,7 @@ mod live {
 
     /// Reads the box `url` with the options of `args` (key file, command id, `--push`, `--log`,
     /// `--tz`); `input` is a log given next to `--jeedom-url`.
-    pub(super) fn read(url: &str, args: &Args, input: Option<&str>, ov: &mut Overrides) -> anyhow::Result<Read> {
+    pub(super) fn read(url: &str, args: &Args, input: Option<&Path>, ov: &mut Overrides) -> anyhow::Result<Read> {
         let (key_file, cmd, push, log, tz) = (
             args.apikey_file.as_deref(),
             args.cmd_id,
@@ -434,7 +458,21 @@ mod live {
         // Read-only unless the user asked for the one write, and even then nothing is written
         // before the diagnosis is done (see `push`).
         config.writes = if push { Writes::Push } else { Writes::Hold };
+        config.deadline = Some(std::time::Duration::from_secs(args.timeout));
         let mut client = Client::new(config).with_context(|| ctx("cannot use this address"))?;
+        if client.key_crosses_network_in_clear() {
+            let msg = match args.lang {
+                Lang::Fr => format!(
+                    "infobackup : attention : la clé API part en clair vers {shown_url} (http:// vers une autre machine) : \
+                     quiconque est sur le chemin réseau peut la lire ; préférez https:// ou un réseau de confiance"
+                ),
+                Lang::En => format!(
+                    "infobackup: warning: the API key travels in clear to {shown_url} (http:// to another machine): \
+                     anyone on the network path can read it; prefer https:// or a network you trust"
+                ),
+            };
+            eprintln!("{msg}");
+        }
         let mut live = Live {
             url: shown_url.clone(),
             version: None,

@@ -29,7 +29,7 @@ use super::diagnose::{Input, LogArg, read_input};
 pub struct Args {
     /// The user's log (a file, or `-` for standard input).
     #[arg(value_name = "LOG")]
-    log: String,
+    log: PathBuf,
     /// The new case's folder name: kebab-case, starting with the Jeedom generation, saying the
     /// situation (e.g. `4.4-samba-auth-failure`).
     #[arg(long, value_name = "NAME")]
@@ -155,9 +155,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
 
     // Build next to the target, check, then move into place.
-    let tmp = atomic::temp_name(&target);
+    // A failure to make the temporary folder is said with the target's name: the temporary one
+    // means nothing to the user.
+    let tmp = atomic::temp_folder(&target).with_context(|| format!("cannot create {}", target.display()))?;
     let built = (|| -> anyhow::Result<()> {
-        std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         write_new(&tmp.join(log_file), &anon.bytes)?;
         write_new(&tmp.join(MANIFEST), manifest.as_bytes())?;
         check_case(&tmp)?;

@@ -1,7 +1,7 @@
 //! The JSON-RPC client: reads (and, only when asked, writes) a Jeedom box through jeeApi, and
 //! implements [`World`] so the engine can run against a mock session or a live box.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
@@ -75,7 +75,21 @@ pub struct ClientConfig {
     /// Ask each config key and `NO_CLOUD_BACKUP` once and remember the answer. True for a mock
     /// session (a timeline's config is constant); false for a live box, whose config can change.
     pub cache_constants: bool,
+    /// Time every request together may take, counted from the client's creation; each request's
+    /// timeout is cut to what is left. `None` for a mock session; [`LIVE_DEADLINE`] for a box.
+    pub deadline: Option<Duration>,
+    /// Answer bytes accepted in all (every body together). `None` for a mock session;
+    /// [`LIVE_MAX_BYTES`] for a box.
+    pub max_total_bytes: Option<u64>,
 }
+
+/// A live box's whole read must end within this (`diagnose --timeout`).
+pub const LIVE_DEADLINE: Duration = Duration::from_secs(60);
+/// A live box may send this many answer bytes in all (64 MiB, the input limit of `diagnose`): a
+/// backup log is a few MB; a box that keeps sending pages is stopped here.
+pub const LIVE_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Same-origin redirects followed for one request (another origin's are never followed).
+const MAX_SAME_ORIGIN_REDIRECTS: u32 = 5;
 
 /// Lines asked per `log::get` page; Jeedom cuts the file to its last 500 lines first.
 const LOG_GET_PAGE: u32 = 500;
@@ -105,11 +119,14 @@ impl ClientConfig {
             target: Target::MockSession,
             log_page_lines: 10_000,
             cache_constants: true,
+            deadline: None,
+            max_total_bytes: None,
         }
     }
 
     /// For a real box: reads only (`writes: Hold`) until the caller sets `writes: Writes::Push`;
-    /// listings reported unavailable; 10 s timeout.
+    /// listings reported unavailable; 10 s timeout per request, [`LIVE_DEADLINE`] for all of
+    /// them, at most [`LIVE_MAX_BYTES`] received.
     pub fn live(base_url: impl Into<String>, api_key: ApiKey, virtual_cmd: u64) -> ClientConfig {
         ClientConfig {
             virtual_cmd,
@@ -117,6 +134,8 @@ impl ClientConfig {
             writes: Writes::Hold,
             target: Target::LiveBox,
             cache_constants: false,
+            deadline: Some(LIVE_DEADLINE),
+            max_total_bytes: Some(LIVE_MAX_BYTES),
             ..ClientConfig::mock_session(base_url, api_key)
         }
     }
@@ -125,8 +144,15 @@ impl ClientConfig {
 /// A configuration the client cannot work with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    #[error("Jeedom URL {0:?} must start with http:// (this build has no TLS; use Jeedom's local http address)")]
+    #[error("Jeedom URL {0:?} must start with http:// or https://")]
     Scheme(String),
+    #[error(
+        "Jeedom URL {0:?}: this build has no TLS (built without the `https` feature); use the box's \
+         local http:// address, or rebuild with `--features https`"
+    )]
+    NoTls(String),
+    #[error("Jeedom URL {0:?} is not a URL: {1}")]
+    BadUrl(String, String),
     #[error("unknown time zone {tz:?}: {why}")]
     TimeZone { tz: String, why: String },
     #[error("log page size must be at least 1 line")]
@@ -195,6 +221,10 @@ pub struct Client {
     last_log: Option<LogRead>,
     config_cache: std::collections::HashMap<String, String>,
     no_cloud_cache: Option<bool>,
+    /// When the deadline started.
+    started: Instant,
+    /// Answer bytes received so far.
+    received: u64,
 }
 
 impl std::fmt::Debug for Client {
@@ -220,8 +250,16 @@ impl Client {
         if let Some(stripped) = base.strip_suffix(JEEAPI_PATH) {
             base = stripped.to_owned();
         }
-        if !base.starts_with("http://") {
+        let lower = base.to_ascii_lowercase();
+        if lower.starts_with("https://") {
+            if !cfg!(feature = "https") {
+                return Err(ConfigError::NoTls(base));
+            }
+        } else if !lower.starts_with("http://") {
             return Err(ConfigError::Scheme(base));
+        }
+        if let Err(e) = base.parse::<ureq::http::Uri>() {
+            return Err(ConfigError::BadUrl(base, e.to_string()));
         }
         if config.log_page_lines == 0 {
             return Err(ConfigError::PageSize);
@@ -245,8 +283,33 @@ impl Client {
             last_log: None,
             config_cache: std::collections::HashMap::new(),
             no_cloud_cache: None,
+            started: Instant::now(),
+            received: 0,
             config,
         })
+    }
+
+    /// True when the API key would travel in clear over a network: `http://` to a host that is
+    /// not this machine (`localhost`, `127.0.0.0/8`, `::1`).
+    pub fn key_crosses_network_in_clear(&self) -> bool {
+        let Ok(uri) = self.jeeapi_url.parse::<ureq::http::Uri>() else {
+            return false;
+        };
+        uri.scheme_str() == Some("http") && !uri.host().is_some_and(is_loopback)
+    }
+
+    /// Time left before the deadline (`None`: no deadline).
+    fn time_left(&self, method: &str) -> Result<Option<Duration>, ApiError> {
+        let Some(deadline) = self.config.deadline else {
+            return Ok(None);
+        };
+        match deadline.checked_sub(self.started.elapsed()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(ApiError::Deadline {
+                method: method.to_owned(),
+                after: deadline,
+            }),
+        }
     }
 
     /// The configuration (named so it does not hide [`World::config`]).
@@ -307,15 +370,63 @@ impl Client {
             method: method.to_owned(),
             why: format!("request not encodable: {e}"),
         })?;
-        let answer = self.agent.post(url).content_type("application/json").send(&bytes[..]);
-        let mut response = answer.map_err(|e| transport_error(method, url, self.config.timeout, key, e))?;
-        let status = response.status().as_u16();
-        let raw = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|e| transport_error(method, url, self.config.timeout, key, e))?;
+        let mut target = url.to_owned();
+        let mut hops = 0;
+        let (status, raw) = loop {
+            let left = self.time_left(method)?;
+            let mut request = self.agent.post(&target).content_type("application/json");
+            if let Some(left) = left {
+                // The whole call (connect, send, answer, body) within what is left. Only with a
+                // deadline (a live box): ureq then resolves the name on a thread of its own, too
+                // slow for thousands of replays against the mock, fine for a dozen calls.
+                request = request.config().timeout_global(Some(left)).build();
+            }
+            let answer = request.send(&bytes[..]);
+            let timeout = left.map_or(self.config.timeout, |l| l.min(self.config.timeout));
+            let mut response = answer.map_err(|e| self.transport_error(method, &target, timeout, key, e))?;
+            let status = response.status().as_u16();
+            if (300..400).contains(&status) {
+                let location = response
+                    .headers()
+                    .get(ureq::http::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                match same_origin_target(&target, &location) {
+                    Ok(next) if hops < MAX_SAME_ORIGIN_REDIRECTS => {
+                        hops += 1;
+                        target = next;
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(to) => {
+                        return Err(ApiError::Redirect {
+                            method: method.to_owned(),
+                            url: target,
+                            to: key.scrub(&to),
+                        });
+                    }
+                }
+            }
+            let limit = match self.config.max_total_bytes {
+                Some(total) => total.saturating_sub(self.received).min(MAX_BODY),
+                None => MAX_BODY,
+            };
+            let raw = response.body_mut().with_config().limit(limit).read_to_vec();
+            let raw = match raw {
+                Ok(raw) => raw,
+                Err(ureq::Error::BodyExceedsLimit(_)) if self.config.max_total_bytes.is_some() => {
+                    return Err(ApiError::TooMuchData {
+                        method: method.to_owned(),
+                        limit: self.config.max_total_bytes.unwrap_or(MAX_BODY),
+                    });
+                }
+                Err(e) => return Err(self.transport_error(method, &target, timeout, key, e)),
+            };
+            self.received = self.received.saturating_add(raw.len() as u64);
+            break (status, raw);
+        };
+        let url = target.as_str();
         let text = String::from_utf8_lossy(&raw);
         if status != 200 {
             return Err(ApiError::HttpStatus {
@@ -332,6 +443,18 @@ impl Client {
             excerpt: excerpt(&key.scrub(&text), 200),
         })?;
         protocol::decode_answer(method, id, value, Some(key))
+    }
+
+    /// A transport error; a timeout that ends at the deadline is said as the deadline.
+    fn transport_error(&self, method: &str, url: &str, timeout: Duration, key: &ApiKey, e: ureq::Error) -> ApiError {
+        let e = transport_error(method, url, timeout, key, e);
+        match (&e, self.config.deadline) {
+            (ApiError::Timeout { .. }, Some(deadline)) if self.started.elapsed() >= deadline => ApiError::Deadline {
+                method: method.to_owned(),
+                after: deadline,
+            },
+            _ => e,
+        }
     }
 
     // ---- typed methods -------------------------------------------------------------------------
@@ -761,8 +884,52 @@ pub(crate) fn new_agent(timeout: Duration) -> ureq::Agent {
         .timeout_recv_response(t)
         .timeout_recv_body(t)
         .http_status_as_error(false)
+        // Redirects are followed by `call_at`, and only within the same origin: ureq would resend
+        // the key to wherever a 307 points.
+        .max_redirects(0)
         .build()
         .into()
+}
+
+/// `localhost`, `127.0.0.0/8` and `::1`: this machine.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The origin of a URL: scheme, host (lower case) and port (the scheme's default when absent).
+fn origin(uri: &ureq::http::Uri) -> Option<(String, String, u16)> {
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let host = uri.host()?.to_ascii_lowercase();
+    let port = uri.port_u16().unwrap_or(if scheme == "https" { 443 } else { 80 });
+    Some((scheme, host, port))
+}
+
+/// Where a redirect from `from` to `location` leads: `Ok(url)` when it stays on `from`'s origin
+/// (a path, or an absolute URL with the same scheme, host and port); `Err(origin)` otherwise,
+/// naming only the other origin (`scheme://host:port`), never its path or query.
+fn same_origin_target(from: &str, location: &str) -> Result<String, String> {
+    let from_uri = from
+        .parse::<ureq::http::Uri>()
+        .map_err(|_| "an unreadable address".to_owned())?;
+    let location = location.trim();
+    if location.is_empty() {
+        return Err("nowhere (a redirect without a Location)".to_owned());
+    }
+    if location.starts_with('/') && !location.starts_with("//") {
+        let authority = from_uri.authority().map(|a| a.as_str()).unwrap_or("");
+        let scheme = from_uri.scheme_str().unwrap_or("http");
+        return Ok(format!("{scheme}://{authority}{location}"));
+    }
+    let Ok(to_uri) = location.parse::<ureq::http::Uri>() else {
+        return Err("an unreadable address".to_owned());
+    };
+    match (origin(&from_uri), origin(&to_uri)) {
+        (Some(a), Some(b)) if a == b => Ok(location.to_owned()),
+        (_, Some((scheme, host, port))) => Err(format!("{scheme}://{host}:{port}")),
+        // A relative path without a leading slash, or a scheme-relative `//host`: not followed.
+        _ => Err("an address relative to the page (not followed)".to_owned()),
+    }
 }
 
 fn transport_error(method: &str, url: &str, timeout: Duration, key: &ApiKey, e: ureq::Error) -> ApiError {
@@ -824,8 +991,16 @@ mod tests {
         .unwrap();
         assert_eq!(c.jeeapi_url, "http://box.local/core/api/jeeApi.php");
         assert_eq!(c.proapi_url, "http://box.local/core/api/proApi.php");
-        let e = Client::new(ClientConfig::mock_session("https://box.local", key())).unwrap_err();
+        let e = Client::new(ClientConfig::mock_session("ftp://box.local", key())).unwrap_err();
         assert!(matches!(e, ConfigError::Scheme(_)));
+        let https = Client::new(ClientConfig::mock_session("HTTPS://box.local:8443", key()));
+        if cfg!(feature = "https") {
+            assert_eq!(https.unwrap().jeeapi_url, "HTTPS://box.local:8443/core/api/jeeApi.php");
+        } else {
+            assert!(matches!(https, Err(ConfigError::NoTls(_))));
+        }
+        let e = Client::new(ClientConfig::mock_session("http://box local", key())).unwrap_err();
+        assert!(matches!(e, ConfigError::BadUrl(..)), "{e}");
         let mut bad_tz = ClientConfig::mock_session("http://x", key());
         bad_tz.tz = "Mars/Olympus".into();
         assert!(matches!(Client::new(bad_tz), Err(ConfigError::TimeZone { .. })));
@@ -846,6 +1021,56 @@ mod tests {
         assert!(matches!(client.samba_listing(), Err(WorldError::Unavailable { .. })));
         assert!(matches!(client.no_cloud_backup(), Err(WorldError::Unavailable { .. })));
         assert!(client.enter_step(3).is_ok());
+    }
+
+    #[test]
+    fn the_key_in_clear_over_a_network_is_told() {
+        let crosses = |url: &str| {
+            Client::new(ClientConfig::live(url, key(), 1))
+                .unwrap()
+                .key_crosses_network_in_clear()
+        };
+        assert!(crosses("http://192.168.1.20"));
+        assert!(crosses("http://jeedom.local:8080/"));
+        assert!(!crosses("http://127.0.0.1:8080"));
+        assert!(!crosses("http://127.1.2.3"));
+        assert!(!crosses("http://LOCALHOST/core/api/jeeApi.php"));
+        assert!(!crosses("http://[::1]:80"));
+        if cfg!(feature = "https") {
+            assert!(!crosses("https://192.168.1.20"));
+        }
+    }
+
+    #[test]
+    fn redirects_stay_on_their_origin() {
+        let from = "http://box.local/core/api/jeeApi.php";
+        assert_eq!(
+            same_origin_target(from, "/jeedom/core/api/jeeApi.php"),
+            Ok("http://box.local/jeedom/core/api/jeeApi.php".to_owned())
+        );
+        assert_eq!(
+            same_origin_target(from, "http://BOX.local:80/x"),
+            Ok("http://BOX.local:80/x".to_owned())
+        );
+        assert_eq!(
+            same_origin_target(from, "https://box.local/core/api/jeeApi.php?apikey=x"),
+            Err("https://box.local:443".to_owned())
+        );
+        assert_eq!(
+            same_origin_target(from, "http://evil.example:8080/steal?k=1"),
+            Err("http://evil.example:8080".to_owned())
+        );
+        assert!(same_origin_target(from, "//evil.example/x").is_err());
+        assert!(same_origin_target(from, "").is_err());
+    }
+
+    #[test]
+    fn live_reads_have_a_deadline_and_a_byte_cap() {
+        let c = ClientConfig::live("http://x", key(), 1);
+        assert_eq!(c.deadline, Some(Duration::from_secs(60)));
+        assert_eq!(c.max_total_bytes, Some(64 * 1024 * 1024));
+        let m = ClientConfig::mock_session("http://x", key());
+        assert_eq!((m.deadline, m.max_total_bytes), (None, None));
     }
 
     #[test]

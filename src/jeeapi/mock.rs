@@ -1,4 +1,4 @@
-//! A mock Jeedom on `wiremock`: one HTTP server serves any number of [`Timeline`]s at once, each
+//! A mock Jeedom on `hyper`: one HTTP server serves any number of [`Timeline`]s at once, each
 //! as a session keyed by its own generated API key, in the dialect of its Jeedom version (id 99999
 //! on ≤ 4.4 errors, `"ok"` for empty results on 4.5, `log::getDelta` only on 4.4+, French
 //! messages). It follows the timeline: the log, the listings and `datetime` are those of the
@@ -12,8 +12,15 @@
 //! Logs travel as JSON strings, i.e. text: a log byte that is not UTF-8 (a Latin-1 log) reaches
 //! the client as U+FFFD, and the client's [`super::LogRead::caveat`] says so.
 //!
-//! Faults are injected per session or for the whole server ([`FaultRule`]). A lowest-priority
-//! catch-all records every request nothing else matched ([`JeedomMock::strays`]).
+//! Faults are injected per session or for the whole server ([`FaultRule`]). A request to any other
+//! path or with another method is a stray: answered 404 and counted ([`JeedomMock::strays`]).
+//!
+//! The server answers whoever connects on 127.0.0.1 (`infobackup serve` runs for days), so it keeps
+//! nothing per request (counters, and the first [`MAX_STRAYS`] strays) and every connection lives
+//! under [`Limits`]: a body size, a connection count, and times for a request's head, its body and
+//! a stalled write. It is built on hyper, not wiremock: wiremock keeps a copy of every request a
+//! mock matched (whatever `disable_request_recording` says) and reads every body whole before
+//! matching, which is what let a long `serve` grow without bound.
 
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
@@ -25,8 +32,6 @@ use std::time::Duration;
 
 use jiff::tz::AmbiguousOffset;
 use serde_json::{Map, Value, json};
-use wiremock::matchers::{any, method as http_method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::client::{ClientConfig, MOCK_VIRTUAL_CMD};
 use super::protocol::{self, ApiKey, JEEAPI_PATH, PROAPI_PATH, code, method, wire_result};
@@ -182,6 +187,7 @@ struct State {
     faults: Vec<FaultRule>,
     strays: Vec<Stray>,
     served: u64,
+    counts: Counts,
     /// Dialect of answers given before a session is known (4.4 when `None`).
     default_dialect: Option<JeedomVersion>,
 }
@@ -197,79 +203,120 @@ impl Shared {
     }
 }
 
+/// What the server did besides answering: every figure is a counter, so memory stays flat
+/// however long it runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Requests that matched no route (all of them, beyond the [`MAX_STRAYS`] kept).
+    pub strays: u64,
+    /// Connections closed at once because [`Limits::max_connections`] were open.
+    pub refused_connections: u64,
+    /// Requests whose body was larger than [`Limits::max_body`] (answered with a JSON-RPC error,
+    /// the body never held).
+    pub too_large: u64,
+    /// Requests whose body did not arrive within [`Limits::body_timeout`].
+    pub body_timeouts: u64,
+}
+
+/// The limits every connection lives under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body, in bytes (1 MiB). A larger one is answered with a JSON-RPC error
+    /// (HTTP 413) without being held: refused on its `Content-Length`, or as soon as more has
+    /// arrived.
+    pub max_body: usize,
+    /// Connections open at once (256). One more is answered 503 and closed.
+    pub max_connections: usize,
+    /// Time for a request's head (method, path, headers) to arrive, and for a kept-alive
+    /// connection's next request to begin (10 s): an idle or slow connection is closed after it.
+    pub header_timeout: Duration,
+    /// Time for a request's body to arrive once its head has (10 s).
+    pub body_timeout: Duration,
+    /// Time an answer may wait for a client that does not read it (10 s).
+    pub write_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: 1024 * 1024,
+            max_connections: 256,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
 /// The mock server. Dropping it stops the server.
 pub struct JeedomMock {
-    server: MockServer,
+    address: SocketAddr,
     shared: Arc<Shared>,
+    /// Dropped with the mock: the server's loop sees it and ends, closing every connection.
+    _stop: tokio::sync::watch::Sender<()>,
 }
 
 impl std::fmt::Debug for JeedomMock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JeedomMock")
-            .field("uri", &self.server.uri())
+            .field("uri", &self.uri())
             .finish_non_exhaustive()
     }
 }
 
 impl JeedomMock {
-    /// Starts an isolated server on a free loopback port (needs a tokio runtime with timers).
+    /// Starts an isolated server on a free loopback port.
     pub async fn start() -> Result<JeedomMock, MockError> {
         Self::start_on(0).await
     }
 
     /// Starts on `127.0.0.1:port` (0: any free port).
     pub async fn start_on(port: u16) -> Result<JeedomMock, MockError> {
+        Self::start_blocking(port)
+    }
+
+    /// Starts from synchronous code, inside or outside a tokio runtime: the server runs on its own
+    /// thread with its own runtime, with the default [`Limits`].
+    pub fn start_blocking(port: u16) -> Result<JeedomMock, MockError> {
+        Self::start_with(port, Limits::default())
+    }
+
+    /// Starts on `127.0.0.1:port` with the given limits.
+    pub fn start_with(port: u16, limits: Limits) -> Result<JeedomMock, MockError> {
         let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|source| MockError::Bind { port, source })?;
-        let server = MockServer::builder()
-            .listener(listener)
-            .disable_request_recording()
-            .start()
-            .await;
+        let address = listener
+            .local_addr()
+            .map_err(|source| MockError::Bind { port, source })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|source| MockError::Bind { port, source })?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(MockError::Runtime)?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
         });
-        for (p, endpoint) in [(JEEAPI_PATH, Endpoint::Jee), (PROAPI_PATH, Endpoint::Pro)] {
-            Mock::given(http_method("POST"))
-                .and(path(p))
-                .respond_with(Responder {
-                    shared: shared.clone(),
-                    endpoint,
-                })
-                .with_priority(1)
-                .named(p)
-                .mount(&server)
-                .await;
-        }
-        Mock::given(any())
-            .respond_with(StrayRecorder { shared: shared.clone() })
-            .with_priority(u8::MAX)
-            .named("catch-all")
-            .mount(&server)
-            .await;
-        Ok(JeedomMock { server, shared })
-    }
-
-    /// Starts from synchronous code, inside or outside a tokio runtime: the start-up runs on its
-    /// own thread; the server then runs on wiremock's own thread.
-    pub fn start_blocking(port: u16) -> Result<JeedomMock, MockError> {
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(MockError::Runtime)?;
-            rt.block_on(Self::start_on(port))
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        let server = Arc::new(server::Server::new(shared.clone(), limits));
+        std::thread::Builder::new()
+            .name("jeedom-mock".into())
+            .spawn(move || rt.block_on(server::run(listener, server, stopped)))
+            .map_err(MockError::Runtime)?;
+        Ok(JeedomMock {
+            address,
+            shared,
+            _stop: stop,
         })
-        .join()
-        .map_err(|_| MockError::StartupPanicked)?
     }
 
     /// `http://127.0.0.1:PORT`
     pub fn uri(&self) -> String {
-        self.server.uri()
+        format!("http://{}", self.address)
     }
 
     pub fn address(&self) -> SocketAddr {
-        *self.server.address()
+        self.address
     }
 
     /// The jeeApi URL.
@@ -350,6 +397,11 @@ impl JeedomMock {
     /// Requests answered on the jeeApi and pro-API routes.
     pub fn served(&self) -> u64 {
         self.shared.lock().served
+    }
+
+    /// What the server refused or dropped, and the strays it saw.
+    pub fn counts(&self) -> Counts {
+        self.shared.lock().counts
     }
 
     pub fn session_count(&self) -> usize {
@@ -460,33 +512,8 @@ enum Endpoint {
     Pro,
 }
 
-struct Responder {
-    shared: Arc<Shared>,
-    endpoint: Endpoint,
-}
-
 /// How many stray requests the mock remembers.
-const MAX_STRAYS: usize = 1000;
-
-struct StrayRecorder {
-    shared: Arc<Shared>,
-}
-
-impl Respond for StrayRecorder {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let mut state = self.shared.lock();
-        // A long-running `serve` that receives junk must not grow without bound: the first
-        // strays are what a test or a person needs to see.
-        if state.strays.len() < MAX_STRAYS {
-            state.strays.push(Stray {
-                method: request.method.to_string(),
-                path: request.url.path().to_owned(),
-                body_len: request.body.len(),
-            });
-        }
-        ResponseTemplate::new(404).set_body_raw("<h1>404 Not Found</h1>", "text/html")
-    }
-}
+pub const MAX_STRAYS: usize = 1000;
 
 /// One answer, before it becomes HTTP.
 #[derive(Debug, Clone, PartialEq)]
@@ -497,24 +524,288 @@ pub(crate) struct Reply {
     pub delay: Option<Duration>,
 }
 
-impl Respond for Responder {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let content_type = request
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let reply = {
-            let mut state = self.shared.lock();
-            state.served += 1;
-            answer(&mut state, self.endpoint, &content_type, &request.body)
-        };
-        let mut t = ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type);
-        if let Some(d) = reply.delay {
-            t = t.set_delay(d);
+/// The HTTP side: accepting under the connection cap, hyper's HTTP/1.1 with the head timeout,
+/// the bounded body, the stalled-write timeout, and routing to [`answer`].
+mod server {
+    use std::convert::Infallible;
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+    use hyper::body::Incoming;
+    use hyper::{Method, Request, Response, StatusCode, header};
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+    use tokio::sync::Semaphore;
+
+    use super::*;
+
+    pub(super) struct Server {
+        shared: Arc<Shared>,
+        limits: Limits,
+        connections: Arc<Semaphore>,
+    }
+
+    impl Server {
+        pub(super) fn new(shared: Arc<Shared>, limits: Limits) -> Server {
+            Server {
+                connections: Arc::new(Semaphore::new(limits.max_connections)),
+                shared,
+                limits,
+            }
         }
-        t
+    }
+
+    /// What a client past the connection cap reads before the connection closes.
+    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 95\r\nConnection: close\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":\"Too many connections, try again\"}}";
+
+    pub(super) async fn run(listener: TcpListener, server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<()>) {
+        let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+            return;
+        };
+        loop {
+            let stream = tokio::select! {
+                biased;
+                _ = stop.changed() => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors or a connection reset before accept: wait a little
+                    // rather than spin.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                },
+            };
+            let Ok(permit) = server.connections.clone().try_acquire_owned() else {
+                server.shared.lock().counts.refused_connections += 1;
+                let _ = stream.try_write(BUSY);
+                continue;
+            };
+            let server = server.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                let io = TokioIo::new(StallTimeout::new(stream, server.limits.write_timeout));
+                let header_timeout = server.limits.header_timeout;
+                let service = hyper::service::service_fn(move |request| {
+                    let server = server.clone();
+                    async move { Ok::<_, Infallible>(server.handle(request).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(header_timeout)
+                    .serve_connection(io, service)
+                    .await;
+            });
+        }
+    }
+
+    impl Server {
+        async fn handle(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
+            let endpoint = match (request.method(), request.uri().path()) {
+                (&Method::POST, JEEAPI_PATH) => Some(Endpoint::Jee),
+                (&Method::POST, PROAPI_PATH) => Some(Endpoint::Pro),
+                _ => None,
+            };
+            let declared = request
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if declared.is_some_and(|n| n > self.limits.max_body as u64) {
+                return self.too_large();
+            }
+            let content_type = request
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let (method, path) = (request.method().to_string(), request.uri().path().to_owned());
+            let limited = Limited::new(request.into_body(), self.limits.max_body).collect();
+            let body = match tokio::time::timeout(self.limits.body_timeout, limited).await {
+                Ok(Ok(collected)) => collected.to_bytes(),
+                Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return self.too_large(),
+                // The client went away mid-body: nobody reads this answer.
+                Ok(Err(_)) => return closing(StatusCode::BAD_REQUEST, Vec::new(), "text/plain"),
+                Err(_) => {
+                    self.shared.lock().counts.body_timeouts += 1;
+                    return closing(StatusCode::REQUEST_TIMEOUT, Vec::new(), "text/plain");
+                }
+            };
+            let Some(endpoint) = endpoint else {
+                let mut state = self.shared.lock();
+                state.counts.strays += 1;
+                // A long-running `serve` that receives junk must not grow without bound: the
+                // first strays are what a test or a person needs to see.
+                if state.strays.len() < MAX_STRAYS {
+                    state.strays.push(Stray {
+                        method,
+                        path,
+                        body_len: body.len(),
+                    });
+                }
+                return response(StatusCode::NOT_FOUND, b"<h1>404 Not Found</h1>".to_vec(), "text/html");
+            };
+            let reply = {
+                let mut state = self.shared.lock();
+                state.served += 1;
+                answer(&mut state, endpoint, &content_type, &body)
+            };
+            if let Some(d) = reply.delay {
+                tokio::time::sleep(d).await;
+            }
+            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response(status, reply.body, reply.content_type)
+        }
+
+        fn too_large(&self) -> Response<Full<Bytes>> {
+            self.shared.lock().counts.too_large += 1;
+            let body = json!({"jsonrpc": "2.0", "id": null, "error": {
+                "code": code::INVALID_REQUEST,
+                "message": format!("Requête trop grande : plus de {} octets", self.limits.max_body),
+            }});
+            closing(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                serde_json::to_vec(&body).unwrap_or_default(),
+                "application/json",
+            )
+        }
+    }
+
+    fn response(status: StatusCode, body: Vec<u8>, content_type: &'static str) -> Response<Full<Bytes>> {
+        let mut r = Response::new(Full::new(Bytes::from(body)));
+        *r.status_mut() = status;
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(content_type));
+        r
+    }
+
+    /// An answer after which the connection closes (the rest of the request is not read).
+    fn closing(status: StatusCode, body: Vec<u8>, content_type: &'static str) -> Response<Full<Bytes>> {
+        let mut r = response(status, body, content_type);
+        r.headers_mut()
+            .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+        r
+    }
+
+    /// A stream whose writes fail with `TimedOut` once one has waited `limit` for the client to
+    /// read (the kernel's buffer full): a client that never reads its answer does not hold a
+    /// connection forever. Reads pass through (hyper times the head; the body is timed above).
+    struct StallTimeout<S> {
+        inner: S,
+        limit: Duration,
+        stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+    }
+
+    impl<S> StallTimeout<S> {
+        fn new(inner: S, limit: Duration) -> Self {
+            StallTimeout {
+                inner,
+                limit,
+                stalled: None,
+            }
+        }
+
+        /// After the inner stream said `Pending`: `Ready(Err)` once the stall has lasted too long.
+        fn check_stall(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            let limit = self.limit;
+            let sleep = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+            match sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the client did not read its answer",
+                ))),
+                Poll::Pending => Poll::Pending,
+            }
+        }
+
+        fn progress<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+            match poll {
+                Poll::Pending => match self.check_stall(cx) {
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                    _ => Poll::Pending,
+                },
+                ready => {
+                    self.stalled = None;
+                    ready
+                }
+            }
+        }
+    }
+
+    impl<S: AsyncRead + Unpin> AsyncRead for StallTimeout<S> {
+        fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.inner).poll_read(cx, buf)
+        }
+    }
+
+    impl<S: AsyncWrite + Unpin> AsyncWrite for StallTimeout<S> {
+        fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+            let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+            self.progress(cx, poll)
+        }
+        fn poll_write_vectored(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+            self.progress(cx, poll)
+        }
+        fn is_write_vectored(&self) -> bool {
+            self.inner.is_write_vectored()
+        }
+        fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            let poll = Pin::new(&mut self.inner).poll_flush(cx);
+            self.progress(cx, poll)
+        }
+        fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
+            self.progress(cx, poll)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use tokio::io::AsyncWriteExt;
+
+        #[tokio::test]
+        async fn a_write_nobody_reads_times_out() {
+            let (near, _far) = tokio::io::duplex(64);
+            let mut s = StallTimeout::new(near, Duration::from_millis(100));
+            let t = std::time::Instant::now();
+            let e = s.write_all(&[0u8; 4096]).await.unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+            assert!(t.elapsed() < Duration::from_secs(2));
+        }
+
+        #[tokio::test]
+        async fn a_write_that_is_read_goes_through() {
+            let (near, mut far) = tokio::io::duplex(64);
+            let reader = tokio::spawn(async move {
+                let mut got = Vec::new();
+                tokio::io::AsyncReadExt::read_to_end(&mut far, &mut got)
+                    .await
+                    .map(|_| got.len())
+            });
+            let mut s = StallTimeout::new(near, Duration::from_millis(100));
+            s.write_all(&[0u8; 4096]).await.unwrap();
+            s.shutdown().await.unwrap();
+            drop(s);
+            assert_eq!(reader.await.unwrap().unwrap(), 4096);
+        }
+
+        #[test]
+        fn the_busy_answer_says_its_length() {
+            let text = std::str::from_utf8(BUSY).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())), "{text}");
+            assert!(serde_json::from_str::<Value>(body).is_ok());
+        }
     }
 }
 

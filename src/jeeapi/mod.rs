@@ -5,7 +5,7 @@
 //! - [`protocol`]: the envelope, error codes, the secret [`ApiKey`], typed [`ApiError`]s.
 //! - [`client`]: [`Client`], a blocking JSON-RPC client (ureq) that implements
 //!   [`crate::world::World`] against a mock session or a live box (read-only unless told to push).
-//! - [`mock`]: [`JeedomMock`], a wiremock server that serves any number of
+//! - [`mock`]: [`JeedomMock`], a hyper server that serves any number of
 //!   [`crate::world::Timeline`]s at once in each Jeedom version's dialect, with fault injection.
 //!
 //! Architecture invariant: the API key never reaches a message, a log line or a snapshot;

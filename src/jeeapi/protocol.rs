@@ -203,6 +203,21 @@ pub enum ApiError {
     Unavailable { what: &'static str, why: String },
     #[error("writing the virtual command was refused: {0}")]
     WriteRefused(String),
+    #[error(
+        "{method}: the whole read of the box took longer than {after:?} (the deadline; a longer one \
+         with --timeout SECONDS)"
+    )]
+    Deadline { method: String, after: Duration },
+    #[error(
+        "{method}: the box sent more than {limit} bytes in all, more than any real log needs: stopped \
+         (is something else answering at this address?)"
+    )]
+    TooMuchData { method: String, limit: u64 },
+    #[error(
+        "{method}: {url} redirects to {to}, another address: not followed, so the API key is not sent \
+         there (if that is the box, give its address as the URL)"
+    )]
+    Redirect { method: String, url: String, to: String },
 }
 
 impl ApiError {
@@ -224,6 +239,9 @@ impl ApiError {
         matches!(
             self,
             ApiError::Timeout { .. }
+                | ApiError::Deadline { .. }
+                | ApiError::TooMuchData { .. }
+                | ApiError::Redirect { .. }
                 | ApiError::Refused { .. }
                 | ApiError::Transport { .. }
                 | ApiError::HttpStatus { .. }

@@ -1126,10 +1126,10 @@ fn live_mode_errors_exit_2_without_the_key() {
     assert_no_secret("wrong key stderr", &out.stderr, &[&wrong, &key]);
     infobackup()
         .env("INFOBACKUP_APIKEY", &key)
-        .args(["diagnose", "--jeedom-url", "https://box.example/"])
+        .args(["diagnose", "--jeedom-url", "ftp://box.example/"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("http://"));
+        .stderr(predicate::str::contains("http:// or https://"));
 }
 
 // ---- robustness ------------------------------------------------------------------------------------

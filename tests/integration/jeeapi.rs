@@ -1,4 +1,4 @@
-//! The JSON-RPC client against the wiremock mock: the client reads what `MemoryWorld` reads for
+//! The JSON-RPC client against the mock: the client reads what `MemoryWorld` reads for
 //! every conformance vector, every Jeedom quirk and injected fault becomes the typed error it
 //! should, the API key never shows, and the served mock holds a bounded loopback load.
 

@@ -11,6 +11,7 @@ mod cli_style;
 mod conformance;
 mod docs;
 mod engine;
+mod hardening;
 mod jeeapi;
 mod log_model;
 mod phprun;
