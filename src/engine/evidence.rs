@@ -579,20 +579,7 @@ impl Evidence {
         let pick = |f: String, e: String| if fr { f } else { e };
         let q = |t: &str| quote(t, lang);
         match &d.rule {
-            Rule::BeginStart { trigger } => match kind {
-                FlagKind::Scenario if trigger == "begin_update" => pick(
-                    "Le scénario a reçu begin_update : une mise à jour de Jeedom commence, et la sauvegarde qui la précède va suivre (update=1).".into(),
-                    "The scenario received begin_update: a Jeedom update is starting, and the backup made before it comes next (update=1).".into(),
-                ),
-                FlagKind::Scenario => pick(
-                    format!("Le scénario a reçu {trigger} : la sauvegarde commence et son heure de début est écrite dans le virtuel (lastSave)."),
-                    format!("The scenario received {trigger}: the backup is starting and its start time is written into the virtual (lastSave)."),
-                ),
-                _ => pick(
-                    format!("Sauvegarde en cours ({trigger}) : ce contrôle se fera à la fin, au déclencheur end_backup."),
-                    format!("Backup in progress ({trigger}): this check runs at the end, on the end_backup trigger."),
-                ),
-            },
+            Rule::BeginStart { trigger } => begin_start(kind, trigger, lang),
             Rule::OtherTrigger { trigger } => {
                 let value = d.flag.map(|f| f.code().to_string()).unwrap_or_default();
                 pick(
@@ -600,56 +587,9 @@ impl Evidence {
                     format!("The scenario was started by \"{trigger}\", not by a backup: it checks nothing and writes this flag's start value ({value})."),
                 )
             }
-            Rule::StampFound { last_save, written_by } => match written_by.as_deref() {
-                Some(by @ ("begin_backup" | "begin_update")) => pick(
-                    format!("Le virtuel contient l'heure de début {last_save} (lastSave) écrite par {by} : le scénario sait quelle sauvegarde vérifier."),
-                    format!("The virtual holds the start time {last_save} (lastSave) that {by} wrote: the scenario knows which backup to check."),
-                ),
-                Some("end_backup") => pick(
-                    format!("Le lastSave du virtuel, {last_save}, a été écrit par le end_backup précédent et non par un begin_backup : le scénario le prend quand même pour l'heure de début de cette sauvegarde (begin_backup n'a pas été reçu)."),
-                    format!("The virtual's lastSave, {last_save}, was written by the previous end_backup, not by a begin_backup: the scenario takes it as this backup's start time anyway (begin_backup was not received)."),
-                ),
-                Some(other) => pick(
-                    format!("Le lastSave du virtuel, {last_save}, a été écrit par un lancement qui n'était pas un début de sauvegarde (action {}) : le scénario le prend quand même pour l'heure de début de cette sauvegarde.", q(other)),
-                    format!("The virtual's lastSave, {last_save}, was written by a run that was not a backup start (action {}): the scenario takes it as this backup's start time anyway.", q(other)),
-                ),
-                None => pick(
-                    format!("Le scénario prend le lastSave du virtuel, {last_save}, pour l'heure de début de la sauvegarde."),
-                    format!("The scenario takes the virtual's lastSave, {last_save}, as the backup's start time."),
-                ),
-            },
-            Rule::NoStamp { why } => match kind {
-                FlagKind::Scenario => no_stamp(why, lang),
-                _ if d.flag == Some(Flag::Error) => pick(
-                    "Contrôle non fait : sans heure de début, le scénario ne sait pas quelle sauvegarde vérifier et laisse ce voyant en erreur.".into(),
-                    "Not checked: without a start time the scenario cannot tell which backup to check, and leaves this flag in error.".into(),
-                ),
-                _ => pick(
-                    "Non vérifié : sans heure de début, le scénario ne sait pas quelle sauvegarde contrôler.".into(),
-                    "Not checked: without a start time the scenario cannot tell which backup to check.".into(),
-                ),
-            },
-            Rule::LogErrors { log, today, lines } => {
-                let needle = format!("[{today}");
-                match lines.as_slice() {
-                    [] => pick(
-                        format!("Le log {} contient des lignes avec {} (la date du jour) suivi de ERROR.", log.as_str(), q(&needle)),
-                        format!("The {} log has lines with {} (today's date) followed by ERROR.", log.as_str(), q(&needle)),
-                    ),
-                    [one] => pick(
-                        format!("La ligne {} du log {} contient {} (la date du jour) suivi de ERROR : {}.", one.line, log.as_str(), q(&needle), q(&one.text)),
-                        format!("Line {} of the {} log has {} (today's date) followed by ERROR: {}.", one.line, log.as_str(), q(&needle), q(&one.text)),
-                    ),
-                    [first, ..] => {
-                        let numbers = line_numbers(lines, lang);
-                        let n = lines.len();
-                        pick(
-                            format!("{n} lignes du log {} contiennent {} (la date du jour) suivi de ERROR (lignes {numbers}) ; ligne {} : {}.", log.as_str(), q(&needle), first.line, q(&first.text)),
-                            format!("{n} lines of the {} log have {} (today's date) followed by ERROR (lines {numbers}); line {}: {}.", log.as_str(), q(&needle), first.line, q(&first.text)),
-                        )
-                    }
-                }
-            }
+            Rule::StampFound { last_save, written_by } => stamp_found(last_save, written_by.as_deref(), lang),
+            Rule::NoStamp { why } => no_stamp_flag(kind, why, d.flag, lang),
+            Rule::LogErrors { log, today, lines } => log_errors(*log, today, lines, lang),
             Rule::LogClean { log, today, lines_read: 0 } => pick(
                 format!("Le log {} est vide : aucune ligne ne contient {} (la date du jour) suivi de ERROR.", log.as_str(), q(&format!("[{today}"))),
                 format!("The {} log is empty: no line has {} (today's date) followed by ERROR.", log.as_str(), q(&format!("[{today}"))),
@@ -658,48 +598,8 @@ impl Evidence {
                 format!("Aucune ligne du log {} ne contient {} (la date du jour) suivi de ERROR ({lines_read} ligne{} lue{}).", log.as_str(), q(&format!("[{today}")), plural(*lines_read), plural(*lines_read)),
                 format!("No line of the {} log has {} (today's date) followed by ERROR ({lines_read} line{} read).", log.as_str(), q(&format!("[{today}")), plural(*lines_read)),
             ),
-            Rule::ArchiveFound { file_name, size, stamp, named_at } => {
-                let sz = human_size(*size, lang);
-                match named_at {
-                    Some(line) => pick(
-                        format!("L'archive {file_name} ({sz}), dont le log a écrit le nom (ligne {line}), est bien dans le dossier de sauvegarde."),
-                        format!("The archive {file_name} ({sz}), whose name the log printed (line {line}), is in the backup folder."),
-                    ),
-                    None => {
-                        let rel = self.stamp_relation(stamp, lang);
-                        pick(
-                            format!("L'archive {file_name} ({sz}) est bien dans le dossier de sauvegarde : son nom porte {stamp}{rel}."),
-                            format!("The archive {file_name} ({sz}) is in the backup folder: its name carries {stamp}{rel}."),
-                        )
-                    }
-                }
-            }
-            Rule::ArchiveMissing { stamps: wanted, expected_name, named_at, archives } => {
-                let present = folder_listing(archives, lang);
-                match expected_name {
-                    Some(name) => {
-                        let at = named_at.map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})"))).unwrap_or_default();
-                        pick(
-                            format!("L'archive {name}, dont le log a écrit le nom{at}, n'est pas dans le dossier de sauvegarde ; {present}."),
-                            format!("The archive {name}, whose name the log printed{at}, is not in the backup folder; {present}."),
-                        )
-                    }
-                    None => {
-                        let which = match wanted.len() {
-                            0 | 1 => lang.pick("l'heure de début de la sauvegarde", "the backup's start time").to_owned(),
-                            2 => lang.pick("l'heure de début ou la minute suivante", "the start time or the minute after").to_owned(),
-                            n => pick(
-                                format!("l'heure de début ou jusqu'à {} minutes après", n - 1),
-                                format!("the start time or up to {} minutes after", n - 1),
-                            ),
-                        };
-                        pick(
-                            format!("Aucune archive .gz du dossier de sauvegarde ne porte {} dans son nom ({which}) ; {present}.", join_or(wanted, lang)),
-                            format!("No .gz archive in the backup folder carries {} in its name ({which}); {present}.", join_or(wanted, lang)),
-                        )
-                    }
-                }
-            }
+            Rule::ArchiveFound { file_name, size, stamp, named_at } => self.archive_found(file_name, *size, stamp, *named_at, lang),
+            Rule::ArchiveMissing { stamps, expected_name, named_at, archives } => archive_missing(stamps, expected_name.as_deref(), *named_at, archives, lang),
             Rule::SizeAbove { file_name, size, threshold } => {
                 let (a, t) = sizes_apart(*size, *threshold, lang);
                 pick(
@@ -720,43 +620,11 @@ impl Evidence {
             ),
             Rule::SambaSkipped(why) => samba_skip(why, lang),
             Rule::SambaNewest { newest, stamp, matched, expected_stamps, expected_name, never_saved, upload_line } => {
-                let logged = upload_line
-                    .map(|l| {
-                        pick(
-                            format!(" Dans le log, l'envoi Samba s'est terminé sans erreur (ligne {l})."),
-                            format!(" In the log, the Samba upload ended without error (line {l})."),
-                        )
-                    })
-                    .unwrap_or_default();
                 if !*matched && !never_saved.is_empty() {
-                    let found = pick(
-                        format!("y a trouvé comme sauvegarde la plus récente {newest}, qui ne porte pas {}", join_or(expected_stamps, lang)),
-                        format!("found its newest backup is {newest}, which does not carry {}", join_or(expected_stamps, lang)),
-                    );
-                    return never_configured(never_saved, &found, lang);
+                    return never_configured(never_saved, &newest_lacks_stamp(newest, expected_stamps, lang), lang);
                 }
-                let sentence = match (matched, expected_name) {
-                    (true, Some(_)) => pick(
-                        format!("La sauvegarde la plus récente sur le partage Samba est {newest}, l'archive de cette sauvegarde : l'envoi a réussi."),
-                        format!("The newest backup on the Samba share is {newest}, this backup's archive: the upload worked."),
-                    ),
-                    (true, None) => {
-                        let rel = self.stamp_relation(stamp, lang);
-                        pick(
-                            format!("La sauvegarde la plus récente sur le partage Samba, {newest}, porte {stamp}{rel} : l'envoi a réussi."),
-                            format!("The newest backup on the Samba share, {newest}, carries {stamp}{rel}: the upload worked."),
-                        )
-                    }
-                    (false, Some(name)) => pick(
-                        format!("La sauvegarde la plus récente sur le partage Samba est {newest} et non {name}, l'archive de cette sauvegarde : le scénario compte l'envoi comme échoué."),
-                        format!("The newest backup on the Samba share is {newest}, not this backup's archive {name}: the scenario counts the upload as failed."),
-                    ),
-                    (false, None) => pick(
-                        format!("La sauvegarde la plus récente sur le partage Samba, {newest}, ne porte pas {} : cette sauvegarde n'est pas sur le partage, le scénario compte l'envoi comme échoué.", join_or(expected_stamps, lang)),
-                        format!("The newest backup on the Samba share, {newest}, does not carry {}: this backup is not on the share, so the scenario counts the upload as failed.", join_or(expected_stamps, lang)),
-                    ),
-                };
-                format!("{sentence}{logged}")
+                let seen = self.samba_newest(newest, stamp, *matched, expected_stamps, expected_name.as_deref(), lang);
+                format!("{seen}{}", upload_logged(*upload_line, lang))
             }
             Rule::SambaEmpty { never_saved } if !never_saved.is_empty() => {
                 let found = lang.pick("n'y a trouvé aucune sauvegarde", "found no backup on it");
@@ -787,67 +655,9 @@ impl Evidence {
                 format!("No {} upload in this backup's log: this repository is not in use.", repo.name()),
             ),
             Rule::MarketNotChecked => market_never(lang),
-            Rule::RunFailed { log, message, line, end_marker } => {
-                let log = log.as_str();
-                let at = line.map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})"))).unwrap_or_default();
-                let message = message_text(message);
-                match (message.is_empty(), end_marker) {
-                    (false, true) => pick(
-                        format!("La sauvegarde a échoué : {}, et son déroulé dans le log {log} se termine par [END BACKUP ERROR]{at}.", q(&message)),
-                        format!("The backup failed: {}, and its run in the {log} log ends in [END BACKUP ERROR]{at}.", q(&message)),
-                    ),
-                    (true, true) => pick(
-                        format!("La sauvegarde a échoué : son déroulé dans le log {log} se termine par [END BACKUP ERROR]{at}."),
-                        format!("The backup failed: its run in the {log} log ends in [END BACKUP ERROR]{at}."),
-                    ),
-                    (false, false) => pick(
-                        format!("La sauvegarde a échoué : le log {log} indique {}{at}.", q(&message)),
-                        format!("The backup failed: the {log} log reports {}{at}.", q(&message)),
-                    ),
-                    (true, false) => pick(
-                        format!("La sauvegarde a échoué d'après le log {log}{at}."),
-                        format!("The backup failed according to the {log} log{at}."),
-                    ),
-                }
-            }
-            Rule::LoggerErrors { log, since, lines } => match lines.as_slice() {
-                [] => pick(
-                    format!("Le log {} contient des erreurs du logger écrites depuis le début de la sauvegarde ({since}).", log.as_str()),
-                    format!("The {} log has logger errors written since the backup began ({since}).", log.as_str()),
-                ),
-                [one] => pick(
-                    format!("La ligne {} du log {} est une erreur du logger écrite depuis le début de la sauvegarde ({since}) : {}.", one.line, log.as_str(), q(&one.text)),
-                    format!("Line {} of the {} log is a logger error written since the backup began ({since}): {}.", one.line, log.as_str(), q(&one.text)),
-                ),
-                [first, ..] => {
-                    let n = lines.len();
-                    let numbers = line_numbers(lines, lang);
-                    pick(
-                        format!("{n} erreurs du logger écrites depuis le début de la sauvegarde ({since}), lignes {numbers} du log {} ; ligne {} : {}.", log.as_str(), first.line, q(&first.text)),
-                        format!("{n} logger errors written since the backup began ({since}), lines {numbers} of the {} log; line {}: {}.", log.as_str(), first.line, q(&first.text)),
-                    )
-                }
-            },
-            Rule::RunClean { log: Some(log), since, banner_line, success_line } => {
-                let log = log.as_str();
-                let at = match banner_line {
-                    Some(l) => pick(format!(" (ligne {l})"), format!(" (line {l})")),
-                    None => pick(
-                        " (heure du virtuel : le début de la sauvegarde manque dans le log)".into(),
-                        " (time from the virtual: the run's beginning is missing from the log)".into(),
-                    ),
-                };
-                match success_line {
-                    Some(end) => pick(
-                        format!("La sauvegarde du log {log} commencée à {since}{at} s'est terminée par [END BACKUP SUCCESS] (ligne {end}), et aucune erreur du logger n'a été écrite depuis son début."),
-                        format!("The run in the {log} log that began at {since}{at} ended in [END BACKUP SUCCESS] (line {end}), and no logger error was written since it began."),
-                    ),
-                    None => pick(
-                        format!("La sauvegarde du log {log} commencée à {since}{at} n'a signalé aucun échec, et aucune erreur du logger n'a été écrite depuis son début."),
-                        format!("The run in the {log} log that began at {since}{at} has reported no failure, and no logger error was written since it began."),
-                    ),
-                }
-            }
+            Rule::RunFailed { log, message, line, end_marker } => run_failed(*log, message, *line, *end_marker, lang),
+            Rule::LoggerErrors { log, since, lines } => logger_errors(*log, since, lines, lang),
+            Rule::RunClean { log: Some(log), since, banner_line, success_line } => run_clean(*log, since, *banner_line, *success_line, lang),
             Rule::RunClean { log: None, since, .. } => pick(
                 format!("Aucune trace de cette sauvegarde dans les logs ; aucune erreur du logger depuis {since}."),
                 format!("No trace of this backup in the logs; no logger error since {since}."),
@@ -901,6 +711,79 @@ impl Evidence {
         }
     }
 
+    /// The archive of this run is in the backup folder.
+    fn archive_found(&self, file_name: &str, size: u64, stamp: &str, named_at: Option<usize>, lang: Lang) -> String {
+        let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+        let sz = human_size(size, lang);
+        match named_at {
+            Some(line) => pick(
+                format!(
+                    "L'archive {file_name} ({sz}), dont le log a écrit le nom (ligne {line}), est bien dans le dossier de sauvegarde."
+                ),
+                format!(
+                    "The archive {file_name} ({sz}), whose name the log printed (line {line}), is in the backup folder."
+                ),
+            ),
+            None => {
+                let rel = self.stamp_relation(stamp, lang);
+                pick(
+                    format!(
+                        "L'archive {file_name} ({sz}) est bien dans le dossier de sauvegarde : son nom porte {stamp}{rel}."
+                    ),
+                    format!("The archive {file_name} ({sz}) is in the backup folder: its name carries {stamp}{rel}."),
+                )
+            }
+        }
+    }
+
+    /// The share's newest file, compared with the accepted stamps or the archive's name.
+    fn samba_newest(
+        &self,
+        newest: &str,
+        stamp: &str,
+        matched: bool,
+        expected_stamps: &[String],
+        expected_name: Option<&str>,
+        lang: Lang,
+    ) -> String {
+        let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+        match (matched, expected_name) {
+            (true, Some(_)) => pick(
+                format!(
+                    "La sauvegarde la plus récente sur le partage Samba est {newest}, l'archive de cette sauvegarde : l'envoi a réussi."
+                ),
+                format!("The newest backup on the Samba share is {newest}, this backup's archive: the upload worked."),
+            ),
+            (true, None) => {
+                let rel = self.stamp_relation(stamp, lang);
+                pick(
+                    format!(
+                        "La sauvegarde la plus récente sur le partage Samba, {newest}, porte {stamp}{rel} : l'envoi a réussi."
+                    ),
+                    format!("The newest backup on the Samba share, {newest}, carries {stamp}{rel}: the upload worked."),
+                )
+            }
+            (false, Some(name)) => pick(
+                format!(
+                    "La sauvegarde la plus récente sur le partage Samba est {newest} et non {name}, l'archive de cette sauvegarde : le scénario compte l'envoi comme échoué."
+                ),
+                format!(
+                    "The newest backup on the Samba share is {newest}, not this backup's archive {name}: the scenario counts the upload as failed."
+                ),
+            ),
+            (false, None) => pick(
+                format!(
+                    "La sauvegarde la plus récente sur le partage Samba, {newest}, ne porte pas {} : cette sauvegarde n'est pas sur le partage, le scénario compte l'envoi comme échoué.",
+                    join_or(expected_stamps, lang)
+                ),
+                format!(
+                    "The newest backup on the Samba share, {newest}, does not carry {}: this backup is not on the share, so the scenario counts the upload as failed.",
+                    join_or(expected_stamps, lang)
+                ),
+            ),
+        }
+    }
+
     /// `, the backup's start time` or `, 1 minute after the start time L, which the scenario
     /// accepts` for a stamp the archive or the share carries.
     fn stamp_relation(&self, stamp: &str, lang: Lang) -> String {
@@ -936,6 +819,330 @@ impl Evidence {
             }
         }
     }
+}
+
+/// `begin_backup` or `begin_update` wrote the start values of a backup in progress.
+fn begin_start(kind: FlagKind, trigger: &str, lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    match kind {
+        FlagKind::Scenario if trigger == "begin_update" => pick(
+            "Le scénario a reçu begin_update : une mise à jour de Jeedom commence, et la sauvegarde qui la précède va suivre (update=1).".into(),
+            "The scenario received begin_update: a Jeedom update is starting, and the backup made before it comes next (update=1).".into(),
+        ),
+        FlagKind::Scenario => pick(
+            format!("Le scénario a reçu {trigger} : la sauvegarde commence et son heure de début est écrite dans le virtuel (lastSave)."),
+            format!("The scenario received {trigger}: the backup is starting and its start time is written into the virtual (lastSave)."),
+        ),
+        _ => pick(
+            format!("Sauvegarde en cours ({trigger}) : ce contrôle se fera à la fin, au déclencheur end_backup."),
+            format!("Backup in progress ({trigger}): this check runs at the end, on the end_backup trigger."),
+        ),
+    }
+}
+
+/// `end_backup` found the start stamp, written by `written_by`.
+fn stamp_found(last_save: &str, written_by: Option<&str>, lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    let q = |t: &str| quote(t, lang);
+    match written_by {
+        Some(by @ ("begin_backup" | "begin_update")) => pick(
+            format!(
+                "Le virtuel contient l'heure de début {last_save} (lastSave) écrite par {by} : le scénario sait quelle sauvegarde vérifier."
+            ),
+            format!(
+                "The virtual holds the start time {last_save} (lastSave) that {by} wrote: the scenario knows which backup to check."
+            ),
+        ),
+        Some("end_backup") => pick(
+            format!(
+                "Le lastSave du virtuel, {last_save}, a été écrit par le end_backup précédent et non par un begin_backup : le scénario le prend quand même pour l'heure de début de cette sauvegarde (begin_backup n'a pas été reçu)."
+            ),
+            format!(
+                "The virtual's lastSave, {last_save}, was written by the previous end_backup, not by a begin_backup: the scenario takes it as this backup's start time anyway (begin_backup was not received)."
+            ),
+        ),
+        Some(other) => pick(
+            format!(
+                "Le lastSave du virtuel, {last_save}, a été écrit par un lancement qui n'était pas un début de sauvegarde (action {}) : le scénario le prend quand même pour l'heure de début de cette sauvegarde.",
+                q(other)
+            ),
+            format!(
+                "The virtual's lastSave, {last_save}, was written by a run that was not a backup start (action {}): the scenario takes it as this backup's start time anyway.",
+                q(other)
+            ),
+        ),
+        None => pick(
+            format!("Le scénario prend le lastSave du virtuel, {last_save}, pour l'heure de début de la sauvegarde."),
+            format!("The scenario takes the virtual's lastSave, {last_save}, as the backup's start time."),
+        ),
+    }
+}
+
+/// `end_backup` found no start stamp: why for errorScenario, what it means for the other flags.
+fn no_stamp_flag(kind: FlagKind, why: &StampMissing, flag: Option<Flag>, lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    match kind {
+        FlagKind::Scenario => no_stamp(why, lang),
+        _ if flag == Some(Flag::Error) => pick(
+            "Contrôle non fait : sans heure de début, le scénario ne sait pas quelle sauvegarde vérifier et laisse ce voyant en erreur.".into(),
+            "Not checked: without a start time the scenario cannot tell which backup to check, and leaves this flag in error.".into(),
+        ),
+        _ => pick(
+            "Non vérifié : sans heure de début, le scénario ne sait pas quelle sauvegarde contrôler.".into(),
+            "Not checked: without a start time the scenario cannot tell which backup to check.".into(),
+        ),
+    }
+}
+
+/// Lines of the log matched the published error test.
+fn log_errors(log: LogName, today: &str, lines: &[LogLine], lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    let q = |t: &str| quote(t, lang);
+    let needle = format!("[{today}");
+    match lines {
+        [] => pick(
+            format!(
+                "Le log {} contient des lignes avec {} (la date du jour) suivi de ERROR.",
+                log.as_str(),
+                q(&needle)
+            ),
+            format!(
+                "The {} log has lines with {} (today's date) followed by ERROR.",
+                log.as_str(),
+                q(&needle)
+            ),
+        ),
+        [one] => pick(
+            format!(
+                "La ligne {} du log {} contient {} (la date du jour) suivi de ERROR : {}.",
+                one.line,
+                log.as_str(),
+                q(&needle),
+                q(&one.text)
+            ),
+            format!(
+                "Line {} of the {} log has {} (today's date) followed by ERROR: {}.",
+                one.line,
+                log.as_str(),
+                q(&needle),
+                q(&one.text)
+            ),
+        ),
+        [first, ..] => {
+            let numbers = line_numbers(lines, lang);
+            let n = lines.len();
+            pick(
+                format!(
+                    "{n} lignes du log {} contiennent {} (la date du jour) suivi de ERROR (lignes {numbers}) ; ligne {} : {}.",
+                    log.as_str(),
+                    q(&needle),
+                    first.line,
+                    q(&first.text)
+                ),
+                format!(
+                    "{n} lines of the {} log have {} (today's date) followed by ERROR (lines {numbers}); line {}: {}.",
+                    log.as_str(),
+                    q(&needle),
+                    first.line,
+                    q(&first.text)
+                ),
+            )
+        }
+    }
+}
+
+/// No archive carries an accepted stamp (or the name the log printed).
+fn archive_missing(
+    wanted: &[String],
+    expected_name: Option<&str>,
+    named_at: Option<usize>,
+    archives: &[String],
+    lang: Lang,
+) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    let present = folder_listing(archives, lang);
+    match expected_name {
+        Some(name) => {
+            let at = named_at
+                .map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})")))
+                .unwrap_or_default();
+            pick(
+                format!(
+                    "L'archive {name}, dont le log a écrit le nom{at}, n'est pas dans le dossier de sauvegarde ; {present}."
+                ),
+                format!("The archive {name}, whose name the log printed{at}, is not in the backup folder; {present}."),
+            )
+        }
+        None => {
+            let which = match wanted.len() {
+                0 | 1 => lang
+                    .pick("l'heure de début de la sauvegarde", "the backup's start time")
+                    .to_owned(),
+                2 => lang
+                    .pick(
+                        "l'heure de début ou la minute suivante",
+                        "the start time or the minute after",
+                    )
+                    .to_owned(),
+                n => pick(
+                    format!("l'heure de début ou jusqu'à {} minutes après", n - 1),
+                    format!("the start time or up to {} minutes after", n - 1),
+                ),
+            };
+            pick(
+                format!(
+                    "Aucune archive .gz du dossier de sauvegarde ne porte {} dans son nom ({which}) ; {present}.",
+                    join_or(wanted, lang)
+                ),
+                format!(
+                    "No .gz archive in the backup folder carries {} in its name ({which}); {present}.",
+                    join_or(wanted, lang)
+                ),
+            )
+        }
+    }
+}
+
+/// Strict: the run failed, by its message and/or its `[END BACKUP ERROR]`.
+fn run_failed(log: LogName, message: &str, line: Option<usize>, end_marker: bool, lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    let q = |t: &str| quote(t, lang);
+    let log = log.as_str();
+    let at = line
+        .map(|l| pick(format!(" (ligne {l})"), format!(" (line {l})")))
+        .unwrap_or_default();
+    let message = message_text(message);
+    match (message.is_empty(), end_marker) {
+        (false, true) => pick(
+            format!(
+                "La sauvegarde a échoué : {}, et son déroulé dans le log {log} se termine par [END BACKUP ERROR]{at}.",
+                q(&message)
+            ),
+            format!(
+                "The backup failed: {}, and its run in the {log} log ends in [END BACKUP ERROR]{at}.",
+                q(&message)
+            ),
+        ),
+        (true, true) => pick(
+            format!("La sauvegarde a échoué : son déroulé dans le log {log} se termine par [END BACKUP ERROR]{at}."),
+            format!("The backup failed: its run in the {log} log ends in [END BACKUP ERROR]{at}."),
+        ),
+        (false, false) => pick(
+            format!("La sauvegarde a échoué : le log {log} indique {}{at}.", q(&message)),
+            format!("The backup failed: the {log} log reports {}{at}.", q(&message)),
+        ),
+        (true, false) => pick(
+            format!("La sauvegarde a échoué d'après le log {log}{at}."),
+            format!("The backup failed according to the {log} log{at}."),
+        ),
+    }
+}
+
+/// Strict: logger errors written since the run began.
+fn logger_errors(log: LogName, since: &str, lines: &[LogLine], lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    let q = |t: &str| quote(t, lang);
+    match lines {
+        [] => pick(
+            format!(
+                "Le log {} contient des erreurs du logger écrites depuis le début de la sauvegarde ({since}).",
+                log.as_str()
+            ),
+            format!(
+                "The {} log has logger errors written since the backup began ({since}).",
+                log.as_str()
+            ),
+        ),
+        [one] => pick(
+            format!(
+                "La ligne {} du log {} est une erreur du logger écrite depuis le début de la sauvegarde ({since}) : {}.",
+                one.line,
+                log.as_str(),
+                q(&one.text)
+            ),
+            format!(
+                "Line {} of the {} log is a logger error written since the backup began ({since}): {}.",
+                one.line,
+                log.as_str(),
+                q(&one.text)
+            ),
+        ),
+        [first, ..] => {
+            let n = lines.len();
+            let numbers = line_numbers(lines, lang);
+            pick(
+                format!(
+                    "{n} erreurs du logger écrites depuis le début de la sauvegarde ({since}), lignes {numbers} du log {} ; ligne {} : {}.",
+                    log.as_str(),
+                    first.line,
+                    q(&first.text)
+                ),
+                format!(
+                    "{n} logger errors written since the backup began ({since}), lines {numbers} of the {} log; line {}: {}.",
+                    log.as_str(),
+                    first.line,
+                    q(&first.text)
+                ),
+            )
+        }
+    }
+}
+
+/// Strict: the run found in `log` reported no failure.
+fn run_clean(log: LogName, since: &str, banner_line: Option<usize>, success_line: Option<usize>, lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    let log = log.as_str();
+    let at = match banner_line {
+        Some(l) => pick(format!(" (ligne {l})"), format!(" (line {l})")),
+        None => pick(
+            " (heure du virtuel : le début de la sauvegarde manque dans le log)".into(),
+            " (time from the virtual: the run's beginning is missing from the log)".into(),
+        ),
+    };
+    match success_line {
+        Some(end) => pick(
+            format!(
+                "La sauvegarde du log {log} commencée à {since}{at} s'est terminée par [END BACKUP SUCCESS] (ligne {end}), et aucune erreur du logger n'a été écrite depuis son début."
+            ),
+            format!(
+                "The run in the {log} log that began at {since}{at} ended in [END BACKUP SUCCESS] (line {end}), and no logger error was written since it began."
+            ),
+        ),
+        None => pick(
+            format!(
+                "La sauvegarde du log {log} commencée à {since}{at} n'a signalé aucun échec, et aucune erreur du logger n'a été écrite depuis son début."
+            ),
+            format!(
+                "The run in the {log} log that began at {since}{at} has reported no failure, and no logger error was written since it began."
+            ),
+        ),
+    }
+}
+/// What the share showed when Samba was never configured: its newest file lacks the stamps.
+fn newest_lacks_stamp(newest: &str, expected_stamps: &[String], lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "y a trouvé comme sauvegarde la plus récente {newest}, qui ne porte pas {}",
+            join_or(expected_stamps, lang)
+        ),
+        Lang::En => format!(
+            "found its newest backup is {newest}, which does not carry {}",
+            join_or(expected_stamps, lang)
+        ),
+    }
+}
+
+/// Strict: ` In the log, the Samba upload ended without error (line N).`, or nothing.
+fn upload_logged(upload_line: Option<usize>, lang: Lang) -> String {
+    let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
+    upload_line
+        .map(|l| {
+            pick(
+                format!(" Dans le log, l'envoi Samba s'est terminé sans erreur (ligne {l})."),
+                format!(" In the log, the Samba upload ended without error (line {l})."),
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// errorSamba=1 although Samba was never configured: the published code on PHP 8 counts the
@@ -1178,7 +1385,7 @@ fn sizes_apart(a: u64, b: u64, lang: Lang) -> (String, String) {
         let digits = n.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(lang.pick("\u{202f}", ","));
             }
             out.push(c);

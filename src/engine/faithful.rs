@@ -1,7 +1,17 @@
-//! The published code block (revisions 2022-01, 2023-03, 2024-08) as a state machine:
-//! **start** (the start values) → **checks** (the branch of the trigger, reading the world) →
-//! **end** (`lastSave = stamp(now)`, the JSON, the tags). Each phase is a function of the previous
-//! phase's variables; the world is passed in and read lazily, in the order the PHP reads it.
+//! The published code block (revisions 2022-01, 2023-03, 2024-08), phase by phase in the PHP's
+//! own order (line numbers of 2024-08, counted as below):
+//! 1. **trigger** (lines 7 to 13): which launcher ran the block (`Block::read_trigger`);
+//! 2. **start values** (lines 14 to 26): `$Json` and the variables' start values (`Block::start`);
+//! 3. **branch of the trigger** (lines 30 to 188): `begin_update` / `begin_backup`
+//!    (`Block::begin`), `end_backup` (`Block::end_backup`: the start stamp, then the checks log,
+//!    local and size, Samba) or any other launcher (`Block::other_trigger`);
+//! 4. **JSON and tags** (lines 189 to 228): `lastSave = stamp(now)` and the state (`Vars::end`).
+//!
+//! The world is read lazily, in the order the PHP reads it. Every flag is written through
+//! `Block::set` or `Block::keep`, which record beside the value the rule that decided it (the
+//! [`Evidence`]), so each phase reads as the PHP does. A PHP throw and a world that cannot answer
+//! both stop the block (`Stop`): each `?` is a place where that can happen, and [`run`] is the one
+//! place that catches, as Jeedom does: a throw empties the virtual, a world error ends the replay.
 //!
 //! Revision differences, all here:
 //! - 2022-01 and 2023-03 read the trigger with the ≤ 4.4 accessor: on Jeedom 4.5 every trigger
@@ -62,6 +72,7 @@
 //!   real box, and the engine does not move it as PHP's clock would.
 
 use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
 
 use crate::php::{self, PhpVersion, Value};
 use crate::redact::redact_text;
@@ -92,9 +103,10 @@ pub(super) struct Vars {
 }
 
 impl Vars {
-    /// Phase 1, start: `date=""`, `heure=""`, `minSizeBackup=size_format(S)`, `update=0`,
-    /// `errorScenario=1`, `errorLog=1`, `errorLocal=-1`, `errorSize=1`, `errorSamba=-1`,
-    /// `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`, until a branch assigns it).
+    /// Lines 15 to 26, the start values: `date=""`, `heure=""`, `minSizeBackup=size_format(S)`,
+    /// `update=0`, `errorScenario=1`, `errorLog=1`, `errorLocal=-1`, `errorSize=1`,
+    /// `errorSamba=-1`, `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`, until a
+    /// branch assigns it).
     pub(super) fn start(cfg: &ProfileConfig) -> Vars {
         Vars {
             date: PhpString::default(),
@@ -116,8 +128,8 @@ impl Vars {
         }
     }
 
-    /// What `begin_backup` and `begin_update` write: `errorScenario=0`, `errorLog=0`,
-    /// `errorLocal=-1`, `errorSize=0`.
+    /// Lines 55 to 58, what `begin_backup` and `begin_update` write: `errorScenario=0`,
+    /// `errorLog=0`, `errorLocal=-1`, `errorSize=0`.
     pub(super) fn begin(&mut self, action: Action) {
         self.action = action;
         self.scenario = Flag::Ok;
@@ -137,7 +149,8 @@ impl Vars {
         }
     }
 
-    /// Phase 3, end: `lastSave = stamp(now)` and the state in the layout of the path taken.
+    /// Lines 189 to 228, the end: `lastSave = stamp(now)` and the state in the layout of the path
+    /// taken.
     pub(super) fn end(self, cfg: &ProfileConfig, now: DateTime) -> ScenarioState {
         let shape = match (&self.archive, cfg.base) {
             (Some(_), _) => Shape::End,
@@ -163,8 +176,336 @@ impl Vars {
     }
 }
 
-/// `array_key_exists('update', $J) && $J['update'] == $n`. On PHP 8, `$J` not an array throws;
-/// on PHP 7 it warns and answers no.
+/// Why the block stopped before its end.
+///
+/// One error type rather than a `Result` in a `Result`, so that `?` reads as the PHP's own
+/// unwinding: a world read and a PHP operation that throws both end the block at that line, and
+/// only [`run`] tells them apart.
+enum Stop {
+    /// PHP threw: Jeedom catches it and the virtual becomes `""`.
+    Crashed(Crash),
+    /// The world could not answer: no outcome, the replay fails.
+    World(WorldError),
+}
+
+impl From<Crash> for Stop {
+    fn from(crash: Crash) -> Stop {
+        Stop::Crashed(crash)
+    }
+}
+
+impl From<WorldError> for Stop {
+    fn from(e: WorldError) -> Stop {
+        Stop::World(e)
+    }
+}
+
+/// Runs the published code block for one trigger.
+pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
+    let mut block = Block::start(input);
+    match block.branch(world) {
+        Ok(()) => Ok((BlockOutput::Written(block.vars.end(input.config, input.now)), block.why)),
+        Err(Stop::Crashed(crash)) => {
+            block.why.crashed(crash.clone());
+            Ok((BlockOutput::Crashed(crash), block.why))
+        }
+        Err(Stop::World(e)) => Err(e),
+    }
+}
+
+/// One run of the code block: what it reads, its variables, and beside them why each flag has
+/// its value.
+struct Block<'a> {
+    input: &'a BlockInput<'a>,
+    cfg: &'a ProfileConfig,
+    /// Line 14: `$Json = json_decode(#lastSave#)`, PHP null when it is not JSON.
+    json: Value,
+    vars: Vars,
+    why: Evidence,
+}
+
+impl<'a> Block<'a> {
+    /// Lines 14 to 26: `$Json` and the start values. Nothing here reads the world or throws, so
+    /// it is set up before the trigger is read.
+    fn start(input: &'a BlockInput<'a>) -> Block<'a> {
+        let cfg = input.config;
+        let source = if input.jeedom.trigger_from_tag() {
+            TriggerSource::Tag
+        } else {
+            TriggerSource::Accessor
+        };
+        let launched_by = Rule::OtherTrigger {
+            trigger: input.trigger.to_string(),
+        };
+        Block {
+            input,
+            cfg,
+            json: php::json_decode(input.last_save_tag).unwrap_or(Value::Null),
+            vars: Vars::start(cfg),
+            why: Evidence::new(cfg.name(), source, cfg.min_size, launched_by),
+        }
+    }
+
+    /// `$errorX = flag`, and beside it the rule that decided it.
+    fn set(&mut self, kind: FlagKind, flag: Flag, rule: Rule) {
+        *self.vars.flag_mut(kind) = flag;
+        self.why.set(kind, flag, rule);
+    }
+
+    /// The flag keeps its value; `rule` says why.
+    fn keep(&mut self, kind: FlagKind, rule: Rule) {
+        let flag = *self.vars.flag_mut(kind);
+        self.why.set(kind, flag, rule);
+    }
+
+    /// The flags the block checks keep their values for `rule`; the Market is never checked.
+    fn keep_all(&mut self, rule: Rule) {
+        for kind in [
+            FlagKind::Scenario,
+            FlagKind::Log,
+            FlagKind::Local,
+            FlagKind::Size,
+            FlagKind::Samba,
+        ] {
+            self.keep(kind, rule.clone());
+        }
+        self.keep(FlagKind::Market, Rule::MarketNotChecked);
+    }
+
+    /// Lines 30 to 188: the branch of the trigger.
+    fn branch(&mut self, world: &mut dyn World) -> Result<(), Stop> {
+        match self.read_trigger()? {
+            trigger @ (Trigger::BeginUpdate | Trigger::BeginBackup) => self.begin(trigger)?,
+            Trigger::EndBackup => self.end_backup(world)?,
+            Trigger::Other(name) => self.other_trigger(name),
+        }
+        Ok(())
+    }
+
+    /// Lines 7 to 13: 2022-01 and 2023-03 only know the ≤ 4.4 accessor, which Jeedom 4.5 removed;
+    /// 2024-08 reads the `#trigger#` tag there.
+    fn read_trigger(&self) -> Result<&'a Trigger, Crash> {
+        let accessor_only = matches!(self.cfg.base, Profile::V2022_01 | Profile::V2023_03);
+        if self.input.jeedom.trigger_from_tag() && accessor_only {
+            return Err(Crash::TriggerAccessorGone);
+        }
+        Ok(self.input.trigger)
+    }
+
+    /// Lines 30 to 60: a backup starts. `update` is 1 for `begin_update` (line 36), and for
+    /// `begin_backup` when the prior value says so (line 48, which throws on PHP 8 when `$Json`
+    /// is not an array).
+    fn begin(&mut self, trigger: &Trigger) -> Result<(), Crash> {
+        let (action, update) = match trigger {
+            Trigger::BeginUpdate => (Action::StartUpdate, true),
+            _ => (Action::StartBackup, update_equals(&self.json, 1, self.cfg.php)?),
+        };
+        self.vars.update = update;
+        self.vars.begin(action);
+        self.keep_all(Rule::BeginStart {
+            trigger: trigger.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Lines 181 to 188: any other launcher checks nothing; `action` becomes `""` (2022-01
+    /// too, line 180 there) and the flags keep their start values.
+    fn other_trigger(&mut self, name: &str) {
+        self.vars.action = Action::Empty;
+        for kind in FlagKind::ALL {
+            self.keep(
+                kind,
+                Rule::OtherTrigger {
+                    trigger: name.to_owned(),
+                },
+            );
+        }
+    }
+
+    /// Lines 61 to 180: the backup ended. With a start stamp `L`, errorScenario, then the checks
+    /// in the PHP's order: log, local archive and size, Samba.
+    fn end_backup(&mut self, world: &mut dyn World) -> Result<(), Stop> {
+        let last_save = read_last_save(&self.json, self.cfg.php)?;
+        if !rules::stamp_given(&last_save, self.cfg.php) {
+            self.no_start_stamp();
+            return Ok(());
+        }
+        let start = StartStamp::read(last_save, self.cfg, self.input.tz)?;
+        self.start_stamp_found(&start);
+        self.check_log(world)?;
+        self.check_local(&start, world)?;
+        self.check_samba(&start, world)?;
+        self.keep(FlagKind::Market, Rule::MarketNotChecked);
+        Ok(())
+    }
+
+    /// Lines 172 to 178: no start stamp, nothing is checked and the flags keep their start
+    /// values. `action` is `endBackup` from line 69, which 2022-01 lacks: there it stays unset.
+    fn no_start_stamp(&mut self) {
+        if self.cfg.base != Profile::V2022_01 {
+            self.vars.action = Action::EndBackup;
+        }
+        self.keep_all(Rule::NoStamp {
+            why: StampMissing::of(self.input.last_save_tag, &self.json),
+        });
+    }
+
+    /// Lines 77 to 83: `action`, `errorScenario=0`, and `date` and `heure` cut out of `L`.
+    fn start_stamp_found(&mut self, start: &StartStamp) {
+        self.vars.action = Action::EndBackup;
+        self.vars.date = PhpString(php::substr(&start.text, 0, Some(10)));
+        self.vars.heure = PhpString(php::substr(&start.text, -5, None));
+        let found = Rule::StampFound {
+            last_save: start.shown(),
+            written_by: evidence::written_by(&self.json),
+        };
+        self.set(FlagKind::Scenario, Flag::Ok, found);
+        self.why.last_save = Some(start.shown());
+        self.why.later_stamps = start.later.clone();
+    }
+
+    /// Lines 85 to 90, errorLog: a line of `log/backup` holding `[` + today's date and, later on
+    /// it, `ERROR`.
+    fn check_log(&mut self, world: &mut dyn World) -> Result<(), WorldError> {
+        if !self.cfg.checks.log {
+            self.set(FlagKind::Log, Flag::Disabled, Rule::CheckDisabled);
+            return Ok(());
+        }
+        let log = LogName::Backup;
+        let text = world.log(log)?;
+        let today = self.input.now.date().to_string();
+        let (lines, lines_read) = rules::dated_error_lines(&text, &today);
+        let (flag, rule) = if lines.is_empty() {
+            (Flag::Ok, Rule::LogClean { log, today, lines_read })
+        } else {
+            (Flag::Error, Rule::LogErrors { log, today, lines })
+        };
+        self.why.log_file = Some(log);
+        self.set(FlagKind::Log, flag, rule);
+        Ok(())
+    }
+
+    /// Lines 97 to 133, errorLocal and errorSize: the last `*.gz` in name order whose stamp is
+    /// `L` or `L2`, and its size.
+    fn check_local(&mut self, start: &StartStamp, world: &mut dyn World) -> Result<(), WorldError> {
+        let cfg = self.cfg;
+        if !cfg.checks.local && !cfg.checks.size {
+            self.vars.archive = Some(ArchiveField::NotFound);
+            self.set(FlagKind::Local, Flag::Disabled, Rule::CheckDisabled);
+            self.set(FlagKind::Size, Flag::Disabled, Rule::CheckDisabled);
+            return Ok(());
+        }
+        let files = world.local_files()?;
+        let gz = rules::archives(&files);
+        // Line 106: the folder's path only changes the stamp of names shorter than the stamp
+        // window, so `backup::path` is read only then.
+        let dir = if gz.iter().any(|f| f.name.len() < rules::STAMP_WINDOW) {
+            Some(rules::backup_dir(&world.config("backup::path")?))
+        } else {
+            None
+        };
+        let found = gz.iter().rev().find_map(|f| {
+            let stamp = rules::archive_stamp(dir.as_deref(), &f.name);
+            let matched = start.matches(&stamp, cfg.php);
+            matched.then(|| (*f, String::from_utf8_lossy(&stamp).into_owned(), None))
+        });
+        let missing = Rule::ArchiveMissing {
+            stamps: start.accepted(),
+            expected_name: None,
+            named_at: None,
+            archives: gz.iter().map(|f| f.name.clone()).collect(),
+        };
+        decide_archive(&mut self.vars, cfg, found, missing, &mut self.why);
+        Ok(())
+    }
+
+    /// Lines 134 to 170, errorSamba: when the gate lets it, the share's newest file must carry
+    /// `L` or `L2`; a listing that throws (line 149) crashes the block.
+    fn check_samba(&mut self, start: &StartStamp, world: &mut dyn World) -> Result<(), Stop> {
+        let cfg = self.cfg;
+        if !cfg.checks.samba {
+            self.keep(FlagKind::Samba, Rule::CheckDisabled);
+            return Ok(());
+        }
+        let never_saved = match samba_gate(&self.json, cfg, world)? {
+            SambaGate::Closed(skip) => {
+                self.keep(FlagKind::Samba, Rule::SambaSkipped(skip));
+                return Ok(());
+            }
+            SambaGate::Open { never_saved } => never_saved,
+        };
+        let listing = world.samba_listing()?.map_err(|message| Crash::SambaListing {
+            message: redact_text(&message),
+        })?;
+        let (flag, rule) = match listing.first() {
+            None => (Flag::Error, Rule::SambaEmpty { never_saved }),
+            Some(newest) => {
+                let stamp = rules::file_stamp(newest.as_bytes());
+                let matched = start.matches(&stamp, cfg.php);
+                let rule = Rule::SambaNewest {
+                    newest: newest.clone(),
+                    stamp: String::from_utf8_lossy(&stamp).into_owned(),
+                    matched,
+                    expected_stamps: start.accepted(),
+                    expected_name: None,
+                    never_saved,
+                    upload_line: None,
+                };
+                (Flag::from_error(!matched), rule)
+            }
+        };
+        self.set(FlagKind::Samba, flag, rule);
+        Ok(())
+    }
+}
+
+/// `$lastSaveJson` (`L`) once `end_backup` found it, and the stamps accepted with it.
+struct StartStamp {
+    /// `L` as PHP holds it, for the loose comparisons.
+    value: Value,
+    /// `L` as the text `substr` reads.
+    text: Vec<u8>,
+    /// `L2` (line 66): the stamps of the minutes after `L` the profile tolerates.
+    later: Vec<String>,
+}
+
+impl StartStamp {
+    /// Lines 64 to 66 (2022-01: inside the stamp test, line 69 there): `substr` throws on an array
+    /// on PHP 8; PHP 7 warns and reads `""`. An array passes the stamp test, so both revisions
+    /// throw alike.
+    fn read(value: Value, cfg: &ProfileConfig, tz: &TimeZone) -> Result<StartStamp, Crash> {
+        let text = match (&value, cfg.php) {
+            (Value::Array(_), PhpVersion::Php8) => return Err(Crash::StampIsArray),
+            (Value::Array(_), PhpVersion::Php7) => Vec::new(),
+            (other, _) => php::to_string(other),
+        };
+        let minutes = cfg.stamp_tolerance_s / 60;
+        let later = rules::parse_stamp(&text)
+            .map(|t| rules::later_stamps(t, tz, minutes))
+            .unwrap_or_default();
+        Ok(StartStamp { value, text, later })
+    }
+
+    /// `L` for a person (the evidence).
+    fn shown(&self) -> String {
+        String::from_utf8_lossy(&self.text).into_owned()
+    }
+
+    /// `L`, then the later stamps.
+    fn accepted(&self) -> Vec<String> {
+        std::iter::once(self.shown())
+            .chain(self.later.iter().cloned())
+            .collect()
+    }
+
+    /// `$stamp == $L || $stamp == $L2`, loose as PHP compares.
+    fn matches(&self, stamp: &[u8], php: PhpVersion) -> bool {
+        rules::stamp_matches(stamp, &self.value, &self.later, php)
+    }
+}
+
+/// Line 48, `array_key_exists('update', $J) && $J['update'] == $n`. On PHP 8, `$J` not an array
+/// throws; on PHP 7 it warns and answers no.
 fn update_equals(j: &Value, n: i64, php: PhpVersion) -> Result<bool, Crash> {
     match j {
         Value::Array(a) => Ok(a.get("update").is_some_and(|v| php::loose_eq(v, &Value::Int(n), php))),
@@ -177,8 +518,8 @@ fn update_equals(j: &Value, n: i64, php: PhpVersion) -> Result<bool, Crash> {
     }
 }
 
-/// `$J['lastSave']`: null when missing or `$J` is not an array; a string `$J` throws on PHP 8
-/// and gives its first character on PHP 7.
+/// Line 62, `$J['lastSave']`: null when missing or `$J` is not an array; a string `$J` throws on
+/// PHP 8 and gives its first character on PHP 7.
 fn read_last_save(j: &Value, php: PhpVersion) -> Result<Value, Crash> {
     Ok(match j {
         Value::Array(a) => a.get("lastSave").cloned().unwrap_or(Value::Null),
@@ -190,264 +531,9 @@ fn read_last_save(j: &Value, php: PhpVersion) -> Result<Value, Crash> {
     })
 }
 
-/// Runs the published code block for one trigger.
-pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(BlockOutput, Evidence), WorldError> {
-    let cfg = input.config;
-    let source = if input.jeedom.trigger_from_tag() {
-        TriggerSource::Tag
-    } else {
-        TriggerSource::Accessor
-    };
-    let mut ev = Evidence::new(
-        cfg.name(),
-        source,
-        cfg.min_size,
-        Rule::OtherTrigger {
-            trigger: input.trigger.to_string(),
-        },
-    );
-
-    // Reading the trigger: 2022-01 and 2023-03 only know the ≤ 4.4 accessor.
-    if input.jeedom.trigger_from_tag() && matches!(cfg.base, Profile::V2022_01 | Profile::V2023_03) {
-        ev.crashed(Crash::TriggerAccessorGone);
-        return Ok((BlockOutput::Crashed(Crash::TriggerAccessorGone), ev));
-    }
-
-    let vars = Vars::start(cfg);
-    let j = php::json_decode(input.last_save_tag).unwrap_or(Value::Null);
-    match checks(vars, input, &j, world, &mut ev)? {
-        Ok(vars) => {
-            let state = vars.end(cfg, input.now);
-            Ok((BlockOutput::Written(state), ev))
-        }
-        Err(crash) => {
-            ev.crashed(crash.clone());
-            Ok((BlockOutput::Crashed(crash), ev))
-        }
-    }
-}
-
-/// Phase 2, checks: the branch of the trigger. `Err(WorldError)` when the world cannot answer;
-/// `Ok(Err(Crash))` when the PHP would throw.
-fn checks(
-    mut v: Vars,
-    input: &BlockInput<'_>,
-    j: &Value,
-    world: &mut dyn World,
-    ev: &mut Evidence,
-) -> Result<Result<Vars, Crash>, WorldError> {
-    let cfg = input.config;
-    let begin_rule = || Rule::BeginStart {
-        trigger: input.trigger.to_string(),
-    };
-    match input.trigger {
-        Trigger::BeginUpdate => {
-            v.begin(Action::StartUpdate);
-            v.update = true;
-            for k in [
-                FlagKind::Scenario,
-                FlagKind::Log,
-                FlagKind::Local,
-                FlagKind::Size,
-                FlagKind::Samba,
-            ] {
-                ev.set(k, *v.flag_mut(k), begin_rule());
-            }
-            ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
-        }
-        Trigger::BeginBackup => {
-            v.action = Action::StartBackup;
-            match update_equals(j, 1, cfg.php) {
-                Ok(true) => v.update = true,
-                Ok(false) => {}
-                Err(c) => return Ok(Err(c)),
-            }
-            v.begin(Action::StartBackup);
-            for k in [
-                FlagKind::Scenario,
-                FlagKind::Log,
-                FlagKind::Local,
-                FlagKind::Size,
-                FlagKind::Samba,
-            ] {
-                ev.set(k, *v.flag_mut(k), begin_rule());
-            }
-            ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
-        }
-        Trigger::EndBackup => {
-            if cfg.base != Profile::V2022_01 {
-                v.action = Action::EndBackup;
-            }
-            let l = match read_last_save(j, cfg.php) {
-                Ok(l) => l,
-                Err(c) => return Ok(Err(c)),
-            };
-            if !rules::stamp_given(&l, cfg.php) {
-                let why = StampMissing::of(input.last_save_tag, j);
-                for k in FlagKind::ALL {
-                    ev.set(k, *v.flag_mut(k), Rule::NoStamp { why: why.clone() });
-                }
-                ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
-                return Ok(Ok(v));
-            }
-            return end_with_stamp(v, input, j, l, world, ev);
-        }
-        Trigger::Other(name) => {
-            v.action = Action::Empty;
-            for k in FlagKind::ALL {
-                ev.set(k, *v.flag_mut(k), Rule::OtherTrigger { trigger: name.clone() });
-            }
-        }
-    }
-    Ok(Ok(v))
-}
-
-/// `end_backup` once `L` is known: errorScenario, errorLog, local archive and size, Samba.
-fn end_with_stamp(
-    mut v: Vars,
-    input: &BlockInput<'_>,
-    j: &Value,
-    l: Value,
-    world: &mut dyn World,
-    ev: &mut Evidence,
-) -> Result<Result<Vars, Crash>, WorldError> {
-    let cfg = input.config;
-    v.action = Action::EndBackup;
-    // substr() on an array throws on PHP 8; PHP 7 warns and the pieces read as "".
-    let l_text = match (&l, cfg.php) {
-        (Value::Array(_), PhpVersion::Php8) => return Ok(Err(Crash::StampIsArray)),
-        (Value::Array(_), PhpVersion::Php7) => Vec::new(),
-        (other, _) => php::to_string(other),
-    };
-    let l_shown = String::from_utf8_lossy(&l_text).into_owned();
-    v.scenario = Flag::Ok;
-    v.date = PhpString(php::substr(&l_text, 0, Some(10)));
-    v.heure = PhpString(php::substr(&l_text, -5, None));
-    let minutes = cfg.stamp_tolerance_s / 60;
-    let later = rules::parse_stamp(&l_text)
-        .map(|t| rules::later_stamps(t, input.tz, minutes))
-        .unwrap_or_default();
-    ev.last_save = Some(l_shown.clone());
-    ev.later_stamps = later.clone();
-    let mut accepted = vec![l_shown.clone()];
-    accepted.extend(later.iter().cloned());
-    ev.set(
-        FlagKind::Scenario,
-        Flag::Ok,
-        Rule::StampFound {
-            last_save: l_shown,
-            written_by: evidence::written_by(j),
-        },
-    );
-
-    // errorLog: a line of log/backup with "[<today>" and, after it, "ERROR".
-    if cfg.checks.log {
-        let log = world.log(LogName::Backup)?;
-        let today = input.now.date().to_string();
-        let (hits, read) = rules::dated_error_lines(&log, &today);
-        v.log = Flag::from_error(!hits.is_empty());
-        ev.log_file = Some(LogName::Backup);
-        let rule = if hits.is_empty() {
-            Rule::LogClean {
-                log: LogName::Backup,
-                today,
-                lines_read: read,
-            }
-        } else {
-            Rule::LogErrors {
-                log: LogName::Backup,
-                today,
-                lines: hits,
-            }
-        };
-        ev.set(FlagKind::Log, v.log, rule);
-    } else {
-        v.log = Flag::Disabled;
-        ev.set(FlagKind::Log, v.log, Rule::CheckDisabled);
-    }
-
-    // Local archive: the last *.gz in name order whose stamp is L or a later accepted stamp.
-    if cfg.checks.local || cfg.checks.size {
-        let files = world.local_files()?;
-        let gz = rules::archives(&files);
-        // The folder's path only changes the stamp of names shorter than the stamp window:
-        // `backup::path` is read only then.
-        let dir = if gz.iter().any(|f| f.name.len() < rules::STAMP_WINDOW) {
-            Some(rules::backup_dir(&world.config("backup::path")?))
-        } else {
-            None
-        };
-        let mut found = None;
-        for f in &gz {
-            let stamp = rules::archive_stamp(dir.as_deref(), &f.name);
-            if rules::stamp_matches(&stamp, &l, &later, cfg.php) {
-                found = Some((*f, String::from_utf8_lossy(&stamp).into_owned()));
-            }
-        }
-        let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
-        let missing = Rule::ArchiveMissing {
-            stamps: accepted.clone(),
-            expected_name: None,
-            named_at: None,
-            archives: names(),
-        };
-        decide_archive(&mut v, cfg, found.map(|(f, stamp)| (f, stamp, None)), missing, ev);
-    } else {
-        v.archive = Some(ArchiveField::NotFound);
-        v.local = Flag::Disabled;
-        v.size = Flag::Disabled;
-        ev.set(FlagKind::Local, v.local, Rule::CheckDisabled);
-        ev.set(FlagKind::Size, v.size, Rule::CheckDisabled);
-    }
-
-    // Samba: only when $J['update'] == 0, NO_CLOUD_BACKUP is not set, and both keys != 0.
-    if !cfg.checks.samba {
-        ev.set(FlagKind::Samba, v.samba, Rule::CheckDisabled);
-    } else {
-        match samba_gate(j, cfg, world)? {
-            Err(skip) => ev.set(FlagKind::Samba, v.samba, Rule::SambaSkipped(skip)),
-            Ok(never_saved) => {
-                v.samba = Flag::Error;
-                match world.samba_listing()? {
-                    Err(message) => {
-                        return Ok(Err(Crash::SambaListing {
-                            message: redact_text(&message),
-                        }));
-                    }
-                    Ok(list) => match list.first() {
-                        None => ev.set(FlagKind::Samba, v.samba, Rule::SambaEmpty { never_saved }),
-                        Some(newest) => {
-                            let stamp = rules::file_stamp(newest.as_bytes());
-                            let matched = rules::stamp_matches(&stamp, &l, &later, cfg.php);
-                            if matched {
-                                v.samba = Flag::Ok;
-                            }
-                            ev.set(
-                                FlagKind::Samba,
-                                v.samba,
-                                Rule::SambaNewest {
-                                    newest: newest.clone(),
-                                    stamp: String::from_utf8_lossy(&stamp).into_owned(),
-                                    matched,
-                                    expected_stamps: accepted.clone(),
-                                    expected_name: None,
-                                    never_saved,
-                                    upload_line: None,
-                                },
-                            );
-                        }
-                    },
-                }
-            }
-        }
-    }
-    ev.set(FlagKind::Market, v.market, Rule::MarketNotChecked);
-    Ok(Ok(v))
-}
-
-/// errorLocal and errorSize from the archive found (or not): `$size > $S` is strictly bigger.
-/// `found`: the file, its stamp, and the log line that printed its name when it was matched by
-/// that name (strict).
+/// errorLocal and errorSize from the archive found (or not), for the published block and for
+/// strict. `found`: the file, its stamp, and the log line that printed its name when it was
+/// matched by that name (strict). `missing`: why no archive was found.
 pub(super) fn decide_archive(
     v: &mut Vars,
     cfg: &ProfileConfig,
@@ -455,102 +541,116 @@ pub(super) fn decide_archive(
     missing: Rule,
     ev: &mut Evidence,
 ) {
-    match found {
+    let (local, size) = match found {
         Some((f, stamp, named_at)) => {
-            v.local = Flag::Ok;
             v.archive = Some(ArchiveField::Found {
                 file_name: f.name.clone(),
                 size: f.size,
                 size_text: php::size_format(f.size),
             });
-            ev.set(
-                FlagKind::Local,
-                v.local,
-                Rule::ArchiveFound {
-                    file_name: f.name.clone(),
-                    size: f.size,
-                    stamp,
-                    named_at,
-                },
-            );
-            let big = f.size > cfg.min_size;
-            v.size = Flag::from_error(!big);
-            let rule = if big {
-                Rule::SizeAbove {
-                    file_name: f.name.clone(),
-                    size: f.size,
-                    threshold: cfg.min_size,
-                }
-            } else {
-                Rule::SizeNotAbove {
-                    file_name: f.name.clone(),
-                    size: f.size,
-                    threshold: cfg.min_size,
-                }
+            let local = Rule::ArchiveFound {
+                file_name: f.name.clone(),
+                size: f.size,
+                stamp,
+                named_at,
             };
-            ev.set(FlagKind::Size, v.size, rule);
+            ((Flag::Ok, local), size_above(f, cfg.min_size))
         }
         None => {
-            v.local = Flag::Error;
             v.archive = Some(ArchiveField::NotFound);
-            ev.set(FlagKind::Local, v.local, missing);
-            ev.set(FlagKind::Size, v.size, Rule::SizeNoArchive);
+            ((Flag::Error, missing), (v.size, Rule::SizeNoArchive))
         }
-    }
-    if !cfg.checks.local {
-        v.local = Flag::Disabled;
-        ev.set(FlagKind::Local, v.local, Rule::CheckDisabled);
-    }
-    if !cfg.checks.size {
-        v.size = Flag::Disabled;
-        ev.set(FlagKind::Size, v.size, Rule::CheckDisabled);
+    };
+    for (kind, checked, decided) in [
+        (FlagKind::Local, cfg.checks.local, local),
+        (FlagKind::Size, cfg.checks.size, size),
+    ] {
+        let (flag, rule) = if checked {
+            decided
+        } else {
+            (Flag::Disabled, Rule::CheckDisabled)
+        };
+        *v.flag_mut(kind) = flag;
+        ev.set(kind, flag, rule);
     }
 }
 
-/// Whether the published code lists the Samba share (with the keys that were never saved yet
-/// count as enabled, PHP 8's blind spot), or why not. Reads the world in the order the
-/// condition is evaluated and stops at the first false term.
-fn samba_gate(
-    j: &Value,
-    cfg: &ProfileConfig,
-    world: &mut dyn World,
-) -> Result<Result<Vec<String>, SambaSkip>, WorldError> {
-    match j {
-        Value::Array(a) => match a.get("update") {
-            None => return Ok(Err(SambaSkip::UpdateMissing)),
-            Some(u) if !php::loose_eq(u, &Value::Int(0), cfg.php) => {
-                return Ok(Err(SambaSkip::UpdateBackup {
-                    update: String::from_utf8_lossy(&php::to_string(u)).into_owned(),
-                }));
-            }
-            Some(_) => {}
-        },
-        // Only reachable on PHP 7 (a string $J): array_key_exists warns and answers no.
-        _ => return Ok(Err(SambaSkip::UpdateMissing)),
+/// Line 123, errorSize: `$fileSize <= $S` is an error, so the archive must be strictly bigger.
+fn size_above(f: &LocalFile, threshold: u64) -> (Flag, Rule) {
+    let (file_name, size) = (f.name.clone(), f.size);
+    let above = size > threshold;
+    let rule = if above {
+        Rule::SizeAbove {
+            file_name,
+            size,
+            threshold,
+        }
+    } else {
+        Rule::SizeNotAbove {
+            file_name,
+            size,
+            threshold,
+        }
+    };
+    (Flag::from_error(!above), rule)
+}
+
+/// Whether lines 137 to 143 let the block list the Samba share.
+enum SambaGate {
+    /// The share is listed. `never_saved`: the Samba keys that hold the never-saved `""` yet
+    /// count as enabled (PHP 8's blind spot).
+    Open { never_saved: Vec<String> },
+    /// The share is not listed, and why.
+    Closed(SambaSkip),
+}
+
+/// Lines 137 to 143, read in the order the condition is evaluated, stopping at the first false
+/// term: `$J['update'] == 0`, then `NO_CLOUD_BACKUP` unset, then both Samba keys `!= 0`.
+fn samba_gate(j: &Value, cfg: &ProfileConfig, world: &mut dyn World) -> Result<SambaGate, WorldError> {
+    // A string $J (PHP 7 only reaches here with one): array_key_exists warns and answers no.
+    let update = match j {
+        Value::Array(a) => a.get("update"),
+        _ => None,
+    };
+    match update {
+        None => return Ok(SambaGate::Closed(SambaSkip::UpdateMissing)),
+        Some(u) if !php::loose_eq(u, &Value::Int(0), cfg.php) => {
+            let update = String::from_utf8_lossy(&php::to_string(u)).into_owned();
+            return Ok(SambaGate::Closed(SambaSkip::UpdateBackup { update }));
+        }
+        Some(_) => {}
     }
     if world.no_cloud_backup()? {
-        return Ok(Err(SambaSkip::NoCloudBackup));
+        return Ok(SambaGate::Closed(SambaSkip::NoCloudBackup));
     }
     // PHP stops at the first key equal to 0; both are read here so the evidence shows them.
     let enable = world.config("samba::enable")?;
     let cloud = world.config("samba::cloudUpload")?;
-    let off = |v: &str| rules::key_is_off(v, cfg.php);
-    if off(&enable) || off(&cloud) {
-        let never_saved = (enable.is_empty() && off(&enable)) || (cloud.is_empty() && off(&cloud));
-        let explicit_zero = (!enable.is_empty() && off(&enable)) || (!cloud.is_empty() && off(&cloud));
-        // On PHP 7 a never-saved key is "equal to 0": say so plainly.
-        return Ok(Err(if never_saved && !explicit_zero {
-            SambaSkip::NeverSaved {
-                keys: empty_keys(&enable, &cloud),
-            }
-        } else {
-            SambaSkip::KeysDisabled {
-                enable,
-                cloud_upload: cloud,
-            }
-        }));
+    Ok(samba_keys_gate(enable, cloud, cfg.php))
+}
+
+/// Line 143, `config::byKey('samba::enable') != 0 && config::byKey('samba::cloudUpload') != 0`
+/// on the raw strings.
+fn samba_keys_gate(enable: String, cloud: String, php: PhpVersion) -> SambaGate {
+    let off = |v: &str| rules::key_is_off(v, php);
+    if !off(&enable) && !off(&cloud) {
+        return SambaGate::Open {
+            never_saved: empty_keys(&enable, &cloud),
+        };
     }
-    Ok(Ok(empty_keys(&enable, &cloud)))
+    let never_saved = (enable.is_empty() && off(&enable)) || (cloud.is_empty() && off(&cloud));
+    let explicit_zero = (!enable.is_empty() && off(&enable)) || (!cloud.is_empty() && off(&cloud));
+    // On PHP 7 a never-saved key is "equal to 0": say so plainly.
+    SambaGate::Closed(if never_saved && !explicit_zero {
+        SambaSkip::NeverSaved {
+            keys: empty_keys(&enable, &cloud),
+        }
+    } else {
+        SambaSkip::KeysDisabled {
+            enable,
+            cloud_upload: cloud,
+        }
+    })
 }
 
 /// The Samba keys that hold the never-saved `""`.

@@ -3,8 +3,8 @@
 //! per published revision (`v2022-01`, `v2023-03`, `v2024-08`) plus `strict`.
 //!
 //! Each trigger runs what Jeedom runs: tag `#lastSave#` := the virtual's value, the code block
-//! (start → checks → end), then an event on the virtual with the block's JSON — or the empty
-//! string when the block threw. Pure rules: no IO but through the world, no system clock (time
+//! (trigger → start values → branch of the trigger → JSON and tags), then an event on the virtual
+//! with the block's JSON — or the empty string when the block threw. Pure rules: no IO but through the world, no system clock (time
 //! comes from [`World::now`]).
 //!
 //! - [`profile`]: [`Profile`], [`ProfileConfig`] and profile files.
