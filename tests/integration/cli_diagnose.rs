@@ -1921,3 +1921,39 @@ fn an_update_log_says_what_happened_to_the_update() {
         .assert()
         .stdout(predicate::str::contains("the text stops before the update's end"));
 }
+
+// ---- headers tell the truth (#15 point 7) -------------------------------------------------------
+
+#[test]
+fn the_header_labels_strict_as_a_profile_and_an_assumed_version_as_assumed() {
+    let out = infobackup()
+        .args([
+            "diagnose",
+            "--lang",
+            "en",
+            "--profile",
+            "strict",
+            "tests/data/logs/4.4-ok.log",
+        ])
+        .output()
+        .unwrap();
+    let out = stdout_of(&out);
+    assert!(
+        out.contains("\nProfile: strict ·") && !out.contains("Published scenario: strict"),
+        "{out}"
+    );
+    let cut = "[START BACKUP]\n***************Start of Jeedom backup at 2025-09-10 03:27:01***************\nSend begin backup event...OK\n";
+    let out = infobackup()
+        .args(["diagnose", "--lang", "en", "-"])
+        .write_stdin(cut)
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("— Jeedom 4.4 (assumed), 1 backup run"));
+    let out = infobackup().args(["diagnose", "-"]).write_stdin(cut).output().unwrap();
+    assert!(stdout_of(&out).contains("— Jeedom 4.4 (supposé), 1 sauvegarde"));
+    let out = infobackup()
+        .args(["diagnose", "--lang", "en", "tests/data/logs/4.4-ok.log"])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("— Jeedom 4.4, 1 backup run"));
+}
