@@ -138,3 +138,48 @@ mod tests {
         assert_eq!(line_time(b"[2025-09-10 3:29:40][ERROR] msg"), None);
     }
 }
+
+/// The logger's lines of a text (`[YYYY-MM-DD HH:MM:SS][LEVEL]…` to the line end, also when the
+/// prefix starts in the middle of an echoed line): what Jeedom's logger appends to `log/backup`
+/// while the daily cron backup echoes its own text into `log/cron_execution`.
+pub fn logger_lines(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    while start < bytes.len() {
+        let end = line_end(bytes, start);
+        let line = &bytes[start..end];
+        if let Some(i) = (0..line.len()).find(|&i| is_logger_prefix(&line[i..])) {
+            out.extend_from_slice(&line[i..]);
+            if !out.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+        }
+        start = end;
+    }
+    out
+}
+
+/// Whether `s` starts with `[YYYY-MM-DD HH:MM:SS][`.
+fn is_logger_prefix(s: &[u8]) -> bool {
+    const SHAPE: &[u8] = b"[dddd-dd-dd dd:dd:dd][";
+    s.len() >= SHAPE.len()
+        && SHAPE.iter().zip(s).all(|(p, c)| match p {
+            b'd' => c.is_ascii_digit(),
+            p => p == c,
+        })
+}
+
+#[cfg(test)]
+mod logger_tests {
+    use super::logger_lines;
+
+    #[test]
+    fn only_the_loggers_lines_are_kept_from_where_their_prefix_starts() {
+        let text = b"[START BACKUP]\nSend backup Market...[2025-09-10 03:29:40][ERROR] : Aucun serveur\nOK\n[2025-09-10 03:29:41][INFO] : done";
+        assert_eq!(
+            logger_lines(text),
+            b"[2025-09-10 03:29:40][ERROR] : Aucun serveur\n[2025-09-10 03:29:41][INFO] : done\n".to_vec()
+        );
+        assert!(logger_lines(b"[START BACKUP]\nOK\n").is_empty());
+    }
+}

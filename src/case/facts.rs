@@ -110,6 +110,9 @@ pub enum Value {
     NotReplayed,
     /// The share is known from the log only.
     ShareFromUploads,
+    /// Listing the share fails as the run's upload did (same user, share and host): the
+    /// scenario's listing throws with the upload's message.
+    ListingFailsLikeUpload,
     /// The log's Jeedom (`seen`, as it names it) has no published scenario: it is replayed
     /// as the nearest generation that has one.
     ReplayedAs {
@@ -320,6 +323,10 @@ impl Value {
                 "from the log only: each successful `Send backup Samba` puts that run's archive first on the share"
                     .into()
             }
+            Value::ListingFailsLikeUpload => {
+                "fails as the upload did (same user, share and host): the scenario's own listing throws with that message"
+                    .into()
+            }
             _ => String::new(),
         }
     }
@@ -329,6 +336,7 @@ impl Value {
             Value::PreviousSuccess => "previous-success (une sauvegarde réussie la veille)".into(),
             Value::NotReplayed => "non rejouée : son début manque et aucune de ses lignes n'est datée".into(),
             Value::ShareFromUploads => "d'après le log seulement : chaque `Send backup Samba` réussi met l'archive de cette sauvegarde en tête du partage".into(),
+            Value::ListingFailsLikeUpload => "échoue comme l'envoi (même utilisateur, même partage, même hôte) : le listage du scénario lui-même lève une exception avec ce message".into(),
             _ => String::new(),
         }
     }

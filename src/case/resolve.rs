@@ -348,6 +348,10 @@ pub fn resolve(case: &Case, opts: &Options) -> Result<Resolved, CaseError> {
     let world = world_at_each_trigger(case, &runs, &params, &slots, &mut sizes, &mut facts, &err)?;
     let jeedom = jeedom_version(m, ov, &runs, &mut facts);
     let (config, samba_on) = config(m, ov, &runs, &mut facts);
+    if !samba_on {
+        // The scenario does not list a share it is told is off.
+        facts.0.retain(|f| f.value != Value::ListingFailsLikeUpload);
+    }
     let no_cloud_backup = no_cloud_backup(m, &runs, &mut facts);
     let first_at = world.steps.first().map(|s| s.at).unwrap_or_default();
     let previous = DayBefore {
@@ -988,6 +992,7 @@ fn world_at_each_trigger(
         step_runs: Vec::with_capacity(slots.len()),
         strict_only: Vec::with_capacity(slots.len()),
     };
+    let mut inferred_listing: BTreeSet<usize> = BTreeSet::new();
     for sl in slots {
         let at = sl.at.unwrap_or_default();
         let instant = sl.instant.unwrap_or(Timestamp::MIN);
@@ -1034,6 +1039,16 @@ fn world_at_each_trigger(
                 step.logs.insert(*name, bytes.slice(..b.len()));
             }
         }
+        // The daily cron backup echoes into log/cron_execution, but the logger's lines it
+        // writes (`log::add('backup', …)`) land in log/backup, which the published scenario reads.
+        if !case.logs.contains_key(&LogName::Backup)
+            && let Some(cron) = step.logs.get(&LogName::CronExecution)
+        {
+            let logged = cut::logger_lines(cron);
+            if !logged.is_empty() {
+                step.logs.insert(LogName::Backup, logged.into());
+            }
+        }
         // The backup folder.
         let mut local: BTreeMap<String, u64> = m.local.clone();
         for (r, run) in runs.iter().enumerate() {
@@ -1067,7 +1082,20 @@ fn world_at_each_trigger(
         }
         let mut samba: SambaListing = match &m.samba.error {
             Some(e) => Err(e.clone()),
-            None => Ok(listing),
+            None => match listing_failure_before(runs, sl, &run_done) {
+                Some((r, message)) if m.samba.listing.is_empty() => {
+                    if inferred_listing.insert(r) {
+                        let line = runs[r].samba_failure.as_ref().map_or(1, |(_, l)| *l);
+                        facts.inferred(
+                            Subject::SambaListing,
+                            Value::ListingFailsLikeUpload,
+                            vec![at_line(&runs[r], line)],
+                        );
+                    }
+                    Err(message)
+                }
+                _ => Ok(listing),
+            },
         };
         // The manifest's overrides for this trigger.
         if let Some((k, s)) = sl.spec {
@@ -1095,6 +1123,55 @@ fn world_at_each_trigger(
         world.strict_only.push(sl.strict_only);
     }
     Ok(world)
+}
+
+/// The run whose Samba upload is the latest one done before this trigger, when that upload
+/// failed in a way that makes the scenario's own listing of the share fail too (the same
+/// credentials, share and host): its index and the listing's message.
+fn listing_failure_before(
+    runs: &[RunInfo],
+    sl: &Slot,
+    run_done: &dyn Fn(usize, &Slot) -> bool,
+) -> Option<(usize, String)> {
+    let (r, run) = runs
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(r, run)| run.samba.is_some() && run_done(*r, sl))?;
+    let (message, _) = run.samba_failure.as_ref()?;
+    listing_message(message).map(|m| (r, m))
+}
+
+/// The message the scenario's listing (`cd "<folder>";ls`) throws when the upload failed with
+/// `message`, or `None` when such a failure leaves the listing working (a full share, a
+/// timeout, an unknown error). smbclient's `put` and `ls` log on with the same user to the same
+/// share on the same host: a logon failure, a share not found or a host not reachable stops both.
+pub fn listing_message(message: &str) -> Option<String> {
+    const BOTH_FAIL: [&str; 10] = [
+        "NT_STATUS_LOGON_FAILURE",
+        "NT_STATUS_ACCOUNT_DISABLED",
+        "NT_STATUS_WRONG_PASSWORD",
+        "NT_STATUS_BAD_NETWORK_NAME",
+        "NT_STATUS_OBJECT_PATH_NOT_FOUND",
+        "NT_STATUS_HOST_UNREACHABLE",
+        "NT_STATUS_CONNECTION_REFUSED",
+        "NT_STATUS_NETWORK_UNREACHABLE",
+        "Connection refused",
+        "No route to host",
+    ];
+    if !BOTH_FAIL.iter().any(|code| message.contains(code)) {
+        return None;
+    }
+    // The upload's command `-c 'cd "jeedom";lcd "…";put "…"'` becomes the listing's
+    // `-c 'cd "jeedom";ls'`.
+    let listing = match message.find(";lcd ") {
+        Some(i) => match message[i..].find('\'') {
+            Some(j) => format!("{};ls{}", &message[..i], &message[i + j..]),
+            None => message.to_owned(),
+        },
+        None => message.to_owned(),
+    };
+    Some(listing)
 }
 
 /// The Jeedom version: flag, manifest, the newest archive name's release, the newest wording
@@ -1380,7 +1457,8 @@ pub fn share_from_log(case: &Case, resolved: &Resolved) -> Option<Fact> {
         .config
         .get(ConfigKey::SambaEnable.as_str())
         .is_some_and(|v| v != "0");
-    (samba_on && m.samba.listing.is_empty() && m.samba.error.is_none()).then(|| {
+    let inferred = resolved.facts.iter().any(|f| f.value == Value::ListingFailsLikeUpload);
+    (samba_on && !inferred && m.samba.listing.is_empty() && m.samba.error.is_none()).then(|| {
         Fact::new(
             Subject::SambaListing,
             Value::ShareFromUploads,

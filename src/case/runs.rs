@@ -33,6 +33,8 @@ pub struct RunInfo {
     pub end: RunEndInfo,
     /// The Samba upload: succeeded?, and the line of `Send backup Samba`.
     pub samba: Option<(bool, u32)>,
+    /// The Samba upload's failure message (redacted) and its line, when it failed with one.
+    pub samba_failure: Option<(String, u32)>,
     /// The Market upload: succeeded?, and its line.
     pub market: Option<(bool, u32)>,
     /// The Jeedom generation the wording shows, when it tells one apart, with a line.
@@ -118,6 +120,16 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
                     crate::log::RunEnd::Unterminated => RunEndInfo::Unterminated,
                 },
                 samba: upload(crate::log::Repo::Samba),
+                samba_failure: r
+                    .uploads
+                    .iter()
+                    .find(|u| u.repo == crate::log::Repo::Samba)
+                    .and_then(|u| match &u.outcome {
+                        crate::log::UploadOutcome::Failed { message } => {
+                            Some((message.clone(), u.failure_at.as_ref().map_or(u.at.line, |a| a.line)))
+                        }
+                        _ => None,
+                    }),
                 market: upload(crate::log::Repo::Market),
                 generation: r.generation.exact().map(|v| (v, r.lines.first)),
                 deleted: r

@@ -249,6 +249,16 @@ pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, boo
     }
 }
 
+/// The first `Send backup Samba` line of the case's logs (`backup.log:15`), if any.
+fn samba_upload_line(case: &Case) -> Option<String> {
+    case.logs.iter().find_map(|(name, file)| {
+        let bytes = case.files.get(file)?;
+        infobackup::case::runs::extract(*name, file, bytes)
+            .into_iter()
+            .find_map(|r| r.samba.map(|(_, line)| format!("{file}:{line}")))
+    })
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| anyhow::anyhow!("--profile: {e}"))?;
     if let ProfileRef::File { path, .. } = &profile {
@@ -311,6 +321,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (None, None) => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
     };
     let ((case, case_folder), live) = (case, live);
+    if args.samba == Some(OnOff::Off)
+        && let Some(line) = samba_upload_line(&case)
+    {
+        eprintln!(
+            "{}",
+            args.lang.pick(
+                &format!(
+                    "infobackup: attention : --samba off, mais le log montre un envoi Samba ({line}) : l'envoi était configuré ce jour-là"
+                ),
+                &format!(
+                    "infobackup: warning: --samba off, but the log shows a Samba upload ({line}): the upload was configured that day"
+                ),
+            )
+        );
+    }
     opts.case_folder = case_folder;
     opts.now = live.as_ref().and_then(|l| l.now);
     let mut d = diagnose::diagnose(&case, &opts)?;

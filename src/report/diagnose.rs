@@ -354,6 +354,12 @@ pub enum Note {
     NotReplayed {
         run: u32,
     },
+    /// What happened to the core update in a `log/update` text: `Some((succeeded, line))` from
+    /// its `[END UPDATE …]` line, `None` when the text stops before it.
+    Update {
+        file: String,
+        end: Option<(bool, u32)>,
+    },
 }
 
 /// How the two profiles' tiles for a run differ.
@@ -964,6 +970,12 @@ fn text_notes(sources: &[LogSource]) -> Vec<Note> {
                 first_line: first.line,
             });
         }
+        if s.log == LogName::Update {
+            notes.push(Note::Update {
+                file: file.clone(),
+                end: update_end(&s.bytes),
+            });
+        }
         if let Some(first) = m.loose_logger_lines.first() {
             let errors = m.loose_logger_lines.iter().filter(|l| l.level.is_error()).count();
             notes.push(Note::LooseLogger {
@@ -975,6 +987,19 @@ fn text_notes(sources: &[LogSource]) -> Vec<Note> {
         }
     }
     notes
+}
+
+/// The core update's end in a `log/update` text: its last `[END UPDATE …]` line, success or not.
+fn update_end(bytes: &[u8]) -> Option<(bool, u32)> {
+    let mut end = None;
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if let Some(rest) = line.strip_prefix(b"[END UPDATE") {
+            let ok = rest.trim_ascii_start().starts_with(b"SUCCESS");
+            end = Some((ok, u32::try_from(i + 1).unwrap_or(u32::MAX)));
+        }
+    }
+    end
 }
 
 // ---- quotes --------------------------------------------------------------------------------------

@@ -1787,3 +1787,173 @@ fn the_french_found_wrong_reads_right() {
         "1 cas, 1 rejeu : 0 ok, 1 modifié, 0 nouveau, 0 inattendu, 1 erreur"
     );
 }
+
+// ---- one truth per log (#12 point 6) ------------------------------------------------------------
+
+/// The short answer's lines (between `== Short answer ==` and the first run).
+fn short_answer(out: &str) -> String {
+    out.lines()
+        .skip_while(|l| !l.starts_with("== Short answer"))
+        .take_while(|l| !l.starts_with("== Backup run"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_samba_logon_failure_pasted_raw_gives_the_tile_of_the_case_made_from_it() {
+    let case = "scenarios/4.4-samba-auth-failure";
+    let pasted = infobackup()
+        .args(["diagnose", "--lang", "en", &log("4.4-samba-auth-failure")])
+        .output()
+        .unwrap();
+    let recorded = infobackup().args(["diagnose", "--lang", "en", case]).output().unwrap();
+    let (pasted, recorded) = (stdout_of(&pasted), stdout_of(&recorded));
+    assert!(short_answer(&recorded).contains("Alert"), "{recorded}");
+    assert_eq!(short_answer(&pasted), short_answer(&recorded));
+    // The listing failure is inferred, with its line, and the password never shown.
+    assert!(
+        pasted.contains("inferred Samba share listing = fails as the upload did")
+            && pasted.contains("(from backup.log:16)"),
+        "{pasted}"
+    );
+    assert!(
+        pasted.contains("-c 'cd \"jeedom\";ls'") && !pasted.contains("S3cr3tPlanted"),
+        "{pasted}"
+    );
+}
+
+#[test]
+fn a_full_share_leaves_the_listing_working() {
+    let text = String::from_utf8(std::fs::read(repo().join(log("4.4-samba-auth-failure"))).unwrap())
+        .unwrap()
+        .replace("session setup failed: NT_STATUS_LOGON_FAILURE", "NT_STATUS_DISK_FULL");
+    let out = infobackup()
+        .args(["diagnose", "--lang", "en", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let out = stdout_of(&out);
+    assert!(!short_answer(&out).contains("Alert"), "{out}");
+    assert!(!out.contains("fails as the upload did"), "{out}");
+}
+
+#[test]
+fn samba_off_against_a_log_with_an_upload_is_warned() {
+    infobackup()
+        .args([
+            "diagnose",
+            "--lang",
+            "en",
+            &log("4.4-samba-auth-failure"),
+            "--samba",
+            "off",
+        ])
+        .assert()
+        .stderr(predicate::str::contains(
+            "warning: --samba off, but the log shows a Samba upload (backup.log:15)",
+        ));
+    infobackup()
+        .args([
+            "diagnose",
+            &log("4.4-samba-auth-failure"),
+            "--samba",
+            "off",
+            "--lang",
+            "fr",
+        ])
+        .assert()
+        .stderr(predicate::str::contains(
+            "attention : --samba off, mais le log montre un envoi Samba",
+        ));
+    infobackup()
+        .args([
+            "diagnose",
+            "--lang",
+            "en",
+            &log("4.4-samba-auth-failure"),
+            "--samba",
+            "on",
+        ])
+        .assert()
+        .stderr(predicate::str::contains("warning").not());
+}
+
+#[test]
+fn the_cron_backups_logger_errors_reach_log_backup_for_the_published_scenario() {
+    let out = infobackup()
+        .args([
+            "diagnose",
+            "--lang",
+            "en",
+            "tests/data/logs/4.4-market-refused-ok.log",
+            "--log",
+            "cron_execution",
+        ])
+        .output()
+        .unwrap();
+    let out = stdout_of(&out);
+    assert!(
+        short_answer(&out).contains("Local: ⚠ error in the backup log"),
+        "the published scenario reads the logger's ERROR line in log/backup:\n{out}"
+    );
+}
+
+#[test]
+fn an_update_log_says_what_happened_to_the_update() {
+    let file = "tests/data/logs/update-log-with-backup.log";
+    infobackup()
+        .args(["diagnose", "--lang", "en", file])
+        .assert()
+        .stdout(predicate::str::contains(
+            "the update itself ended well ([END UPDATE SUCCESS] at line 27)",
+        ));
+    let text = String::from_utf8(std::fs::read(repo().join(file)).unwrap()).unwrap();
+    let failed = text.replace("[END UPDATE SUCCESS]", "[END UPDATE ERROR]");
+    infobackup()
+        .args(["diagnose", "-", "--log", "update", "--lang", "fr"])
+        .write_stdin(failed)
+        .assert()
+        .stdout(predicate::str::contains("la mise à jour elle-même a échoué (ligne 27)"));
+    let cut = text.replace("[END UPDATE SUCCESS]", "");
+    infobackup()
+        .args(["diagnose", "--lang", "en", "-", "--log", "update"])
+        .write_stdin(cut)
+        .assert()
+        .stdout(predicate::str::contains("the text stops before the update's end"));
+}
+
+// ---- headers tell the truth (#15 point 7) -------------------------------------------------------
+
+#[test]
+fn the_header_labels_strict_as_a_profile_and_an_assumed_version_as_assumed() {
+    let out = infobackup()
+        .args([
+            "diagnose",
+            "--lang",
+            "en",
+            "--profile",
+            "strict",
+            "tests/data/logs/4.4-ok.log",
+        ])
+        .output()
+        .unwrap();
+    let out = stdout_of(&out);
+    assert!(
+        out.contains("\nProfile: strict ·") && !out.contains("Published scenario: strict"),
+        "{out}"
+    );
+    let cut = "[START BACKUP]\n***************Start of Jeedom backup at 2025-09-10 03:27:01***************\nSend begin backup event...OK\n";
+    let out = infobackup()
+        .args(["diagnose", "--lang", "en", "-"])
+        .write_stdin(cut)
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("— Jeedom 4.4 (assumed), 1 backup run"));
+    let out = infobackup().args(["diagnose", "-"]).write_stdin(cut).output().unwrap();
+    assert!(stdout_of(&out).contains("— Jeedom 4.4 (supposé), 1 sauvegarde"));
+    let out = infobackup()
+        .args(["diagnose", "--lang", "en", "tests/data/logs/4.4-ok.log"])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("— Jeedom 4.4, 1 backup run"));
+}

@@ -206,17 +206,27 @@ fn short_answer(o: &mut Out<'_>) {
 fn header(o: &mut Out<'_>) {
     let d = o.d;
     let n = d.runs.len();
+    // A version the log does not give is said to be assumed (#15 point 7).
+    let assumed = d
+        .assumptions
+        .iter()
+        .any(|f| f.subject == crate::case::Subject::Jeedom && matches!(f.origin, crate::case::Origin::Assumed { .. }));
+    let jeedom = match (assumed, o.lang) {
+        (false, _) => d.jeedom.to_string(),
+        (true, Lang::Fr) => format!("{} (supposé)", d.jeedom),
+        (true, Lang::En) => format!("{} (assumed)", d.jeedom),
+    };
     let title = match o.lang {
         Lang::Fr => format!(
             "Diagnostic infobackup : {} — Jeedom {}, {n} sauvegarde{}",
             d.name,
-            d.jeedom,
+            jeedom,
             if n > 1 { "s" } else { "" }
         ),
         Lang::En => format!(
             "infobackup diagnosis: {} — Jeedom {}, {n} backup run{}",
             d.name,
-            d.jeedom,
+            jeedom,
             if n > 1 { "s" } else { "" }
         ),
     };
@@ -228,6 +238,13 @@ fn header(o: &mut Out<'_>) {
     let (published, tz, php) = (&d.published_profile, &d.tz, d.php);
     let size = words::size_words(d.min_size, o.lang);
     let line = match o.lang {
+        // `--profile strict`: no published scenario is replayed.
+        Lang::Fr if published == "strict" => {
+            format!("Profil : strict · fuseau {tz} · PHP {php} · seuil {size}")
+        }
+        Lang::En if published == "strict" => {
+            format!("Profile: strict · time zone {tz} · PHP {php} · threshold {size}")
+        }
         Lang::Fr => format!(
             "Scénario publié : {published} · lecture stricte : {strict} · fuseau {tz} · PHP {php} · seuil {size}"
         ),

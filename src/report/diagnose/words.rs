@@ -91,7 +91,8 @@ pub fn flag_defaults<'a>(d: &'a Diagnosis, r: &'a RunReport, kind: FlagKind) -> 
         (Subject::Config(ConfigKey::BackupPath), FlagKind::Local) => checked(FlagKind::Local),
         _ => false,
     };
-    let default = |f: &Fact| matches!(&f.origin, Origin::Assumed { .. }) || f.subject == Subject::SambaListing;
+    let default =
+        |f: &Fact| matches!(&f.origin, Origin::Assumed { .. }) || f.value == crate::case::Value::ShareFromUploads;
     r.assumptions
         .iter()
         .chain(&d.assumptions)
@@ -878,6 +879,28 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
                 )
             }
         }
+        Note::Update { file, end } => match (end, fr) {
+            (Some((true, line)), true) => {
+                format!(
+                    "{file} : la mise à jour elle-même s'est bien terminée ([END UPDATE SUCCESS] à la ligne {line})."
+                )
+            }
+            (Some((true, line)), false) => {
+                format!("{file}: the update itself ended well ([END UPDATE SUCCESS] at line {line}).")
+            }
+            (Some((false, line)), true) => format!(
+                "{file} : la mise à jour elle-même a échoué (ligne {line}) : lisez les lignes qui précèdent dans log/update."
+            ),
+            (Some((false, line)), false) => {
+                format!("{file}: the update itself failed (line {line}): read the lines before it in log/update.")
+            }
+            (None, true) => format!(
+                "{file} : le texte s'arrête avant la fin de la mise à jour (aucune ligne [END UPDATE …]) : elle était en cours, ou a été interrompue."
+            ),
+            (None, false) => format!(
+                "{file}: the text stops before the update's end (no [END UPDATE …] line): it was still running, or was cut short."
+            ),
+        },
         Note::NotReplayed { run } => {
             if fr {
                 format!("La sauvegarde {run} n'a pas pu être rejouée : aucune heure connue pour ses déclencheurs.")
