@@ -417,7 +417,7 @@ fn run_text(n: u64, out: &mut String) {
         w(out, "tar: ./log: file changed as we read it");
     }
     w(out, "OK\nCleaning old backup...OK");
-    if variant % 2 == 0 {
+    if variant.is_multiple_of(2) {
         if v45 {
             let _ = write!(
                 out,

@@ -489,10 +489,8 @@ impl Parser<'_> {
             }
         }
         let text = std::str::from_utf8(self.s.get(start..self.i)?).ok()?;
-        if !is_float {
-            if let Ok(i) = text.parse::<i64>() {
-                return Some(Value::Int(i));
-            }
+        if !is_float && let Ok(i) = text.parse::<i64>() {
+            return Some(Value::Int(i));
         }
         // Floats, and integers too big for PHP's int (PHP turns them into floats).
         text.parse::<f64>().ok().map(Value::Float)

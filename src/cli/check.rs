@@ -79,13 +79,13 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         super::atomic::check_parent(path).context("--junit")?;
         refuse_non_junit(path).context("--junit")?;
     }
-    if let Some(dir) = &args.snapshots {
-        if !dir.is_dir() {
-            bail!(
-                "--snapshots {}: no such folder of accepted snapshots (check the path; without --snapshots, snapshots/cases next to DIR is used)",
-                dir.display()
-            );
-        }
+    if let Some(dir) = &args.snapshots
+        && !dir.is_dir()
+    {
+        bail!(
+            "--snapshots {}: no such folder of accepted snapshots (check the path; without --snapshots, snapshots/cases next to DIR is used)",
+            dir.display()
+        );
     }
     // The template and the browser are checked before the replays, not after them.
     let real = match &args.widget {

@@ -261,10 +261,10 @@ fn samba_upload_line(case: &Case) -> Option<String> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| anyhow::anyhow!("--profile: {e}"))?;
-    if let ProfileRef::File { path, .. } = &profile {
-        if !path.is_file() {
-            bail!("--profile: {}: no such profile file", path.display());
-        }
+    if let ProfileRef::File { path, .. } = &profile
+        && !path.is_file()
+    {
+        bail!("--profile: {}: no such profile file", path.display());
     }
     if let Some(tz) = &args.tz {
         jiff::tz::TimeZone::get(tz)
@@ -423,10 +423,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
-    if args.push {
-        if let (Some(client), Some(url)) = (client.as_mut(), &args.jeedom_url) {
-            live::push(client, &d, &d.redact(url), args.lang)?;
-        }
+    if args.push
+        && let (Some(client), Some(url)) = (client.as_mut(), &args.jeedom_url)
+    {
+        live::push(client, &d, &d.redact(url), args.lang)?;
     }
     // A tile the real widget draws differently is a finding.
     let widget_differs = real.as_ref().is_some_and(|(_, _, f)| !f.is_empty());
@@ -511,11 +511,11 @@ mod live {
         let version_text = client.version_text().with_context(|| ctx("reading the version"))?;
         live.version = Some(version_text.clone());
         let mut set_version = false;
-        if ov.jeedom.is_none() {
-            if let Ok(v) = version_text.parse::<JeedomVersion>() {
-                ov.jeedom = Some(v);
-                set_version = true;
-            }
+        if ov.jeedom.is_none()
+            && let Ok(v) = version_text.parse::<JeedomVersion>()
+        {
+            ov.jeedom = Some(v);
+            set_version = true;
         }
         let mut samba = Vec::new();
         for k in ["samba::enable", "samba::cloudUpload"] {

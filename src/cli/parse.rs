@@ -136,7 +136,7 @@ fn summary(args: &Args) -> anyhow::Result<String> {
         .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
     let info = items.text_info();
     let logger = c.loose_logger_lines + c.logger_lines;
-    refuse_non_log(&args, c.runs, logger, c.unknown > 0, info.map_or(0, |i| i.line_count))?;
+    refuse_non_log(args, c.runs, logger, c.unknown > 0, info.map_or(0, |i| i.line_count))?;
     Ok(info.map(|info| c.render(info)).unwrap_or_default())
 }
 

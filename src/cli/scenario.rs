@@ -49,10 +49,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     });
-    if let Some(d) = &args.published {
-        if !d.is_dir() {
-            anyhow::bail!("--published {}: no such folder", d.display());
-        }
+    if let Some(d) = &args.published
+        && !d.is_dir()
+    {
+        anyhow::bail!("--published {}: no such folder", d.display());
     }
     let report = lint::report(&loaded, syntax, published.as_deref())?;
     let stdout = std::io::stdout();

@@ -502,19 +502,19 @@ fn decide_log(
         }
         None => {}
     }
-    if let Some(f) = found {
-        if let Some((message, line, end_marker)) = failure_from(f) {
-            let message = message.unwrap_or_default();
-            return Ok((
-                Flag::Error,
-                Rule::RunFailed {
-                    log: f.log,
-                    message,
-                    line,
-                    end_marker,
-                },
-            ));
-        }
+    if let Some(f) = found
+        && let Some((message, line, end_marker)) = failure_from(f)
+    {
+        let message = message.unwrap_or_default();
+        return Ok((
+            Flag::Error,
+            Rule::RunFailed {
+                log: f.log,
+                message,
+                line,
+                end_marker,
+            },
+        ));
     }
     let run_start = found
         .and_then(Found::run)
@@ -539,11 +539,11 @@ fn decide_log(
             lines.push((name, quoted));
         }
     };
-    if let Some(f) = found {
-        if let Some(r) = f.run() {
-            for l in r.errors() {
-                push(&mut lines, f.log, &f.bytes, l);
-            }
+    if let Some(f) = found
+        && let Some(r) = f.run()
+    {
+        for l in r.errors() {
+            push(&mut lines, f.log, &f.bytes, l);
         }
     }
     // The logger always writes to log/backup, wherever the echoed text went.
@@ -797,27 +797,26 @@ fn report_unseen_failure(
     let mut failure = None;
     for name in [LogName::Backup, LogName::CronExecution] {
         let (_, model) = input.logs.borrow_mut().read(world, name)?;
-        if let Some(run) = model.runs().next_back() {
-            if let RunEnd::Failed {
+        if let Some(run) = model.runs().next_back()
+            && let RunEnd::Failed {
                 message,
                 at,
                 end_marker,
                 ..
             } = &run.end
-            {
-                let start = run.start.as_ref().map(|(t, _)| *t);
-                let has_marker = end_marker.is_some();
-                // Newer than the last value (or of unknown age when nothing was written).
-                let newer = match (start, last_written) {
-                    (Some(s), Some(w)) => s >= w,
-                    (None, Some(_)) => false,
-                    (_, None) => true,
-                };
-                if newer {
-                    let line = end_marker.as_ref().unwrap_or(at).line as usize;
-                    failure = Some((name, start, message.clone(), line, has_marker));
-                    break;
-                }
+        {
+            let start = run.start.as_ref().map(|(t, _)| *t);
+            let has_marker = end_marker.is_some();
+            // Newer than the last value (or of unknown age when nothing was written).
+            let newer = match (start, last_written) {
+                (Some(s), Some(w)) => s >= w,
+                (None, Some(_)) => false,
+                (_, None) => true,
+            };
+            if newer {
+                let line = end_marker.as_ref().unwrap_or(at).line as usize;
+                failure = Some((name, start, message.clone(), line, has_marker));
+                break;
             }
         }
     }

@@ -69,16 +69,14 @@ impl<'a> Decoded<'a> {
 /// saw a NUL byte in it (it is checked again when `None`).
 pub fn decode_line(raw: &[u8], base: u64, has_nul: Option<bool>) -> Decoded<'_> {
     let has_nul = has_nul.unwrap_or_else(|| memchr::memchr(0, raw).is_some());
-    if !has_nul {
-        if let Ok(s) = std::str::from_utf8(raw) {
-            return Decoded {
-                text: Cow::Borrowed(s),
-                base,
-                map: None,
-                cp1252: false,
-                nuls: 0,
-            };
-        }
+    if !has_nul && let Ok(s) = std::str::from_utf8(raw) {
+        return Decoded {
+            text: Cow::Borrowed(s),
+            base,
+            map: None,
+            cp1252: false,
+            nuls: 0,
+        };
     }
     rebuild(raw, base)
 }

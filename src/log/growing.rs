@@ -59,11 +59,11 @@ impl GrowingLog {
         if !extends {
             *self = GrowingLog::new();
         }
-        if let Some(new) = bytes.get(self.bytes.len()..) {
-            if !new.is_empty() {
-                let done = Arc::make_mut(&mut self.done);
-                self.parser.feed(new, &mut |item| done.push(item));
-            }
+        if let Some(new) = bytes.get(self.bytes.len()..)
+            && !new.is_empty()
+        {
+            let done = Arc::make_mut(&mut self.done);
+            self.parser.feed(new, &mut |item| done.push(item));
         }
         self.bytes = bytes.clone();
         let mut tail = ModelBuilder::new();

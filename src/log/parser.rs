@@ -258,16 +258,16 @@ impl Parser {
             line_start = at + end_len;
             has_nul = false;
         }
-        if let Some(rest) = chunk.get(line_start..) {
-            if !rest.is_empty() {
-                if self.carry.is_empty() && !self.in_long_line {
-                    self.carry_start = base + line_start as u64;
-                }
-                self.carry.extend_from_slice(rest);
-                self.carry_nul |= has_nul;
-                if self.carry.len() > MAX_LINE {
-                    self.long_piece(out);
-                }
+        if let Some(rest) = chunk.get(line_start..)
+            && !rest.is_empty()
+        {
+            if self.carry.is_empty() && !self.in_long_line {
+                self.carry_start = base + line_start as u64;
+            }
+            self.carry.extend_from_slice(rest);
+            self.carry_nul |= has_nul;
+            if self.carry.len() > MAX_LINE {
+                self.long_piece(out);
             }
         }
     }
@@ -303,11 +303,9 @@ impl Parser {
         }
         let first = self.line_no == 1 && !self.in_long_line;
         let (mut raw, mut text, mut base) = (raw, text, base);
-        if first {
-            if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
-                self.bom = true;
-                (raw, text, base) = (rest, text.and_then(|t| t.get(3..)), base + 3);
-            }
+        if first && let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
+            self.bom = true;
+            (raw, text, base) = (rest, text.and_then(|t| t.get(3..)), base + 3);
         }
         // A forum quote (`> ` before every line): the first-byte test is all an unquoted line
         // pays. The prefix is read past only when the text after it reads as a log line, or
@@ -743,20 +741,20 @@ impl<'a> Iterator for Planner<'a> {
                 let end = trim_end_at(text, i, i + n);
                 let reflow = !first && seg.starts_line();
                 // The commonest line, `<label>...OK`: the step is done on its line.
-                if text.as_bytes().get(i + n..) == Some(b"OK") {
-                    if let Seg::Label { label, .. } = &seg {
-                        let evidence = seg.evidence();
-                        if let Some(kind) = step_kind(label.clone()) {
-                            self.done = true;
-                            return Some(Act::StepOk {
-                                kind,
-                                evidence,
-                                i,
-                                end,
-                                n,
-                                reflow,
-                            });
-                        }
+                if text.as_bytes().get(i + n..) == Some(b"OK")
+                    && let Seg::Label { label, .. } = &seg
+                {
+                    let evidence = seg.evidence();
+                    if let Some(kind) = step_kind(label.clone()) {
+                        self.done = true;
+                        return Some(Act::StepOk {
+                            kind,
+                            evidence,
+                            i,
+                            end,
+                            n,
+                            reflow,
+                        });
                     }
                 }
                 let last = skip_ws(text, i + n) >= text.len();
@@ -935,11 +933,11 @@ impl Builder {
     }
 
     fn details_line(&mut self, text: &str, at: LineRef) {
-        if let Some(r) = self.run.as_mut() {
-            if let RunEnd::Failed { details, .. } = &mut r.end {
-                let d = details.get_or_insert_with(String::new);
-                append_capped(d, &redacted(text), MAX_DETAILS);
-            }
+        if let Some(r) = self.run.as_mut()
+            && let RunEnd::Failed { details, .. } = &mut r.end
+        {
+            let d = details.get_or_insert_with(String::new);
+            append_capped(d, &redacted(text), MAX_DETAILS);
         }
         self.extend(&at);
     }

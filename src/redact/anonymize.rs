@@ -367,10 +367,11 @@ pub fn anonymize(input: &[u8]) -> Anonymized {
     let mut book = Book::default();
     // Addresses the text keeps are reserved so that no placeholder collides with one.
     for m in p.ipv4.find_iter(input) {
-        if let Some(ip) = parse_v4(m.as_bytes()) {
-            if ip.is_documentation() && !book.reserved_v4.contains(&ip) {
-                book.reserved_v4.push(ip);
-            }
+        if let Some(ip) = parse_v4(m.as_bytes())
+            && ip.is_documentation()
+            && !book.reserved_v4.contains(&ip)
+        {
+            book.reserved_v4.push(ip);
         }
     }
     let mut text = input.to_vec();

@@ -66,16 +66,16 @@ pub fn check_case(dir: &Path, snapshots: &Path, only: Option<&str>, overrides: &
             detail: None,
             snapshot: Some(path.display().to_string()),
         };
-        if let Some(expected) = resolved.expect.get(&pname) {
-            if class != Some(*expected) {
-                row.status = Status::Unexpected;
-                row.detail = Some(format!(
-                    "the manifest expects a {expected} tile, the replay ends on {}",
-                    class.map_or("no tile", |c| c.as_str())
-                ));
-                rows.push(row);
-                continue;
-            }
+        if let Some(expected) = resolved.expect.get(&pname)
+            && class != Some(*expected)
+        {
+            row.status = Status::Unexpected;
+            row.detail = Some(format!(
+                "the manifest expects a {expected} tile, the replay ends on {}",
+                class.map_or("no tile", |c| c.as_str())
+            ));
+            rows.push(row);
+            continue;
         }
         match snapfile::read_body(&path) {
             Ok(None) => {

@@ -295,24 +295,24 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, C
                 .into(),
         );
     }
-    if let (Some(t), Some(c), Some(e)) = (tag, code, event) {
-        if !(t < c && c < e) {
-            f(
-                "chain",
-                &exprs[c].pointer,
-                "the chain is not tag lastSave → code block → event: Jeedom runs them in another order".into(),
-            );
-        }
+    if let (Some(t), Some(c), Some(e)) = (tag, code, event)
+        && !(t < c && c < e)
+    {
+        f(
+            "chain",
+            &exprs[c].pointer,
+            "the chain is not tag lastSave → code block → event: Jeedom runs them in another order".into(),
+        );
     }
     let same_command = matches!((&tag_reads, &event_writes), (Some(a), Some(b)) if a == b);
-    if let (Some(a), Some(b), Some(e)) = (&tag_reads, &event_writes, event) {
-        if a != b {
-            f(
-                "chain",
-                &format!("{}/options/cmd", exprs[e].pointer),
-                format!("the tag reads {a} but the event writes {b}: the block never sees the value it wrote"),
-            );
-        }
+    if let (Some(a), Some(b), Some(e)) = (&tag_reads, &event_writes, event)
+        && a != b
+    {
+        f(
+            "chain",
+            &format!("{}/options/cmd", exprs[e].pointer),
+            format!("the tag reads {a} but the event writes {b}: the block never sees the value it wrote"),
+        );
     }
     for (i, what) in [
         (tag, "the tag lastSave"),

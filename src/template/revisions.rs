@@ -56,10 +56,10 @@ pub fn normalised_lines(code: &str) -> Vec<Line> {
 fn normalise_line(line: &str) -> String {
     let t = line.trim_start();
     for name in ["$alertsizebackup", "$debug"] {
-        if let Some(rest) = t.strip_prefix(name) {
-            if !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-                return name.to_owned();
-            }
+        if let Some(rest) = t.strip_prefix(name)
+            && !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return name.to_owned();
         }
     }
     line.chars().filter(|c| !c.is_ascii_whitespace()).collect()
