@@ -308,6 +308,9 @@ pub struct TriggerReport {
     /// The published profile's tile after it (`None` when `strict_only`).
     pub published: Option<Tile>,
     pub strict: Option<Tile>,
+    /// What the scenario's own code wrote into its log (`$scenario->setLog`) at this trigger:
+    /// only a `php:` published profile runs that code, so the Rust profiles leave it empty.
+    pub scenario_log: Vec<String>,
 }
 
 /// Something about the text as a whole worth telling.
@@ -756,6 +759,11 @@ fn trigger_reports(
             strict_only: false,
             published: tile(published, k),
             strict: None,
+            scenario_log: published
+                .steps
+                .get(k)
+                .map(|s| s.scenario_log.clone())
+                .unwrap_or_default(),
         });
     }
     if let Some((r2, rep)) = strict {
@@ -773,6 +781,7 @@ fn trigger_reports(
                     strict_only: true,
                     published: None,
                     strict: t,
+                    scenario_log: Vec::new(),
                 }),
             }
         }

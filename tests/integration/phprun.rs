@@ -466,3 +466,51 @@ fn a_case_manifest_names_a_block_of_its_folder_as_a_profile() {
         .unwrap_err();
     assert!(e.to_string().contains("must be a file of the case folder"), "{e}");
 }
+
+#[test]
+fn diagnose_shows_what_the_scenarios_own_log_said() {
+    if !require_php() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("said.php");
+    std::fs::write(
+        &p,
+        "$t = $scenario->getTags();\n$scenario->setLog('trigger seen: ' . $scenario->getRealTrigger() . ' -U \"jeedom%Sec2ret-77\"');\n$t['#json#'] = '';\n$scenario->setTags($t);\n",
+    )
+    .unwrap();
+    let profile = format!("php:{}", p.display());
+    for (format, heading) in [
+        ("text", "what your scenario's log said:"),
+        ("json", "\"scenario_log\""),
+        ("markdown", "What your scenario's log said"),
+        ("html", "log said:<pre class=\"ib-scenario-log\">"),
+    ] {
+        let out = crate::support::infobackup()
+            .args([
+                "diagnose",
+                "scenarios/4.4-samba-ok",
+                "--lang",
+                "en",
+                "--format",
+                format,
+                "--profile",
+            ])
+            .arg(&profile)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(heading), "{format}: no {heading:?} in\n{text}");
+        assert!(text.contains("trigger seen: end_backup"), "{format}:\n{text}");
+        assert!(
+            !text.contains("Sec2ret-77"),
+            "{format}: a secret the block logged leaked"
+        );
+    }
+    // A Rust profile runs no scenario code: nothing to show.
+    let out = crate::support::infobackup()
+        .args(["diagnose", "scenarios/4.4-samba-ok", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("scenario's log said"));
+}

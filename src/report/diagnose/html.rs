@@ -330,6 +330,18 @@ fn run(b: &mut String, d: &Diagnosis, r: &RunReport, lang: Lang) {
                 cell(&t.published),
                 cell(&t.strict),
             );
+            if !t.scenario_log.is_empty() {
+                let lines: Vec<String> = t.scenario_log.iter().map(|l| txt(d, l)).collect();
+                let _ = write!(
+                    b,
+                    "<tr><td></td><td colspan=\"3\">{}<pre class=\"ib-scenario-log\">{}</pre></td></tr>",
+                    lang.pick(
+                        "Ce qu'a écrit le log de votre scénario :",
+                        "What your scenario's log said:"
+                    ),
+                    lines.join("\n")
+                );
+            }
         }
         b.push_str("</table>");
     }

@@ -39,7 +39,10 @@
 //!                                                    // their options; the six flags in order
 //!     "timeline": [{"line": 2, "last_line": 2, "time": "2025-09-10 03:27:01" | null, "event": "start", "text": "…", "bad": false}],
 //!     "triggers": [{"trigger": "begin_backup", "at": "…", "strict_only": false,
-//!                   "published": TILE | null, "strict": TILE | null}],
+//!                   "published": TILE | null, "strict": TILE | null,
+//!                   "scenario_log": ["…"]}],   // only with a php: published profile: what the
+//!                                              // scenario's own code wrote with setLog
+
 //!     "assumptions": [ASSUMPTION]
 //!   }],
 //!   "assumptions": [ASSUMPTION], "notes": ["…"],
@@ -243,13 +246,20 @@ fn run(r: &RunReport, lang: Lang, d: &Diagnosis) -> Value {
         .triggers
         .iter()
         .map(|t| {
-            json!({
+            let mut v = json!({
                 "trigger": t.trigger.as_str(),
                 "at": format_at(t.at),
                 "strict_only": t.strict_only,
                 "published": t.published.as_ref().map(|x| json!({"label": x.label(), "tone": tone(x.tone()), "headline": d.redact(&x.headline(lang))})),
                 "strict": t.strict.as_ref().map(|x| json!({"label": x.label(), "tone": tone(x.tone()), "headline": d.redact(&x.headline(lang))})),
-            })
+            });
+            if !t.scenario_log.is_empty()
+                && let Some(o) = v.as_object_mut()
+            {
+                let lines: Vec<String> = t.scenario_log.iter().map(|l| d.redact(l)).collect();
+                o.insert("scenario_log".to_owned(), json!(lines));
+            }
+            v
         })
         .collect();
     let disagreement = r.disagreement().map(|dis| {

@@ -116,6 +116,33 @@ fn run(m: &mut String, r: &RunReport, lang: Lang) {
             }
         }
     }
+    let said: Vec<String> = r
+        .triggers
+        .iter()
+        .flat_map(|t| {
+            t.scenario_log
+                .iter()
+                .map(move |l| format!("{} {}", t.trigger.as_str(), l))
+        })
+        .collect();
+    if !said.is_empty() {
+        let _ = writeln!(m);
+        let _ = writeln!(
+            m,
+            "**{}**",
+            lang.pick(
+                "Ce qu'a écrit le log de votre scénario",
+                "What your scenario's log said"
+            )
+        );
+        let _ = writeln!(m);
+        let fence = "`".repeat(3);
+        let _ = writeln!(m, "{fence}text");
+        for l in said {
+            let _ = writeln!(m, "{}", l.replace(&fence, "'''"));
+        }
+        let _ = writeln!(m, "{fence}");
+    }
 }
 
 /// Jeedom's lines in one fenced block, `line | text`, at most [`QUOTES_PER_RUN`].

@@ -421,6 +421,18 @@ fn run(o: &mut Out<'_>, r: &RunReport) {
                 trigger_words(&t.trigger, t.strict_only, lang),
                 parts.join(" · ")
             ));
+            if !t.scenario_log.is_empty() {
+                o.line(&format!(
+                    "    {}",
+                    o.t(
+                        "ce qu'a écrit le log de votre scénario :",
+                        "what your scenario's log said:"
+                    )
+                ));
+                for l in &t.scenario_log {
+                    o.line(&format!("      | {l}"));
+                }
+            }
         }
     }
 
