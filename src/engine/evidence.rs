@@ -194,7 +194,8 @@ pub enum StampMissing {
     NotAnObject,
     /// The JSON object has no `lastSave` key.
     NoLastSave,
-    /// `lastSave` is there but PHP finds it `empty()` (`""`, `"0"`, `0`, `null`, `false`).
+    /// `lastSave` is there but loosely equal to `""` (`""`, `null`, `false`; on PHP 7 also `0`),
+    /// the published `$lastSaveJson != ''` test.
     EmptyLastSave { value: String },
     /// Strict: `lastSave` is not a text (an array or an object).
     LastSaveNotText,

@@ -8,8 +8,58 @@
 //!   crashes. 2024-08 reads the `#trigger#` tag on 4.5.
 //! - 2022-01 has no 60 s tolerance (`stamp_tolerance_s = 0`), writes `date`, `heure`,
 //!   `minSizeBackup` only at `end_backup` with a stamp, and leaves `action` unset (JSON `null`)
-//!   on every path that does not set it (end without stamp, and, inferred from the same code
-//!   shape, any other trigger).
+//!   at `end_backup` without a stamp, the one path that never assigns it. Any other trigger
+//!   goes through the block's last `else`, which assigns the empty string as in the later
+//!   revisions (`"action":""`; pinned by the wide vectors).
+//!
+//! # Rules on harder shapes, by the published line
+//! Line numbers count lines of the code block's text in the template, for 2024-08 (2023-03 is
+//! the same code five lines earlier; 2022-01 given where it differs). Each rule is pinned by the
+//! vectors of `tests/data/conformance/` (`wide/` holds 200 drawn from the shapes below) or, where
+//! marked *php 8.2*, by a test below whose expectation came from running the block under php 8.2.
+//! - **Stray trigger** (`user`, `api`, `schedule`; line 187, 2022-01 line 180): the last `else`
+//!   assigns `action` the empty string in every revision; the flags keep their start values.
+//! - **Prior value** (line 14): `json_decode` of the virtual, so `""`, `not json` and `null` are
+//!   PHP null, `[]` and `{}` an empty array. `begin_backup` (line 48) asks `array_key_exists` on
+//!   it, which throws on anything but an array on PHP 8 (a crash: the virtual becomes `""`);
+//!   `update` is then compared loosely with 1 (`"1"`, `" 1"`, `true`, `1.0` count). A missing key
+//!   is no, so `begin_update` then `begin_backup` carries `update=1` only through the virtual.
+//! - **Start stamp** (line 70, 2022-01 line 57): `end_backup` goes on when `lastSave` is loosely
+//!   different from `""` ([`rules::stamp_given`]), not when it is non-`empty()`: on PHP 8 `"0"`,
+//!   `0` and `0.0` are stamps, and an array (even `{}`) makes `substr` throw (*php 8.2*).
+//!   Reading `lastSave` on a PHP string value throws; on null, a number or a bool it is null.
+//! - **Archive stamp** (lines 106 to 108, 2022-01 lines 93 to 95): the stamp is cut from the
+//!   whole path `glob` returns, `calculPath(backup::path)` then `/` then the name
+//!   ([`rules::backup_dir`], [`rules::archive_stamp`]), compared loosely with `L` and `L2`: a
+//!   name under 23 bytes takes folder bytes into its stamp, and `true` as `lastSave` equals any
+//!   non-empty stamp (*php 8.2*).
+//! - **Samba keys** (line 143): `config::byKey(…) != 0` on the raw strings, loose as PHP 8 reads
+//!   them ([`rules::key_is_off`]): `" 1"`, `"01"`, `"-1"`, `"2"` are numbers other than 0;
+//!   `"0"`, `"0.0"` are 0; `"true"`, `"false"`, `"yes"` and the never-saved `""` are not numeric,
+//!   so they differ from 0 and count as enabled.
+//! - **Samba gate** (line 137): only when the prior value has `update` loosely equal to 0 (null
+//!   and `false` count, `""` and arrays do not); a listing that throws (line 149) crashes the block.
+//! - **Error lines** (lines 87 to 89): a line holding `[` + today's date of the end time and, later
+//!   on it, `ERROR`, in either logger form (`][ERROR] :` up to 4.4, `][ERROR] ` in 4.5); lines
+//!   are cut at LF only (PCRE's default), so a CR does not end one. Lines dated another day and
+//!   `[error]` in lower case do not count.
+//! - **Nights chained**: the only state between triggers is the virtual's value, so each step
+//!   is replayed from the previous step's output (a crash leaves `""` for the next one).
+//!
+//! # Assumptions the vectors do not pin
+//! - `L2` (line 66) comes from PHP's `strtotime` of the date and time cut out of `lastSave`. The
+//!   engine computes it only when those pieces form a valid `YYYY-MM-DD` `HH:MM`; for any other
+//!   `lastSave` (only a hand-edited virtual has one) it has no `L2`. PHP reads many such texts
+//!   (overflowing dates such as February 30, hour 24, bare numbers, `x` as a time zone, some of
+//!   them relative to the real clock) or fails, and then `L2` is 60 s after the epoch in the box's
+//!   time zone (`1970-01-01-01h01` in Paris). Only an archive or Samba name with that very stamp
+//!   would show the difference. A differential test can settle the readable cases with a frozen
+//!   clock; imitating `strtotime` whole is out of scope.
+//! - The Jeedom root is `/var/www/html` (the block hardcodes it for the log): it only changes the
+//!   stamp of archive names under 23 bytes.
+//! - Messages of crashes follow PHP 8.2's wording; the vectors only say that a step crashed.
+//! - A step's time is a wall-clock time that exists: a time inside a DST gap never reaches a
+//!   real box, and the engine does not move it as PHP's clock would.
 
 use jiff::civil::DateTime;
 
@@ -44,7 +94,7 @@ pub(super) struct Vars {
 impl Vars {
     /// Phase 1, start: `date=""`, `heure=""`, `minSizeBackup=size_format(S)`, `update=0`,
     /// `errorScenario=1`, `errorLog=1`, `errorLocal=-1`, `errorSize=1`, `errorSamba=-1`,
-    /// `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`).
+    /// `errorMarket=-1`; `action` is `""` (2022-01: unset, so `null`, until a branch assigns it).
     pub(super) fn start(cfg: &ProfileConfig) -> Vars {
         Vars {
             date: PhpString::default(),
@@ -232,7 +282,7 @@ fn checks(
                 Ok(l) => l,
                 Err(c) => return Ok(Err(c)),
             };
-            if php::empty(&l) {
+            if !rules::stamp_given(&l, cfg.php) {
                 let why = StampMissing::of(input.last_save_tag, j);
                 for k in FlagKind::ALL {
                     ev.set(k, *v.flag_mut(k), Rule::NoStamp { why: why.clone() });
@@ -243,6 +293,7 @@ fn checks(
             return end_with_stamp(v, input, j, l, world, ev);
         }
         Trigger::Other(name) => {
+            v.action = Action::Empty;
             for k in FlagKind::ALL {
                 ev.set(k, *v.flag_mut(k), Rule::OtherTrigger { trigger: name.clone() });
             }
@@ -319,9 +370,16 @@ fn end_with_stamp(
     if cfg.checks.local || cfg.checks.size {
         let files = world.local_files()?;
         let gz = rules::archives(&files);
+        // The folder's path only changes the stamp of names shorter than the stamp window:
+        // `backup::path` is read only then.
+        let dir = if gz.iter().any(|f| f.name.len() < rules::STAMP_WINDOW) {
+            Some(rules::backup_dir(&world.config("backup::path")?))
+        } else {
+            None
+        };
         let mut found = None;
         for f in &gz {
-            let stamp = rules::file_stamp(f.name.as_bytes());
+            let stamp = rules::archive_stamp(dir.as_deref(), &f.name);
             if rules::stamp_matches(&stamp, &l, &later, cfg.php) {
                 found = Some((*f, String::from_utf8_lossy(&stamp).into_owned()));
             }
@@ -502,4 +560,63 @@ pub(super) fn empty_keys(enable: &str, cloud_upload: &str) -> Vec<String> {
         .filter(|(_, v)| v.is_empty())
         .map(|(k, _)| k.to_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Shapes the published vectors do not hold. Each expectation was obtained by running the
+    //! published code block of the revision under php 8.2 on the same case.
+
+    use crate::engine::{ProfileConfig, replay_in_memory};
+    use crate::world::Timeline;
+
+    use super::Profile;
+
+    /// One `end_backup` at 2025-09-10 03:30:33 on Jeedom 4.4, Samba off, after `virtual`.
+    fn end_after(profile: Profile, virtual_value: &str, local: serde_json::Value) -> (String, bool) {
+        let case: Timeline = serde_json::from_value(serde_json::json!({
+            "jeedom": "4.4",
+            "initial_virtual": virtual_value,
+            "config": {"backup::path": "backup", "samba::enable": "0"},
+            "steps": [{"trigger": "end_backup", "at": "2025-09-10 03:30:33", "local": local}],
+        }))
+        .unwrap();
+        let replay = replay_in_memory(&case, &ProfileConfig::builtin(profile)).unwrap();
+        let step = &replay.steps[0];
+        (step.virtual_value.clone(), step.crashed())
+    }
+
+    const ZERO_STAMP: &str = r#"{"date":"0","heure":"0","minSizeBackup":"100 MB","backup":{"local":{"fileName":0,"fileSize":0,"error":1,"erreurFileSize":1},"samba":{"error":-1},"market":{"error":-1}},"lastSave":"2025-09-10-03h30","update":0,"action":"endBackup","errorScenario":0,"errorLogBackup":0}"#;
+
+    #[test]
+    fn a_zero_start_stamp_is_a_stamp_on_php_8() {
+        let none = serde_json::json!({});
+        assert_eq!(
+            end_after(Profile::V2024_08, r#"{"lastSave":"0","update":0}"#, none.clone()),
+            (ZERO_STAMP.to_owned(), false)
+        );
+        assert_eq!(
+            end_after(Profile::V2022_01, r#"{"lastSave":0,"update":0}"#, none.clone()),
+            (ZERO_STAMP.to_owned(), false)
+        );
+        // An empty object is an array for PHP: it differs from "" and substr() throws on it.
+        assert_eq!(
+            end_after(Profile::V2024_08, r#"{"lastSave":{},"update":0}"#, none),
+            (String::new(), true)
+        );
+    }
+
+    #[test]
+    fn a_short_archive_name_takes_its_stamp_from_the_folder_path() {
+        // `true` loosely equals any non-empty text: "z.gz" matches through the bytes of
+        // "/var/www/html/core/php/../../backup/" in its stamp, and sorts last.
+        let local = serde_json::json!({"z.gz": 222310457, "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz": 1});
+        assert_eq!(
+            end_after(Profile::V2024_08, r#"{"lastSave":true,"update":0}"#, local),
+            (
+                r#"{"date":"1","heure":"1","minSizeBackup":"100 MB","backup":{"local":{"fileName":"z.gz","fileSize":"212.01 MB","erreurFileSize":0,"error":0},"samba":{"error":-1},"market":{"error":-1}},"lastSave":"2025-09-10-03h30","update":0,"action":"endBackup","errorScenario":0,"errorLogBackup":0}"#.to_owned(),
+                false
+            )
+        );
+    }
 }

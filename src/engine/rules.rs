@@ -21,6 +21,34 @@ pub fn file_stamp(name: &[u8]) -> Vec<u8> {
     php::substr(name, -23, Some(-7))
 }
 
+/// The Jeedom root the published code assumes (it reads `/var/www/html/log/backup`).
+pub const JEEDOM_ROOT: &str = "/var/www/html";
+
+/// Jeedom's `calculPath(config::byKey('backup::path'))`: a path not starting with `/` hangs under
+/// `core/php/../../` of the Jeedom root, kept as text (no `..` resolved, a trailing `/` kept),
+/// since `glob` returns each match under the folder exactly as it was written.
+pub fn backup_dir(path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{JEEDOM_ROOT}/core/php/../../{path}")
+    }
+}
+
+/// Names shorter than this take part of their stamp from the folder's path.
+pub const STAMP_WINDOW: usize = 23;
+
+/// The stamp of a local archive as the published code takes it: `substr($filename, -23, -7)` of
+/// the whole path `glob` returned (`<dir>/<name>`). For a name of 23 bytes or more it is
+/// [`file_stamp`] of the name alone, and `dir` may be `None`; a shorter name takes bytes of the
+/// folder's path (never a valid stamp, but `==` is loose: `true` equals any non-empty text).
+pub fn archive_stamp(dir: Option<&str>, name: &str) -> Vec<u8> {
+    match dir {
+        Some(d) if name.len() < STAMP_WINDOW => file_stamp(format!("{d}/{name}").as_bytes()),
+        _ => file_stamp(name.as_bytes()),
+    }
+}
+
 /// Reads a start stamp back as a local time: the date is the 10 characters ending 6 before the
 /// end, the time the last 5 with `h` read as `:`. `None` when that is not a valid time.
 pub fn parse_stamp(l: &[u8]) -> Option<DateTime> {
@@ -69,6 +97,14 @@ pub fn archives(files: &[LocalFile]) -> Vec<&LocalFile> {
 pub fn stamp_matches(stamp: &[u8], last_save: &Value, later: &[String], php: PhpVersion) -> bool {
     let s = Value::Str(stamp.to_vec());
     php::loose_eq(&s, last_save, php) || later.iter().any(|l| php::loose_eq(&s, &Value::str(l), php))
+}
+
+/// `$lastSaveJson != ''`: whether `end_backup` found a start stamp. A loose comparison, not
+/// `empty()`: on PHP 8 `"0"`, `0`, `0.0` and any array (even `[]`) differ from `""` and go on
+/// to the checks (an array then makes `substr` throw); only `""`, `null` and `false` stop here.
+/// PHP 7 also stops at `0` and `0.0`.
+pub fn stamp_given(last_save: &Value, php: PhpVersion) -> bool {
+    !php::loose_eq(last_save, &Value::str(""), php)
 }
 
 /// The published error test: lines holding `[` + `today` and, anywhere after it, `ERROR`
@@ -125,6 +161,19 @@ mod tests {
     }
 
     #[test]
+    fn short_archive_names_take_their_stamp_from_the_whole_path() {
+        assert_eq!(backup_dir("backup"), "/var/www/html/core/php/../../backup");
+        assert_eq!(backup_dir("backup/"), "/var/www/html/core/php/../../backup/");
+        assert_eq!(backup_dir("/mnt/b"), "/mnt/b");
+        let long = "backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz";
+        assert_eq!(archive_stamp(None, long), b"2025-09-10-03h27");
+        assert_eq!(archive_stamp(Some("/x"), long), b"2025-09-10-03h27");
+        assert_eq!(archive_stamp(None, "a.gz"), b"");
+        assert_eq!(archive_stamp(Some("/var/www/html/backup"), "a.gz"), b"ar/www/html/back");
+        assert_eq!(archive_stamp(Some("/mnt/b/"), "abc.tar.gz"), b"/mnt/b//abc");
+    }
+
+    #[test]
     fn later_stamps_follow_dst() {
         let paris = TimeZone::get("Europe/Paris").unwrap();
         assert_eq!(
@@ -144,6 +193,27 @@ mod tests {
         let (hits, n) = dated_error_lines(log, "2025-09-10");
         assert_eq!(hits.iter().map(|h| h.line).collect::<Vec<_>>(), vec![2]);
         assert_eq!(n, 5);
+    }
+
+    #[test]
+    fn a_start_stamp_is_anything_loosely_unequal_to_the_empty_string() {
+        use PhpVersion::*;
+        let given = |v: Value, php| stamp_given(&v, php);
+        for v in [
+            Value::str("0"),
+            Value::Int(0),
+            Value::Float(0.0),
+            Value::Array(php::Array::new()),
+        ] {
+            assert!(given(v.clone(), Php8), "{v:?} is a stamp on PHP 8");
+        }
+        assert!(given(Value::str("0"), Php7));
+        assert!(!given(Value::Int(0), Php7));
+        assert!(given(Value::Array(php::Array::new()), Php7));
+        for v in [Value::str(""), Value::Null, Value::Bool(false)] {
+            assert!(!given(v.clone(), Php8) && !given(v, Php7));
+        }
+        assert!(given(Value::Bool(true), Php8));
     }
 
     #[test]

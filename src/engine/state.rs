@@ -145,9 +145,10 @@ pub enum Action {
     StartUpdate,
     StartBackup,
     EndBackup,
-    /// `""`: any other trigger.
+    /// `""`: any other trigger (every revision).
     Empty,
-    /// JSON `null`: the 2022-01 revision never set it on this path.
+    /// JSON `null`: the 2022-01 revision never set it on this path (`end_backup` without a
+    /// start stamp).
     Null,
 }
 

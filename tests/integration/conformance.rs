@@ -1,5 +1,6 @@
-//! Every conformance vector in `tests/data/conformance/` replays byte for byte with the faithful
-//! profile of its revision. Data-driven: adding a vector is adding a file.
+//! Every conformance vector in `tests/data/conformance/` (and its sub-folders, such as `wide/`)
+//! replays byte for byte with the faithful profile of its revision. Data-driven: adding a vector
+//! is adding a file.
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +10,11 @@ fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance")
 }
 
-/// The vectors published with the scenario. Fewer means the folder went missing or was pruned.
-const PUBLISHED_VECTORS: usize = 43;
+/// The vectors published with the scenario: 43 hand-picked cases plus the 200 randomly drawn
+/// harder ones of `wide/`. Fewer means a folder went missing or was pruned.
+const PUBLISHED_VECTORS: usize = 243;
+/// The randomly drawn harder cases (issue #16), in the sub-folder `wide/`.
+const WIDE_VECTORS: usize = 200;
 
 #[test]
 fn every_vector_replays_exactly() {
@@ -19,6 +23,14 @@ fn every_vector_replays_exactly() {
         files.len() >= PUBLISHED_VECTORS,
         "expected at least {PUBLISHED_VECTORS} vectors, found {}",
         files.len()
+    );
+    let wide = files
+        .iter()
+        .filter(|f| f.parent().is_some_and(|p| p.ends_with("wide")))
+        .count();
+    assert_eq!(
+        wide, WIDE_VECTORS,
+        "the wide vectors are collected from their sub-folder"
     );
     let mut failures = Vec::new();
     for file in &files {
@@ -82,8 +94,17 @@ fn the_command_passes_the_published_vectors() {
     let out = bin().arg("conformance").arg(vectors_dir()).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("pass  ")).count(), 43);
-    assert_eq!(stdout.lines().last(), Some("43 passed, 0 failed"));
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("pass  ")).count(),
+        PUBLISHED_VECTORS
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("pass  ") && l.contains("/wide/wide-5-0038.json")),
+        "the command recurses into sub-folders: {stdout}"
+    );
+    assert_eq!(stdout.lines().last(), Some("243 passed, 0 failed"));
 }
 
 #[test]
@@ -184,7 +205,7 @@ fn the_command_passes_the_published_vectors_over_http_too() {
         rest.lines().filter(|l| l.starts_with("pass  ")).count(),
         PUBLISHED_VECTORS
     );
-    assert_eq!(rest.lines().last(), Some("43 passed, 0 failed"));
+    assert_eq!(rest.lines().last(), Some("243 passed, 0 failed"));
     assert_eq!(
         rest,
         String::from_utf8(memory.stdout).unwrap(),

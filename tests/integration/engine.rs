@@ -209,9 +209,17 @@ fn evidence_explains_a_crash() {
 fn every_flag_of_every_vector_has_a_sentence_in_both_languages() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance");
     let mut text = String::new();
-    for file in conformance::collect(&[dir]).unwrap() {
+    for file in conformance::collect(std::slice::from_ref(&dir)).unwrap() {
         let v = conformance::load(&file).unwrap();
         let r = replay(&v.case, &ProfileConfig::builtin(v.code));
+        // Every vector's sentences are checked; the snapshot holds the hand-picked vectors only
+        // (the 200 drawn ones of `wide/` would bury them).
+        let mut text_of_this = String::new();
+        let text = if file.parent() == Some(dir.as_path()) {
+            &mut text
+        } else {
+            &mut text_of_this
+        };
         text.push_str(&format!("== {}.{}\n", v.code, v.name));
         for s in &r.steps {
             text.push_str(&format!(
