@@ -324,9 +324,7 @@ fn end_with_stamp(
     v.date = PhpString(php::substr(&l_text, 0, Some(10)));
     v.heure = PhpString(php::substr(&l_text, -5, None));
     let minutes = cfg.stamp_tolerance_s / 60;
-    let later = rules::parse_stamp(&l_text)
-        .map(|t| rules::later_stamps(t, input.tz, minutes))
-        .unwrap_or_default();
+    let later = rules::published_later_stamps(&l_text, input.tz, minutes);
     ev.last_save = Some(l_shown.clone());
     ev.later_stamps = later.clone();
     let mut accepted = vec![l_shown.clone()];
