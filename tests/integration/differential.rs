@@ -237,7 +237,20 @@ const UPDATES: &[Option<&str>] = &[
 ];
 
 /// Other launchers of the scenario.
-const STRAYS: &[&str] = &["user", "api", "schedule", "", "BEGIN_BACKUP", "end_backup ", "0"];
+/// Real triggers among them fire with an empty world (no log, no files): `end_backup` twice, a
+/// `begin_update` after the backup, a second `begin_backup`.
+const STRAYS: &[&str] = &[
+    "user",
+    "api",
+    "schedule",
+    "",
+    "BEGIN_BACKUP",
+    "end_backup ",
+    "0",
+    "end_backup",
+    "begin_update",
+    "begin_backup",
+];
 
 /// Lines of a night's `log/backup`: `{today}` is the date of the end, `{begin}` of the begin,
 /// `{yesterday}`/`{tomorrow}` around the end.
@@ -313,6 +326,11 @@ struct Night {
     double_end: bool,
     /// The archive: minutes after the begin its stamp is, name form, size.
     archive: Option<(u8, usize, Result<usize, u64>)>,
+    /// A second archive the same night (minutes after the begin, name form, size): two matches,
+    /// the later in name order wins.
+    twin: Option<(u8, usize, usize)>,
+    /// The log without Jeedom's header lines (only the drawn lines; none: an empty file).
+    bare_log: bool,
     odd_files: Vec<(usize, usize)>,
     /// `None`: no log file.
     log: Option<Vec<usize>>,
@@ -382,11 +400,16 @@ fn night() -> impl Strategy<Value = Night> {
             samba,
             prop::collection::vec((index(STRAYS.len()), when), 0..2),
         ),
+        (
+            prop::option::weighted(0.1, (0u8..3, index(ARCHIVE_NAMES.len()), index(SIZES.len()))),
+            prop::bool::weighted(0.1),
+        ),
     )
         .prop_map(
             |(
                 (gap_days, start, duration, update_before, has_begin, has_end, double_end),
                 (archive, odd_files, log, samba, strays),
+                (twin, bare_log),
             )| Night {
                 gap_days,
                 start,
@@ -396,6 +419,8 @@ fn night() -> impl Strategy<Value = Night> {
                 has_end,
                 double_end,
                 archive,
+                twin,
+                bare_log,
                 odd_files,
                 log,
                 samba,
@@ -534,11 +559,19 @@ impl Plan {
                 local.insert(name.clone(), size);
                 this_archive = Some(name);
             }
+            if let Some((minutes, form, size)) = &night.twin {
+                let name = ARCHIVE_NAMES[*form].replace("{}", &stamp(later(begin, 60 * i64::from(*minutes), &tz)));
+                local.insert(name, SIZES[*size]);
+            }
             for (f, s) in &night.odd_files {
                 local.insert(ODD_FILES[*f].to_owned(), SIZES[*s]);
             }
             let log = night.log.as_ref().map(|lines| {
-                let mut text = fill(LOG_HEADER, end.date(), begin.date());
+                let mut text = if night.bare_log {
+                    String::new()
+                } else {
+                    fill(LOG_HEADER, end.date(), begin.date())
+                };
                 for l in lines {
                     text.push_str(&fill(LOG_LINES[*l], end.date(), begin.date()));
                     text.push('\n');
