@@ -56,9 +56,12 @@
 //!   (`2025-02-30` is March 2, hour 24 the next day); anything else is strtotime's `false`, so
 //!   `L2` is 60 s after the epoch in the box's zone (`1970-01-01-01h01` in Paris), which an
 //!   archive of that stamp matches ([`rules::published_later_stamps`]).
-//! - **DST**: a local time of a fall-back hour is its second occurrence (strtotime's reading:
-//!   `02h59` + 60 s is `03h00`, not the first hour's `02h00`); one inside a spring-forward gap
-//!   takes the offset before the gap (`01h59` gives `03h00`, `02h30` gives `03h31`).
+//! - **DST**: `lastSave` is read as strtotime reads a local time ([`rules::strtotime_instant`],
+//!   timelib's own adjustment): a time inside a spring-forward gap moves forward by the gap
+//!   (Paris `02h30` gives `03h31`; `01h59` gives `03h00`), and a time a fall-back hour repeats is
+//!   its second occurrence east of UTC (Paris `02h59` + 60 s is `03h00`, not `02h00`) but its
+//!   first west of UTC (New York `01h59` + 60 s is `01h00`). Checked against php 8.2 minute by
+//!   minute around the transitions of eight zones.
 //! - **A step time inside a DST gap** (a hand-made timeline: a real box's clock never shows one)
 //!   is the wall clock as written, for the engine and for the php runner alike: `date()` prints
 //!   it, so `lastSave` and "today" are its text.

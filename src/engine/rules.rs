@@ -133,16 +133,43 @@ pub fn published_start(l: &[u8]) -> Option<DateTime> {
         .ok()
 }
 
+/// The instant strtotime gives a local time of the box's zone: timelib's `do_adjust_timezone`.
+/// It reads the offset in force at the local time taken as UTC (`current`), then the one in
+/// force that many seconds earlier (`actual`), and uses `actual` unless the two agree or the time
+/// falls in the transition's own window. The upshot, as php 8.2 shows: a time inside a
+/// spring-forward gap moves forward by the gap; a time a fall-back hour repeats is its *second*
+/// occurrence in a zone east of UTC (Paris: `02:59` is CET) and its *first* west of UTC (New
+/// York: `01:59` is EDT).
+pub fn strtotime_instant(local: DateTime, tz: &TimeZone) -> Option<jiff::Timestamp> {
+    let second = |s: i64| jiff::Timestamp::from_second(s).ok();
+    let as_utc = local.to_zoned_datetime(TimeZone::UTC).ok()?.timestamp().as_second();
+    let current = i64::from(tz.to_offset(second(as_utc)?).seconds());
+    let probe = as_utc - current;
+    let actual = i64::from(tz.to_offset(second(probe)?).seconds());
+    // The transition in force at `probe` (timelib counts one exactly at `probe`).
+    let transition = tz
+        .preceding(second(probe + 1)?)
+        .next()
+        .map(|t| t.timestamp().as_second());
+    let in_transition = transition.is_some_and(|at| {
+        let x = as_utc - actual;
+        x >= at + (current - actual) && x < at
+    });
+    let adjustment = if current != actual && !in_transition {
+        -actual
+    } else {
+        -current
+    };
+    second(as_utc + adjustment)
+}
+
 /// The published code's `L2` (and the later stamps of a wider tolerance): `minutes` stamps, one
-/// minute apart, after [`published_start`] of `L`, added in the box's time zone (a fall-back
-/// hour's local time is its second occurrence, as strtotime reads it). When strtotime
+/// minute apart, after [`published_start`] of `L` read as strtotime reads a local time
+/// ([`strtotime_instant`]). When strtotime
 /// fails the start is the epoch (`false + 60`): `1970-01-01-01h01` in Paris.
 pub fn published_later_stamps(l: &[u8], tz: &TimeZone, minutes: u32) -> Vec<String> {
-    // strtotime resolves a local time that happens twice (a fall-back hour) to the second one,
-    // and one that does not exist (a spring-forward gap) with the offset before the gap: jiff's
-    // `later` in both cases.
     let start = match published_start(l) {
-        Some(start) => tz.to_ambiguous_zoned_datetime(start).later().ok(),
+        Some(start) => strtotime_instant(start, tz).map(|t| t.to_zoned_datetime(tz.clone())),
         None => Some(jiff::Timestamp::UNIX_EPOCH.to_zoned_datetime(tz.clone())),
     };
     let Some(start) = start else {
@@ -285,6 +312,15 @@ mod tests {
             assert_eq!(published_later_stamps(l.as_bytes(), &paris, 1), vec![l2], "{l:?}");
         }
         assert_eq!(published_later_stamps(b"0", &ny, 1), vec!["1969-12-31-19h01"]);
+        // West of UTC a repeated hour is its first occurrence (EDT), as php 8.2 reads it.
+        assert_eq!(
+            published_later_stamps(b"2025-11-02-01h59", &ny, 1),
+            vec!["2025-11-02-01h00"]
+        );
+        assert_eq!(
+            published_later_stamps(b"2025-03-09-02h30", &ny, 1),
+            vec!["2025-03-09-03h31"]
+        );
         assert!(published_later_stamps(b"2025-09-10-03h27", &paris, 0).is_empty());
     }
 

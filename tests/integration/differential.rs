@@ -43,7 +43,8 @@ const S: u64 = 104_857_600;
 // ---- the tables the choices index ------------------------------------------------------------
 
 /// First night's date: DST days in Paris (2025-03-30 spring forward, 2025-10-26 fall back, and
-/// 2024's), their eves, a leap day, a year's end, an ordinary day.
+/// 2024's), their eves, a leap day, a year's end, an ordinary day, and the DST days of the other
+/// zones drawn (New York, Lord Howe, Santiago, Chatham).
 const DAYS: &[&str] = &[
     "2025-03-30",
     "2025-10-26",
@@ -55,6 +56,10 @@ const DAYS: &[&str] = &[
     "2025-12-31",
     "2025-09-10",
     "2025-11-02",
+    "2025-03-09",
+    "2025-04-06",
+    "2025-10-05",
+    "2025-09-07",
 ];
 
 /// Start times: around midnight, around the DST hour (02:30 does not exist on a spring-forward
@@ -443,6 +448,8 @@ fn plan() -> impl Strategy<Value = Plan> {
         1 => Just("UTC"),
         1 => Just("America/New_York"),
         1 => Just("Australia/Lord_Howe"),
+        1 => Just("America/Santiago"),
+        1 => Just("Pacific/Chatham"),
     ];
     let prior = prop_oneof![
         1 => index(RAW_VIRTUALS.len()).prop_map(Prior::Raw),
