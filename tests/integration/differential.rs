@@ -193,7 +193,7 @@ const RAW_VIRTUALS: &[&str] = &[
 
 /// `lastSave` of a prior value built from parts, as JSON text (`None`: the key is missing).
 /// `FIRST` stands for the first night's start stamp (an `end_backup` without `begin`). Not drawn:
-/// texts strtotime reads in a form the engine does not imitate (`"x"`, `1.5`, a stamp with a
+/// texts strtotime reads in a form the engine does not imitate (`"x"`, `1.5`, `12.5`, a stamp with a
 /// trailing space; see `rules::published_start`).
 const LAST_SAVES: &[Option<&str>] = &[
     Some("FIRST"),
@@ -208,7 +208,7 @@ const LAST_SAVES: &[Option<&str>] = &[
     Some("[]"),
     Some("{}"),
     Some("17"),
-    Some("1.25e1"),
+    Some("0.0"),
     Some("\"2025-02-30-03h27\""),
     Some("\"2025-09-10-24h00\""),
     Some("\"2025-09-10-03h60\""),
