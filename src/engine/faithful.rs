@@ -56,20 +56,56 @@
 //! - **Nights chained**: the only state between triggers is the virtual's value, so each step
 //!   is replayed from the previous step's output (a crash leaves `""` for the next one).
 //!
-//! # Assumptions the vectors do not pin
-//! - `L2` (line 66) comes from PHP's `strtotime` of the date and time cut out of `lastSave`. The
-//!   engine computes it only when those pieces form a valid `YYYY-MM-DD` `HH:MM`; for any other
-//!   `lastSave` (only a hand-edited virtual has one) it has no `L2`. PHP reads many such texts
-//!   (overflowing dates such as February 30, hour 24, bare numbers, `x` as a time zone, some of
-//!   them relative to the real clock) or fails, and then `L2` is 60 s after the epoch in the box's
-//!   time zone (`1970-01-01-01h01` in Paris). Only an archive or Samba name with that very stamp
-//!   would show the difference. A differential test can settle the readable cases with a frozen
-//!   clock; imitating `strtotime` whole is out of scope.
-//! - The Jeedom root is `/var/www/html` (the block hardcodes it for the log): it only changes the
-//!   stamp of archive names under 23 bytes.
-//! - Messages of crashes follow PHP 8.2's wording; the vectors only say that a step crashed.
-//! - A step's time is a wall-clock time that exists: a time inside a DST gap never reaches a
-//!   real box, and the engine does not move it as PHP's clock would.
+//! # Rules settled by the differential test
+//! `tests/integration/differential.rs` replays random timelines of the shapes above (and DST
+//! days, odd `lastSave` texts, `backup::path` values) with each faithful profile and with the
+//! published block under php 8.2 (`php:` profiles, `src/phprun/`), byte for byte at every step;
+//! each difference it found is a vector of `tests/data/conformance/diff/`.
+//! - **`L2`** (line 66, `strtotime($dateSave . $heureSave) + 60`): [`rules::published_start`] reads
+//!   the glued `YYYY-MM-DDHH:MM` with PHP's ranges and carries overflow as `mktime` does
+//!   (`2025-02-30` is March 2, hour 24 the next day); anything else is strtotime's `false`, so
+//!   `L2` is 60 s after the epoch in the box's zone (`1970-01-01-01h01` in Paris), which an
+//!   archive of that stamp matches ([`rules::published_later_stamps`]).
+//! - **DST**: `lastSave` is read as strtotime reads a local time ([`rules::strtotime_instant`],
+//!   timelib's own adjustment): a time inside a spring-forward gap moves forward by the gap
+//!   (Paris `02h30` gives `03h31`; `01h59` gives `03h00`), and a time a fall-back hour repeats is
+//!   its second occurrence east of UTC (Paris `02h59` + 60 s is `03h00`, not `02h00`) but its
+//!   first west of UTC (New York `01h59` + 60 s is `01h00`). Checked against php 8.2 minute by
+//!   minute around the transitions of eight zones.
+//! - **A step time inside a DST gap** (a hand-made timeline: a real box's clock never shows one)
+//!   is the wall clock as written, for the engine and for the php runner alike: `date()` prints
+//!   it, so `lastSave` and "today" are its text.
+//! - **`backup::path` saved as `""`** is the Jeedom root (`calculPath("")`): the block globs
+//!   `/var/www/html/core/php/../..//*.gz`, and a short name's stamp takes those bytes.
+//! - **Crash messages** are PHP 8.2's `Class: message` (`TypeError: array_key_exists(): …`, the
+//!   Samba exception's text, redacted), except the 4.5 accessor crash of 2022-01 and 2023-03,
+//!   said in words instead of `Call to undefined method scenario::getRealTrigger()`.
+//!
+//! # Assumptions: what php-cli cannot imitate
+//! - **PHP 7** (profile parameter `php = 7`): the installed php is 8.2, so PHP 7's answers
+//!   (`array_key_exists` on null is a warning and no, `"" == 0` is true, `substr` of an array is
+//!   `""` with a warning, `"abc"['lastSave']` is `"a"`) come from PHP 7's documented behaviour,
+//!   not from a run. The php runner
+//!   only notes where a PHP 7 box would differ.
+//! - **Jeedom internals** the runner stands in for: `config::byKey` of a key never saved is `""`
+//!   (the vectors' convention; a real box may fill some keys from `default.config.ini`);
+//!   `calculPath` and the log path under the standard root `/var/www/html` (another install only
+//!   changes the stamp of archive names under 23 bytes); `repo_samba::backup_list()` lists names
+//!   newest first; the scenario runner writes `""` when tag `json` is unset. None of these is
+//!   PHP: they are Jeedom's code, not in the published block.
+//! - **The box's environment**: `glob` sorts names byte by byte, as in the C locale (a web
+//!   server with another `LC_COLLATE` could order two matching archives differently, and the
+//!   later one wins); time-zone rules are jiff's bundled tzdb, PHP reads the system's (they agree
+//!   for the drawn years; a future rule change could land in one before the other).
+//! - **Another PHP 8 release** may word a crash differently; only 8.2 is run.
+//!
+//! # Not imitated (the engine's limit, not PHP's)
+//! strtotime reads more than the stamp shape: a bare letter is a military time zone (`x` is
+//! now), `1.5` is 01:05 today, `2025/09/10` another date form, and a `lastSave` with a trailing
+//! space shifts the cut pieces into a time-zone offset. The engine takes all of those as
+//! strtotime's `false`; imitating them means re-implementing timelib's scanner. Only a
+//! hand-edited virtual holds such a `lastSave`, and only an archive named with the very stamp
+//! PHP computes would show it, so the differential test does not draw them.
 
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
@@ -480,9 +516,7 @@ impl StartStamp {
             (other, _) => php::to_string(other),
         };
         let minutes = cfg.stamp_tolerance_s / 60;
-        let later = rules::parse_stamp(&text)
-            .map(|t| rules::later_stamps(t, tz, minutes))
-            .unwrap_or_default();
+        let later = rules::published_later_stamps(&text, tz, minutes);
         Ok(StartStamp { value, text, later })
     }
 

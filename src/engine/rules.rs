@@ -81,6 +81,106 @@ pub fn later_stamps(start: DateTime, tz: &TimeZone, minutes: u32) -> Vec<String>
         .collect()
 }
 
+/// What `strtotime($dateSave . $heureSave)` gives the published code (2023-03 and 2024-08, line
+/// 66), where `$dateSave = substr(L, -16, -6)` and `$heureSave` is `substr(L, -5)` with `h` read as
+/// `:`. Settled against PHP 8.2 by the differential test (`tests/integration/differential.rs`):
+/// - the 15 bytes `YYYY-MM-DDHH:MM` (a start stamp the block wrote, glued without a space) read
+///   with PHP's ranges, month 0 to 12, day 0 to 31, hour 0 to 24, minute 0 to 59, and overflow
+///   carried as PHP's `mktime` does (`2025-02-30` is March 2, month 0 is the previous December,
+///   day 0 the previous month's last day, hour 24 the next day's midnight): the local time;
+/// - any other value in those 15 bytes (minute 60, month 13, …), or any text of another length
+///   or shape (`""`, `"0"`, `"é"`): `None`, strtotime's `false`, which `+ 60` turns into 60 s
+///   after the epoch.
+///
+/// strtotime reads more than this (a bare letter is a military time zone, `1.5` a time of day,
+/// `2025/09/10` another date form); the engine does not imitate those (see the module docs of
+/// `faithful`): only a hand-edited virtual holds such a `lastSave`.
+pub fn published_start(l: &[u8]) -> Option<DateTime> {
+    let mut text = php::substr(l, -16, Some(-6));
+    text.extend(
+        php::substr(l, -5, None)
+            .into_iter()
+            .map(|b| if b == b'h' { b':' } else { b }),
+    );
+    let t = text.as_slice();
+    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = t.get(r)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0i64, |n, b| n * 10 + i64::from(b - b'0')))
+    };
+    if t.len() != 15 || t[4] != b'-' || t[7] != b'-' || t[12] != b':' {
+        return None;
+    }
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(10..12),
+        digits(13..15),
+    ) else {
+        return None;
+    };
+    if mo > 12 || d > 31 || h > 24 || mi > 59 {
+        return None;
+    }
+    let year = i16::try_from(y).ok()?;
+    jiff::civil::date(year, 1, 1)
+        .checked_add(jiff::Span::new().months(mo - 1))
+        .and_then(|m| m.checked_add(jiff::Span::new().days(d - 1)))
+        .map(|day| day.at(0, 0, 0, 0))
+        .and_then(|t| t.checked_add(jiff::Span::new().hours(h).minutes(mi)))
+        .ok()
+}
+
+/// The instant strtotime gives a local time of the box's zone: timelib's `do_adjust_timezone`.
+/// It reads the offset in force at the local time taken as UTC (`current`), then the one in
+/// force that many seconds earlier (`actual`), and uses `actual` unless the two agree or the time
+/// falls in the transition's own window. The upshot, as php 8.2 shows: a time inside a
+/// spring-forward gap moves forward by the gap; a time a fall-back hour repeats is its *second*
+/// occurrence in a zone east of UTC (Paris: `02:59` is CET) and its *first* west of UTC (New
+/// York: `01:59` is EDT).
+pub fn strtotime_instant(local: DateTime, tz: &TimeZone) -> Option<jiff::Timestamp> {
+    let second = |s: i64| jiff::Timestamp::from_second(s).ok();
+    let as_utc = local.to_zoned_datetime(TimeZone::UTC).ok()?.timestamp().as_second();
+    let current = i64::from(tz.to_offset(second(as_utc)?).seconds());
+    let probe = as_utc - current;
+    let actual = i64::from(tz.to_offset(second(probe)?).seconds());
+    // The transition in force at `probe` (timelib counts one exactly at `probe`).
+    let transition = tz
+        .preceding(second(probe + 1)?)
+        .next()
+        .map(|t| t.timestamp().as_second());
+    let in_transition = transition.is_some_and(|at| {
+        let x = as_utc - actual;
+        x >= at + (current - actual) && x < at
+    });
+    let adjustment = if current != actual && !in_transition {
+        -actual
+    } else {
+        -current
+    };
+    second(as_utc + adjustment)
+}
+
+/// The published code's `L2` (and the later stamps of a wider tolerance): `minutes` stamps, one
+/// minute apart, after [`published_start`] of `L` read as strtotime reads a local time
+/// ([`strtotime_instant`]). When strtotime
+/// fails the start is the epoch (`false + 60`): `1970-01-01-01h01` in Paris.
+pub fn published_later_stamps(l: &[u8], tz: &TimeZone, minutes: u32) -> Vec<String> {
+    let start = match published_start(l) {
+        Some(start) => strtotime_instant(start, tz).map(|t| t.to_zoned_datetime(tz.clone())),
+        None => Some(jiff::Timestamp::UNIX_EPOCH.to_zoned_datetime(tz.clone())),
+    };
+    let Some(start) = start else {
+        return Vec::new();
+    };
+    (1..=minutes)
+        .filter_map(|k| start.checked_add(SignedDuration::from_secs(60 * i64::from(k))).ok())
+        .map(|z| stamp(z.datetime()))
+        .collect()
+}
+
 /// `glob("$path/*.gz")`: names ending in `.gz`, not hidden (glob's `*` skips a leading dot),
 /// in byte order.
 pub fn archives(files: &[LocalFile]) -> Vec<&LocalFile> {
@@ -185,6 +285,43 @@ mod tests {
             vec!["2025-09-11-00h00", "2025-09-11-00h01"]
         );
         assert!(later_stamps(dt("2025-09-10 23:59:00"), &paris, 0).is_empty());
+    }
+
+    /// Expectations from php 8.2: `date('Y-m-d-H\\hi', strtotime($dateSave . $heureSave) + 60)`.
+    #[test]
+    fn the_published_l2_reads_overflow_as_php_and_anything_else_as_the_epoch() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        let ny = TimeZone::get("America/New_York").unwrap();
+        for (l, l2) in [
+            ("2025-09-10-03h27", "2025-09-10-03h28"),
+            (" 2025-09-10-03h27", "2025-09-10-03h28"),
+            ("2025-09-10 03:27", "2025-09-10-03h28"),
+            ("2025-02-30-03h27", "2025-03-02-03h28"),
+            ("2025-09-10-24h00", "2025-09-11-00h01"),
+            ("2025-00-00-00h00", "2024-11-30-00h01"),
+            ("2025-03-30-01h59", "2025-03-30-03h00"),
+            ("2025-03-30-02h30", "2025-03-30-03h31"),
+            ("2025-10-26-02h30", "2025-10-26-02h31"),
+            ("2025-10-26-02h59", "2025-10-26-03h00"),
+            ("2025-09-10-03h60", "1970-01-01-01h01"),
+            ("2025-13-10-03h27", "1970-01-01-01h01"),
+            ("2025-09-10-03h2\u{e9}", "1970-01-01-01h01"),
+            ("0", "1970-01-01-01h01"),
+            ("", "1970-01-01-01h01"),
+        ] {
+            assert_eq!(published_later_stamps(l.as_bytes(), &paris, 1), vec![l2], "{l:?}");
+        }
+        assert_eq!(published_later_stamps(b"0", &ny, 1), vec!["1969-12-31-19h01"]);
+        // West of UTC a repeated hour is its first occurrence (EDT), as php 8.2 reads it.
+        assert_eq!(
+            published_later_stamps(b"2025-11-02-01h59", &ny, 1),
+            vec!["2025-11-02-01h00"]
+        );
+        assert_eq!(
+            published_later_stamps(b"2025-03-09-02h30", &ny, 1),
+            vec!["2025-03-09-03h31"]
+        );
+        assert!(published_later_stamps(b"2025-09-10-03h27", &paris, 0).is_empty());
     }
 
     #[test]

@@ -89,14 +89,12 @@ final class Rt
         return $files;
     }
 
-    /** Jeedom's calculPath for backup::path, as the block sees the folder. */
+    /** Jeedom's calculPath for backup::path, as the block sees the folder: the value
+     * config::byKey gives the block, so a key never saved ("") is the Jeedom root, as the
+     * block's own glob reads it. */
     public static function backupDir(): string
     {
-        $p = self::config('backup::path');
-        if ($p === '') {
-            $p = 'backup'; // Jeedom's default
-        }
-        return \calculPath($p);
+        return \calculPath(self::config('backup::path'));
     }
 
     /** A path with `//`, `.` and `..` resolved, so two spellings of a folder compare equal. */

@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 
 use crate::engine::evidence::{Evidence, Rule, TriggerSource};
 use crate::engine::{Flag, FlagKind, ProfileConfig, ScenarioState, StepOutcome};
+use crate::redact::redact_text;
 use crate::template::{self, TemplateError};
 use crate::world::{JeedomVersion, LogName, Trigger, World, WorldError, format_at};
 
@@ -627,9 +628,11 @@ fn answer_of(m: &Value) -> Answer {
     Answer {
         virtual_value: m.get("virtual").and_then(Value::as_str).unwrap_or_default().to_owned(),
         tags,
-        crash: m.get("crash").and_then(Value::as_str).map(str::to_owned),
-        log: strings("log"),
-        notes: strings("notes"),
+        // What the block threw, logged or triggered can quote the world (a Samba error's
+        // `-U "user%pass"`): redacted as the Rust profiles redact their crashes.
+        crash: m.get("crash").and_then(Value::as_str).map(redact_text),
+        log: strings("log").iter().map(|l| redact_text(l)).collect(),
+        notes: strings("notes").iter().map(|l| redact_text(l)).collect(),
     }
 }
 

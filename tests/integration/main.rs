@@ -9,6 +9,7 @@ mod cli_record;
 mod cli_scenario;
 mod cli_style;
 mod conformance;
+mod differential;
 mod docs;
 mod engine;
 mod hardening;

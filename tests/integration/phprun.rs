@@ -290,12 +290,6 @@ fn published_templates_agree_with_the_rust_profiles_on_every_case_and_trigger() 
             for (x, y) in a.steps.iter().zip(&b.steps) {
                 triggers += 1;
                 let what = format!("{} {} step {} ({})", resolved.name, rev, x.index + 1, x.trigger);
-                if known_engine_bug(rev, x, y) {
-                    eprintln!(
-                        "known Rust engine bug (v2022-01, other trigger: action null where the code writes an empty string): {what}"
-                    );
-                    continue;
-                }
                 if x.virtual_value != y.virtual_value {
                     disagreements.push(format!(
                         "{what}: virtual\n  rust {}\n  php  {}",
@@ -314,25 +308,6 @@ fn published_templates_agree_with_the_rust_profiles_on_every_case_and_trigger() 
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     assert!(triggers > 100, "{triggers}");
-}
-
-/// A disagreement found by this test and confirmed by the wide vectors (e.g. `wide-5-0038`):
-/// on a trigger other than a backup's, the 2022-01 code writes `$backupAction = ""`, the Rust
-/// profile `v2022-01` writes `null`. Reported to the engine's owner; accepted here only in that
-/// exact form, so that any other difference still fails.
-fn known_engine_bug(rev: Profile, rust: &engine::StepOutcome, php: &engine::StepOutcome) -> bool {
-    let mut tags = rust.tags.clone();
-    if let Some(a) = tags.get_mut("#action#")
-        && a == "null"
-    {
-        a.clear();
-    }
-    let null = r#""action":null"#;
-    rev == Profile::V2022_01
-        && matches!(rust.trigger, infobackup::world::Trigger::Other(_))
-        && rust.virtual_value.contains(null)
-        && rust.virtual_value.replace(null, r#""action":"""#) == php.virtual_value
-        && tags == php.tags
 }
 
 fn compare_cases(a: &str, b: &str) -> (Option<i32>, BTreeSet<String>) {
