@@ -180,7 +180,7 @@ pub(crate) const MAX_INPUT: u64 = 64 * 1024 * 1024;
 
 /// Reads a log argument: `-` (standard input), a file, or a folder. Errors name the path (or
 /// standard input); more than [`MAX_INPUT`] bytes is an error, found without reading past it.
-pub(crate) fn read_input(arg: &Path) -> anyhow::Result<Input> {
+pub(crate) fn read_input(arg: &Path, lang: Lang) -> anyhow::Result<Input> {
     let too_large = |what: &str| {
         anyhow::anyhow!(
             "{what} is larger than {} MiB, the most a log given to diagnose or record may be (cut it to the runs that \
@@ -189,6 +189,17 @@ pub(crate) fn read_input(arg: &Path) -> anyhow::Result<Input> {
         )
     };
     if arg == Path::new("-") {
+        use std::io::IsTerminal as _;
+        if std::io::stdin().is_terminal() {
+            // A person at a terminal, not a pipe: say what is awaited and how to end it.
+            eprintln!(
+                "{}",
+                lang.pick(
+                    "infobackup : collez le log, puis Ctrl-D sur une ligne vide (Ctrl-Z puis Entrée sous Windows)",
+                    "infobackup: paste the log, then Ctrl-D on an empty line (Ctrl-Z then Enter on Windows)"
+                )
+            );
+        }
         let bytes =
             read_bounded(std::io::stdin().lock(), MAX_INPUT).context("cannot read the log from standard input")?;
         return bytes.map(Input::Stdin).ok_or_else(|| too_large("standard input"));
@@ -310,7 +321,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut from_box = (false, false);
     let mut client = None;
     let (case, live) = match (&args.input, &args.jeedom_url) {
-        (Some(arg), None) => (input_case(read_input(arg)?, args.log)?, None),
+        (Some(arg), None) => (input_case(read_input(arg, args.lang)?, args.log)?, None),
         (input, Some(url)) => {
             let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
             opts.redactor = read.redactor;
@@ -546,7 +557,7 @@ mod live {
         }
         live.now = client.box_now().ok();
         let case = match input {
-            Some(arg) => input_case(read_input(arg)?, log)?,
+            Some(arg) => input_case(read_input(arg, args.lang)?, log)?,
             None => {
                 let read = client
                     .read_log(LogName::Backup)

@@ -72,7 +72,7 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let fr = args.lang == Lang::Fr;
     // Read first: the name's error can then suggest the log's generation.
-    let (bytes, source_name) = match read_input(&args.log)? {
+    let (bytes, source_name) = match read_input(&args.log, args.lang)? {
         Input::Stdin(b) => (b, "stdin".to_owned()),
         Input::File { path, bytes } => (
             bytes,

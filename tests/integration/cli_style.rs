@@ -137,3 +137,31 @@ fn parse_refuses_what_diagnose_refuses() {
         );
     }
 }
+
+#[test]
+fn diagnose_from_a_terminal_says_what_it_waits_for() {
+    // `script` (util-linux, always on Debian) gives the command a terminal as standard input;
+    // Ctrl-D then ends the paste at once.
+    let bin = env!("CARGO_BIN_EXE_infobackup");
+    let run = |lang: &str| {
+        let mut child = std::process::Command::new("script")
+            .args(["-q", "-c", &format!("{bin} diagnose - --lang {lang}"), "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(b"\x04").unwrap();
+        String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned()
+    };
+    assert!(run("en").contains("paste the log, then Ctrl-D"), "{}", run("en"));
+    assert!(run("fr").contains("collez le log, puis Ctrl-D"));
+    // Piped, nothing is said: the text is already there.
+    let out = infobackup()
+        .args(["diagnose", "-", "--lang", "en"])
+        .write_stdin("x\n")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Ctrl-D"));
+}
