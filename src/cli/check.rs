@@ -39,7 +39,7 @@ pub struct Args {
     /// Only replay this profile (as the manifests name it: v2022-01, v2023-03, v2024-08, strict),
     /// or php:PATH: every case with the scenario's own code (a template or code block) run by
     /// php, compared trigger by trigger with the Rust profile of the revision it is closest to.
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = super::profile_value())]
     profile: Option<String>,
     /// Also write a JUnit XML report to FILE (an existing FILE is replaced only when it is a JUnit
     /// report).
@@ -50,7 +50,7 @@ pub struct Args {
     format: Format,
     /// Replay every case with two profiles (built-in names or profile TOML files) and list the
     /// cases whose tile or flags differ.
-    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "profile")]
+    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "profile", value_parser = super::profile_value())]
     compare: Option<Vec<String>>,
     /// Language of the table (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
     #[arg(long, value_enum, default_value_t = super::locale_lang())]

@@ -34,7 +34,7 @@ pub struct Args {
     via: ViaKind,
     /// Replay every vector with this profile instead of its own revision's (a built-in name, a
     /// profile TOML file, or php:PATH for a scenario template or code block).
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = super::profile_value())]
     profile: Option<String>,
 }
 

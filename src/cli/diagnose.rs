@@ -106,7 +106,7 @@ pub struct Args {
     previous: Option<String>,
     /// The published scenario's revision: v2022-01, v2023-03, v2024-08, strict, or a profile
     /// TOML file. `strict` is always shown next to it.
-    #[arg(long, value_name = "P", default_value = "v2024-08")]
+    #[arg(long, value_name = "P", default_value = "v2024-08", value_parser = super::profile_value())]
     profile: String,
     /// The box's time zone (IANA name, default Europe/Paris).
     #[arg(long, value_name = "ZONE")]

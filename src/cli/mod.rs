@@ -85,6 +85,16 @@ pub fn stdout_width() -> usize {
     terminal.or_else(columns).unwrap_or(100).max(60)
 }
 
+/// Reads a profile argument (a name, a profile file's path, or `php:PATH`): a path that is not
+/// valid UTF-8 is refused naming the option, instead of clap's generic "invalid UTF-8" error.
+pub fn profile_value() -> impl clap::builder::TypedValueParser<Value = String> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        s.into_string()
+            .map_err(|_| "the path is not valid UTF-8; rename the file or give a name that is".to_owned())
+    })
+}
+
 /// The language a run speaks when `--lang` is not given: the locale's, read as POSIX does
 /// (`LC_ALL`, then `LC_MESSAGES`, then `LANG`; the first one set and not empty decides): `fr…`
 /// is French, anything else English.

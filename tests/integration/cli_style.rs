@@ -165,3 +165,21 @@ fn diagnose_from_a_terminal_says_what_it_waits_for() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("Ctrl-D"));
 }
+
+#[test]
+fn a_profile_path_that_is_not_utf8_is_refused_naming_the_option() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff.toml");
+    for args in [
+        &["check", "--profile"][..],
+        &["conformance", "tests/data/conformance", "--profile"],
+    ] {
+        let out = infobackup().args(args).arg(bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("'--profile <P>'") && err.contains("not valid UTF-8"),
+            "{err}"
+        );
+    }
+}
