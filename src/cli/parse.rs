@@ -39,6 +39,15 @@ fn is_stdin(args: &Args) -> bool {
     args.file.as_os_str() == "-"
 }
 
+/// A missing file worded as every command words it; any other failure with its reason.
+fn missing_or(e: std::io::Error, path: &std::path::Path) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        anyhow::anyhow!("{}: no such file or folder", path.display())
+    } else {
+        anyhow::Error::new(e).context(format!("cannot read the log file {}", path.display()))
+    }
+}
+
 fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
     if is_stdin(args) {
         let mut buf = Vec::new();
@@ -48,7 +57,7 @@ fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
             .context("cannot read the log from standard input")?;
         Ok(buf)
     } else {
-        std::fs::read(&args.file).with_context(|| format!("cannot read the log file {}", args.file.display()))
+        std::fs::read(&args.file).map_err(|e| missing_or(e, &args.file))
     }
 }
 
@@ -125,8 +134,7 @@ fn summary(args: &Args) -> anyhow::Result<String> {
     let reader: Box<dyn Read> = if is_stdin(args) {
         Box::new(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(&args.file)
-            .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
+        let file = std::fs::File::open(&args.file).map_err(|e| missing_or(e, &args.file))?;
         Box::new(file)
     };
     let mut c = Counts::default();

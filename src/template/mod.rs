@@ -15,6 +15,9 @@ pub mod revisions;
 /// a scenario names the JSON pointer of what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
+    /// Worded as every command words a missing input.
+    #[error("{}: no such file or folder", file.display())]
+    Missing { file: PathBuf },
     #[error("{}: cannot read: {message}", file.display())]
     Read { file: PathBuf, message: String },
     #[error("{}:{line}:{column}: not valid JSON: {message}", file.display())]
@@ -92,9 +95,12 @@ impl Loaded {
 /// template; anything else is a bare block (a leading `<?php` line is dropped: Jeedom's block
 /// has none).
 pub fn load(path: &Path) -> Result<Loaded, TemplateError> {
-    let bytes = std::fs::read(path).map_err(|e| TemplateError::Read {
-        file: path.to_owned(),
-        message: e.to_string(),
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => TemplateError::Missing { file: path.to_owned() },
+        _ => TemplateError::Read {
+            file: path.to_owned(),
+            message: e.to_string(),
+        },
     })?;
     let text = String::from_utf8(bytes).map_err(|e| TemplateError::Read {
         file: path.to_owned(),

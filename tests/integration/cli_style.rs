@@ -183,3 +183,26 @@ fn a_profile_path_that_is_not_utf8_is_refused_naming_the_option() {
         );
     }
 }
+
+#[test]
+fn a_missing_input_is_worded_the_same_by_every_command() {
+    let missing = "/nonexistent/backup.log";
+    for args in [
+        &["parse", missing][..],
+        &["parse", missing, "--format", "summary"],
+        &["diagnose", missing],
+        &["record", missing, "--name", "4.4-never-written"],
+        &["serve", missing],
+        &["conformance", missing],
+        &["scenario", missing],
+    ] {
+        let out = infobackup().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.trim_end(),
+            format!("infobackup: error: {missing}: no such file or folder"),
+            "{args:?}"
+        );
+    }
+}

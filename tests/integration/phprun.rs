@@ -230,7 +230,7 @@ fn without_php_a_php_profile_is_an_exit_2_error_naming_the_package() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.json: cannot read"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.json: no such file or folder"));
 }
 
 // ---- the published templates -----------------------------------------------------------------
