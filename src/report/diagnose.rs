@@ -704,7 +704,9 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         }),
         tz: resolved.timeline.tz.clone(),
         php: resolved.php,
-        min_size: resolved.min_size,
+        // The threshold the published profile played with: a profile file or a php: block may
+        // set its own (the header must not say 100 MB when the file says 500 MB).
+        min_size: run::config_for(&resolved, &opts.profile).map_or(resolved.min_size, |c| c.min_size),
         sources,
         runs,
         assumptions: common,

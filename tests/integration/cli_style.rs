@@ -206,3 +206,25 @@ fn a_missing_input_is_worded_the_same_by_every_command() {
         );
     }
 }
+
+#[test]
+fn the_diagnose_header_says_the_threshold_the_profile_plays_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    std::fs::write(&file, "base = \"v2024-08\"\nmin_size = 524288000\n").unwrap();
+    let header = |extra: &[&std::ffi::OsStr]| {
+        let out = infobackup()
+            .args(["diagnose", "scenarios/4.4-samba-ok", "--lang", "en"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find(|l| l.contains("· threshold "))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(header(&[]).ends_with("threshold 100 MB"), "{}", header(&[]));
+    let with_file = header(&["--profile".as_ref(), file.as_os_str()]);
+    assert!(with_file.ends_with("threshold 500 MB"), "{with_file}");
+}
