@@ -604,7 +604,12 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         r => r?,
     };
     let resolved = full.published();
-    let published = run::replay(&resolved, &opts.profile, &crate::via::Via::Memory)?;
+    // One configuration for the replay and for the header's threshold (a profile file or a
+    // php: block may set its own).
+    let published_config = run::config_for(&resolved, &opts.profile)?;
+    let published = crate::via::Via::Memory
+        .replay(&resolved.timeline, &published_config)
+        .map_err(RunError::from)?;
     let strict = if strict_is_primary {
         None
     } else {
@@ -704,9 +709,7 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
         }),
         tz: resolved.timeline.tz.clone(),
         php: resolved.php,
-        // The threshold the published profile played with: a profile file or a php: block may
-        // set its own (the header must not say 100 MB when the file says 500 MB).
-        min_size: run::config_for(&resolved, &opts.profile).map_or(resolved.min_size, |c| c.min_size),
+        min_size: published_config.min_size,
         sources,
         runs,
         assumptions: common,
