@@ -88,26 +88,25 @@ fn run(m: &mut String, r: &RunReport, lang: Lang) {
         .filter(|q| !matches!(q.what, QuoteKind::Tar { warning: true }))
         .collect();
     if !errors.is_empty() {
-        let _ = writeln!(m);
-        let _ = writeln!(
+        heading(
             m,
-            "**{}**",
             lang.pick(
                 "La cause, telle que Jeedom l'a écrite",
-                "The cause, as Jeedom printed it"
-            )
+                "The cause, as Jeedom printed it",
+            ),
         );
-        let _ = writeln!(m);
-        code_block(m, &errors);
+        let lines: Vec<String> = errors
+            .iter()
+            .take(QUOTES_PER_RUN)
+            .map(|q| format!("{:>4} | {}", q.line, q.text))
+            .collect();
+        code_block(m, &lines);
     }
     if !r.findings.is_empty() {
-        let _ = writeln!(m);
-        let _ = writeln!(
+        heading(
             m,
-            "**{}**",
-            lang.pick("Ce que cela veut dire, et que faire", "What it means, and what to do")
+            lang.pick("Ce que cela veut dire, et que faire", "What it means, and what to do"),
         );
-        let _ = writeln!(m);
         for f in &r.findings {
             let (cause, advice) = super::advice::finding_words(f, lang);
             let _ = writeln!(m, "- {}", escape(&cause));
@@ -122,36 +121,31 @@ fn run(m: &mut String, r: &RunReport, lang: Lang) {
         .flat_map(|t| {
             t.scenario_log
                 .iter()
-                .map(move |l| format!("{} {}", t.trigger.as_str(), l))
+                .map(move |l| format!("{} {l}", t.trigger.as_str()))
         })
         .collect();
     if !said.is_empty() {
-        let _ = writeln!(m);
-        let _ = writeln!(
+        heading(
             m,
-            "**{}**",
             lang.pick(
                 "Ce qu'a écrit le log de votre scénario",
-                "What your scenario's log said"
-            )
+                "What your scenario's log said",
+            ),
         );
-        let _ = writeln!(m);
-        let fence = "`".repeat(3);
-        let _ = writeln!(m, "{fence}text");
-        for l in said {
-            let _ = writeln!(m, "{}", l.replace(&fence, "'''"));
-        }
-        let _ = writeln!(m, "{fence}");
+        code_block(m, &said);
     }
 }
 
-/// Jeedom's lines in one fenced block, `line | text`, at most [`QUOTES_PER_RUN`].
-fn code_block(m: &mut String, quotes: &[&Quote]) {
-    let body: Vec<String> = quotes
-        .iter()
-        .take(QUOTES_PER_RUN)
-        .map(|q| format!("{:>4} | {}", q.line, q.text))
-        .collect();
+/// A bold line that opens a part of a run, with a blank line on each side.
+fn heading(m: &mut String, title: &str) {
+    let _ = writeln!(m);
+    let _ = writeln!(m, "**{title}**");
+    let _ = writeln!(m);
+}
+
+/// Lines in one fenced block (Jeedom's, `line | text`, at most [`QUOTES_PER_RUN`]; or what the
+/// scenario logged).
+fn code_block(m: &mut String, body: &[String]) {
     // A fence longer than any run of backticks in the lines, so none can close it.
     let longest = body
         .iter()
@@ -161,7 +155,7 @@ fn code_block(m: &mut String, quotes: &[&Quote]) {
         .unwrap_or(0);
     let fence = "`".repeat((longest + 1).max(3));
     let _ = writeln!(m, "{fence}text");
-    for l in &body {
+    for l in body {
         let _ = writeln!(m, "{l}");
     }
     let _ = writeln!(m, "{fence}");
