@@ -115,15 +115,7 @@ impl Redactor {
         // the same text cannot see them as values).
         let mut known: Vec<Vec<u8>> = self.secrets.iter().map(|s| s.as_bytes().to_vec()).collect();
         for f in found.iter().filter(|f| f.loose) {
-            let whole: Vec<u8> = f
-                .pieces
-                .iter()
-                .flat_map(|p| t.get(p.clone()).unwrap_or_default())
-                .copied()
-                .collect();
-            for v in
-                std::iter::once(whole).chain(f.pieces.iter().map(|p| t.get(p.clone()).unwrap_or_default().to_vec()))
-            {
+            for v in f.whole_and_pieces(t) {
                 let v = v.trim_ascii();
                 if v.len() >= MIN_SECRET_LEN && !already_hidden_bytes(v) && !known.iter().any(|k| k == v) {
                     known.push(v.to_vec());

@@ -31,6 +31,7 @@
 //! `-U "`, `--username=`, `apikey=` or `://a:` costs what a clean line of that length costs
 //! (`benches/redact.rs`).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// The Samba credential options, longest first (`--username` must not read as `--user`).
@@ -56,6 +57,16 @@ pub struct Found {
     /// option): a one-line quote of the log cannot see it as a value, so the redactor hides its
     /// pieces wherever they appear ([`wrapped_secrets`]).
     pub loose: bool,
+}
+
+impl Found {
+    /// What a redactor hides wherever it appears for a loose value: the whole value (its pieces
+    /// joined), then each piece, as bytes of `t`.
+    pub fn whole_and_pieces<'t>(&self, t: &'t [u8]) -> impl Iterator<Item = Cow<'t, [u8]>> {
+        let piece = |p: &Range<usize>| t.get(p.clone()).unwrap_or_default();
+        let whole: Vec<u8> = self.pieces.iter().flat_map(piece).copied().collect();
+        std::iter::once(Cow::Owned(whole)).chain(self.pieces.iter().map(move |p| Cow::Borrowed(piece(p))))
+    }
 }
 
 /// Every credential value in `text` (see the module doc), ordered by position.
@@ -84,15 +95,8 @@ pub fn wrapped_secrets(text: &str) -> Vec<String> {
     let t = text.as_bytes();
     let mut out: Vec<String> = Vec::new();
     for f in find(t).iter().filter(|f| f.loose) {
-        let whole: Vec<u8> = f
-            .pieces
-            .iter()
-            .flat_map(|p| t.get(p.clone()).unwrap_or_default())
-            .copied()
-            .collect();
-        let pieces = f.pieces.iter().map(|p| t.get(p.clone()).unwrap_or_default());
-        for v in std::iter::once(&whole[..]).chain(pieces) {
-            let s = String::from_utf8_lossy(v);
+        for v in f.whole_and_pieces(t) {
+            let s = String::from_utf8_lossy(&v);
             let s = s.trim();
             if s.len() >= super::MIN_SECRET_LEN && !super::already_hidden(s) && !out.iter().any(|o| o == s) {
                 out.push(s.to_owned());
