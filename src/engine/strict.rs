@@ -76,14 +76,7 @@ pub(crate) fn run(input: &BlockInput<'_>, world: &mut dyn World) -> Result<(Bloc
                 v.begin(Action::StartBackup);
                 v.update = update_is(&j, 1);
             }
-            for k in [
-                FlagKind::Scenario,
-                FlagKind::Log,
-                FlagKind::Local,
-                FlagKind::Size,
-                FlagKind::Samba,
-                FlagKind::Market,
-            ] {
+            for k in FlagKind::ALL {
                 ev.set(k, *v.flag_mut(k), begin_rule());
             }
             Ok((BlockOutput::Written(v.end(cfg, input.now)), ev))
