@@ -542,6 +542,25 @@ pub(crate) fn assert_no_secret(what: &str, out: &[u8], secrets: &[&str]) {
     }
 }
 
+/// A report of the planted log: it found the problem (exit 1), shows no secret on either
+/// stream, and still quotes the Samba line, with the secrets masked.
+fn assert_planted_report_is_safe(what: &str, out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_no_secret(what, &out.stdout, &[PASSWORD, USER, API_KEY]);
+    assert_no_secret(&format!("{what} stderr"), &out.stderr, &[PASSWORD, USER, API_KEY]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("[redacted]"), "{what}: nothing masked?");
+    assert!(
+        shown.contains("NT_STATUS_HOST_UNREACHABLE"),
+        "{what}: the Samba line is not quoted"
+    );
+}
+
 #[test]
 fn no_secret_reaches_any_format() {
     let tmp = tempfile::tempdir().unwrap();
@@ -562,25 +581,7 @@ fn no_secret_reaches_any_format() {
                 ])
                 .output()
                 .unwrap();
-            assert_eq!(
-                out.status.code(),
-                Some(1),
-                "{format}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert_no_secret(&format!("{format}/{lang}"), &out.stdout, &[PASSWORD, USER, API_KEY]);
-            assert_no_secret(
-                &format!("{format}/{lang} stderr"),
-                &out.stderr,
-                &[PASSWORD, USER, API_KEY],
-            );
-            // The lines are quoted all the same, with the secrets masked.
-            let text = String::from_utf8_lossy(&out.stdout);
-            assert!(text.contains("[redacted]"), "{format}: nothing masked?");
-            assert!(
-                text.contains("NT_STATUS_HOST_UNREACHABLE"),
-                "{format}: the Samba line is not quoted"
-            );
+            assert_planted_report_is_safe(&format!("{format}/{lang}"), &out);
         }
     }
     // Through standard input and into a file too.
@@ -666,24 +667,7 @@ fn an_html_escaped_paste_is_read_as_text_and_its_secrets_hidden() {
         );
         for format in ["text", "json", "html"] {
             let out = run(pasted.clone(), format);
-            assert_eq!(
-                out.status.code(),
-                Some(1),
-                "{format}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert_no_secret(&format!("escaped {format}"), &out.stdout, &[PASSWORD, USER, API_KEY]);
-            assert_no_secret(
-                &format!("escaped {format} stderr"),
-                &out.stderr,
-                &[PASSWORD, USER, API_KEY],
-            );
-            let shown = String::from_utf8_lossy(&out.stdout);
-            assert!(shown.contains("[redacted]"), "{format}: nothing masked?");
-            assert!(
-                shown.contains("NT_STATUS_HOST_UNREACHABLE"),
-                "{format}: the Samba line is not quoted"
-            );
+            assert_planted_report_is_safe(&format!("escaped {format}"), &out);
         }
         // Read as the text it escapes: the same runs, steps and flags as the plain log.
         let plain: serde_json::Value = serde_json::from_slice(&run(original.clone(), "json").stdout).unwrap();
