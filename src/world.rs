@@ -199,9 +199,209 @@ pub struct LocalFile {
     pub size: u64,
 }
 
+impl LocalFile {
+    pub fn new(name: &str, size: u64) -> LocalFile {
+        LocalFile {
+            name: name.to_owned(),
+            size,
+        }
+    }
+}
+
 /// The Samba repository's answer to "list the backups": names newest first, or the message of
 /// the exception listing threw.
-pub type SambaListing = Result<Vec<String>, String>;
+pub type SambaListing = Result<Listing<String>, String>;
+
+/// Most items a chunk of a [`Listing`] holds before it splits in two.
+const CHUNK_MAX: usize = 64;
+
+/// A folder or share listing that the steps of a timeline share instead of copying: the items
+/// sit in chunks of at most [`CHUNK_MAX`] behind `Arc`s, so a listing that differs from the
+/// previous step's by one name copies one chunk and the chunk pointers, not every name. A long
+/// paste of N runs has N listings of up to N names each; held as plain vectors that was
+/// quadratic in memory (see BENCHMARKS.md, "Replaying a long paste"). Cloning is O(1).
+///
+/// It reads like a vector (in order, [`Listing::iter`], [`Listing::first`], [`Listing::len`]),
+/// compares equal to one with the same items, and serializes as a JSON array.
+pub struct Listing<T> {
+    chunks: std::sync::Arc<Vec<std::sync::Arc<Vec<T>>>>,
+    len: usize,
+}
+
+impl<T> Clone for Listing<T> {
+    fn clone(&self) -> Self {
+        Listing {
+            chunks: self.chunks.clone(),
+            len: self.len,
+        }
+    }
+}
+
+impl<T> Default for Listing<T> {
+    fn default() -> Self {
+        Listing {
+            chunks: Default::default(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Listing<T> {
+    pub fn new() -> Self {
+        Listing::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The items in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    pub fn first(&self) -> Option<&T> {
+        self.chunks.first().and_then(|c| c.first())
+    }
+
+    /// The number of leading items for which `pred` holds, when it holds for a prefix (as
+    /// `slice::partition_point`).
+    pub fn partition_point(&self, mut pred: impl FnMut(&T) -> bool) -> usize {
+        let mut start = 0;
+        for c in self.chunks.iter() {
+            match c.last() {
+                Some(last) if pred(last) => start += c.len(),
+                _ => return start + c.partition_point(pred),
+            }
+        }
+        start
+    }
+
+    pub fn get(&self, i: usize) -> Option<&T> {
+        if i >= self.len {
+            return None;
+        }
+        let (k, o) = locate_in(&self.chunks, i);
+        self.chunks.get(k).and_then(|c| c.get(o))
+    }
+}
+
+impl<T: Clone> Listing<T> {
+    /// Puts `item` at index `i` (at most `len`), copying only the chunk it lands in.
+    pub fn insert(&mut self, i: usize, item: T) {
+        assert!(i <= self.len, "insert at {i} in a listing of {}", self.len);
+        let chunks = std::sync::Arc::make_mut(&mut self.chunks);
+        if chunks.is_empty() {
+            chunks.push(Default::default());
+        }
+        let (k, o) = locate_in(chunks, i);
+        let chunk = std::sync::Arc::make_mut(&mut chunks[k]);
+        chunk.insert(o, item);
+        if chunk.len() > CHUNK_MAX {
+            let tail = chunk.split_off(chunk.len() / 2);
+            chunks.insert(k + 1, std::sync::Arc::new(tail));
+        }
+        self.len += 1;
+    }
+
+    /// Takes out the item at index `i` (below `len`), copying only its chunk.
+    pub fn remove(&mut self, i: usize) -> T {
+        assert!(i < self.len, "remove at {i} in a listing of {}", self.len);
+        let chunks = std::sync::Arc::make_mut(&mut self.chunks);
+        let (k, o) = locate_in(chunks, i);
+        let chunk = std::sync::Arc::make_mut(&mut chunks[k]);
+        let item = chunk.remove(o);
+        if chunk.is_empty() {
+            chunks.remove(k);
+        }
+        self.len -= 1;
+        item
+    }
+
+    /// The items as a plain vector (a copy).
+    pub fn to_vec(&self) -> Vec<T> {
+        self.iter().cloned().collect()
+    }
+}
+
+/// The chunk holding index `i` (the last chunk when `i` is the length) and `i`'s place in it.
+fn locate_in<T>(chunks: &[std::sync::Arc<Vec<T>>], i: usize) -> (usize, usize) {
+    let mut start = 0;
+    for (k, c) in chunks.iter().enumerate() {
+        if i < start + c.len() {
+            return (k, i - start);
+        }
+        start += c.len();
+    }
+    let last = chunks.len().saturating_sub(1);
+    (last, i - (start - chunks.last().map_or(0, |c| c.len())))
+}
+
+impl<T> FromIterator<T> for Listing<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut chunks = Vec::new();
+        let mut len = 0;
+        let mut chunk = Vec::new();
+        for item in iter {
+            chunk.push(item);
+            len += 1;
+            if chunk.len() == CHUNK_MAX / 2 {
+                chunks.push(std::sync::Arc::new(std::mem::take(&mut chunk)));
+            }
+        }
+        if !chunk.is_empty() {
+            chunks.push(std::sync::Arc::new(chunk));
+        }
+        Listing {
+            chunks: std::sync::Arc::new(chunks),
+            len,
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for Listing<T> {
+    fn from(v: Vec<T>) -> Self {
+        v.into_iter().collect()
+    }
+}
+
+impl<T: PartialEq> PartialEq for Listing<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Eq> Eq for Listing<T> {}
+
+impl<T: PartialEq> PartialEq<Vec<T>> for Listing<T> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.len == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Listing<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Serialize> Serialize for Listing<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Listing<T> {
+    type Item = &'a T;
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a T> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
 
 /// One trigger and the world as it was when it fired.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,8 +411,9 @@ pub struct Step {
     pub at: DateTime,
     /// The logs at that moment. A log that is absent reads as an empty file.
     pub logs: BTreeMap<LogName, LogBytes>,
-    /// The files directly in `backup::path`, any name (not only `*.gz`).
-    pub local: Vec<LocalFile>,
+    /// The files directly in `backup::path`, any name (not only `*.gz`), in name order as
+    /// resolved (shared with the neighbouring steps, see [`Listing`]).
+    pub local: Listing<LocalFile>,
     pub samba: SambaListing,
 }
 
@@ -222,8 +423,8 @@ impl Step {
             trigger,
             at,
             logs: BTreeMap::new(),
-            local: Vec::new(),
-            samba: Ok(Vec::new()),
+            local: Listing::new(),
+            samba: Ok(Listing::new()),
         }
     }
 
@@ -326,9 +527,10 @@ impl<'de> Deserialize<'de> for Timeline {
                 })?;
                 local.push(LocalFile { name, size });
             }
+            let local = Listing::from(local);
             let samba = match s.samba_error {
                 Some(e) => Err(e),
-                None => Ok(s.samba),
+                None => Ok(Listing::from(s.samba)),
             };
             steps.push(Step {
                 trigger: s.trigger,
@@ -371,7 +573,7 @@ impl Serialize for Timeline {
                         .iter()
                         .map(|f| (f.name.clone(), serde_json::Value::from(f.size)))
                         .collect(),
-                    samba: st.samba.clone().unwrap_or_default(),
+                    samba: st.samba.as_ref().map(Listing::to_vec).unwrap_or_default(),
                     samba_error: st.samba.clone().err(),
                 }
             })
@@ -420,7 +622,7 @@ pub trait World {
     /// The whole text of a log file (empty when absent).
     fn log(&mut self, name: LogName) -> Result<LogBytes, WorldError>;
     /// The files directly in the backup folder, with sizes.
-    fn local_files(&mut self) -> Result<Vec<LocalFile>, WorldError>;
+    fn local_files(&mut self) -> Result<Listing<LocalFile>, WorldError>;
     /// The Samba share's backup list (newest first), or the message listing threw.
     fn samba_listing(&mut self) -> Result<SambaListing, WorldError>;
     /// The PHP global `NO_CLOUD_BACKUP`.
@@ -478,7 +680,7 @@ impl World for MemoryWorld<'_> {
     fn log(&mut self, name: LogName) -> Result<LogBytes, WorldError> {
         Ok(self.current()?.logs.get(&name).cloned().unwrap_or_default())
     }
-    fn local_files(&mut self) -> Result<Vec<LocalFile>, WorldError> {
+    fn local_files(&mut self) -> Result<Listing<LocalFile>, WorldError> {
         Ok(self.current()?.local.clone())
     }
     fn samba_listing(&mut self) -> Result<SambaListing, WorldError> {
@@ -516,7 +718,7 @@ mod tests {
         assert_eq!(t.steps[1].trigger, Trigger::EndBackup);
         assert_eq!(t.steps[1].log(LogName::Backup), b"x\n");
         assert_eq!(
-            t.steps[1].local,
+            t.steps[1].local.to_vec(),
             vec![LocalFile {
                 name: "b.tar.gz".into(),
                 size: 12
@@ -525,6 +727,45 @@ mod tests {
         assert_eq!(t.steps[1].samba, Err("boom".to_owned()));
         let again: Timeline = serde_json::from_value(serde_json::to_value(&t).unwrap()).unwrap();
         assert_eq!(again, t);
+    }
+
+    #[test]
+    fn listing_edits_like_a_vector_and_shares_what_it_did_not_touch() {
+        let mut model: Vec<u32> = Vec::new();
+        let mut l: Listing<u32> = Listing::new();
+        let mut kept: Vec<(Listing<u32>, Vec<u32>)> = Vec::new();
+        let mut seed = 12345u64;
+        for step in 0..3000u32 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let r = (seed >> 33) as usize;
+            if model.is_empty() || r % 4 != 0 {
+                let i = if r % 3 == 0 { model.len() } else { r % (model.len() + 1) };
+                model.insert(i, step);
+                l.insert(i, step);
+            } else {
+                let i = r % model.len();
+                assert_eq!(l.remove(i), model.remove(i));
+            }
+            assert_eq!(l.len(), model.len());
+            if step % 97 == 0 {
+                kept.push((l.clone(), model.clone()));
+            }
+        }
+        assert_eq!(l, model);
+        assert_eq!(l.first(), model.first());
+        assert_eq!(l.get(model.len() / 2), model.get(model.len() / 2));
+        assert_eq!(
+            l.iter().rev().copied().collect::<Vec<_>>(),
+            model.iter().rev().copied().collect::<Vec<_>>()
+        );
+        // Clones taken along the way did not see the later edits.
+        for (old, was) in kept {
+            assert_eq!(old, was);
+        }
+        let sorted: Listing<u32> = (0..200).map(|x| x * 2).collect();
+        assert_eq!(sorted.partition_point(|x| *x < 101), 51);
+        assert_eq!(sorted.partition_point(|x| *x < 1000), 200);
+        assert_eq!(serde_json::to_string(&Listing::from(vec![1, 2])).unwrap(), "[1,2]");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! the world at each trigger, the Jeedom version, the config, `NO_CLOUD_BACKUP`, the virtual's
 //! starting value, and the profiles. Each phase is a function that says what it decides.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
 
 use jiff::civil::DateTime;
@@ -25,7 +25,7 @@ use super::runs::{RunEndInfo, RunInfo};
 use super::{Case, CaseError};
 use crate::engine::ScenarioState;
 use crate::world::{
-    DEFAULT_TZ, JeedomVersion, LocalFile, LogBytes, LogName, SambaListing, Step, Timeline, Trigger, format_at,
+    DEFAULT_TZ, JeedomVersion, Listing, LocalFile, LogBytes, LogName, SambaListing, Step, Timeline, Trigger, format_at,
 };
 
 /// The scenario's default minimum archive size `S` (`1024*1024*100`).
@@ -923,15 +923,21 @@ fn world_at_each_trigger(
     let m = &case.manifest;
     let tz = &params.tz;
     // When each run's archive exists (for triggers not tied to the run).
+    // The first `end_backup` slot of each run (one pass: a search per run was quadratic).
+    let mut end_slot: Vec<Option<&Slot>> = vec![None; runs.len()];
+    for s in slots.iter().filter(|s| s.trigger == Trigger::EndBackup) {
+        if let Some(e) = s.run.and_then(|r| end_slot.get_mut(r))
+            && e.is_none()
+        {
+            *e = Some(s);
+        }
+    }
     let done_at: Vec<Option<Timestamp>> = runs
         .iter()
         .enumerate()
         .map(|(i, r)| {
             r.archive.as_ref()?;
-            let end = slots
-                .iter()
-                .find(|s| s.run == Some(i) && s.trigger == Trigger::EndBackup)
-                .and_then(|s| s.instant);
+            let end = end_slot.get(i).copied().flatten().and_then(|s| s.instant);
             end.or_else(|| {
                 let (dt, _) = r.start?;
                 let t = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
@@ -993,6 +999,7 @@ fn world_at_each_trigger(
         strict_only: Vec::with_capacity(slots.len()),
     };
     let mut inferred_listing: BTreeSet<usize> = BTreeSet::new();
+    let mut carried = Carried::new(m);
     for sl in slots {
         let at = sl.at.unwrap_or_default();
         let instant = sl.instant.unwrap_or(Timestamp::MIN);
@@ -1049,40 +1056,25 @@ fn world_at_each_trigger(
                 step.logs.insert(LogName::Backup, logged.into());
             }
         }
-        // The backup folder.
-        let mut local: BTreeMap<String, u64> = m.local.clone();
-        for (r, run) in runs.iter().enumerate() {
-            if run_done(r, sl) {
-                for gone in &run.deleted {
-                    local.remove(gone);
-                }
-                if let Some(a) = &run.archive {
-                    let size = sizes.size(&a.file_name, facts);
-                    local.insert(a.file_name.clone(), size);
-                }
+        // The backup folder and the Samba share, carried from the previous trigger's: the runs
+        // done by now are usually those of the previous trigger plus later ones, which are
+        // applied on top; otherwise both are built again from the manifest's.
+        let done: Vec<usize> = (0..runs.len()).filter(|r| run_done(*r, sl)).collect();
+        let added = match done.strip_prefix(&carried.done[..]) {
+            Some(added) => added,
+            None => {
+                carried = Carried::new(m);
+                &done[..]
             }
+        };
+        for &r in added {
+            carried.apply(&runs[r], sizes, facts);
         }
-        // The Samba share (names seen kept in a set: a scan of the listing for each name was
-        // quadratic in runs at every step).
-        let mut listing: Vec<String> = Vec::new();
-        let mut listed: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for (r, run) in runs.iter().enumerate().rev() {
-            if run_done(r, sl)
-                && matches!(run.samba, Some((true, _)))
-                && let Some(a) = &run.archive
-                && listed.insert(&a.file_name)
-            {
-                listing.push(a.file_name.clone());
-            }
-        }
-        for f in &m.samba.listing {
-            if listed.insert(f) {
-                listing.push(f.clone());
-            }
-        }
+        carried.done = done;
+        let mut local = carried.local.clone();
         let mut samba: SambaListing = match &m.samba.error {
             Some(e) => Err(e.clone()),
-            None => match listing_failure_before(runs, sl, &run_done) {
+            None => match listing_failure_before(runs, &carried.done) {
                 Some((r, message)) if m.samba.listing.is_empty() => {
                     if inferred_listing.insert(r) {
                         let line = runs[r].samba_failure.as_ref().map_or(1, |(_, l)| *l);
@@ -1094,7 +1086,7 @@ fn world_at_each_trigger(
                     }
                     Err(message)
                 }
-                _ => Ok(listing),
+                _ => Ok(carried.samba.clone()),
             },
         };
         // The manifest's overrides for this trigger.
@@ -1108,15 +1100,15 @@ fn world_at_each_trigger(
                 };
             }
             if let Some(l) = &spec.local {
-                local = l.clone();
+                local = l.iter().map(|(name, size)| LocalFile::new(name, *size)).collect();
             }
             if let Some(e) = &spec.samba_error {
                 samba = Err(e.clone());
             } else if let Some(l) = &spec.samba {
-                samba = Ok(l.clone());
+                samba = Ok(Listing::from(l.clone()));
             }
         }
-        step.local = local.into_iter().map(|(name, size)| LocalFile { name, size }).collect();
+        step.local = local;
         step.samba = samba;
         world.steps.push(step);
         world.step_runs.push(sl.run.and_then(|r| u32::try_from(r + 1).ok()));
@@ -1128,18 +1120,81 @@ fn world_at_each_trigger(
 /// The run whose Samba upload is the latest one done before this trigger, when that upload
 /// failed in a way that makes the scenario's own listing of the share fail too (the same
 /// credentials, share and host): its index and the listing's message.
-fn listing_failure_before(
-    runs: &[RunInfo],
-    sl: &Slot,
-    run_done: &dyn Fn(usize, &Slot) -> bool,
-) -> Option<(usize, String)> {
-    let (r, run) = runs
+fn listing_failure_before(runs: &[RunInfo], done: &[usize]) -> Option<(usize, String)> {
+    let (r, run) = done
         .iter()
-        .enumerate()
         .rev()
-        .find(|(r, run)| run.samba.is_some() && run_done(*r, sl))?;
+        .filter_map(|r| Some((*r, runs.get(*r)?)))
+        .find(|(_, run)| run.samba.is_some())?;
     let (message, _) = run.samba_failure.as_ref()?;
     listing_message(message).map(|m| (r, m))
+}
+
+/// The backup folder and the Samba share as the runs done so far left them, carried from one
+/// trigger to the next so that each run is applied once (building them again at each trigger
+/// was quadratic in runs); the steps share their unchanged parts (see [`Listing`]).
+struct Carried {
+    /// The runs applied, in order: those done at the last trigger.
+    done: Vec<usize>,
+    /// The folder: the manifest's files, plus each done run's archive, minus what its size
+    /// limit deleted, in name order.
+    local: Listing<LocalFile>,
+    /// The share, newest first: each successful upload's archive, then the manifest's listing,
+    /// each name once.
+    samba: Listing<String>,
+    /// The names in `samba`.
+    samba_names: HashSet<String>,
+}
+
+impl Carried {
+    /// Before any run: the manifest's folder and share.
+    fn new(m: &Manifest) -> Carried {
+        let local = m.local.iter().map(|(name, size)| LocalFile::new(name, *size)).collect();
+        let mut samba_names = HashSet::new();
+        let samba = m
+            .samba
+            .listing
+            .iter()
+            .filter(|f| samba_names.insert((*f).clone()))
+            .cloned()
+            .collect();
+        Carried {
+            done: Vec::new(),
+            local,
+            samba,
+            samba_names,
+        }
+    }
+
+    /// Applies one more done run (later than every run applied so far).
+    fn apply(&mut self, run: &RunInfo, sizes: &mut ArchiveSizes, facts: &mut Facts) {
+        for gone in &run.deleted {
+            let at = self.local.partition_point(|f| f.name.as_str() < gone.as_str());
+            if self.local.get(at).is_some_and(|f| f.name == *gone) {
+                self.local.remove(at);
+            }
+        }
+        let Some(a) = &run.archive else {
+            return;
+        };
+        let size = sizes.size(&a.file_name, facts);
+        let at = self.local.partition_point(|f| f.name < a.file_name);
+        if self.local.get(at).is_some_and(|f| f.name == a.file_name) {
+            self.local.remove(at);
+        }
+        self.local.insert(at, LocalFile::new(&a.file_name, size));
+        if matches!(run.samba, Some((true, _))) {
+            // The newest upload comes first; an older entry of the same name goes.
+            let old = match self.samba_names.insert(a.file_name.clone()) {
+                true => None,
+                false => self.samba.iter().position(|n| *n == a.file_name),
+            };
+            if let Some(old) = old {
+                self.samba.remove(old);
+            }
+            self.samba.insert(0, a.file_name.clone());
+        }
+    }
 }
 
 /// The message the scenario's listing (`cd "<folder>";ls`) throws when the upload failed with

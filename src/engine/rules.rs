@@ -183,9 +183,9 @@ pub fn published_later_stamps(l: &[u8], tz: &TimeZone, minutes: u32) -> Vec<Stri
 
 /// `glob("$path/*.gz")`: names ending in `.gz`, not hidden (glob's `*` skips a leading dot),
 /// in byte order.
-pub fn archives(files: &[LocalFile]) -> Vec<&LocalFile> {
+pub fn archives<'a>(files: impl IntoIterator<Item = &'a LocalFile>) -> Vec<&'a LocalFile> {
     let mut gz: Vec<&LocalFile> = files
-        .iter()
+        .into_iter()
         .filter(|f| f.name.ends_with(".gz") && !f.name.starts_with('.') && !f.name.contains('/'))
         .collect();
     gz.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));

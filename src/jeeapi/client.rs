@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
 use super::protocol::{self, ApiError, ApiKey, JEEAPI_PATH, PROAPI_PATH, excerpt, method};
-use crate::world::{JeedomVersion, LocalFile, LogBytes, LogName, SambaListing, World, WorldError};
+use crate::world::{JeedomVersion, Listing, LocalFile, LogBytes, LogName, SambaListing, World, WorldError};
 
 /// How the client learns the box's Jeedom version (which decides the log method and whether
 /// `"ok"` may stand for an empty result).
@@ -730,10 +730,10 @@ impl Client {
             return Err(Self::live_unavailable("the Samba share listing"));
         }
         match self.listing_call(method::BACKUP_LIST_SAMBA, "the Samba share listing") {
-            Ok(v) => Ok(Ok(self.names(
+            Ok(v) => Ok(Ok(Listing::from(self.names(
                 method::BACKUP_LIST_SAMBA,
                 self.listing_items(method::BACKUP_LIST_SAMBA, v)?,
-            )?)),
+            )?))),
             Err(ApiError::Jeedom { message, .. }) => Ok(Err(message)),
             Err(e) => Err(e),
         }
@@ -840,8 +840,8 @@ impl World for Client {
     fn log(&mut self, name: LogName) -> Result<LogBytes, WorldError> {
         Ok(self.read_log(name)?.text)
     }
-    fn local_files(&mut self) -> Result<Vec<LocalFile>, WorldError> {
-        Ok(self.list_local()?)
+    fn local_files(&mut self) -> Result<Listing<LocalFile>, WorldError> {
+        Ok(Listing::from(self.list_local()?))
     }
     fn samba_listing(&mut self) -> Result<SambaListing, WorldError> {
         Ok(self.list_samba()?)

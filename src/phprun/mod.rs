@@ -590,11 +590,7 @@ fn fact(m: &Value, world: &mut dyn World) -> Result<Value, WorldError> {
             json!({"b64": base64(&world.log(name)?)})
         }
         "local" => {
-            let files: Vec<Value> = world
-                .local_files()?
-                .into_iter()
-                .map(|f| json!([f.name, f.size]))
-                .collect();
+            let files: Vec<Value> = world.local_files()?.iter().map(|f| json!([f.name, f.size])).collect();
             json!({ "files": files })
         }
         "samba" => match world.samba_listing()? {

@@ -224,7 +224,7 @@ fn world(out: &mut String, step: &Step) {
     match &step.samba {
         Ok(l) if l.is_empty() => out.push_str("samba: (empty)\n"),
         Ok(l) => {
-            let _ = writeln!(out, "samba: {}", l.join(", "));
+            let _ = writeln!(out, "samba: {}", l.to_vec().join(", "));
         }
         Err(e) => {
             let _ = writeln!(out, "samba: listing throws: {e}");

@@ -97,7 +97,7 @@ samba_error = "boom"
     assert_eq!(t.steps[0].log(LogName::Backup), &log[..46]);
     assert_eq!(t.steps[1].log(LogName::Backup), log);
     assert_eq!(
-        t.steps[1].local,
+        t.steps[1].local.to_vec(),
         vec![LocalFile {
             name: "a.tar.gz".into(),
             size: 12
@@ -273,7 +273,7 @@ fn a_bare_log_is_a_whole_case() {
     assert_eq!(names, ["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz"]);
     assert_eq!(
         t.steps[1].samba,
-        Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()])
+        Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()].into())
     );
     assert_eq!(t.config.get("samba::enable").map(String::as_str), Some("1"));
     let fact = |s: Subject| {
@@ -311,7 +311,7 @@ fn a_bare_log_is_a_whole_case() {
             ..Overrides::default()
         })
         .unwrap();
-    assert_eq!(r.timeline.steps[1].local[0].size, 5);
+    assert_eq!(r.timeline.steps[1].local.get(0).map(|f| f.size), Some(5));
     assert!(
         r.facts
             .iter()

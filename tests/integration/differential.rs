@@ -620,7 +620,7 @@ impl Plan {
                         size: *size,
                     })
                     .collect();
-                s.samba = samba.clone();
+                s.samba = samba.clone().map(Into::into);
                 s
             };
             if night.has_end {

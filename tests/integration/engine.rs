@@ -501,7 +501,7 @@ mod props {
                 at = at.checked_add(jiff::Span::new().seconds(gap)).unwrap();
                 let mut logs = BTreeMap::new();
                 logs.insert(LogName::Backup, log.into_bytes().into());
-                Step { trigger, at, logs, local, samba }
+                Step { trigger, at, logs, local: local.into(), samba: samba.map(Into::into) }
             }).collect()
         }
     }
@@ -796,7 +796,7 @@ mod strict {
             with_log(step(Trigger::EndBackup, "2025-09-10 03:30:33"), LogName::Backup, &log),
             &[(ARCHIVE, 222310457)],
         );
-        end.samba = Ok(vec![ARCHIVE.to_owned()]); // an older copy with the same name, or a stale listing
+        end.samba = Ok(vec![ARCHIVE.to_owned()].into()); // an older copy with the same name, or a stale listing
         let t = timeline(true, vec![step(Trigger::BeginBackup, "2025-09-10 03:27:01"), end]);
         let (published, strict) = both(&t);
         assert_eq!(

@@ -399,7 +399,7 @@ async fn jeedom_4_5_says_ok_for_empty_results_and_the_client_undoes_it() {
         json!("ok")
     );
     assert_eq!(http.local_files().unwrap(), vec![]);
-    assert_eq!(http.samba_listing().unwrap(), Ok(vec![]));
+    assert_eq!(http.samba_listing().unwrap(), Ok(vec![].into()));
     assert!(!http.no_cloud_backup().unwrap());
     // And the same reads on 4.4 see no "ok".
     let s44 = mock.register(small_timeline("4.4"), SessionOptions::default()).unwrap();
@@ -598,7 +598,7 @@ async fn a_failing_samba_listing_is_what_the_scenario_sees_and_a_transport_failu
     assert_eq!(http.samba_listing().unwrap(), Err("NT_STATUS_LOGON_FAILURE".to_owned()));
     assert_eq!(
         http.samba_listing().unwrap(),
-        Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()])
+        Ok(vec!["backup-Jeedom-4.4.20-2025-09-10-03h27.tar.gz".to_owned()].into())
     );
 
     // HTTP trouble while listing is the tool's error, not a throw in the scenario.
