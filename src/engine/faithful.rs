@@ -410,7 +410,7 @@ impl<'a> Block<'a> {
         let log = LogName::Backup;
         let text = world.log(log)?;
         let today = self.input.now.date().to_string();
-        let (lines, lines_read) = rules::dated_error_lines(&text, &today);
+        let (lines, lines_read) = self.input.logs.borrow_mut().published.lines(&text, &today);
         let (flag, rule) = if lines.is_empty() {
             (Flag::Ok, Rule::LogClean { log, today, lines_read })
         } else {

@@ -231,6 +231,95 @@ pub fn dated_error_lines(log: &[u8], today: &str) -> (Vec<LogLine>, usize) {
     (hits, count)
 }
 
+/// [`dated_error_lines`] over a log read again and again as it grows (a replay shows the
+/// published block the same `log/backup` at every `end_backup`, each time longer): each byte is
+/// scanned once. The lines read so far are counted, and each line holding `ERROR` after a `[` is
+/// filed under the ten bytes that follow that `[` (a day, when the line is dated), so a day's
+/// error lines are a look-up. The answer is exactly [`dated_error_lines`] of the bytes shown
+/// (tested against it on every prefix). Shown other bytes (another buffer, or fewer of them), it
+/// starts again from the first byte, as `log::GrowingLog` does.
+#[derive(Debug, Default)]
+pub struct DatedErrorScan {
+    /// The bytes last shown (held, so that their buffer cannot be freed and reused).
+    bytes: bytes::Bytes,
+    /// How far the complete lines were scanned: just after a line feed, or 0.
+    scanned: usize,
+    /// Complete lines in `bytes[..scanned]`.
+    lines: usize,
+    /// For the ten bytes after a `[` with `ERROR` later on the line: the lines (1-based number,
+    /// byte range without the line feed), in order, each once.
+    by_day: std::collections::HashMap<[u8; 10], Vec<(usize, std::ops::Range<usize>)>>,
+}
+
+impl DatedErrorScan {
+    /// [`dated_error_lines`] of `log`, scanning only the lines not scanned before when `log`
+    /// extends the bytes of the last call (the same buffer, from the same first byte).
+    pub fn lines(&mut self, log: &bytes::Bytes, today: &str) -> (Vec<LogLine>, usize) {
+        let Ok(day) = <[u8; 10]>::try_from(today.as_bytes()) else {
+            return dated_error_lines(log, today);
+        };
+        let extends = self.bytes.is_empty() || (log.as_ptr() == self.bytes.as_ptr() && log.len() >= self.scanned);
+        if !extends {
+            *self = DatedErrorScan::default();
+        }
+        self.bytes = log.clone();
+        let complete = memchr::memrchr(b'\n', log).map_or(0, |i| i + 1);
+        if complete > self.scanned {
+            self.scan(complete);
+        }
+        let needle_text = format!("[{today}");
+        let mut hits: Vec<LogLine> = self
+            .by_day
+            .get(&day)
+            .into_iter()
+            .flatten()
+            .map(|(n, r)| LogLine::around_match(*n, log.get(r.clone()).unwrap_or_default(), &needle_text))
+            .collect();
+        // The last line when no line feed ends it yet.
+        let tail = log.get(self.scanned..).unwrap_or_default();
+        let count = if tail.is_empty() { self.lines } else { self.lines + 1 };
+        if !tail.is_empty() {
+            let (tail_hits, _) = dated_error_lines(tail, today);
+            hits.extend(tail_hits.into_iter().map(|h| LogLine {
+                line: h.line + self.lines,
+                ..h
+            }));
+        }
+        (hits, count)
+    }
+
+    /// Files the lines of `bytes[scanned..end]` (`end` just after a line feed).
+    fn scan(&mut self, end: usize) {
+        let from = self.scanned;
+        let mut start = from;
+        let text = self.bytes.get(..end).unwrap_or_default();
+        for nl in memchr::memchr_iter(b'\n', text.get(from..).unwrap_or_default()) {
+            let stop = from + nl;
+            self.lines += 1;
+            let line = text.get(start..stop).unwrap_or_default();
+            if let Some(last_error) = memchr::memmem::rfind(line, b"ERROR") {
+                for open in memchr::memchr_iter(b'[', line) {
+                    let Some(key) = line.get(open + 1..open + 11) else {
+                        break;
+                    };
+                    if open + 11 > last_error {
+                        break;
+                    }
+                    let Ok(key) = <[u8; 10]>::try_from(key) else {
+                        continue;
+                    };
+                    let filed = self.by_day.entry(key).or_default();
+                    if filed.last().is_none_or(|(n, _)| *n != self.lines) {
+                        filed.push((self.lines, start..stop));
+                    }
+                }
+            }
+            start = stop + 1;
+        }
+        self.scanned = end;
+    }
+}
+
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay, needle)
 }
@@ -330,6 +419,27 @@ mod tests {
         let (hits, n) = dated_error_lines(log, "2025-09-10");
         assert_eq!(hits.iter().map(|h| h.line).collect::<Vec<_>>(), vec![2]);
         assert_eq!(n, 5);
+    }
+
+    #[test]
+    fn the_growing_scan_answers_as_the_whole_scan_on_every_prefix() {
+        let text = "a\n[2025-09-10 03:29:40][ERROR] : x\n[2025-09-09 03:29:40][ERROR] : y\n\
+            [2025-09-10 01:00:00][error] z\nERROR [2025-09-10\n[2025-09-10 [2025-09-10 ERROR twice\n\
+            [2025-09-09 x [2025-09-10 y ERROR\n[2025-09-10ERROR\n[2025-09-10 é ERROR\n\n\
+            [2025-09-11 ERROR [2025-09-10\n[2025-09-11 0 ERROR";
+        let all = bytes::Bytes::from(text.as_bytes().to_vec());
+        for today in ["2025-09-10", "2025-09-09", "2025-09-11", "-000001-01-01"] {
+            let mut scan = DatedErrorScan::default();
+            for end in 0..=all.len() {
+                let prefix = all.slice(..end);
+                assert_eq!(scan.lines(&prefix, today), dated_error_lines(&prefix, today), "{today} {end}");
+            }
+            // Shown a shorter prefix, or another buffer, it starts again.
+            let short = all.slice(..40);
+            assert_eq!(scan.lines(&short, today), dated_error_lines(&short, today));
+            let other = bytes::Bytes::from(text.as_bytes().to_vec());
+            assert_eq!(scan.lines(&other, today), dated_error_lines(&other, today));
+        }
     }
 
     #[test]

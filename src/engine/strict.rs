@@ -166,12 +166,14 @@ enum Forced {
 }
 
 /// The logs of a replay, each parsed once as it grows from trigger to trigger (a step's log is
-/// a longer view of the same buffer): the strict profile reads every log through it.
+/// a longer view of the same buffer): the strict profile reads every log through it, and the
+/// published profiles scan `log/backup` for dated error lines through `published`.
 #[derive(Debug, Default)]
 pub(crate) struct ParsedLogs {
     backup: GrowingLog,
     update: GrowingLog,
     cron_execution: GrowingLog,
+    pub(crate) published: super::rules::DatedErrorScan,
 }
 
 impl ParsedLogs {
