@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::Lang;
 use crate::php;
 use crate::redact::redact_text;
-use crate::world::LogName;
+use crate::world::{Listing, LocalFile, LogName};
 
 use super::state::{Flag, FlagKind};
 
@@ -286,7 +286,7 @@ pub enum Rule {
         stamps: Vec<String>,
         expected_name: Option<String>,
         named_at: Option<usize>,
-        archives: Vec<String>,
+        archives: Archives,
     },
     /// The archive is strictly bigger than the threshold.
     SizeAbove {
@@ -599,7 +599,7 @@ impl Evidence {
                 format!("No line of the {} log has {} (today's date) followed by ERROR ({lines_read} line{} read).", log.as_str(), q(&format!("[{today}")), plural(*lines_read)),
             ),
             Rule::ArchiveFound { file_name, size, stamp, named_at } => self.archive_found(file_name, *size, stamp, *named_at, lang),
-            Rule::ArchiveMissing { stamps, expected_name, named_at, archives } => archive_missing(stamps, expected_name.as_deref(), *named_at, archives, lang),
+            Rule::ArchiveMissing { stamps, expected_name, named_at, archives } => archive_missing(stamps, expected_name.as_deref(), *named_at, &archives.names(), lang),
             Rule::SizeAbove { file_name, size, threshold } => {
                 let (a, t) = sizes_apart(*size, *threshold, lang);
                 pick(
@@ -1232,6 +1232,48 @@ fn line_numbers(lines: &[LogLine], lang: Lang) -> String {
         return numbers.join(", ");
     }
     join_and(&numbers, lang)
+}
+
+/// The `*.gz` archives of a backup folder, in name order (as the scenario's `glob` gives them):
+/// kept as the folder's listing, shared with the step's world, and filtered when read, so that
+/// the evidence of each step of a long replay does not copy the whole folder. Reads, compares
+/// and serializes as the list of names.
+#[derive(Clone, Default)]
+pub struct Archives(Listing<LocalFile>);
+
+impl Archives {
+    /// The archives of `folder` (any files, any order).
+    pub fn of(folder: &Listing<LocalFile>) -> Archives {
+        Archives(folder.clone())
+    }
+
+    /// The names, in name order.
+    pub fn names(&self) -> Vec<String> {
+        super::rules::archives(&self.0)
+            .into_iter()
+            .map(|f| f.name.clone())
+            .collect()
+    }
+}
+
+impl PartialEq for Archives {
+    fn eq(&self, other: &Self) -> bool {
+        self.names() == other.names()
+    }
+}
+
+impl Eq for Archives {}
+
+impl std::fmt::Debug for Archives {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+impl Serialize for Archives {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(super::rules::archives(&self.0).into_iter().map(|f| &f.name))
+    }
 }
 
 /// What the backup folder holds: none, the names (up to three), or the count and the last

@@ -114,7 +114,7 @@ use crate::php::{self, PhpVersion, Value};
 use crate::redact::redact_text;
 use crate::world::{LocalFile, LogName, Trigger, World, WorldError};
 
-use super::evidence::{self, Crash, Evidence, Rule, SambaSkip, StampMissing, TriggerSource};
+use super::evidence::{self, Archives, Crash, Evidence, Rule, SambaSkip, StampMissing, TriggerSource};
 use super::profile::{Profile, ProfileConfig};
 use super::rules;
 use super::state::{Action, ArchiveField, Flag, FlagKind, PhpString, ScenarioState, Shape};
@@ -449,7 +449,7 @@ impl<'a> Block<'a> {
             stamps: start.accepted(),
             expected_name: None,
             named_at: None,
-            archives: gz.iter().map(|f| f.name.clone()).collect(),
+            archives: Archives::of(&files),
         };
         decide_archive(&mut self.vars, cfg, found, missing, &mut self.why);
         Ok(())

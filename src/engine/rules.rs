@@ -432,7 +432,11 @@ mod tests {
             let mut scan = DatedErrorScan::default();
             for end in 0..=all.len() {
                 let prefix = all.slice(..end);
-                assert_eq!(scan.lines(&prefix, today), dated_error_lines(&prefix, today), "{today} {end}");
+                assert_eq!(
+                    scan.lines(&prefix, today),
+                    dated_error_lines(&prefix, today),
+                    "{today} {end}"
+                );
             }
             // Shown a shorter prefix, or another buffer, it starts again.
             let short = all.slice(..40);

@@ -32,7 +32,7 @@ use crate::php::{self, PhpVersion, Value};
 use crate::redact::redact_text;
 use crate::world::{LogName, Trigger, World, WorldError, format_at};
 
-use super::evidence::{self, Evidence, LogLine, Repo, Rule, SambaSkip, StampMissing, TriggerSource};
+use super::evidence::{self, Archives, Evidence, LogLine, Repo, Rule, SambaSkip, StampMissing, TriggerSource};
 use super::faithful::{self, Vars};
 use super::rules;
 use super::state::{Action, Flag, FlagKind, ScenarioState};
@@ -343,7 +343,7 @@ fn end_checks(
     if cfg.checks.local || cfg.checks.size {
         let files = world.local_files()?;
         let gz = rules::archives(&files);
-        let names = || gz.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+        let names = || Archives::of(&files);
         let l_value = Value::str(&begin.stamp);
         let (hit, missing) = match &printed {
             Some((name, line)) => (
