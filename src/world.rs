@@ -213,7 +213,7 @@ impl LocalFile {
 pub type SambaListing = Result<Listing<String>, String>;
 
 /// Most items a chunk of a [`Listing`] holds before it splits in two.
-const CHUNK_MAX: usize = 64;
+const CHUNK_MAX: usize = 16;
 
 /// A folder or share listing that the steps of a timeline share instead of copying: the items
 /// sit in chunks of at most [`CHUNK_MAX`] behind `Arc`s, so a listing that differs from the

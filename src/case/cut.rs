@@ -70,11 +70,58 @@ pub fn before_time(bytes: &[u8], tz: &TimeZone, instant: Timestamp) -> usize {
     bytes.len()
 }
 
+/// The dated lines of one file, read once to answer [`before_time`] for many instants (a
+/// resolve asks it at every trigger not tied to a run: scanning the file each time was quadratic
+/// in a long paste). Exactly [`before_time`] for every instant (tested).
+#[derive(Debug, Clone)]
+pub struct DatedLines {
+    /// Start of each line whose date exists in the zone, in file order.
+    starts: Vec<usize>,
+    /// The latest of those dates up to each such line (non-decreasing, for a binary search).
+    latest: Vec<Timestamp>,
+    len: usize,
+}
+
+impl DatedLines {
+    pub fn new(bytes: &[u8], tz: &TimeZone) -> DatedLines {
+        let mut starts = Vec::new();
+        let mut latest: Vec<Timestamp> = Vec::new();
+        let mut start = 0usize;
+        while start < bytes.len() {
+            let end = line_end(bytes, start);
+            let line = bytes.get(start..end).unwrap_or(b"");
+            if let Some(dt) = line_time(line)
+                && let Ok(t) = tz.to_ambiguous_timestamp(dt).compatible()
+            {
+                starts.push(start);
+                latest.push(latest.last().map_or(t, |l| t.max(*l)));
+            }
+            start = end;
+        }
+        DatedLines {
+            starts,
+            latest,
+            len: bytes.len(),
+        }
+    }
+
+    /// [`before_time`] of the file: the first line dated after `instant` is the first whose
+    /// running latest date is after it.
+    pub fn before_time(&self, instant: Timestamp) -> usize {
+        let i = self.latest.partition_point(|t| *t <= instant);
+        self.starts.get(i).copied().unwrap_or(self.len)
+    }
+}
+
 const BANNER: &[u8] = b"Start of Jeedom backup at ";
+
+/// The banner's searcher, built once (building one per line showed in profiles).
+static BANNER_FINDER: std::sync::LazyLock<memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memmem::Finder::new(BANNER));
 
 /// The first date a line carries (logger prefix or banner), if any.
 pub fn line_time(line: &[u8]) -> Option<DateTime> {
-    if let Some(i) = memmem::find(line, BANNER)
+    if let Some(i) = BANNER_FINDER.find(line)
         && let Some(dt) = line.get(i + BANNER.len()..i + BANNER.len() + 19).and_then(parse_dt)
     {
         return Some(dt);
@@ -105,6 +152,36 @@ fn parse_dt(b: &[u8]) -> Option<DateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dated_lines_answer_as_before_time_for_every_instant() {
+        let tz = TimeZone::get("Europe/Paris").unwrap();
+        let log = b"noise\n[2025-09-10 03:27:01][INFO] a\nStart of Jeedom backup at 2025-09-10 03:20:00\n\
+            undated\n[2025-09-10 03:40:00] b\n[2025-09-10 03:30:00] older again\n\
+            [2025-03-30 02:30:00] in the gap\n[2025-09-11 00:00:00] c";
+        let dated = DatedLines::new(log, &tz);
+        let base = tz
+            .to_ambiguous_timestamp(crate::world::parse_at("2025-03-30 00:00:00").unwrap())
+            .compatible()
+            .unwrap();
+        for minutes in (0..=(165 * 24 * 60)).step_by(7) {
+            let t = base.checked_add(jiff::SignedDuration::from_mins(minutes)).unwrap();
+            assert_eq!(dated.before_time(t), before_time(log, &tz, t), "{t}");
+        }
+        for s in [
+            "2025-09-10 03:27:00",
+            "2025-09-10 03:27:01",
+            "2025-09-10 03:39:59",
+            "2025-09-10 03:40:00",
+        ] {
+            let t = tz
+                .to_ambiguous_timestamp(crate::world::parse_at(s).unwrap())
+                .compatible()
+                .unwrap();
+            assert_eq!(dated.before_time(t), before_time(log, &tz, t), "{s}");
+        }
+        assert_eq!(DatedLines::new(b"", &tz).before_time(base), 0);
+    }
 
     const LOG: &[u8] = b"[START BACKUP]\r\n***************Start of Jeedom backup at 2025-09-10 03:27:01***************\r\nSend begin backup event...OK\r\nSend backup Market...[2025-09-10 03:29:40][ERROR] : x\r\n[END BACKUP SUCCESS]\r\n";
 

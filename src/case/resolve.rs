@@ -1000,6 +1000,8 @@ fn world_at_each_trigger(
     };
     let mut inferred_listing: BTreeSet<usize> = BTreeSet::new();
     let mut carried = Carried::new(m);
+    // For the triggers not tied to a run: each file's dated lines and runs' starts, read once.
+    let mut untied: BTreeMap<&str, (cut::DatedLines, RunStarts)> = BTreeMap::new();
     for sl in slots {
         let at = sl.at.unwrap_or_default();
         let instant = sl.instant.unwrap_or(Timestamp::MIN);
@@ -1028,18 +1030,11 @@ fn world_at_each_trigger(
                 }
                 (Some(r), Trigger::EndBackup) => r.end_offset,
                 _ => {
-                    let later_run = runs
-                        .iter()
-                        .filter(|r| {
-                            r.file == *file
-                                && r.start.is_some_and(|(dt, _)| {
-                                    tz.to_ambiguous_timestamp(dt).compatible().is_ok_and(|t| t > instant)
-                                })
-                        })
-                        .map(|r| r.start_offset)
-                        .min()
-                        .unwrap_or(bytes.len());
-                    cut::before_time(bytes, tz, instant).min(later_run)
+                    let (dated, starts) = untied
+                        .entry(file.as_str())
+                        .or_insert_with(|| (cut::DatedLines::new(bytes, tz), RunStarts::new(runs, file, tz)));
+                    let later_run = starts.first_after(instant).unwrap_or(bytes.len());
+                    dated.before_time(instant).min(later_run)
                 }
             };
             if let Some(b) = bytes.get(..end).filter(|b| !b.is_empty()) {
@@ -1128,6 +1123,47 @@ fn listing_failure_before(runs: &[RunInfo], done: &[usize]) -> Option<(usize, St
         .find(|(_, run)| run.samba.is_some())?;
     let (message, _) = run.samba_failure.as_ref()?;
     listing_message(message).map(|m| (r, m))
+}
+
+/// The runs of one file by start time, to find the first offset of a run started after an
+/// instant without a walk over every run at every trigger.
+struct RunStarts {
+    /// The start instants, ascending.
+    at: Vec<Timestamp>,
+    /// For each place in `at`: the lowest start offset among the runs from there on.
+    lowest_from: Vec<usize>,
+}
+
+impl RunStarts {
+    fn new(runs: &[RunInfo], file: &str, tz: &TimeZone) -> RunStarts {
+        let mut starts: Vec<(Timestamp, usize)> = runs
+            .iter()
+            .filter(|r| r.file == file)
+            .filter_map(|r| {
+                let (dt, _) = r.start?;
+                let t = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
+                Some((t, r.start_offset))
+            })
+            .collect();
+        starts.sort();
+        let mut lowest_from = vec![0; starts.len()];
+        let mut lowest = usize::MAX;
+        for (i, (_, o)) in starts.iter().enumerate().rev() {
+            lowest = lowest.min(*o);
+            lowest_from[i] = lowest;
+        }
+        RunStarts {
+            at: starts.into_iter().map(|(t, _)| t).collect(),
+            lowest_from,
+        }
+    }
+
+    /// The lowest start offset of the runs started strictly after `instant`.
+    fn first_after(&self, instant: Timestamp) -> Option<usize> {
+        self.lowest_from
+            .get(self.at.partition_point(|t| *t <= instant))
+            .copied()
+    }
 }
 
 /// The backup folder and the Samba share as the runs done so far left them, carried from one
