@@ -85,7 +85,10 @@ enum Out<'a> {
 fn owning<F: FnMut(LogItem)>(out: &mut F) -> impl FnMut(Out<'_>) + '_ {
     move |o| match o {
         Out::Run(r) => {
-            if let Some(r) = r.take() {
+            if let Some(mut r) = r.take() {
+                // Kept runs give back the room reserved for steps (48): a long log keeps
+                // thousands of runs (7 KB each otherwise).
+                r.steps.shrink_to_fit();
                 out(LogItem::Run(r));
             }
         }
