@@ -738,8 +738,12 @@ mod tests {
         for step in 0..3000u32 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let r = (seed >> 33) as usize;
-            if model.is_empty() || r % 4 != 0 {
-                let i = if r % 3 == 0 { model.len() } else { r % (model.len() + 1) };
+            if model.is_empty() || !r.is_multiple_of(4) {
+                let i = if r.is_multiple_of(3) {
+                    model.len()
+                } else {
+                    r % (model.len() + 1)
+                };
                 model.insert(i, step);
                 l.insert(i, step);
             } else {
