@@ -167,6 +167,33 @@ pub enum LogError {
     },
 }
 
+/// The text of a newest-first paste ([`RunOrder::NewestFirst`]) with its runs put back in time
+/// order, so that a replay's view of the log at a moment is a prefix of it as Jeedom wrote it;
+/// `None` when the text already is in that order. Each run moves with what follows it up to
+/// the next run (its logger lines after its end marker); the text before the first run stays
+/// first. A run's own lines keep their order.
+pub fn in_time_order(bytes: &[u8]) -> Option<Vec<u8>> {
+    let model = parse(bytes);
+    if model.run_order != RunOrder::NewestFirst {
+        return None;
+    }
+    let at = |o: u64| usize::try_from(o).unwrap_or(usize::MAX).min(bytes.len());
+    // Run starts in file order (the model holds them in time order, the reverse).
+    let mut starts: Vec<usize> = model.runs.iter().map(|r| at(r.span.start)).collect();
+    starts.reverse();
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    out.extend_from_slice(&bytes[..starts[0]]);
+    for (i, &s) in starts.iter().enumerate().rev() {
+        let e = starts.get(i + 1).copied().unwrap_or(bytes.len());
+        let chunk = &bytes[s..e.max(s)];
+        out.extend_from_slice(chunk);
+        if !chunk.ends_with(b"\n") && !chunk.ends_with(b"\r") {
+            out.push(b'\n');
+        }
+    }
+    Some(out)
+}
+
 /// Parses a whole log held in memory. Never fails, never panics.
 pub fn parse(bytes: &[u8]) -> LogModel {
     let mut model = ModelBuilder::new();

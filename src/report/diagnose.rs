@@ -335,6 +335,11 @@ pub enum Note {
     Quoted {
         file: String,
     },
+    /// The runs were pasted newest first; they are read (and their lines numbered) put back in
+    /// time order.
+    NewestFirst {
+        file: String,
+    },
     NulBytes {
         file: String,
         count: u64,
@@ -633,6 +638,11 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     let pasted = !opts.case_folder;
     let mut runs = Vec::with_capacity(full.runs.len());
     let mut notes = text_notes(&sources);
+    notes.extend(
+        case.reordered
+            .iter()
+            .map(|file| Note::NewestFirst { file: file.clone() }),
+    );
     for (i, info) in full.runs.iter().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let Some(src) = sources.iter().find(|s| s.log == info.log && s.file == info.file) else {

@@ -1928,3 +1928,145 @@ fn the_header_labels_strict_as_a_profile_and_an_assumed_version_as_assumed() {
         .unwrap();
     assert!(stdout_of(&out).contains("— Jeedom 4.4, 1 backup run"));
 }
+
+// ---- several runs: one numbering, newest-first pastes, two logs ----------------------------------
+
+fn fixture_log(name: &str) -> String {
+    format!("tests/data/logs/{name}")
+}
+
+/// `parse --format json`'s runs: start time (or `None` when cut at its start) and lines.
+fn parse_runs(file: &str) -> (serde_json::Value, Vec<(Option<String>, (u64, u64))>) {
+    let out = infobackup().args(["parse", file, "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let start = r["start"]["time"].as_str().map(str::to_owned);
+            (
+                start,
+                (
+                    r["lines"]["first"].as_u64().unwrap(),
+                    r["lines"]["last"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    (v, runs)
+}
+
+#[test]
+fn parse_and_diagnose_number_the_runs_alike() {
+    for name in [
+        "4.4-two-runs-ok.log",
+        "4.4-newest-first-ok.log",
+        "two-logs-4.4-then-4.5-cut.log",
+        "two-logs-running-then-other-box-cut.log",
+    ] {
+        let file = fixture_log(name);
+        let (model, parsed) = parse_runs(&file);
+        let (v, _) = json_of(&[&file, "--lang", "en"]);
+        let runs = v["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), parsed.len(), "{name}");
+        assert!(parsed.len() >= 2, "{name}: several runs");
+        let newest_first = model["run_order"] == "newest_first";
+        for (i, (r, (start, lines))) in runs.iter().zip(&parsed).enumerate() {
+            assert_eq!(r["run"], i + 1, "{name}");
+            assert_eq!(r["start"].as_str().map(str::to_owned), *start, "{name}: run {}", i + 1);
+            if !newest_first {
+                // Same lines too (a newest-first paste is diagnosed put back in order).
+                assert_eq!(
+                    (
+                        r["lines"]["first"].as_u64().unwrap(),
+                        r["lines"]["last"].as_u64().unwrap()
+                    ),
+                    *lines,
+                    "{name}: run {}",
+                    i + 1
+                );
+            }
+        }
+        // Runs numbered in time order for a newest-first paste, in file order otherwise.
+        let times: Vec<_> = parsed.iter().filter_map(|(s, _)| s.clone()).collect();
+        if newest_first {
+            assert!(times.windows(2).all(|w| w[0] < w[1]), "{name}: {times:?}");
+        }
+    }
+}
+
+#[test]
+fn a_newest_first_paste_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
+    let pasted = std::fs::read(repo().join(fixture_log("4.4-newest-first-ok.log"))).unwrap();
+    let in_order = infobackup::log::in_time_order(&pasted).expect("recognised as newest first");
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join("backup.log"), &pasted).unwrap();
+    std::fs::write(b.join("backup.log"), &in_order).unwrap();
+    for (lang, notice) in [
+        (
+            "en",
+            "backup.log: the backup runs were pasted newest first; they are read put back in time order",
+        ),
+        (
+            "fr",
+            "backup.log : les sauvegardes ont été collées de la plus récente à la plus ancienne ; elles sont lues remises dans l'ordre chronologique",
+        ),
+    ] {
+        let run = |dir: &Path| {
+            let out = infobackup()
+                .current_dir(dir)
+                .args(["diagnose", "backup.log", "--lang", lang])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            stdout_of(&out)
+        };
+        let (newest_first, ordered) = (run(&a), run(&b));
+        assert!(newest_first.contains(notice), "{lang}: {newest_first}");
+        assert!(!ordered.contains(notice), "{lang}");
+        assert!(newest_first.contains("3 backup runs") || newest_first.contains("3 sauvegardes"));
+        // Everything but the notice (and its section's heading) is the same.
+        let kept = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| {
+                    !l.trim().is_empty()
+                        && !l.contains(notice)
+                        && !l.starts_with("== Notes")
+                        && !l.starts_with("== Remarques")
+                })
+                .map(str::to_owned)
+                .collect()
+        };
+        assert!(
+            kept(&newest_first) == kept(&ordered),
+            "{lang}: the two diagnoses differ"
+        );
+    }
+}
+
+#[test]
+fn two_logs_pasted_one_after_the_other_keep_their_order_in_the_diagnosis() {
+    let (v, _) = json_of(&[&fixture_log("two-logs-4.4-then-4.5-cut.log"), "--lang", "en"]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    // The first log's run stays run 1, though the second, cut at its start, has no time.
+    assert_eq!(runs[0]["start"], "2025-06-02 02:45:01");
+    assert_eq!(runs[1]["start"], serde_json::Value::Null);
+    assert_eq!(runs[1]["lines"]["first"], 27);
+    let (v, _) = json_of(&[&fixture_log("two-logs-running-then-other-box-cut.log"), "--lang", "en"]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "no phantom run made of the two logs");
+    assert_eq!(runs[0]["lines"]["last"], 13);
+    assert!(
+        runs[0]["summary"].as_str().unwrap().contains("never ended")
+            || runs[0]["summary"].as_str().unwrap().contains("stops"),
+        "{}",
+        runs[0]["summary"]
+    );
+    assert!(runs[1]["summary"].as_str().unwrap().contains("ended normally"));
+}
