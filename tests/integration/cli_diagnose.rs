@@ -1664,6 +1664,75 @@ fn an_old_jeedom_backup_is_never_archive_missing_and_is_replayed_as_4_2_said_fir
     assert!(v["jeedom_seen"].is_null() && v["jeedom_note"].is_null());
 }
 
+/// Old Jeedom's Samba upload: 2.x's `Envoi de la sauvegarde dans le cloud Samba` (no `...`,
+/// smbclient's output glued to it, `putting file … OK`) and 3.x's `Send backup Samba...` with
+/// smbclient's `Domain=[…]` and `putting file … as …` lines before its `OK`: the upload counts
+/// as done, the backup stays a success with its archive, replayed as 4.2 and said so first.
+#[test]
+fn an_old_jeedom_samba_upload_counts_as_done_and_never_turns_the_backup_into_a_failure() {
+    for (file, seen, strict) in [
+        (
+            "tests/data/logs/old/2.x-samba-putting-file-ok.log",
+            "2.4.6",
+            "finished local=success samba=success",
+        ),
+        (
+            "tests/data/logs/old/3.x-samba-putting-file-ok.log",
+            "3.3.39",
+            "finished local=success samba=success market=success",
+        ),
+    ] {
+        let out = infobackup().args(["parse", file, "--format", "json"]).output().unwrap();
+        let model: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let uploads = model["runs"][0]["uploads"].as_array().unwrap();
+        let samba = uploads
+            .iter()
+            .find(|u| u["repo"] == "samba")
+            .expect("the Samba upload is read");
+        assert_eq!(samba["outcome"]["status"], "ok", "{file}: {samba}");
+        let (v, code) = json_of(&[file, "--lang", "en"]);
+        assert_eq!(code, Some(0), "{file}: {v}");
+        assert_eq!(v["jeedom"], "4.2", "{file}");
+        assert_eq!(v["jeedom_seen"], seen, "{file}");
+        assert_eq!(v["runs"][0]["healthy"], true, "{file}");
+        assert_eq!(
+            tiles_of(&v["runs"][0]),
+            ("finished local=success samba=success".into(), strict.into()),
+            "{file}"
+        );
+        for (lang, first, samba_ok, missing, failed) in [
+            (
+                "en",
+                "! The widget and the scenario need Jeedom 4.2 or later",
+                "Samba: ✔ archive on the share",
+                "archive missing",
+                "backup failed",
+            ),
+            (
+                "fr",
+                "! Le widget et le scénario demandent Jeedom 4.2 ou plus récent",
+                "Samba : ✔ archive sur le partage",
+                "archive absente",
+                "la sauvegarde a échoué",
+            ),
+        ] {
+            let out = infobackup().args(["diagnose", file, "--lang", lang]).output().unwrap();
+            let text = stdout_of(&out);
+            let said = text.find(first).unwrap_or_else(|| panic!("{file} {lang}: {text}"));
+            let short = text
+                .find("== Short answer ==")
+                .or_else(|| text.find("== Réponse courte =="))
+                .unwrap();
+            assert!(said < short, "{file} {lang}: said first");
+            assert!(text.contains(samba_ok), "{file} {lang}: {text}");
+            assert!(
+                !text.contains(missing) && !text.contains(failed),
+                "{file} {lang}: {text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
     for bad in ["4.6", "4.6.1", "3", "2.4", "4.1"] {
