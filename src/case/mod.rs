@@ -53,20 +53,33 @@ pub struct Case {
     /// pasted newest first is held with its runs put back in time order
     /// ([`crate::log::in_time_order`]), and named in `reordered`.
     pub files: BTreeMap<String, LogBytes>,
-    /// The log files whose runs were pasted newest first (their line numbers are those of the
-    /// text put back in order).
-    pub reordered: Vec<String>,
+    /// The log files pasted in another order than Jeedom's, put back in order (their line
+    /// numbers are those of the text put back in order), and how they were pasted.
+    pub reordered: Vec<(String, PasteOrder)>,
+}
+
+/// How a log was pasted when not in Jeedom's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasteOrder {
+    /// Its runs newest first, each run's lines in order ([`crate::log::in_time_order`]).
+    RunsNewestFirst,
+    /// Its lines newest first ([`crate::log::lines_in_order`]).
+    LinesReversed,
 }
 
 impl Case {
-    /// Puts the runs of each log pasted newest first back in time order (see `reordered`).
+    /// Puts each log pasted in another order back in Jeedom's (see `reordered`).
     fn in_time_order(mut self) -> Case {
         for file in self.logs.values() {
-            if let Some(b) = self.files.get_mut(file)
-                && let Some(ordered) = crate::log::in_time_order(b)
-            {
+            let Some(b) = self.files.get_mut(file) else {
+                continue;
+            };
+            if let Some(ordered) = crate::log::lines_in_order(b) {
                 *b = LogBytes::from(ordered);
-                self.reordered.push(file.clone());
+                self.reordered.push((file.clone(), PasteOrder::LinesReversed));
+            } else if let Some(ordered) = crate::log::in_time_order(b) {
+                *b = LogBytes::from(ordered);
+                self.reordered.push((file.clone(), PasteOrder::RunsNewestFirst));
             }
         }
         self

@@ -2034,6 +2034,7 @@ fn parse_and_diagnose_number_the_runs_alike() {
         "4.4-newest-first-ok.log",
         "two-logs-4.4-then-4.5-cut.log",
         "two-logs-running-then-other-box-cut.log",
+        "order/4.4-lines-reversed-ok.log",
     ] {
         let file = fixture_log(name);
         let (model, parsed) = parse_runs(&file);
@@ -2066,26 +2067,16 @@ fn parse_and_diagnose_number_the_runs_alike() {
     }
 }
 
-#[test]
-fn a_newest_first_paste_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
-    let pasted = std::fs::read(repo().join(fixture_log("4.4-newest-first-ok.log"))).unwrap();
-    let in_order = infobackup::log::in_time_order(&pasted).expect("recognised as newest first");
+/// `diagnose` of `pasted` and of `in_order` (both as `backup.log`) in each language: the same
+/// report but for the notice, which only the first has.
+fn same_diagnosis_plus_notice(pasted: &[u8], in_order: &[u8], notices: [(&str, &str); 2]) {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     std::fs::create_dir_all(&a).unwrap();
     std::fs::create_dir_all(&b).unwrap();
-    std::fs::write(a.join("backup.log"), &pasted).unwrap();
-    std::fs::write(b.join("backup.log"), &in_order).unwrap();
-    for (lang, notice) in [
-        (
-            "en",
-            "backup.log: the backup runs were pasted newest first; they are read put back in time order",
-        ),
-        (
-            "fr",
-            "backup.log : les sauvegardes ont été collées de la plus récente à la plus ancienne ; elles sont lues remises dans l'ordre chronologique",
-        ),
-    ] {
+    std::fs::write(a.join("backup.log"), pasted).unwrap();
+    std::fs::write(b.join("backup.log"), in_order).unwrap();
+    for (lang, notice) in notices {
         let run = |dir: &Path| {
             let out = infobackup()
                 .current_dir(dir)
@@ -2095,10 +2086,9 @@ fn a_newest_first_paste_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
             assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
             stdout_of(&out)
         };
-        let (newest_first, ordered) = (run(&a), run(&b));
-        assert!(newest_first.contains(notice), "{lang}: {newest_first}");
+        let (pasted, ordered) = (run(&a), run(&b));
+        assert!(pasted.contains(notice), "{lang}: {pasted}");
         assert!(!ordered.contains(notice), "{lang}");
-        assert!(newest_first.contains("3 backup runs") || newest_first.contains("3 sauvegardes"));
         // Everything but the notice (and its section's heading) is the same.
         let kept = |text: &str| -> Vec<String> {
             text.lines()
@@ -2111,11 +2101,56 @@ fn a_newest_first_paste_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
                 .map(str::to_owned)
                 .collect()
         };
-        assert!(
-            kept(&newest_first) == kept(&ordered),
-            "{lang}: the two diagnoses differ"
-        );
+        assert!(kept(&pasted) == kept(&ordered), "{lang}: the two diagnoses differ");
     }
+}
+
+#[test]
+fn a_newest_first_paste_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
+    let pasted = std::fs::read(repo().join(fixture_log("4.4-newest-first-ok.log"))).unwrap();
+    let in_order = infobackup::log::in_time_order(&pasted).expect("recognised as newest first");
+    let text = String::from_utf8(in_order.clone()).unwrap();
+    assert_eq!(text.matches("[START BACKUP]").count(), 3);
+    assert!(text.find("2025-06-02 02:45:01").unwrap() < text.find("2025-06-04 02:45:01").unwrap());
+    same_diagnosis_plus_notice(
+        &pasted,
+        &in_order,
+        [
+            (
+                "en",
+                "backup.log: the backup runs were pasted newest first; they are read put back in time order",
+            ),
+            (
+                "fr",
+                "backup.log : les sauvegardes ont été collées de la plus récente à la plus ancienne ; elles sont lues remises dans l'ordre chronologique",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_paste_with_its_lines_in_reverse_order_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
+    let pasted = std::fs::read(repo().join(fixture_log("order/4.4-lines-reversed-ok.log"))).unwrap();
+    let in_order = std::fs::read(repo().join(fixture_log("4.4-two-runs-ok.log"))).unwrap();
+    same_diagnosis_plus_notice(
+        &pasted,
+        &in_order,
+        [
+            ("en", "backup.log: the lines were pasted in reverse order (newest first"),
+            ("fr", "backup.log : les lignes ont été collées dans l'ordre inverse"),
+        ],
+    );
+    // parse says so too, and numbers the runs as diagnose does.
+    let out = infobackup()
+        .args(["parse", &fixture_log("order/4.4-lines-reversed-ok.log"), "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.starts_with("Lines pasted in reverse order (newest first): put back in order"),
+        "{text}"
+    );
+    assert!(text.contains("Run 1 · Jeedom 4.4 · lines 1–26") && text.contains("Run 2 · Jeedom 4.4 · lines 27–52"));
 }
 
 #[test]

@@ -892,3 +892,18 @@ fn two_logs_pasted_one_after_the_other_keep_their_order() {
     assert!(m.runs[0].start.as_ref().unwrap().0 > m.runs[1].start.as_ref().unwrap().0);
     assert_eq!(log::in_time_order(&both), None);
 }
+
+#[test]
+fn a_paste_with_its_lines_in_reverse_order_is_put_back_and_no_other_fixture_reads_as_one() {
+    let reversed = fixture("order/4.4-lines-reversed-ok.log");
+    let forward = fixture("4.4-two-runs-ok.log");
+    assert_eq!(log::lines_in_order(&reversed).as_deref(), Some(&forward[..]));
+    // No log in Jeedom's order (nor a newest-first paste of whole runs) is taken for one.
+    let old = ["old/3.x-name-of-backup-ok.log", "old/2.x-samba-putting-file-ok.log"];
+    for (name, input) in all_fixtures()
+        .into_iter()
+        .chain(old.iter().map(|n| (n.to_string(), fixture(n))))
+    {
+        assert_eq!(log::lines_in_order(&input), None, "{name}");
+    }
+}

@@ -830,6 +830,17 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
                 )
             }
         }
+        Note::LinesReversed { file } => {
+            if fr {
+                format!(
+                    "{file} : les lignes ont été collées dans l'ordre inverse (la plus récente en premier, comme certains afficheurs les montrent) ; elles sont lues remises dans l'ordre, et les numéros de ligne cités sont ceux du texte remis dans cet ordre."
+                )
+            } else {
+                format!(
+                    "{file}: the lines were pasted in reverse order (newest first, as some log viewers show them); they are read put back in order, and the line numbers quoted are those of the text put back in that order."
+                )
+            }
+        }
         Note::Quoted { file } => {
             if fr {
                 format!("{file} : journal collé en citation de forum (« > » en début de ligne) ; lu sans ce préfixe.")
