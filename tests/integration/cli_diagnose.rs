@@ -2004,8 +2004,11 @@ fn fixture_log(name: &str) -> String {
     format!("tests/data/logs/{name}")
 }
 
-/// `parse --format json`'s runs: start time (or `None` when cut at its start) and lines.
-fn parse_runs(file: &str) -> (serde_json::Value, Vec<(Option<String>, (u64, u64))>) {
+/// A run as `parse --format json` shows it: start time (`None` when cut at its start), lines.
+type ParsedRun = (Option<String>, (u64, u64));
+
+/// `parse --format json`'s model and runs.
+fn parse_runs(file: &str) -> (serde_json::Value, Vec<ParsedRun>) {
     let out = infobackup().args(["parse", file, "--format", "json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
