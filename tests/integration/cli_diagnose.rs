@@ -2132,6 +2132,43 @@ fn a_newest_first_paste_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
 }
 
 #[test]
+fn the_forum_post_says_when_a_paste_was_read_put_back_in_order() {
+    for (file, en, fr) in [
+        (
+            "4.4-newest-first-ok.log",
+            "the backup runs were pasted newest first",
+            "les sauvegardes ont été collées de la plus récente à la plus ancienne",
+        ),
+        (
+            "order/4.4-lines-reversed-ok.log",
+            "the lines were pasted in reverse order",
+            "les lignes ont été collées dans l'ordre inverse",
+        ),
+    ] {
+        for (lang, notice) in [("en", en), ("fr", fr)] {
+            let out = infobackup()
+                .args(["diagnose", &fixture_log(file), "--format", "markdown", "--lang", lang])
+                .output()
+                .unwrap();
+            let post = stdout_of(&out);
+            let said = post.find(notice).unwrap_or_else(|| panic!("{file} {lang}: {post}"));
+            assert!(
+                said < post.find("### ").unwrap(),
+                "{file} {lang}: before the short answer"
+            );
+        }
+    }
+    let out = infobackup()
+        .args(["diagnose", &fixture_log("4.4-two-runs-ok.log"), "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(
+        !stdout_of(&out).contains("ordre"),
+        "no notice for a log in Jeedom's order"
+    );
+}
+
+#[test]
 fn a_paste_with_its_lines_in_reverse_order_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
     let pasted = std::fs::read(repo().join(fixture_log("order/4.4-lines-reversed-ok.log"))).unwrap();
     let in_order = std::fs::read(repo().join(fixture_log("4.4-two-runs-ok.log"))).unwrap();
