@@ -49,8 +49,41 @@ pub struct Case {
     pub manifest: Manifest,
     /// Which case file holds each Jeedom log.
     pub logs: BTreeMap<LogName, String>,
-    /// Raw bytes of every file the manifest reads, by file name relative to the folder.
+    /// Raw bytes of every file the manifest reads, by file name relative to the folder; a log
+    /// pasted newest first is held with its runs put back in time order
+    /// ([`crate::log::in_time_order`]), and named in `reordered`.
     pub files: BTreeMap<String, LogBytes>,
+    /// The log files pasted in another order than Jeedom's, put back in order (their line
+    /// numbers are those of the text put back in order), and how they were pasted.
+    pub reordered: Vec<(String, PasteOrder)>,
+}
+
+/// How a log was pasted when not in Jeedom's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasteOrder {
+    /// Its runs newest first, each run's lines in order ([`crate::log::in_time_order`]).
+    RunsNewestFirst,
+    /// Its lines newest first ([`crate::log::lines_in_order`]).
+    LinesReversed,
+}
+
+impl Case {
+    /// Puts each log pasted in another order back in Jeedom's (see `reordered`).
+    fn in_time_order(mut self) -> Case {
+        for file in self.logs.values() {
+            let Some(b) = self.files.get_mut(file) else {
+                continue;
+            };
+            if let Some(ordered) = crate::log::lines_in_order(b) {
+                *b = LogBytes::from(ordered);
+                self.reordered.push((file.clone(), PasteOrder::LinesReversed));
+            } else if let Some(ordered) = crate::log::in_time_order(b) {
+                *b = LogBytes::from(ordered);
+                self.reordered.push((file.clone(), PasteOrder::RunsNewestFirst));
+            }
+        }
+        self
+    }
 }
 
 /// Why a case could not be loaded or resolved. Every variant names a path.
@@ -115,6 +148,7 @@ impl Case {
             manifest,
             logs: BTreeMap::new(),
             files: BTreeMap::new(),
+            reordered: Vec::new(),
         };
         // Which files to read, with the span that named each (for errors).
         let mut wanted: Vec<(String, Option<std::ops::Range<usize>>, String)> = Vec::new();
@@ -173,7 +207,7 @@ impl Case {
             };
             case.files.insert(file, LogBytes::from(bytes));
         }
-        Ok(case)
+        Ok(case.in_time_order())
     }
 
     /// Resolves the case into a timeline with the command line's overrides only (see
@@ -215,7 +249,9 @@ impl Case {
             manifest,
             logs: BTreeMap::from([(log, file.to_owned())]),
             files: BTreeMap::from([(file.to_owned(), bytes)]),
+            reordered: Vec::new(),
         }
+        .in_time_order()
     }
 }
 

@@ -459,9 +459,19 @@ fn parameters(m: &Manifest, ov: &Overrides, facts: &mut Facts, err: &Errors) -> 
     })
 }
 
-/// The runs of every log, ordered by their start instant (a run whose banner was cut off
-/// first), then by log, then by offset: run `n` of every report.
+/// The runs of every log: run `n` of every report. A case with one log (a paste) keeps the log
+/// model's numbering (its runs in time order: file order, or a newest-first paste put back in
+/// order), the one `parse` shows, so two logs pasted one after the other keep their order. The
+/// runs of several logs are merged by their start instant (a run whose banner was cut off
+/// first), then by log, then by offset.
 fn runs_in_start_order(case: &Case, params: &Params, err: &Errors) -> Result<Vec<RunInfo>, CaseError> {
+    if let [(name, file)] = case.logs.iter().collect::<Vec<_>>()[..] {
+        return Ok(case
+            .files
+            .get(file)
+            .map(|bytes| super::runs::extract(*name, file, bytes))
+            .unwrap_or_default());
+    }
     let mut keyed = Vec::new();
     for (name, file) in &case.logs {
         if let Some(bytes) = case.files.get(file) {

@@ -103,20 +103,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = match args.format {
         Format::Summary => summary(&args)?,
         Format::Text => {
-            let bytes = read_all(&args)?;
+            let (bytes, reversed) = in_line_order(read_all(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
+            let mut text = String::new();
+            if reversed {
+                text.push_str(args.lang.pick(
+                    "Lignes collées dans l'ordre inverse (la plus récente en premier) : remises dans l'ordre ; les numéros de ligne ci-dessous sont ceux du texte remis dans cet ordre.\n\n",
+                    "Lines pasted in reverse order (newest first): put back in order; the line numbers below are those of the text put back in that order.\n\n",
+                ));
+            }
+            text.push_str(&log::render::render_text(&model, &bytes, args.lang));
             // The log is untrusted: none of its control characters reaches the terminal.
-            infobackup::report::diagnose::text::terminal_safe(
-                &log::render::render_text(&model, &bytes, args.lang),
-                false,
-            )
+            infobackup::report::diagnose::text::terminal_safe(&text, false)
         }
         Format::Json => {
-            let bytes = read_all(&args)?;
+            let (bytes, reversed) = in_line_order(read_all(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
             let mut json = serde_json::to_string_pretty(&model).context("cannot encode the model as JSON")?;
+            if reversed && let Some(rest) = json.strip_prefix('{') {
+                // Only then (first key), so the JSON of a log in Jeedom's order is unchanged.
+                json = format!("{{\n  \"lines_reversed\": true,{rest}");
+            }
             json.push('\n');
             redact_text(&json)
         }
@@ -127,6 +136,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("cannot write to standard output")?;
     stdout.flush().context("cannot write to standard output")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A paste whose lines are in reverse order, put back in order (`true` then); see
+/// [`log::lines_in_order`]. Line numbers are then those of the text put back in order.
+fn in_line_order(bytes: Vec<u8>) -> (Vec<u8>, bool) {
+    match log::lines_in_order(&bytes) {
+        Some(ordered) => (ordered, true),
+        None => (bytes, false),
+    }
 }
 
 /// Streams the input and counts; memory stays constant whatever the size.

@@ -376,6 +376,9 @@ fn head(text: &str) -> Option<Head<'_>> {
                 ))
             } else if text.starts_with("Sauvegarde la base de données...") {
                 done_label(Label::DatabaseDump, true, "Sauvegarde la base de données...".len())
+            } else if text.starts_with("Sauvegarde de la base de données...") {
+                // 2.x.
+                done_label(Label::DatabaseDump, true, "Sauvegarde de la base de données...".len())
             } else if text.starts_with("Supprime : ") {
                 Some(Head::Tail(TailKind::Deletion { fr: true }, 11))
             } else if text.starts_with("Supression du backup cloud : ") {
@@ -410,6 +413,9 @@ fn head(text: &str) -> Option<Head<'_>> {
                 done_label(Label::CleanOld, false, 22)
             } else if text.starts_with("Création de  l'archive...") {
                 done_label(Label::Archive, true, "Création de  l'archive...".len())
+            } else if text.starts_with("Création de l'archive...") {
+                // 2.x (one space).
+                done_label(Label::Archive, true, "Création de l'archive...".len())
             } else {
                 None
             }
@@ -486,6 +492,7 @@ fn head(text: &str) -> Option<Head<'_>> {
         }
         b'N' => {
             const CLEAN: &str = "Nettoyage de l'ancienne sauvegarde...";
+            const CLEAN_V2: &str = "Nettoyage des anciennes sauvegardes...";
             const NAME: &str = "Nom de la sauvegarde : ";
             // Jeedom 2.x/3.x: `Nom du backup : <path>` / `Name of backup : <path>`.
             const OLD_NAME_FR: &str = "Nom du backup : ";
@@ -494,6 +501,8 @@ fn head(text: &str) -> Option<Head<'_>> {
                 Some(Head::Done(Seg::Nok, 3))
             } else if text.starts_with(CLEAN) {
                 done_label(Label::CleanOld, true, CLEAN.len())
+            } else if text.starts_with(CLEAN_V2) {
+                done_label(Label::CleanOld, true, CLEAN_V2.len())
             } else if text.starts_with(NAME) {
                 Some(Head::Tail(TailKind::ArchiveName { fr: true }, NAME.len()))
             } else if text.starts_with(OLD_NAME_FR) {
@@ -512,6 +521,11 @@ fn head(text: &str) -> Option<Head<'_>> {
                 let (limit_mb, len) = size_then(rest, " Mo...")?;
                 let pre = "Limitation de la taille des sauvegardes à ".len();
                 done_label(Label::SizeLimit { limit_mb }, true, pre + len)
+            } else if let Some(rest) = text.strip_prefix("Limite de la taille totale des sauvegardes à ") {
+                // 2.x.
+                let (limit_mb, len) = size_then(rest, " Mo...")?;
+                let pre = "Limite de la taille totale des sauvegardes à ".len();
+                done_label(Label::SizeLimit { limit_mb }, true, pre + len)
             } else if text.starts_with("Lancement de la sauvegarde de Jeedom le ") {
                 Some(banner_v2(text, 0))
             } else {
@@ -522,10 +536,24 @@ fn head(text: &str) -> Option<Head<'_>> {
             const BEGIN: &str = "Envoi l'évènement de début de sauvegarde...";
             const END: &str = "Envoi l'évènement de fin de sauvegarde...";
             const FAIL_FR: &str = "Erreur durant la sauvegarde : ";
+            // Jeedom 2.x.
+            const BEGIN_V2: &str = "Envoi de l'événement de début de backup...";
+            const END_V2: &str = "Envoi de l'événement de fin de backup...";
+            const UPLOAD_V2: &str = "Envoi de la sauvegarde dans le cloud ";
             if text.starts_with(BEGIN) {
                 done_label(Label::BeginEvent, true, BEGIN.len())
             } else if text.starts_with(END) {
                 done_label(Label::EndEvent, true, END.len())
+            } else if text.starts_with(BEGIN_V2) {
+                done_label(Label::BeginEvent, true, BEGIN_V2.len())
+            } else if text.starts_with(END_V2) {
+                done_label(Label::EndEvent, true, END_V2.len())
+            } else if let Some(rest) = text.strip_prefix(UPLOAD_V2) {
+                // 2.x: `Envoi de la sauvegarde dans le cloud <repository name>`, no `...`: the
+                // repository's own output (smbclient's) follows on the same line, then `OK`.
+                // The repositories that took backups then were Samba and Market.
+                let repo = ["Samba", "Market"].into_iter().find(|n| rest.starts_with(n))?;
+                done_label(Label::Upload { repo }, true, UPLOAD_V2.len() + repo.len())
             } else if text.starts_with("Error during backup: ") {
                 Some(Head::Tail(TailKind::Failure { fr: false }, 21))
             } else if text.starts_with(FAIL_FR) {
@@ -858,6 +886,33 @@ mod tests {
                 fr: true
             }
         );
+        // Jeedom 2.x: the upload label has no `...`; smbclient's output may be glued to it.
+        let (s, n) = seg("Envoi de la sauvegarde dans le cloud SambaDomain=[WORKGROUP] OS=[Windows 6.1]");
+        assert_eq!(
+            s,
+            Seg::Label {
+                label: Label::Upload { repo: "Samba" },
+                fr: true
+            }
+        );
+        assert_eq!(n, "Envoi de la sauvegarde dans le cloud Samba".len());
+        assert!(!matches!(
+            classify("Envoi de la sauvegarde dans le cloud Dropbox"),
+            Some((Seg::Label { .. }, _))
+        ));
+        for (text, label) in [
+            ("Création de l'archive...", Label::Archive),
+            ("Sauvegarde de la base de données...", Label::DatabaseDump),
+            ("Nettoyage des anciennes sauvegardes...", Label::CleanOld),
+            ("Envoi de l'événement de début de backup...", Label::BeginEvent),
+            ("Envoi de l'événement de fin de backup...", Label::EndEvent),
+            (
+                "Limite de la taille totale des sauvegardes à 500 Mo...",
+                Label::SizeLimit { limit_mb: Some(500) },
+            ),
+        ] {
+            assert_eq!(seg(text), (Seg::Label { label, fr: true }, text.len()), "{text}");
+        }
         let (s, n) = seg("Limiting backup size to 500 Mb...");
         assert_eq!(
             s,

@@ -167,6 +167,92 @@ pub enum LogError {
     },
 }
 
+/// The text of a newest-first paste ([`RunOrder::NewestFirst`]) with its runs put back in time
+/// order, so that a replay's view of the log at a moment is a prefix of it as Jeedom wrote it;
+/// `None` when the text already is in that order. Each run moves with what follows it up to
+/// the next run (its logger lines after its end marker); the text before the first run stays
+/// first. A run's own lines keep their order.
+pub fn in_time_order(bytes: &[u8]) -> Option<Vec<u8>> {
+    let model = parse(bytes);
+    if model.run_order != RunOrder::NewestFirst {
+        return None;
+    }
+    let at = |o: u64| usize::try_from(o).unwrap_or(usize::MAX).min(bytes.len());
+    // Run starts in file order (the model holds them in time order, the reverse).
+    let mut starts: Vec<usize> = model.runs.iter().map(|r| at(r.span.start)).collect();
+    starts.reverse();
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    out.extend_from_slice(&bytes[..starts[0]]);
+    for (i, &s) in starts.iter().enumerate().rev() {
+        let e = starts.get(i + 1).copied().unwrap_or(bytes.len());
+        let chunk = &bytes[s..e.max(s)];
+        out.extend_from_slice(chunk);
+        if !chunk.ends_with(b"\n") && !chunk.ends_with(b"\r") {
+            out.push(b'\n');
+        }
+    }
+    Some(out)
+}
+
+/// The text of a paste whose *lines* are in reverse order (the newest line first, as a log
+/// viewer or Jeedom's `log::get` may show them) with its lines put back in order; `None` when
+/// the text does not read as reversed. Told by the lines Jeedom always writes next to each
+/// other: `[START BACKUP]` then the start banner, the end banner then `[END BACKUP …]`. The
+/// text is reversed when these pairs appear only the other way round (banner, then
+/// `[START BACKUP]`; `[END BACKUP …]`, then the end banner). Blank lines are skipped when
+/// pairing; line ends are kept with their lines.
+pub fn lines_in_order(bytes: &[u8]) -> Option<Vec<u8>> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Mark {
+        Start,
+        Banner,
+        EndBanner,
+        End,
+        Other,
+    }
+    let mark = |line: &[u8]| {
+        let l = line.trim_ascii();
+        if l == b"[START BACKUP]" {
+            Mark::Start
+        } else if l.starts_with(b"[END BACKUP") {
+            Mark::End
+        } else if l.starts_with(b"***************Start of Jeedom backup at ")
+            || l.starts_with("***************Lancement de la sauvegarde de Jeedom le ".as_bytes())
+        {
+            Mark::Banner
+        } else if l == b"***************Jeedom backup end***************"
+            || l == "***************Fin de la sauvegarde de Jeedom***************".as_bytes()
+        {
+            Mark::EndBanner
+        } else {
+            Mark::Other
+        }
+    };
+    let (mut forward, mut backward) = (0u32, 0u32);
+    let mut prev = Mark::Other;
+    for line in bytes.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()) {
+        let m = mark(line);
+        match (prev, m) {
+            (Mark::Start, Mark::Banner) | (Mark::EndBanner, Mark::End) => forward += 1,
+            (Mark::Banner, Mark::Start) | (Mark::End, Mark::EndBanner) => backward += 1,
+            _ => {}
+        }
+        prev = m;
+    }
+    if backward == 0 || forward > 0 {
+        return None;
+    }
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let mut lines: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+    lines.reverse();
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    for l in lines {
+        out.extend_from_slice(l);
+        out.push(b'\n');
+    }
+    Some(out)
+}
+
 /// Parses a whole log held in memory. Never fails, never panics.
 pub fn parse(bytes: &[u8]) -> LogModel {
     let mut model = ModelBuilder::new();

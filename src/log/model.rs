@@ -433,6 +433,25 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    /// Where the step comes in a run, for the steps every generation prints once each in this
+    /// order (`None` for the file-rights check, printed twice). A step whose phase is below one
+    /// the open run already passed starts another run: a second log pasted after one whose
+    /// last run never ended.
+    pub fn phase(&self) -> Option<u8> {
+        Some(match self {
+            StepKind::BeginEvent => 0,
+            StepKind::FileRights => return None,
+            StepKind::PluginHook { .. } => 1,
+            StepKind::DatabaseCheck | StepKind::TableCheck { .. } => 2,
+            StepKind::DatabaseDump => 3,
+            StepKind::CachePersistence => 4,
+            StepKind::Archive => 5,
+            StepKind::CleanOld => 6,
+            StepKind::SizeLimit { .. } => 7,
+            StepKind::EndEvent => 8,
+        })
+    }
+
     /// A short English name, for reports.
     pub fn name(&self) -> &'static str {
         match self {
@@ -723,10 +742,61 @@ impl Run {
     }
 }
 
+/// In which order a text holds its runs. The model's `runs` are always in time order, and a
+/// run's number (1-based position in `runs`) is the same in every report (`parse`,
+/// `diagnose`, `record`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOrder {
+    /// As Jeedom writes them: oldest first (file order is time order).
+    #[default]
+    AsWritten,
+    /// Pasted newest first (each run's own lines still in order): `runs` holds them put back
+    /// in time order, so run 1 is the last one in the text. See [`RunOrder::detect`].
+    NewestFirst,
+}
+
+impl RunOrder {
+    pub fn is_as_written(&self) -> bool {
+        *self == RunOrder::AsWritten
+    }
+
+    /// Runs in file order are a newest-first paste when at least two carry a start time,
+    /// those times go strictly down, a run cut at its start (no time) comes only after them
+    /// (the oldest, trimmed by Jeedom), and every archive name is of one box. Two logs pasted
+    /// one after the other (times going up, then down; or two boxes) are not.
+    pub fn detect(runs: &[Run]) -> RunOrder {
+        let dated: Vec<(usize, DateTime)> = runs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.start.as_ref().map(|(t, _)| (i, *t)))
+            .collect();
+        let Some(&(last_dated, _)) = dated.last() else {
+            return RunOrder::AsWritten;
+        };
+        let down = dated.len() >= 2 && dated.windows(2).all(|w| w[0].1 > w[1].1);
+        let undated_only_after = runs[..last_dated].iter().all(|r| r.start.is_some());
+        let mut boxes = runs
+            .iter()
+            .filter_map(|r| r.archive.as_ref().and_then(|a| a.box_name.as_deref()));
+        let one_box = boxes.next().is_none_or(|first| boxes.all(|b| b == first));
+        if down && undated_only_after && one_box {
+            RunOrder::NewestFirst
+        } else {
+            RunOrder::AsWritten
+        }
+    }
+}
+
 /// Everything understood in one log text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogModel {
+    /// The runs in time order, numbered from 1 by their position here (see [`RunOrder`]).
     pub runs: Vec<Run>,
+    /// How the text held them. Serialised only when not as written, so the JSON of a log in
+    /// Jeedom's order is unchanged.
+    #[serde(skip_serializing_if = "RunOrder::is_as_written")]
+    pub run_order: RunOrder,
     /// Logger lines outside any run (before the first run, after a run's end marker, or a
     /// `log/backup` that only holds logger lines because the echoed text went elsewhere).
     pub loose_logger_lines: Vec<LoggerLine>,

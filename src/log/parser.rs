@@ -858,6 +858,10 @@ impl Builder {
                 if reflow {
                     self.reflowed = true;
                 }
+                if kind.phase().is_some_and(|p| self.passed_phase(p)) {
+                    // See `Seg::Label` in `segment`: another log's run starts here.
+                    self.close_run(out);
+                }
                 self.step(kind, at(i, end), Some(at(i + n, i + n + 2)));
                 self.narrow(evidence);
             }
@@ -1214,6 +1218,14 @@ impl Builder {
                 }
             }
             Seg::Label { label, .. } => {
+                if let Some(phase) = step_kind(label.clone()).and_then(|k| k.phase())
+                    && self.passed_phase(phase)
+                {
+                    // A step the open run is already past: a second log pasted after this
+                    // one's unfinished run starts here, cut at its start (no phantom run
+                    // made of the two).
+                    self.close_run(out);
+                }
                 self.label(label, at.clone(), None);
             }
             Seg::Exclude { plugin, subfolder, .. } => {
@@ -1348,6 +1360,18 @@ impl Builder {
         self.narrow(evidence);
     }
 
+    /// Whether the open run already printed a step of a later phase than `phase` (its
+    /// phases never go down, so the last phased step is the furthest).
+    fn passed_phase(&self, phase: u8) -> bool {
+        self.run.as_ref().is_some_and(|r| {
+            r.steps
+                .iter()
+                .rev()
+                .find_map(|s| s.kind.phase())
+                .is_some_and(|p| p > phase)
+        })
+    }
+
     fn narrow(&mut self, evidence: Option<Generation>) {
         if let (Some(e), Some(r)) = (evidence, self.run.as_mut()) {
             r.generation.narrow(e);
@@ -1479,9 +1503,16 @@ impl ModelBuilder {
         }
     }
 
+    /// The model, with its runs put in time order when the text held them newest first.
     pub fn finish(self, info: TextInfo) -> LogModel {
+        let mut runs = self.runs;
+        let run_order = RunOrder::detect(&runs);
+        if run_order == RunOrder::NewestFirst {
+            runs.reverse();
+        }
         LogModel {
-            runs: self.runs,
+            runs,
+            run_order,
             loose_logger_lines: self.loose,
             unknown: self.unknown,
             reflowed: info.reflowed,

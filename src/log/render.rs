@@ -94,6 +94,14 @@ pub fn render_text(model: &LogModel, input: &[u8], lang: Lang) -> String {
         );
         w.line(none);
     }
+    if model.run_order == RunOrder::NewestFirst {
+        let note = w.t(
+            "Sauvegardes collées de la plus récente à la plus ancienne : remises dans l'ordre chronologique (la 1 est la plus ancienne, la dernière du texte).",
+            "Backup runs pasted newest first: put back in time order (run 1 is the oldest, the last one in the text).",
+        );
+        w.line(note);
+        w.line("");
+    }
     for (i, run) in model.runs.iter().enumerate() {
         if i > 0 {
             w.line("");

@@ -335,6 +335,16 @@ pub enum Note {
     Quoted {
         file: String,
     },
+    /// The runs were pasted newest first; they are read (and their lines numbered) put back in
+    /// time order.
+    NewestFirst {
+        file: String,
+    },
+    /// The lines were pasted in reverse order (newest line first); they are read (and
+    /// numbered) put back in order.
+    LinesReversed {
+        file: String,
+    },
     NulBytes {
         file: String,
         count: u64,
@@ -633,6 +643,10 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     let pasted = !opts.case_folder;
     let mut runs = Vec::with_capacity(full.runs.len());
     let mut notes = text_notes(&sources);
+    notes.extend(case.reordered.iter().map(|(file, how)| match how {
+        case::PasteOrder::RunsNewestFirst => Note::NewestFirst { file: file.clone() },
+        case::PasteOrder::LinesReversed => Note::LinesReversed { file: file.clone() },
+    }));
     for (i, info) in full.runs.iter().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let Some(src) = sources.iter().find(|s| s.log == info.log && s.file == info.file) else {

@@ -1664,6 +1664,75 @@ fn an_old_jeedom_backup_is_never_archive_missing_and_is_replayed_as_4_2_said_fir
     assert!(v["jeedom_seen"].is_null() && v["jeedom_note"].is_null());
 }
 
+/// Old Jeedom's Samba upload: 2.x's `Envoi de la sauvegarde dans le cloud Samba` (no `...`,
+/// smbclient's output glued to it, `putting file … OK`) and 3.x's `Send backup Samba...` with
+/// smbclient's `Domain=[…]` and `putting file … as …` lines before its `OK`: the upload counts
+/// as done, the backup stays a success with its archive, replayed as 4.2 and said so first.
+#[test]
+fn an_old_jeedom_samba_upload_counts_as_done_and_never_turns_the_backup_into_a_failure() {
+    for (file, seen, strict) in [
+        (
+            "tests/data/logs/old/2.x-samba-putting-file-ok.log",
+            "2.4.6",
+            "finished local=success samba=success",
+        ),
+        (
+            "tests/data/logs/old/3.x-samba-putting-file-ok.log",
+            "3.3.39",
+            "finished local=success samba=success market=success",
+        ),
+    ] {
+        let out = infobackup().args(["parse", file, "--format", "json"]).output().unwrap();
+        let model: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let uploads = model["runs"][0]["uploads"].as_array().unwrap();
+        let samba = uploads
+            .iter()
+            .find(|u| u["repo"] == "samba")
+            .expect("the Samba upload is read");
+        assert_eq!(samba["outcome"]["status"], "ok", "{file}: {samba}");
+        let (v, code) = json_of(&[file, "--lang", "en"]);
+        assert_eq!(code, Some(0), "{file}: {v}");
+        assert_eq!(v["jeedom"], "4.2", "{file}");
+        assert_eq!(v["jeedom_seen"], seen, "{file}");
+        assert_eq!(v["runs"][0]["healthy"], true, "{file}");
+        assert_eq!(
+            tiles_of(&v["runs"][0]),
+            ("finished local=success samba=success".into(), strict.into()),
+            "{file}"
+        );
+        for (lang, first, samba_ok, missing, failed) in [
+            (
+                "en",
+                "! The widget and the scenario need Jeedom 4.2 or later",
+                "Samba: ✔ archive on the share",
+                "archive missing",
+                "backup failed",
+            ),
+            (
+                "fr",
+                "! Le widget et le scénario demandent Jeedom 4.2 ou plus récent",
+                "Samba : ✔ archive sur le partage",
+                "archive absente",
+                "la sauvegarde a échoué",
+            ),
+        ] {
+            let out = infobackup().args(["diagnose", file, "--lang", lang]).output().unwrap();
+            let text = stdout_of(&out);
+            let said = text.find(first).unwrap_or_else(|| panic!("{file} {lang}: {text}"));
+            let short = text
+                .find("== Short answer ==")
+                .or_else(|| text.find("== Réponse courte =="))
+                .unwrap();
+            assert!(said < short, "{file} {lang}: said first");
+            assert!(text.contains(samba_ok), "{file} {lang}: {text}");
+            assert!(
+                !text.contains(missing) && !text.contains(failed),
+                "{file} {lang}: {text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
     for bad in ["4.6", "4.6.1", "3", "2.4", "4.1"] {
@@ -1927,4 +1996,221 @@ fn the_header_labels_strict_as_a_profile_and_an_assumed_version_as_assumed() {
         .output()
         .unwrap();
     assert!(stdout_of(&out).contains("— Jeedom 4.4, 1 backup run"));
+}
+
+// ---- several runs: one numbering, newest-first pastes, two logs ----------------------------------
+
+fn fixture_log(name: &str) -> String {
+    format!("tests/data/logs/{name}")
+}
+
+/// A run as `parse --format json` shows it: start time (`None` when cut at its start), lines.
+type ParsedRun = (Option<String>, (u64, u64));
+
+/// `parse --format json`'s model and runs.
+fn parse_runs(file: &str) -> (serde_json::Value, Vec<ParsedRun>) {
+    let out = infobackup().args(["parse", file, "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let start = r["start"]["time"].as_str().map(str::to_owned);
+            (
+                start,
+                (
+                    r["lines"]["first"].as_u64().unwrap(),
+                    r["lines"]["last"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    (v, runs)
+}
+
+#[test]
+fn parse_and_diagnose_number_the_runs_alike() {
+    for name in [
+        "4.4-two-runs-ok.log",
+        "4.4-newest-first-ok.log",
+        "two-logs-4.4-then-4.5-cut.log",
+        "two-logs-running-then-other-box-cut.log",
+        "order/4.4-lines-reversed-ok.log",
+    ] {
+        let file = fixture_log(name);
+        let (model, parsed) = parse_runs(&file);
+        let (v, _) = json_of(&[&file, "--lang", "en"]);
+        let runs = v["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), parsed.len(), "{name}");
+        assert!(parsed.len() >= 2, "{name}: several runs");
+        let newest_first = model["run_order"] == "newest_first";
+        for (i, (r, (start, lines))) in runs.iter().zip(&parsed).enumerate() {
+            assert_eq!(r["run"], i + 1, "{name}");
+            assert_eq!(r["start"].as_str().map(str::to_owned), *start, "{name}: run {}", i + 1);
+            if !newest_first {
+                // Same lines too (a newest-first paste is diagnosed put back in order).
+                assert_eq!(
+                    (
+                        r["lines"]["first"].as_u64().unwrap(),
+                        r["lines"]["last"].as_u64().unwrap()
+                    ),
+                    *lines,
+                    "{name}: run {}",
+                    i + 1
+                );
+            }
+        }
+        // Runs numbered in time order for a newest-first paste, in file order otherwise.
+        let times: Vec<_> = parsed.iter().filter_map(|(s, _)| s.clone()).collect();
+        if newest_first {
+            assert!(times.windows(2).all(|w| w[0] < w[1]), "{name}: {times:?}");
+        }
+    }
+}
+
+/// `diagnose` of `pasted` and of `in_order` (both as `backup.log`) in each language: the same
+/// report but for the notice, which only the first has.
+fn same_diagnosis_plus_notice(pasted: &[u8], in_order: &[u8], notices: [(&str, &str); 2]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join("backup.log"), pasted).unwrap();
+    std::fs::write(b.join("backup.log"), in_order).unwrap();
+    for (lang, notice) in notices {
+        let run = |dir: &Path| {
+            let out = infobackup()
+                .current_dir(dir)
+                .args(["diagnose", "backup.log", "--lang", lang])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            stdout_of(&out)
+        };
+        let (pasted, ordered) = (run(&a), run(&b));
+        assert!(pasted.contains(notice), "{lang}: {pasted}");
+        assert!(!ordered.contains(notice), "{lang}");
+        // Everything but the notice (and its section's heading) is the same.
+        let kept = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| {
+                    !l.trim().is_empty()
+                        && !l.contains(notice)
+                        && !l.starts_with("== Notes")
+                        && !l.starts_with("== Remarques")
+                })
+                .map(str::to_owned)
+                .collect()
+        };
+        assert!(kept(&pasted) == kept(&ordered), "{lang}: the two diagnoses differ");
+    }
+}
+
+#[test]
+fn a_newest_first_paste_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
+    let pasted = std::fs::read(repo().join(fixture_log("4.4-newest-first-ok.log"))).unwrap();
+    let in_order = infobackup::log::in_time_order(&pasted).expect("recognised as newest first");
+    let text = String::from_utf8(in_order.clone()).unwrap();
+    assert_eq!(text.matches("[START BACKUP]").count(), 3);
+    assert!(text.find("2025-06-02 02:45:01").unwrap() < text.find("2025-06-04 02:45:01").unwrap());
+    same_diagnosis_plus_notice(
+        &pasted,
+        &in_order,
+        [
+            (
+                "en",
+                "backup.log: the backup runs were pasted newest first; they are read put back in time order",
+            ),
+            (
+                "fr",
+                "backup.log : les sauvegardes ont été collées de la plus récente à la plus ancienne ; elles sont lues remises dans l'ordre chronologique",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn the_forum_post_says_when_a_paste_was_read_put_back_in_order() {
+    for (file, en, fr) in [
+        (
+            "4.4-newest-first-ok.log",
+            "the backup runs were pasted newest first",
+            "les sauvegardes ont été collées de la plus récente à la plus ancienne",
+        ),
+        (
+            "order/4.4-lines-reversed-ok.log",
+            "the lines were pasted in reverse order",
+            "les lignes ont été collées dans l'ordre inverse",
+        ),
+    ] {
+        for (lang, notice) in [("en", en), ("fr", fr)] {
+            let out = infobackup()
+                .args(["diagnose", &fixture_log(file), "--format", "markdown", "--lang", lang])
+                .output()
+                .unwrap();
+            let post = stdout_of(&out);
+            let said = post.find(notice).unwrap_or_else(|| panic!("{file} {lang}: {post}"));
+            assert!(
+                said < post.find("### ").unwrap(),
+                "{file} {lang}: before the short answer"
+            );
+        }
+    }
+    let out = infobackup()
+        .args(["diagnose", &fixture_log("4.4-two-runs-ok.log"), "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(
+        !stdout_of(&out).contains("ordre"),
+        "no notice for a log in Jeedom's order"
+    );
+}
+
+#[test]
+fn a_paste_with_its_lines_in_reverse_order_gets_the_same_diagnosis_as_in_order_plus_a_notice() {
+    let pasted = std::fs::read(repo().join(fixture_log("order/4.4-lines-reversed-ok.log"))).unwrap();
+    let in_order = std::fs::read(repo().join(fixture_log("4.4-two-runs-ok.log"))).unwrap();
+    same_diagnosis_plus_notice(
+        &pasted,
+        &in_order,
+        [
+            ("en", "backup.log: the lines were pasted in reverse order (newest first"),
+            ("fr", "backup.log : les lignes ont été collées dans l'ordre inverse"),
+        ],
+    );
+    // parse says so too, and numbers the runs as diagnose does.
+    let out = infobackup()
+        .args(["parse", &fixture_log("order/4.4-lines-reversed-ok.log"), "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.starts_with("Lines pasted in reverse order (newest first): put back in order"),
+        "{text}"
+    );
+    assert!(text.contains("Run 1 · Jeedom 4.4 · lines 1–26") && text.contains("Run 2 · Jeedom 4.4 · lines 27–52"));
+}
+
+#[test]
+fn two_logs_pasted_one_after_the_other_keep_their_order_in_the_diagnosis() {
+    let (v, _) = json_of(&[&fixture_log("two-logs-4.4-then-4.5-cut.log"), "--lang", "en"]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    // The first log's run stays run 1, though the second, cut at its start, has no time.
+    assert_eq!(runs[0]["start"], "2025-06-02 02:45:01");
+    assert_eq!(runs[1]["start"], serde_json::Value::Null);
+    assert_eq!(runs[1]["lines"]["first"], 27);
+    let (v, _) = json_of(&[&fixture_log("two-logs-running-then-other-box-cut.log"), "--lang", "en"]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "no phantom run made of the two logs");
+    assert_eq!(runs[0]["lines"]["last"], 13);
+    assert!(
+        runs[0]["summary"].as_str().unwrap().contains("never ended")
+            || runs[0]["summary"].as_str().unwrap().contains("stops"),
+        "{}",
+        runs[0]["summary"]
+    );
+    assert!(runs[1]["summary"].as_str().unwrap().contains("ended normally"));
 }

@@ -121,7 +121,12 @@ fn check_invariants(model: &LogModel, input: &[u8]) -> Result<(), String> {
         }
     }
     let mut prev_end = 0;
-    for r in &model.runs {
+    // Runs are in time order; in file order they do not overlap.
+    let mut in_file: Vec<&log::Run> = model.runs.iter().collect();
+    if model.run_order == log::RunOrder::NewestFirst {
+        in_file.reverse();
+    }
+    for r in in_file {
         if r.lines.first > r.lines.last || r.span.start > r.span.end {
             return Err(format!("run range reversed: {:?} {:?}", r.lines, r.span));
         }
@@ -794,4 +799,111 @@ fn unknown_binary_and_control_characters_are_shown_for_a_person() {
     assert!(!text.contains("\\u{"), "{text}");
     let fr = log::render::render_text(&model, &input, Lang::Fr);
     assert!(fr.contains("(données binaires, 11 octets)"), "{fr}");
+}
+
+// ---- run order: one numbering, newest-first pastes, two logs one after the other ------------------
+
+/// The runs of a text split at each `[START BACKUP]`, and put back together in reverse.
+fn blocks_reversed(input: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(input).expect("UTF-8 fixture");
+    let mut blocks: Vec<&str> = text.split_inclusive('\n').fold(Vec::new(), |mut acc, line| {
+        if line.starts_with("[START BACKUP]") || acc.is_empty() {
+            acc.push(line);
+        } else {
+            let last = acc.pop().unwrap_or_default();
+            let start = last.as_ptr() as usize - text.as_ptr() as usize;
+            acc.push(&text[start..start + last.len() + line.len()]);
+        }
+        acc
+    });
+    blocks.reverse();
+    blocks.concat().into_bytes()
+}
+
+fn starts(m: &LogModel) -> Vec<String> {
+    m.runs
+        .iter()
+        .map(|r| r.start.as_ref().map_or("cut".to_owned(), |(t, _)| t.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_newest_first_paste_is_numbered_in_time_order_and_put_back_in_order() {
+    let input = fixture("4.4-newest-first-ok.log");
+    let m = log::parse(&input);
+    assert_eq!(m.run_order, log::RunOrder::NewestFirst);
+    assert_eq!(
+        starts(&m),
+        ["2025-06-02T02:45:01", "2025-06-03T02:45:01", "2025-06-04T02:45:01"]
+    );
+    // Run 1 is the oldest: the last block of the text; lines stay those of the paste.
+    assert_eq!((m.runs[0].lines.first, m.runs[0].lines.last), (53, 78));
+    assert_eq!((m.runs[2].lines.first, m.runs[2].lines.last), (1, 26));
+    // The same runs as Jeedom writes them: read as written, and the text put back in order is
+    // exactly that.
+    let in_order = blocks_reversed(&input);
+    let written = log::parse(&in_order);
+    assert_eq!(written.run_order, log::RunOrder::AsWritten);
+    assert_eq!(starts(&written), starts(&m));
+    assert_eq!(log::in_time_order(&input).as_deref(), Some(&in_order[..]));
+    assert_eq!(log::in_time_order(&in_order), None);
+    // The JSON says so; a log in Jeedom's order has no such key.
+    let json = serde_json::to_value(&m).unwrap();
+    assert_eq!(json["run_order"], "newest_first");
+    assert!(serde_json::to_value(&written).unwrap().get("run_order").is_none());
+    let text = log::render::render_text(&m, &input, Lang::Fr);
+    assert!(
+        text.starts_with("Sauvegardes collées de la plus récente à la plus ancienne"),
+        "{text}"
+    );
+}
+
+#[test]
+fn two_logs_pasted_one_after_the_other_keep_their_order() {
+    // A complete 4.4 run, then another box's 4.5 log trimmed at its start.
+    let m = log::parse(&fixture("two-logs-4.4-then-4.5-cut.log"));
+    assert_eq!(m.run_order, log::RunOrder::AsWritten);
+    assert_eq!(m.runs.len(), 2);
+    assert_eq!((m.runs[0].lines.first, m.runs[0].lines.last), (1, 26));
+    assert!(m.runs[1].cut_at_start() && m.runs[1].succeeded());
+    // A 4.4 run that never ended, then another box's log trimmed at its start: the second
+    // log's steps go back to the database check, so they start a run of their own instead of
+    // finishing the first (no phantom run with the other box's archive).
+    let m = log::parse(&fixture("two-logs-running-then-other-box-cut.log"));
+    assert_eq!(m.runs.len(), 2, "{:#?}", m.runs);
+    assert_eq!(m.runs[0].end, RunEnd::Unterminated);
+    assert_eq!((m.runs[0].lines.first, m.runs[0].lines.last), (1, 13));
+    assert!(m.runs[0].archive.is_none());
+    assert!(m.runs[1].cut_at_start() && m.runs[1].succeeded());
+    assert_eq!(
+        m.runs[1].archive.as_ref().and_then(|a| a.box_name.as_deref()),
+        Some("Salon")
+    );
+    // Two boxes' logs whose times go down are two logs, not a newest-first paste.
+    let one = fixture("4.4-ok.log");
+    let other = String::from_utf8(fixture("4.5-ok.log"))
+        .unwrap()
+        .replace("2025-10-01", "2020-01-01")
+        .replace("backup-Jeedom-", "backup-Salon-");
+    let both = [&one[..], other.as_bytes()].concat();
+    let m = log::parse(&both);
+    assert_eq!(m.runs.len(), 2);
+    assert_eq!(m.run_order, log::RunOrder::AsWritten);
+    assert!(m.runs[0].start.as_ref().unwrap().0 > m.runs[1].start.as_ref().unwrap().0);
+    assert_eq!(log::in_time_order(&both), None);
+}
+
+#[test]
+fn a_paste_with_its_lines_in_reverse_order_is_put_back_and_no_other_fixture_reads_as_one() {
+    let reversed = fixture("order/4.4-lines-reversed-ok.log");
+    let forward = fixture("4.4-two-runs-ok.log");
+    assert_eq!(log::lines_in_order(&reversed).as_deref(), Some(&forward[..]));
+    // No log in Jeedom's order (nor a newest-first paste of whole runs) is taken for one.
+    let old = ["old/3.x-name-of-backup-ok.log", "old/2.x-samba-putting-file-ok.log"];
+    for (name, input) in all_fixtures()
+        .into_iter()
+        .chain(old.iter().map(|n| (n.to_string(), fixture(n))))
+    {
+        assert_eq!(log::lines_in_order(&input), None, "{name}");
+    }
 }

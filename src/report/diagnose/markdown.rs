@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::words::{self, disagreement_text, profile_caption, run_title};
-use super::{Diagnosis, Quote, QuoteKind, RunReport};
+use super::{Diagnosis, Note, Quote, QuoteKind, RunReport};
 use crate::Lang;
 use crate::case::Origin;
 
@@ -32,6 +32,16 @@ pub fn render_markdown(d: &Diagnosis, lang: Lang) -> String {
     if let Some(t) = words::jeedom_seen_text(d, lang) {
         let _ = writeln!(m);
         let _ = writeln!(m, "> **{}**", escape(&t));
+    }
+    // A paste read in another order than the user's: the run numbers and line numbers below
+    // are those of the text put back in order, which the reader must know.
+    for note in d
+        .notes
+        .iter()
+        .filter(|n| matches!(n, Note::NewestFirst { .. } | Note::LinesReversed { .. }))
+    {
+        let _ = writeln!(m);
+        let _ = writeln!(m, "> {}", escape(&words::note_text(note, lang)));
     }
     let _ = writeln!(m);
     let _ = writeln!(m, "### {}", lang.pick("Réponse courte", "Short answer"));

@@ -819,6 +819,28 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
                 )
             }
         }
+        Note::NewestFirst { file } => {
+            if fr {
+                format!(
+                    "{file} : les sauvegardes ont été collées de la plus récente à la plus ancienne ; elles sont lues remises dans l'ordre chronologique (la 1 est la plus ancienne, comme dans « infobackup parse »), et les numéros de ligne cités sont ceux du texte remis dans cet ordre."
+                )
+            } else {
+                format!(
+                    "{file}: the backup runs were pasted newest first; they are read put back in time order (run 1 is the oldest, as in `infobackup parse`), and the line numbers quoted are those of the text put back in that order."
+                )
+            }
+        }
+        Note::LinesReversed { file } => {
+            if fr {
+                format!(
+                    "{file} : les lignes ont été collées dans l'ordre inverse (la plus récente en premier, comme certains afficheurs les montrent) ; elles sont lues remises dans l'ordre, et les numéros de ligne cités sont ceux du texte remis dans cet ordre."
+                )
+            } else {
+                format!(
+                    "{file}: the lines were pasted in reverse order (newest first, as some log viewers show them); they are read put back in order, and the line numbers quoted are those of the text put back in that order."
+                )
+            }
+        }
         Note::Quoted { file } => {
             if fr {
                 format!("{file} : journal collé en citation de forum (« > » en début de ligne) ; lu sans ce préfixe.")
