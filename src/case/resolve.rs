@@ -94,8 +94,9 @@ impl From<&Overrides> for Options {
 }
 
 /// When strict's watchdog looks at a run that did not end: a minute after a failed run's last
-/// dated line; for a run still going, at `now` when given (the box's clock), else a minute after
-/// `timeout_s`. Always before the next run's first trigger.
+/// dated line; for a run still going, at `now` when given (the box's clock; at the run's begin
+/// when the clock reads earlier), never later, so a run read before its timeout is in progress;
+/// else a minute after `timeout_s`. Always before the next run's first trigger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Watchdog {
     pub timeout_s: u64,
@@ -816,10 +817,10 @@ fn watchdog_ticks(runs: &[RunInfo], slots: &[Slot], w: &Watchdog) -> Vec<(u32, D
                 let last_dated = run.latest_time.unwrap_or(begin).max(begin);
                 (add_secs(last_dated, 60), TimeHow::WatchdogAfterFailure)
             }
-            // Live: the box's clock says how long it has been running.
-            RunEndInfo::Unterminated if w.now.is_some_and(|n| n > begin) => {
-                (w.now.unwrap_or(begin), TimeHow::WatchdogNow)
-            }
+            // Live: the box's clock says how long it has been running. Never a tick after the
+            // box's `now` (issue 15): read at the backup's first minute, the run is in progress,
+            // and strict must say so rather than look at it as if its timeout had passed.
+            RunEndInfo::Unterminated if w.now.is_some() => (w.now.unwrap_or(begin).max(begin), TimeHow::WatchdogNow),
             RunEndInfo::Unterminated => {
                 let secs = i64::try_from(w.timeout_s).unwrap_or(i64::MAX / 2).saturating_add(60);
                 (add_secs(begin, secs), TimeHow::WatchdogTimeout)

@@ -893,12 +893,21 @@ fn a_pasted_cron_execution_log_is_served_as_log_cron_execution() {
 /// A mock box in live mode (no listings, no control methods), serving a recorded case at its
 /// last trigger, so log/backup holds the whole run.
 fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
+    live_box_at(case, None)
+}
+
+/// [`live_box`] at step `step` (0-based; the last when `None`): the box's clock and logs are
+/// that step's.
+fn live_box_at(
+    case: &str,
+    step: Option<usize>,
+) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
     use infobackup::jeeapi::{JeedomMock, SessionMode, SessionOptions};
     let resolved = infobackup::case::Case::load(&repo().join("scenarios").join(case))
         .unwrap()
         .resolve(&infobackup::case::Overrides::default())
         .unwrap();
-    let last = resolved.timeline.steps.len() - 1;
+    let last = step.unwrap_or(resolved.timeline.steps.len() - 1);
     let mock = JeedomMock::start_blocking(0).unwrap();
     let session = mock
         .register(
@@ -972,6 +981,61 @@ fn live_mode_reads_the_box_and_never_writes() {
     );
     assert!(v["assumptions"].as_array().unwrap().iter().any(|a| a["kind"] == "live"));
     assert_no_secret("live json", &out.stdout, &[&key]);
+    assert_eq!(session.events(), Some(0));
+}
+
+/// Issue 15 point 8: a box read at its first step (`serve --live` starts there) is in the middle
+/// of its backup: its clock is the backup's start and its log stops at the begin event. Strict's
+/// watchdog looks at the run at the box's `now`, not two hours later, so a backup still running
+/// is "in progress" for both readings, never "failed" before its watchdog time.
+#[test]
+fn live_mode_at_the_first_step_is_in_progress_not_failed() {
+    let (mock, session, key) = live_box_at("4.4-samba-ok", Some(0));
+    let out = infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args([
+            "diagnose",
+            "--jeedom-url",
+            &mock.uri(),
+            "--format",
+            "json",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["live"]["now"], "2025-09-10 03:27:01",
+        "the box's clock is step 1's: {}",
+        v["live"]
+    );
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let (published, strict) = tiles_of(&runs[0]);
+    assert_eq!(published, "in_progress");
+    assert_eq!(
+        strict, "in_progress",
+        "strict called a running backup failed before its watchdog time: {}",
+        runs[0]
+    );
+    assert_eq!(
+        runs[0]["tiles"]["strict"]["tone"],
+        runs[0]["tiles"]["published"]["tone"]
+    );
+    // The watchdog's tick is at the box's clock, not at begin + timeout.
+    let ticks: Vec<&serde_json::Value> = runs[0]["triggers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["trigger"] == "schedule")
+        .collect();
+    assert!(
+        ticks.iter().all(|t| t["at"] == "2025-09-10 03:27:01"),
+        "a watchdog tick after the box's now: {ticks:?}"
+    );
     assert_eq!(session.events(), Some(0));
 }
 
