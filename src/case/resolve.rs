@@ -1204,8 +1204,9 @@ fn jeedom_version(m: &Manifest, ov: &Overrides, runs: &[RunInfo], facts: &mut Fa
 
 /// The generation to replay a log of Jeedom `seen` (a release such as `3.3.39`, parsed as `v`)
 /// with: the scenario exists for 4.2 to 4.5 only, so an older log is replayed as 4.2 and a newer
-/// release (`4.6.0`, read as 4.5) as 4.5, and the fact says so.
-fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) {
+/// release (`4.6.0`, read as 4.5) as 4.5, and the fact says so. Live mode maps the version the
+/// box announces with it too (and then marks the fact `on_box`).
+pub fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) {
     let replayed = match v {
         JeedomVersion::V2 | JeedomVersion::V3 => JeedomVersion::V4_2,
         other => other,
@@ -1215,7 +1216,14 @@ fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) 
         (replayed, Value::Version(replayed))
     } else {
         let seen = seen.to_owned();
-        (replayed, Value::ReplayedAs { seen, replayed })
+        (
+            replayed,
+            Value::ReplayedAs {
+                seen,
+                replayed,
+                on_box: false,
+            },
+        )
     }
 }
 

@@ -902,6 +902,15 @@ fn live_box_at(
     case: &str,
     step: Option<usize>,
 ) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
+    live_box_announcing(case, step, None)
+}
+
+/// [`live_box_at`] whose `version` announces `release` (any text) instead of the case's.
+fn live_box_announcing(
+    case: &str,
+    step: Option<usize>,
+    release: Option<&str>,
+) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
     use infobackup::jeeapi::{JeedomMock, SessionMode, SessionOptions};
     let resolved = infobackup::case::Case::load(&repo().join("scenarios").join(case))
         .unwrap()
@@ -915,6 +924,7 @@ fn live_box_at(
             SessionOptions {
                 mode: SessionMode::Live,
                 start_step: last,
+                release: release.map(str::to_owned),
                 ..Default::default()
             },
         )
@@ -1037,6 +1047,90 @@ fn live_mode_at_the_first_step_is_in_progress_not_failed() {
         "a watchdog tick after the box's now: {ticks:?}"
     );
     assert_eq!(session.events(), Some(0));
+}
+
+/// Issue 12 point 5: a box of a Jeedom the scenario is not published for (4.6, 4.1, 3.x) is
+/// replayed as the nearest published generation, and live mode says so: a warning on standard
+/// error naming the version read and the one replayed, the report's first sentence, and the
+/// assumption. A published release says nothing; a version that cannot be read is said too.
+#[test]
+fn live_mode_says_when_it_maps_the_boxs_version() {
+    let diagnose = |release: &str, lang: &str| {
+        let (mock, session, key) = live_box_announcing("4.4-samba-ok", None, Some(release));
+        let out = infobackup()
+            .env("INFOBACKUP_APIKEY", &key)
+            .args([
+                "diagnose",
+                "--jeedom-url",
+                &mock.uri(),
+                "--format",
+                "json",
+                "--lang",
+                lang,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(session.events(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.code() == Some(2) {
+            return (serde_json::Value::Null, err);
+        }
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{release}: {err}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v, err)
+    };
+    for (release, replayed, newer) in [
+        ("4.6.1", "4.5", true),
+        ("4.1.5", "4.2", false),
+        ("3.3.39", "4.2", false),
+    ] {
+        let (v, err) = diagnose(release, "en");
+        assert!(
+            err.contains("warning: the box at http://127.0.0.1:")
+                && err.contains(&format!("announces Jeedom {release}"))
+                && err.contains(&format!("replayed as Jeedom {replayed}")),
+            "{release}: {err}"
+        );
+        assert_eq!(v["live"]["version"], release);
+        assert_eq!(v["jeedom"], replayed, "{release}");
+        assert_eq!(v["jeedom_seen"], release, "{release}");
+        let note = v["jeedom_note"].as_str().unwrap().to_lowercase();
+        assert!(
+            note.contains(&format!("the box announces jeedom {release}"))
+                && note.contains(&format!("replayed as jeedom {replayed}"))
+                && note.contains("4.2"),
+            "{release}: {note}"
+        );
+        assert_eq!(note.contains("newer than"), newer, "{note}");
+        let fact = v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "live" && a["text"].as_str().unwrap_or("").contains("jeedom"))
+            .unwrap_or_else(|| panic!("{release}: no live version fact in {}", v["assumptions"]));
+        assert!(
+            fact["text"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{replayed} (the box announces Jeedom {release};")),
+            "{fact}"
+        );
+    }
+    // In French too.
+    let (_, err) = diagnose("4.6.1", "fr");
+    assert!(
+        err.contains("attention : la box http://127.0.0.1:") && err.contains("rejoué comme Jeedom 4.5"),
+        "{err}"
+    );
+    // A published release is no mapping: nothing said.
+    let (v, err) = diagnose("4.4.20", "en");
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(v["jeedom_seen"], serde_json::Value::Null);
+    assert_eq!(v["jeedom"], "4.4");
+    // A version that is not one cannot be mapped: exit 2, naming what the box announced.
+    let (v, err) = diagnose("5.0.0-beta", "en");
+    assert_eq!(v, serde_json::Value::Null, "{err}");
+    assert!(err.contains("unknown Jeedom version \"5.0.0-beta\""), "{err}");
 }
 
 /// Live mode reads log/update and log/cron_execution too: the daily backup whose text went to
