@@ -1042,9 +1042,21 @@ fn live_mode_at_the_first_step_is_in_progress_not_failed() {
         .iter()
         .filter(|t| t["trigger"] == "schedule")
         .collect();
-    assert!(
-        ticks.iter().all(|t| t["at"] == "2025-09-10 03:27:01"),
+    assert_eq!(ticks.len(), 1, "{}", runs[0]["triggers"]);
+    assert_eq!(
+        ticks[0]["at"], "2025-09-10 03:27:01",
         "a watchdog tick after the box's now: {ticks:?}"
+    );
+    // The short answer says the backup is in progress, not that it never ended.
+    let out = infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args(["diagnose", "--jeedom-url", &mock.uri(), "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("— in progress (so far the log stops at line 3) —") && !text.contains("never ended"),
+        "{text}"
     );
     assert_eq!(session.events(), Some(0));
 }
@@ -1052,7 +1064,7 @@ fn live_mode_at_the_first_step_is_in_progress_not_failed() {
 /// Issue 12 point 5: a box of a Jeedom the scenario is not published for (4.6, 4.1, 3.x) is
 /// replayed as the nearest published generation, and live mode says so: a warning on standard
 /// error naming the version read and the one replayed, the report's first sentence, and the
-/// assumption. A published release says nothing; a version that cannot be read is said too.
+/// assumption. A published release says nothing; a text that is no version is refused (exit 2).
 #[test]
 fn live_mode_says_when_it_maps_the_boxs_version() {
     let diagnose = |release: &str, lang: &str| {

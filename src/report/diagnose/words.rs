@@ -1007,6 +1007,22 @@ pub fn run_outcome(r: &RunReport, lang: Lang) -> String {
             }
         }
         RunEnd::Failed { message: None, .. } => lang.pick("échec", "failed").to_owned(),
+        // Strict's watchdog looked and found it within its timeout (only live mode's tick, at
+        // the box's clock, can): the backup may well still be running.
+        RunEnd::Unterminated
+            if r.triggers.iter().any(|t| {
+                t.strict_only
+                    && t.strict
+                        .as_ref()
+                        .is_some_and(|s| matches!(s.panel, Panel::InProgress { .. }))
+            }) =>
+        {
+            if fr {
+                format!("en cours (le log s'arrête pour l'instant ligne {})", r.run.lines.last)
+            } else {
+                format!("in progress (so far the log stops at line {})", r.run.lines.last)
+            }
+        }
         RunEnd::Unterminated => {
             if fr {
                 format!("jamais terminée (le log s'arrête ligne {})", r.run.lines.last)
