@@ -118,6 +118,8 @@ pub enum Value {
     ReplayedAs {
         seen: String,
         replayed: JeedomVersion,
+        /// `seen` is the version the box announced (live mode), not one read in the log.
+        on_box: bool,
     },
 }
 
@@ -289,12 +291,18 @@ impl Value {
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Version(v) => v.to_string(),
-            Value::ReplayedAs { seen, replayed } => match lang {
-                Lang::En => {
+            Value::ReplayedAs { seen, replayed, on_box } => match (lang, on_box) {
+                (Lang::En, false) => {
                     format!("{replayed} (the log is from Jeedom {seen}; the scenario exists for 4.2 to 4.5 only)")
                 }
-                Lang::Fr => {
+                (Lang::Fr, false) => {
                     format!("{replayed} (le log vient de Jeedom {seen} ; le scénario n'existe que pour 4.2 à 4.5)")
+                }
+                (Lang::En, true) => {
+                    format!("{replayed} (the box announces Jeedom {seen}; the scenario exists for 4.2 to 4.5 only)")
+                }
+                (Lang::Fr, true) => {
+                    format!("{replayed} (la box annonce Jeedom {seen} ; le scénario n'existe que pour 4.2 à 4.5)")
                 }
             },
             Value::Time { at, how } => {

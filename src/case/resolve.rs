@@ -94,8 +94,9 @@ impl From<&Overrides> for Options {
 }
 
 /// When strict's watchdog looks at a run that did not end: a minute after a failed run's last
-/// dated line; for a run still going, at `now` when given (the box's clock), else a minute after
-/// `timeout_s`. Always before the next run's first trigger.
+/// dated line; for a run still going, at `now` when given (the box's clock; at the run's begin
+/// when the clock reads earlier), never later, so a run read before its timeout is in progress;
+/// else a minute after `timeout_s`. Always before the next run's first trigger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Watchdog {
     pub timeout_s: u64,
@@ -826,10 +827,10 @@ fn watchdog_ticks(runs: &[RunInfo], slots: &[Slot], w: &Watchdog) -> Vec<(u32, D
                 let last_dated = run.latest_time.unwrap_or(begin).max(begin);
                 (add_secs(last_dated, 60), TimeHow::WatchdogAfterFailure)
             }
-            // Live: the box's clock says how long it has been running.
-            RunEndInfo::Unterminated if w.now.is_some_and(|n| n > begin) => {
-                (w.now.unwrap_or(begin), TimeHow::WatchdogNow)
-            }
+            // Live: the box's clock says how long it has been running. Never a tick after the
+            // box's `now` (issue 15): read at the backup's first minute, the run is in progress,
+            // and strict must say so rather than look at it as if its timeout had passed.
+            RunEndInfo::Unterminated if w.now.is_some() => (w.now.unwrap_or(begin).max(begin), TimeHow::WatchdogNow),
             RunEndInfo::Unterminated => {
                 let secs = i64::try_from(w.timeout_s).unwrap_or(i64::MAX / 2).saturating_add(60);
                 (add_secs(begin, secs), TimeHow::WatchdogTimeout)
@@ -1304,8 +1305,9 @@ fn jeedom_version(m: &Manifest, ov: &Overrides, runs: &[RunInfo], facts: &mut Fa
 
 /// The generation to replay a log of Jeedom `seen` (a release such as `3.3.39`, parsed as `v`)
 /// with: the scenario exists for 4.2 to 4.5 only, so an older log is replayed as 4.2 and a newer
-/// release (`4.6.0`, read as 4.5) as 4.5, and the fact says so.
-fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) {
+/// release (`4.6.0`, read as 4.5) as 4.5, and the fact says so. Live mode maps the version the
+/// box announces with it too (and then marks the fact `on_box`).
+pub fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) {
     let replayed = match v {
         JeedomVersion::V2 | JeedomVersion::V3 => JeedomVersion::V4_2,
         other => other,
@@ -1315,7 +1317,14 @@ fn published_generation(v: JeedomVersion, seen: &str) -> (JeedomVersion, Value) 
         (replayed, Value::Version(replayed))
     } else {
         let seen = seen.to_owned();
-        (replayed, Value::ReplayedAs { seen, replayed })
+        (
+            replayed,
+            Value::ReplayedAs {
+                seen,
+                replayed,
+                on_box: false,
+            },
+        )
     }
 }
 

@@ -319,6 +319,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let mut from_box = (false, false);
+    let mut version_mapped = None;
     let mut client = None;
     let (case, live) = match (&args.input, &args.jeedom_url) {
         (Some(arg), None) => (input_case(read_input(arg, args.lang)?, args.log)?, None),
@@ -326,6 +327,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
             opts.redactor = read.redactor;
             from_box = (read.set_version, read.set_samba);
+            version_mapped = read.version_mapped;
             client = Some(read.client);
             (read.case, Some(read.live))
         }
@@ -360,7 +362,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         if by_box && f.origin == Origin::Option {
             f.origin = Origin::Live;
+            if let (Subject::Jeedom, Some(seen)) = (&f.subject, &version_mapped) {
+                f.value = infobackup::case::Value::ReplayedAs {
+                    seen: seen.clone(),
+                    replayed: d.jeedom,
+                    on_box: true,
+                };
+            }
         }
+    }
+    if version_mapped.is_some() {
+        // The report says it first, as for a log of such a Jeedom.
+        d.jeedom_seen = version_mapped;
     }
 
     let color = args.format == Format::Text && args.output.is_none() && super::stdout_color();
@@ -464,6 +477,9 @@ mod live {
         pub live: Live,
         pub redactor: Redactor,
         pub set_version: bool,
+        /// The version the box announced, when it is not one the scenario is published for
+        /// (the replayed one is the `--jeedom-version` override it set).
+        pub version_mapped: Option<String>,
         pub set_samba: bool,
     }
 
@@ -522,11 +538,22 @@ mod live {
         let version_text = client.version_text().with_context(|| ctx("reading the version"))?;
         live.version = Some(version_text.clone());
         let mut set_version = false;
-        if ov.jeedom.is_none()
-            && let Ok(v) = version_text.parse::<JeedomVersion>()
-        {
-            ov.jeedom = Some(v);
-            set_version = true;
+        let mut version_mapped = None;
+        // A version that is not one at all ("5.0.0-beta") stops the read below: the client needs
+        // it to pick how to read the log, and says so (exit 2).
+        if ov.jeedom.is_none() {
+            let seen = version_text.trim().trim_start_matches(['v', 'V']);
+            if let Ok(v) = seen.parse::<JeedomVersion>() {
+                // A box of a Jeedom the scenario is not published for (4.6, 4.1, 3.x) is replayed
+                // as the nearest published one, and said so: never mapped silently.
+                let (replayed, value) = infobackup::case::resolve::published_generation(v, seen);
+                if matches!(value, infobackup::case::Value::ReplayedAs { .. }) {
+                    eprintln!("{}", version_warning(&shown_url, seen, replayed, args.lang));
+                    version_mapped = Some(seen.to_owned());
+                }
+                ov.jeedom = Some(replayed);
+                set_version = true;
+            }
         }
         let mut samba = Vec::new();
         for k in ["samba::enable", "samba::cloudUpload"] {
@@ -592,8 +619,22 @@ mod live {
             live,
             redactor,
             set_version,
+            version_mapped,
             set_samba,
         })
+    }
+
+    /// The warning for a box whose announced version is not one the scenario is published for:
+    /// the version read and the one replayed.
+    fn version_warning(url: &str, seen: &str, replayed: JeedomVersion, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => format!(
+                "infobackup : attention : la box {url} annonce Jeedom {seen}, une version pour laquelle le scénario n'est pas publié (4.2 à 4.5) : son log est rejoué comme Jeedom {replayed}"
+            ),
+            Lang::En => format!(
+                "infobackup: warning: the box at {url} announces Jeedom {seen}, a release the scenario is not published for (4.2 to 4.5): its log is replayed as Jeedom {replayed}"
+            ),
+        }
     }
 
     /// `--push`: writes the value the published profile computed for the last trigger of the

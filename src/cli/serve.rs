@@ -24,11 +24,25 @@ pub struct Args {
     /// Behave like a real box: no control methods (mock::enterStep) and no pro-API listings.
     #[arg(long)]
     live: bool,
+    /// The step to start at (1-based): the box's clock (`datetime`) and its logs are that step's.
+    /// With --live the session stays there (the last step shows a backup that has ended).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    step: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let timeline = load_timeline(&args.case)?;
     let steps = timeline.steps.len();
+    if args.step == 0 || args.step > steps {
+        bail!("--step {}: {} has steps 1 to {steps}", args.step, args.case.display());
+    }
+    let start = args.step - 1;
+    // The box's clock at the start step: that step's own time (what `datetime` answers there).
+    let clock = timeline
+        .steps
+        .get(start)
+        .map(|s| infobackup::world::format_at(s.at))
+        .unwrap_or_default();
     let dialect = args.jeedom.unwrap_or(timeline.jeedom);
     let mock = JeedomMock::start_blocking(args.port).context("starting the mock Jeedom")?;
     let mode = if args.live {
@@ -42,6 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             SessionOptions {
                 dialect: Some(dialect),
                 mode,
+                start_step: start,
                 ..SessionOptions::default()
             },
         )
@@ -76,15 +91,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         out,
         "  curl -s {uri}{JEEAPI_PATH} -H 'Content-Type: application/json' \\\n    -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"version\",\"params\":{{\"apikey\":\"{key}\"}}}}'"
     )?;
+    let n = args.step;
     if args.live {
         writeln!(
             out,
-            "Live mode: the session stays at step 1; there are no control methods."
+            "Live mode: the session stays at step {n} (the box's clock: {clock}); there are no control methods."
         )?;
     } else {
         writeln!(
             out,
-            "The session starts at step 1; method mock::enterStep with params.step = i (0-based) moves it."
+            "The session starts at step {n} (the box's clock: {clock}); method mock::enterStep with params.step = i (0-based) moves it, and the clock with it."
         )?;
     }
     writeln!(out, "Press Ctrl-C to stop.")?;

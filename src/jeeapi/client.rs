@@ -1081,51 +1081,37 @@ mod tests {
         assert_eq!(php_string(&json!(12)), "12");
         assert_eq!(php_string(&json!("a")), "a");
     }
-    /// Serves each canned `(status, body)` once, in order, on a loopback port; returns the base URL.
-    fn canned_server(answers: Vec<(u16, String)>) -> String {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for (status, body) in answers {
-                let Ok((stream, _)) = listener.accept() else { return };
-                let mut reader = BufReader::new(stream);
-                let mut len = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut request = vec![0; len];
-                let _ = reader.read_exact(&mut request);
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let mut stream = reader.into_inner();
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(body.as_bytes());
-            }
-        });
-        url
+    /// A wiremock box answering `ping` twice: first HTTP 500, then HTTP 200, each with `body`'s
+    /// text (not JSON) as `application/json`.
+    async fn box_answering_ping_twice(first: String, second: String) -> wiremock::MockServer {
+        use wiremock::matchers::{body_partial_json, method as http_method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        // Mounted first, so it answers first; then spent, so the second one answers.
+        for (status, body) in [(500, first), (200, second)] {
+            Mock::given(http_method("POST"))
+                .and(path(JEEAPI_PATH))
+                .and(body_partial_json(json!({"method": "ping"})))
+                .respond_with(ResponseTemplate::new(status).set_body_raw(body, "application/json"))
+                .up_to_n_times(1)
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        server
     }
 
-    #[test]
-    fn a_key_cut_by_the_excerpt_is_not_half_shown() {
+    #[tokio::test]
+    async fn a_key_cut_by_the_excerpt_is_not_half_shown() {
         let secret = key();
-        // The server echoes the request; the 200-character excerpt ends in the middle of the key.
+        // The box echoes the request; the 200-character excerpt ends in the middle of the key.
         let cut = |before: &str| format!("{before}{}{}", "x".repeat(190 - before.len()), secret.expose());
-        let url = canned_server(vec![(500, cut("")), (200, cut("<br/>"))]);
-        let mut client = Client::new(ClientConfig::mock_session(url, secret.clone())).unwrap();
-        for e in [client.ping().unwrap_err(), client.ping().unwrap_err()] {
-            assert!(
-                matches!(e, ApiError::HttpStatus { .. } | ApiError::NotJson { .. }),
-                "{e}"
-            );
+        let server = box_answering_ping_twice(cut(""), cut("<br/>")).await;
+        let mut client = Client::new(ClientConfig::mock_session(server.uri(), secret.clone())).unwrap();
+        let (e500, not_json) = (client.ping().unwrap_err(), client.ping().unwrap_err());
+        assert!(matches!(e500, ApiError::HttpStatus { .. }), "{e500}");
+        assert!(matches!(not_json, ApiError::NotJson { .. }), "{not_json}");
+        for e in [e500, not_json] {
             let shown = e.to_string();
             assert!(
                 !shown.contains(&secret.expose()[..8]),
@@ -1135,14 +1121,38 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_key_inside_an_unexpected_result_is_scrubbed() {
+    /// Answers every JSON-RPC request with `result`, under the request's own id.
+    struct Echoing {
+        result: Value,
+    }
+
+    impl wiremock::Respond for Echoing {
+        fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(json!({"jsonrpc": "2.0", "id": body["id"], "result": self.result}))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_key_inside_an_unexpected_result_is_scrubbed() {
+        use wiremock::matchers::{body_partial_json, method as http_method, path};
+        use wiremock::{Mock, MockServer};
         let secret = key();
-        // A log line that logged a request URL, answered in a shape the client does not expect.
+        // A log line that logged a request URL, answered in a shape the client does not expect
+        // (an object where `log::get` gives lines and `backup::list` gives files).
         let result = json!({"line": format!("GET /core/api/jeeApi.php?apikey={}", secret.expose())});
-        let answer = |id: i64| json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string();
-        let url = canned_server(vec![(200, answer(1)), (200, answer(2))]);
-        let mut config = ClientConfig::mock_session(url, secret.clone());
+        let server = MockServer::start().await;
+        for (at, rpc) in [(JEEAPI_PATH, method::LOG_GET), (PROAPI_PATH, method::BACKUP_LIST)] {
+            Mock::given(http_method("POST"))
+                .and(path(at))
+                .and(body_partial_json(json!({"method": rpc})))
+                .respond_with(Echoing { result: result.clone() })
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let mut config = ClientConfig::mock_session(server.uri(), secret.clone());
         config.dialect = Dialect::Known(JeedomVersion::V4_2);
         let mut client = Client::new(config).unwrap();
         let e = client.read_log(LogName::Backup).unwrap_err();

@@ -152,11 +152,16 @@ pub struct SessionOptions {
     pub virtual_cmd: Option<u64>,
     /// The step the session starts at (default 0).
     pub start_step: usize,
+    /// The release `version` announces (default: the dialect's, e.g. `4.4.20`): any text, so a
+    /// test can play a box of a Jeedom the scenario is not published for (`4.6.1`, `4.1.5`).
+    pub release: Option<String>,
 }
 
 struct Session {
     timeline: Arc<Timeline>,
     dialect: JeedomVersion,
+    /// What `version` announces, when not the dialect's release.
+    release: Option<String>,
     mode: SessionMode,
     step: usize,
     /// Unix seconds of each step.
@@ -358,6 +363,7 @@ impl JeedomMock {
         let key = generate_key();
         let session = Session {
             dialect: opts.dialect.unwrap_or(timeline.jeedom),
+            release: opts.release,
             mode: opts.mode,
             step: opts.start_step,
             epochs,
@@ -1064,7 +1070,7 @@ fn jee_method(s: &mut Session, m: &str, params: &Map<String, Value>) -> Result<V
         .current()
         .ok_or_else(|| err(code::INVALID_REQUEST, "Étape courante absente"))?;
     match m {
-        method::VERSION => Ok(json!(release(s.dialect))),
+        method::VERSION => Ok(json!(s.release.as_deref().unwrap_or(release(s.dialect)))),
         method::DATETIME => {
             let secs = s.epochs.get(s.step).copied().unwrap_or_default();
             #[allow(clippy::cast_precision_loss)]

@@ -7,22 +7,16 @@
 
 use std::borrow::Cow;
 
-/// Windows-1252 for 0x80..=0x9F (the rest of the high half is Latin-1, i.e. the same code
-/// point). The five holes (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to the C1 control of the same
-/// value, as WHATWG's decoder does, so decoding never fails.
-const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}',
-    '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}', '\u{0090}', '\u{2018}',
-    '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}',
-    '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
-];
-
-/// One byte read as Windows-1252.
+/// One byte read as Windows-1252, by `encoding_rs` (WHATWG's table): the five bytes the code
+/// page leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as the C1 control of the same value,
+/// so decoding never fails.
 pub fn cp1252(b: u8) -> char {
-    match b {
-        0x80..=0x9F => CP1252_HIGH.get(usize::from(b - 0x80)).copied().unwrap_or('\u{FFFD}'),
-        _ => char::from(b),
-    }
+    decode_cp1252(&[b]).chars().next().unwrap_or('\u{FFFD}')
+}
+
+/// Bytes read as Windows-1252: exactly one character per byte, never an error.
+pub fn decode_cp1252(bytes: &[u8]) -> Cow<'_, str> {
+    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
 }
 
 /// A decoded line (or piece of a line).
@@ -104,9 +98,12 @@ fn rebuild(raw: &[u8], base: u64) -> Decoded<'_> {
             push(&mut text, &mut map, c, pos + i);
         }
         pos += chunk.valid().len();
-        for (i, b) in chunk.invalid().iter().enumerate() {
+        if !chunk.invalid().is_empty() {
             cp = true;
-            push(&mut text, &mut map, cp1252(*b), pos + i);
+            // Windows-1252 is one character per byte: character `i` comes from byte `i`.
+            for (i, c) in decode_cp1252(chunk.invalid()).chars().enumerate() {
+                push(&mut text, &mut map, c, pos + i);
+            }
         }
         pos += chunk.invalid().len();
     }
@@ -270,6 +267,39 @@ mod tests {
     fn windows1252_specials() {
         let d = decode_line(b"\x80 \x85 \x92 \x9c \x81", 0, None);
         assert_eq!(d.text, "€ … ’ œ \u{81}");
+    }
+
+    /// What the hand-kept table this decoder replaced gave, byte for byte: Latin-1 outside
+    /// 0x80..=0x9F, the code page's 27 characters inside, and the five undefined bytes as the C1
+    /// control of the same value (as WHATWG's decoder, which `encoding_rs` implements, reads them).
+    #[test]
+    fn windows1252_is_one_character_per_byte_as_the_old_table() {
+        const HIGH: [char; 32] = [
+            '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}',
+            '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}', '\u{0090}', '\u{2018}',
+            '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}',
+            '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+        ];
+        let all: Vec<u8> = (0..=255).collect();
+        let text = decode_cp1252(&all);
+        assert_eq!(text.chars().count(), 256);
+        for (b, c) in all.iter().zip(text.chars()) {
+            let old = match b {
+                0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+                _ => char::from(*b),
+            };
+            assert_eq!(c, old, "byte {b:#04x}");
+            assert_eq!(cp1252(*b), old, "byte {b:#04x}");
+        }
+        for hole in [0x81u8, 0x8D, 0x8F, 0x90, 0x9D] {
+            assert_eq!(cp1252(hole), char::from(hole));
+        }
+        // Offsets still map back through a run of several non-UTF-8 bytes.
+        let d = decode_line(b"a\x80\x81\xe9b", 7, None);
+        assert_eq!(d.text, "a€\u{81}éb");
+        let b_at = d.text.len() - 1;
+        assert_eq!(d.abs(b_at), 7 + 4);
+        assert_eq!(d.abs(1), 8);
     }
 
     #[test]

@@ -144,7 +144,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use decode::{cp1252, unescape_html};
+pub use decode::{cp1252, decode_cp1252, unescape_html};
 pub use growing::{GrowingLog, LogView};
 pub use model::*;
 pub use parser::{LogItem, LogItemRef, MAX_DETAILS, MAX_LINE, MAX_MESSAGE, ModelBuilder, Parser, RunReader};

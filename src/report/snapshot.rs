@@ -145,7 +145,7 @@ pub fn render(resolved: &Resolved, profile: &str, replay: &Replay) -> String {
 fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
-        Err(_) => bytes.iter().map(|b| crate::log::cp1252(*b)).collect(),
+        Err(_) => crate::log::decode_cp1252(bytes).into_owned(),
     }
 }
 

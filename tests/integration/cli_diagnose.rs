@@ -893,12 +893,30 @@ fn a_pasted_cron_execution_log_is_served_as_log_cron_execution() {
 /// A mock box in live mode (no listings, no control methods), serving a recorded case at its
 /// last trigger, so log/backup holds the whole run.
 fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
+    live_box_at(case, None)
+}
+
+/// [`live_box`] at step `step` (0-based; the last when `None`): the box's clock and logs are
+/// that step's.
+fn live_box_at(
+    case: &str,
+    step: Option<usize>,
+) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
+    live_box_announcing(case, step, None)
+}
+
+/// [`live_box_at`] whose `version` announces `release` (any text) instead of the case's.
+fn live_box_announcing(
+    case: &str,
+    step: Option<usize>,
+    release: Option<&str>,
+) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
     use infobackup::jeeapi::{JeedomMock, SessionMode, SessionOptions};
     let resolved = infobackup::case::Case::load(&repo().join("scenarios").join(case))
         .unwrap()
         .resolve(&infobackup::case::Overrides::default())
         .unwrap();
-    let last = resolved.timeline.steps.len() - 1;
+    let last = step.unwrap_or(resolved.timeline.steps.len() - 1);
     let mock = JeedomMock::start_blocking(0).unwrap();
     let session = mock
         .register(
@@ -906,6 +924,7 @@ fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::
             SessionOptions {
                 mode: SessionMode::Live,
                 start_step: last,
+                release: release.map(str::to_owned),
                 ..Default::default()
             },
         )
@@ -973,6 +992,157 @@ fn live_mode_reads_the_box_and_never_writes() {
     assert!(v["assumptions"].as_array().unwrap().iter().any(|a| a["kind"] == "live"));
     assert_no_secret("live json", &out.stdout, &[&key]);
     assert_eq!(session.events(), Some(0));
+}
+
+/// Issue 15 point 8: a box read at its first step (`serve --live` starts there) is in the middle
+/// of its backup: its clock is the backup's start and its log stops at the begin event. Strict's
+/// watchdog looks at the run at the box's `now`, not two hours later, so a backup still running
+/// is "in progress" for both readings, never "failed" before its watchdog time.
+#[test]
+fn live_mode_at_the_first_step_is_in_progress_not_failed() {
+    let (mock, session, key) = live_box_at("4.4-samba-ok", Some(0));
+    let out = infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args([
+            "diagnose",
+            "--jeedom-url",
+            &mock.uri(),
+            "--format",
+            "json",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["live"]["now"], "2025-09-10 03:27:01",
+        "the box's clock is step 1's: {}",
+        v["live"]
+    );
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let (published, strict) = tiles_of(&runs[0]);
+    assert_eq!(published, "in_progress");
+    assert_eq!(
+        strict, "in_progress",
+        "strict called a running backup failed before its watchdog time: {}",
+        runs[0]
+    );
+    assert_eq!(
+        runs[0]["tiles"]["strict"]["tone"],
+        runs[0]["tiles"]["published"]["tone"]
+    );
+    // The watchdog's tick is at the box's clock, not at begin + timeout.
+    let ticks: Vec<&serde_json::Value> = runs[0]["triggers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["trigger"] == "schedule")
+        .collect();
+    assert_eq!(ticks.len(), 1, "{}", runs[0]["triggers"]);
+    assert_eq!(
+        ticks[0]["at"], "2025-09-10 03:27:01",
+        "a watchdog tick after the box's now: {ticks:?}"
+    );
+    // The short answer says the backup is in progress, not that it never ended.
+    let out = infobackup()
+        .env("INFOBACKUP_APIKEY", &key)
+        .args(["diagnose", "--jeedom-url", &mock.uri(), "--lang", "en"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("— in progress (so far the log stops at line 3) —") && !text.contains("never ended"),
+        "{text}"
+    );
+    assert_eq!(session.events(), Some(0));
+}
+
+/// Issue 12 point 5: a box of a Jeedom the scenario is not published for (4.6, 4.1, 3.x) is
+/// replayed as the nearest published generation, and live mode says so: a warning on standard
+/// error naming the version read and the one replayed, the report's first sentence, and the
+/// assumption. A published release says nothing; a text that is no version is refused (exit 2).
+#[test]
+fn live_mode_says_when_it_maps_the_boxs_version() {
+    let diagnose = |release: &str, lang: &str| {
+        let (mock, session, key) = live_box_announcing("4.4-samba-ok", None, Some(release));
+        let out = infobackup()
+            .env("INFOBACKUP_APIKEY", &key)
+            .args([
+                "diagnose",
+                "--jeedom-url",
+                &mock.uri(),
+                "--format",
+                "json",
+                "--lang",
+                lang,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(session.events(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.code() == Some(2) {
+            return (serde_json::Value::Null, err);
+        }
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{release}: {err}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v, err)
+    };
+    for (release, replayed, newer) in [
+        ("4.6.1", "4.5", true),
+        ("4.1.5", "4.2", false),
+        ("3.3.39", "4.2", false),
+    ] {
+        let (v, err) = diagnose(release, "en");
+        assert!(
+            err.contains("warning: the box at http://127.0.0.1:")
+                && err.contains(&format!("announces Jeedom {release}"))
+                && err.contains(&format!("replayed as Jeedom {replayed}")),
+            "{release}: {err}"
+        );
+        assert_eq!(v["live"]["version"], release);
+        assert_eq!(v["jeedom"], replayed, "{release}");
+        assert_eq!(v["jeedom_seen"], release, "{release}");
+        let note = v["jeedom_note"].as_str().unwrap().to_lowercase();
+        assert!(
+            note.contains(&format!("the box announces jeedom {release}"))
+                && note.contains(&format!("replayed as jeedom {replayed}"))
+                && note.contains("4.2"),
+            "{release}: {note}"
+        );
+        assert_eq!(note.contains("newer than"), newer, "{note}");
+        let fact = v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "live" && a["text"].as_str().unwrap_or("").contains("jeedom"))
+            .unwrap_or_else(|| panic!("{release}: no live version fact in {}", v["assumptions"]));
+        assert!(
+            fact["text"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{replayed} (the box announces Jeedom {release};")),
+            "{fact}"
+        );
+    }
+    // In French too.
+    let (_, err) = diagnose("4.6.1", "fr");
+    assert!(
+        err.contains("attention : la box http://127.0.0.1:") && err.contains("rejoué comme Jeedom 4.5"),
+        "{err}"
+    );
+    // A published release is no mapping: nothing said.
+    let (v, err) = diagnose("4.4.20", "en");
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(v["jeedom_seen"], serde_json::Value::Null);
+    assert_eq!(v["jeedom"], "4.4");
+    // A version that is not one cannot be mapped: exit 2, naming what the box announced.
+    let (v, err) = diagnose("5.0.0-beta", "en");
+    assert_eq!(v, serde_json::Value::Null, "{err}");
+    assert!(err.contains("unknown Jeedom version \"5.0.0-beta\""), "{err}");
 }
 
 /// Live mode reads log/update and log/cron_execution too: the daily backup whose text went to

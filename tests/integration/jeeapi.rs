@@ -881,6 +881,71 @@ fn serve_serves_a_recorded_case_folder() {
     stop_serve(served);
 }
 
+/// Issue 15 point 8: the served box's clock is the served step's own time, at whichever step the
+/// session starts (`--step`) and wherever `mock::enterStep` moves it; in live mode it stays there.
+#[test]
+fn serve_clock_follows_the_step_it_serves() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/4.4-samba-ok");
+    let timeline = infobackup::case::Case::load(&dir)
+        .unwrap()
+        .resolve(&infobackup::case::Overrides::default())
+        .unwrap()
+        .timeline;
+    assert_eq!(timeline.steps.len(), 2);
+    let (begin, end) = (timeline.steps[0].at, timeline.steps[1].at);
+    assert_ne!(begin, end);
+    let live_client = |s: &Served| {
+        let base = s.url.trim_end_matches(JEEAPI_PATH).to_owned();
+        Client::new(ClientConfig::live(base, ApiKey::new(s.key.clone()).unwrap(), 4242)).unwrap()
+    };
+    for (args, at, log_step) in [(vec!["--live"], begin, 0), (vec!["--live", "--step", "2"], end, 1)] {
+        let mut a = vec![dir.to_str().unwrap()];
+        a.extend(args.iter().copied());
+        let served = start_serve(&a);
+        let banner = served.lines.concat();
+        assert!(
+            banner.contains(&format!("the box's clock: {}", infobackup::world::format_at(at))),
+            "{banner}"
+        );
+        let mut c = live_client(&served);
+        assert_eq!(c.box_now().unwrap(), at, "{args:?}");
+        assert_eq!(
+            &*c.log(LogName::Backup).unwrap(),
+            timeline.steps[log_step].log(LogName::Backup),
+            "{args:?}"
+        );
+        // Still there a moment later: a live box's session does not move.
+        assert_eq!(c.box_now().unwrap(), at, "{args:?}");
+        stop_serve(served);
+    }
+    // A replay session: the clock moves with mock::enterStep.
+    let served = start_serve(&[dir.to_str().unwrap()]);
+    let base = served.url.trim_end_matches(JEEAPI_PATH).to_owned();
+    let mut c = Client::new(ClientConfig::mock_session(
+        base,
+        ApiKey::new(served.key.clone()).unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(c.box_now().unwrap(), begin);
+    c.mock_enter_step(1).unwrap();
+    assert_eq!(c.box_now().unwrap(), end);
+    c.mock_enter_step(0).unwrap();
+    assert_eq!(c.box_now().unwrap(), begin);
+    stop_serve(served);
+    for bad in ["0", "3"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_infobackup"))
+            .args(["serve", dir.to_str().unwrap(), "--live", "--step", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--step {bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("--step {bad}")) && err.contains("steps 1 to 2"),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn serve_refuses_a_case_it_cannot_read() {
     let out = Command::new(env!("CARGO_BIN_EXE_infobackup"))

@@ -1029,6 +1029,22 @@ pub fn run_outcome(r: &RunReport, lang: Lang) -> String {
             }
         }
         RunEnd::Failed { message: None, .. } => lang.pick("échec", "failed").to_owned(),
+        // Strict's watchdog looked and found it within its timeout (only live mode's tick, at
+        // the box's clock, can): the backup may well still be running.
+        RunEnd::Unterminated
+            if r.triggers.iter().any(|t| {
+                t.strict_only
+                    && t.strict
+                        .as_ref()
+                        .is_some_and(|s| matches!(s.panel, Panel::InProgress { .. }))
+            }) =>
+        {
+            if fr {
+                format!("en cours (le log s'arrête pour l'instant ligne {})", r.run.lines.last)
+            } else {
+                format!("in progress (so far the log stops at line {})", r.run.lines.last)
+            }
+        }
         RunEnd::Unterminated => {
             if fr {
                 format!("jamais terminée (le log s'arrête ligne {})", r.run.lines.last)
@@ -1083,26 +1099,40 @@ pub fn tile_now_label(run: u32, lang: Lang) -> String {
     }
 }
 
-/// Said first when the log is from a Jeedom the scenario was never published for.
+/// Said first when the log (or, in live mode, the box) is from a Jeedom the scenario was never
+/// published for.
 pub fn jeedom_seen_text(d: &Diagnosis, lang: Lang) -> Option<String> {
     let seen = d.jeedom_seen.as_deref()?;
     let older = seen.starts_with('2') || seen.starts_with('3') || seen.starts_with("4.0") || seen.starts_with("4.1");
-    Some(match (lang, older) {
-        (Lang::Fr, true) => format!(
-            "Le widget et le scénario demandent Jeedom 4.2 ou plus récent : ce log vient de Jeedom {seen}, il est rejoué comme Jeedom {}.",
-            d.jeedom
+    let on_box = d
+        .assumptions
+        .iter()
+        .any(|f| matches!(f.value, crate::case::Value::ReplayedAs { on_box: true, .. }));
+    let r = d.jeedom;
+    Some(match (lang, older, on_box) {
+        (Lang::Fr, true, false) => format!(
+            "Le widget et le scénario demandent Jeedom 4.2 ou plus récent : ce log vient de Jeedom {seen}, il est rejoué comme Jeedom {r}."
         ),
-        (Lang::En, true) => format!(
-            "The widget and the scenario need Jeedom 4.2 or later: this log is from Jeedom {seen}, so it is replayed as Jeedom {}.",
-            d.jeedom
+        (Lang::En, true, false) => format!(
+            "The widget and the scenario need Jeedom 4.2 or later: this log is from Jeedom {seen}, so it is replayed as Jeedom {r}."
         ),
-        (Lang::Fr, false) => format!(
-            "Ce log vient de Jeedom {seen}, plus récent que les versions pour lesquelles le scénario est publié (4.2 à 4.5) : il est rejoué comme Jeedom {}.",
-            d.jeedom
+        (Lang::Fr, false, false) => format!(
+            "Ce log vient de Jeedom {seen}, plus récent que les versions pour lesquelles le scénario est publié (4.2 à 4.5) : il est rejoué comme Jeedom {r}."
         ),
-        (Lang::En, false) => format!(
-            "This log is from Jeedom {seen}, newer than the releases the scenario is published for (4.2 to 4.5): it is replayed as Jeedom {}.",
-            d.jeedom
+        (Lang::En, false, false) => format!(
+            "This log is from Jeedom {seen}, newer than the releases the scenario is published for (4.2 to 4.5): it is replayed as Jeedom {r}."
+        ),
+        (Lang::Fr, true, true) => format!(
+            "Le widget et le scénario demandent Jeedom 4.2 ou plus récent : la box annonce Jeedom {seen}, son log est rejoué comme Jeedom {r}."
+        ),
+        (Lang::En, true, true) => format!(
+            "The widget and the scenario need Jeedom 4.2 or later: the box announces Jeedom {seen}, so its log is replayed as Jeedom {r}."
+        ),
+        (Lang::Fr, false, true) => format!(
+            "La box annonce Jeedom {seen}, plus récent que les versions pour lesquelles le scénario est publié (4.2 à 4.5) : son log est rejoué comme Jeedom {r}."
+        ),
+        (Lang::En, false, true) => format!(
+            "The box announces Jeedom {seen}, newer than the releases the scenario is published for (4.2 to 4.5): its log is replayed as Jeedom {r}."
         ),
     })
 }
