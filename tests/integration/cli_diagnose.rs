@@ -892,6 +892,23 @@ fn a_pasted_cron_execution_log_is_served_as_log_cron_execution() {
 
 /// A mock box in live mode (no listings, no control methods), serving a recorded case at its
 /// last trigger, so log/backup holds the whole run.
+/// `diagnose --format json --lang LANG` against a live box (the mock), the key in the environment.
+fn live_diagnose_json(mock: &infobackup::jeeapi::JeedomMock, key: &str, lang: &str) -> std::process::Output {
+    infobackup()
+        .env("INFOBACKUP_APIKEY", key)
+        .args([
+            "diagnose",
+            "--jeedom-url",
+            &mock.uri(),
+            "--format",
+            "json",
+            "--lang",
+            lang,
+        ])
+        .output()
+        .unwrap()
+}
+
 fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
     live_box_at(case, None)
 }
@@ -1001,19 +1018,7 @@ fn live_mode_reads_the_box_and_never_writes() {
 #[test]
 fn live_mode_at_the_first_step_is_in_progress_not_failed() {
     let (mock, session, key) = live_box_at("4.4-samba-ok", Some(0));
-    let out = infobackup()
-        .env("INFOBACKUP_APIKEY", &key)
-        .args([
-            "diagnose",
-            "--jeedom-url",
-            &mock.uri(),
-            "--format",
-            "json",
-            "--lang",
-            "en",
-        ])
-        .output()
-        .unwrap();
+    let out = live_diagnose_json(&mock, &key, "en");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1069,19 +1074,7 @@ fn live_mode_at_the_first_step_is_in_progress_not_failed() {
 fn live_mode_says_when_it_maps_the_boxs_version() {
     let diagnose = |release: &str, lang: &str| {
         let (mock, session, key) = live_box_announcing("4.4-samba-ok", None, Some(release));
-        let out = infobackup()
-            .env("INFOBACKUP_APIKEY", &key)
-            .args([
-                "diagnose",
-                "--jeedom-url",
-                &mock.uri(),
-                "--format",
-                "json",
-                "--lang",
-                lang,
-            ])
-            .output()
-            .unwrap();
+        let out = live_diagnose_json(&mock, &key, lang);
         assert_eq!(session.events(), Some(0));
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         if out.status.code() == Some(2) {
@@ -1150,19 +1143,7 @@ fn live_mode_says_when_it_maps_the_boxs_version() {
 #[test]
 fn live_mode_reads_the_other_logs() {
     let (mock, session, key) = live_box("4.4-cron-backup-in-cron-execution");
-    let out = infobackup()
-        .env("INFOBACKUP_APIKEY", &key)
-        .args([
-            "diagnose",
-            "--jeedom-url",
-            &mock.uri(),
-            "--format",
-            "json",
-            "--lang",
-            "en",
-        ])
-        .output()
-        .unwrap();
+    let out = live_diagnose_json(&mock, &key, "en");
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let logs: Vec<&str> = v["input"]["logs"]
