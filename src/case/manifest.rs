@@ -280,7 +280,7 @@ pub struct ManifestError {
     /// The key in question, as a dotted path (`params.min_size`, `step[2].log`), or
     /// `(document)` when the whole file is at fault.
     pub key: String,
-    pub message: String,
+    pub message: crate::Text,
 }
 
 impl ManifestError {
@@ -290,7 +290,7 @@ impl ManifestError {
         src: &str,
         span: Option<Range<usize>>,
         key: Option<String>,
-        message: impl Into<String>,
+        message: impl Into<crate::Text>,
     ) -> Self {
         let start = span.as_ref().map_or(0, |s| s.start).min(src.len());
         let (line, column) = crate::line_col(src, start);
@@ -337,6 +337,7 @@ impl ManifestError {
             });
         }
         let key = key.or_else(|| err.span().filter(|s| !s.is_empty()).map(|s| key_at(src, s.start)));
+        let message = crate::Text::new(crate::error_words::toml_fr(&message), message);
         ManifestError::at(path, src, err.span(), key.or(Some("(document)".to_owned())), message)
     }
 }

@@ -52,9 +52,9 @@ pub struct Args {
     /// cases whose tile or flags differ.
     #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "profile", value_parser = super::profile_value())]
     compare: Option<Vec<String>>,
-    /// Language of the table (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
-    lang: Lang,
+    /// The run's language: the global `--lang`, or the locale's.
+    #[arg(skip)]
+    pub(crate) lang: Lang,
     /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each case
     /// served in its own Jeedom version's dialect).
     #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
@@ -266,7 +266,13 @@ fn report_error(r: &Row) {
     } else {
         format!("{}@{}", r.case, r.profile)
     };
-    eprintln!("infobackup: error: {what}: {}", r.detail.as_deref().unwrap_or("failed"));
+    let lang = super::lang();
+    eprintln!(
+        "infobackup: {} {what}{}{}",
+        lang.pick("erreur :", "error:"),
+        lang.pick(" : ", ": "),
+        r.detail.as_deref().unwrap_or(lang.pick("échec", "failed"))
+    );
 }
 
 fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str, via: &Via) -> anyhow::Result<ExitCode> {

@@ -111,9 +111,9 @@ pub struct Args {
     /// The box's time zone (IANA name, default Europe/Paris).
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
-    /// Language of the report (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
-    lang: Lang,
+    /// The run's language: the global `--lang`, or the locale's.
+    #[arg(skip)]
+    pub(crate) lang: Lang,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -315,6 +315,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut opts = Options {
         profile,
         overrides,
+        redactor: infobackup::redact::Redactor::new().in_lang(args.lang),
         ..Options::default()
     };
 
@@ -324,7 +325,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(arg), None) => (input_case(read_input(arg, args.lang)?, args.log)?, None),
         (input, Some(url)) => {
             let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
-            opts.redactor = read.redactor;
+            opts.redactor = read.redactor.in_lang(args.lang);
             from_box = (read.set_version, read.set_samba);
             client = Some(read.client);
             (read.case, Some(read.live))

@@ -42,9 +42,9 @@ pub struct Args {
     /// and its manifest names it.
     #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
     log_kind: LogArg,
-    /// Language of the messages (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
-    lang: Lang,
+    /// The run's language: the global `--lang`, or the locale's.
+    #[arg(skip)]
+    pub(crate) lang: Lang,
 }
 
 /// Why a case name is refused, or `None` when it is fine. The corpus names its cases

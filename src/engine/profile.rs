@@ -185,7 +185,7 @@ impl ProfileConfig {
     pub fn from_toml_file(path: &Path) -> Result<ProfileConfig, ProfileError> {
         let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
             file: path.to_owned(),
-            message: e.to_string(),
+            message: crate::Text::new(crate::error_words::Worded::message(&e, crate::Lang::Fr), e.to_string()),
         })?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         parse(&text, path, stem)
@@ -219,7 +219,7 @@ impl From<Profile> for ProfileConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProfileError {
     #[error("{}: cannot read the profile file: {message}", file.display())]
-    Read { file: PathBuf, message: String },
+    Read { file: PathBuf, message: crate::Text },
     #[error("{}:{line}:{column}: not valid TOML: {message}", file.display())]
     Syntax {
         file: PathBuf,
@@ -232,7 +232,7 @@ pub enum ProfileError {
         file: PathBuf,
         line: usize,
         key: String,
-        message: String,
+        message: crate::Text,
     },
     #[error("{}: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)", file.display())]
     MissingBase { file: PathBuf },
@@ -244,7 +244,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ProfileError {
+    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<crate::Text>) -> ProfileError {
         ProfileError::Key {
             file: self.file.to_owned(),
             line: crate::line_col(self.text, span.start).0,
