@@ -195,26 +195,26 @@ pub(crate) fn read_input(arg: &Path, lang: Lang) -> anyhow::Result<Input> {
             eprintln!(
                 "{}",
                 lang.pick(
-                    "infobackup : collez le log, puis Ctrl-D sur une ligne vide (Ctrl-Z puis Entrée sous Windows)",
+                    "infobackup: collez le log, puis Ctrl-D sur une ligne vide (Ctrl-Z puis Entrée sous Windows)",
                     "infobackup: paste the log, then Ctrl-D on an empty line (Ctrl-Z then Enter on Windows)"
                 )
             );
         }
         let bytes =
-            read_bounded(std::io::stdin().lock(), MAX_INPUT).context("cannot read the log from standard input")?;
+            read_bounded(std::io::stdin().lock(), MAX_INPUT).context(super::lang().pick("impossible de lire le log sur l'entrée standard", "cannot read the log from standard input"))?;
         return bytes.map(Input::Stdin).ok_or_else(|| too_large("standard input"));
     }
     let path = arg.to_owned();
     match std::fs::metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}: no such file or folder", path.display()),
-        Err(e) if super::atomic::is_symlink_loop(&e) => bail!("{}: a loop of symbolic links", path.display()),
-        Err(e) => bail!("cannot read {}: {e}", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}{}", path.display(), super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")),
+        Err(e) if super::atomic::is_symlink_loop(&e) => bail!("{}{}", path.display(), super::lang().pick(" : une boucle de liens symboliques", ": a loop of symbolic links")),
+        Err(e) => bail!("{} {}{}{}", super::lang().pick("impossible de lire", "cannot read"), path.display(), super::lang().pick(" : ", ": "), infobackup::error_words::Worded::message(&e, super::lang())),
         Ok(m) if m.is_dir() => Ok(Input::Folder(path)),
         Ok(m) if m.is_file() && m.len() > MAX_INPUT => Err(too_large(&path.display().to_string())),
         Ok(_) => {
             // Also a FIFO or a device (`/dev/zero`): the bound holds whatever the size says.
-            let file = std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let bytes = read_bounded(file, MAX_INPUT).with_context(|| format!("cannot read {}", path.display()))?;
+            let file = std::fs::File::open(&path).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display()))?;
+            let bytes = read_bounded(file, MAX_INPUT).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display()))?;
             match bytes {
                 Some(bytes) => Ok(Input::File { path, bytes }),
                 None => Err(too_large(&path.display().to_string())),
@@ -271,15 +271,21 @@ fn samba_upload_line(case: &Case) -> Option<String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| anyhow::anyhow!("--profile: {e}"))?;
+    let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| anyhow::anyhow!("--profile{}{}", args.lang.pick(" : ", ": "), infobackup::error_words::Worded::message(&e, args.lang)))?;
     if let ProfileRef::File { path, .. } = &profile
         && !path.is_file()
     {
-        bail!("--profile: {}: no such profile file", path.display());
+        match args.lang {
+            Lang::Fr => bail!("--profile : {} : fichier de profil introuvable", path.display()),
+            Lang::En => bail!("--profile: {}: no such profile file", path.display()),
+        }
     }
     if let Some(tz) = &args.tz {
         jiff::tz::TimeZone::get(tz)
-            .map_err(|e| anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"))?;
+            .map_err(|e| match args.lang {
+                Lang::Fr => anyhow::anyhow!("--tz « {tz} » : pas un fuseau horaire que Jeedom puisse utiliser ({e})"),
+                Lang::En => anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"),
+            })?;
     }
     if args.push && args.jeedom_url.is_none() {
         bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");
