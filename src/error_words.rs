@@ -422,9 +422,9 @@ impl Worded for OptionError {
             return self.to_string();
         }
         match self {
-            OptionError::Colour { value } => format!(
-                "« {value} » n'est pas une couleur CSS (#rgb, #rrggbb, rgb(…), hsl(…) ou un nom de couleur)"
-            ),
+            OptionError::Colour { value } => {
+                format!("« {value} » n'est pas une couleur CSS (#rgb, #rrggbb, rgb(…), hsl(…) ou un nom de couleur)")
+            }
             OptionError::Radius { value } => format!("« {value} » n'est pas un rayon de 0 à 50"),
             OptionError::Loader { value } => format!("« {value} » n'est pas un style de chargement de 1 à 4"),
             OptionError::Unknown { name } => format!(
@@ -544,7 +544,10 @@ pub fn clap_fr(err: &clap::Error) -> String {
         .unwrap_or_default();
     match err.kind() {
         K::UnknownArgument => format!("argument inattendu « {arg} »{suggested}"),
-        K::InvalidSubcommand => format!("commande inconnue « {} »{suggested}", ctx(C::InvalidSubcommand).unwrap_or(arg)),
+        K::InvalidSubcommand => format!(
+            "commande inconnue « {} »{suggested}",
+            ctx(C::InvalidSubcommand).unwrap_or(arg)
+        ),
         K::InvalidValue if value.is_empty() => format!("il manque une valeur à {arg}{valid}"),
         K::InvalidValue => format!("valeur invalide « {value} » pour {arg}{valid}{suggested}"),
         K::ValueValidation => {

@@ -116,8 +116,18 @@ impl Redactor {
         Ok(self)
     }
 
-    /// Hides every secret in `text`. Borrowed when nothing was found.
+    /// Hides every secret in `text`. Borrowed when nothing was found. A French redactor also
+    /// shows its marker where an earlier, language-neutral pass (the engine's evidence, a row
+    /// of `check`) wrote [`MASK`], so one output never mixes the two markers.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let hidden = self.hidden(text);
+        if self.mask != MASK && hidden.contains(MASK) {
+            return Cow::Owned(hidden.replace(MASK, self.mask));
+        }
+        hidden
+    }
+
+    fn hidden<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let Cow::Owned(mut out) = self.once(text) else {
             return Cow::Borrowed(text);
         };

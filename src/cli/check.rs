@@ -366,7 +366,15 @@ const MAX_JUNIT_READ: u64 = 64 * 1024 * 1024;
 fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            });
+        }
         Ok(_) => {}
     }
     let refuse = |what: &str| {
@@ -379,7 +387,15 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
         Ok(m) => m,
         Err(e) if super::atomic::is_symlink_loop(&e) => return Err(refuse("a loop of symbolic links")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(refuse("a symbolic link to nothing")),
-        Err(e) => return Err(e).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            });
+        }
     };
     if !meta.is_file() {
         return Err(refuse(super::atomic::kind_of(&meta)));
@@ -387,7 +403,13 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
     if meta.len() > MAX_JUNIT_READ {
         return Err(refuse("a file larger than any report"));
     }
-    let bytes = std::fs::read(path).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible de lire", "cannot read"),
+            path.display()
+        )
+    })?;
     let parsed = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|text| quick_junit::Report::deserialize_from_str(text).ok());

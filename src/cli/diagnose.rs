@@ -153,12 +153,18 @@ pub struct Args {
 /// A Jeedom release the scenario is published for: 4.2 to 4.5 (or a release of one, `4.4.20`).
 /// Anything else is refused rather than mapped to the nearest generation.
 fn parse_version(s: &str) -> Result<JeedomVersion, String> {
+    let lang = super::early_lang();
     let v: JeedomVersion = s
         .parse()
-        .map_err(|e: infobackup::world::UnknownVersion| e.to_string())?;
+        .map_err(|e: infobackup::world::UnknownVersion| infobackup::error_words::Worded::message(&e, lang))?;
     let t = s.trim().trim_start_matches(['v', 'V']);
     let published = t == v.as_str() || t.starts_with(&format!("{}.", v.as_str()));
     if matches!(v, JeedomVersion::V2 | JeedomVersion::V3) || !published {
+        if lang == Lang::Fr {
+            return Err(format!(
+                "{s} n'est pas un Jeedom pour lequel le scénario est publié : donnez 4.2, 4.3, 4.4 ou 4.5 (ou une version comme 4.4.20) ; le log d'un Jeedom plus ancien est rejoué comme 4.2 sans cette option"
+            ));
+        }
         return Err(format!(
             "{s} is not a Jeedom the scenario is published for: give 4.2, 4.3, 4.4 or 4.5 (or a release such as 4.4.20); a log of an older Jeedom is replayed as 4.2 without this option"
         ));
@@ -200,21 +206,49 @@ pub(crate) fn read_input(arg: &Path, lang: Lang) -> anyhow::Result<Input> {
                 )
             );
         }
-        let bytes =
-            read_bounded(std::io::stdin().lock(), MAX_INPUT).context(super::lang().pick("impossible de lire le log sur l'entrée standard", "cannot read the log from standard input"))?;
+        let bytes = read_bounded(std::io::stdin().lock(), MAX_INPUT).context(super::lang().pick(
+            "impossible de lire le log sur l'entrée standard",
+            "cannot read the log from standard input",
+        ))?;
         return bytes.map(Input::Stdin).ok_or_else(|| too_large("standard input"));
     }
     let path = arg.to_owned();
     match std::fs::metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}{}", path.display(), super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")),
-        Err(e) if super::atomic::is_symlink_loop(&e) => bail!("{}{}", path.display(), super::lang().pick(" : une boucle de liens symboliques", ": a loop of symbolic links")),
-        Err(e) => bail!("{} {}{}{}", super::lang().pick("impossible de lire", "cannot read"), path.display(), super::lang().pick(" : ", ": "), infobackup::error_words::Worded::message(&e, super::lang())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{}{}",
+            path.display(),
+            super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")
+        ),
+        Err(e) if super::atomic::is_symlink_loop(&e) => bail!(
+            "{}{}",
+            path.display(),
+            super::lang().pick(" : une boucle de liens symboliques", ": a loop of symbolic links")
+        ),
+        Err(e) => bail!(
+            "{} {}{}{}",
+            super::lang().pick("impossible de lire", "cannot read"),
+            path.display(),
+            super::lang().pick(" : ", ": "),
+            infobackup::error_words::Worded::message(&e, super::lang())
+        ),
         Ok(m) if m.is_dir() => Ok(Input::Folder(path)),
         Ok(m) if m.is_file() && m.len() > MAX_INPUT => Err(too_large(&path.display().to_string())),
         Ok(_) => {
             // Also a FIFO or a device (`/dev/zero`): the bound holds whatever the size says.
-            let file = std::fs::File::open(&path).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display()))?;
-            let bytes = read_bounded(file, MAX_INPUT).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display()))?;
+            let file = std::fs::File::open(&path).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            })?;
+            let bytes = read_bounded(file, MAX_INPUT).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            })?;
             match bytes {
                 Some(bytes) => Ok(Input::File { path, bytes }),
                 None => Err(too_large(&path.display().to_string())),
@@ -271,7 +305,13 @@ fn samba_upload_line(case: &Case) -> Option<String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| anyhow::anyhow!("--profile{}{}", args.lang.pick(" : ", ": "), infobackup::error_words::Worded::message(&e, args.lang)))?;
+    let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| {
+        anyhow::anyhow!(
+            "--profile{}{}",
+            args.lang.pick(" : ", ": "),
+            infobackup::error_words::Worded::message(&e, args.lang)
+        )
+    })?;
     if let ProfileRef::File { path, .. } = &profile
         && !path.is_file()
     {
@@ -281,11 +321,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(tz) = &args.tz {
-        jiff::tz::TimeZone::get(tz)
-            .map_err(|e| match args.lang {
-                Lang::Fr => anyhow::anyhow!("--tz « {tz} » : pas un fuseau horaire que Jeedom puisse utiliser ({e})"),
-                Lang::En => anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"),
-            })?;
+        jiff::tz::TimeZone::get(tz).map_err(|e| match args.lang {
+            Lang::Fr => anyhow::anyhow!("--tz « {tz} » : pas un fuseau horaire que Jeedom puisse utiliser ({e})"),
+            Lang::En => anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"),
+        })?;
     }
     if args.push && args.jeedom_url.is_none() {
         bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");

@@ -77,6 +77,12 @@ pub fn lang() -> Lang {
     LANG.get().copied().unwrap_or_else(locale_lang)
 }
 
+/// The run's language while clap is still reading the command line (for our value parsers):
+/// `--lang` as written, else the locale's.
+pub fn early_lang() -> Lang {
+    lang_of_argv(std::env::args_os().skip(1))
+}
+
 /// The language of a command line clap refused: its `--lang` value when one can be read
 /// (`--lang fr`, `--lang=en`), else the locale's.
 fn lang_of_argv(args: impl IntoIterator<Item = std::ffi::OsString>) -> Lang {
@@ -124,8 +130,14 @@ pub fn stdout_width() -> usize {
 pub fn profile_value() -> impl clap::builder::TypedValueParser<Value = String> {
     use clap::builder::TypedValueParser as _;
     clap::builder::OsStringValueParser::new().try_map(|s| {
-        s.into_string()
-            .map_err(|_| "the path is not valid UTF-8; rename the file or give a name that is".to_owned())
+        s.into_string().map_err(|_| {
+            early_lang()
+                .pick(
+                    "le chemin n'est pas de l'UTF-8 valide ; renommez le fichier ou donnez un nom qui l'est",
+                    "the path is not valid UTF-8; rename the file or give a name that is",
+                )
+                .to_owned()
+        })
     })
 }
 
@@ -265,9 +277,7 @@ fn usage_text(err: &clap::Error, lang: Lang) -> String {
         .find_map(|l| l.strip_prefix("Usage: "))
         .map(|u| format!("\nUsage : {u}\n"))
         .unwrap_or_default();
-    format!(
-        "infobackup: erreur : {sentence}\n{usage}\nPour en savoir plus, essayez « --help ».\n"
-    )
+    format!("infobackup: erreur : {sentence}\n{usage}\nPour en savoir plus, essayez « --help ».\n")
 }
 
 /// A closed stdout (`infobackup … | head`) is not an error.

@@ -157,12 +157,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Build next to the target, check, then move into place.
     // A failure to make the temporary folder is said with the target's name: the temporary one
     // means nothing to the user.
-    let tmp = atomic::temp_folder(&target).with_context(|| format!("{} {}", super::lang().pick("impossible de créer", "cannot create"), target.display()))?;
+    let tmp = atomic::temp_folder(&target).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible de créer", "cannot create"),
+            target.display()
+        )
+    })?;
     let built = (|| -> anyhow::Result<()> {
         write_new(&tmp.join(log_file), &anon.bytes)?;
         write_new(&tmp.join(MANIFEST), manifest.as_bytes())?;
         check_case(&tmp)?;
-        match atomic::rename_noreplace(&tmp, &target).with_context(|| format!("{} {}", super::lang().pick("impossible de créer", "cannot create"), target.display()))? {
+        match atomic::rename_noreplace(&tmp, &target).with_context(|| {
+            format!(
+                "{} {}",
+                super::lang().pick("impossible de créer", "cannot create"),
+                target.display()
+            )
+        })? {
             Moved::Done => Ok(()),
             Moved::Exists => bail!(
                 "{} already exists: a recorded case is never overwritten",
@@ -266,11 +278,27 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| format!("{} {}", super::lang().pick("impossible de créer", "cannot create"), path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("{} {}", super::lang().pick("impossible d'écrire", "cannot write"), path.display()))?;
-    f.sync_all()
-        .with_context(|| format!("{} {}", super::lang().pick("impossible d'écrire", "cannot write"), path.display()))?;
+        .with_context(|| {
+            format!(
+                "{} {}",
+                super::lang().pick("impossible de créer", "cannot create"),
+                path.display()
+            )
+        })?;
+    f.write_all(bytes).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible d'écrire", "cannot write"),
+            path.display()
+        )
+    })?;
+    f.sync_all().with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible d'écrire", "cannot write"),
+            path.display()
+        )
+    })?;
     Ok(())
 }
 

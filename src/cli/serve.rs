@@ -164,9 +164,19 @@ fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
         return Ok(resolved.timeline);
     }
     if !path.exists() {
-        bail!("{}{}", path.display(), super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder"));
+        bail!(
+            "{}{}",
+            path.display(),
+            super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")
+        );
     }
-    let bytes = std::fs::read(path).with_context(|| format!("{} {}", super::lang().pick("impossible de lire", "cannot read"), path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible de lire", "cannot read"),
+            path.display()
+        )
+    })?;
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         bail!(
             "{} is not a case: serve takes a case folder (scenarios/<name>/), a conformance vector or a Timeline JSON file; to serve a pasted log, record it first (`infobackup record LOG --name NAME`) and serve the folder",

@@ -5,7 +5,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::support::{infobackup, repo};
+use crate::support::{infobackup, infobackup_en, repo};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -388,7 +388,7 @@ fn compare_honours_via() {
 
 #[test]
 fn a_bad_via_is_a_usage_error() {
-    infobackup()
+    infobackup_en()
         .args(["check", "--via", "carrier-pigeon"])
         .assert()
         .code(2)
