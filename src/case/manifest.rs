@@ -523,7 +523,7 @@ mod tests {
     fn a_typo_names_file_line_and_key() {
         let e = err("description = \"x\"\n\n[params]\nmin_sise = 3\n");
         assert_eq!((e.line, e.column, e.key.as_str()), (4, 1, "params.min_sise"));
-        assert!(e.message.contains("unknown field"), "{e}");
+        assert!(e.message.en.contains("unknown field"), "{e}");
         assert!(
             e.to_string()
                 .starts_with("c/case.toml:4:1: params.min_sise: unknown field"),
@@ -537,7 +537,7 @@ mod tests {
             "description = \"x\"\n[[step]]\ntrigger = \"begin_backup\"\n[[step]]\ntrigger = \"end_backup\"\nat = \"2025-09-10 25:00:00\"\n",
         );
         assert_eq!((e.line, e.key.as_str()), (6, "step[2].at"), "{e}");
-        assert!(e.message.contains("YYYY-MM-DD HH:MM:SS"), "{e}");
+        assert!(e.message.en.contains("YYYY-MM-DD HH:MM:SS"), "{e}");
         let e = err(
             "description = \"x\"\n[[step]]\ntrigger = \"end_backup\"\nlog = { file = \"b.log\", until_line = \"x\" }\n",
         );
