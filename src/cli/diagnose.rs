@@ -468,7 +468,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => {
             atomic::write_file(path, rendered.as_bytes(), args.force)?;
             let msg = match args.lang {
-                Lang::Fr => format!("infobackup : rapport écrit dans {}", path.display()),
+                Lang::Fr => format!("infobackup: rapport écrit dans {}", path.display()),
                 Lang::En => format!("infobackup: report written to {}", path.display()),
             };
             eprintln!("{msg}");
@@ -545,7 +545,7 @@ mod live {
         if client.key_crosses_network_in_clear() {
             let msg = match args.lang {
                 Lang::Fr => format!(
-                    "infobackup : attention : la clé API part en clair vers {shown_url} (http:// vers une autre machine) : \
+                    "infobackup: attention : la clé API part en clair vers {shown_url} (http:// vers une autre machine) : \
                      quiconque est sur le chemin réseau peut la lire ; préférez https:// ou un réseau de confiance"
                 ),
                 Lang::En => format!(
@@ -664,7 +664,7 @@ mod live {
         let shown = d.redact(&value);
         let msg = match lang {
             Lang::Fr => format!(
-                "infobackup : écrit dans la commande #{cmd} de {shown_url} (cmd::event, profil {}, dernier déclenchement {}) : {shown}",
+                "infobackup: écrit dans la commande #{cmd} de {shown_url} (cmd::event, profil {}, dernier déclenchement {}) : {shown}",
                 v.profile,
                 v.step.trigger.as_str()
             ),
