@@ -490,15 +490,17 @@ pub fn toml_fr(message: &str) -> String {
     if let Some(rest) = m.strip_prefix("missing field `") {
         return format!("clé manquante « {} »", ticked(rest));
     }
-    if let Some(rest) = m.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("type de valeur invalide : « {found} » là où est attendu « {expected} »");
-        }
+    if let Some((found, expected)) = m
+        .strip_prefix("invalid type: ")
+        .and_then(|r| r.split_once(", expected "))
+    {
+        return format!("type de valeur invalide : « {found} » là où est attendu « {expected} »");
     }
-    if let Some(rest) = m.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("valeur invalide : « {found} » là où est attendu « {expected} »");
-        }
+    if let Some((found, expected)) = m
+        .strip_prefix("invalid value: ")
+        .and_then(|r| r.split_once(", expected "))
+    {
+        return format!("valeur invalide : « {found} » là où est attendu « {expected} »");
     }
     if let Some(rest) = m.strip_prefix("unknown variant `") {
         let variant = ticked(rest);
