@@ -404,7 +404,7 @@ pub fn parse(path: &Path, src: &str) -> Result<Manifest, ManifestError> {
 
 /// Checks what serde cannot: one-line description, exactly one virtual start, sane cuts.
 fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
-    let err = |span: Range<usize>, key: &str, msg: String| {
+    let err = |span: Range<usize>, key: &str, msg: crate::Text| {
         ManifestError::at(path, src, Some(span), Some(key.to_owned()), msg)
     };
     let d = m.description.get_ref();
@@ -412,7 +412,10 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         return Err(err(
             m.description.span(),
             "description",
-            "the description must be one non-empty line".into(),
+            crate::Text::new(
+                "la description doit tenir sur une ligne non vide",
+                "the description must be one non-empty line",
+            ),
         ));
     }
     if let Some(v) = &m.virtual_start {
@@ -421,14 +424,20 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 return Err(err(
                     v.span(),
                     "virtual",
-                    "give either `preset` or `value`, not both".into(),
+                    crate::Text::new(
+                        "donnez `preset` ou `value`, pas les deux",
+                        "give either `preset` or `value`, not both",
+                    ),
                 ));
             }
             (None, None) => {
                 return Err(err(
                     v.span(),
                     "virtual",
-                    "give `preset = \"empty\"` / `\"previous-success\"` or `value = '…'`".into(),
+                    crate::Text::new(
+                        "donnez `preset = \"empty\"` / `\"previous-success\"` ou `value = '…'`",
+                        "give `preset = \"empty\"` / `\"previous-success\"` or `value = '…'`",
+                    ),
                 ));
             }
             _ => {}
@@ -440,7 +449,10 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         return Err(err(
             php.span(),
             "params.php",
-            format!("PHP {} is not supported: use 7 or 8", php.get_ref()),
+            crate::Text::new(
+                format!("PHP {} n'est pas pris en charge : utilisez 7 ou 8", php.get_ref()),
+                format!("PHP {} is not supported: use 7 or 8", php.get_ref()),
+            ),
         ));
     }
     if let Some(tz) = &m.params.tz
@@ -449,9 +461,15 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         return Err(err(
             tz.span(),
             "params.tz",
-            format!(
-                "unknown time zone {:?} (an IANA name such as \"Europe/Paris\")",
-                tz.get_ref()
+            crate::Text::new(
+                format!(
+                    "fuseau horaire inconnu « {} » (un nom IANA comme « Europe/Paris »)",
+                    tz.get_ref()
+                ),
+                format!(
+                    "unknown time zone {:?} (an IANA name such as \"Europe/Paris\")",
+                    tz.get_ref()
+                ),
             ),
         ));
     }
@@ -460,27 +478,43 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         if let Some(run) = &step.run
             && *run.get_ref() == 0
         {
-            return Err(err(run.span(), "step.run", "runs are numbered from 1".into()));
+            return Err(err(
+                run.span(),
+                "step.run",
+                crate::Text::new(
+                    "les sauvegardes sont numérotées à partir de 1",
+                    "runs are numbered from 1",
+                ),
+            ));
         }
         if step.skip && step.run.is_none() {
             return Err(err(
                 s.span(),
                 "step.skip",
-                "`skip` needs the `run` whose trigger to drop".into(),
+                crate::Text::new(
+                    "`skip` demande le `run` dont le déclenchement est à retirer",
+                    "`skip` needs the `run` whose trigger to drop",
+                ),
             ));
         }
         if step.samba.is_some() && step.samba_error.is_some() {
             return Err(err(
                 s.span(),
                 "step.samba_error",
-                "give either `samba` or `samba_error`, not both".into(),
+                crate::Text::new(
+                    "donnez `samba` ou `samba_error`, pas les deux",
+                    "give either `samba` or `samba_error`, not both",
+                ),
             ));
         }
         if step.log.is_some() && step.logs.contains_key(&LogName::Backup) {
             return Err(err(
                 s.span(),
                 "step.log",
-                "`log` and `logs.backup` name the same log: keep one".into(),
+                crate::Text::new(
+                    "`log` et `logs.backup` désignent le même log : gardez-en un",
+                    "`log` and `logs.backup` name the same log: keep one",
+                ),
             ));
         }
         for (_, key, src_spec) in step.log_sources() {
@@ -495,7 +529,10 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                     return Err(err(
                         src_spec.span(),
                         &format!("step.{key}"),
-                        "a cut needs exactly one of `until_line = N` (N ≥ 1) or `until = \"text\"` (with an optional `occurrence` ≥ 1)".into(),
+                        crate::Text::new(
+                            "une coupe demande exactement l'un de `until_line = N` (N ≥ 1) ou `until = \"texte\"` (avec un `occurrence` ≥ 1 facultatif)",
+                            "a cut needs exactly one of `until_line = N` (N ≥ 1) or `until = \"text\"` (with an optional `occurrence` ≥ 1)",
+                        ),
                     ));
                 }
             }

@@ -135,10 +135,16 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         )
     });
     if !snapshots.is_dir() {
-        eprintln!(
-            "infobackup: warning: {}: no accepted snapshots there; every case will be new",
-            snapshots.display()
-        );
+        match args.lang {
+            Lang::Fr => eprintln!(
+                "infobackup: attention : {} : aucun instantané accepté ici ; chaque cas sera nouveau",
+                snapshots.display()
+            ),
+            Lang::En => eprintln!(
+                "infobackup: warning: {}: no accepted snapshots there; every case will be new",
+                snapshots.display()
+            ),
+        }
     }
 
     // `--profile php:PATH`: every case, the block against the Rust profile of its revision.
@@ -162,8 +168,15 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         let case_rows = match &php {
-            Some(p) => vec![corpus::check_case_php(d, p, &Overrides::default(), &via)],
-            None => corpus::check_case(d, &snapshots, args.profile.as_deref(), &Overrides::default(), &via),
+            Some(p) => vec![corpus::check_case_php(d, p, &Overrides::default(), &via, args.lang)],
+            None => corpus::check_case(
+                d,
+                &snapshots,
+                args.profile.as_deref(),
+                &Overrides::default(),
+                &via,
+                args.lang,
+            ),
         };
         if real.is_some() {
             let mut by_profile = match &php {

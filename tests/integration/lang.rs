@@ -60,6 +60,7 @@ fn every_exit_2_error_is_french_under_a_french_locale() {
     let case = s(&t.path().join("bad-case"));
     let bad = s(&t.path().join("bad.toml"));
     let nobase = s(&t.path().join("nobase.toml"));
+    let dir = s(t.path());
     let missing = "missing.log";
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
         (
