@@ -109,6 +109,11 @@ fn every_exit_2_error_is_french_under_a_french_locale() {
             "la clé « base » manque",
         ),
         (
+            "check manifest",
+            vec!["check", &dir, "--snapshots", &dir],
+            "bad-case : ",
+        ),
+        (
             "profile name",
             vec!["check", "--profile", "nope"],
             "--profile nope : profil inconnu",
