@@ -555,7 +555,7 @@ pub fn clap_fr(err: &clap::Error) -> String {
         K::ValueValidation => {
             let why = err
                 .source()
-                .map(|s| worded(s, Lang::Fr).unwrap_or_else(|| s.to_string()))
+                .map(|s| worded(s, Lang::Fr).unwrap_or_else(|| range_fr(&s.to_string())))
                 .unwrap_or_default();
             format!("valeur invalide « {value} » pour {arg} : {why}")
         }
@@ -572,6 +572,18 @@ pub fn clap_fr(err: &clap::Error) -> String {
         }
         K::InvalidUtf8 => "un argument n'est pas de l'UTF-8 valide".into(),
         _ => "ligne de commande invalide".into(),
+    }
+}
+
+/// clap's range check (`9 is not in 7..=8`) in French; any other text as it is (our own value
+/// parsers already word theirs in the run's language).
+fn range_fr(text: &str) -> String {
+    match text
+        .split_once(" is not in ")
+        .and_then(|(v, r)| Some((v, r.split_once("..=")?)))
+    {
+        Some((v, (lo, hi))) => format!("{v} n'est pas entre {lo} et {hi}"),
+        None => text.to_owned(),
     }
 }
 

@@ -139,6 +139,16 @@ fn every_exit_2_error_is_french_under_a_french_locale() {
             "version de Jeedom inconnue « 9.9 »",
         ),
         ("no command", vec![], "il manque la commande"),
+        (
+            "out of range",
+            vec!["diagnose", "x", "--php", "9"],
+            "9 n'est pas entre 7 et 8",
+        ),
+        (
+            "serve a log",
+            vec!["serve", "Cargo.toml"],
+            "Cargo.toml n'est pas un cas",
+        ),
         ("unknown command", vec!["diagnoze"], "commande inconnue « diagnoze »"),
         (
             "time zone",
