@@ -15,6 +15,7 @@
 pub mod case;
 pub mod conformance;
 pub mod engine;
+pub mod error_words;
 pub mod jeeapi;
 pub mod log;
 pub mod php;
@@ -72,5 +73,52 @@ impl Lang {
             Lang::En => en[usize::from(n != 1)],
         };
         format!("{n} {noun}")
+    }
+}
+
+/// A sentence in both languages, for the detail an error carries (a manifest's or a profile
+/// file's problem): the error is worded in the run's language when it is printed. English is
+/// what `Display` shows. A detail built from an English-only text (a message of the toml reader)
+/// has no French of its own: [`Text::get`] then says in French that the quote is the reader's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub fr: Option<String>,
+    pub en: String,
+}
+
+impl Text {
+    /// Both wordings.
+    pub fn new(fr: impl Into<String>, en: impl Into<String>) -> Self {
+        Text {
+            fr: Some(fr.into()),
+            en: en.into(),
+        }
+    }
+
+    /// The wording in `lang`.
+    pub fn get(&self, lang: Lang) -> String {
+        match (lang, &self.fr) {
+            (Lang::Fr, Some(fr)) => fr.clone(),
+            (Lang::Fr, None) => format!("« {} » (message d'origine, en anglais)", self.en),
+            (Lang::En, _) => self.en.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl From<String> for Text {
+    fn from(en: String) -> Self {
+        Text { fr: None, en }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(en: &str) -> Self {
+        Text::from(en.to_owned())
     }
 }

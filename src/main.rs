@@ -20,9 +20,11 @@ fn main() -> ExitCode {
             if cli::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
+            let lang = cli::lang();
             eprintln!(
-                "infobackup: error: {}",
-                infobackup::redact::redact_text(&format!("{err:#}"))
+                "infobackup: {} {}",
+                lang.pick("erreur :", "error:"),
+                infobackup::redact::redact_in(&format!("{err:#}"), lang)
             );
             ExitCode::from(2)
         }

@@ -50,16 +50,36 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-/// What a hidden secret is replaced with.
+/// What a hidden secret is replaced with in English, and in every file written for others to
+/// read whatever the run's language (recorded cases, snapshots, JSON Lines of `check`).
 pub const MASK: &str = "[redacted]";
+
+/// What a hidden secret is replaced with in a French output (`--lang fr`).
+pub const MASK_FR: &str = "[masqué]";
+
+/// The marker of `lang`.
+pub fn mask(lang: crate::Lang) -> &'static str {
+    lang.pick(MASK_FR, MASK)
+}
 
 /// Shortest known secret a [`Redactor`] accepts.
 pub const MIN_SECRET_LEN: usize = 4;
 
 /// Redacts with the patterns and a list of known secrets.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redactor {
     secrets: Vec<String>,
+    /// [`MASK`] or [`MASK_FR`].
+    mask: &'static str,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor {
+            secrets: Vec::new(),
+            mask: MASK,
+        }
+    }
 }
 
 /// A known secret was refused.
@@ -84,14 +104,30 @@ impl Redactor {
         Ok(())
     }
 
+    /// The same redactor, writing the marker of `lang` ([`mask`]).
+    pub fn in_lang(mut self, lang: crate::Lang) -> Self {
+        self.mask = mask(lang);
+        self
+    }
+
     /// Builder form of [`Redactor::add_secret`].
     pub fn with_secret(mut self, secret: &str) -> Result<Self, SecretTooShort> {
         self.add_secret(secret)?;
         Ok(self)
     }
 
-    /// Hides every secret in `text`. Borrowed when nothing was found.
+    /// Hides every secret in `text`. Borrowed when nothing was found. A French redactor also
+    /// shows its marker where an earlier, language-neutral pass (the engine's evidence, a row
+    /// of `check`) wrote [`MASK`], so one output never mixes the two markers.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let hidden = self.hidden(text);
+        if self.mask != MASK && hidden.contains(MASK) {
+            return Cow::Owned(hidden.replace(MASK, self.mask));
+        }
+        hidden
+    }
+
+    fn hidden<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let Cow::Owned(mut out) = self.once(text) else {
             return Cow::Borrowed(text);
         };
@@ -146,11 +182,11 @@ impl Redactor {
             }
             let (Some(before), Some(value)) = (text.get(copied..start), text.get(start..end)) else {
                 // Ranges fall on characters' edges; should one not, hide the rest of the text.
-                out.push_str(MASK);
+                out.push_str(self.mask);
                 return Cow::Owned(out);
             };
             out.push_str(before);
-            out.push_str(if already_hidden(value) { value } else { MASK });
+            out.push_str(if already_hidden(value) { value } else { self.mask });
             copied = end;
         }
         out.push_str(text.get(copied..).unwrap_or(""));
@@ -166,6 +202,7 @@ impl Redactor {
 fn already_hidden(value: &str) -> bool {
     value
         .strip_prefix(MASK)
+        .or_else(|| value.strip_prefix(MASK_FR))
         .is_some_and(|rest| rest.chars().all(|c| c == '.' || c == '…'))
 }
 
@@ -221,10 +258,19 @@ fn cut_ranges(t: &[u8], secrets: &[String], ranges: &mut Vec<Range<usize>>) {
 }
 
 static DEFAULT: LazyLock<Redactor> = LazyLock::new(Redactor::new);
+static DEFAULT_FR: LazyLock<Redactor> = LazyLock::new(|| Redactor::new().in_lang(crate::Lang::Fr));
 
 /// Hides every secret the patterns know (see the module doc). Borrowed when nothing was found.
 pub fn redact(text: &str) -> Cow<'_, str> {
     DEFAULT.redact(text)
+}
+
+/// [`redact`] with the marker of `lang`, for what a run prints for a person.
+pub fn redact_in(text: &str, lang: crate::Lang) -> String {
+    match lang {
+        crate::Lang::Fr => DEFAULT_FR.redact(text).into_owned(),
+        crate::Lang::En => redact_text(text),
+    }
 }
 
 /// Owned form of [`redact`].

@@ -280,7 +280,7 @@ pub struct ManifestError {
     /// The key in question, as a dotted path (`params.min_size`, `step[2].log`), or
     /// `(document)` when the whole file is at fault.
     pub key: String,
-    pub message: String,
+    pub message: crate::Text,
 }
 
 impl ManifestError {
@@ -290,7 +290,7 @@ impl ManifestError {
         src: &str,
         span: Option<Range<usize>>,
         key: Option<String>,
-        message: impl Into<String>,
+        message: impl Into<crate::Text>,
     ) -> Self {
         let start = span.as_ref().map_or(0, |s| s.start).min(src.len());
         let (line, column) = crate::line_col(src, start);
@@ -337,6 +337,7 @@ impl ManifestError {
             });
         }
         let key = key.or_else(|| err.span().filter(|s| !s.is_empty()).map(|s| key_at(src, s.start)));
+        let message = crate::Text::new(crate::error_words::toml_fr(&message), message);
         ManifestError::at(path, src, err.span(), key.or(Some("(document)".to_owned())), message)
     }
 }
@@ -403,7 +404,7 @@ pub fn parse(path: &Path, src: &str) -> Result<Manifest, ManifestError> {
 
 /// Checks what serde cannot: one-line description, exactly one virtual start, sane cuts.
 fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
-    let err = |span: Range<usize>, key: &str, msg: String| {
+    let err = |span: Range<usize>, key: &str, msg: crate::Text| {
         ManifestError::at(path, src, Some(span), Some(key.to_owned()), msg)
     };
     let d = m.description.get_ref();
@@ -411,7 +412,10 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         return Err(err(
             m.description.span(),
             "description",
-            "the description must be one non-empty line".into(),
+            crate::Text::new(
+                "la description doit tenir sur une ligne non vide",
+                "the description must be one non-empty line",
+            ),
         ));
     }
     if let Some(v) = &m.virtual_start {
@@ -420,14 +424,20 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                 return Err(err(
                     v.span(),
                     "virtual",
-                    "give either `preset` or `value`, not both".into(),
+                    crate::Text::new(
+                        "donnez `preset` ou `value`, pas les deux",
+                        "give either `preset` or `value`, not both",
+                    ),
                 ));
             }
             (None, None) => {
                 return Err(err(
                     v.span(),
                     "virtual",
-                    "give `preset = \"empty\"` / `\"previous-success\"` or `value = '…'`".into(),
+                    crate::Text::new(
+                        "donnez `preset = \"empty\"` / `\"previous-success\"` ou `value = '…'`",
+                        "give `preset = \"empty\"` / `\"previous-success\"` or `value = '…'`",
+                    ),
                 ));
             }
             _ => {}
@@ -439,7 +449,10 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         return Err(err(
             php.span(),
             "params.php",
-            format!("PHP {} is not supported: use 7 or 8", php.get_ref()),
+            crate::Text::new(
+                format!("PHP {} n'est pas pris en charge : utilisez 7 ou 8", php.get_ref()),
+                format!("PHP {} is not supported: use 7 or 8", php.get_ref()),
+            ),
         ));
     }
     if let Some(tz) = &m.params.tz
@@ -448,9 +461,15 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         return Err(err(
             tz.span(),
             "params.tz",
-            format!(
-                "unknown time zone {:?} (an IANA name such as \"Europe/Paris\")",
-                tz.get_ref()
+            crate::Text::new(
+                format!(
+                    "fuseau horaire inconnu « {} » (un nom IANA comme « Europe/Paris »)",
+                    tz.get_ref()
+                ),
+                format!(
+                    "unknown time zone {:?} (an IANA name such as \"Europe/Paris\")",
+                    tz.get_ref()
+                ),
             ),
         ));
     }
@@ -459,27 +478,43 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
         if let Some(run) = &step.run
             && *run.get_ref() == 0
         {
-            return Err(err(run.span(), "step.run", "runs are numbered from 1".into()));
+            return Err(err(
+                run.span(),
+                "step.run",
+                crate::Text::new(
+                    "les sauvegardes sont numérotées à partir de 1",
+                    "runs are numbered from 1",
+                ),
+            ));
         }
         if step.skip && step.run.is_none() {
             return Err(err(
                 s.span(),
                 "step.skip",
-                "`skip` needs the `run` whose trigger to drop".into(),
+                crate::Text::new(
+                    "`skip` demande le `run` dont le déclenchement est à retirer",
+                    "`skip` needs the `run` whose trigger to drop",
+                ),
             ));
         }
         if step.samba.is_some() && step.samba_error.is_some() {
             return Err(err(
                 s.span(),
                 "step.samba_error",
-                "give either `samba` or `samba_error`, not both".into(),
+                crate::Text::new(
+                    "donnez `samba` ou `samba_error`, pas les deux",
+                    "give either `samba` or `samba_error`, not both",
+                ),
             ));
         }
         if step.log.is_some() && step.logs.contains_key(&LogName::Backup) {
             return Err(err(
                 s.span(),
                 "step.log",
-                "`log` and `logs.backup` name the same log: keep one".into(),
+                crate::Text::new(
+                    "`log` et `logs.backup` désignent le même log : gardez-en un",
+                    "`log` and `logs.backup` name the same log: keep one",
+                ),
             ));
         }
         for (_, key, src_spec) in step.log_sources() {
@@ -494,7 +529,10 @@ fn validate(path: &Path, src: &str, m: &Manifest) -> Result<(), ManifestError> {
                     return Err(err(
                         src_spec.span(),
                         &format!("step.{key}"),
-                        "a cut needs exactly one of `until_line = N` (N ≥ 1) or `until = \"text\"` (with an optional `occurrence` ≥ 1)".into(),
+                        crate::Text::new(
+                            "une coupe demande exactement l'un de `until_line = N` (N ≥ 1) ou `until = \"texte\"` (avec un `occurrence` ≥ 1 facultatif)",
+                            "a cut needs exactly one of `until_line = N` (N ≥ 1) or `until = \"text\"` (with an optional `occurrence` ≥ 1)",
+                        ),
                     ));
                 }
             }
@@ -522,7 +560,7 @@ mod tests {
     fn a_typo_names_file_line_and_key() {
         let e = err("description = \"x\"\n\n[params]\nmin_sise = 3\n");
         assert_eq!((e.line, e.column, e.key.as_str()), (4, 1, "params.min_sise"));
-        assert!(e.message.contains("unknown field"), "{e}");
+        assert!(e.message.en.contains("unknown field"), "{e}");
         assert!(
             e.to_string()
                 .starts_with("c/case.toml:4:1: params.min_sise: unknown field"),
@@ -536,7 +574,7 @@ mod tests {
             "description = \"x\"\n[[step]]\ntrigger = \"begin_backup\"\n[[step]]\ntrigger = \"end_backup\"\nat = \"2025-09-10 25:00:00\"\n",
         );
         assert_eq!((e.line, e.key.as_str()), (6, "step[2].at"), "{e}");
-        assert!(e.message.contains("YYYY-MM-DD HH:MM:SS"), "{e}");
+        assert!(e.message.en.contains("YYYY-MM-DD HH:MM:SS"), "{e}");
         let e = err(
             "description = \"x\"\n[[step]]\ntrigger = \"end_backup\"\nlog = { file = \"b.log\", until_line = \"x\" }\n",
         );

@@ -96,7 +96,7 @@ pub enum CaseError {
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     #[error("{}: {message}", path.display())]
-    Resolve { path: PathBuf, message: String },
+    Resolve { path: PathBuf, message: crate::Text },
     /// Filling in missing times ([`Options::fill_missing`]): no run can be timed.
     #[error(
         "{}: no backup run can be replayed: the start of each was cut off and none of its lines carries a date or an archive name",

@@ -268,7 +268,7 @@ struct Errors<'c> {
 }
 
 impl Errors<'_> {
-    fn manifest(&self, span: Option<std::ops::Range<usize>>, key: String, msg: String) -> CaseError {
+    fn manifest(&self, span: Option<std::ops::Range<usize>>, key: String, msg: impl Into<crate::Text>) -> CaseError {
         CaseError::Manifest(ManifestError::at(
             &self.case.manifest_path,
             &self.case.source,
@@ -277,10 +277,10 @@ impl Errors<'_> {
             msg,
         ))
     }
-    fn case(&self, msg: String) -> CaseError {
+    fn case(&self, msg: impl Into<crate::Text>) -> CaseError {
         CaseError::Resolve {
             path: self.case.manifest_path.clone(),
-            message: msg,
+            message: msg.into(),
         }
     }
 }

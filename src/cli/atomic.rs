@@ -118,7 +118,15 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
         Err(e) if is_symlink_loop(&e) => {
             bail!("cannot write {}: a loop of symbolic links", path.display())
         }
-        Err(e) => return Err(e).with_context(|| format!("cannot write {}", path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible d'écrire", "cannot write"),
+                    path.display()
+                )
+            });
+        }
         Ok(_) if !force => bail!(
             "{} already exists: choose another name, or add --force to replace it",
             path.display()
@@ -137,7 +145,13 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
             path.display()
         ),
         Err(e) if is_symlink_loop(&e) => bail!("cannot write {}: a loop of symbolic links", path.display()),
-        Err(e) => Err(e).with_context(|| format!("cannot write {}", path.display())),
+        Err(e) => Err(e).with_context(|| {
+            format!(
+                "{} {}",
+                super::lang().pick("impossible d'écrire", "cannot write"),
+                path.display()
+            )
+        }),
     }
 }
 
@@ -145,7 +159,13 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
 /// `force` anything but a regular file (see [`check_target`]).
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
     check_target(path, force)?;
-    let cannot = || format!("cannot write {}", path.display());
+    let cannot = || {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible d'écrire", "cannot write"),
+            path.display()
+        )
+    };
     let prefix = hidden_prefix(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");

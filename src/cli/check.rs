@@ -52,9 +52,9 @@ pub struct Args {
     /// cases whose tile or flags differ.
     #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "profile", value_parser = super::profile_value())]
     compare: Option<Vec<String>>,
-    /// Language of the table (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
-    lang: Lang,
+    /// The run's language: the global `--lang`, or the locale's.
+    #[arg(skip)]
+    pub(crate) lang: Lang,
     /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each case
     /// served in its own Jeedom version's dialect).
     #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
@@ -115,10 +115,17 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
                 return compare_run(&args, &dirs, config.base.as_str(), p, &via);
             }
             Ok(_) => {}
-            Err(_) => bail!(
-                "--profile {p}: no such profile; give a built-in one ({}), a profile file (.toml) or php:PATH",
-                infobackup::engine::Profile::ALL.map(|b| b.as_str()).join(", ")
-            ),
+            Err(_) => {
+                let names = infobackup::engine::Profile::ALL.map(|b| b.as_str()).join(", ");
+                match args.lang {
+                    Lang::Fr => bail!(
+                        "--profile {p} : profil inconnu ; donnez un profil intégré ({names}), un fichier de profil (.toml) ou php:CHEMIN"
+                    ),
+                    Lang::En => bail!(
+                        "--profile {p}: no such profile; give a built-in one ({names}), a profile file (.toml) or php:PATH"
+                    ),
+                }
+            }
         }
     }
     let snapshots = args.snapshots.clone().unwrap_or_else(|| {
@@ -128,10 +135,16 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         )
     });
     if !snapshots.is_dir() {
-        eprintln!(
-            "infobackup: warning: {}: no accepted snapshots there; every case will be new",
-            snapshots.display()
-        );
+        match args.lang {
+            Lang::Fr => eprintln!(
+                "infobackup: attention : {} : aucun instantané accepté ici ; chaque cas sera nouveau",
+                snapshots.display()
+            ),
+            Lang::En => eprintln!(
+                "infobackup: warning: {}: no accepted snapshots there; every case will be new",
+                snapshots.display()
+            ),
+        }
     }
 
     // `--profile php:PATH`: every case, the block against the Rust profile of its revision.
@@ -155,8 +168,15 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         let case_rows = match &php {
-            Some(p) => vec![corpus::check_case_php(d, p, &Overrides::default(), &via)],
-            None => corpus::check_case(d, &snapshots, args.profile.as_deref(), &Overrides::default(), &via),
+            Some(p) => vec![corpus::check_case_php(d, p, &Overrides::default(), &via, args.lang)],
+            None => corpus::check_case(
+                d,
+                &snapshots,
+                args.profile.as_deref(),
+                &Overrides::default(),
+                &via,
+                args.lang,
+            ),
         };
         if real.is_some() {
             let mut by_profile = match &php {
@@ -266,7 +286,13 @@ fn report_error(r: &Row) {
     } else {
         format!("{}@{}", r.case, r.profile)
     };
-    eprintln!("infobackup: error: {what}: {}", r.detail.as_deref().unwrap_or("failed"));
+    let lang = super::lang();
+    eprintln!(
+        "infobackup: {} {what}{}{}",
+        lang.pick("erreur :", "error:"),
+        lang.pick(" : ", ": "),
+        r.detail.as_deref().unwrap_or(lang.pick("échec", "failed"))
+    );
 }
 
 fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str, via: &Via) -> anyhow::Result<ExitCode> {
@@ -353,7 +379,15 @@ const MAX_JUNIT_READ: u64 = 64 * 1024 * 1024;
 fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            });
+        }
         Ok(_) => {}
     }
     let refuse = |what: &str| {
@@ -366,7 +400,15 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
         Ok(m) => m,
         Err(e) if super::atomic::is_symlink_loop(&e) => return Err(refuse("a loop of symbolic links")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(refuse("a symbolic link to nothing")),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            });
+        }
     };
     if !meta.is_file() {
         return Err(refuse(super::atomic::kind_of(&meta)));
@@ -374,7 +416,13 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
     if meta.len() > MAX_JUNIT_READ {
         return Err(refuse("a file larger than any report"));
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible de lire", "cannot read"),
+            path.display()
+        )
+    })?;
     let parsed = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|text| quick_junit::Report::deserialize_from_str(text).ok());

@@ -111,9 +111,9 @@ pub struct Args {
     /// The box's time zone (IANA name, default Europe/Paris).
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
-    /// Language of the report (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
-    lang: Lang,
+    /// The run's language: the global `--lang`, or the locale's.
+    #[arg(skip)]
+    pub(crate) lang: Lang,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -153,12 +153,18 @@ pub struct Args {
 /// A Jeedom release the scenario is published for: 4.2 to 4.5 (or a release of one, `4.4.20`).
 /// Anything else is refused rather than mapped to the nearest generation.
 fn parse_version(s: &str) -> Result<JeedomVersion, String> {
+    let lang = super::early_lang();
     let v: JeedomVersion = s
         .parse()
-        .map_err(|e: infobackup::world::UnknownVersion| e.to_string())?;
+        .map_err(|e: infobackup::world::UnknownVersion| infobackup::error_words::Worded::message(&e, lang))?;
     let t = s.trim().trim_start_matches(['v', 'V']);
     let published = t == v.as_str() || t.starts_with(&format!("{}.", v.as_str()));
     if matches!(v, JeedomVersion::V2 | JeedomVersion::V3) || !published {
+        if lang == Lang::Fr {
+            return Err(format!(
+                "{s} n'est pas un Jeedom pour lequel le scénario est publié : donnez 4.2, 4.3, 4.4 ou 4.5 (ou une version comme 4.4.20) ; le log d'un Jeedom plus ancien est rejoué comme 4.2 sans cette option"
+            ));
+        }
         return Err(format!(
             "{s} is not a Jeedom the scenario is published for: give 4.2, 4.3, 4.4 or 4.5 (or a release such as 4.4.20); a log of an older Jeedom is replayed as 4.2 without this option"
         ));
@@ -195,26 +201,54 @@ pub(crate) fn read_input(arg: &Path, lang: Lang) -> anyhow::Result<Input> {
             eprintln!(
                 "{}",
                 lang.pick(
-                    "infobackup : collez le log, puis Ctrl-D sur une ligne vide (Ctrl-Z puis Entrée sous Windows)",
+                    "infobackup: collez le log, puis Ctrl-D sur une ligne vide (Ctrl-Z puis Entrée sous Windows)",
                     "infobackup: paste the log, then Ctrl-D on an empty line (Ctrl-Z then Enter on Windows)"
                 )
             );
         }
-        let bytes =
-            read_bounded(std::io::stdin().lock(), MAX_INPUT).context("cannot read the log from standard input")?;
+        let bytes = read_bounded(std::io::stdin().lock(), MAX_INPUT).context(super::lang().pick(
+            "impossible de lire le log sur l'entrée standard",
+            "cannot read the log from standard input",
+        ))?;
         return bytes.map(Input::Stdin).ok_or_else(|| too_large("standard input"));
     }
     let path = arg.to_owned();
     match std::fs::metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}: no such file or folder", path.display()),
-        Err(e) if super::atomic::is_symlink_loop(&e) => bail!("{}: a loop of symbolic links", path.display()),
-        Err(e) => bail!("cannot read {}: {e}", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{}{}",
+            path.display(),
+            super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")
+        ),
+        Err(e) if super::atomic::is_symlink_loop(&e) => bail!(
+            "{}{}",
+            path.display(),
+            super::lang().pick(" : une boucle de liens symboliques", ": a loop of symbolic links")
+        ),
+        Err(e) => bail!(
+            "{} {}{}{}",
+            super::lang().pick("impossible de lire", "cannot read"),
+            path.display(),
+            super::lang().pick(" : ", ": "),
+            infobackup::error_words::Worded::message(&e, super::lang())
+        ),
         Ok(m) if m.is_dir() => Ok(Input::Folder(path)),
         Ok(m) if m.is_file() && m.len() > MAX_INPUT => Err(too_large(&path.display().to_string())),
         Ok(_) => {
             // Also a FIFO or a device (`/dev/zero`): the bound holds whatever the size says.
-            let file = std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let bytes = read_bounded(file, MAX_INPUT).with_context(|| format!("cannot read {}", path.display()))?;
+            let file = std::fs::File::open(&path).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            })?;
+            let bytes = read_bounded(file, MAX_INPUT).with_context(|| {
+                format!(
+                    "{} {}",
+                    super::lang().pick("impossible de lire", "cannot read"),
+                    path.display()
+                )
+            })?;
             match bytes {
                 Some(bytes) => Ok(Input::File { path, bytes }),
                 None => Err(too_large(&path.display().to_string())),
@@ -271,15 +305,26 @@ fn samba_upload_line(case: &Case) -> Option<String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| anyhow::anyhow!("--profile: {e}"))?;
+    let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| {
+        anyhow::anyhow!(
+            "--profile{}{}",
+            args.lang.pick(" : ", ": "),
+            infobackup::error_words::Worded::message(&e, args.lang)
+        )
+    })?;
     if let ProfileRef::File { path, .. } = &profile
         && !path.is_file()
     {
-        bail!("--profile: {}: no such profile file", path.display());
+        match args.lang {
+            Lang::Fr => bail!("--profile : {} : fichier de profil introuvable", path.display()),
+            Lang::En => bail!("--profile: {}: no such profile file", path.display()),
+        }
     }
     if let Some(tz) = &args.tz {
-        jiff::tz::TimeZone::get(tz)
-            .map_err(|e| anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"))?;
+        jiff::tz::TimeZone::get(tz).map_err(|e| match args.lang {
+            Lang::Fr => anyhow::anyhow!("--tz « {tz} » : pas un fuseau horaire que Jeedom puisse utiliser ({e})"),
+            Lang::En => anyhow::anyhow!("--tz \"{tz}\": not a time zone Jeedom could use ({e})"),
+        })?;
     }
     if args.push && args.jeedom_url.is_none() {
         bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");
@@ -315,6 +360,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut opts = Options {
         profile,
         overrides,
+        redactor: infobackup::redact::Redactor::new().in_lang(args.lang),
         ..Options::default()
     };
 
@@ -325,7 +371,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(arg), None) => (input_case(read_input(arg, args.lang)?, args.log)?, None),
         (input, Some(url)) => {
             let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
-            opts.redactor = read.redactor;
+            opts.redactor = read.redactor.in_lang(args.lang);
             from_box = (read.set_version, read.set_samba);
             version_mapped = read.version_mapped;
             client = Some(read.client);
@@ -435,7 +481,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => {
             atomic::write_file(path, rendered.as_bytes(), args.force)?;
             let msg = match args.lang {
-                Lang::Fr => format!("infobackup : rapport écrit dans {}", path.display()),
+                Lang::Fr => format!("infobackup: rapport écrit dans {}", path.display()),
                 Lang::En => format!("infobackup: report written to {}", path.display()),
             };
             eprintln!("{msg}");
@@ -515,7 +561,7 @@ mod live {
         if client.key_crosses_network_in_clear() {
             let msg = match args.lang {
                 Lang::Fr => format!(
-                    "infobackup : attention : la clé API part en clair vers {shown_url} (http:// vers une autre machine) : \
+                    "infobackup: attention : la clé API part en clair vers {shown_url} (http:// vers une autre machine) : \
                      quiconque est sur le chemin réseau peut la lire ; préférez https:// ou un réseau de confiance"
                 ),
                 Lang::En => format!(
@@ -659,7 +705,7 @@ mod live {
         let shown = d.redact(&value);
         let msg = match lang {
             Lang::Fr => format!(
-                "infobackup : écrit dans la commande #{cmd} de {shown_url} (cmd::event, profil {}, dernier déclenchement {}) : {shown}",
+                "infobackup: écrit dans la commande #{cmd} de {shown_url} (cmd::event, profil {}, dernier déclenchement {}) : {shown}",
                 v.profile,
                 v.step.trigger.as_str()
             ),

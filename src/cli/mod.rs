@@ -23,6 +23,10 @@ pub struct Cli {
     /// forces it), always, or never.
     #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// The language of every message of the run, errors included: fr or en (default: the
+    /// locale's: LC_ALL, LC_MESSAGES, LANG; fr* is French, anything else English).
+    #[arg(long, value_enum, global = true, default_value_t = locale_lang())]
+    lang: Lang,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,12 +59,48 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let _ = LANG.set(cli.lang);
     colorchoice::ColorChoice::write_global(match cli.color {
         ColorWhen::Auto => colorchoice::ColorChoice::Auto,
         ColorWhen::Always => colorchoice::ColorChoice::Always,
         ColorWhen::Never => colorchoice::ColorChoice::Never,
     });
-    run_command(cli).map_err(plain_error)
+    let lang = cli.lang;
+    run_command(cli).map_err(|e| plain_error(e, lang))
+}
+
+/// The language of this run, set once from `--lang` (or the locale) before the command runs.
+static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+/// The run's language, for the helpers that word an error far from the command's `Args`.
+pub fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_else(locale_lang)
+}
+
+/// The run's language while clap is still reading the command line (for our value parsers):
+/// `--lang` as written, else the locale's.
+pub fn early_lang() -> Lang {
+    lang_of_argv(std::env::args_os().skip(1))
+}
+
+/// The language of a command line clap refused: its `--lang` value when one can be read
+/// (`--lang fr`, `--lang=en`), else the locale's.
+fn lang_of_argv(args: impl IntoIterator<Item = std::ffi::OsString>) -> Lang {
+    let mut args = args.into_iter().map(|a| a.to_string_lossy().into_owned());
+    let mut found = None;
+    while let Some(a) = args.next() {
+        let value = match a.strip_prefix("--lang") {
+            Some("") => args.next(),
+            Some(v) => v.strip_prefix('=').map(str::to_owned),
+            None => None,
+        };
+        match value.as_deref() {
+            Some("fr") => found = Some(Lang::Fr),
+            Some("en") => found = Some(Lang::En),
+            _ => {}
+        }
+    }
+    found.unwrap_or_else(locale_lang)
 }
 
 /// Whether what goes to standard output is coloured: `--color`, then `CLICOLOR_FORCE`,
@@ -90,8 +130,14 @@ pub fn stdout_width() -> usize {
 pub fn profile_value() -> impl clap::builder::TypedValueParser<Value = String> {
     use clap::builder::TypedValueParser as _;
     clap::builder::OsStringValueParser::new().try_map(|s| {
-        s.into_string()
-            .map_err(|_| "the path is not valid UTF-8; rename the file or give a name that is".to_owned())
+        s.into_string().map_err(|_| {
+            early_lang()
+                .pick(
+                    "le chemin n'est pas de l'UTF-8 valide ; renommez le fichier ou donnez un nom qui l'est",
+                    "the path is not valid UTF-8; rename the file or give a name that is",
+                )
+                .to_owned()
+        })
     })
 }
 
@@ -113,21 +159,36 @@ fn lang_of_locale(values: [Option<String>; 3]) -> Lang {
 }
 
 fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang;
     match cli.command {
-        Command::Parse(a) => parse::run(a),
+        Command::Parse(mut a) => {
+            a.lang = lang;
+            parse::run(a)
+        }
         Command::Conformance(a) => conformance::run(a),
-        Command::Check(a) => check::run(a),
+        Command::Check(mut a) => {
+            a.lang = lang;
+            check::run(a)
+        }
         Command::Serve(a) => serve::run(a),
-        Command::Diagnose(a) => diagnose::run(a),
-        Command::Record(a) => record::run(a),
+        Command::Diagnose(mut a) => {
+            a.lang = lang;
+            diagnose::run(a)
+        }
+        Command::Record(mut a) => {
+            a.lang = lang;
+            record::run(a)
+        }
         Command::Scenario(a) => scenario::run(a),
     }
 }
 
-/// The error as a person reads it: the whole chain on one line, without the `(os error N)` that
-/// Rust's `io::Error` appends (the words before it already say what happened). A broken pipe is
-/// kept as it is so [`is_broken_pipe`] still sees it.
-fn plain_error(err: anyhow::Error) -> anyhow::Error {
+/// The error as a person reads it, in the run's language: the whole chain on one line, without
+/// the `(os error N)` that Rust's `io::Error` appends (the words before it already say what
+/// happened). A cause the library typed is worded by [`infobackup::error_words`] (it says its
+/// own causes, so the chain stops there). A broken pipe is kept as it is so [`is_broken_pipe`]
+/// still sees it.
+fn plain_error(err: anyhow::Error, lang: Lang) -> anyhow::Error {
     if is_broken_pipe(&err) {
         return err;
     }
@@ -135,12 +196,17 @@ fn plain_error(err: anyhow::Error) -> anyhow::Error {
     // type whose text ends with `{source}`) is said once.
     let mut msg = String::new();
     for cause in err.chain() {
-        let text = strip_os_error(&cause.to_string());
+        let worded = infobackup::error_words::worded(cause, lang);
+        let last = worded.is_some();
+        let text = strip_os_error(&worded.unwrap_or_else(|| cause.to_string()));
         if msg.is_empty() {
             msg = text;
         } else if !msg.contains(&text) {
-            msg.push_str(": ");
+            msg.push_str(lang.pick(" : ", ": "));
             msg.push_str(&text);
+        }
+        if last {
+            break;
         }
     }
     anyhow::anyhow!(msg)
@@ -191,10 +257,27 @@ pub fn usage_error(err: &clap::Error) -> ExitCode {
         let _ = err.print();
         return ExitCode::SUCCESS;
     }
-    let text = err.render().to_string();
-    let text = text.strip_prefix("error: ").unwrap_or(&text);
-    eprint!("infobackup: error: {text}");
+    let lang = lang_of_argv(std::env::args_os().skip(1));
+    eprint!("{}", usage_text(err, lang));
     ExitCode::from(2)
+}
+
+/// A command-line mistake in the run's language: clap's own text in English; in French, the
+/// common kinds (unknown argument, missing or invalid value, missing argument, conflict,
+/// unknown command) said again from clap's context, with clap's usage line kept.
+fn usage_text(err: &clap::Error, lang: Lang) -> String {
+    let text = err.render().to_string();
+    if lang == Lang::En {
+        let text = text.strip_prefix("error: ").unwrap_or(&text);
+        return format!("infobackup: error: {text}");
+    }
+    let sentence = infobackup::error_words::clap_fr(err);
+    let usage = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .map(|u| format!("\nUsage : {u}\n"))
+        .unwrap_or_default();
+    format!("infobackup: erreur : {sentence}\n{usage}\nPour en savoir plus, essayez « --help ».\n")
 }
 
 /// A closed stdout (`infobackup … | head`) is not an error.

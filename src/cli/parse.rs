@@ -30,8 +30,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Language of the text output (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
+    /// The run's language: the global `--lang`, or the locale's.
+    #[arg(skip)]
     pub lang: Lang,
 }
 
@@ -42,9 +42,17 @@ fn is_stdin(args: &Args) -> bool {
 /// A missing file worded as every command words it; any other failure with its reason.
 fn missing_or(e: std::io::Error, path: &std::path::Path) -> anyhow::Error {
     if e.kind() == std::io::ErrorKind::NotFound {
-        anyhow::anyhow!("{}: no such file or folder", path.display())
+        anyhow::anyhow!(
+            "{}{}",
+            path.display(),
+            super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")
+        )
     } else {
-        anyhow::Error::new(e).context(format!("cannot read the log file {}", path.display()))
+        anyhow::Error::new(e).context(format!(
+            "{} {}",
+            super::lang().pick("impossible de lire le fichier de log", "cannot read the log file"),
+            path.display()
+        ))
     }
 }
 
@@ -54,7 +62,10 @@ fn read_all(args: &Args) -> anyhow::Result<Vec<u8>> {
         std::io::stdin()
             .lock()
             .read_to_end(&mut buf)
-            .context("cannot read the log from standard input")?;
+            .context(super::lang().pick(
+                "impossible de lire le log sur l'entrée standard",
+                "cannot read the log from standard input",
+            ))?;
         Ok(buf)
     } else {
         std::fs::read(&args.file).map_err(|e| missing_or(e, &args.file))

@@ -42,9 +42,9 @@ pub struct Args {
     /// and its manifest names it.
     #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
     log_kind: LogArg,
-    /// Language of the messages (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
-    lang: Lang,
+    /// The run's language: the global `--lang`, or the locale's.
+    #[arg(skip)]
+    pub(crate) lang: Lang,
 }
 
 /// Why a case name is refused, or `None` when it is fine. The corpus names its cases
@@ -157,12 +157,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Build next to the target, check, then move into place.
     // A failure to make the temporary folder is said with the target's name: the temporary one
     // means nothing to the user.
-    let tmp = atomic::temp_folder(&target).with_context(|| format!("cannot create {}", target.display()))?;
+    let tmp = atomic::temp_folder(&target).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible de créer", "cannot create"),
+            target.display()
+        )
+    })?;
     let built = (|| -> anyhow::Result<()> {
         write_new(&tmp.join(log_file), &anon.bytes)?;
         write_new(&tmp.join(MANIFEST), manifest.as_bytes())?;
         check_case(&tmp)?;
-        match atomic::rename_noreplace(&tmp, &target).with_context(|| format!("cannot create {}", target.display()))? {
+        match atomic::rename_noreplace(&tmp, &target).with_context(|| {
+            format!(
+                "{} {}",
+                super::lang().pick("impossible de créer", "cannot create"),
+                target.display()
+            )
+        })? {
             Moved::Done => Ok(()),
             Moved::Exists => bail!(
                 "{} already exists: a recorded case is never overwritten",
@@ -266,11 +278,27 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.sync_all()
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| {
+            format!(
+                "{} {}",
+                super::lang().pick("impossible de créer", "cannot create"),
+                path.display()
+            )
+        })?;
+    f.write_all(bytes).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible d'écrire", "cannot write"),
+            path.display()
+        )
+    })?;
+    f.sync_all().with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible d'écrire", "cannot write"),
+            path.display()
+        )
+    })?;
     Ok(())
 }
 

@@ -52,7 +52,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(d) = &args.published
         && !d.is_dir()
     {
-        anyhow::bail!("--published {}: no such folder", d.display());
+        anyhow::bail!(
+            "--published {}{}",
+            d.display(),
+            super::lang().pick(" : dossier introuvable", ": no such folder")
+        );
     }
     let report = lint::report(&loaded, syntax, published.as_deref())?;
     let stdout = std::io::stdout();

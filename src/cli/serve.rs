@@ -180,10 +180,26 @@ fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
         return Ok(resolved.timeline);
     }
     if !path.exists() {
-        bail!("{}: no such file or folder", path.display());
+        bail!(
+            "{}{}",
+            path.display(),
+            super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")
+        );
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "{} {}",
+            super::lang().pick("impossible de lire", "cannot read"),
+            path.display()
+        )
+    })?;
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        if super::lang() == infobackup::Lang::Fr {
+            bail!(
+                "{} n'est pas un cas : serve prend un dossier de cas (scenarios/<nom>/), un vecteur de conformité ou un fichier JSON de Timeline ; pour servir un log collé, enregistrez-le d'abord (`infobackup record LOG --name NOM`) et servez le dossier",
+                path.display()
+            );
+        }
         bail!(
             "{} is not a case: serve takes a case folder (scenarios/<name>/), a conformance vector or a Timeline JSON file; to serve a pasted log, record it first (`infobackup record LOG --name NAME`) and serve the folder",
             path.display()

@@ -659,7 +659,7 @@ impl Evidence {
             Rule::LoggerErrors { log, since, lines } => logger_errors(*log, since, lines, lang),
             Rule::RunClean { log: Some(log), since, banner_line, success_line } => run_clean(*log, since, *banner_line, *success_line, lang),
             Rule::RunClean { log: None, since, .. } => pick(
-                format!("Aucune trace de cette sauvegarde dans les logs ; aucune erreur du logger depuis {since}."),
+                format!("Aucune trace de cette sauvegarde dans les logs ; aucune erreur du journal de Jeedom depuis {since}."),
                 format!("No trace of this backup in the logs; no logger error since {since}."),
             ),
             Rule::BeginNotSeen { since } => {
@@ -1045,7 +1045,7 @@ fn logger_errors(log: LogName, since: &str, lines: &[LogLine], lang: Lang) -> St
     match lines {
         [] => pick(
             format!(
-                "Le log {} contient des erreurs du logger écrites depuis le début de la sauvegarde ({since}).",
+                "Le log {} contient des erreurs du journal de Jeedom écrites depuis le début de la sauvegarde ({since}).",
                 log.as_str()
             ),
             format!(
@@ -1055,7 +1055,7 @@ fn logger_errors(log: LogName, since: &str, lines: &[LogLine], lang: Lang) -> St
         ),
         [one] => pick(
             format!(
-                "La ligne {} du log {} est une erreur du logger écrite depuis le début de la sauvegarde ({since}) : {}.",
+                "La ligne {} du log {} est une erreur du journal de Jeedom écrite depuis le début de la sauvegarde ({since}) : {}.",
                 one.line,
                 log.as_str(),
                 q(&one.text)
@@ -1072,7 +1072,7 @@ fn logger_errors(log: LogName, since: &str, lines: &[LogLine], lang: Lang) -> St
             let numbers = line_numbers(lines, lang);
             pick(
                 format!(
-                    "{n} erreurs du logger écrites depuis le début de la sauvegarde ({since}), lignes {numbers} du log {} ; ligne {} : {}.",
+                    "{n} erreurs du journal de Jeedom écrites depuis le début de la sauvegarde ({since}), lignes {numbers} du log {} ; ligne {} : {}.",
                     log.as_str(),
                     first.line,
                     q(&first.text)
@@ -1102,7 +1102,7 @@ fn run_clean(log: LogName, since: &str, banner_line: Option<usize>, success_line
     match success_line {
         Some(end) => pick(
             format!(
-                "La sauvegarde du log {log} commencée à {since}{at} s'est terminée par [END BACKUP SUCCESS] (ligne {end}), et aucune erreur du logger n'a été écrite depuis son début."
+                "La sauvegarde du log {log} commencée à {since}{at} s'est terminée par [END BACKUP SUCCESS] (ligne {end}), et aucune erreur du journal de Jeedom n'a été écrite depuis son début."
             ),
             format!(
                 "The run in the {log} log that began at {since}{at} ended in [END BACKUP SUCCESS] (line {end}), and no logger error was written since it began."
@@ -1110,7 +1110,7 @@ fn run_clean(log: LogName, since: &str, banner_line: Option<usize>, success_line
         ),
         None => pick(
             format!(
-                "La sauvegarde du log {log} commencée à {since}{at} n'a signalé aucun échec, et aucune erreur du logger n'a été écrite depuis son début."
+                "La sauvegarde du log {log} commencée à {since}{at} n'a signalé aucun échec, et aucune erreur du journal de Jeedom n'a été écrite depuis son début."
             ),
             format!(
                 "The run in the {log} log that began at {since}{at} has reported no failure, and no logger error was written since it began."

@@ -185,7 +185,7 @@ impl ProfileConfig {
     pub fn from_toml_file(path: &Path) -> Result<ProfileConfig, ProfileError> {
         let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
             file: path.to_owned(),
-            message: e.to_string(),
+            message: crate::Text::new(crate::error_words::Worded::message(&e, crate::Lang::Fr), e.to_string()),
         })?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         parse(&text, path, stem)
@@ -219,7 +219,7 @@ impl From<Profile> for ProfileConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProfileError {
     #[error("{}: cannot read the profile file: {message}", file.display())]
-    Read { file: PathBuf, message: String },
+    Read { file: PathBuf, message: crate::Text },
     #[error("{}:{line}:{column}: not valid TOML: {message}", file.display())]
     Syntax {
         file: PathBuf,
@@ -232,7 +232,7 @@ pub enum ProfileError {
         file: PathBuf,
         line: usize,
         key: String,
-        message: String,
+        message: crate::Text,
     },
     #[error("{}: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)", file.display())]
     MissingBase { file: PathBuf },
@@ -244,7 +244,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ProfileError {
+    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<crate::Text>) -> ProfileError {
         ProfileError::Key {
             file: self.file.to_owned(),
             line: crate::line_col(self.text, span.start).0,
@@ -258,25 +258,59 @@ impl Ctx<'_> {
             DeValue::Integer(i) => {
                 let digits = i.as_str();
                 if digits.starts_with('-') {
-                    return Err(self.err(v.span(), key, format!("must not be negative, found {i}")));
+                    return Err(self.err(
+                        v.span(),
+                        key,
+                        crate::Text::new(
+                            format!("ne doit pas être négatif, trouvé {i}"),
+                            format!("must not be negative, found {i}"),
+                        ),
+                    ));
                 }
-                u64::from_str_radix(digits, i.radix()).map_err(|_| self.err(v.span(), key, format!("{i} is too large")))
+                u64::from_str_radix(digits, i.radix()).map_err(|_| {
+                    self.err(
+                        v.span(),
+                        key,
+                        crate::Text::new(format!("{i} est trop grand"), format!("{i} is too large")),
+                    )
+                })
             }
-            other => Err(self.err(v.span(), key, format!("expected a whole number, found {}", kind(other)))),
+            other => Err(self.err(
+                v.span(),
+                key,
+                crate::Text::new(
+                    format!("nombre entier attendu, trouvé {}", kind_fr(other)),
+                    format!("expected a whole number, found {}", kind(other)),
+                ),
+            )),
         }
     }
 
     fn string<'v>(&self, key: &str, v: &'v Spanned<DeValue<'_>>) -> Result<&'v str, ProfileError> {
         match v.get_ref() {
             DeValue::String(s) => Ok(s.as_ref()),
-            other => Err(self.err(v.span(), key, format!("expected a string, found {}", kind(other)))),
+            other => Err(self.err(
+                v.span(),
+                key,
+                crate::Text::new(
+                    format!("chaîne attendue, trouvé {}", kind_fr(other)),
+                    format!("expected a string, found {}", kind(other)),
+                ),
+            )),
         }
     }
 
     fn boolean(&self, key: &str, v: &Spanned<DeValue<'_>>) -> Result<bool, ProfileError> {
         match v.get_ref() {
             DeValue::Boolean(b) => Ok(*b),
-            other => Err(self.err(v.span(), key, format!("expected true or false, found {}", kind(other)))),
+            other => Err(self.err(
+                v.span(),
+                key,
+                crate::Text::new(
+                    format!("true ou false attendu, trouvé {}", kind_fr(other)),
+                    format!("expected true or false, found {}", kind(other)),
+                ),
+            )),
         }
     }
 }
@@ -290,6 +324,19 @@ fn kind(v: &DeValue<'_>) -> String {
         DeValue::Datetime(d) => format!("the date {d}"),
         DeValue::Array(_) => "an array".into(),
         DeValue::Table(_) => "a table".into(),
+    }
+}
+
+/// [`kind`] in French.
+fn kind_fr(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::String(s) => format!("la chaîne « {s} »"),
+        DeValue::Integer(i) => format!("le nombre {i}"),
+        DeValue::Float(f) => format!("le nombre {f}"),
+        DeValue::Boolean(b) => format!("{b}"),
+        DeValue::Datetime(d) => format!("la date {d}"),
+        DeValue::Array(_) => "un tableau".into(),
+        DeValue::Table(_) => "une table".into(),
     }
 }
 
@@ -315,10 +362,13 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
     let Some((_, base_v)) = base_entry else {
         return Err(ProfileError::MissingBase { file: file.to_owned() });
     };
-    let base: Profile = ctx
-        .string("base", base_v)?
-        .parse()
-        .map_err(|e: UnknownProfile| ctx.err(base_v.span(), "base", e.to_string()))?;
+    let base: Profile = ctx.string("base", base_v)?.parse().map_err(|e: UnknownProfile| {
+        ctx.err(
+            base_v.span(),
+            "base",
+            crate::Text::new(crate::error_words::Worded::message(&e, crate::Lang::Fr), e.to_string()),
+        )
+    })?;
     let mut cfg = ProfileConfig::builtin(base);
     cfg.custom_name = stem;
 
@@ -330,7 +380,11 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                 let s = ctx.string(key, v)?;
                 if key == "name" {
                     if s.trim().is_empty() {
-                        return Err(ctx.err(v.span(), key, "must not be empty"));
+                        return Err(ctx.err(
+                            v.span(),
+                            key,
+                            crate::Text::new("ne doit pas être vide", "must not be empty"),
+                        ));
                     }
                     cfg.custom_name = Some(s.to_owned());
                 }
@@ -343,7 +397,16 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                     DeValue::Float(f) => f.as_str().parse().ok(),
                     _ => None,
                 }
-                .ok_or_else(|| ctx.err(v.span(), key, format!("expected 7 or 8, found {}", kind(v.get_ref()))))?;
+                .ok_or_else(|| {
+                    ctx.err(
+                        v.span(),
+                        key,
+                        crate::Text::new(
+                            format!("7 ou 8 attendu, trouvé {}", kind_fr(v.get_ref())),
+                            format!("expected 7 or 8, found {}", kind(v.get_ref())),
+                        ),
+                    )
+                })?;
             }
             "stamp_tolerance_seconds" => {
                 let s = ctx.integer(key, v)?;
@@ -351,7 +414,12 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                     return Err(ctx.err(
                         v.span(),
                         key,
-                        format!("must be a whole number of minutes (a multiple of 60) up to 86400, found {s}"),
+                        crate::Text::new(
+                            format!(
+                                "doit être un nombre entier de minutes (un multiple de 60) jusqu'à 86400, trouvé {s}"
+                            ),
+                            format!("must be a whole number of minutes (a multiple of 60) up to 86400, found {s}"),
+                        ),
                     ));
                 }
                 cfg.stamp_tolerance_s = u32::try_from(s).unwrap_or(0);
@@ -361,12 +429,19 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                     return Err(ctx.err(
                         k.span(),
                         key,
-                        format!("only the strict profile has a watchdog (base is {base})"),
+                        crate::Text::new(
+                            format!("seul le profil strict a un délai de garde (la base est {base})"),
+                            format!("only the strict profile has a watchdog (base is {base})"),
+                        ),
                     ));
                 }
                 let s = ctx.integer(key, v)?;
                 if s == 0 {
-                    return Err(ctx.err(v.span(), key, "must be more than 0 seconds"));
+                    return Err(ctx.err(
+                        v.span(),
+                        key,
+                        crate::Text::new("doit dépasser 0 seconde", "must be more than 0 seconds"),
+                    ));
                 }
                 cfg.watchdog_timeout_s = s;
             }
@@ -375,7 +450,10 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                     return Err(ctx.err(
                         v.span(),
                         key,
-                        format!("expected a table ([checks]), found {}", kind(v.get_ref())),
+                        crate::Text::new(
+                            format!("table attendue ([checks]), trouvé {}", kind_fr(v.get_ref())),
+                            format!("expected a table ([checks]), found {}", kind(v.get_ref())),
+                        ),
                     ));
                 };
                 for (ck, cv) in checks.iter() {
@@ -387,7 +465,10 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                             return Err(ctx.err(
                                 ck.span(),
                                 &full,
-                                format!("unknown check (expected one of {CHECK_KEYS})"),
+                                crate::Text::new(
+                                    format!("vérification inconnue (attendu : {CHECK_KEYS})"),
+                                    format!("unknown check (expected one of {CHECK_KEYS})"),
+                                ),
                             ));
                         }
                     };
@@ -401,7 +482,7 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                                 return Err(ctx.err(
                                     cv.span(),
                                     &full,
-                                    "the published scenario never checks the Market; only the strict profile can (it reads the upload from the log)",
+                                    crate::Text::new("le scénario publié ne vérifie jamais le Market ; seul le profil strict le peut (il lit l'envoi dans le log)", "the published scenario never checks the Market; only the strict profile can (it reads the upload from the log)"),
                                 ));
                             }
                             cfg.checks.market = on;
@@ -409,7 +490,16 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                     }
                 }
             }
-            _ => return Err(ctx.err(k.span(), key, format!("unknown key (expected one of {TOP_KEYS})"))),
+            _ => {
+                return Err(ctx.err(
+                    k.span(),
+                    key,
+                    crate::Text::new(
+                        format!("clé inconnue (attendu : {TOP_KEYS})"),
+                        format!("unknown key (expected one of {TOP_KEYS})"),
+                    ),
+                ));
+            }
         }
     }
     Ok(cfg)

@@ -110,7 +110,10 @@ pub fn render_text(model: &LogModel, input: &[u8], lang: Lang) -> String {
     }
     if !model.loose_logger_lines.is_empty() {
         w.line("");
-        let title = w.t("Lignes du logger hors sauvegarde", "Logger lines outside any run");
+        let title = w.t(
+            "Lignes du journal de Jeedom hors sauvegarde",
+            "Logger lines outside any run",
+        );
         w.line(&format!("{title} ({}){}", model.loose_logger_lines.len(), w.colon()));
         for l in &model.loose_logger_lines {
             logger_text(&mut w, l);
@@ -216,7 +219,7 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         }
     }
     if !run.logger_lines.is_empty() {
-        let s = format!("  {}{}", w.t("lignes du logger", "logger lines"), w.colon());
+        let s = format!("  {}{}", w.t("lignes du journal de Jeedom", "logger lines"), w.colon());
         w.line(&s);
         for l in &run.logger_lines {
             logger_text(w, l);

@@ -195,7 +195,7 @@ pub fn table(rows: &[Row], lang: Lang, color: bool) -> String {
         } else {
             format!("{}@{}", r.case, r.profile)
         };
-        let _ = writeln!(out, "\n{} {what}:", r.status.word(lang));
+        let _ = writeln!(out, "\n{} {what}{}", r.status.word(lang), lang.pick(" :", ":"));
         for l in r.detail.as_deref().unwrap_or("").lines() {
             let _ = writeln!(out, "  {l}");
         }

@@ -64,14 +64,14 @@ pub fn table(a: &str, b: &str, entries: &[Entry], lang: Lang) -> String {
                 let _ = writeln!(out, "  {a:<w$}  {}", side(&c.a));
                 let _ = writeln!(out, "  {b:<w$}  {}", side(&c.b));
                 if c.a != c.a_last || c.b != c.b_last {
-                    let _ = writeln!(out, "  {}:", lang.pick("à la fin", "at the end"));
+                    let _ = writeln!(out, "  {}", lang.pick("à la fin :", "at the end:"));
                     let _ = writeln!(out, "  {a:<w$}  {}", side(&c.a_last));
                     let _ = writeln!(out, "  {b:<w$}  {}", side(&c.b_last));
                 }
             }
             Ok(_) => {}
             Err((case, msg)) => {
-                let _ = writeln!(out, "{case}  {}: {msg}", lang.pick("erreur", "error"));
+                let _ = writeln!(out, "{case}  {} {msg}", lang.pick("erreur :", "error:"));
             }
         }
     }

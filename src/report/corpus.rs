@@ -1,6 +1,7 @@
 //! Running the corpus: one case folder → its check rows (replay, expectation, snapshot), or its
 //! comparison between two profiles. The CLI only loops, prints and sets the exit code.
 
+use crate::error_words::Worded as _;
 use std::path::Path;
 
 use super::check::{Row, Status};
@@ -21,6 +22,7 @@ fn case_name(dir: &Path) -> String {
         .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// A row for a case that could not be replayed; `detail` is the error in the run's language.
 fn error_row(case: String, profile: String, detail: String) -> Row {
     Row {
         case,
@@ -36,11 +38,18 @@ fn error_row(case: String, profile: String, detail: String) -> Row {
 
 /// Checks one case folder: one row per profile it runs (only `only` when given; a case that
 /// does not run that profile gives no row).
-pub fn check_case(dir: &Path, snapshots: &Path, only: Option<&str>, overrides: &Overrides, via: &Via) -> Vec<Row> {
+pub fn check_case(
+    dir: &Path,
+    snapshots: &Path,
+    only: Option<&str>,
+    overrides: &Overrides,
+    via: &Via,
+    lang: crate::Lang,
+) -> Vec<Row> {
     let name = case_name(dir);
     let resolved = match Case::load(dir).and_then(|c| c.resolve(overrides)) {
         Ok(r) => r,
-        Err(e) => return vec![error_row(name, String::new(), e.to_string())],
+        Err(e) => return vec![error_row(name, String::new(), e.message(lang))],
     };
     let mut rows = Vec::new();
     for profile in resolved.profiles.iter().filter(|p| only.is_none_or(|o| p.name() == o)) {
@@ -48,7 +57,7 @@ pub fn check_case(dir: &Path, snapshots: &Path, only: Option<&str>, overrides: &
         let (body, replay) = match case_snapshot(&resolved, profile, via) {
             Ok(x) => x,
             Err(e) => {
-                rows.push(error_row(name.clone(), pname, e.to_string()));
+                rows.push(error_row(name.clone(), pname, e.message(lang)));
                 continue;
             }
         };
@@ -185,12 +194,12 @@ pub fn compare_case(
 /// of the revision it is closest to (its base), trigger by trigger (virtual, tags, crash). One row;
 /// `Changed` names the first step that differs. The Rust profile's own snapshot is what the
 /// ordinary `check` compares, so agreement here means the block keeps the accepted behaviour.
-pub fn check_case_php(dir: &Path, profile: &ProfileRef, overrides: &Overrides, via: &Via) -> Row {
+pub fn check_case_php(dir: &Path, profile: &ProfileRef, overrides: &Overrides, via: &Via, lang: crate::Lang) -> Row {
     let name = case_name(dir);
     let pname = profile.name().to_owned();
     let resolved = match Case::load(dir).and_then(|c| c.resolve(overrides)) {
         Ok(r) => r,
-        Err(e) => return error_row(name, pname, e.to_string()),
+        Err(e) => return error_row(name, pname, e.message(lang)),
     };
     let replays = run::config_for(&resolved, profile).and_then(|php| {
         let base = crate::case::ProfileRef::Builtin(php.base.as_str().to_owned());
@@ -199,7 +208,7 @@ pub fn check_case_php(dir: &Path, profile: &ProfileRef, overrides: &Overrides, v
     });
     let (ours, theirs, base) = match replays {
         Ok(x) => x,
-        Err(e) => return error_row(name, pname, e.to_string()),
+        Err(e) => return error_row(name, pname, e.message(lang)),
     };
     let last = ours.last();
     let tile = last.map(snapshot::tile_of);

@@ -48,6 +48,11 @@ use json::JsValue;
 pub use html::{TILE_CSS, escape, html_page};
 pub use options::{CssColor, LoaderStyle, OptionError, Radius, WidgetOptions};
 
+/// The widget parameters `--widget-param` knows (for the errors that list them).
+pub fn options_known() -> &'static [&'static str] {
+    &options::KNOWN
+}
+
 /// The number of top-level keys the widget requires (the 2023-03 and 2024-08 scenarios write 9).
 pub const EXPECTED_KEYS: usize = 9;
 

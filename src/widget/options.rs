@@ -20,7 +20,7 @@ pub enum OptionError {
     Param { name: String, source: Box<OptionError> },
 }
 
-const KNOWN: [&str; 10] = [
+pub(crate) const KNOWN: [&str; 10] = [
     "couleurBackground",
     "borderRadiusTuile",
     "couleurText",

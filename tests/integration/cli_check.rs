@@ -5,7 +5,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::support::{infobackup, repo};
+use crate::support::{infobackup, infobackup_en, repo};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -388,7 +388,7 @@ fn compare_honours_via() {
 
 #[test]
 fn a_bad_via_is_a_usage_error() {
-    infobackup()
+    infobackup_en()
         .args(["check", "--via", "carrier-pigeon"])
         .assert()
         .code(2)
@@ -412,13 +412,27 @@ fn a_transport_failure_of_the_mock_is_an_error_row_and_exit_2() {
     let via = Via::new(Some(&mock));
     let case = repo().join("scenarios/4.4-samba-ok");
     let snapshots = repo().join("snapshots/cases");
-    let rows = corpus::check_case(&case, &snapshots, None, &Overrides::default(), &via);
+    let rows = corpus::check_case(
+        &case,
+        &snapshots,
+        None,
+        &Overrides::default(),
+        &via,
+        infobackup::Lang::En,
+    );
     assert!(
         !rows.is_empty() && rows.iter().all(|r| r.status == Status::Ok),
         "{rows:?}"
     );
     mock.add_fault(FaultRule::always(Fault::Http500));
-    let rows = corpus::check_case(&case, &snapshots, None, &Overrides::default(), &via);
+    let rows = corpus::check_case(
+        &case,
+        &snapshots,
+        None,
+        &Overrides::default(),
+        &via,
+        infobackup::Lang::En,
+    );
     assert!(!rows.is_empty());
     for r in &rows {
         assert_eq!(r.status, Status::Error, "{r:?}");

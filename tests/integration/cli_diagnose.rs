@@ -6,7 +6,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::support::{infobackup, repo};
+use crate::support::{infobackup, infobackup_en, repo};
 
 fn log(case: &str) -> String {
     format!("scenarios/{case}/backup.log")
@@ -394,7 +394,7 @@ fn force_needs_an_output() {
 
 #[test]
 fn a_missing_file_is_named() {
-    infobackup()
+    infobackup_en()
         .args(["diagnose", "scenarios/nowhere/backup.log"])
         .assert()
         .code(2)
@@ -424,7 +424,7 @@ fn an_unreadable_file_is_named() {
             "{} must be a file",
             p.display()
         );
-        infobackup()
+        infobackup_en()
             .args(["diagnose", p.to_str().unwrap()])
             .assert()
             .code(2)
@@ -433,7 +433,7 @@ fn an_unreadable_file_is_named() {
     }
     // A path through a file cannot be read whoever runs the test.
     let through = path.join("inside.log");
-    infobackup()
+    infobackup_en()
         .args(["diagnose", through.to_str().unwrap()])
         .assert()
         .code(2)
@@ -454,7 +454,7 @@ fn a_folder_that_is_not_a_case_is_refused() {
 
 #[test]
 fn text_that_is_not_a_jeedom_log_is_refused() {
-    infobackup()
+    infobackup_en()
         .args(["diagnose", "-"])
         .write_stdin("Bonjour,\nma tuile est rouge depuis hier, une idée ?\nMerci\n")
         .assert()
@@ -463,13 +463,13 @@ fn text_that_is_not_a_jeedom_log_is_refused() {
         .stderr(
             predicate::str::contains("stdin is not a Jeedom backup log").and(predicate::str::contains("log/backup")),
         );
-    infobackup()
+    infobackup_en()
         .args(["diagnose", "-"])
         .write_stdin(vec![0x89, b'P', b'N', b'G', 0, 1, 2, 0xff, 0xfe])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is not a Jeedom backup log"));
-    infobackup()
+    infobackup_en()
         .args(["diagnose", "-"])
         .write_stdin("")
         .assert()
@@ -479,7 +479,7 @@ fn text_that_is_not_a_jeedom_log_is_refused() {
 
 #[test]
 fn a_run_with_no_time_at_all_is_said_so() {
-    infobackup()
+    infobackup_en()
         .args(["diagnose", "-"])
         .write_stdin("Send end backup event...OK\nBackup operation duration: 12s\n[END BACKUP SUCCESS]\n")
         .assert()
@@ -492,7 +492,7 @@ fn a_run_with_no_time_at_all_is_said_so() {
 
 #[test]
 fn logger_lines_alone_point_to_the_other_logs() {
-    infobackup()
+    infobackup_en()
         .args(["diagnose", &log("4.4-cron-backup-in-cron-execution")])
         .assert()
         .code(2)
@@ -513,7 +513,7 @@ fn bad_options_are_refused_with_exit_2() {
         (vec!["--apikey", "abc"], "unexpected argument '--apikey'"),
         (vec!["--apikey-file", "k"], "--jeedom-url"),
     ] {
-        infobackup()
+        infobackup_en()
             .arg("diagnose")
             .arg(log("4.4-success-local-only"))
             .args(&args)
@@ -522,7 +522,7 @@ fn bad_options_are_refused_with_exit_2() {
             .stdout("")
             .stderr(predicate::str::contains(needle));
     }
-    infobackup()
+    infobackup_en()
         .arg("diagnose")
         .assert()
         .code(2)
@@ -554,7 +554,13 @@ fn assert_planted_report_is_safe(what: &str, out: &std::process::Output) {
     assert_no_secret(what, &out.stdout, &[PASSWORD, USER, API_KEY]);
     assert_no_secret(&format!("{what} stderr"), &out.stderr, &[PASSWORD, USER, API_KEY]);
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(shown.contains("[redacted]"), "{what}: nothing masked?");
+    // The marker is the report's language's: `[masqué]` in French, `[redacted]` in English.
+    let marker = if what.ends_with("/fr") {
+        "[masqué]"
+    } else {
+        "[redacted]"
+    };
+    assert!(shown.contains(marker), "{what}: nothing masked with {marker}?");
     assert!(
         shown.contains("NT_STATUS_HOST_UNREACHABLE"),
         "{what}: the Samba line is not quoted"
@@ -1244,13 +1250,13 @@ fn push_needs_a_box_and_a_command() {
 #[test]
 fn live_mode_errors_exit_2_without_the_key() {
     let (mock, _session, key) = live_box("4.4-success-local-only");
-    infobackup()
+    infobackup_en()
         .args(["diagnose", "--jeedom-url", &mock.uri()])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--apikey-file FILE").and(predicate::str::contains("INFOBACKUP_APIKEY")));
     let wrong = format!("{key}x");
-    let out = infobackup()
+    let out = infobackup_en()
         .env("INFOBACKUP_APIKEY", &wrong)
         .args(["diagnose", "--jeedom-url", &mock.uri()])
         .output()
@@ -1259,7 +1265,7 @@ fn live_mode_errors_exit_2_without_the_key() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--jeedom-url http://127.0.0.1:"), "{err}");
     assert_no_secret("wrong key stderr", &out.stderr, &[&wrong, &key]);
-    infobackup()
+    infobackup_en()
         .env("INFOBACKUP_APIKEY", &key)
         .args(["diagnose", "--jeedom-url", "ftp://box.example/"])
         .assert()
@@ -1887,7 +1893,7 @@ fn an_old_jeedom_samba_upload_counts_as_done_and_never_turns_the_backup_into_a_f
 #[test]
 fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
     for bad in ["4.6", "4.6.1", "3", "2.4", "4.1"] {
-        infobackup()
+        infobackup_en()
             .args(["diagnose", &log("4.4-success-local-only"), "--jeedom-version", bad])
             .assert()
             .code(2)
@@ -1896,7 +1902,7 @@ fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
             ));
     }
     for good in ["4.2", "4.5.3", "v4.4.20"] {
-        infobackup()
+        infobackup_en()
             .args(["diagnose", &log("4.4-success-local-only"), "--jeedom-version", good])
             .assert()
             .code(0);

@@ -7,7 +7,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::support::{infobackup, repo};
+use crate::support::{infobackup, infobackup_en, repo};
 
 /// What no message for a person may hold: Rust's formatting of an `io::Error` or an `Option`,
 /// a panic, or the temporary name an atomic write used.
@@ -83,7 +83,7 @@ fn missing_files_are_said_plainly() {
 /// and how to turn a log into a case, not a JSON parser's position.
 #[test]
 fn serve_given_a_log_says_what_it_takes() {
-    let a = infobackup()
+    let a = infobackup_en()
         .args(["serve", "scenarios/4.4-samba-ok/backup.log"])
         .assert()
         .code(2)
@@ -92,7 +92,7 @@ fn serve_given_a_log_says_what_it_takes() {
         .stderr(predicate::str::contains("infobackup record"))
         .stderr(predicate::str::contains("line 1 column").not());
     assert_plain(&a.get_output().stderr);
-    infobackup()
+    infobackup_en()
         .args(["serve", "scenarios/no-such-case"])
         .assert()
         .code(2)
@@ -280,7 +280,7 @@ fn an_empty_input_is_said_to_be_empty() {
     let empty = tmp.path().join("backup.log");
     std::fs::write(&empty, b" \n\r\n").unwrap();
     for args in [vec!["diagnose"], vec!["record", "--name", "4.4-empty"]] {
-        let a = infobackup()
+        let a = infobackup_en()
             .args(&args)
             .arg(&empty)
             .args(["--scenarios"].iter().filter(|_| args[0] == "record"))
@@ -291,7 +291,7 @@ fn an_empty_input_is_said_to_be_empty() {
             .stderr(predicate::str::contains("0 line").not());
         assert_plain(&a.get_output().stderr);
     }
-    infobackup()
+    infobackup_en()
         .args(["diagnose", "-"])
         .write_stdin("")
         .assert()
@@ -358,7 +358,7 @@ fn redaction_keeps_the_punctuation_after_a_key() {
     let tmp = tempfile::tempdir().unwrap();
     let key = tmp.path().join("key");
     std::fs::write(&key, "SECRETKEY0123456789abcdef\n").unwrap();
-    let a = infobackup()
+    let a = infobackup_en()
         .args([
             "diagnose",
             "--jeedom-url",

@@ -234,11 +234,13 @@ fn an_existing_case_is_never_overwritten() {
 fn other_errors_exit_2_and_write_nothing() {
     let tmp = project();
     record(tmp.path())
+        .env("LC_ALL", "C")
         .args(["missing.log", "--name", "4.4-x"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("missing.log: no such file or folder"));
     record(tmp.path())
+        .env("LC_ALL", "C")
         .args(["-", "--name", "4.4-x"])
         .write_stdin("not a log at all\n")
         .assert()
@@ -246,16 +248,19 @@ fn other_errors_exit_2_and_write_nothing() {
         .stderr(predicate::str::contains("is not a Jeedom backup log"));
     let src = repo().join("scenarios/4.4-samba-ok/backup.log");
     record(tmp.path())
+        .env("LC_ALL", "C")
         .args([src.to_str().unwrap(), "--name", "4.4-x", "--scenarios", "elsewhere"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("elsewhere: no such folder of recorded cases"));
     record(tmp.path())
+        .env("LC_ALL", "C")
         .args([src.to_str().unwrap()])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--name"));
     record(tmp.path())
+        .env("LC_ALL", "C")
         .args(["scenarios", "--name", "4.4-x"])
         .assert()
         .code(2)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::support::{infobackup, published, require_php};
+use crate::support::{infobackup, infobackup_en, published, require_php};
 
 /// A small template of our own with the published scenario's shape: tag → code → event.
 fn template(code: &str) -> Value {
@@ -119,14 +119,17 @@ fn findings_name_what_the_tile_then_misses_and_where() {
 fn a_file_that_is_not_a_scenario_is_exit_2_naming_the_file_and_the_pointer() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "not.json", &json!({"name": "x", "elements": {"a": 1}}));
-    let out = infobackup().arg("scenario").arg(&p).output().unwrap();
+    let out = infobackup_en().arg("scenario").arg(&p).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("not.json: not a Jeedom scenario template: at /elements: expected a list"),
         "{err}"
     );
-    let out = infobackup().args(["scenario", "no/such/file.json"]).output().unwrap();
+    let out = infobackup_en()
+        .args(["scenario", "no/such/file.json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 

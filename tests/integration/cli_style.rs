@@ -1,7 +1,7 @@
 //! How the command speaks to a person: the language from the locale, colour as cargo and
 //! ripgrep decide it.
 
-use crate::support::infobackup;
+use crate::support::{infobackup, infobackup_en};
 
 /// `check` of the whole corpus with one profile, in a given environment.
 fn check_with(env: &[(&str, &str)], args: &[&str]) -> String {
@@ -61,21 +61,24 @@ fn every_error_has_one_prefix_and_exit_code_2() {
         &["diagnose"],
         &["diagnose", "/nonexistent/backup.log"],
     ] {
-        let out = infobackup().args(args).output().unwrap();
+        let out = infobackup_en().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("infobackup: error: "), "{args:?}: {err}");
         assert!(!err.contains("\nerror:"), "{args:?}: {err}");
     }
     // --help and --version are not errors.
-    let out = infobackup().arg("--version").output().unwrap();
+    let out = infobackup_en().arg("--version").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("infobackup "));
 }
 
 #[test]
 fn check_profile_names_the_valid_ones_and_takes_a_profile_file() {
-    let out = infobackup().args(["check", "--profile", "v2024-8"]).output().unwrap();
+    let out = infobackup_en()
+        .args(["check", "--profile", "v2024-8"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--profile v2024-8: no such profile"), "{err}");
@@ -83,11 +86,11 @@ fn check_profile_names_the_valid_ones_and_takes_a_profile_file() {
     assert!(out.stdout.is_empty(), "nothing replayed before the mistake is said");
 
     // A profile file: what it changes against the built-in it starts from.
-    let by_profile = infobackup()
+    let by_profile = infobackup_en()
         .args(["check", "--profile", "profiles/big-box.toml"])
         .output()
         .unwrap();
-    let by_compare = infobackup()
+    let by_compare = infobackup_en()
         .args(["check", "--compare", "v2024-08", "profiles/big-box.toml"])
         .output()
         .unwrap();
@@ -110,7 +113,7 @@ fn parse_refuses_what_diagnose_refuses() {
     std::fs::write(&logger_only, "[2025-09-10 03:29:40][ERROR] : Failed to send backup\n").unwrap();
     for format in ["text", "json", "summary"] {
         for (file, want) in [(&empty, "is empty"), (&prose, "is not a Jeedom backup log")] {
-            let out = infobackup()
+            let out = infobackup_en()
                 .arg("parse")
                 .arg(file)
                 .args(["--format", format])
@@ -118,12 +121,12 @@ fn parse_refuses_what_diagnose_refuses() {
                 .unwrap();
             assert_eq!(out.status.code(), Some(2), "{format} {file:?}");
             assert!(String::from_utf8_lossy(&out.stderr).contains(want), "{format} {file:?}");
-            let diag = infobackup().arg("diagnose").arg(file).output().unwrap();
+            let diag = infobackup_en().arg("diagnose").arg(file).output().unwrap();
             assert_eq!(diag.status.code(), Some(2));
             assert!(String::from_utf8_lossy(&diag.stderr).contains(want));
         }
         // Logger lines alone are a log parse can show.
-        let out = infobackup()
+        let out = infobackup_en()
             .arg("parse")
             .arg(&logger_only)
             .args(["--format", format])
@@ -174,7 +177,7 @@ fn a_profile_path_that_is_not_utf8_is_refused_naming_the_option() {
         &["check", "--profile"][..],
         &["conformance", "tests/data/conformance", "--profile"],
     ] {
-        let out = infobackup().args(args).arg(bad).output().unwrap();
+        let out = infobackup_en().args(args).arg(bad).output().unwrap();
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -196,7 +199,7 @@ fn a_missing_input_is_worded_the_same_by_every_command() {
         &["conformance", missing],
         &["scenario", missing],
     ] {
-        let out = infobackup().args(args).output().unwrap();
+        let out = infobackup_en().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(

@@ -8,7 +8,7 @@ use std::process::{Command as StdCommand, Stdio};
 
 use predicates::prelude::*;
 
-use crate::support::{infobackup, repo};
+use crate::support::{infobackup, infobackup_en, repo};
 
 /// 64 MiB, the input limit of `diagnose` and `record`.
 const LIMIT: u64 = 64 * 1024 * 1024;
@@ -103,7 +103,7 @@ fn a_path_that_is_not_utf8_is_taken_as_a_path() {
     let name = std::ffi::OsStr::from_bytes(b"caf\xe9.log");
     let missing = tmp.path().join(name);
     for cmd in [&["diagnose"][..], &["record", "--name", "4.4-x"][..]] {
-        infobackup()
+        infobackup_en()
             .args(cmd)
             .arg(&missing)
             .assert()
@@ -113,7 +113,7 @@ fn a_path_that_is_not_utf8_is_taken_as_a_path() {
     // And a real one is read.
     let real = tmp.path().join(name);
     std::fs::copy(a_log(), &real).unwrap();
-    infobackup().arg("diagnose").arg(&real).assert().code(0);
+    infobackup_en().arg("diagnose").arg(&real).assert().code(0);
 }
 
 #[cfg(unix)]
@@ -134,7 +134,7 @@ fn a_symlink_loop_is_reported_as_a_loop() {
         &["record", "--name", "4.4-x"][..],
         &["conformance"][..],
     ] {
-        infobackup().args(cmd).arg(&a).assert().code(2).stderr(
+        infobackup_en().args(cmd).arg(&a).assert().code(2).stderr(
             predicate::str::contains("a.log")
                 .and(predicate::str::contains("loop of symbolic links"))
                 .and(predicate::str::contains("no such file").not()),
@@ -264,7 +264,7 @@ fn output_force_replaces_regular_files_only() {
 #[cfg(target_os = "linux")]
 #[test]
 fn record_names_its_target_when_it_cannot_create_it() {
-    infobackup()
+    infobackup_en()
         .arg("record")
         .arg(a_log())
         .args(["--name", "4.4-read-only", "--scenarios", "/proc/self"])

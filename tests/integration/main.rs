@@ -14,6 +14,7 @@ mod docs;
 mod engine;
 mod hardening;
 mod jeeapi;
+mod lang;
 mod log_model;
 mod phprun;
 mod report_html;

@@ -13,7 +13,7 @@ use infobackup::phprun;
 use infobackup::report::run;
 use infobackup::world::Timeline;
 
-use crate::support::{infobackup, published, repo, require_php};
+use crate::support::{infobackup, infobackup_en, published, repo, require_php};
 
 /// Writes `code` as a bare block in a temporary folder.
 fn block(dir: &Path, name: &str, code: &str) -> PathBuf {
@@ -210,7 +210,7 @@ fn jeedom_4_5_has_no_trigger_accessor_but_a_trigger_tag() {
 fn without_php_a_php_profile_is_an_exit_2_error_naming_the_package() {
     let dir = tempfile::tempdir().unwrap();
     let p = block(dir.path(), "b.php", "$a = 1;\n");
-    let out = infobackup()
+    let out = infobackup_en()
         .env("INFOBACKUP_PHP", dir.path().join("no-such-php"))
         .args(["conformance", "--profile"])
         .arg(format!("php:{}", p.display()))
@@ -220,7 +220,7 @@ fn without_php_a_php_profile_is_an_exit_2_error_naming_the_package() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("install the Debian package php-cli"), "{err}");
-    let out = infobackup()
+    let out = infobackup_en()
         .args([
             "conformance",
             "--profile",

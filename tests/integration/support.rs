@@ -64,3 +64,11 @@ pub(crate) fn require_php() -> bool {
         }
     }
 }
+
+/// [`infobackup`] in English (`LC_ALL=C`): for the tests that pin the English wording of an
+/// error (the French one is tested in `lang.rs`).
+pub(crate) fn infobackup_en() -> Command {
+    let mut c = infobackup();
+    c.env("LC_ALL", "C");
+    c
+}

@@ -1097,7 +1097,7 @@ mod real {
 
     // ---- check --widget ------------------------------------------------------------------
 
-    use crate::support::infobackup;
+    use crate::support::{infobackup, infobackup_en};
 
     /// `check --widget FILE --format json` over the corpus: (exit code, rows, summary).
     fn check_widget(file: &Path) -> (i32, Vec<serde_json::Value>, serde_json::Value) {
@@ -1186,14 +1186,14 @@ mod real {
 
     #[test]
     fn check_widget_names_an_unreadable_template_and_a_missing_browser() {
-        infobackup()
+        infobackup_en()
             .args(["check", "--widget", "no/such/widget.html"])
             .assert()
             .code(2)
             .stderr(predicates::str::contains(
                 "no/such/widget.html: cannot read the widget template",
             ));
-        infobackup()
+        infobackup_en()
             .args(["check", "--widget"])
             .arg(own_widget())
             .env("INFOBACKUP_CHROMIUM", "")
@@ -1203,7 +1203,7 @@ mod real {
         let dir = tempfile::tempdir().expect("temp dir");
         let page = dir.path().join("page.html");
         std::fs::write(&page, "<p>not a widget</p>").expect("write");
-        infobackup()
+        infobackup_en()
             .args(["check", "--widget"])
             .arg(&page)
             .assert()
@@ -1220,12 +1220,12 @@ mod real {
         };
         let case = "scenarios/4.5-market-no-subscription";
         // The project's own widget agrees: one line says so, the exit code is the diagnosis's.
-        let same = infobackup()
+        let same = infobackup_en()
             .args(["diagnose", case, "--lang", "en", "--widget"])
             .arg(own_widget())
             .output()
             .expect("run diagnose");
-        let plain = infobackup()
+        let plain = infobackup_en()
             .args(["diagnose", case, "--lang", "en"])
             .output()
             .expect("run");
@@ -1248,7 +1248,7 @@ mod real {
             ),
         )
         .expect("write");
-        let out = infobackup()
+        let out = infobackup_en()
             .args(["diagnose", case, "--lang", "en", "--widget"])
             .arg(&copy)
             .output()
@@ -1257,7 +1257,7 @@ mod real {
         assert_eq!(out.status.code(), Some(1), "{text}");
         assert!(text.contains("The tile as the real widget draws it"), "{text}");
         assert!(text.contains("local colour: view warning, widget error"), "{text}");
-        let json = infobackup()
+        let json = infobackup_en()
             .args(["diagnose", case, "--format", "json", "--widget"])
             .arg(&copy)
             .output()

@@ -103,7 +103,7 @@ pub fn render_html(d: &Diagnosis, lang: Lang) -> String {
         "<footer><p class=\"ib-summary\">{}</p><p>{}</p><p>{} infobackup {}.</p></footer></div>",
         txt(d, &summary_line(d, lang)),
         escape(lang.pick(
-            "Les secrets (mot de passe et utilisateur Samba, clés API) sont masqués : [redacted].",
+            "Les secrets (mot de passe et utilisateur Samba, clés API) sont masqués : [masqué].",
             "Secrets (Samba password and user, API keys) are masked: [redacted].",
         )),
         escape(lang.pick("Rapport produit par", "Report made by")),

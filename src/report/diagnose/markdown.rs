@@ -66,7 +66,7 @@ pub fn render_markdown(d: &Diagnosis, lang: Lang) -> String {
         m,
         "<sub>{}</sub>",
         lang.pick(
-            "Diagnostic par infobackup ; les secrets (mot de passe et utilisateur Samba, clés API) sont masqués : [redacted].",
+            "Diagnostic par infobackup ; les secrets (mot de passe et utilisateur Samba, clés API) sont masqués : [masqué].",
             "Diagnosis by infobackup; secrets (Samba password and user, API keys) are masked: [redacted]."
         )
     );

@@ -133,7 +133,7 @@ pub fn render_text(d: &Diagnosis, lang: Lang, style: TextStyle) -> String {
     o.line(&summary);
     let secrets = o
         .t(
-            "Les secrets (mot de passe et utilisateur Samba, clés API) sont masqués : [redacted].",
+            "Les secrets (mot de passe et utilisateur Samba, clés API) sont masqués : [masqué].",
             "Secrets (Samba password and user, API keys) are masked: [redacted].",
         )
         .to_owned();

@@ -190,7 +190,7 @@ pub fn run_story(run: &Run, lang: Lang) -> String {
         RunEnd::Success { at } => {
             if fr {
                 format!(
-                    "la sauvegarde s'est terminée normalement ([END BACKUP SUCCESS] ligne {})",
+                    "la sauvegarde s'est terminée normalement ([END BACKUP SUCCESS] à la ligne {})",
                     at.line
                 )
             } else {
@@ -207,7 +207,7 @@ pub fn run_story(run: &Run, lang: Lang) -> String {
             }
             None => {
                 if fr {
-                    format!("la sauvegarde a échoué ([END BACKUP ERROR] ligne {})", at.line)
+                    format!("la sauvegarde a échoué ([END BACKUP ERROR] à la ligne {})", at.line)
                 } else {
                     format!("the backup failed ([END BACKUP ERROR] at line {})", at.line)
                 }
@@ -262,7 +262,7 @@ pub fn run_story(run: &Run, lang: Lang) -> String {
     let errors = run.errors().count();
     if errors > 0 {
         s.push_str(&if fr {
-            format!(" ; {errors} ligne{} d'erreur du logger", plural(errors))
+            format!(" ; {errors} ligne{} d'erreur du journal de Jeedom", plural(errors))
         } else {
             format!("; {errors} logger error line{}", plural(errors))
         });
@@ -495,14 +495,14 @@ pub fn quote_label(q: &Quote, lang: Lang) -> String {
     match &q.what {
         QuoteKind::LoggerError { level, date } if date.is_empty() => {
             if fr {
-                format!("ligne {level} du logger")
+                format!("ligne {level} du journal de Jeedom")
             } else {
                 format!("{level} logger line")
             }
         }
         QuoteKind::LoggerError { level, date } => {
             if fr {
-                format!("ligne {level} du logger, datée du {date}")
+                format!("ligne {level} du journal de Jeedom, datée du {date}")
             } else {
                 format!("{level} logger line, dated {date}")
             }
@@ -891,7 +891,7 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
         } => {
             if fr {
                 format!(
-                    "{file} : {lines} ligne{} du logger hors de toute sauvegarde (dont {errors} erreur{}), la première à la ligne {first_line} ; le scénario publié les lit aussi.",
+                    "{file} : {lines} ligne{} du journal de Jeedom hors de toute sauvegarde (dont {errors} erreur{}), la première à la ligne {first_line} ; le scénario publié les lit aussi.",
                     plural(*lines),
                     plural(*errors)
                 )
