@@ -53,12 +53,12 @@ pub struct Args {
     #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "profile", value_parser = super::profile_value())]
     compare: Option<Vec<String>>,
     /// Language of the table (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
+    #[arg(long, value_parser = super::lang_value(), default_value_t = super::locale_lang())]
     lang: Lang,
     /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each case
     /// served in its own Jeedom version's dialect).
-    #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
-    via: ViaKind,
+    #[arg(long, value_enum, default_value_t = super::ViaArg::Memory)]
+    via: super::ViaArg,
     /// Also draw every value of every replay with this widget template
     /// (`cmd.info.string.Info_backup.html`) in headless Chromium and report where it differs
     /// from infobackup's view of the tile.
@@ -96,7 +96,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let dirs = case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
-    let mock = args.via.start_mock().context("starting the mock Jeedom JSON-RPC API")?;
+    let mock = ViaKind::from(args.via).start_mock().context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
     if let Some(ab) = &args.compare {
         let [a, b] = ab.as_slice() else {

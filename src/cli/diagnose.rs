@@ -112,7 +112,7 @@ pub struct Args {
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
     /// Language of the report (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
+    #[arg(long, value_parser = super::lang_value(), default_value_t = super::locale_lang())]
     lang: Lang,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -3,8 +3,10 @@
 
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand};
 use infobackup::Lang;
+use infobackup::via::ViaKind;
 
 mod atomic;
 mod check;
@@ -33,6 +35,29 @@ pub enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+/// `--lang fr|en`, read into the library's [`Lang`] (the library does not depend on clap).
+pub fn lang_value() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    clap::builder::PossibleValuesParser::new(["fr", "en"]).map(|s| if s == "fr" { Lang::Fr } else { Lang::En })
+}
+
+/// `--via`: clap's view of the library's [`ViaKind`] (the library does not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ViaArg {
+    /// In process, over the timeline in memory.
+    Memory,
+    /// Through the JSON-RPC client against one mock Jeedom on 127.0.0.1.
+    Http,
+}
+
+impl From<ViaArg> for ViaKind {
+    fn from(v: ViaArg) -> ViaKind {
+        match v {
+            ViaArg::Memory => ViaKind::Memory,
+            ViaArg::Http => ViaKind::Http,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Language of the text output (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
+    #[arg(long, value_parser = super::lang_value(), default_value_t = super::locale_lang())]
     pub lang: Lang,
 }
 

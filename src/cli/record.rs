@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long = "log", value_enum, value_name = "LOG", default_value_t = LogArg::Auto)]
     log_kind: LogArg,
     /// Language of the messages (default: the locale's: LC_ALL, LC_MESSAGES, LANG; fr… is French).
-    #[arg(long, value_enum, default_value_t = super::locale_lang())]
+    #[arg(long, value_parser = super::lang_value(), default_value_t = super::locale_lang())]
     lang: Lang,
 }
 
