@@ -96,7 +96,9 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let dirs = case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
-    let mock = ViaKind::from(args.via).start_mock().context("starting the mock Jeedom JSON-RPC API")?;
+    let mock = ViaKind::from(args.via)
+        .start_mock()
+        .context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
     if let Some(ab) = &args.compare {
         let [a, b] = ab.as_slice() else {

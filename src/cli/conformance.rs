@@ -66,7 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => Some(infobackup::report::run::standalone_config(p).with_context(|| format!("--profile {p}"))?),
         None => None,
     };
-    let mock = ViaKind::from(args.via).start_mock().context("starting the mock Jeedom JSON-RPC API")?;
+    let mock = ViaKind::from(args.via)
+        .start_mock()
+        .context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
