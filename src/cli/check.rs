@@ -57,8 +57,8 @@ pub struct Args {
     pub(crate) lang: Lang,
     /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each case
     /// served in its own Jeedom version's dialect).
-    #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
-    via: ViaKind,
+    #[arg(long, value_enum, default_value_t = super::ViaArg::Memory)]
+    via: super::ViaArg,
     /// Also draw every value of every replay with this widget template
     /// (`cmd.info.string.Info_backup.html`) in headless Chromium and report where it differs
     /// from infobackup's view of the tile.
@@ -96,7 +96,9 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let dirs = case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
-    let mock = args.via.start_mock().context("starting the mock Jeedom JSON-RPC API")?;
+    let mock = ViaKind::from(args.via)
+        .start_mock()
+        .context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
     if let Some(ab) = &args.compare {
         let [a, b] = ab.as_slice() else {

@@ -30,8 +30,8 @@ pub struct Args {
     format: Format,
     /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each vector
     /// served in its own Jeedom version's dialect).
-    #[arg(long, value_enum, default_value_t = ViaKind::Memory)]
-    via: ViaKind,
+    #[arg(long, value_enum, default_value_t = super::ViaArg::Memory)]
+    via: super::ViaArg,
     /// Replay every vector with this profile instead of its own revision's (a built-in name, a
     /// profile TOML file, or php:PATH for a scenario template or code block).
     #[arg(long, value_name = "P", value_parser = super::profile_value())]
@@ -66,7 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => Some(infobackup::report::run::standalone_config(p).with_context(|| format!("--profile {p}"))?),
         None => None,
     };
-    let mock = args.via.start_mock().context("starting the mock Jeedom JSON-RPC API")?;
+    let mock = ViaKind::from(args.via)
+        .start_mock()
+        .context("starting the mock Jeedom JSON-RPC API")?;
     let via = Via::new(mock.as_ref());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

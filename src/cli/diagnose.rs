@@ -503,13 +503,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(d.exit_code().max(u8::from(widget_differs))))
 }
 
-/// Live mode: reads the box through the JSON-RPC client, read-only.
+/// Live mode: reads the box through the library's [`infobackup::report::diagnose::live`]; here,
+/// only the key's arguments and what is printed.
 mod live {
     use super::*;
-    use infobackup::jeeapi::{ApiError, ApiKey, Client, ClientConfig, Writes};
+    use infobackup::jeeapi::{ApiKey, Client};
     use infobackup::redact::Redactor;
     use infobackup::report::diagnose::Live;
-    use infobackup::widget;
+    use infobackup::report::diagnose::live::{LiveBox, LiveOptions};
 
     /// The environment variable live mode reads the API key from.
     pub(super) const KEY_ENV: &str = "INFOBACKUP_APIKEY";
@@ -532,33 +533,23 @@ mod live {
     /// Reads the box `url` with the options of `args` (key file, command id, `--push`, `--log`,
     /// `--tz`); `input` is a log given next to `--jeedom-url`.
     pub(super) fn read(url: &str, args: &Args, input: Option<&Path>, ov: &mut Overrides) -> anyhow::Result<Read> {
-        let (key_file, cmd, push, log, tz) = (
-            args.apikey_file.as_deref(),
-            args.cmd_id,
-            args.push,
-            args.log,
-            args.tz.as_deref(),
-        );
-        let key = match key_file {
+        let key = match args.apikey_file.as_deref() {
             Some(f) => ApiKey::from_file(f)?,
             None if std::env::var_os(KEY_ENV).is_some() => ApiKey::from_env(KEY_ENV)?,
             None => bail!(
                 "--jeedom-url needs the box's API key: put it in a file and give --apikey-file FILE, or set {KEY_ENV} (never on the command line)"
             ),
         };
-        let redactor = Redactor::new().with_secret(key.expose()).unwrap_or_default();
-        let shown_url = redactor.redact(url).into_owned();
-        let ctx = |what: &str| format!("--jeedom-url {shown_url}: {what}");
-        let mut config = ClientConfig::live(url, key, cmd.unwrap_or(0));
-        if let Some(tz) = tz {
-            config.tz = tz.to_owned();
-        }
-        // Read-only unless the user asked for the one write, and even then nothing is written
-        // before the diagnosis is done (see `push`).
-        config.writes = if push { Writes::Push } else { Writes::Hold };
-        config.deadline = Some(std::time::Duration::from_secs(args.timeout));
-        let mut client = Client::new(config).with_context(|| ctx("cannot use this address"))?;
-        if client.key_crosses_network_in_clear() {
+        let mut the_box = LiveBox::connect(LiveOptions {
+            url,
+            key,
+            cmd: args.cmd_id,
+            push: args.push,
+            tz: args.tz.as_deref(),
+            timeout: std::time::Duration::from_secs(args.timeout),
+        })?;
+        if the_box.client.key_crosses_network_in_clear() {
+            let shown_url = &the_box.shown_url;
             let msg = match args.lang {
                 Lang::Fr => format!(
                     "infobackup: attention : la clé API part en clair vers {shown_url} (http:// vers une autre machine) : \
@@ -571,99 +562,37 @@ mod live {
             };
             eprintln!("{msg}");
         }
-        let mut live = Live {
-            url: shown_url.clone(),
-            version: None,
-            virtual_value: None,
-            tile: None,
-            config: Vec::new(),
-            unavailable: Vec::new(),
-            log_caveat: None,
-            now: None,
-        };
-        let version_text = client.version_text().with_context(|| ctx("reading the version"))?;
-        live.version = Some(version_text.clone());
+        let read = the_box.read(input.is_none())?;
         let mut set_version = false;
         let mut version_mapped = None;
-        // A version that is not one at all ("5.0.0-beta") stops the read below: the client needs
-        // it to pick how to read the log, and says so (exit 2).
-        if ov.jeedom.is_none() {
-            let seen = version_text.trim().trim_start_matches(['v', 'V']);
-            if let Ok(v) = seen.parse::<JeedomVersion>() {
-                // A box of a Jeedom the scenario is not published for (4.6, 4.1, 3.x) is replayed
-                // as the nearest published one, and said so: never mapped silently.
-                let (replayed, value) = infobackup::case::resolve::published_generation(v, seen);
-                if matches!(value, infobackup::case::Value::ReplayedAs { .. }) {
-                    eprintln!("{}", version_warning(&shown_url, seen, replayed, args.lang));
-                    version_mapped = Some(seen.to_owned());
-                }
-                ov.jeedom = Some(replayed);
-                set_version = true;
+        // A version that is not one at all ("5.0.0-beta") stopped the read: the client needs it
+        // to pick how to read the log, and says so (exit 2).
+        if let (None, Some(v), Some(seen)) = (ov.jeedom, read.version, read.live.version.as_deref()) {
+            let seen = seen.trim().trim_start_matches(['v', 'V']);
+            // A box of a Jeedom the scenario is not published for (4.6, 4.1, 3.x) is replayed as
+            // the nearest published one, and said so: never mapped silently.
+            let (replayed, value) = infobackup::case::resolve::published_generation(v, seen);
+            if matches!(value, infobackup::case::Value::ReplayedAs { .. }) {
+                eprintln!("{}", version_warning(&the_box.shown_url, seen, replayed, args.lang));
+                version_mapped = Some(seen.to_owned());
             }
+            ov.jeedom = Some(replayed);
+            set_version = true;
         }
-        let mut samba = Vec::new();
-        for k in ["samba::enable", "samba::cloudUpload"] {
-            let v = client
-                .config_value(k)
-                .with_context(|| ctx(&format!("reading the config key {k}")))?;
-            live.config.push((k.to_owned(), v.clone()));
-            samba.push(v);
+        let set_samba = ov.samba.is_none() && read.samba.is_some();
+        if set_samba {
+            ov.samba = read.samba;
         }
-        let mut set_samba = false;
-        if ov.samba.is_none() && samba.iter().all(|v| !v.is_empty()) {
-            ov.samba = Some(samba.iter().all(|v| v != "0"));
-            set_samba = true;
-        }
-        if cmd.is_some() {
-            let value = client
-                .remote_virtual()
-                .with_context(|| ctx("reading the virtual command"))?;
-            live.tile = Some(widget::view(&value));
-            live.virtual_value = Some(value);
-        }
-        // What jeeApi cannot give, said rather than guessed.
-        if client.list_local().is_err() {
-            live.unavailable.push(diagnose::UNAVAILABLE_LOCAL.to_owned());
-        }
-        if client.list_samba().is_err() {
-            live.unavailable.push(diagnose::UNAVAILABLE_SAMBA.to_owned());
-        }
-        live.now = client.box_now().ok();
-        let case = match input {
-            Some(arg) => input_case(read_input(arg, args.lang)?, log)?,
-            None => {
-                let read = client
-                    .read_log(LogName::Backup)
-                    .with_context(|| ctx("reading log/backup"))?;
-                live.log_caveat = match (&read.via, read.is_exact()) {
-                    (infobackup::jeeapi::LogVia::Get { .. }, _) => Some(diagnose::CAVEAT_LOG_GET.to_owned()),
-                    (_, false) => Some(diagnose::CAVEAT_NOT_UTF8.to_owned()),
-                    _ => None,
-                };
-                let mut case = Case::from_log("log/backup", LogName::Backup, "log/backup", read.text.clone());
-                // The other logs a backup prints into (strict reads them): absent or empty on
-                // most boxes, and then left out.
-                for name in [LogName::Update, LogName::CronExecution] {
-                    let text = match client.read_log(name) {
-                        Ok(r) => r.text,
-                        // The box answered an error (no such log): an absent log reads empty.
-                        Err(ApiError::Jeedom { .. } | ApiError::NotFound { .. }) => continue,
-                        Err(e) => return Err(e).with_context(|| ctx(&format!("reading log/{}", name.as_str()))),
-                    };
-                    if !text.is_empty() {
-                        let file = format!("log/{}", name.as_str());
-                        case.logs.insert(name, file.clone());
-                        case.files.insert(file, text);
-                    }
-                }
-                (case, false)
-            }
+        let case = match (input, read.case) {
+            (Some(arg), _) => input_case(read_input(arg, args.lang)?, args.log)?,
+            (None, Some(case)) => (case, false),
+            (None, None) => bail!("--jeedom-url {}: the box's logs were not read", the_box.shown_url),
         };
         Ok(Read {
             case,
-            client,
-            live,
-            redactor,
+            client: the_box.client,
+            live: read.live,
+            redactor: the_box.redactor,
             set_version,
             version_mapped,
             set_samba,

@@ -3,11 +3,14 @@
 
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand};
 use infobackup::Lang;
+use infobackup::via::ViaKind;
 
 mod atomic;
 mod check;
+mod clap_words;
 mod conformance;
 mod diagnose;
 mod parse;
@@ -25,7 +28,7 @@ pub struct Cli {
     color: ColorWhen,
     /// The language of every message of the run, errors included: fr or en (default: the
     /// locale's: LC_ALL, LC_MESSAGES, LANG; fr* is French, anything else English).
-    #[arg(long, value_enum, global = true, default_value_t = locale_lang())]
+    #[arg(long, value_parser = lang_value(), global = true, default_value_t = locale_lang())]
     lang: Lang,
     #[command(subcommand)]
     command: Command,
@@ -37,6 +40,29 @@ pub enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+/// `--lang fr|en`, read into the library's [`Lang`] (the library does not depend on clap).
+pub fn lang_value() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    clap::builder::PossibleValuesParser::new(["fr", "en"]).map(|s| if s == "fr" { Lang::Fr } else { Lang::En })
+}
+
+/// `--via`: clap's view of the library's [`ViaKind`] (the library does not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ViaArg {
+    /// In process, over the timeline in memory.
+    Memory,
+    /// Through the JSON-RPC client against one mock Jeedom on 127.0.0.1.
+    Http,
+}
+
+impl From<ViaArg> for ViaKind {
+    fn from(v: ViaArg) -> ViaKind {
+        match v {
+            ViaArg::Memory => ViaKind::Memory,
+            ViaArg::Http => ViaKind::Http,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,7 +297,7 @@ fn usage_text(err: &clap::Error, lang: Lang) -> String {
         let text = text.strip_prefix("error: ").unwrap_or(&text);
         return format!("infobackup: error: {text}");
     }
-    let sentence = infobackup::error_words::clap_fr(err);
+    let sentence = clap_words::clap_fr(err);
     let usage = text
         .lines()
         .find_map(|l| l.strip_prefix("Usage: "))

@@ -190,9 +190,10 @@ fn published_templates_are_identified_and_an_edit_is_a_diff_against_the_nearest(
 fn the_shipped_fingerprints_are_those_of_the_published_files() {
     let Some(dir) = published() else { return };
     let table = infobackup::template::revisions::table_source(&dir).unwrap();
-    let shipped = std::fs::read_to_string(crate::support::repo().join("src/template/revision_table.rs")).unwrap();
+    let shipped =
+        std::fs::read_to_string(crate::support::repo().join("crates/engine/src/template/revision_table.rs")).unwrap();
     assert_eq!(
         shipped, table,
-        "regenerate src/template/revision_table.rs (see revisions.rs)"
+        "regenerate crates/engine/src/template/revision_table.rs (see revisions.rs)"
     );
 }

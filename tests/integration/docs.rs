@@ -1,5 +1,5 @@
 //! The facts the code relies on live in `docs/` (see `docs/README.md`), not in a folder a clone
-//! does not have: no file under `src/`, `tests/` or `benches/` may point at the old spec folder,
+//! does not have: no file under `src/`, `crates/`, `tests/` or `benches/` may point at the old spec folder,
 //! and every reference to a page of `docs/` (and to one of its sections) must resolve, as must
 //! the links between the pages themselves.
 
@@ -26,7 +26,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn code_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in ["src", "tests", "benches"] {
+    for dir in ["src", "crates", "tests", "benches"] {
         files(&repo().join(dir), &mut out);
     }
     out

@@ -10,7 +10,7 @@
 //! SHA-256 of each normalised line, truncated to 64 bits (the list is what makes "nearest
 //! revision" and "N lines differ" computable without the text: a Myers diff over line hashes).
 //! The table below is generated from the published files by
-//! `cargo test --lib revision_table -- --ignored --nocapture` with `INFOBACKUP_PUBLISHED` set, and
+//! `cargo test -p infobackup-engine --lib revision_table -- --ignored --nocapture` with `INFOBACKUP_PUBLISHED` set, and
 //! a test checks it against them whenever they are there.
 
 use crate::engine::Profile;
@@ -280,7 +280,7 @@ mod tests {
 
     /// Prints the table from the published files (see the module's doc).
     #[test]
-    #[ignore = "generates src/template/revision_table.rs from INFOBACKUP_PUBLISHED"]
+    #[ignore = "generates crates/engine/src/template/revision_table.rs from INFOBACKUP_PUBLISHED"]
     fn revision_table() {
         let dir = std::path::PathBuf::from(std::env::var("INFOBACKUP_PUBLISHED").expect("INFOBACKUP_PUBLISHED"));
         println!("{}", table_source(&dir).expect("the published templates"));

@@ -111,7 +111,7 @@ fn lending<F: FnMut(LogItemRef<'_>)>(out: &mut F) -> impl FnMut(Out<'_>) + '_ {
 /// Push-based streaming parser. Feed it chunks in order, then call [`Parser::finish`].
 ///
 /// ```
-/// use infobackup::log::{LogItem, Parser};
+/// use infobackup_log::log::{LogItem, Parser};
 /// let mut parser = Parser::new();
 /// let mut runs = 0;
 /// let mut count = |item: LogItem| if let LogItem::Run(_) = item { runs += 1 };
@@ -1390,7 +1390,7 @@ fn starts_with_marker(text: &str) -> bool {
 /// time. After the last item, [`RunReader::text_info`] gives the facts about the whole text.
 ///
 /// ```no_run
-/// use infobackup::log::{LogItem, RunReader};
+/// use infobackup_log::log::{LogItem, RunReader};
 /// let file = std::fs::File::open("backup.log")?;
 /// let mut reader = RunReader::new(file);
 /// for item in &mut reader {

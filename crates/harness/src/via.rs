@@ -11,7 +11,7 @@ use crate::jeeapi::{HttpReplayError, HttpReplayOptions, HttpReplayer, JeedomMock
 use crate::world::{Timeline, WorldError};
 
 /// The replay path, as `--via` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ViaKind {
     /// In process, over the timeline in memory.
     #[default]
@@ -112,7 +112,7 @@ mod tests {
     use crate::jeeapi::{Fault, FaultRule};
 
     fn vector(name: &str) -> conformance::Vector {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/conformance");
         conformance::load(&dir.join(name)).expect("a published vector")
     }
 

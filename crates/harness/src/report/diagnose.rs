@@ -32,6 +32,7 @@ pub mod advice;
 pub mod cause;
 pub mod html;
 pub mod json;
+pub mod live;
 pub mod markdown;
 pub mod text;
 pub mod words;

@@ -82,28 +82,34 @@ impl Worded for io::Error {
         if lang == Lang::En {
             return self.to_string();
         }
-        use io::ErrorKind as K;
-        match self.kind() {
-            K::NotFound => "fichier ou dossier introuvable".into(),
-            K::PermissionDenied => "permission refusée".into(),
-            K::AlreadyExists => "le fichier existe déjà".into(),
-            K::IsADirectory => "c'est un dossier".into(),
-            K::NotADirectory => "un élément du chemin n'est pas un dossier".into(),
-            K::ReadOnlyFilesystem => "système de fichiers en lecture seule".into(),
-            K::StorageFull => "plus de place sur le disque".into(),
-            K::InvalidData => "données illisibles (pas de l'UTF-8 valide ?)".into(),
-            K::UnexpectedEof => "fin de fichier inattendue".into(),
-            K::TimedOut => "délai dépassé".into(),
-            K::ConnectionRefused => "connexion refusée".into(),
-            K::AddrInUse => "adresse déjà utilisée".into(),
-            K::BrokenPipe => "tube fermé".into(),
-            _ => match self.raw_os_error() {
-                Some(40) => "une boucle de liens symboliques".into(),
-                Some(5) => "erreur d'entrée-sortie".into(),
-                Some(n) => format!("erreur du système n° {n}"),
-                None => format!("erreur d'entrée-sortie ({self})"),
-            },
-        }
+        io_fr(self.kind(), self.raw_os_error(), &self.to_string())
+    }
+}
+
+/// An I/O error of `kind` in French; `raw_os` and the system's English `display` for the kinds
+/// without a French sentence of their own.
+fn io_fr(kind: io::ErrorKind, raw_os: Option<i32>, display: &str) -> String {
+    use io::ErrorKind as K;
+    match kind {
+        K::NotFound => "fichier ou dossier introuvable".into(),
+        K::PermissionDenied => "permission refusée".into(),
+        K::AlreadyExists => "le fichier existe déjà".into(),
+        K::IsADirectory => "c'est un dossier".into(),
+        K::NotADirectory => "un élément du chemin n'est pas un dossier".into(),
+        K::ReadOnlyFilesystem => "système de fichiers en lecture seule".into(),
+        K::StorageFull => "plus de place sur le disque".into(),
+        K::InvalidData => "données illisibles (pas de l'UTF-8 valide ?)".into(),
+        K::UnexpectedEof => "fin de fichier inattendue".into(),
+        K::TimedOut => "délai dépassé".into(),
+        K::ConnectionRefused => "connexion refusée".into(),
+        K::AddrInUse => "adresse déjà utilisée".into(),
+        K::BrokenPipe => "tube fermé".into(),
+        _ => match raw_os {
+            Some(40) => "une boucle de liens symboliques".into(),
+            Some(5) => "erreur d'entrée-sortie".into(),
+            Some(n) => format!("erreur du système n° {n}"),
+            None => format!("erreur d'entrée-sortie ({display})"),
+        },
     }
 }
 
@@ -193,10 +199,10 @@ impl Worded for ProfileError {
             return self.to_string();
         }
         match self {
-            ProfileError::Read { file, message } => format!(
+            ProfileError::Read { file, kind, message } => format!(
                 "{} : impossible de lire le fichier de profil : {}",
                 p(file),
-                message.get(lang)
+                io_fr(*kind, None, message)
             ),
             ProfileError::Syntax {
                 file,
@@ -210,6 +216,9 @@ impl Worded for ProfileError {
                 key,
                 message,
             } => format!("{}:{line}: clé « {key} » : {}", p(file), message.get(lang)),
+            ProfileError::UnknownBase { file, line, source } => {
+                format!("{}:{line}: clé « base » : {}", p(file), source.message(lang))
+            }
             ProfileError::MissingBase { file } => format!(
                 "{} : la clé « base » manque (le profil intégré dont il part : {PROFILES_FR})",
                 p(file)
@@ -515,76 +524,6 @@ pub fn toml_fr(message: &str) -> String {
         return format!("clé en double (« {m} », message du lecteur TOML)");
     }
     format!("« {m} » (message du lecteur TOML, en anglais)")
-}
-
-/// A command-line mistake clap found, said in French from clap's context: the common kinds
-/// (unknown argument, missing or invalid value, missing argument, conflict, unknown command).
-/// A value our own parsers refused keeps their French wording.
-pub fn clap_fr(err: &clap::Error) -> String {
-    use clap::error::{ContextKind as C, ContextValue as V, ErrorKind as K};
-    let ctx = |k: C| -> Option<String> {
-        err.get(k).map(|v| match v {
-            V::String(s) => s.clone(),
-            V::Strings(v) => v.join(", "),
-            V::StyledStr(s) => s.to_string(),
-            V::StyledStrs(v) => v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-            V::Number(n) => n.to_string(),
-            V::Bool(b) => b.to_string(),
-            _ => String::new(),
-        })
-    };
-    let arg = ctx(C::InvalidArg).unwrap_or_default();
-    let value = ctx(C::InvalidValue).unwrap_or_default();
-    let suggested = ctx(C::SuggestedArg)
-        .or_else(|| ctx(C::SuggestedValue))
-        .or_else(|| ctx(C::SuggestedSubcommand))
-        .map(|s| format!(" ; vouliez-vous dire « {s} » ?"))
-        .unwrap_or_default();
-    let valid = ctx(C::ValidValue)
-        .filter(|v| !v.is_empty())
-        .map(|v| format!(" (valeurs possibles : {v})"))
-        .unwrap_or_default();
-    match err.kind() {
-        K::UnknownArgument => format!("argument inattendu « {arg} »{suggested}"),
-        K::InvalidSubcommand => format!(
-            "commande inconnue « {} »{suggested}",
-            ctx(C::InvalidSubcommand).unwrap_or(arg)
-        ),
-        K::InvalidValue if value.is_empty() => format!("il manque une valeur à {arg}{valid}"),
-        K::InvalidValue => format!("valeur invalide « {value} » pour {arg}{valid}{suggested}"),
-        K::ValueValidation => {
-            let why = err
-                .source()
-                .map(|s| worded(s, Lang::Fr).unwrap_or_else(|| range_fr(&s.to_string())))
-                .unwrap_or_default();
-            format!("valeur invalide « {value} » pour {arg} : {why}")
-        }
-        K::MissingRequiredArgument => format!("argument obligatoire manquant : {arg}"),
-        K::ArgumentConflict => {
-            let other = ctx(C::PriorArg).unwrap_or_default();
-            format!("{arg} ne peut pas être donné avec {other}")
-        }
-        K::TooManyValues => format!("trop de valeurs pour {arg} : « {value} »"),
-        K::TooFewValues | K::WrongNumberOfValues => format!("nombre de valeurs incorrect pour {arg}"),
-        K::NoEquals => format!("{arg} veut sa valeur après un « = »"),
-        K::MissingSubcommand | K::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "il manque la commande (parse, check, diagnose, record, serve, conformance ou scenario)".into()
-        }
-        K::InvalidUtf8 => "un argument n'est pas de l'UTF-8 valide".into(),
-        _ => "ligne de commande invalide".into(),
-    }
-}
-
-/// clap's range check (`9 is not in 7..=8`) in French; any other text as it is (our own value
-/// parsers already word theirs in the run's language).
-fn range_fr(text: &str) -> String {
-    match text
-        .split_once(" is not in ")
-        .and_then(|(v, r)| Some((v, r.split_once("..=")?)))
-    {
-        Some((v, (lo, hi))) => format!("{v} n'est pas entre {lo} et {hi}"),
-        None => text.to_owned(),
-    }
 }
 
 #[cfg(test)]

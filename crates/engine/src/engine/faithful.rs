@@ -59,7 +59,7 @@
 //! # Rules settled by the differential test
 //! `tests/integration/differential.rs` replays random timelines of the shapes above (and DST
 //! days, odd `lastSave` texts, `backup::path` values) with each faithful profile and with the
-//! published block under php 8.2 (`php:` profiles, `src/phprun/`), byte for byte at every step;
+//! published block under php 8.2 (`php:` profiles, `crates/engine/src/phprun/`), byte for byte at every step;
 //! each difference it found is a vector of `tests/data/conformance/diff/`.
 //! - **`L2`** (line 66, `strtotime($dateSave . $heureSave) + 60`): [`rules::published_start`] reads
 //!   the glued `YYYY-MM-DDHH:MM` with PHP's ranges and carries overflow as `mktime` does

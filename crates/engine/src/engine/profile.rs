@@ -185,7 +185,8 @@ impl ProfileConfig {
     pub fn from_toml_file(path: &Path) -> Result<ProfileConfig, ProfileError> {
         let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
             file: path.to_owned(),
-            message: crate::Text::new(crate::error_words::Worded::message(&e, crate::Lang::Fr), e.to_string()),
+            kind: e.kind(),
+            message: e.to_string(),
         })?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         parse(&text, path, stem)
@@ -218,8 +219,13 @@ impl From<Profile> for ProfileConfig {
 /// line and the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProfileError {
+    /// `kind` lets the error be worded in another language than the system's English `message`.
     #[error("{}: cannot read the profile file: {message}", file.display())]
-    Read { file: PathBuf, message: crate::Text },
+    Read {
+        file: PathBuf,
+        kind: std::io::ErrorKind,
+        message: String,
+    },
     #[error("{}:{line}:{column}: not valid TOML: {message}", file.display())]
     Syntax {
         file: PathBuf,
@@ -233,6 +239,13 @@ pub enum ProfileError {
         line: usize,
         key: String,
         message: crate::Text,
+    },
+    /// `base` names no built-in profile.
+    #[error("{}:{line}: key `base`: {source}", file.display())]
+    UnknownBase {
+        file: PathBuf,
+        line: usize,
+        source: UnknownProfile,
     },
     #[error("{}: missing key `base` (the built-in profile to start from: v2022-01, v2023-03, v2024-08 or strict)", file.display())]
     MissingBase { file: PathBuf },
@@ -362,13 +375,14 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
     let Some((_, base_v)) = base_entry else {
         return Err(ProfileError::MissingBase { file: file.to_owned() });
     };
-    let base: Profile = ctx.string("base", base_v)?.parse().map_err(|e: UnknownProfile| {
-        ctx.err(
-            base_v.span(),
-            "base",
-            crate::Text::new(crate::error_words::Worded::message(&e, crate::Lang::Fr), e.to_string()),
-        )
-    })?;
+    let base: Profile = ctx
+        .string("base", base_v)?
+        .parse()
+        .map_err(|source| ProfileError::UnknownBase {
+            file: file.to_owned(),
+            line: crate::line_col(text, base_v.span().start).0,
+            source,
+        })?;
     let mut cfg = ProfileConfig::builtin(base);
     cfg.custom_name = stem;
 

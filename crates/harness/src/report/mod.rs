@@ -8,6 +8,7 @@ pub mod compare;
 pub mod corpus;
 pub mod diagnose;
 pub mod real_widget;
+pub mod record;
 pub mod run;
 pub mod snapfile;
 pub mod snapshot;

@@ -262,7 +262,7 @@ fn parse_in_chunks(bytes: &[u8], chunk: usize) -> LogModel {
 }
 
 fn log_fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/logs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/logs");
     let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("the fixture logs")
         .filter_map(|e| e.ok())

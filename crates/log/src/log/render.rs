@@ -71,7 +71,7 @@ impl W<'_> {
 
 /// A control character's Unicode picture (C0 and DEL), U+FFFD for C1; others unchanged. The
 /// one mapping of control characters for a person (the terminal output uses it too).
-pub(crate) fn visible(c: char) -> char {
+pub fn visible(c: char) -> char {
     match c {
         '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
         '\u{7f}' => '\u{2421}',
