@@ -216,7 +216,7 @@ pub type SambaListing = Result<Listing<String>, String>;
 const CHUNK_MAX: usize = 16;
 
 /// A folder or share listing that the steps of a timeline share instead of copying: the items
-/// sit in chunks of at most [`CHUNK_MAX`] behind `Arc`s, so a listing that differs from the
+/// sit in chunks of at most `CHUNK_MAX` (16) behind `Arc`s, so a listing that differs from the
 /// previous step's by one name copies one chunk and the chunk pointers, not every name. A long
 /// paste of N runs has N listings of up to N names each; held as plain vectors that was
 /// quadratic in memory (see BENCHMARKS.md, "Replaying a long paste"). Cloning is O(1).

@@ -6,7 +6,7 @@
 //! # How the value is read
 //! As the widget's script reads it in the browser (revision 2023-03, the reference: measured in
 //! headless Chromium, see `docs/widget.md#the-real-widget-measured` and [`real`]):
-//! - the value is decoded by `JSON.parse` ([`json`]): any depth, numbers beyond `f64` as
+//! - the value is decoded by `JSON.parse` (`json`): any depth, numbers beyond `f64` as
 //!   ±Infinity, integers as doubles, lone surrogate escapes accepted;
 //! - `x != 0` and `x != -1` (abstract equality against a number): numbers compare as numbers;
 //!   strings are converted with JavaScript's `Number()` (trimmed, `""` is 0, `"1"` is 1, `"abc"`
