@@ -412,27 +412,23 @@ fn a_transport_failure_of_the_mock_is_an_error_row_and_exit_2() {
     let via = Via::new(Some(&mock));
     let case = repo().join("scenarios/4.4-samba-ok");
     let snapshots = repo().join("snapshots/cases");
-    let rows = corpus::check_case(
-        &case,
-        &snapshots,
-        None,
-        &Overrides::default(),
-        &via,
-        infobackup::Lang::En,
-    );
+    let check = || {
+        corpus::check_case(
+            &case,
+            &snapshots,
+            None,
+            &Overrides::default(),
+            &via,
+            infobackup::Lang::En,
+        )
+    };
+    let rows = check();
     assert!(
         !rows.is_empty() && rows.iter().all(|r| r.status == Status::Ok),
         "{rows:?}"
     );
     mock.add_fault(FaultRule::always(Fault::Http500));
-    let rows = corpus::check_case(
-        &case,
-        &snapshots,
-        None,
-        &Overrides::default(),
-        &via,
-        infobackup::Lang::En,
-    );
+    let rows = check();
     assert!(!rows.is_empty());
     for r in &rows {
         assert_eq!(r.status, Status::Error, "{r:?}");
