@@ -270,6 +270,7 @@ pub(crate) fn read_bounded(reader: impl Read, limit: u64) -> std::io::Result<Opt
 pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, bool)> {
     match input {
         Input::Stdin(bytes) => {
+            diagnose::refuse_binary("stdin", &bytes)?;
             let name = log.log_name(&bytes);
             Ok((Case::from_log("stdin", name, "stdin", bytes.into()), false))
         }
@@ -278,6 +279,7 @@ pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, boo
             let file = path
                 .file_name()
                 .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            diagnose::refuse_binary(&file, &bytes)?;
             let name = log.log_name(&bytes);
             Ok((Case::from_log(&file, name, &file, bytes.into()), false))
         }

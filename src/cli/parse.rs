@@ -98,6 +98,26 @@ fn refuse_non_log(args: &Args, runs: u64, logger_lines: u64, anything_else: bool
     .into())
 }
 
+/// `diagnose`'s rule for binary data, from the streaming parser's counts (`--format summary`).
+fn refuse_binary(args: &Args, control_bytes: u64, bytes: u64) -> anyhow::Result<()> {
+    if !log::looks_binary(control_bytes, bytes) {
+        return Ok(());
+    }
+    Err(infobackup::report::diagnose::DiagnoseError::Binary {
+        name: input_name(args),
+        control_bytes,
+        bytes,
+    }
+    .into())
+}
+
+/// The whole input, binary data refused before it is read as a log.
+fn read_text(args: &Args) -> anyhow::Result<Vec<u8>> {
+    let bytes = read_all(args)?;
+    infobackup::report::diagnose::refuse_binary(&input_name(args), &bytes)?;
+    Ok(bytes)
+}
+
 /// [`refuse_non_log`] on a whole model.
 fn refuse_non_log_model(args: &Args, model: &log::LogModel) -> anyhow::Result<()> {
     let logger = model.all_logger_lines().len() as u64;
@@ -114,7 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = match args.format {
         Format::Summary => summary(&args)?,
         Format::Text => {
-            let (bytes, reversed) = in_line_order(read_all(&args)?);
+            let (bytes, reversed) = in_line_order(read_text(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
             let mut text = String::new();
@@ -129,7 +149,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             infobackup::report::diagnose::text::terminal_safe(&text, false)
         }
         Format::Json => {
-            let (bytes, reversed) = in_line_order(read_all(&args)?);
+            let (bytes, reversed) = in_line_order(read_text(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
             let mut json = serde_json::to_string_pretty(&model).context("cannot encode the model as JSON")?;
@@ -173,6 +193,9 @@ fn summary(args: &Args) -> anyhow::Result<String> {
         .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
     let info = items.text_info();
     let logger = c.loose_logger_lines + c.logger_lines;
+    if let Some(info) = &info {
+        refuse_binary(args, info.control_bytes, info.byte_count)?;
+    }
     refuse_non_log(args, c.runs, logger, c.unknown > 0, info.map_or(0, |i| i.line_count))?;
     Ok(info.map(|info| c.render(info)).unwrap_or_default())
 }

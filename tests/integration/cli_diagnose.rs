@@ -478,6 +478,25 @@ fn text_that_is_not_a_jeedom_log_is_refused() {
 }
 
 #[test]
+fn a_program_holding_backup_markers_is_binary_data_not_backups() {
+    // infobackup itself holds Jeedom's markers as strings: it once read as dozens of backups.
+    let exe = env!("CARGO_BIN_EXE_infobackup");
+    for args in [["diagnose", exe], ["parse", exe]] {
+        infobackup_en()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("is binary data, not a Jeedom backup log"));
+    }
+    infobackup()
+        .args(["--lang", "fr", "diagnose", exe])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("contient des données binaires"));
+}
+
+#[test]
 fn a_run_with_no_time_at_all_is_said_so() {
     infobackup_en()
         .args(["diagnose", "-"])
@@ -1317,8 +1336,15 @@ mod never_panics {
             bytes.splice(at..at, junk);
             bytes.truncate(cut.max(200).min(bytes.len()));
             // The log's start stays whole: it is still a log, so the diagnosis must render, in
-            // every format, not only avoid a panic.
+            // every format, not only avoid a panic; unless the garbage outweighs it so that the
+            // whole is binary data, which is refused as such.
+            let binary = infobackup::log::looks_binary(infobackup::log::count_control_bytes(&bytes), bytes.len() as u64);
             let outs = render_all(bytes);
+            if binary {
+                let err = outs.err().unwrap_or_default();
+                prop_assert!(err.contains("is binary data"), "binary data not refused as such: {err}");
+                return Ok(());
+            }
             prop_assert!(outs.is_ok(), "diagnose failed: {:?}", outs.err());
             for o in outs.iter().flatten() {
                 prop_assert!(!o.trim().is_empty(), "an empty rendering");

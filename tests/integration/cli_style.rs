@@ -1,7 +1,7 @@
 //! How the command speaks to a person: the language from the locale, colour as cargo and
 //! ripgrep decide it.
 
-use crate::support::{infobackup, infobackup_en};
+use crate::support::{infobackup, infobackup_en, repo};
 
 /// `check` of the whole corpus with one profile, in a given environment.
 fn check_with(env: &[(&str, &str)], args: &[&str]) -> String {
@@ -109,10 +109,20 @@ fn parse_refuses_what_diagnose_refuses() {
     std::fs::write(&empty, "  \n\n").unwrap();
     let prose = dir.path().join("notes.txt");
     std::fs::write(&prose, "my backup tile is red, help\n").unwrap();
+    // A program: a log's markers among machine code.
+    let program = dir.path().join("a.out");
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    bytes.extend((0..2000u32).map(|k| (k % 32) as u8));
+    bytes.extend_from_slice(&std::fs::read(repo().join("tests/data/logs/4.4-ok.log")).unwrap());
+    std::fs::write(&program, bytes).unwrap();
     let logger_only = dir.path().join("backup");
     std::fs::write(&logger_only, "[2025-09-10 03:29:40][ERROR] : Failed to send backup\n").unwrap();
     for format in ["text", "json", "summary"] {
-        for (file, want) in [(&empty, "is empty"), (&prose, "is not a Jeedom backup log")] {
+        for (file, want) in [
+            (&empty, "is empty"),
+            (&prose, "is not a Jeedom backup log"),
+            (&program, "is binary data, not a Jeedom backup log"),
+        ] {
             let out = infobackup_en()
                 .arg("parse")
                 .arg(file)

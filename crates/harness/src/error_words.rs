@@ -256,6 +256,16 @@ impl Worded for DiagnoseError {
                  Jeedom (Analyse → Logs → backup)",
                 lang.count(*lines as usize, ["ligne", "lignes"], ["line", "lines"])
             ),
+            DiagnoseError::Binary {
+                name,
+                control_bytes,
+                bytes,
+            } => format!(
+                "{name} contient des données binaires, pas un log de sauvegarde Jeedom ({control_bytes} de ses \
+                 {bytes} octets sont des caractères de contrôle qu'aucun log ne contient : un programme, une \
+                 archive, une image ?) ; collez le contenu du log/backup de Jeedom (Analyse → Logs → backup), ou \
+                 donnez le fichier de log lui-même"
+            ),
             DiagnoseError::Empty { name } => format!(
                 "{name} est vide, ce n'est donc pas un log de sauvegarde Jeedom : collez-y le contenu du \
                  log/backup de Jeedom (Analyse → Logs → backup), ou donnez le fichier de log lui-même"

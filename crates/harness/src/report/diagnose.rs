@@ -98,6 +98,17 @@ pub enum DiagnoseError {
          (`[2025-09-10 03:29:40][ERROR] : …`); paste the content of Jeedom's log/backup (Analyse → Logs → backup)"
     )]
     NotALog { name: String, lines: u32 },
+    /// Binary data (a program, an archive): whatever markers it holds are not a log to diagnose.
+    #[error(
+        "{name} is binary data, not a Jeedom backup log ({control_bytes} of its {bytes} bytes are control \
+         characters no log holds: a program, an archive, an image?); paste the content of Jeedom's log/backup \
+         (Analyse → Logs → backup), or give the log file itself"
+    )]
+    Binary {
+        name: String,
+        control_bytes: u64,
+        bytes: u64,
+    },
     /// Nothing but blanks: a file saved before the log was pasted into it, an empty stdin.
     #[error(
         "{name} is empty, so it is not a Jeedom backup log: paste the content of Jeedom's log/backup \
@@ -538,6 +549,20 @@ impl Diagnosis {
 
 // ---- building ----------------------------------------------------------------------------------
 
+/// Refuses binary data (a program, an archive: [`log::looks_binary`]) before anything reads it
+/// as a log: a program holds the markers as strings, a `.tar` of the backup folder holds logs.
+pub fn refuse_binary(name: &str, bytes: &[u8]) -> Result<(), DiagnoseError> {
+    let (control_bytes, len) = (log::count_control_bytes(bytes), bytes.len() as u64);
+    if log::looks_binary(control_bytes, len) {
+        return Err(DiagnoseError::Binary {
+            name: name.to_owned(),
+            control_bytes,
+            bytes: len,
+        });
+    }
+    Ok(())
+}
+
 /// Checks that the input holds a Jeedom log worth diagnosing.
 pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
     let mut runs = 0;
@@ -547,6 +572,7 @@ pub fn check_input(name: &str, case: &Case) -> Result<(), DiagnoseError> {
     for file in case.logs.values() {
         if let Some(bytes) = case.files.get(file) {
             blank &= bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0);
+            refuse_binary(name, bytes)?;
             let m = log::parse(bytes);
             runs += m.runs.len();
             logger += m.loose_logger_lines.len();

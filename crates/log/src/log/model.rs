@@ -311,6 +311,10 @@ pub struct TextInfo {
     /// NUL bytes seen (dropped from the text; a log emptied while a writer still held its
     /// offset starts with thousands of them).
     pub nul_bytes: u64,
+    /// Control bytes no text file holds ([`is_control_byte`]; NUL bytes are `nul_bytes`).
+    /// Serialised only when not 0. Many of them: see [`TextInfo::looks_binary`].
+    #[serde(skip_serializing_if = "is_zero")]
+    pub control_bytes: u64,
     /// Markers were found inside a line where Jeedom always starts a new line: the log was
     /// pasted with its line breaks lost, and the runs were recovered from inside the line.
     pub reflowed: bool,
@@ -321,6 +325,40 @@ pub struct TextInfo {
     /// Lines longer than the parser's line buffer (16 MiB when streaming); they were read in
     /// pieces, so a marker straddling two pieces may be missed.
     pub overlong_lines: u32,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl TextInfo {
+    /// Whether the input is binary data rather than text: see [`looks_binary`].
+    pub fn looks_binary(&self) -> bool {
+        looks_binary(self.control_bytes, self.byte_count)
+    }
+}
+
+/// Whether an input of `bytes` bytes, `control_bytes` of them control bytes ([`is_control_byte`]),
+/// is binary data (a program, an archive, an image): at least 16 control bytes, and at least one
+/// byte in twenty (programs and compressed data hold 9 to 14 %). A binary file can hold a log's
+/// markers (the infobackup program holds them as strings), so runs found in it are not a log to
+/// diagnose. A log has none, or a few from a crash; NUL bytes do not count (a log emptied while
+/// a writer held its offset starts with them, a power cut leaves blocks of them).
+pub fn looks_binary(control_bytes: u64, bytes: u64) -> bool {
+    control_bytes >= 16 && control_bytes.saturating_mul(20) >= bytes
+}
+
+/// Whether `b` is a byte no text file holds: a C0 control character other than NUL, tab, the
+/// line ends, vertical tab, form feed and escape (a coloured log keeps its escape sequences), or
+/// DEL.
+pub fn is_control_byte(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, 0 | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)) || b == 0x7f
+}
+
+/// [`TextInfo::control_bytes`] of a whole input, without parsing it: what the parser counts,
+/// for a caller that refuses binary data before reading it as a log.
+pub fn count_control_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| is_control_byte(b)).count() as u64
 }
 
 /// A Jeedom logger level, in severity order.
@@ -814,6 +852,9 @@ pub struct LogModel {
     pub line_count: u32,
     pub byte_count: u64,
     pub nul_bytes: u64,
+    /// See [`TextInfo::control_bytes`]; serialised only when not 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub control_bytes: u64,
     pub overlong_lines: u32,
 }
 
@@ -827,6 +868,7 @@ impl LogModel {
             line_count: self.line_count,
             byte_count: self.byte_count,
             nul_bytes: self.nul_bytes,
+            control_bytes: self.control_bytes,
             reflowed: self.reflowed,
             quoted: self.quoted,
             overlong_lines: self.overlong_lines,
