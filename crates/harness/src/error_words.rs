@@ -19,11 +19,13 @@ use crate::conformance::ConformanceError;
 use crate::engine::profile::{ProfileError, UnknownProfile};
 use crate::jeeapi::HttpReplayError;
 use crate::jeeapi::client::ConfigError;
+use crate::jeeapi::{ApiError, KeyError};
 use crate::jeeapi::mock::MockError;
 use crate::log::LogError;
 use crate::php::UnknownPhpVersion;
 use crate::phprun::PhpError;
 use crate::report::diagnose::DiagnoseError;
+use crate::report::diagnose::live::{LiveCause, LiveError, Reading};
 use crate::report::run::RunError;
 use crate::template::TemplateError;
 use crate::via::ViaError;
@@ -60,6 +62,9 @@ pub fn worded(err: &(dyn Error + 'static), lang: Lang) -> Option<String> {
         ViaError,
         HttpReplayError,
         ConfigError,
+        LiveError,
+        ApiError,
+        KeyError,
         MockError,
         PhpError,
         RealError,
@@ -360,6 +365,156 @@ impl Worded for ConfigError {
     }
 }
 
+impl Worded for LiveError {
+    /// Says its cause too (its `Display` leaves it to the chain).
+    fn message(&self, lang: Lang) -> String {
+        let cause = match &*self.source {
+            LiveCause::Config(e) => e.message(lang),
+            LiveCause::Api(e) => e.message(lang),
+        };
+        match lang {
+            Lang::En => format!("{self}: {cause}"),
+            Lang::Fr => format!("--jeedom-url {} : {} : {cause}", self.url, self.what.message(lang)),
+        }
+    }
+}
+
+impl Worded for Reading {
+    fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (Reading::Address, _) => "impossible d'utiliser cette adresse".into(),
+            (Reading::Version, _) => "lecture de la version".into(),
+            (Reading::ConfigKey(k), _) => format!("lecture de la clé de configuration « {k} »"),
+            (Reading::VirtualCommand, _) => "lecture de la commande virtuelle".into(),
+            (Reading::Log(name), _) => format!("lecture de log/{}", name.as_str()),
+        }
+    }
+}
+
+/// A listing the JSON-RPC client names in an `Unavailable` error, in French.
+fn unavailable_fr(what: &str) -> String {
+    match what {
+        "the local backup folder listing" => "la liste du dossier local des sauvegardes".into(),
+        "the Market backup listing" => "la liste des sauvegardes du Market".into(),
+        "the Samba share listing" => "la liste du partage Samba".into(),
+        other => format!("« {other} »"),
+    }
+}
+
+/// A technical detail the client or a reader gives only in English, quoted as such.
+fn quoted_en(detail: &str) -> String {
+    format!("« {detail} » (détail technique, en anglais)")
+}
+
+impl Worded for ApiError {
+    fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ApiError::Timeout { method, url, after } => {
+                format!("{method} : pas de réponse de {url} en {after:?} (délai dépassé)")
+            }
+            ApiError::Refused { method, url } => format!(
+                "{method} : connexion à {url} refusée (Jeedom tourne-t-il, et l'URL est-elle la bonne ?)"
+            ),
+            ApiError::Transport { method, url, message } => {
+                format!("{method} : {url} injoignable : {}", quoted_en(message))
+            }
+            ApiError::HttpStatus {
+                method,
+                url,
+                status,
+                excerpt,
+            } => format!("{method} : {url} a répondu HTTP {status} au lieu de 200 : « {excerpt} »"),
+            ApiError::NotJson {
+                method,
+                url,
+                reason,
+                excerpt,
+            } => format!(
+                "{method} : la réponse de {url} n'est pas du JSON ({}) : « {excerpt} »",
+                quoted_en(reason)
+            ),
+            ApiError::WrongJsonRpc { method, found } => {
+                format!("{method} : la réponse n'est pas du JSON-RPC 2.0 (« jsonrpc » vaut {found})")
+            }
+            ApiError::Malformed { method, why } => {
+                format!("{method} : réponse JSON-RPC mal formée : {}", quoted_en(why))
+            }
+            ApiError::NotAllowed { method, message } => format!(
+                "{method} : Jeedom a refusé la requête (code 1 : clé API absente, API JSON-RPC désactivée dans \
+                 Réglages → Système → Configuration → API, ou mauvaise version du protocole) : « {message} »"
+            ),
+            ApiError::WrongKey { method, message } => {
+                format!("{method} : Jeedom a rejeté la clé API (code 2) : « {message} »")
+            }
+            ApiError::UnknownMethod { method, message } => {
+                format!("{method} : ce Jeedom n'a pas cette méthode (code 500) : « {message} »")
+            }
+            ApiError::NotFound { method, code, message } => {
+                format!("{method} : commande ou scénario inconnu (code {code}) : « {message} »")
+            }
+            ApiError::Denied { method, message } => format!(
+                "{method} : refusé par les listes d'autorisation de Jeedom (code -32000) : « {message} »"
+            ),
+            ApiError::Jeedom { method, code, message } => {
+                format!("{method} : Jeedom a répondu l'erreur {code} : « {message} »")
+            }
+            ApiError::UnexpectedResult { method, why } => {
+                format!("{method} : résultat inattendu : {}", quoted_en(why))
+            }
+            ApiError::Unavailable { what, .. } => format!(
+                "{} n'est pas disponible sur ce Jeedom (jeeApi n'a aucune méthode qui la donne ; seuls l'API pro \
+                 et l'interface de Jeedom la lisent) : ce qu'en dit le log en tient lieu",
+                unavailable_fr(what)
+            ),
+            ApiError::WriteRefused(_) => "écriture dans la commande virtuelle refusée : ce client ne fait que lire ; \
+                 écrire sur une box demande un envoi explicite (--push)"
+                .into(),
+            ApiError::Deadline { method, after } => format!(
+                "{method} : la lecture complète de la box a pris plus de {after:?} (le délai ; un délai plus long \
+                 avec --timeout SECONDES)"
+            ),
+            ApiError::TooMuchData { method, limit } => format!(
+                "{method} : la box a envoyé plus de {limit} octets en tout, plus qu'aucun vrai log n'en demande : \
+                 lecture arrêtée (est-ce autre chose qui répond à cette adresse ?)"
+            ),
+            ApiError::Redirect { method, url, to } => format!(
+                "{method} : {url} redirige vers {to}, une autre adresse : redirection non suivie, pour que la clé \
+                 API n'y soit pas envoyée (si c'est bien la box, donnez cette adresse comme URL)"
+            ),
+        }
+    }
+}
+
+impl Worded for KeyError {
+    fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            KeyError::TooShort { len } => format!(
+                "la clé API Jeedom est trop courte ({} ; Jeedom en demande au moins {})",
+                lang.count(*len, ["caractère", "caractères"], ["character", "characters"]),
+                crate::jeeapi::protocol::MIN_KEY_LEN
+            ),
+            KeyError::BadCharacter { position } => format!(
+                "la clé API Jeedom contient une espace ou un caractère de contrôle (au caractère {position})"
+            ),
+            KeyError::UnreadableFile { path, kind, message } => format!(
+                "impossible de lire la clé API Jeedom dans {path} : {}",
+                io_fr(*kind, None, message)
+            ),
+            KeyError::UnreadableEnv { var } => format!(
+                "impossible de lire la clé API Jeedom dans la variable d'environnement {var} : elle n'est pas \
+                 définie, ou pas en Unicode valide"
+            ),
+        }
+    }
+}
+
 impl Worded for PhpError {
     fn message(&self, lang: Lang) -> String {
         if lang == Lang::En {
@@ -476,7 +631,7 @@ impl Worded for WorldError {
             (WorldError::Invalid(m), _) => m.clone(),
             (WorldError::Api(m), _) => format!("API Jeedom : {m}"),
             (WorldError::Unavailable { what, why }, _) => {
-                format!("{what} : pas disponible sur ce Jeedom : {why}")
+                format!("{} : pas disponible sur ce Jeedom : {}", unavailable_fr(what), quoted_en(why))
             }
         }
     }
