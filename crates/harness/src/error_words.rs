@@ -171,10 +171,7 @@ impl Worded for ConformanceError {
                 line,
                 column,
                 message,
-            } => format!(
-                "{}:{line}:{column}: vecteur mal formé : « {message} » (message du lecteur JSON, en anglais)",
-                p(path)
-            ),
+            } => format!("{}:{line}:{column}: vecteur mal formé : {}", p(path), json_fr(message)),
             ConformanceError::World { path, source } => {
                 format!("{} : le rejeu a échoué : {}", p(path), source.message(lang))
             }
@@ -545,10 +542,7 @@ impl Worded for TemplateError {
                 line,
                 column,
                 message,
-            } => format!(
-                "{}:{line}:{column}: JSON invalide : « {message} » (message du lecteur JSON, en anglais)",
-                p(file)
-            ),
+            } => format!("{}:{line}:{column}: JSON invalide : {}", p(file), json_fr(message)),
             TemplateError::NotScenario { file, pointer, message } => format!(
                 "{} : ce n'est pas un modèle de scénario Jeedom : en {pointer} : {message}",
                 p(file)
@@ -640,6 +634,34 @@ impl Worded for WorldError {
 /// The toml reader's message in French, for its common kinds (a key it does not know, a key
 /// that is missing, a value of the wrong type); any other is quoted as the reader said it.
 pub fn toml_fr(message: &str) -> String {
+    serde_fr(message, "TOML")
+}
+
+/// The JSON reader's (serde_json's) message in French: the kinds [`toml_fr`] knows (they are
+/// serde's own), and the common syntax mistakes; any other is quoted as the reader said it.
+pub fn json_fr(message: &str) -> String {
+    let m = message.trim();
+    let syntax = [
+        ("EOF while parsing", "le texte s'arrête avant la fin du JSON"),
+        ("expected value", "une valeur JSON est attendue ici"),
+        ("expected `,` or `}`", "une virgule ou « } » est attendue ici"),
+        ("expected `,` or `]`", "une virgule ou « ] » est attendue ici"),
+        ("expected `:`", "« : » est attendu ici"),
+        ("key must be a string", "une clé doit être une chaîne entre guillemets"),
+        ("trailing comma", "virgule en trop avant la fermeture"),
+        ("trailing characters", "du texte suit la fin du JSON"),
+        ("control character", "caractère de contrôle dans une chaîne"),
+        ("invalid escape", "séquence d'échappement invalide"),
+        ("invalid number", "nombre invalide"),
+    ];
+    match syntax.iter().find(|(en, _)| m.starts_with(en)) {
+        Some((_, fr)) => (*fr).to_owned(),
+        None => serde_fr(m, "JSON"),
+    }
+}
+
+/// serde's message (from the `reader`, TOML or JSON) in French, for its common kinds.
+fn serde_fr(message: &str, reader: &str) -> String {
     let m = message.trim();
     let ticked = |rest: &str| rest.split('`').next().unwrap_or("").to_owned();
     if let Some(rest) = m.strip_prefix("unknown field `") {
@@ -675,10 +697,10 @@ pub fn toml_fr(message: &str) -> String {
             .unwrap_or_default();
         return format!("valeur inconnue « {variant} »{expected}");
     }
-    if m.starts_with("duplicate key") {
-        return format!("clé en double (« {m} », message du lecteur TOML)");
+    if m.starts_with("duplicate key") || m.starts_with("duplicate field") {
+        return format!("clé en double (« {m} », message du lecteur {reader})");
     }
-    format!("« {m} » (message du lecteur TOML, en anglais)")
+    format!("« {m} » (message du lecteur {reader}, en anglais)")
 }
 
 #[cfg(test)]
