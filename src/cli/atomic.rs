@@ -39,7 +39,9 @@ impl Refusal<'_> {
                 "{} already exists: choose another name, or add --force to replace it",
                 p.display()
             ),
-            (Refusal::Loop(p), Lang::Fr) => format!("impossible d'écrire {} : une boucle de liens symboliques", p.display()),
+            (Refusal::Loop(p), Lang::Fr) => {
+                format!("impossible d'écrire {} : une boucle de liens symboliques", p.display())
+            }
             (Refusal::Loop(p), Lang::En) => format!("cannot write {}: a loop of symbolic links", p.display()),
             (Refusal::NotRegular(p, kind), Lang::Fr) => format!(
                 "{} est {} : --force ne remplace qu'un fichier ordinaire (choisissez un autre chemin)",

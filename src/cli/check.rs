@@ -121,7 +121,11 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     let via = Via::new(mock.as_ref());
     if let Some(ab) = &args.compare {
         let [a, b] = ab.as_slice() else {
-            bail!("{}", args.lang.pick("--compare prend deux profils", "--compare takes two profiles"))
+            bail!(
+                "{}",
+                args.lang
+                    .pick("--compare prend deux profils", "--compare takes two profiles")
+            )
         };
         return compare_run(&args, &dirs, a, b, &via);
     }
@@ -246,10 +250,10 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if let Some(path) = &args.junit {
-        let xml = table::junit(&rows).context(args.lang.pick(
-            "construction du rapport JUnit",
-            "building the JUnit report",
-        ))?;
+        let xml = table::junit(&rows).context(
+            args.lang
+                .pick("construction du rapport JUnit", "building the JUnit report"),
+        )?;
         write_junit(path, xml.as_bytes()).with_context(|| match args.lang {
             Lang::Fr => format!("écriture du rapport JUnit {}", path.display()),
             Lang::En => format!("writing the JUnit report {}", path.display()),
@@ -404,12 +408,9 @@ fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str, via: &Via) -> an
 /// says nothing). JSON says it in its summary.
 fn header(out: &mut impl Write, args: &Args, via: &Via) -> std::io::Result<()> {
     match (args.format, via.kind()) {
-        (Format::Text, ViaKind::Http) => writeln!(
-            out,
-            "via{} {}\n",
-            args.lang.pick(" :", ":"),
-            via.describe_in(args.lang)
-        ),
+        (Format::Text, ViaKind::Http) => {
+            writeln!(out, "via{} {}\n", args.lang.pick(" :", ":"), via.describe_in(args.lang))
+        }
         _ => Ok(()),
     }
 }
@@ -488,7 +489,10 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
         return Err(refuse(kind.words(Lang::Fr), kind.words(Lang::En)));
     }
     if meta.len() > MAX_JUNIT_READ {
-        return Err(refuse("un fichier plus gros que tout rapport", "a file larger than any report"));
+        return Err(refuse(
+            "un fichier plus gros que tout rapport",
+            "a file larger than any report",
+        ));
     }
     let bytes = std::fs::read(path).with_context(|| {
         format!(

@@ -342,18 +342,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if args.push && args.jeedom_url.is_none() {
         match args.lang {
-            Lang::Fr => bail!(
-                "--push écrit la valeur du virtuel sur une box : il lui faut --jeedom-url URL et --cmd-id ID"
-            ),
+            Lang::Fr => {
+                bail!("--push écrit la valeur du virtuel sur une box : il lui faut --jeedom-url URL et --cmd-id ID")
+            }
             Lang::En => bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID"),
         }
     }
     if args.push && args.cmd_id.is_none() {
         match args.lang {
-            Lang::Fr => bail!(
-                "--push demande --cmd-id ID : l'id de la commande info du virtuel où écrire avec cmd::event"
-            ),
-            Lang::En => bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event"),
+            Lang::Fr => {
+                bail!("--push demande --cmd-id ID : l'id de la commande info du virtuel où écrire avec cmd::event")
+            }
+            Lang::En => {
+                bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event")
+            }
         }
     }
     if let Some(out) = &args.output {
@@ -621,7 +623,10 @@ mod live {
             (Some(arg), _) => input_case(read_input(arg, args.lang)?, args.log)?,
             (None, Some(case)) => (case, false),
             (None, None) => match args.lang {
-                Lang::Fr => bail!("--jeedom-url {} : les logs de la box n'ont pas été lus", the_box.shown_url),
+                Lang::Fr => bail!(
+                    "--jeedom-url {} : les logs de la box n'ont pas été lus",
+                    the_box.shown_url
+                ),
                 Lang::En => bail!("--jeedom-url {}: the box's logs were not read", the_box.shown_url),
             },
         };

@@ -132,10 +132,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let (bytes, reversed) = in_line_order(read_all(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
-            let mut json = serde_json::to_string_pretty(&model).context(
-                args.lang
-                    .pick("impossible d'encoder le modèle en JSON", "cannot encode the model as JSON"),
-            )?;
+            let mut json = serde_json::to_string_pretty(&model).context(args.lang.pick(
+                "impossible d'encoder le modèle en JSON",
+                "cannot encode the model as JSON",
+            ))?;
             if reversed && let Some(rest) = json.strip_prefix('{') {
                 // Only then (first key), so the JSON of a log in Jeedom's order is unchanged.
                 json = format!("{{\n  \"lines_reversed\": true,{rest}");
@@ -173,16 +173,14 @@ fn summary(args: &Args) -> anyhow::Result<String> {
     };
     let mut c = Counts::default();
     let mut items = log::RunReader::new(reader);
-    items
-        .for_each_ref(|item| c.add(item))
-        .with_context(|| {
-            format!(
-                "{} {}",
-                args.lang
-                    .pick("impossible de lire le fichier de log", "cannot read the log file"),
-                args.file.display()
-            )
-        })?;
+    items.for_each_ref(|item| c.add(item)).with_context(|| {
+        format!(
+            "{} {}",
+            args.lang
+                .pick("impossible de lire le fichier de log", "cannot read the log file"),
+            args.file.display()
+        )
+    })?;
     let info = items.text_info();
     let logger = c.loose_logger_lines + c.logger_lines;
     refuse_non_log(args, c.runs, logger, c.unknown > 0, info.map_or(0, |i| i.line_count))?;
@@ -235,7 +233,13 @@ impl Counts {
     }
 
     fn render(&self, info: &TextInfo, lang: Lang) -> String {
-        let yes_no = |b: bool| if b { lang.pick("oui", "yes") } else { lang.pick("non", "no") };
+        let yes_no = |b: bool| {
+            if b {
+                lang.pick("oui", "yes")
+            } else {
+                lang.pick("non", "no")
+            }
+        };
         if lang == Lang::Fr {
             return format!(
                 "sauvegardes : {} (réussies {}, échouées {}, inachevées {}, coupées au début {})\n\

@@ -91,7 +91,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
         ),
         Input::Folder(p) => match args.lang {
-            Lang::Fr => bail!("{} est un dossier : `record` prend un fichier de log (ou `-`)", p.display()),
+            Lang::Fr => bail!(
+                "{} est un dossier : `record` prend un fichier de log (ou `-`)",
+                p.display()
+            ),
             Lang::En => bail!("{} is a folder: `record` takes a log file (or `-`)", p.display()),
         },
     };
@@ -225,8 +228,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })? {
             Moved::Done => Ok(()),
             Moved::Exists => match super::lang() {
-                Lang::Fr => bail!("{} existe déjà : un cas enregistré n'est jamais écrasé", target.display()),
-                Lang::En => bail!("{} already exists: a recorded case is never overwritten", target.display()),
+                Lang::Fr => bail!(
+                    "{} existe déjà : un cas enregistré n'est jamais écrasé",
+                    target.display()
+                ),
+                Lang::En => bail!(
+                    "{} already exists: a recorded case is never overwritten",
+                    target.display()
+                ),
             },
         }
     })();
@@ -337,10 +346,8 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// The recorded folder must load and replay with every profile its manifest names.
 fn check_case(dir: &Path) -> anyhow::Result<()> {
     let lang = super::lang();
-    let case = Case::load(dir).context(lang.pick(
-        "le cas enregistré ne se charge pas",
-        "the recorded case does not load",
-    ))?;
+    let case =
+        Case::load(dir).context(lang.pick("le cas enregistré ne se charge pas", "the recorded case does not load"))?;
     let resolved = case.resolve(&Overrides::default()).context(lang.pick(
         "le cas enregistré ne se résout pas",
         "the recorded case does not resolve",

@@ -53,10 +53,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|s| infobackup::world::format_at(s.at))
         .unwrap_or_default();
     let dialect = args.jeedom.unwrap_or(timeline.jeedom);
-    let mock = JeedomMock::start_blocking(args.port).context(lang.pick(
-        "démarrage du Jeedom simulé",
-        "starting the mock Jeedom",
-    ))?;
+    let mock = JeedomMock::start_blocking(args.port)
+        .context(lang.pick("démarrage du Jeedom simulé", "starting the mock Jeedom"))?;
     let mode = if args.live {
         SessionMode::Live
     } else {
@@ -177,16 +175,14 @@ impl StopSignals {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .context(super::lang().pick(
-                "environnement d'exécution des signaux",
-                "signal runtime",
-            ))?;
+            .context(super::lang().pick("environnement d'exécution des signaux", "signal runtime"))?;
         #[cfg(unix)]
         let signals = {
             use tokio::signal::unix::{SignalKind, signal};
             let _guard = rt.enter();
             (
-                signal(SignalKind::interrupt()).context(super::lang().pick("écoute de Ctrl-C", "listening for Ctrl-C"))?,
+                signal(SignalKind::interrupt())
+                    .context(super::lang().pick("écoute de Ctrl-C", "listening for Ctrl-C"))?,
                 signal(SignalKind::terminate())
                     .context(super::lang().pick("écoute de SIGTERM", "listening for SIGTERM"))?,
             )
@@ -278,9 +274,8 @@ fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
                 infobackup::error_words::json_fr(message)
             )
         }
-        Lang::En => anyhow::Error::new(e).context(format!(
-            "{}: not a conformance vector nor a Timeline",
-            path.display()
-        )),
+        Lang::En => {
+            anyhow::Error::new(e).context(format!("{}: not a conformance vector nor a Timeline", path.display()))
+        }
     })
 }

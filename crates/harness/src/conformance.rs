@@ -182,16 +182,9 @@ impl Difference {
             (Some(e), Some(a), Some(byte)) => {
                 let (e_text, caret) = window(e, byte);
                 let (a_text, _) = window(a, byte);
-                format!(
-                    "{expected}{e_text}\n{actual}{a_text}\n          {}^",
-                    " ".repeat(caret)
-                )
+                format!("{expected}{e_text}\n{actual}{a_text}\n          {}^", " ".repeat(caret))
             }
-            _ => format!(
-                "{expected}{}\n{actual}{}",
-                show(&self.expected),
-                show(&self.actual)
-            ),
+            _ => format!("{expected}{}\n{actual}{}", show(&self.expected), show(&self.actual)),
         }
     }
 }

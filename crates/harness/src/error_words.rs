@@ -19,8 +19,8 @@ use crate::conformance::ConformanceError;
 use crate::engine::profile::{ProfileError, UnknownProfile};
 use crate::jeeapi::HttpReplayError;
 use crate::jeeapi::client::ConfigError;
-use crate::jeeapi::{ApiError, KeyError};
 use crate::jeeapi::mock::MockError;
+use crate::jeeapi::{ApiError, KeyError};
 use crate::log::LogError;
 use crate::php::UnknownPhpVersion;
 use crate::phprun::PhpError;
@@ -413,9 +413,9 @@ impl Worded for ApiError {
             ApiError::Timeout { method, url, after } => {
                 format!("{method} : pas de réponse de {url} en {after:?} (délai dépassé)")
             }
-            ApiError::Refused { method, url } => format!(
-                "{method} : connexion à {url} refusée (Jeedom tourne-t-il, et l'URL est-elle la bonne ?)"
-            ),
+            ApiError::Refused { method, url } => {
+                format!("{method} : connexion à {url} refusée (Jeedom tourne-t-il, et l'URL est-elle la bonne ?)")
+            }
             ApiError::Transport { method, url, message } => {
                 format!("{method} : {url} injoignable : {}", quoted_en(message))
             }
@@ -453,9 +453,9 @@ impl Worded for ApiError {
             ApiError::NotFound { method, code, message } => {
                 format!("{method} : commande ou scénario inconnu (code {code}) : « {message} »")
             }
-            ApiError::Denied { method, message } => format!(
-                "{method} : refusé par les listes d'autorisation de Jeedom (code -32000) : « {message} »"
-            ),
+            ApiError::Denied { method, message } => {
+                format!("{method} : refusé par les listes d'autorisation de Jeedom (code -32000) : « {message} »")
+            }
             ApiError::Jeedom { method, code, message } => {
                 format!("{method} : Jeedom a répondu l'erreur {code} : « {message} »")
             }
@@ -497,9 +497,9 @@ impl Worded for KeyError {
                 lang.count(*len, ["caractère", "caractères"], ["character", "characters"]),
                 crate::jeeapi::protocol::MIN_KEY_LEN
             ),
-            KeyError::BadCharacter { position } => format!(
-                "la clé API Jeedom contient une espace ou un caractère de contrôle (au caractère {position})"
-            ),
+            KeyError::BadCharacter { position } => {
+                format!("la clé API Jeedom contient une espace ou un caractère de contrôle (au caractère {position})")
+            }
             KeyError::UnreadableFile { path, kind, message } => format!(
                 "impossible de lire la clé API Jeedom dans {path} : {}",
                 io_fr(*kind, None, message)
@@ -625,7 +625,11 @@ impl Worded for WorldError {
             (WorldError::Invalid(m), _) => m.clone(),
             (WorldError::Api(m), _) => format!("API Jeedom : {m}"),
             (WorldError::Unavailable { what, why }, _) => {
-                format!("{} : pas disponible sur ce Jeedom : {}", unavailable_fr(what), quoted_en(why))
+                format!(
+                    "{} : pas disponible sur ce Jeedom : {}",
+                    unavailable_fr(what),
+                    quoted_en(why)
+                )
             }
         }
     }

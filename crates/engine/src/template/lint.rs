@@ -358,10 +358,12 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>, lang: Lang) -> (Ve
             "chain",
             &format!("{}/options/cmd", exprs[e].pointer),
             match lang {
-                Lang::Fr => format!(
-                    "le tag lit {a} mais l'event écrit {b} : le bloc ne voit jamais la valeur qu'il a écrite"
-                ),
-                Lang::En => format!("the tag reads {a} but the event writes {b}: the block never sees the value it wrote"),
+                Lang::Fr => {
+                    format!("le tag lit {a} mais l'event écrit {b} : le bloc ne voit jamais la valeur qu'il a écrite")
+                }
+                Lang::En => {
+                    format!("the tag reads {a} but the event writes {b}: the block never sees the value it wrote")
+                }
             },
         );
     }
@@ -649,7 +651,10 @@ pub fn render_text(r: &Report, lang: Lang) -> String {
             lang.count(errors.len(), ["", ""], ["error", "errors"])
         ),
         (Syntax::NotChecked { reason }, _) => {
-            format!("{syntax}{colon} {} ({reason})\n", lang.pick("non vérifiée", "not checked"))
+            format!(
+                "{syntax}{colon} {} ({reason})\n",
+                lang.pick("non vérifiée", "not checked")
+            )
         }
     });
     let min = lang.pick("taille minimale", "minimum size");
@@ -665,7 +670,11 @@ pub fn render_text(r: &Report, lang: Lang) -> String {
             crate::php::size_format(crate::engine::profile::DEFAULT_MIN_SIZE)
         )),
     }
-    out.push_str(&format!("{}{colon} {}\n", lang.pick("révision", "revision"), r.revision.identity));
+    out.push_str(&format!(
+        "{}{colon} {}\n",
+        lang.pick("révision", "revision"),
+        r.revision.identity
+    ));
     if !r.revision.diff.is_empty() {
         match &r.revision.revision_text {
             Some(p) => out.push_str(&format!("--- {} ({})\n", r.revision.revision, p.display())),

@@ -23,11 +23,11 @@ use super::facts::{ConfigKey, Fact, LineAt, Origin, Subject, TimeHow, Value};
 use super::manifest::{DEFAULT_PROFILES, LogSource, Manifest, ManifestError, Preset, StepSpec, TileClass};
 use super::runs::{RunEndInfo, RunInfo};
 use super::{Case, CaseError};
-use crate::{Lang, Text};
 use crate::engine::ScenarioState;
 use crate::world::{
     DEFAULT_TZ, JeedomVersion, Listing, LocalFile, LogBytes, LogName, SambaListing, Step, Timeline, Trigger, format_at,
 };
+use crate::{Lang, Text};
 
 /// The scenario's default minimum archive size `S` (`1024*1024*100`).
 pub const DEFAULT_MIN_SIZE: u64 = 104_857_600;
@@ -296,20 +296,17 @@ struct Params {
 
 impl Params {
     fn instant_of(&self, dt: DateTime, err: &Errors) -> Result<Timestamp, CaseError> {
-        self.tz
-            .to_ambiguous_timestamp(dt)
-            .compatible()
-            .map_err(|e| {
-                err.case(Text::new(
-                    format!(
-                        "l'heure {} dans {} : {}",
-                        format_at(dt),
-                        self.tz_name,
-                        jiff_fr(&e.to_string())
-                    ),
-                    format!("time {} in {}: {e}", format_at(dt), self.tz_name),
-                ))
-            })
+        self.tz.to_ambiguous_timestamp(dt).compatible().map_err(|e| {
+            err.case(Text::new(
+                format!(
+                    "l'heure {} dans {} : {}",
+                    format_at(dt),
+                    self.tz_name,
+                    jiff_fr(&e.to_string())
+                ),
+                format!("time {} in {}: {e}", format_at(dt), self.tz_name),
+            ))
+        })
     }
     fn civil_of(&self, t: Timestamp) -> DateTime {
         self.tz.to_datetime(t)
@@ -1519,13 +1516,12 @@ fn virtual_before(
     err: &Errors,
 ) -> Result<String, CaseError> {
     let day_before = |sizes: &mut ArchiveSizes, facts: &mut Facts| {
-        previous_success(previous, runs, sizes, facts)
-            .map_err(|e| {
-                err.case(Text::new(
-                    format!("le virtuel avant le premier déclenchement : « {e} » (message d'origine, en anglais)"),
-                    format!("the virtual before the first trigger: {e}"),
-                ))
-            })
+        previous_success(previous, runs, sizes, facts).map_err(|e| {
+            err.case(Text::new(
+                format!("le virtuel avant le premier déclenchement : « {e} » (message d'origine, en anglais)"),
+                format!("the virtual before the first trigger: {e}"),
+            ))
+        })
     };
     match &ov.previous {
         Some(Previous::Success) => {
