@@ -86,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Lang::Fr => {
             writeln!(
                 out,
-                "Jeedom {dialect} simulé : sert {} ({}) sur {uri}",
+                "Jeedom {dialect} simulé pour {} ({}) sur {uri}",
                 args.case.display(),
                 lang.count(steps, ["étape", "étapes"], ["", ""])
             )?;
