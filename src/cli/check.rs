@@ -371,7 +371,7 @@ fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str, via: &Via) -> an
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let e = corpus::compare_case(d, &pa, &pb, &Overrides::default(), via).map_err(|m| (name, m));
+        let e = corpus::compare_case(d, &pa, &pb, &Overrides::default(), via, args.lang).map_err(|m| (name, m));
         if let Err((case, msg)) = &e {
             let lang = args.lang;
             let line = format!(

@@ -453,6 +453,7 @@ fn a_transport_failure_of_the_mock_is_an_error_row_and_exit_2() {
         &infobackup::case::ProfileRef::Builtin("strict".into()),
         &Overrides::default(),
         &via,
+        infobackup::Lang::En,
     );
     assert!(cmp.unwrap_err().contains("answered HTTP 500"));
 }

@@ -726,6 +726,42 @@ mod tests {
     }
 
     #[test]
+    fn json_messages_are_said_in_french() {
+        assert_eq!(json_fr("expected value"), "une valeur JSON est attendue ici");
+        assert_eq!(
+            json_fr("invalid type: integer `3`, expected a string"),
+            "type de valeur invalide : « integer `3` » là où est attendu « a string »"
+        );
+        assert!(json_fr("something new").contains("message du lecteur JSON, en anglais"));
+    }
+
+    #[test]
+    fn a_live_error_says_what_was_read_and_why_in_either_language() {
+        use crate::world::LogName;
+        let e = LiveError {
+            url: "http://box".into(),
+            what: Reading::Log(LogName::Update),
+            source: Box::new(LiveCause::Api(ApiError::WrongKey {
+                method: "log::get".into(),
+                message: "x".into(),
+            })),
+        };
+        assert_eq!(
+            e.message(Lang::Fr),
+            "--jeedom-url http://box : lecture de log/update : log::get : Jeedom a rejeté la clé API (code 2) : « x »"
+        );
+        assert_eq!(
+            e.message(Lang::En),
+            "--jeedom-url http://box: reading log/update: log::get: Jeedom rejected the API key (code 2): x"
+        );
+        let k = KeyError::TooShort { len: 1 };
+        assert_eq!(
+            k.message(Lang::Fr),
+            "la clé API Jeedom est trop courte (1 caractère ; Jeedom en demande au moins 16)"
+        );
+    }
+
+    #[test]
     fn io_errors_are_said_by_kind() {
         let e = io::Error::from(io::ErrorKind::NotFound);
         assert_eq!(e.message(Lang::Fr), "fichier ou dossier introuvable");
