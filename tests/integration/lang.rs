@@ -314,7 +314,8 @@ fn live_mode_errors_follow_the_language() {
     let short = s(&short);
     let wrong = format!("{key}x");
     // (what, args, environment, French phrase, English phrase)
-    let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>, &str, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "no key",
             vec!["diagnose", "--jeedom-url", &url],

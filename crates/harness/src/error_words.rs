@@ -622,7 +622,7 @@ impl Worded for WorldError {
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
-            (WorldError::Invalid(m), _) => m.clone(),
+            (WorldError::Invalid(m), _) => m.get(lang),
             (WorldError::Api(m), _) => format!("API Jeedom : {m}"),
             (WorldError::Unavailable { what, why }, _) => {
                 format!(
