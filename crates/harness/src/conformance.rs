@@ -78,7 +78,7 @@ impl Field {
             (Field::StepCount, _) => "le nombre d'étapes".into(),
             (Field::Trigger, _) => "le déclencheur".into(),
             (Field::At, _) => "l'heure".into(),
-            (Field::Crashed, _) => "crashed".into(),
+            (Field::Crashed, _) => "le champ crashed".into(),
             (Field::Virtual, _) => "le virtuel".into(),
             (Field::Tag(t), _) => format!("le tag {t}"),
         }

@@ -399,6 +399,11 @@ fn unavailable_fr(what: &str) -> String {
     }
 }
 
+/// A duration as French writes it: `30 s`, `1,5 s`.
+fn seconds_fr(d: std::time::Duration) -> String {
+    format!("{} s", d.as_secs_f64()).replace('.', ",")
+}
+
 /// A technical detail the client or a reader gives only in English, quoted as such.
 fn quoted_en(detail: &str) -> String {
     format!("« {detail} » (détail technique, en anglais)")
@@ -411,7 +416,7 @@ impl Worded for ApiError {
         }
         match self {
             ApiError::Timeout { method, url, after } => {
-                format!("{method} : pas de réponse de {url} en {after:?} (délai dépassé)")
+                format!("{method} : pas de réponse de {url} en {} (délai dépassé)", seconds_fr(*after))
             }
             ApiError::Refused { method, url } => {
                 format!("{method} : connexion à {url} refusée (Jeedom tourne-t-il, et l'URL est-elle la bonne ?)")
@@ -457,22 +462,23 @@ impl Worded for ApiError {
                 format!("{method} : refusé par les listes d'autorisation de Jeedom (code -32000) : « {message} »")
             }
             ApiError::Jeedom { method, code, message } => {
-                format!("{method} : Jeedom a répondu l'erreur {code} : « {message} »")
+                format!("{method} : Jeedom a répondu par l'erreur {code} : « {message} »")
             }
             ApiError::UnexpectedResult { method, why } => {
                 format!("{method} : résultat inattendu : {}", quoted_en(why))
             }
             ApiError::Unavailable { what, .. } => format!(
-                "{} n'est pas disponible sur ce Jeedom (jeeApi n'a aucune méthode qui la donne ; seuls l'API pro \
-                 et l'interface de Jeedom la lisent) : ce qu'en dit le log en tient lieu",
+                "{} n'est pas disponible sur ce Jeedom (aucune méthode de son API ne la donne) : ce qu'en dit le \
+                 log en tient lieu",
                 unavailable_fr(what)
             ),
             ApiError::WriteRefused(_) => "écriture dans la commande virtuelle refusée : ce client ne fait que lire ; \
                  écrire sur une box demande un envoi explicite (--push)"
                 .into(),
             ApiError::Deadline { method, after } => format!(
-                "{method} : la lecture complète de la box a pris plus de {after:?} (le délai ; un délai plus long \
-                 avec --timeout SECONDES)"
+                "{method} : la lecture complète de la box a pris plus de {} (le délai ; un délai plus long \
+                 avec --timeout SECONDES)",
+                seconds_fr(*after)
             ),
             ApiError::TooMuchData { method, limit } => format!(
                 "{method} : la box a envoyé plus de {limit} octets en tout, plus qu'aucun vrai log n'en demande : \
@@ -498,7 +504,7 @@ impl Worded for KeyError {
                 crate::jeeapi::protocol::MIN_KEY_LEN
             ),
             KeyError::BadCharacter { position } => {
-                format!("la clé API Jeedom contient une espace ou un caractère de contrôle (au caractère {position})")
+                format!("la clé API Jeedom contient un espace ou un caractère de contrôle (au caractère {position})")
             }
             KeyError::UnreadableFile { path, kind, message } => format!(
                 "impossible de lire la clé API Jeedom dans {path} : {}",
@@ -623,7 +629,7 @@ impl Worded for WorldError {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
             (WorldError::Invalid(m), _) => m.get(lang),
-            (WorldError::Api(m), _) => format!("API Jeedom : {m}"),
+            (WorldError::Api(m), _) => format!("API Jeedom : {}", quoted_en(m)),
             (WorldError::Unavailable { what, why }, _) => {
                 format!(
                     "{} : pas disponible sur ce Jeedom : {}",

@@ -670,11 +670,11 @@ fn apply_manifest_steps<'m>(
                         format!("{key}.at"),
                         Text::new(
                             format!(
-                                "`at` est nécessaire : aucun `{}` {} n'est déduit des logs",
+                                "`at` est nécessaire : aucun `{}`{} n'est déduit des logs",
                                 spec.trigger,
                                 match run_idx {
-                                    Some(r) => format!("de la sauvegarde {}", r + 1),
-                                    None => "d'aucune sauvegarde".to_owned(),
+                                    Some(r) => format!(" de la sauvegarde {}", r + 1),
+                                    None => String::new(),
                                 }
                             ),
                             format!(
@@ -1518,7 +1518,7 @@ fn virtual_before(
     let day_before = |sizes: &mut ArchiveSizes, facts: &mut Facts| {
         previous_success(previous, runs, sizes, facts).map_err(|e| {
             err.case(Text::new(
-                format!("le virtuel avant le premier déclenchement : « {e} » (message d'origine, en anglais)"),
+                format!("le virtuel avant le premier déclenchement : « {e} » (message de json_encode de PHP, en anglais)"),
                 format!("the virtual before the first trigger: {e}"),
             ))
         })
