@@ -416,7 +416,10 @@ impl Worded for ApiError {
         }
         match self {
             ApiError::Timeout { method, url, after } => {
-                format!("{method} : pas de réponse de {url} en {} (délai dépassé)", seconds_fr(*after))
+                format!(
+                    "{method} : pas de réponse de {url} en {} (délai dépassé)",
+                    seconds_fr(*after)
+                )
             }
             ApiError::Refused { method, url } => {
                 format!("{method} : connexion à {url} refusée (Jeedom tourne-t-il, et l'URL est-elle la bonne ?)")
@@ -569,13 +572,14 @@ impl Worded for RealError {
                 source.message(lang)
             ),
             RealError::NotATemplate { path, why } => {
-                format!("{} : ce n'est pas un modèle de widget : {why}", p(path))
+                format!("{} : ce n'est pas un modèle de widget : {}", p(path), why.get(lang))
             }
             RealError::NoBrowser(why) => format!(
                 "chromium introuvable (installez le paquet Debian `chromium`, ou faites pointer \
-                 INFOBACKUP_CHROMIUM sur un binaire Chromium) : {why}"
+                 INFOBACKUP_CHROMIUM sur un binaire Chromium) : {}",
+                why.get(lang)
             ),
-            RealError::Browser { browser, why } => format!("exécution de {} : {why}", p(browser)),
+            RealError::Browser { browser, why } => format!("exécution de {} : {}", p(browser), quoted_en(why)),
         }
     }
 }

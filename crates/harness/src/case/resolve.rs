@@ -1518,7 +1518,9 @@ fn virtual_before(
     let day_before = |sizes: &mut ArchiveSizes, facts: &mut Facts| {
         previous_success(previous, runs, sizes, facts).map_err(|e| {
             err.case(Text::new(
-                format!("le virtuel avant le premier déclenchement : « {e} » (message de json_encode de PHP, en anglais)"),
+                format!(
+                    "le virtuel avant le premier déclenchement : « {e} » (message de json_encode de PHP, en anglais)"
+                ),
                 format!("the virtual before the first trigger: {e}"),
             ))
         })
