@@ -603,3 +603,39 @@ fn parse_summary_follows_the_language() {
         "{out}"
     );
 }
+
+#[test]
+fn widget_refusals_follow_the_language() {
+    let args = ["check", "--widget", "Cargo.toml"];
+    assert_french_error(
+        "not a template",
+        &run_lang("fr", &args, &[]),
+        "--widget : Cargo.toml : ce n'est pas un modèle de widget : pas de marque #id#",
+    );
+    assert_english_error(
+        "not a template",
+        &run_lang("en", &args, &[]),
+        "--widget: Cargo.toml: not a widget template: no #id# placeholder",
+    );
+    let t = tempfile::tempdir().unwrap();
+    let template = t.path().join("w.html");
+    std::fs::write(&template, "<div id=\"#id#\"></div>").unwrap();
+    let template = s(&template);
+    let args = ["check", "--widget", &template];
+    let env = [("INFOBACKUP_CHROMIUM", "/nowhere/chromium")];
+    assert_french_error(
+        "no browser",
+        &run_lang("fr", &args, &env),
+        "chromium introuvable (installez le paquet Debian `chromium`",
+    );
+    assert_french_error(
+        "no browser, why",
+        &run_lang("fr", &args, &env),
+        "INFOBACKUP_CHROMIUM=« /nowhere/chromium » n'est pas un fichier",
+    );
+    assert_english_error(
+        "no browser",
+        &run_lang("en", &args, &env),
+        "INFOBACKUP_CHROMIUM=\"/nowhere/chromium\" is not a file",
+    );
+}

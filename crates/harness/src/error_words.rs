@@ -332,7 +332,7 @@ impl Worded for MockError {
             ),
             MockError::StartupPanicked => "le fil de démarrage de la simulation a paniqué".into(),
             MockError::NoSteps => "la chronologie n'a aucune étape".into(),
-            MockError::TimeZone { tz, why } => format!("fuseau horaire « {tz} » : {why}"),
+            MockError::TimeZone { tz, why } => format!("fuseau horaire « {tz} » : {}", quoted_en(why)),
             MockError::NonexistentTime { step, at, tz } => format!(
                 "l'étape {step} a lieu à {at}, une heure qui n'existe pas dans {tz} (sautée par un changement \
                  d'heure) : le `datetime` de Jeedom ne peut pas la dire"
@@ -355,8 +355,10 @@ impl Worded for ConfigError {
                 "URL Jeedom « {url} » : cette version n'a pas TLS (compilée sans la fonctionnalité `https`) ; \
                  utilisez l'adresse http:// locale de la box, ou recompilez avec `--features https`"
             ),
-            ConfigError::BadUrl(url, why) => format!("l'URL Jeedom « {url} » n'est pas une URL : {why}"),
-            ConfigError::TimeZone { tz, why } => format!("fuseau horaire inconnu « {tz} » : {why}"),
+            ConfigError::BadUrl(url, why) => {
+                format!("l'URL Jeedom « {url} » n'est pas une URL : {}", quoted_en(why))
+            }
+            ConfigError::TimeZone { tz, why } => format!("fuseau horaire inconnu « {tz} » : {}", quoted_en(why)),
             ConfigError::PageSize => "une page de log doit faire au moins 1 ligne".into(),
         }
     }
