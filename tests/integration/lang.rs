@@ -448,6 +448,19 @@ fn scenario_follows_the_language() {
         &run_lang("en", &["scenario", &broken], &[]),
         "broken.json:1:15: not valid JSON: expected value",
     );
+    let odd = t.path().join("odd.json");
+    std::fs::write(&odd, "{\"elements\": 3}").unwrap();
+    let odd = s(&odd);
+    assert_french_error(
+        "not a scenario",
+        &run_lang("fr", &["scenario", &odd], &[]),
+        "odd.json : ce n'est pas un modèle de scénario Jeedom : en /elements : une liste est attendue",
+    );
+    assert_english_error(
+        "not a scenario",
+        &run_lang("en", &["scenario", &odd], &[]),
+        "odd.json: not a Jeedom scenario template: at /elements: expected a list",
+    );
     // A block with findings: the report's lines, the findings and the diff's placeholders.
     let block = t.path().join("block.php");
     std::fs::write(&block, "<?php\n$alertsizebackup = 100 * MB;\n$x = 1;\n").unwrap();

@@ -547,7 +547,9 @@ impl Worded for TemplateError {
         }
         match self {
             TemplateError::Missing { file } => format!("{} : fichier ou dossier introuvable", p(file)),
-            TemplateError::Read { file, message } => format!("{} : lecture impossible : {message}", p(file)),
+            TemplateError::Read { file, message } => {
+                format!("{} : lecture impossible : {}", p(file), message.get(lang))
+            }
             TemplateError::Json {
                 file,
                 line,
@@ -555,8 +557,9 @@ impl Worded for TemplateError {
                 message,
             } => format!("{}:{line}:{column}: JSON invalide : {}", p(file), json_fr(message)),
             TemplateError::NotScenario { file, pointer, message } => format!(
-                "{} : ce n'est pas un modèle de scénario Jeedom : en {pointer} : {message}",
-                p(file)
+                "{} : ce n'est pas un modèle de scénario Jeedom : en {pointer} : {}",
+                p(file),
+                message.get(lang)
             ),
         }
     }
