@@ -652,3 +652,73 @@ fn widget_refusals_follow_the_language() {
         "INFOBACKUP_CHROMIUM=\"/nowhere/chromium\" is not a file",
     );
 }
+
+/// A box (wiremock) that answers `version` and refuses everything else with a Jeedom error, or
+/// answers HTTP 500 to everything: live mode's errors say what was being read, in either language.
+#[test]
+fn live_mode_against_a_box_answering_errors_follows_the_language() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+    struct RefusesConfig;
+    impl Respond for RefusesConfig {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let answer = match body["method"].as_str() {
+                Some("version") => serde_json::json!({"jsonrpc": "2.0", "id": body["id"], "result": "4.4.20"}),
+                _ => serde_json::json!({"jsonrpc": "2.0", "id": body["id"],
+                    "error": {"code": -32099, "message": "Accès refusé"}}),
+            };
+            ResponseTemplate::new(200).set_body_json(answer)
+        }
+    }
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let refusing = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/core/api/jeeApi.php"))
+            .respond_with(RefusesConfig)
+            .mount(&server)
+            .await;
+        server
+    });
+    let failing = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(500).set_body_string("boom"))
+            .mount(&server)
+            .await;
+        server
+    });
+    let key = [("INFOBACKUP_APIKEY", "0123456789abcdefKEYKEY")];
+    let (refusing, failing) = (refusing.uri(), failing.uri());
+    let args = ["diagnose", "--jeedom-url", &refusing];
+    assert_french_error(
+        "config refused",
+        &run_lang("fr", &args, &key),
+        "lecture de la clé de configuration « samba::enable » : config::byKey : Jeedom a répondu par l'erreur \
+         -32099 : « Accès refusé »",
+    );
+    assert_english_error(
+        "config refused",
+        &run_lang("en", &args, &key),
+        "reading the config key samba::enable: config::byKey: Jeedom answered error -32099: Accès refusé",
+    );
+    let args = ["diagnose", "--jeedom-url", &failing];
+    assert_french_error(
+        "HTTP 500",
+        &run_lang("fr", &args, &key),
+        "lecture de la version : version : ",
+    );
+    assert_french_error(
+        "HTTP 500, said",
+        &run_lang("fr", &args, &key),
+        "a répondu HTTP 500 au lieu de 200 : « boom »",
+    );
+    assert_english_error(
+        "HTTP 500",
+        &run_lang("en", &args, &key),
+        "reading the version: version: ",
+    );
+}
