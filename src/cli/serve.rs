@@ -209,11 +209,10 @@ impl StopSignals {
         }
         #[cfg(not(unix))]
         {
-            self.rt
-                .block_on(async {
-                    let listening = super::lang().pick("écoute de Ctrl-C", "listening for Ctrl-C");
-                    tokio::signal::ctrl_c().await.context(listening)
-                })
+            self.rt.block_on(async {
+                let listening = super::lang().pick("écoute de Ctrl-C", "listening for Ctrl-C");
+                tokio::signal::ctrl_c().await.context(listening)
+            })
         }
     }
 }
