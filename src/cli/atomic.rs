@@ -8,6 +8,104 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use infobackup::Lang;
+
+/// Why a path is not written (or, for `check --junit`, not replaced), said in the run's language.
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal<'a> {
+    /// The name exists and `--force` was not given.
+    Exists(&'a Path),
+    /// The name loops through symbolic links.
+    Loop(&'a Path),
+    /// `--force` on something that is not a regular file.
+    NotRegular(&'a Path, Kind),
+    /// `--force` on a symbolic link that points nowhere.
+    Dangling(&'a Path),
+    /// The folder to write into is a file (or something else).
+    ParentNotFolder(&'a Path, &'a Path),
+    /// The folder to write into does not exist.
+    NoParent(&'a Path, &'a Path),
+}
+
+impl Refusal<'_> {
+    /// The sentence, in `lang`.
+    pub fn say(self, lang: Lang) -> String {
+        match (self, lang) {
+            (Refusal::Exists(p), Lang::Fr) => format!(
+                "{} existe déjà : choisissez un autre nom, ou ajoutez --force pour le remplacer",
+                p.display()
+            ),
+            (Refusal::Exists(p), Lang::En) => format!(
+                "{} already exists: choose another name, or add --force to replace it",
+                p.display()
+            ),
+            (Refusal::Loop(p), Lang::Fr) => {
+                format!("impossible d'écrire {} : une boucle de liens symboliques", p.display())
+            }
+            (Refusal::Loop(p), Lang::En) => format!("cannot write {}: a loop of symbolic links", p.display()),
+            (Refusal::NotRegular(p, kind), Lang::Fr) => format!(
+                "{} est {} : --force ne remplace qu'un fichier ordinaire (choisissez un autre chemin)",
+                p.display(),
+                kind.words(lang)
+            ),
+            (Refusal::NotRegular(p, kind), Lang::En) => format!(
+                "{} is {}: --force replaces only a regular file (choose another path)",
+                p.display(),
+                kind.words(lang)
+            ),
+            (Refusal::Dangling(p), Lang::Fr) => format!(
+                "{} est un lien symbolique vers rien : --force ne remplace qu'un fichier ordinaire (choisissez un \
+                 autre chemin)",
+                p.display()
+            ),
+            (Refusal::Dangling(p), Lang::En) => format!(
+                "{} is a symbolic link to nothing: --force replaces only a regular file (choose another path)",
+                p.display()
+            ),
+            (Refusal::ParentNotFolder(p, parent), Lang::Fr) => format!(
+                "impossible d'écrire {} : {} n'est pas un dossier",
+                p.display(),
+                parent.display()
+            ),
+            (Refusal::ParentNotFolder(p, parent), Lang::En) => {
+                format!("cannot write {}: {} is not a folder", p.display(), parent.display())
+            }
+            (Refusal::NoParent(p, parent), Lang::Fr) => format!(
+                "impossible d'écrire {} : le dossier {} n'existe pas (créez-le d'abord, ou choisissez un autre chemin)",
+                p.display(),
+                parent.display()
+            ),
+            (Refusal::NoParent(p, parent), Lang::En) => format!(
+                "cannot write {}: the folder {} does not exist (create it first, or choose another path)",
+                p.display(),
+                parent.display()
+            ),
+        }
+    }
+}
+
+/// What a name points at when it is not a regular file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Folder,
+    Fifo,
+    Device,
+    Socket,
+    Other,
+}
+
+impl Kind {
+    /// In words, with its article (« un dossier », "a folder").
+    pub fn words(self, lang: Lang) -> &'static str {
+        match self {
+            Kind::Folder => lang.pick("un dossier", "a folder"),
+            Kind::Fifo => lang.pick("une FIFO (tube nommé)", "a FIFO (named pipe)"),
+            Kind::Device => lang.pick("un périphérique", "a device"),
+            Kind::Socket => lang.pick("une socket", "a socket"),
+            Kind::Other => lang.pick("autre chose qu'un fichier ordinaire", "not a regular file"),
+        }
+    }
+}
 
 /// Outcome of a no-replace move.
 pub enum Moved {
@@ -73,26 +171,26 @@ fn parent_or_current(path: &Path) -> &Path {
     }
 }
 
-/// What a name points at, in words, when it is not a regular file.
-pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+/// What a name points at, when it is not a regular file.
+pub fn kind_of(meta: &std::fs::Metadata) -> Kind {
     let t = meta.file_type();
     if t.is_dir() {
-        return "a folder";
+        return Kind::Folder;
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if t.is_fifo() {
-            return "a FIFO (named pipe)";
+            return Kind::Fifo;
         }
         if t.is_char_device() || t.is_block_device() {
-            return "a device";
+            return Kind::Device;
         }
         if t.is_socket() {
-            return "a socket";
+            return Kind::Socket;
         }
     }
-    "not a regular file"
+    Kind::Other
 }
 
 /// True for the error a path that loops through symbolic links gives (`ELOOP`).
@@ -115,9 +213,7 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
     check_parent(path)?;
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) if is_symlink_loop(&e) => {
-            bail!("cannot write {}: a loop of symbolic links", path.display())
-        }
+        Err(e) if is_symlink_loop(&e) => bail!("{}", Refusal::Loop(path).say(super::lang())),
         Err(e) => {
             return Err(e).with_context(|| {
                 format!(
@@ -127,24 +223,14 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
                 )
             });
         }
-        Ok(_) if !force => bail!(
-            "{} already exists: choose another name, or add --force to replace it",
-            path.display()
-        ),
+        Ok(_) if !force => bail!("{}", Refusal::Exists(path).say(super::lang())),
         Ok(_) => {}
     }
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
-        Ok(m) => bail!(
-            "{} is {}: --force replaces only a regular file (choose another path)",
-            path.display(),
-            kind_of(&m)
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "{} is a symbolic link to nothing: --force replaces only a regular file (choose another path)",
-            path.display()
-        ),
-        Err(e) if is_symlink_loop(&e) => bail!("cannot write {}: a loop of symbolic links", path.display()),
+        Ok(m) => bail!("{}", Refusal::NotRegular(path, kind_of(&m)).say(super::lang())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}", Refusal::Dangling(path).say(super::lang())),
+        Err(e) if is_symlink_loop(&e) => bail!("{}", Refusal::Loop(path).say(super::lang())),
         Err(e) => Err(e).with_context(|| {
             format!(
                 "{} {}",
@@ -188,10 +274,9 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> 
     }
     match tmp.persist_noclobber(path) {
         Ok(_) => Ok(()),
-        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => bail!(
-            "{} already exists: choose another name, or add --force to replace it",
-            path.display()
-        ),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{}", Refusal::Exists(path).say(super::lang()))
+        }
         Err(e) => Err(e.error).with_context(cannot),
     }
 }
@@ -205,13 +290,9 @@ pub fn check_parent(path: &Path) -> anyhow::Result<()> {
     };
     if !parent.is_dir() {
         if parent.exists() {
-            bail!("cannot write {}: {} is not a folder", path.display(), parent.display());
+            bail!("{}", Refusal::ParentNotFolder(path, parent).say(super::lang()));
         }
-        bail!(
-            "cannot write {}: the folder {} does not exist (create it first, or choose another path)",
-            path.display(),
-            parent.display()
-        );
+        bail!("{}", Refusal::NoParent(path, parent).say(super::lang()));
     }
     Ok(())
 }

@@ -69,10 +69,17 @@ pub struct Args {
 pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     args.dir = super::default_scenarios(args.dir);
     if !args.dir.is_dir() {
-        bail!(
-            "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give DIR)",
-            args.dir.display()
-        );
+        match args.lang {
+            Lang::Fr => bail!(
+                "{} : pas de dossier de cas enregistrés à cet endroit (lancez la commande depuis la racine du projet, \
+                 où est scenarios/, ou donnez DOSSIER)",
+                args.dir.display()
+            ),
+            Lang::En => bail!(
+                "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give DIR)",
+                args.dir.display()
+            ),
+        }
     }
     // Path mistakes are said before the replays, not after them.
     if let Some(path) = &args.junit {
@@ -82,10 +89,18 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.snapshots
         && !dir.is_dir()
     {
-        bail!(
-            "--snapshots {}: no such folder of accepted snapshots (check the path; without --snapshots, snapshots/cases next to DIR is used)",
-            dir.display()
-        );
+        match args.lang {
+            Lang::Fr => bail!(
+                "--snapshots {} : pas de dossier d'instantanés acceptés à cet endroit (vérifiez le chemin ; sans \
+                 --snapshots, c'est snapshots/cases à côté de DOSSIER qui sert)",
+                dir.display()
+            ),
+            Lang::En => bail!(
+                "--snapshots {}: no such folder of accepted snapshots (check the path; without --snapshots, \
+                 snapshots/cases next to DIR is used)",
+                dir.display()
+            ),
+        }
     }
     // The template and the browser are checked before the replays, not after them.
     let real = match &args.widget {
@@ -95,14 +110,22 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         )),
         None => None,
     };
-    let dirs = case::corpus_dirs(&args.dir).with_context(|| format!("listing {}", args.dir.display()))?;
-    let mock = ViaKind::from(args.via)
-        .start_mock()
-        .context("starting the mock Jeedom JSON-RPC API")?;
+    let dirs = case::corpus_dirs(&args.dir).with_context(|| match args.lang {
+        Lang::Fr => format!("lecture du dossier {}", args.dir.display()),
+        Lang::En => format!("listing {}", args.dir.display()),
+    })?;
+    let mock = ViaKind::from(args.via).start_mock().context(args.lang.pick(
+        "démarrage de l'API JSON-RPC Jeedom simulée",
+        "starting the mock Jeedom JSON-RPC API",
+    ))?;
     let via = Via::new(mock.as_ref());
     if let Some(ab) = &args.compare {
         let [a, b] = ab.as_slice() else {
-            bail!("--compare takes two profiles")
+            bail!(
+                "{}",
+                args.lang
+                    .pick("--compare prend deux profils", "--compare takes two profiles")
+            )
         };
         return compare_run(&args, &dirs, a, b, &via);
     }
@@ -212,7 +235,10 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         b.finish_and_clear();
     }
     if let (Some(p), true) = (&args.profile, rows.is_empty()) {
-        bail!("--profile {p}: no case under {} runs this profile", args.dir.display());
+        match args.lang {
+            Lang::Fr => bail!("--profile {p} : aucun cas de {} ne joue ce profil", args.dir.display()),
+            Lang::En => bail!("--profile {p}: no case under {} runs this profile", args.dir.display()),
+        }
     }
     if let Some((template, browser)) = &real {
         widget_check(&mut rows, &values, template, browser, &mut out, args.format)?;
@@ -224,8 +250,14 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if let Some(path) = &args.junit {
-        let xml = table::junit(&rows).context("building the JUnit report")?;
-        write_junit(path, xml.as_bytes()).with_context(|| format!("writing the JUnit report {}", path.display()))?;
+        let xml = table::junit(&rows).context(
+            args.lang
+                .pick("construction du rapport JUnit", "building the JUnit report"),
+        )?;
+        write_junit(path, xml.as_bytes()).with_context(|| match args.lang {
+            Lang::Fr => format!("écriture du rapport JUnit {}", path.display()),
+            Lang::En => format!("writing the JUnit report {}", path.display()),
+        })?;
     }
     Ok(ExitCode::from(summary.exit_code()))
 }
@@ -245,11 +277,19 @@ fn widget_check(
     let drawings = real_widget::draw_all(browser, template, values.iter().map(Vec::as_slice))
         .with_context(|| format!("--widget {}", template.path().display()))?;
     if !drawings.load_errors.is_empty() {
-        bail!(
-            "--widget {}: the template's script failed while the page loaded: {}",
-            template.path().display(),
-            drawings.load_errors.join("; ")
-        );
+        let lang = super::lang();
+        match lang {
+            Lang::Fr => bail!(
+                "--widget {} : le script du modèle a échoué au chargement de la page : {}",
+                template.path().display(),
+                drawings.load_errors.join(" ; ")
+            ),
+            Lang::En => bail!(
+                "--widget {}: the template's script failed while the page loaded: {}",
+                template.path().display(),
+                drawings.load_errors.join("; ")
+            ),
+        }
     }
     for (row, vals) in rows.iter_mut().zip(values) {
         let findings = drawings.findings(vals);
@@ -271,13 +311,29 @@ fn widget_check(
                 writeln!(out, "{}", table::json_row(r))?;
             }
         }
-        Format::Text => writeln!(
-            out,
-            "widget: {} ({} distinct values drawn in Chromium in {:.1} s)\n",
-            template.path().display(),
-            drawings.distinct,
-            started.elapsed().as_secs_f64()
-        )?,
+        Format::Text => {
+            let lang = super::lang();
+            let secs = started.elapsed().as_secs_f64();
+            match lang {
+                Lang::Fr => writeln!(
+                    out,
+                    "widget : {} ({} dans Chromium en {} s)\n",
+                    template.path().display(),
+                    lang.count(
+                        drawings.distinct,
+                        ["valeur distincte dessinée", "valeurs distinctes dessinées"],
+                        ["", ""]
+                    ),
+                    format!("{secs:.1}").replace('.', ",")
+                )?,
+                Lang::En => writeln!(
+                    out,
+                    "widget: {} ({} drawn in Chromium in {secs:.1} s)\n",
+                    template.path().display(),
+                    lang.count(drawings.distinct, ["", ""], ["distinct value", "distinct values"]),
+                )?,
+            }
+        }
     }
     Ok(())
 }
@@ -315,9 +371,14 @@ fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str, via: &Via) -> an
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let e = corpus::compare_case(d, &pa, &pb, &Overrides::default(), via).map_err(|m| (name, m));
+        let e = corpus::compare_case(d, &pa, &pb, &Overrides::default(), via, args.lang).map_err(|m| (name, m));
         if let Err((case, msg)) = &e {
-            let line = format!("infobackup: error: {case}: {msg}");
+            let lang = args.lang;
+            let line = format!(
+                "infobackup: {} {case}{}{msg}",
+                lang.pick("erreur :", "error:"),
+                lang.pick(" : ", ": ")
+            );
             match &bar {
                 Some(b) => b.suspend(|| eprintln!("{line}")),
                 None => eprintln!("{line}"),
@@ -347,7 +408,9 @@ fn compare_run(args: &Args, dirs: &[PathBuf], a: &str, b: &str, via: &Via) -> an
 /// says nothing). JSON says it in its summary.
 fn header(out: &mut impl Write, args: &Args, via: &Via) -> std::io::Result<()> {
     match (args.format, via.kind()) {
-        (Format::Text, ViaKind::Http) => writeln!(out, "via: {}\n", via.describe()),
+        (Format::Text, ViaKind::Http) => {
+            writeln!(out, "via{} {}\n", args.lang.pick(" :", ":"), via.describe_in(args.lang))
+        }
         _ => Ok(()),
     }
 }
@@ -392,16 +455,25 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
         }
         Ok(_) => {}
     }
-    let refuse = |what: &str| {
-        anyhow::anyhow!(
-            "refusing to replace {}: it is {what}, not a JUnit report (choose another path)",
+    let lang = super::lang();
+    let refuse = |fr: &str, en: &str| match lang {
+        Lang::Fr => anyhow::anyhow!(
+            "{} n'est pas remplacé : c'est {fr}, pas un rapport JUnit (choisissez un autre chemin)",
             path.display()
-        )
+        ),
+        Lang::En => anyhow::anyhow!(
+            "refusing to replace {}: it is {en}, not a JUnit report (choose another path)",
+            path.display()
+        ),
     };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) if super::atomic::is_symlink_loop(&e) => return Err(refuse("a loop of symbolic links")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(refuse("a symbolic link to nothing")),
+        Err(e) if super::atomic::is_symlink_loop(&e) => {
+            return Err(refuse("une boucle de liens symboliques", "a loop of symbolic links"));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(refuse("un lien symbolique vers rien", "a symbolic link to nothing"));
+        }
         Err(e) => {
             return Err(e).with_context(|| {
                 format!(
@@ -413,10 +485,14 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
         }
     };
     if !meta.is_file() {
-        return Err(refuse(super::atomic::kind_of(&meta)));
+        let kind = super::atomic::kind_of(&meta);
+        return Err(refuse(kind.words(Lang::Fr), kind.words(Lang::En)));
     }
     if meta.len() > MAX_JUNIT_READ {
-        return Err(refuse("a file larger than any report"));
+        return Err(refuse(
+            "un fichier plus gros que tout rapport",
+            "a file larger than any report",
+        ));
     }
     let bytes = std::fs::read(path).with_context(|| {
         format!(
@@ -429,10 +505,16 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
         .ok()
         .and_then(|text| quick_junit::Report::deserialize_from_str(text).ok());
     if parsed.is_none() {
-        bail!(
-            "refusing to replace {}: it is not a JUnit report (choose another path)",
-            path.display()
-        );
+        match lang {
+            Lang::Fr => bail!(
+                "{} n'est pas remplacé : ce n'est pas un rapport JUnit (choisissez un autre chemin)",
+                path.display()
+            ),
+            Lang::En => bail!(
+                "refusing to replace {}: it is not a JUnit report (choose another path)",
+                path.display()
+            ),
+        }
     }
     Ok(())
 }

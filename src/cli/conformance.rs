@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use infobackup::Lang;
 use infobackup::conformance::{self, VectorResult, Verdict};
-use infobackup::redact::redact_text;
+use infobackup::redact::redact_in;
 use infobackup::via::{Via, ViaKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,15 +40,25 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let lang = super::lang();
     let found = conformance::find(&args.paths)?;
     for (link, back_to) in &found.loops {
-        match back_to {
-            Some(dir) => eprintln!(
+        match (back_to, lang) {
+            (Some(dir), Lang::Fr) => eprintln!(
+                "infobackup: attention : {} : non suivi, un lien symbolique qui ramène dans {} (une boucle)",
+                link.display(),
+                dir.display()
+            ),
+            (Some(dir), Lang::En) => eprintln!(
                 "infobackup: warning: {}: not followed, a symbolic link back into {} (a loop)",
                 link.display(),
                 dir.display()
             ),
-            None => eprintln!(
+            (None, Lang::Fr) => eprintln!(
+                "infobackup: attention : {} : non suivi, une boucle de liens symboliques",
+                link.display()
+            ),
+            (None, Lang::En) => eprintln!(
                 "infobackup: warning: {}: not followed, a loop of symbolic links",
                 link.display()
             ),
@@ -55,7 +66,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let files = found.files;
     if files.is_empty() {
-        anyhow::bail!("no *.json vector found in {}", list(&args.paths));
+        match lang {
+            Lang::Fr => anyhow::bail!("aucun vecteur *.json trouvé dans {}", list(&args.paths)),
+            Lang::En => anyhow::bail!("no *.json vector found in {}", list(&args.paths)),
+        }
     }
     // Read every vector first: a malformed one stops the run before any verdict is printed.
     let mut vectors = Vec::with_capacity(files.len());
@@ -66,14 +80,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => Some(infobackup::report::run::standalone_config(p).with_context(|| format!("--profile {p}"))?),
         None => None,
     };
-    let mock = ViaKind::from(args.via)
-        .start_mock()
-        .context("starting the mock Jeedom JSON-RPC API")?;
+    let mock = ViaKind::from(args.via).start_mock().context(lang.pick(
+        "démarrage de l'API JSON-RPC Jeedom simulée",
+        "starting the mock Jeedom JSON-RPC API",
+    ))?;
     let via = Via::new(mock.as_ref());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if (args.format, via.kind()) == (Format::Text, ViaKind::Http) {
-        writeln!(out, "via: {}", via.describe())?;
+        writeln!(out, "via{} {}", lang.pick(" :", ":"), via.describe_in(lang))?;
     }
     let (mut passed, mut failed) = (0usize, 0usize);
     for (file, vector) in vectors {
@@ -81,7 +96,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(c) => conformance::check_via_with(&vector, &via, c),
             None => conformance::check_via(&vector, &via),
         }
-        .with_context(|| format!("{}: the replay failed", file.display()))?;
+        .with_context(|| match lang {
+            Lang::Fr => format!("{} : le rejeu a échoué", file.display()),
+            Lang::En => format!("{}: the replay failed", file.display()),
+        })?;
         let result = VectorResult {
             file: file.clone(),
             name: vector.name,
@@ -95,19 +113,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             failed += 1;
         }
         match args.format {
-            Format::Text => write_text(&mut out, &result)?,
+            Format::Text => write_text(&mut out, &result, lang)?,
             Format::Json => {
                 let mut line = serde_json::Map::new();
                 line.insert("type".into(), "vector".into());
                 if let serde_json::Value::Object(fields) = serde_json::to_value(&result)? {
                     line.extend(fields);
                 }
-                writeln!(out, "{}", redact_text(&serde_json::to_string(&line)?))?;
+                writeln!(out, "{}", redact_in(&serde_json::to_string(&line)?, lang))?;
             }
         }
     }
     match args.format {
-        Format::Text => writeln!(out, "{passed} passed, {failed} failed")?,
+        Format::Text => match lang {
+            Lang::Fr => writeln!(
+                out,
+                "{}, {}",
+                lang.count(passed, ["réussi", "réussis"], ["", ""]),
+                lang.count(failed, ["échoué", "échoués"], ["", ""])
+            )?,
+            Lang::En => writeln!(out, "{passed} passed, {failed} failed")?,
+        },
         Format::Json => writeln!(
             out,
             "{}",
@@ -122,17 +148,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn write_text(out: &mut impl Write, r: &VectorResult) -> std::io::Result<()> {
+fn write_text(out: &mut impl Write, r: &VectorResult, lang: Lang) -> std::io::Result<()> {
     match &r.verdict {
-        Verdict::Pass => writeln!(out, "pass  {}", r.file.display()),
+        Verdict::Pass => writeln!(out, "{}  {}", lang.pick("ok   ", "pass"), r.file.display()),
         Verdict::Fail { difference } => {
             writeln!(
                 out,
-                "FAIL  {}: {}",
+                "{}  {}{}{}",
+                lang.pick("ÉCHEC", "FAIL"),
                 r.file.display(),
-                redact_text(&difference.headline())
+                lang.pick(" : ", ": "),
+                redact_in(&difference.headline_in(lang), lang)
             )?;
-            for line in redact_text(&difference.detail()).lines() {
+            for line in redact_in(&difference.detail_in(lang), lang).lines() {
                 writeln!(out, "      {line}")?;
             }
             Ok(())

@@ -188,11 +188,17 @@ pub(crate) const MAX_INPUT: u64 = 64 * 1024 * 1024;
 /// standard input); more than [`MAX_INPUT`] bytes is an error, found without reading past it.
 pub(crate) fn read_input(arg: &Path, lang: Lang) -> anyhow::Result<Input> {
     let too_large = |what: &str| {
-        anyhow::anyhow!(
-            "{what} is larger than {} MiB, the most a log given to diagnose or record may be (cut it to the runs that \
-             matter; `infobackup parse` reads a log of any size)",
-            MAX_INPUT / (1024 * 1024)
-        )
+        let mib = MAX_INPUT / (1024 * 1024);
+        match lang {
+            Lang::Fr => anyhow::anyhow!(
+                "{what} dépasse {mib} Mio, la taille maximale d'un log donné à diagnose ou record (coupez-le aux \
+                 sauvegardes qui comptent ; `infobackup parse` lit un log de toute taille)"
+            ),
+            Lang::En => anyhow::anyhow!(
+                "{what} is larger than {mib} MiB, the most a log given to diagnose or record may be (cut it to the \
+                 runs that matter; `infobackup parse` reads a log of any size)"
+            ),
+        }
     };
     if arg == Path::new("-") {
         use std::io::IsTerminal as _;
@@ -210,7 +216,9 @@ pub(crate) fn read_input(arg: &Path, lang: Lang) -> anyhow::Result<Input> {
             "impossible de lire le log sur l'entrée standard",
             "cannot read the log from standard input",
         ))?;
-        return bytes.map(Input::Stdin).ok_or_else(|| too_large("standard input"));
+        return bytes
+            .map(Input::Stdin)
+            .ok_or_else(|| too_large(lang.pick("l'entrée standard", "standard input")));
     }
     let path = arg.to_owned();
     match std::fs::metadata(&path) {
@@ -285,11 +293,17 @@ pub(crate) fn input_case(input: Input, log: LogArg) -> anyhow::Result<(Case, boo
         }
         Input::Folder(dir) => {
             if !dir.join(infobackup::case::MANIFEST).is_file() {
-                bail!(
-                    "{} is a folder but not a case folder (it has no {}): give a log file, `-` for standard input, or a case folder",
-                    dir.display(),
-                    infobackup::case::MANIFEST
-                );
+                let (dir, manifest) = (dir.display(), infobackup::case::MANIFEST);
+                match super::lang() {
+                    Lang::Fr => bail!(
+                        "{dir} est un dossier mais pas un dossier de cas (il n'a pas de {manifest}) : donnez un fichier \
+                         de log, `-` pour l'entrée standard, ou un dossier de cas"
+                    ),
+                    Lang::En => bail!(
+                        "{dir} is a folder but not a case folder (it has no {manifest}): give a log file, `-` for \
+                         standard input, or a case folder"
+                    ),
+                }
             }
             Ok((Case::load(&dir)?, true))
         }
@@ -329,10 +343,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })?;
     }
     if args.push && args.jeedom_url.is_none() {
-        bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID");
+        match args.lang {
+            Lang::Fr => {
+                bail!("--push écrit la valeur du virtuel sur une box : il lui faut --jeedom-url URL et --cmd-id ID")
+            }
+            Lang::En => bail!("--push writes the virtual's value to a box: it needs --jeedom-url URL and --cmd-id ID"),
+        }
     }
     if args.push && args.cmd_id.is_none() {
-        bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event");
+        match args.lang {
+            Lang::Fr => {
+                bail!("--push demande --cmd-id ID : l'id de la commande info du virtuel où écrire avec cmd::event")
+            }
+            Lang::En => {
+                bail!("--push needs --cmd-id ID: the id of the virtual's info command to write with cmd::event")
+            }
+        }
     }
     if let Some(out) = &args.output {
         // Said before the diagnosis, not after it.
@@ -379,7 +405,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             client = Some(read.client);
             (read.case, Some(read.live))
         }
-        (None, None) => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
+        (None, None) => match args.lang {
+            Lang::Fr => bail!("donnez un fichier de log, un dossier de cas ou `-`, ou --jeedom-url"),
+            Lang::En => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
+        },
     };
     let ((case, case_folder), live) = (case, live);
     if args.samba == Some(OnOff::Off)
@@ -538,9 +567,16 @@ mod live {
         let key = match args.apikey_file.as_deref() {
             Some(f) => ApiKey::from_file(f)?,
             None if std::env::var_os(KEY_ENV).is_some() => ApiKey::from_env(KEY_ENV)?,
-            None => bail!(
-                "--jeedom-url needs the box's API key: put it in a file and give --apikey-file FILE, or set {KEY_ENV} (never on the command line)"
-            ),
+            None => match args.lang {
+                Lang::Fr => bail!(
+                    "--jeedom-url demande la clé API de la box : mettez-la dans un fichier et donnez --apikey-file \
+                     FICHIER, ou définissez {KEY_ENV} (jamais sur la ligne de commande)"
+                ),
+                Lang::En => bail!(
+                    "--jeedom-url needs the box's API key: put it in a file and give --apikey-file FILE, or set \
+                     {KEY_ENV} (never on the command line)"
+                ),
+            },
         };
         let mut the_box = LiveBox::connect(LiveOptions {
             url,
@@ -588,7 +624,13 @@ mod live {
         let case = match (input, read.case) {
             (Some(arg), _) => input_case(read_input(arg, args.lang)?, args.log)?,
             (None, Some(case)) => (case, false),
-            (None, None) => bail!("--jeedom-url {}: the box's logs were not read", the_box.shown_url),
+            (None, None) => match args.lang {
+                Lang::Fr => bail!(
+                    "--jeedom-url {} : les logs de la box n'ont pas été lus",
+                    the_box.shown_url
+                ),
+                Lang::En => bail!("--jeedom-url {}: the box's logs were not read", the_box.shown_url),
+            },
         };
         Ok(Read {
             case,
@@ -606,7 +648,7 @@ mod live {
     fn version_warning(url: &str, seen: &str, replayed: JeedomVersion, lang: Lang) -> String {
         match lang {
             Lang::Fr => format!(
-                "infobackup : attention : la box {url} annonce Jeedom {seen}, une version pour laquelle le scénario n'est pas publié (4.2 à 4.5) : son log est rejoué comme Jeedom {replayed}"
+                "infobackup: attention : la box {url} annonce Jeedom {seen}, une version pour laquelle le scénario n'est pas publié (4.2 à 4.5) : son log est rejoué comme Jeedom {replayed}"
             ),
             Lang::En => format!(
                 "infobackup: warning: the box at {url} announces Jeedom {seen}, a release the scenario is not published for (4.2 to 4.5): its log is replayed as Jeedom {replayed}"
@@ -625,14 +667,21 @@ mod live {
     ) -> anyhow::Result<()> {
         let cmd = client.settings().virtual_cmd;
         let Some(v) = d.runs.iter().rev().find_map(|r| r.published.as_ref()) else {
-            bail!(
-                "--push: nothing to write, no run of the log could be replayed (the virtual #{cmd} was left as it is)"
-            );
+            match lang {
+                Lang::Fr => bail!(
+                    "--push : rien à écrire, aucune sauvegarde du log n'a pu être rejouée (le virtuel #{cmd} est \
+                     resté tel quel)"
+                ),
+                Lang::En => bail!(
+                    "--push: nothing to write, no run of the log could be replayed (the virtual #{cmd} was left as it is)"
+                ),
+            }
         };
         let value = v.step.virtual_value.clone();
-        client
-            .push_virtual(&value)
-            .with_context(|| format!("--push: writing the virtual #{cmd} on {shown_url} with cmd::event"))?;
+        client.push_virtual(&value).with_context(|| match lang {
+            Lang::Fr => format!("--push : écriture du virtuel #{cmd} sur {shown_url} avec cmd::event"),
+            Lang::En => format!("--push: writing the virtual #{cmd} on {shown_url} with cmd::event"),
+        })?;
         let shown = d.redact(&value);
         let msg = match lang {
             Lang::Fr => format!(

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use infobackup::Lang;
 use infobackup::log::{self, Encoding, LogItemRef, RunEnd, TextInfo};
-use infobackup::redact::redact_text;
+use infobackup::redact::redact_in;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -152,20 +152,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let (bytes, reversed) = in_line_order(read_text(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
-            let mut json = serde_json::to_string_pretty(&model).context("cannot encode the model as JSON")?;
+            let mut json = serde_json::to_string_pretty(&model).context(args.lang.pick(
+                "impossible d'encoder le modèle en JSON",
+                "cannot encode the model as JSON",
+            ))?;
             if reversed && let Some(rest) = json.strip_prefix('{') {
                 // Only then (first key), so the JSON of a log in Jeedom's order is unchanged.
                 json = format!("{{\n  \"lines_reversed\": true,{rest}");
             }
             json.push('\n');
-            redact_text(&json)
+            redact_in(&json, args.lang)
         }
     };
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(out.as_bytes())
-        .context("cannot write to standard output")?;
-    stdout.flush().context("cannot write to standard output")?;
+    let cannot = args.lang.pick(
+        "impossible d'écrire sur la sortie standard",
+        "cannot write to standard output",
+    );
+    stdout.write_all(out.as_bytes()).context(cannot)?;
+    stdout.flush().context(cannot)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -188,16 +193,21 @@ fn summary(args: &Args) -> anyhow::Result<String> {
     };
     let mut c = Counts::default();
     let mut items = log::RunReader::new(reader);
-    items
-        .for_each_ref(|item| c.add(item))
-        .with_context(|| format!("cannot read the log file {}", args.file.display()))?;
+    items.for_each_ref(|item| c.add(item)).with_context(|| {
+        format!(
+            "{} {}",
+            args.lang
+                .pick("impossible de lire le fichier de log", "cannot read the log file"),
+            args.file.display()
+        )
+    })?;
     let info = items.text_info();
     let logger = c.loose_logger_lines + c.logger_lines;
     if let Some(info) = &info {
         refuse_binary(args, info.control_bytes, info.byte_count)?;
     }
     refuse_non_log(args, c.runs, logger, c.unknown > 0, info.map_or(0, |i| i.line_count))?;
-    Ok(info.map(|info| c.render(info)).unwrap_or_default())
+    Ok(info.map(|info| c.render(info, args.lang)).unwrap_or_default())
 }
 
 #[derive(Debug, Default)]
@@ -245,7 +255,45 @@ impl Counts {
         }
     }
 
-    fn render(&self, info: &TextInfo) -> String {
+    fn render(&self, info: &TextInfo, lang: Lang) -> String {
+        let yes_no = |b: bool| {
+            if b {
+                lang.pick("oui", "yes")
+            } else {
+                lang.pick("non", "no")
+            }
+        };
+        if lang == Lang::Fr {
+            return format!(
+                "sauvegardes : {} (réussies {}, échouées {}, inachevées {}, coupées au début {})\n\
+                 étapes : {}, envois : {} (échoués {})\n\
+                 lignes du journal : {} dans les sauvegardes, {} hors des sauvegardes, {} au niveau ERROR ou plus\n\
+                 morceaux inconnus : {}\n\
+                 texte : {}, {}, encodage {}, remis en forme : {}, cité : {}, octets NUL : {}\n",
+                self.runs,
+                self.success,
+                self.failed,
+                self.unterminated,
+                self.cut_at_start,
+                self.steps,
+                self.uploads,
+                self.upload_failures,
+                self.logger_lines,
+                self.loose_logger_lines,
+                self.logger_errors,
+                self.unknown,
+                lang.count(info.line_count as usize, ["ligne", "lignes"], ["", ""]),
+                lang.count(info.byte_count as usize, ["octet", "octets"], ["", ""]),
+                match info.encoding {
+                    Encoding::Utf8 => "UTF-8",
+                    Encoding::Utf8Bom => "UTF-8 avec BOM",
+                    Encoding::Windows1252 => "Latin-1/Windows-1252",
+                },
+                yes_no(info.reflowed),
+                yes_no(info.quoted),
+                info.nul_bytes,
+            );
+        }
         format!(
             "runs: {} (success {}, failed {}, unterminated {}, cut at start {})\n\
              steps: {}, uploads: {} (failed {})\n\
@@ -271,8 +319,8 @@ impl Counts {
                 Encoding::Utf8Bom => "UTF-8 with BOM",
                 Encoding::Windows1252 => "Latin-1/Windows-1252",
             },
-            if info.reflowed { "yes" } else { "no" },
-            if info.quoted { "yes" } else { "no" },
+            yes_no(info.reflowed),
+            yes_no(info.quoted),
             info.nul_bytes,
         )
     }

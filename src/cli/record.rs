@@ -48,22 +48,34 @@ pub struct Args {
 
 /// Why a case name is refused, or `None` when it is fine. The corpus names its cases
 /// `<generation>-<situation>`, lower-case ASCII, digits, `-` and `.`.
-pub fn name_problem(name: &str) -> Option<&'static str> {
+pub fn name_problem(name: &str, lang: Lang) -> Option<&'static str> {
     const GENERATIONS: [&str; 4] = ["4.2-", "4.3-", "4.4-", "4.5-"];
     if name.is_empty() || name.len() > 80 {
-        return Some("it must be 1 to 80 characters long");
+        return Some(lang.pick(
+            "il doit faire de 1 à 80 caractères",
+            "it must be 1 to 80 characters long",
+        ));
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
     {
-        return Some("it may only hold lower-case letters a-z, digits, `-` and `.` (kebab-case)");
+        return Some(lang.pick(
+            "il ne peut contenir que des minuscules a-z, des chiffres, `-` et `.` (kebab-case)",
+            "it may only hold lower-case letters a-z, digits, `-` and `.` (kebab-case)",
+        ));
     }
     if !GENERATIONS.iter().any(|g| name.starts_with(g)) || name.len() <= 4 {
-        return Some("it must start with the Jeedom generation, 4.2- to 4.5-, and then say the situation");
+        return Some(lang.pick(
+            "il doit commencer par la génération de Jeedom, 4.2- à 4.5-, puis dire la situation",
+            "it must start with the Jeedom generation, 4.2- to 4.5-, and then say the situation",
+        ));
     }
     if name.ends_with('-') || name.ends_with('.') || name.contains("--") || name.contains("..") {
-        return Some("it must not end with `-` or `.`, nor hold `--` or `..`");
+        return Some(lang.pick(
+            "il ne doit ni finir par `-` ou `.`, ni contenir `--` ou `..`",
+            "it must not end with `-` or `.`, nor hold `--` or `..`",
+        ));
     }
     None
 }
@@ -78,11 +90,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             path.file_name()
                 .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
         ),
-        Input::Folder(p) => bail!("{} is a folder: `record` takes a log file (or `-`)", p.display()),
+        Input::Folder(p) => match args.lang {
+            Lang::Fr => bail!(
+                "{} est un dossier : `record` prend un fichier de log (ou `-`)",
+                p.display()
+            ),
+            Lang::En => bail!("{} is a folder: `record` takes a log file (or `-`)", p.display()),
+        },
     };
     let model = log::parse(&bytes);
     let generation = model.runs.iter().rev().find_map(|r| r.generation.latest());
-    if let Some(why) = name_problem(&args.name) {
+    if let Some(why) = name_problem(&args.name, args.lang) {
         // The log's generation when a name may start with it (4.2 … 4.5); an older box's case
         // is named after the oldest generation a name may carry.
         let example = match generation.map(|g| g.to_string()) {
@@ -90,24 +108,44 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(_) => "4.2".to_owned(),
             None => "4.4".to_owned(),
         };
-        bail!(
-            "--name \"{}\" is not a valid case name: {why} (for example {example}-samba-auth-failure)",
-            args.name
-        );
+        match args.lang {
+            Lang::Fr => bail!(
+                "--name « {} » n'est pas un nom de cas valide : {why} (par exemple {example}-samba-auth-failure)",
+                args.name
+            ),
+            Lang::En => bail!(
+                "--name \"{}\" is not a valid case name: {why} (for example {example}-samba-auth-failure)",
+                args.name
+            ),
+        }
     }
     let scenarios = super::default_scenarios(args.scenarios.clone());
     if !scenarios.is_dir() {
-        bail!(
-            "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give --scenarios DIR)",
-            scenarios.display()
-        );
+        match args.lang {
+            Lang::Fr => bail!(
+                "{} : pas de dossier de cas enregistrés à cet endroit (lancez la commande depuis la racine du projet, \
+                 où est scenarios/, ou donnez --scenarios DOSSIER)",
+                scenarios.display()
+            ),
+            Lang::En => bail!(
+                "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give \
+                 --scenarios DIR)",
+                scenarios.display()
+            ),
+        }
     }
     let target = scenarios.join(&args.name);
     if target.exists() {
-        bail!(
-            "{} already exists: a recorded case is never overwritten; choose another --name",
-            target.display()
-        );
+        match args.lang {
+            Lang::Fr => bail!(
+                "{} existe déjà : un cas enregistré n'est jamais écrasé ; choisissez un autre --name",
+                target.display()
+            ),
+            Lang::En => bail!(
+                "{} already exists: a recorded case is never overwritten; choose another --name",
+                target.display()
+            ),
+        }
     }
     let log_name = args.log_kind.log_name(&bytes);
     // The case's file for that log (`backup.log`, `update.log`, `cron_execution.log`).
@@ -135,12 +173,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let resolved = match case.infer(&inference) {
         Ok(r) => r,
         // The generic advice ("record it as a case") is what just failed.
-        Err(CaseError::Untimed { .. }) => bail!(
-            "{source_name}: no backup run of this log can be timed: the start of each was cut off and none of its lines \
-             carries a date or an archive name. Paste the log from its `Start of Jeedom backup at …` line, or write the \
-             case by hand with the times of its triggers in [[step]] entries (see scenarios/README.md)"
-        ),
-        Err(e) => return Err(e).with_context(|| format!("{source_name}: the log cannot be replayed")),
+        Err(CaseError::Untimed { .. }) => match args.lang {
+            Lang::Fr => bail!(
+                "{source_name} : aucune sauvegarde de ce log ne peut être datée : le début de chacune a été coupé et \
+                 aucune de ses lignes ne porte de date ni de nom d'archive. Collez le log à partir de sa ligne \
+                 `Start of Jeedom backup at …`, ou écrivez le cas à la main avec les heures de ses déclenchements \
+                 dans des entrées [[step]] (voir scenarios/README.md)"
+            ),
+            Lang::En => bail!(
+                "{source_name}: no backup run of this log can be timed: the start of each was cut off and none of \
+                 its lines carries a date or an archive name. Paste the log from its `Start of Jeedom backup at …` \
+                 line, or write the case by hand with the times of its triggers in [[step]] entries (see \
+                 scenarios/README.md)"
+            ),
+        },
+        Err(e) => {
+            return Err(e).with_context(|| match args.lang {
+                Lang::Fr => format!("{source_name} : le log ne peut pas être rejoué"),
+                Lang::En => format!("{source_name}: the log cannot be replayed"),
+            });
+        }
     };
     let anon_model = log::parse(&anon.bytes);
     let manifest = record::manifest_text(
@@ -175,10 +227,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         })? {
             Moved::Done => Ok(()),
-            Moved::Exists => bail!(
-                "{} already exists: a recorded case is never overwritten",
-                target.display()
-            ),
+            Moved::Exists => match super::lang() {
+                Lang::Fr => bail!(
+                    "{} existe déjà : un cas enregistré n'est jamais écrasé",
+                    target.display()
+                ),
+                Lang::En => bail!(
+                    "{} already exists: a recorded case is never overwritten",
+                    target.display()
+                ),
+            },
         }
     })();
     if let Err(e) = built {
@@ -287,13 +345,18 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// The recorded folder must load and replay with every profile its manifest names.
 fn check_case(dir: &Path) -> anyhow::Result<()> {
-    let case = Case::load(dir).context("the recorded case does not load")?;
-    let resolved = case
-        .resolve(&Overrides::default())
-        .context("the recorded case does not resolve")?;
+    let lang = super::lang();
+    let case =
+        Case::load(dir).context(lang.pick("le cas enregistré ne se charge pas", "the recorded case does not load"))?;
+    let resolved = case.resolve(&Overrides::default()).context(lang.pick(
+        "le cas enregistré ne se résout pas",
+        "the recorded case does not resolve",
+    ))?;
     for p in &resolved.profiles {
-        run::replay(&resolved, p, &infobackup::via::Via::Memory)
-            .with_context(|| format!("the recorded case does not replay with {}", p.name()))?;
+        run::replay(&resolved, p, &infobackup::via::Via::Memory).with_context(|| match lang {
+            Lang::Fr => format!("le cas enregistré ne se rejoue pas avec {}", p.name()),
+            Lang::En => format!("the recorded case does not replay with {}", p.name()),
+        })?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use infobackup::phprun;
-use infobackup::redact::redact_text;
+use infobackup::redact::redact_in;
 use infobackup::template::{self, lint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -33,6 +33,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let lang = super::lang();
     let loaded = template::load(&args.file)?;
     let code = match loaded.block() {
         Ok(b) => b.code.clone(),
@@ -42,7 +43,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let syntax = match phprun::syntax_check(&code) {
         Ok(errors) if errors.is_empty() => lint::Syntax::Ok,
         Ok(errors) => lint::Syntax::Errors { errors },
-        Err(e) => lint::Syntax::NotChecked { reason: e.to_string() },
+        Err(e) => lint::Syntax::NotChecked {
+            reason: infobackup::error_words::Worded::message(&e, lang),
+        },
     };
     let published = args.published.clone().or_else(|| {
         std::env::var_os("INFOBACKUP_PUBLISHED")
@@ -55,20 +58,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!(
             "--published {}{}",
             d.display(),
-            super::lang().pick(" : dossier introuvable", ": no such folder")
+            lang.pick(" : dossier introuvable", ": no such folder")
         );
     }
-    let report = lint::report(&loaded, syntax, published.as_deref())?;
+    let report = lint::report(&loaded, syntax, published.as_deref(), lang)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
-        Format::Text => write!(out, "{}", redact_text(&lint::render_text(&report)))?,
+        Format::Text => write!(out, "{}", redact_in(&lint::render_text(&report, lang), lang))?,
         Format::Json => {
             let mut v = serde_json::to_value(&report)?;
             if let Some(o) = v.as_object_mut() {
                 o.insert("exit_code".into(), report.exit_code().into());
             }
-            writeln!(out, "{}", redact_text(&serde_json::to_string(&v)?))?;
+            writeln!(out, "{}", redact_in(&serde_json::to_string(&v)?, lang))?;
         }
     }
     out.flush()?;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use infobackup::Lang;
 use infobackup::jeeapi::mock::{JeedomMock, SessionMode, SessionOptions};
 use infobackup::jeeapi::protocol::{JEEAPI_PATH, PROAPI_PATH};
 use infobackup::world::{JeedomVersion, Timeline};
@@ -31,10 +32,18 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let lang = super::lang();
     let timeline = load_timeline(&args.case)?;
     let steps = timeline.steps.len();
     if args.step == 0 || args.step > steps {
-        bail!("--step {}: {} has steps 1 to {steps}", args.step, args.case.display());
+        match lang {
+            Lang::Fr => bail!(
+                "--step {} : les étapes de {} vont de 1 à {steps}",
+                args.step,
+                args.case.display()
+            ),
+            Lang::En => bail!("--step {}: {} has steps 1 to {steps}", args.step, args.case.display()),
+        }
     }
     let start = args.step - 1;
     // The box's clock at the start step: that step's own time (what `datetime` answers there).
@@ -44,7 +53,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|s| infobackup::world::format_at(s.at))
         .unwrap_or_default();
     let dialect = args.jeedom.unwrap_or(timeline.jeedom);
-    let mock = JeedomMock::start_blocking(args.port).context("starting the mock Jeedom")?;
+    let mock = JeedomMock::start_blocking(args.port)
+        .context(lang.pick("démarrage du Jeedom simulé", "starting the mock Jeedom"))?;
     let mode = if args.live {
         SessionMode::Live
     } else {
@@ -60,7 +70,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ..SessionOptions::default()
             },
         )
-        .with_context(|| format!("serving {}", args.case.display()))?;
+        .with_context(|| match lang {
+            Lang::Fr => format!("service de {}", args.case.display()),
+            Lang::En => format!("serving {}", args.case.display()),
+        })?;
     let uri = mock.uri();
     // Listen before announcing: a Ctrl-C that arrives right after the banner must stop us
     // cleanly, not kill the process with the default signal action.
@@ -68,42 +81,68 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The key is the mock's own, generated now: printing it is the point of this command.
     let key = session.key().expose().to_owned();
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "Mock Jeedom {dialect} serving {} ({}) on {uri}",
-        args.case.display(),
-        if steps == 1 {
-            "1 step".to_owned()
-        } else {
-            format!("{steps} steps")
+    let n = args.step;
+    match lang {
+        Lang::Fr => {
+            writeln!(
+                out,
+                "Jeedom {dialect} simulé pour {} ({}) sur {uri}",
+                args.case.display(),
+                lang.count(steps, ["étape", "étapes"], ["", ""])
+            )?;
+            writeln!(out, "  jeeApi :  {uri}{JEEAPI_PATH}")?;
+            if !args.live {
+                writeln!(
+                    out,
+                    "  API pro : {uri}{PROAPI_PATH}  (backup::list, backup::listMarket, backup::listSamba ; clé dans \
+                     params.proapi)"
+                )?;
+            }
+            writeln!(out, "  clé API : {key}")?;
+            writeln!(out, "Essayez :")?;
         }
-    )?;
-    writeln!(out, "  jeeApi:  {uri}{JEEAPI_PATH}")?;
-    if !args.live {
-        writeln!(
-            out,
-            "  pro API: {uri}{PROAPI_PATH}  (backup::list, backup::listMarket, backup::listSamba; key in params.proapi)"
-        )?;
+        Lang::En => {
+            writeln!(
+                out,
+                "Mock Jeedom {dialect} serving {} ({}) on {uri}",
+                args.case.display(),
+                lang.count(steps, ["", ""], ["step", "steps"])
+            )?;
+            writeln!(out, "  jeeApi:  {uri}{JEEAPI_PATH}")?;
+            if !args.live {
+                writeln!(
+                    out,
+                    "  pro API: {uri}{PROAPI_PATH}  (backup::list, backup::listMarket, backup::listSamba; key in \
+                     params.proapi)"
+                )?;
+            }
+            writeln!(out, "  API key: {key}")?;
+            writeln!(out, "Try:")?;
+        }
     }
-    writeln!(out, "  API key: {key}")?;
-    writeln!(out, "Try:")?;
     writeln!(
         out,
         "  curl -s {uri}{JEEAPI_PATH} -H 'Content-Type: application/json' \\\n    -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"version\",\"params\":{{\"apikey\":\"{key}\"}}}}'"
     )?;
-    let n = args.step;
-    if args.live {
-        writeln!(
-            out,
+    let said = match (args.live, lang) {
+        (true, Lang::Fr) => format!(
+            "Mode réel : la session reste à l'étape {n} (l'horloge de la box : {clock}) ; il n'y a pas de méthode de \
+             contrôle."
+        ),
+        (true, Lang::En) => format!(
             "Live mode: the session stays at step {n} (the box's clock: {clock}); there are no control methods."
-        )?;
-    } else {
-        writeln!(
-            out,
-            "The session starts at step {n} (the box's clock: {clock}); method mock::enterStep with params.step = i (0-based) moves it, and the clock with it."
-        )?;
-    }
-    writeln!(out, "Press Ctrl-C to stop.")?;
+        ),
+        (false, Lang::Fr) => format!(
+            "La session commence à l'étape {n} (l'horloge de la box : {clock}) ; la méthode mock::enterStep avec \
+             params.step = i (à partir de 0) la déplace, et l'horloge avec elle."
+        ),
+        (false, Lang::En) => format!(
+            "The session starts at step {n} (the box's clock: {clock}); method mock::enterStep with params.step = i \
+             (0-based) moves it, and the clock with it."
+        ),
+    };
+    writeln!(out, "{said}")?;
+    writeln!(out, "{}", lang.pick("Ctrl-C pour arrêter.", "Press Ctrl-C to stop."))?;
     out.flush()?;
     drop(out);
 
@@ -111,7 +150,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let served = mock.served();
     drop(session);
     drop(mock);
-    println!("Stopped after {served} requests.");
+    match lang {
+        Lang::Fr => println!(
+            "Arrêté après {}.",
+            lang.count(served as usize, ["requête", "requêtes"], ["", ""])
+        ),
+        Lang::En => println!(
+            "Stopped after {}.",
+            lang.count(served as usize, ["", ""], ["request", "requests"])
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -127,14 +175,16 @@ impl StopSignals {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .context("signal runtime")?;
+            .context(super::lang().pick("environnement d'exécution des signaux", "signal runtime"))?;
         #[cfg(unix)]
         let signals = {
             use tokio::signal::unix::{SignalKind, signal};
             let _guard = rt.enter();
             (
-                signal(SignalKind::interrupt()).context("listening for Ctrl-C")?,
-                signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+                signal(SignalKind::interrupt())
+                    .context(super::lang().pick("écoute de Ctrl-C", "listening for Ctrl-C"))?,
+                signal(SignalKind::terminate())
+                    .context(super::lang().pick("écoute de SIGTERM", "listening for SIGTERM"))?,
             )
         };
         Ok(StopSignals {
@@ -159,8 +209,10 @@ impl StopSignals {
         }
         #[cfg(not(unix))]
         {
-            self.rt
-                .block_on(async { tokio::signal::ctrl_c().await.context("listening for Ctrl-C") })
+            self.rt.block_on(async {
+                let listening = super::lang().pick("écoute de Ctrl-C", "listening for Ctrl-C");
+                tokio::signal::ctrl_c().await.context(listening)
+            })
         }
     }
 }
@@ -194,7 +246,7 @@ fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
         )
     })?;
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        if super::lang() == infobackup::Lang::Fr {
+        if super::lang() == Lang::Fr {
             bail!(
                 "{} n'est pas un cas : serve prend un dossier de cas (scenarios/<nom>/), un vecteur de conformité ou un fichier JSON de Timeline ; pour servir un log collé, enregistrez-le d'abord (`infobackup record LOG --name NOM`) et servez le dossier",
                 path.display()
@@ -212,5 +264,20 @@ fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
     } else {
         serde_json::from_str::<Timeline>(&text)
     };
-    timeline.with_context(|| format!("{}: not a conformance vector nor a Timeline", path.display()))
+    timeline.map_err(|e| match super::lang() {
+        Lang::Fr => {
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or_default();
+            anyhow::anyhow!(
+                "{}:{}:{}: ni un vecteur de conformité ni une Timeline : {}",
+                path.display(),
+                e.line(),
+                e.column(),
+                infobackup::error_words::json_fr(message)
+            )
+        }
+        Lang::En => {
+            anyhow::Error::new(e).context(format!("{}: not a conformance vector nor a Timeline", path.display()))
+        }
+    })
 }

@@ -132,7 +132,7 @@ fn a_case_without_snapshot_is_new() {
 
 #[test]
 fn a_missing_folder_is_a_tool_error_naming_it() {
-    infobackup()
+    infobackup_en()
         .args(["check", "no/such/scenarios"])
         .assert()
         .code(2)
@@ -141,6 +141,7 @@ fn a_missing_folder_is_a_tool_error_naming_it() {
         ));
     let tmp = tempfile::tempdir().unwrap();
     check_in(tmp.path())
+        .env("LC_ALL", "C")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("scenarios: no such folder"));
@@ -191,6 +192,7 @@ fn junit_never_replaces_a_file_that_is_not_a_junit_report() {
     let notes = tmp.path().join("notes.txt");
     std::fs::write(&notes, "my notes, not a report").unwrap();
     check_in(tmp.path())
+        .env("LC_ALL", "C")
         .arg("--junit")
         .arg(&notes)
         .assert()
@@ -447,6 +449,7 @@ fn a_transport_failure_of_the_mock_is_an_error_row_and_exit_2() {
         &infobackup::case::ProfileRef::Builtin("strict".into()),
         &Overrides::default(),
         &via,
+        infobackup::Lang::En,
     );
     assert!(cmp.unwrap_err().contains("answered HTTP 500"));
 }

@@ -343,7 +343,7 @@ fn html_goes_to_a_file_atomically_and_never_clobbers() {
     assert!(html.contains("data-profile=\"published\"") && html.contains("data-profile=\"strict\""));
     // A second run refuses the existing file and leaves it as it was.
     std::fs::write(&out, "mine").unwrap();
-    infobackup()
+    infobackup_en()
         .args([
             "diagnose",
             &log("4.4-samba-share-full"),
@@ -356,7 +356,7 @@ fn html_goes_to_a_file_atomically_and_never_clobbers() {
         .code(2)
         .stderr(predicate::str::contains("already exists").and(predicate::str::contains("--force")));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
-    infobackup()
+    infobackup_en()
         .args([
             "diagnose",
             &log("4.4-samba-share-full"),
@@ -443,7 +443,7 @@ fn an_unreadable_file_is_named() {
 #[test]
 fn a_folder_that_is_not_a_case_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    infobackup()
+    infobackup_en()
         .args(["diagnose", tmp.path().to_str().unwrap()])
         .assert()
         .code(2)
@@ -1245,20 +1245,20 @@ fn live_push_writes_the_computed_value_once() {
 
 #[test]
 fn push_needs_a_box_and_a_command() {
-    infobackup()
+    infobackup_en()
         .args(["diagnose", &log("4.4-samba-ok"), "--push"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--push").and(predicate::str::contains("--jeedom-url URL")));
     let (mock, session, key) = live_box("4.4-success-local-only");
-    infobackup()
+    infobackup_en()
         .env("INFOBACKUP_APIKEY", &key)
         .args(["diagnose", "--jeedom-url", &mock.uri(), "--push"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--push needs --cmd-id ID"));
     // Without a URL, --cmd-id alone is refused by the argument parser, naming --jeedom-url.
-    infobackup()
+    infobackup_en()
         .args(["diagnose", &log("4.4-samba-ok"), "--cmd-id", "4242", "--push"])
         .assert()
         .code(2)

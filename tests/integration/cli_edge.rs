@@ -35,7 +35,7 @@ fn writing_into_a_missing_folder_names_the_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("no-such-folder");
     let out = missing.join("rapport.html");
-    let a = infobackup()
+    let a = infobackup_en()
         .args([
             "diagnose",
             "scenarios/4.4-samba-ok/backup.log",
@@ -52,7 +52,7 @@ fn writing_into_a_missing_folder_names_the_folder() {
     assert!(!missing.exists(), "nothing may be created");
 
     let junit = missing.join("junit.xml");
-    let a = infobackup()
+    let a = infobackup_en()
         .args(["check", "--junit"])
         .arg(&junit)
         .assert()
@@ -104,7 +104,7 @@ fn serve_given_a_log_says_what_it_takes() {
 /// their roots, and compares with the project's snapshots; `record` finds the same folder.
 #[test]
 fn check_and_record_from_a_subfolder_use_the_projects_scenarios() {
-    let a = infobackup()
+    let a = infobackup_en()
         .current_dir(repo().join("src/cli"))
         .args(["check", "--format", "json"])
         .assert()
@@ -114,7 +114,7 @@ fn check_and_record_from_a_subfolder_use_the_projects_scenarios() {
     assert!(!out.contains("\"status\":\"new\""), "snapshots not found:\n{out}");
     // record: the name is checked against the project's corpus (an existing case is refused),
     // so nothing is written.
-    infobackup()
+    infobackup_en()
         .current_dir(repo().join("src"))
         .args([
             "record",
@@ -206,7 +206,10 @@ fn the_example_of_a_bad_name_is_a_valid_name() {
     .unwrap();
     let scenarios = tmp.path().join("scenarios");
     std::fs::create_dir(&scenarios).unwrap();
-    let out = record(&log, "2.4-old-box", &scenarios).output().unwrap();
+    let out = record(&log, "2.4-old-box", &scenarios)
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let example = err
@@ -257,14 +260,14 @@ fn no_debug_formatting_in_messages() {
 /// explicit `--snapshots` folder that does not exist (a typo used to make every case `new`).
 #[test]
 fn check_refuses_bad_paths_before_replaying() {
-    infobackup()
+    infobackup_en()
         .args(["check", "--junit", "README.md"])
         .assert()
         .code(2)
         .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("README.md"))
         .stderr(predicate::str::contains("not a JUnit report"));
-    infobackup()
+    infobackup_en()
         .args(["check", "--snapshots", "snapshots/casez"])
         .assert()
         .code(2)

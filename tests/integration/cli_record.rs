@@ -197,14 +197,14 @@ fn invalid_names_are_refused_and_nothing_is_written() {
         "4.6-future",
     ] {
         record(tmp.path())
-            .args([src.to_str().unwrap(), "--name", name])
+            .args([src.to_str().unwrap(), "--name", name, "--lang", "en"])
             .assert()
             .code(2)
             .stderr(predicate::str::contains("is not a valid case name"));
     }
     // The message suggests the log's generation.
     record(tmp.path())
-        .args([src.to_str().unwrap(), "--name", "samba-ok"])
+        .args([src.to_str().unwrap(), "--name", "samba-ok", "--lang", "en"])
         .assert()
         .stderr(predicate::str::contains("for example 4.4-"));
     assert!(entries(&tmp.path().join("scenarios")).is_empty());
@@ -218,7 +218,7 @@ fn an_existing_case_is_never_overwritten() {
     std::fs::write(existing.join("case.toml"), "description = \"mine\"\n").unwrap();
     let src = repo().join("scenarios/4.4-samba-ok/backup.log");
     record(tmp.path())
-        .args([src.to_str().unwrap(), "--name", "4.4-taken"])
+        .args([src.to_str().unwrap(), "--name", "4.4-taken", "--lang", "en"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already exists").and(predicate::str::contains("never overwritten")));

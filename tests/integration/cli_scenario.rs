@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::support::{infobackup, infobackup_en, published, require_php};
+use crate::support::{infobackup_en, published, require_php};
 
 /// A small template of our own with the published scenario's shape: tag → code → event.
 fn template(code: &str) -> Value {
@@ -31,7 +31,7 @@ fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
 }
 
 fn scenario_json(path: &Path) -> (Option<i32>, Value) {
-    let out = infobackup()
+    let out = infobackup_en()
         .env_remove("INFOBACKUP_PUBLISHED")
         .args(["scenario", "--format", "json"])
         .arg(path)
@@ -168,7 +168,7 @@ fn published_templates_are_identified_and_an_edit_is_a_diff_against_the_nearest(
     let (code, v) = scenario_json(&p);
     assert_eq!(code, Some(1));
     assert_eq!(v["revision"]["identity"], "modified from v2024-08 (1 line differs)");
-    let out = infobackup()
+    let out = infobackup_en()
         .args(["scenario", "--published"])
         .arg(&dir)
         .arg(&p)

@@ -66,7 +66,10 @@ fn every_vector_replays_exactly() {
 use std::process::Command;
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_infobackup"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_infobackup"));
+    // The English wording is what these tests read.
+    c.env("LC_ALL", "C");
+    c
 }
 
 /// A copy of a published vector with one expected byte changed.

@@ -33,7 +33,7 @@ fn diagnose_and_record_refuse_a_file_over_the_input_limit() {
         vec!["diagnose".to_owned()],
         vec!["record".to_owned(), "--name".into(), "4.4-huge".into()],
     ] {
-        infobackup()
+        infobackup_en()
             .args(&args)
             .arg(&huge)
             .assert()
@@ -48,6 +48,8 @@ fn diagnose_and_record_refuse_a_file_over_the_input_limit() {
 fn diagnose_and_record_stop_reading_standard_input_at_the_limit() {
     for args in [&["diagnose", "-"][..], &["record", "-", "--name", "4.4-huge"][..]] {
         let mut child = StdCommand::new(env!("CARGO_BIN_EXE_infobackup"))
+            // The English wording is what this test reads.
+            .env("LC_ALL", "C")
             .args(args)
             .current_dir(repo())
             .stdin(Stdio::piped())
@@ -162,7 +164,7 @@ fn conformance_walks_a_folder_with_a_symlink_loop() {
         .min()
         .unwrap();
     std::fs::copy(&first, y.join("v.json")).unwrap();
-    let out = infobackup()
+    let out = infobackup_en()
         .arg("conformance")
         .arg(&x)
         .timeout(std::time::Duration::from_secs(60))
@@ -208,7 +210,7 @@ fn junit_replaces_only_a_junit_report() {
     let folder = tmp.path().join("folder.xml");
     std::fs::create_dir(&folder).unwrap();
     for (p, words) in [(&note, "not a JUnit report"), (&fifo, "FIFO"), (&folder, "folder")] {
-        infobackup()
+        infobackup_en()
             .args(["check", "--junit"])
             .arg(p)
             .timeout(std::time::Duration::from_secs(60))
@@ -233,7 +235,7 @@ fn output_force_replaces_regular_files_only() {
     let null = tmp.path().join("null.txt");
     std::os::unix::fs::symlink("/dev/null", &null).unwrap();
     for (p, words) in [(&fifo, "FIFO"), (&folder, "folder"), (&null, "device")] {
-        infobackup()
+        infobackup_en()
             .arg("diagnose")
             .arg(a_log())
             .arg("-o")
@@ -248,7 +250,7 @@ fn output_force_replaces_regular_files_only() {
     // A regular file is replaced.
     let report = tmp.path().join("report.txt");
     std::fs::write(&report, "old").unwrap();
-    infobackup()
+    infobackup_en()
         .arg("diagnose")
         .arg(a_log())
         .arg("-o")
@@ -460,6 +462,8 @@ mod server_limits {
 fn serve_memory_stays_flat_over_many_requests() {
     use std::io::BufRead as _;
     let mut child = StdCommand::new(env!("CARGO_BIN_EXE_infobackup"))
+        // The English wording is what this test reads.
+        .env("LC_ALL", "C")
         .args(["serve", "scenarios/4.4-success-local-only"])
         .current_dir(repo())
         .stdout(Stdio::piped())

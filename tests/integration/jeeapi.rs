@@ -765,6 +765,8 @@ struct Served {
 
 fn start_serve(args: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_infobackup"))
+        // The English wording is what these tests read.
+        .env("LC_ALL", "C")
         .arg("serve")
         .args(args)
         .stdout(Stdio::piped())
@@ -934,6 +936,8 @@ fn serve_clock_follows_the_step_it_serves() {
     stop_serve(served);
     for bad in ["0", "3"] {
         let out = Command::new(env!("CARGO_BIN_EXE_infobackup"))
+            // The English wording is what these tests read.
+            .env("LC_ALL", "C")
             .args(["serve", dir.to_str().unwrap(), "--live", "--step", bad])
             .output()
             .unwrap();
@@ -949,6 +953,8 @@ fn serve_clock_follows_the_step_it_serves() {
 #[test]
 fn serve_refuses_a_case_it_cannot_read() {
     let out = Command::new(env!("CARGO_BIN_EXE_infobackup"))
+        // The English wording is what these tests read.
+        .env("LC_ALL", "C")
         .args(["serve", vectors_dir().to_str().unwrap()])
         .output()
         .unwrap();
@@ -960,6 +966,8 @@ fn serve_refuses_a_case_it_cannot_read() {
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"jeedom\": \"9.9\", \"steps\": []}").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_infobackup"))
+        // The English wording is what these tests read.
+        .env("LC_ALL", "C")
         .args(["serve", bad.to_str().unwrap()])
         .output()
         .unwrap();

@@ -757,6 +757,7 @@ fn cli_parse_text_and_json() {
 #[test]
 fn cli_parse_reads_standard_input_and_summarises() {
     let out = cmd()
+        .env("LC_ALL", "C")
         .args(["parse", "-", "--format", "summary"])
         .write_stdin(fixture("4.4-two-runs-ok.log"))
         .assert()

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::Lang;
 use crate::engine::{self, Profile, ProfileConfig, StepOutcome};
 use crate::via::{Via, ViaError};
 use crate::world::{Timeline, WorldError, format_at};
@@ -69,6 +70,21 @@ pub enum Field {
     Tag(String),
 }
 
+impl Field {
+    /// The field in words, in `lang` (its `Display` is the English).
+    pub fn words(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (Field::StepCount, _) => "le nombre d'étapes".into(),
+            (Field::Trigger, _) => "le déclencheur".into(),
+            (Field::At, _) => "l'heure".into(),
+            (Field::Crashed, _) => "le champ crashed".into(),
+            (Field::Virtual, _) => "le virtuel".into(),
+            (Field::Tag(t), _) => format!("le tag {t}"),
+        }
+    }
+}
+
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -121,31 +137,54 @@ impl Difference {
         }
     }
 
-    /// One line: where and what.
+    /// One line: where and what (English; [`Difference::headline_in`] for a run's language).
     pub fn headline(&self) -> String {
-        let at = match self.byte {
-            Some(b) => format!(" at byte {b}"),
-            None => String::new(),
-        };
-        format!(
-            "step {} ({} at {}): {} differs{at}",
-            self.step, self.trigger, self.at, self.field
-        )
+        self.headline_in(Lang::En)
     }
 
-    /// The expected and actual values around the first difference, with a caret under it.
+    /// One line in `lang`: where and what.
+    pub fn headline_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => {
+                let at = self.byte.map(|b| format!(" at byte {b}")).unwrap_or_default();
+                format!(
+                    "step {} ({} at {}): {} differs{at}",
+                    self.step, self.trigger, self.at, self.field
+                )
+            }
+            Lang::Fr => {
+                let at = self.byte.map(|b| format!(" à l'octet {b}")).unwrap_or_default();
+                format!(
+                    "étape {} ({} à {}) : {} diffère{at}",
+                    self.step,
+                    self.trigger,
+                    self.at,
+                    self.field.words(lang)
+                )
+            }
+        }
+    }
+
+    /// The expected and actual values around the first difference, with a caret under it
+    /// (English; [`Difference::detail_in`] for a run's language).
     pub fn detail(&self) -> String {
-        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
+        self.detail_in(Lang::En)
+    }
+
+    /// [`Difference::detail`] in `lang` (both labels are ten columns wide, so the caret lines up).
+    pub fn detail_in(&self, lang: Lang) -> String {
+        let (expected, actual, absent) = match lang {
+            Lang::Fr => ("attendu : ", "obtenu :  ", "(absent)"),
+            Lang::En => ("expected: ", "actual:   ", "(absent)"),
+        };
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| absent.into());
         match (&self.expected, &self.actual, self.byte) {
             (Some(e), Some(a), Some(byte)) => {
                 let (e_text, caret) = window(e, byte);
                 let (a_text, _) = window(a, byte);
-                format!(
-                    "expected: {e_text}\nactual:   {a_text}\n          {}^",
-                    " ".repeat(caret)
-                )
+                format!("{expected}{e_text}\n{actual}{a_text}\n          {}^", " ".repeat(caret))
             }
-            _ => format!("expected: {}\nactual:   {}", show(&self.expected), show(&self.actual)),
+            _ => format!("{expected}{}\n{actual}{}", show(&self.expected), show(&self.actual)),
         }
     }
 }

@@ -20,10 +20,12 @@ use crate::engine::profile::{ProfileError, UnknownProfile};
 use crate::jeeapi::HttpReplayError;
 use crate::jeeapi::client::ConfigError;
 use crate::jeeapi::mock::MockError;
+use crate::jeeapi::{ApiError, KeyError};
 use crate::log::LogError;
 use crate::php::UnknownPhpVersion;
 use crate::phprun::PhpError;
 use crate::report::diagnose::DiagnoseError;
+use crate::report::diagnose::live::{LiveCause, LiveError, Reading};
 use crate::report::run::RunError;
 use crate::template::TemplateError;
 use crate::via::ViaError;
@@ -60,6 +62,9 @@ pub fn worded(err: &(dyn Error + 'static), lang: Lang) -> Option<String> {
         ViaError,
         HttpReplayError,
         ConfigError,
+        LiveError,
+        ApiError,
+        KeyError,
         MockError,
         PhpError,
         RealError,
@@ -166,10 +171,7 @@ impl Worded for ConformanceError {
                 line,
                 column,
                 message,
-            } => format!(
-                "{}:{line}:{column}: vecteur mal formé : « {message} » (message du lecteur JSON, en anglais)",
-                p(path)
-            ),
+            } => format!("{}:{line}:{column}: vecteur mal formé : {}", p(path), json_fr(message)),
             ConformanceError::World { path, source } => {
                 format!("{} : le rejeu a échoué : {}", p(path), source.message(lang))
             }
@@ -340,7 +342,7 @@ impl Worded for MockError {
             ),
             MockError::StartupPanicked => "le fil de démarrage de la simulation a paniqué".into(),
             MockError::NoSteps => "la chronologie n'a aucune étape".into(),
-            MockError::TimeZone { tz, why } => format!("fuseau horaire « {tz} » : {why}"),
+            MockError::TimeZone { tz, why } => format!("fuseau horaire « {tz} » : {}", quoted_en(why)),
             MockError::NonexistentTime { step, at, tz } => format!(
                 "l'étape {step} a lieu à {at}, une heure qui n'existe pas dans {tz} (sautée par un changement \
                  d'heure) : le `datetime` de Jeedom ne peut pas la dire"
@@ -363,9 +365,170 @@ impl Worded for ConfigError {
                 "URL Jeedom « {url} » : cette version n'a pas TLS (compilée sans la fonctionnalité `https`) ; \
                  utilisez l'adresse http:// locale de la box, ou recompilez avec `--features https`"
             ),
-            ConfigError::BadUrl(url, why) => format!("l'URL Jeedom « {url} » n'est pas une URL : {why}"),
-            ConfigError::TimeZone { tz, why } => format!("fuseau horaire inconnu « {tz} » : {why}"),
+            ConfigError::BadUrl(url, why) => {
+                format!("l'URL Jeedom « {url} » n'est pas une URL : {}", quoted_en(why))
+            }
+            ConfigError::TimeZone { tz, why } => format!("fuseau horaire inconnu « {tz} » : {}", quoted_en(why)),
             ConfigError::PageSize => "une page de log doit faire au moins 1 ligne".into(),
+        }
+    }
+}
+
+impl Worded for LiveError {
+    /// Says its cause too (its `Display` leaves it to the chain).
+    fn message(&self, lang: Lang) -> String {
+        let cause = match &*self.source {
+            LiveCause::Config(e) => e.message(lang),
+            LiveCause::Api(e) => e.message(lang),
+        };
+        match lang {
+            Lang::En => format!("{self}: {cause}"),
+            Lang::Fr => format!("--jeedom-url {} : {} : {cause}", self.url, self.what.message(lang)),
+        }
+    }
+}
+
+impl Worded for Reading {
+    fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (Reading::Address, _) => "impossible d'utiliser cette adresse".into(),
+            (Reading::Version, _) => "lecture de la version".into(),
+            (Reading::ConfigKey(k), _) => format!("lecture de la clé de configuration « {k} »"),
+            (Reading::VirtualCommand, _) => "lecture de la commande virtuelle".into(),
+            (Reading::Log(name), _) => format!("lecture de log/{}", name.as_str()),
+        }
+    }
+}
+
+/// A listing the JSON-RPC client names in an `Unavailable` error, in French.
+fn unavailable_fr(what: &str) -> String {
+    match what {
+        "the local backup folder listing" => "la liste du dossier local des sauvegardes".into(),
+        "the Market backup listing" => "la liste des sauvegardes du Market".into(),
+        "the Samba share listing" => "la liste du partage Samba".into(),
+        other => format!("« {other} »"),
+    }
+}
+
+/// A duration as French writes it: `30 s`, `1,5 s`.
+fn seconds_fr(d: std::time::Duration) -> String {
+    format!("{} s", d.as_secs_f64()).replace('.', ",")
+}
+
+/// A technical detail the client or a reader gives only in English, quoted as such.
+fn quoted_en(detail: &str) -> String {
+    format!("« {detail} » (détail technique, en anglais)")
+}
+
+impl Worded for ApiError {
+    fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ApiError::Timeout { method, url, after } => {
+                format!(
+                    "{method} : pas de réponse de {url} en {} (délai dépassé)",
+                    seconds_fr(*after)
+                )
+            }
+            ApiError::Refused { method, url } => {
+                format!("{method} : connexion à {url} refusée (Jeedom tourne-t-il, et l'URL est-elle la bonne ?)")
+            }
+            ApiError::Transport { method, url, message } => {
+                format!("{method} : {url} injoignable : {}", quoted_en(message))
+            }
+            ApiError::HttpStatus {
+                method,
+                url,
+                status,
+                excerpt,
+            } => format!("{method} : {url} a répondu HTTP {status} au lieu de 200 : « {excerpt} »"),
+            ApiError::NotJson {
+                method,
+                url,
+                reason,
+                excerpt,
+            } => format!(
+                "{method} : la réponse de {url} n'est pas du JSON ({}) : « {excerpt} »",
+                quoted_en(reason)
+            ),
+            ApiError::WrongJsonRpc { method, found } => {
+                format!("{method} : la réponse n'est pas du JSON-RPC 2.0 (« jsonrpc » vaut {found})")
+            }
+            ApiError::Malformed { method, why } => {
+                format!("{method} : réponse JSON-RPC mal formée : {}", quoted_en(why))
+            }
+            ApiError::NotAllowed { method, message } => format!(
+                "{method} : Jeedom a refusé la requête (code 1 : clé API absente, API JSON-RPC désactivée dans \
+                 Réglages → Système → Configuration → API, ou mauvaise version du protocole) : « {message} »"
+            ),
+            ApiError::WrongKey { method, message } => {
+                format!("{method} : Jeedom a rejeté la clé API (code 2) : « {message} »")
+            }
+            ApiError::UnknownMethod { method, message } => {
+                format!("{method} : ce Jeedom n'a pas cette méthode (code 500) : « {message} »")
+            }
+            ApiError::NotFound { method, code, message } => {
+                format!("{method} : commande ou scénario inconnu (code {code}) : « {message} »")
+            }
+            ApiError::Denied { method, message } => {
+                format!("{method} : refusé par les listes d'autorisation de Jeedom (code -32000) : « {message} »")
+            }
+            ApiError::Jeedom { method, code, message } => {
+                format!("{method} : Jeedom a répondu par l'erreur {code} : « {message} »")
+            }
+            ApiError::UnexpectedResult { method, why } => {
+                format!("{method} : résultat inattendu : {}", quoted_en(why))
+            }
+            ApiError::Unavailable { what, .. } => format!(
+                "{} n'est pas disponible sur ce Jeedom (aucune méthode de son API ne la donne) : ce qu'en dit le \
+                 log en tient lieu",
+                unavailable_fr(what)
+            ),
+            ApiError::WriteRefused(_) => "écriture dans la commande virtuelle refusée : ce client ne fait que lire ; \
+                 écrire sur une box demande un envoi explicite (--push)"
+                .into(),
+            ApiError::Deadline { method, after } => format!(
+                "{method} : la lecture complète de la box a pris plus de {} (le délai ; un délai plus long \
+                 avec --timeout SECONDES)",
+                seconds_fr(*after)
+            ),
+            ApiError::TooMuchData { method, limit } => format!(
+                "{method} : la box a envoyé plus de {limit} octets en tout, plus qu'aucun vrai log n'en demande : \
+                 lecture arrêtée (est-ce autre chose qui répond à cette adresse ?)"
+            ),
+            ApiError::Redirect { method, url, to } => format!(
+                "{method} : {url} redirige vers {to}, une autre adresse : redirection non suivie, pour que la clé \
+                 API n'y soit pas envoyée (si c'est bien la box, donnez cette adresse comme URL)"
+            ),
+        }
+    }
+}
+
+impl Worded for KeyError {
+    fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            KeyError::TooShort { len } => format!(
+                "la clé API Jeedom est trop courte ({} ; Jeedom en demande au moins {})",
+                lang.count(*len, ["caractère", "caractères"], ["character", "characters"]),
+                crate::jeeapi::protocol::MIN_KEY_LEN
+            ),
+            KeyError::BadCharacter { position } => {
+                format!("la clé API Jeedom contient un espace ou un caractère de contrôle (au caractère {position})")
+            }
+            KeyError::UnreadableFile { path, kind, message } => format!(
+                "impossible de lire la clé API Jeedom dans {path} : {}",
+                io_fr(*kind, None, message)
+            ),
+            KeyError::UnreadableEnv { var } => format!(
+                "impossible de lire la clé API Jeedom dans la variable d'environnement {var} : elle n'est pas \
+                 définie, ou pas en Unicode valide"
+            ),
         }
     }
 }
@@ -394,19 +557,19 @@ impl Worded for TemplateError {
         }
         match self {
             TemplateError::Missing { file } => format!("{} : fichier ou dossier introuvable", p(file)),
-            TemplateError::Read { file, message } => format!("{} : lecture impossible : {message}", p(file)),
+            TemplateError::Read { file, message } => {
+                format!("{} : lecture impossible : {}", p(file), message.get(lang))
+            }
             TemplateError::Json {
                 file,
                 line,
                 column,
                 message,
-            } => format!(
-                "{}:{line}:{column}: JSON invalide : « {message} » (message du lecteur JSON, en anglais)",
-                p(file)
-            ),
+            } => format!("{}:{line}:{column}: JSON invalide : {}", p(file), json_fr(message)),
             TemplateError::NotScenario { file, pointer, message } => format!(
-                "{} : ce n'est pas un modèle de scénario Jeedom : en {pointer} : {message}",
-                p(file)
+                "{} : ce n'est pas un modèle de scénario Jeedom : en {pointer} : {}",
+                p(file),
+                message.get(lang)
             ),
         }
     }
@@ -424,13 +587,14 @@ impl Worded for RealError {
                 source.message(lang)
             ),
             RealError::NotATemplate { path, why } => {
-                format!("{} : ce n'est pas un modèle de widget : {why}", p(path))
+                format!("{} : ce n'est pas un modèle de widget : {}", p(path), why.get(lang))
             }
             RealError::NoBrowser(why) => format!(
                 "chromium introuvable (installez le paquet Debian `chromium`, ou faites pointer \
-                 INFOBACKUP_CHROMIUM sur un binaire Chromium) : {why}"
+                 INFOBACKUP_CHROMIUM sur un binaire Chromium) : {}",
+                why.get(lang)
             ),
-            RealError::Browser { browser, why } => format!("exécution de {} : {why}", p(browser)),
+            RealError::Browser { browser, why } => format!("exécution de {} : {}", p(browser), quoted_en(why)),
         }
     }
 }
@@ -483,10 +647,14 @@ impl Worded for WorldError {
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
-            (WorldError::Invalid(m), _) => m.clone(),
-            (WorldError::Api(m), _) => format!("API Jeedom : {m}"),
+            (WorldError::Invalid(m), _) => m.get(lang),
+            (WorldError::Api(m), _) => format!("API Jeedom : {}", quoted_en(m)),
             (WorldError::Unavailable { what, why }, _) => {
-                format!("{what} : pas disponible sur ce Jeedom : {why}")
+                format!(
+                    "{} : pas disponible sur ce Jeedom : {}",
+                    unavailable_fr(what),
+                    quoted_en(why)
+                )
             }
         }
     }
@@ -495,6 +663,34 @@ impl Worded for WorldError {
 /// The toml reader's message in French, for its common kinds (a key it does not know, a key
 /// that is missing, a value of the wrong type); any other is quoted as the reader said it.
 pub fn toml_fr(message: &str) -> String {
+    serde_fr(message, "TOML")
+}
+
+/// The JSON reader's (serde_json's) message in French: the kinds [`toml_fr`] knows (they are
+/// serde's own), and the common syntax mistakes; any other is quoted as the reader said it.
+pub fn json_fr(message: &str) -> String {
+    let m = message.trim();
+    let syntax = [
+        ("EOF while parsing", "le texte s'arrête avant la fin du JSON"),
+        ("expected value", "une valeur JSON est attendue ici"),
+        ("expected `,` or `}`", "une virgule ou « } » est attendue ici"),
+        ("expected `,` or `]`", "une virgule ou « ] » est attendue ici"),
+        ("expected `:`", "« : » est attendu ici"),
+        ("key must be a string", "une clé doit être une chaîne entre guillemets"),
+        ("trailing comma", "virgule en trop avant la fermeture"),
+        ("trailing characters", "du texte suit la fin du JSON"),
+        ("control character", "caractère de contrôle dans une chaîne"),
+        ("invalid escape", "séquence d'échappement invalide"),
+        ("invalid number", "nombre invalide"),
+    ];
+    match syntax.iter().find(|(en, _)| m.starts_with(en)) {
+        Some((_, fr)) => (*fr).to_owned(),
+        None => serde_fr(m, "JSON"),
+    }
+}
+
+/// serde's message (from the `reader`, TOML or JSON) in French, for its common kinds.
+fn serde_fr(message: &str, reader: &str) -> String {
     let m = message.trim();
     let ticked = |rest: &str| rest.split('`').next().unwrap_or("").to_owned();
     if let Some(rest) = m.strip_prefix("unknown field `") {
@@ -530,10 +726,10 @@ pub fn toml_fr(message: &str) -> String {
             .unwrap_or_default();
         return format!("valeur inconnue « {variant} »{expected}");
     }
-    if m.starts_with("duplicate key") {
-        return format!("clé en double (« {m} », message du lecteur TOML)");
+    if m.starts_with("duplicate key") || m.starts_with("duplicate field") {
+        return format!("clé en double (« {m} », message du lecteur {reader})");
     }
-    format!("« {m} » (message du lecteur TOML, en anglais)")
+    format!("« {m} » (message du lecteur {reader}, en anglais)")
 }
 
 #[cfg(test)]
@@ -552,6 +748,42 @@ mod tests {
             "type de valeur invalide : « string \"x\" » là où est attendu « u64 »"
         );
         assert!(toml_fr("something new").contains("en anglais"));
+    }
+
+    #[test]
+    fn json_messages_are_said_in_french() {
+        assert_eq!(json_fr("expected value"), "une valeur JSON est attendue ici");
+        assert_eq!(
+            json_fr("invalid type: integer `3`, expected a string"),
+            "type de valeur invalide : « integer `3` » là où est attendu « a string »"
+        );
+        assert!(json_fr("something new").contains("message du lecteur JSON, en anglais"));
+    }
+
+    #[test]
+    fn a_live_error_says_what_was_read_and_why_in_either_language() {
+        use crate::world::LogName;
+        let e = LiveError {
+            url: "http://box".into(),
+            what: Reading::Log(LogName::Update),
+            source: Box::new(LiveCause::Api(ApiError::WrongKey {
+                method: "log::get".into(),
+                message: "x".into(),
+            })),
+        };
+        assert_eq!(
+            e.message(Lang::Fr),
+            "--jeedom-url http://box : lecture de log/update : log::get : Jeedom a rejeté la clé API (code 2) : « x »"
+        );
+        assert_eq!(
+            e.message(Lang::En),
+            "--jeedom-url http://box: reading log/update: log::get: Jeedom rejected the API key (code 2): x"
+        );
+        let k = KeyError::TooShort { len: 1 };
+        assert_eq!(
+            k.message(Lang::Fr),
+            "la clé API Jeedom est trop courte (1 caractère ; Jeedom en demande au moins 16)"
+        );
     }
 
     #[test]

@@ -95,6 +95,15 @@ impl<'m> Via<'m> {
         }
     }
 
+    /// [`Via::describe`] in `lang`, for a report's header.
+    pub fn describe_in(&self, lang: crate::Lang) -> String {
+        match (self, lang) {
+            (_, crate::Lang::En) => self.describe(),
+            (Via::Memory, crate::Lang::Fr) => "dans le processus".to_owned(),
+            (Via::Http { mock, .. }, crate::Lang::Fr) => format!("API JSON-RPC simulée sur {}", mock.uri()),
+        }
+    }
+
     /// Replays `timeline` with `config` along this path.
     pub fn replay(&self, timeline: &Timeline, config: &ProfileConfig) -> Result<Replay, ViaError> {
         match self {

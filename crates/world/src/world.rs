@@ -452,7 +452,12 @@ pub struct Timeline {
 impl Timeline {
     /// The time zone, or an error naming the unknown zone.
     pub fn time_zone(&self) -> Result<TimeZone, WorldError> {
-        TimeZone::get(&self.tz).map_err(|e| WorldError::Invalid(format!("time zone {:?}: {e}", self.tz)))
+        TimeZone::get(&self.tz).map_err(|e| {
+            WorldError::Invalid(crate::Text::new(
+                format!("fuseau horaire « {} » : « {e} » (message de jiff, en anglais)", self.tz),
+                format!("time zone {:?}: {e}", self.tz),
+            ))
+        })
     }
 }
 
@@ -596,8 +601,9 @@ impl Serialize for Timeline {
 /// HTTP transport failed, Jeedom answered an error, a timeline is inconsistent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorldError {
+    /// In both languages (English is what `Display` shows).
     #[error("{0}")]
-    Invalid(String),
+    Invalid(crate::Text),
     #[error("Jeedom API: {0}")]
     Api(String),
     #[error("{what} is not available from this Jeedom: {why}")]
@@ -647,10 +653,12 @@ impl<'t> MemoryWorld<'t> {
     }
 
     fn current(&self) -> Result<&'t Step, WorldError> {
-        self.timeline
-            .steps
-            .get(self.step)
-            .ok_or_else(|| WorldError::Invalid(format!("no step {} in the timeline", self.step + 1)))
+        self.timeline.steps.get(self.step).ok_or_else(|| {
+            WorldError::Invalid(crate::Text::new(
+                format!("pas d'étape {} dans la chronologie", self.step + 1),
+                format!("no step {} in the timeline", self.step + 1),
+            ))
+        })
     }
 
     /// The virtual's value as last written.

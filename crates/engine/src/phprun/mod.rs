@@ -174,8 +174,14 @@ impl PhpProgram {
         self.min_size
     }
 
-    fn err(&self, message: impl Into<String>) -> WorldError {
-        WorldError::Invalid(format!("{}: {}", self.name(), message.into()))
+    /// A failure of the php process, named with the profile; `message` in both languages (a
+    /// text php or the system gave is English only, and said so in French).
+    fn err(&self, message: impl Into<crate::Text>) -> WorldError {
+        let m = message.into();
+        WorldError::Invalid(crate::Text::new(
+            format!("{} : {}", self.name(), m.get(crate::Lang::Fr)),
+            format!("{}: {}", self.name(), m.en),
+        ))
     }
 
     /// Runs one trigger: tag `#lastSave#` ← the virtual, the block, event ← tag `json`.
@@ -185,7 +191,10 @@ impl PhpProgram {
             *guard = Some(Process::start(&self.code, self.timeout).map_err(|m| self.err(m))?);
         }
         let Some(process) = guard.as_mut() else {
-            return Err(self.err("the php process did not start"));
+            return Err(self.err(crate::Text::new(
+                "le processus php n'a pas démarré",
+                "the php process did not start",
+            )));
         };
         match process.run(req, world, self.timeout) {
             Ok(a) => Ok(a),
@@ -196,11 +205,10 @@ impl PhpProgram {
             }
             Err(RunFailure::Php(m)) => {
                 *guard = None;
-                Err(self.err(format!(
-                    "trigger {} ({} at {}): {m}",
-                    req.index + 1,
-                    req.trigger,
-                    format_at(req.now)
+                let (n, t, at) = (req.index + 1, &req.trigger, format_at(req.now));
+                Err(self.err(crate::Text::new(
+                    format!("déclenchement {n} ({t} à {at}) : « {m} » (message de php, en anglais)"),
+                    format!("trigger {n} ({t} at {at}): {m}"),
                 )))
             }
         }
@@ -517,7 +525,15 @@ impl Process {
             .now
             .to_zoned_datetime(req.tz.clone())
             .map(|z| z.timestamp().as_second())
-            .map_err(|e| RunFailure::World(WorldError::Invalid(format!("local time {}: {e}", format_at(req.now)))))?;
+            .map_err(|e| {
+                RunFailure::World(WorldError::Invalid(crate::Text::new(
+                    format!(
+                        "heure locale {} : « {e} » (message de jiff, en anglais)",
+                        format_at(req.now)
+                    ),
+                    format!("local time {}: {e}", format_at(req.now)),
+                )))
+            })?;
         let msg = json!({
             "type": "run",
             "trigger": req.trigger.as_str(),
@@ -598,8 +614,9 @@ fn fact(m: &Value, world: &mut dyn World) -> Result<Value, WorldError> {
             Err(e) => json!({ "error": e }),
         },
         other => {
-            return Err(WorldError::Invalid(format!(
-                "the PHP driver asked for an unknown fact {other:?}"
+            return Err(WorldError::Invalid(crate::Text::new(
+                format!("le pilote PHP a demandé un fait inconnu « {other} »"),
+                format!("the PHP driver asked for an unknown fact {other:?}"),
             )));
         }
     })

@@ -2,14 +2,20 @@
 
 /// The minimum size the block's `$alertsizebackup = …;` sets, in bytes: integer literals joined
 /// by `*` only (`1024*1024*500`, `524288000`, `500 * 1024 * 1024`). Anything else is an error
-/// saying what was found; the block then runs with whatever PHP makes of it.
-pub fn min_size(code: &str) -> Result<u64, String> {
+/// saying what was found (in both languages); the block then runs with whatever PHP makes of it.
+pub fn min_size(code: &str) -> Result<u64, Text> {
     let Some(at) = find_assignment(code) else {
-        return Err("no `$alertsizebackup = …;` line".to_owned());
+        return Err(Text::new(
+            "pas de ligne `$alertsizebackup = …;`",
+            "no `$alertsizebackup = …;` line",
+        ));
     };
     let rest = &code[at..];
     let Some(end) = rest.find(';') else {
-        return Err("`$alertsizebackup = …` has no `;`".to_owned());
+        return Err(Text::new(
+            "`$alertsizebackup = …` n'a pas de `;`",
+            "`$alertsizebackup = …` has no `;`",
+        ));
     };
     let expr = rest[..end].trim();
     let mut product: u64 = 1;
@@ -17,10 +23,14 @@ pub fn min_size(code: &str) -> Result<u64, String> {
         let p = part.trim();
         let digits: String = p.chars().filter(|c| *c != '_').collect();
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || p.starts_with('_') || p.ends_with('_') {
-            return Err(format!("`{expr}` is not integer literals joined by `*`"));
+            return Err(Text::new(
+                format!("`{expr}` n'est pas fait d'entiers littéraux joints par `*`"),
+                format!("`{expr}` is not integer literals joined by `*`"),
+            ));
         }
-        let n: u64 = digits.parse().map_err(|_| format!("`{p}` is too large"))?;
-        product = product.checked_mul(n).ok_or_else(|| format!("`{expr}` is too large"))?;
+        let too_large = |what: &str| Text::new(format!("`{what}` est trop grand"), format!("`{what}` is too large"));
+        let n: u64 = digits.parse().map_err(|_| too_large(p))?;
+        product = product.checked_mul(n).ok_or_else(|| too_large(expr))?;
     }
     Ok(product)
 }
@@ -82,12 +92,14 @@ use super::revisions::{self, Identity};
 use super::{Loaded, Source, is_disabled, ordered};
 use crate::engine::Profile;
 use crate::phprun::SyntaxError;
+use crate::{Lang, Text};
 
 /// The three triggers the published scenario runs on.
 pub const TRIGGERS: [&str; 3] = ["#begin_backup#", "#end_backup#", "#begin_update#"];
 
 /// Something in the template or block that makes the tile wrong or differ from the published
-/// scenario.
+/// scenario. Its message (and every sentence of the report) is in the language the report was
+/// built in; the codes are the same in both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// A stable name: `missing-trigger`, `chain`, `disabled`, `background`, `syntax`,
@@ -205,21 +217,29 @@ fn action(v: &Value) -> Option<&str> {
         .map(str::trim)
 }
 
-fn trigger_consequence(t: &str) -> &'static str {
+fn trigger_consequence(t: &str, lang: Lang) -> &'static str {
     match t {
-        "#begin_backup#" => {
-            "no start stamp is written when a backup begins: the tile never shows a backup in progress, and end_backup finds no stamp (errorScenario = 1 after every backup)"
-        }
-        "#end_backup#" => {
-            "nothing checks the archive when a backup ends: the tile shows \"backup in progress\" after every backup"
-        }
-        _ => {
-            "the backup Jeedom makes before a core update is not marked as one (update stays 0), so its end is checked like a nightly backup's"
-        }
+        "#begin_backup#" => lang.pick(
+            "aucun horodatage de début n'est écrit quand une sauvegarde commence : la tuile ne montre jamais de \
+             sauvegarde en cours, et end_backup ne trouve pas d'horodatage (errorScenario = 1 après chaque sauvegarde)",
+            "no start stamp is written when a backup begins: the tile never shows a backup in progress, and \
+             end_backup finds no stamp (errorScenario = 1 after every backup)",
+        ),
+        "#end_backup#" => lang.pick(
+            "rien ne vérifie l'archive à la fin d'une sauvegarde : la tuile affiche « sauvegarde en cours » après \
+             chaque sauvegarde",
+            "nothing checks the archive when a backup ends: the tile shows \"backup in progress\" after every backup",
+        ),
+        _ => lang.pick(
+            "la sauvegarde que Jeedom fait avant une mise à jour du core n'est pas marquée comme telle (update reste à \
+             0) : sa fin est donc vérifiée comme celle d'une sauvegarde nocturne",
+            "the backup Jeedom makes before a core update is not marked as one (update stays 0), so its end is \
+             checked like a nightly backup's",
+        ),
     }
 }
 
-fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, Chain) {
+fn template_checks(json: &Value, findings: &mut Vec<Finding>, lang: Lang) -> (Vec<String>, Chain) {
     let mut f = |code, at: &str, message: String| {
         findings.push(Finding {
             code,
@@ -235,7 +255,11 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, C
         f(
             "inactive",
             "/isActive",
-            "the scenario is inactive: Jeedom never runs it".into(),
+            lang.pick(
+                "le scénario est inactif : Jeedom ne le lance jamais",
+                "the scenario is inactive: Jeedom never runs it",
+            )
+            .into(),
         );
     }
     let mode = json.get("mode").and_then(Value::as_str).unwrap_or("");
@@ -243,7 +267,12 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, C
         f(
             "mode",
             "/mode",
-            format!("mode is {mode:?}, not \"provoke\": the scenario does not run on its triggers"),
+            match lang {
+                Lang::Fr => format!(
+                    "le mode est « {mode} », pas « provoke » : le scénario ne se lance pas sur ses déclencheurs"
+                ),
+                Lang::En => format!("mode is {mode:?}, not \"provoke\": the scenario does not run on its triggers"),
+            },
         );
     }
     let triggers: Vec<String> = match json.get("trigger") {
@@ -259,7 +288,10 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, C
             f(
                 "missing-trigger",
                 "/trigger",
-                format!("trigger {t} is missing: {}", trigger_consequence(t)),
+                match lang {
+                    Lang::Fr => format!("le déclencheur {t} manque : {}", trigger_consequence(t, lang)),
+                    Lang::En => format!("trigger {t} is missing: {}", trigger_consequence(t, lang)),
+                },
             );
         }
     }
@@ -284,15 +316,25 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, C
         f(
             "chain",
             "/elements",
-            "no action tag lastSave before the block: the block's #lastSave# is empty, so end_backup never finds the start stamp".into(),
+            lang.pick(
+                "pas d'action tag lastSave avant le bloc : le #lastSave# du bloc est vide, donc end_backup ne trouve \
+                 jamais l'horodatage de début",
+                "no action tag lastSave before the block: the block's #lastSave# is empty, so end_backup never finds \
+                 the start stamp",
+            )
+            .into(),
         );
     }
     if event.is_none() {
         f(
             "chain",
             "/elements",
-            "no action event writing \"tag(json)\" into the virtual: the virtual, and so the tile, never changes"
-                .into(),
+            lang.pick(
+                "pas d'action event qui écrit « tag(json) » dans le virtuel : le virtuel, et donc la tuile, ne change \
+                 jamais",
+                "no action event writing \"tag(json)\" into the virtual: the virtual, and so the tile, never changes",
+            )
+            .into(),
         );
     }
     if let (Some(t), Some(c), Some(e)) = (tag, code, event)
@@ -301,7 +343,11 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, C
         f(
             "chain",
             &exprs[c].pointer,
-            "the chain is not tag lastSave → code block → event: Jeedom runs them in another order".into(),
+            lang.pick(
+                "la chaîne n'est pas tag lastSave → bloc code → event : Jeedom les lance dans un autre ordre",
+                "the chain is not tag lastSave → code block → event: Jeedom runs them in another order",
+            )
+            .into(),
         );
     }
     let same_command = matches!((&tag_reads, &event_writes), (Some(a), Some(b)) if a == b);
@@ -311,25 +357,36 @@ fn template_checks(json: &Value, findings: &mut Vec<Finding>) -> (Vec<String>, C
         f(
             "chain",
             &format!("{}/options/cmd", exprs[e].pointer),
-            format!("the tag reads {a} but the event writes {b}: the block never sees the value it wrote"),
+            match lang {
+                Lang::Fr => {
+                    format!("le tag lit {a} mais l'event écrit {b} : le bloc ne voit jamais la valeur qu'il a écrite")
+                }
+                Lang::En => {
+                    format!("the tag reads {a} but the event writes {b}: the block never sees the value it wrote")
+                }
+            },
         );
     }
     for (i, what) in [
-        (tag, "the tag lastSave"),
-        (code, "the code block"),
-        (event, "the event"),
+        (tag, lang.pick("le tag lastSave", "the tag lastSave")),
+        (code, lang.pick("le bloc code", "the code block")),
+        (event, lang.pick("l'event", "the event")),
     ] {
         let Some(i) = i else { continue };
         let e = &exprs[i];
         if e.disabled {
-            f("disabled", &e.pointer, format!("{what} is disabled: Jeedom skips it"));
+            let message = match lang {
+                Lang::Fr => format!("{what} est désactivé : Jeedom le saute"),
+                Lang::En => format!("{what} is disabled: Jeedom skips it"),
+            };
+            f("disabled", &e.pointer, message);
         }
         if opt(e.value, "background").is_some_and(|b| b.trim() == "1") {
-            f(
-                "background",
-                &format!("{}/options/background", e.pointer),
-                format!("{what} runs in the background: it races the rest of the chain"),
-            );
+            let message = match lang {
+                Lang::Fr => format!("{what} tourne en arrière-plan : il fait la course avec le reste de la chaîne"),
+                Lang::En => format!("{what} runs in the background: it races the rest of the chain"),
+            };
+            f("background", &format!("{}/options/background", e.pointer), message);
         }
     }
     (
@@ -353,7 +410,7 @@ fn published_block(dir: &Path, p: Profile) -> Option<(PathBuf, String)> {
 
 /// A unified diff over normalised lines: the revision (`-`) against the block (`+`), printing
 /// the lines as written. Without the revision's text, its lines are marked placeholders.
-fn diff(p: Profile, code: &str, revision_text: Option<&str>) -> String {
+fn diff(p: Profile, code: &str, revision_text: Option<&str>, lang: Lang) -> String {
     let ours = revisions::normalised_lines(code);
     let theirs_text = revision_text.map(revisions::normalised_lines);
     let theirs: Vec<u64> = match (&theirs_text, revisions::revision(p)) {
@@ -394,10 +451,18 @@ fn diff(p: Profile, code: &str, revision_text: Option<&str>) -> String {
                         let i = change.old_index().unwrap_or(0);
                         match theirs_text.as_ref().and_then(|t| t.get(i)) {
                             Some(l) => out.push_str(&format!("-{}\n", l.text)),
-                            None => out.push_str(&format!(
-                                "-[non-blank line {} of {p}: only its hash is shipped; give --published DIR to see it]\n",
-                                i + 1
-                            )),
+                            None => out.push_str(&match lang {
+                                Lang::Fr => format!(
+                                    "-[ligne non vide {} de {p} : seule son empreinte est fournie ; donnez --published \
+                                     DOSSIER pour la voir]\n",
+                                    i + 1
+                                ),
+                                Lang::En => format!(
+                                    "-[non-blank line {} of {p}: only its hash is shipped; give --published DIR to see \
+                                     it]\n",
+                                    i + 1
+                                ),
+                            }),
                         }
                     }
                 }
@@ -408,12 +473,18 @@ fn diff(p: Profile, code: &str, revision_text: Option<&str>) -> String {
 }
 
 /// Builds the report. `syntax` is `php -l`'s verdict (the caller runs it); `published`: the
-/// folder of the author's templates, for the text of the nearest revision in the diff.
-pub fn report(loaded: &Loaded, syntax: Syntax, published: Option<&Path>) -> Result<Report, super::TemplateError> {
+/// folder of the author's templates, for the text of the nearest revision in the diff. Its
+/// sentences are in `lang`.
+pub fn report(
+    loaded: &Loaded,
+    syntax: Syntax,
+    published: Option<&Path>,
+    lang: Lang,
+) -> Result<Report, super::TemplateError> {
     let mut findings = Vec::new();
     let (triggers, chain) = match loaded.source {
         Source::Template => {
-            let (t, c) = template_checks(&loaded.json, &mut findings);
+            let (t, c) = template_checks(&loaded.json, &mut findings, lang);
             (Some(t), Some(c))
         }
         Source::Bare => (None, None),
@@ -423,7 +494,10 @@ pub fn report(loaded: &Loaded, syntax: Syntax, published: Option<&Path>) -> Resu
         findings.push(Finding {
             code: "several-blocks",
             at: None,
-            message: format!("{enabled} enabled code blocks; the published scenario has one"),
+            message: match lang {
+                Lang::Fr => format!("{enabled} blocs code actifs ; le scénario publié en a un"),
+                Lang::En => format!("{enabled} enabled code blocks; the published scenario has one"),
+            },
         });
     }
     let block = match loaded.block() {
@@ -432,11 +506,12 @@ pub fn report(loaded: &Loaded, syntax: Syntax, published: Option<&Path>) -> Resu
         Err(e) if loaded.blocks.is_empty() => return Err(e),
         Err(_) => &loaded.blocks[0],
     };
+    let line = lang.pick("ligne", "line");
     let at_line = |n: usize| {
         if loaded.source == Source::Template {
-            format!("{} (line {n})", block.pointer)
+            format!("{} ({line} {n})", block.pointer)
         } else {
-            format!("line {n}")
+            format!("{line} {n}")
         }
     };
     if let Syntax::Errors { errors } = &syntax {
@@ -444,7 +519,7 @@ pub fn report(loaded: &Loaded, syntax: Syntax, published: Option<&Path>) -> Resu
             findings.push(Finding {
                 code: "syntax",
                 at: Some(at_line(e.line)),
-                message: format!("php -l: {}", e.message),
+                message: format!("php -l{} {}", lang.pick(" :", ":"), e.message),
             });
         }
     }
@@ -453,17 +528,27 @@ pub fn report(loaded: &Loaded, syntax: Syntax, published: Option<&Path>) -> Resu
         findings.push(Finding {
             code: "min-size",
             at: Some(at_line(1)),
-            message: format!(
-                "cannot read the minimum size ({why}), assumed {}",
-                crate::php::size_format(crate::engine::profile::DEFAULT_MIN_SIZE)
-            ),
+            message: match lang {
+                Lang::Fr => format!(
+                    "taille minimale illisible ({}), supposée de {}",
+                    why.get(lang),
+                    crate::php::size_format(crate::engine::profile::DEFAULT_MIN_SIZE)
+                ),
+                Lang::En => format!(
+                    "cannot read the minimum size ({why}), assumed {}",
+                    crate::php::size_format(crate::engine::profile::DEFAULT_MIN_SIZE)
+                ),
+            },
         });
     }
     let size_text = crate::php::size_format(min.clone().unwrap_or(crate::engine::profile::DEFAULT_MIN_SIZE));
     let identity = revisions::identify(&block.code);
     let revision = match identity {
         Identity::Exact(p) => RevisionReport {
-            identity: format!("{p}, minimum size {size_text}"),
+            identity: match lang {
+                Lang::Fr => format!("{p}, taille minimale {size_text}"),
+                Lang::En => format!("{p}, minimum size {size_text}"),
+            },
             revision: p,
             exact: true,
             lines_differ: 0,
@@ -472,22 +557,24 @@ pub fn report(loaded: &Loaded, syntax: Syntax, published: Option<&Path>) -> Resu
         },
         Identity::Modified { profile: p, differ } => {
             let text = published.and_then(|d| published_block(d, p));
-            let d = diff(p, &block.code, text.as_ref().map(|(_, c)| c.as_str()));
+            let d = diff(p, &block.code, text.as_ref().map(|(_, c)| c.as_str()), lang);
+            let lines = match lang {
+                Lang::Fr => lang.count(differ, ["ligne diffère", "lignes diffèrent"], ["", ""]),
+                Lang::En => lang.count(differ, ["", ""], ["line differs", "lines differ"]),
+            };
             findings.push(Finding {
                 code: "modified",
                 at: Some(block.pointer.clone()).filter(|s| !s.is_empty()),
-                message: format!(
-                    "the code block is modified from {p} ({differ} line{} differ{})",
-                    if differ == 1 { "" } else { "s" },
-                    if differ == 1 { "s" } else { "" }
-                ),
+                message: match lang {
+                    Lang::Fr => format!("le bloc code est modifié par rapport à {p} ({lines})"),
+                    Lang::En => format!("the code block is modified from {p} ({lines})"),
+                },
             });
             RevisionReport {
-                identity: format!(
-                    "modified from {p} ({differ} line{} differ{})",
-                    if differ == 1 { "" } else { "s" },
-                    if differ == 1 { "s" } else { "" }
-                ),
+                identity: match lang {
+                    Lang::Fr => format!("modifié par rapport à {p} ({lines})"),
+                    Lang::En => format!("modified from {p} ({lines})"),
+                },
                 revision: p,
                 exact: false,
                 lines_differ: differ,
@@ -512,59 +599,111 @@ pub fn report(loaded: &Loaded, syntax: Syntax, published: Option<&Path>) -> Resu
 }
 
 /// The report for people.
-pub fn render_text(r: &Report) -> String {
-    let mut out = format!("{}: scenario {}\n", r.file.display(), r.kind);
+pub fn render_text(r: &Report, lang: Lang) -> String {
+    let colon = lang.pick(" :", ":");
+    let mut out = match lang {
+        Lang::Fr => format!(
+            "{} : scénario ({})\n",
+            r.file.display(),
+            if r.kind == "template" { "modèle" } else { "bloc" }
+        ),
+        Lang::En => format!("{}: scenario {}\n", r.file.display(), r.kind),
+    };
     if let Some(t) = &r.triggers {
         out.push_str(&format!(
-            "triggers: {}\n",
-            if t.is_empty() { "(none)".to_owned() } else { t.join(" ") }
-        ));
-    }
-    if let Some(c) = &r.chain {
-        let cmd = |o: &Option<String>| o.clone().unwrap_or_else(|| "(missing)".into());
-        out.push_str(&format!(
-            "chain: tag lastSave ← {} → code block → event {} ← tag(json){}\n",
-            cmd(&c.tag_reads),
-            cmd(&c.event_writes),
-            if c.same_command {
-                format!(" (the same command: {})", cmd(&c.tag_reads))
+            "{}{colon} {}\n",
+            lang.pick("déclencheurs", "triggers"),
+            if t.is_empty() {
+                lang.pick("(aucun)", "(none)").to_owned()
             } else {
-                String::new()
+                t.join(" ")
             }
         ));
     }
-    out.push_str(&match &r.syntax {
-        Syntax::Ok => "syntax: ok (php -l)\n".to_owned(),
-        Syntax::Errors { errors } => format!("syntax: {} error(s) (php -l)\n", errors.len()),
-        Syntax::NotChecked { reason } => format!("syntax: not checked ({reason})\n"),
+    if let Some(c) = &r.chain {
+        let cmd = |o: &Option<String>| o.clone().unwrap_or_else(|| lang.pick("(absente)", "(missing)").into());
+        let same = if c.same_command {
+            format!(
+                " ({}{colon} {})",
+                lang.pick("la même commande", "the same command"),
+                cmd(&c.tag_reads)
+            )
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "{}{colon} tag lastSave ← {} → {} → event {} ← tag(json){same}\n",
+            lang.pick("chaîne", "chain"),
+            cmd(&c.tag_reads),
+            lang.pick("bloc code", "code block"),
+            cmd(&c.event_writes),
+        ));
+    }
+    let syntax = lang.pick("syntaxe", "syntax");
+    out.push_str(&match (&r.syntax, lang) {
+        (Syntax::Ok, _) => format!("{syntax}{colon} ok (php -l)\n"),
+        (Syntax::Errors { errors }, Lang::Fr) => format!(
+            "{syntax}{colon} {} (php -l)\n",
+            lang.count(errors.len(), ["erreur", "erreurs"], ["", ""])
+        ),
+        (Syntax::Errors { errors }, Lang::En) => format!(
+            "{syntax}{colon} {} (php -l)\n",
+            lang.count(errors.len(), ["", ""], ["error", "errors"])
+        ),
+        (Syntax::NotChecked { reason }, _) => {
+            format!(
+                "{syntax}{colon} {} ({reason})\n",
+                lang.pick("non vérifiée", "not checked")
+            )
+        }
     });
+    let min = lang.pick("taille minimale", "minimum size");
     match r.min_size {
-        Some(b) => out.push_str(&format!("minimum size: {} ({b} bytes)\n", crate::php::size_format(b))),
+        Some(b) => out.push_str(&format!(
+            "{min}{colon} {} ({b} {})\n",
+            crate::php::size_format(b),
+            lang.pick("octets", "bytes")
+        )),
         None => out.push_str(&format!(
-            "minimum size: cannot read, assumed {}\n",
+            "{min}{colon} {} {}\n",
+            lang.pick("illisible, supposée de", "cannot read, assumed"),
             crate::php::size_format(crate::engine::profile::DEFAULT_MIN_SIZE)
         )),
     }
-    out.push_str(&format!("revision: {}\n", r.revision.identity));
+    out.push_str(&format!(
+        "{}{colon} {}\n",
+        lang.pick("révision", "revision"),
+        r.revision.identity
+    ));
     if !r.revision.diff.is_empty() {
         match &r.revision.revision_text {
             Some(p) => out.push_str(&format!("--- {} ({})\n", r.revision.revision, p.display())),
             None => out.push_str(&format!(
-                "--- {} (hashes only: give --published DIR or set INFOBACKUP_PUBLISHED for its text)\n",
-                r.revision.revision
+                "--- {} ({})\n",
+                r.revision.revision,
+                lang.pick(
+                    "empreintes seulement : donnez --published DOSSIER ou définissez INFOBACKUP_PUBLISHED pour son texte",
+                    "hashes only: give --published DIR or set INFOBACKUP_PUBLISHED for its text"
+                )
             )),
         }
         out.push_str(&format!("+++ {}\n", r.file.display()));
         out.push_str(&r.revision.diff);
     }
+    let findings = lang.pick("constats", "findings");
     if r.findings.is_empty() {
-        out.push_str("findings: none\n");
+        out.push_str(&format!("{findings}{colon} {}\n", lang.pick("aucun", "none")));
     } else {
-        out.push_str(&format!("findings: {}\n", r.findings.len()));
+        out.push_str(&format!("{findings}{colon} {}\n", r.findings.len()));
         for f in &r.findings {
             match &f.at {
-                Some(at) => out.push_str(&format!("  {}: {} (at {at})\n", f.code, f.message)),
-                None => out.push_str(&format!("  {}: {}\n", f.code, f.message)),
+                Some(at) => out.push_str(&format!(
+                    "  {}{colon} {} ({} {at})\n",
+                    f.code,
+                    f.message,
+                    lang.pick("en", "at")
+                )),
+                None => out.push_str(&format!("  {}{colon} {}\n", f.code, f.message)),
             }
         }
     }

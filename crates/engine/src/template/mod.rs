@@ -8,6 +8,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::Text;
+
+/// "expected a list", in French and English.
+const A_LIST: (&str, &str) = ("une liste est attendue", "expected a list");
+
 pub mod lint;
 pub mod revisions;
 
@@ -19,7 +24,7 @@ pub enum TemplateError {
     #[error("{}: no such file or folder", file.display())]
     Missing { file: PathBuf },
     #[error("{}: cannot read: {message}", file.display())]
-    Read { file: PathBuf, message: String },
+    Read { file: PathBuf, message: Text },
     #[error("{}:{line}:{column}: not valid JSON: {message}", file.display())]
     Json {
         file: PathBuf,
@@ -31,7 +36,8 @@ pub enum TemplateError {
     NotScenario {
         file: PathBuf,
         pointer: String,
-        message: String,
+        /// In both languages.
+        message: Text,
     },
 }
 
@@ -71,22 +77,34 @@ impl Loaded {
         let enabled: Vec<&CodeBlock> = self.blocks.iter().filter(|b| !b.disabled).collect();
         match enabled.as_slice() {
             [one] => Ok(one),
-            [] => Err(self.not_scenario("/elements", "no enabled code block (an expression of type \"code\")")),
+            [] => Err(self.not_scenario(
+                "/elements",
+                Text::new(
+                    "aucun bloc code actif (une expression de type « code »)",
+                    "no enabled code block (an expression of type \"code\")",
+                ),
+            )),
             [_, second, ..] => Err(self.not_scenario(
                 &second.pointer,
-                &format!(
-                    "{} enabled code blocks; infobackup runs a template with exactly one",
-                    enabled.len()
+                Text::new(
+                    format!(
+                        "{} blocs code actifs ; infobackup joue un modèle qui en a exactement un",
+                        enabled.len()
+                    ),
+                    format!(
+                        "{} enabled code blocks; infobackup runs a template with exactly one",
+                        enabled.len()
+                    ),
                 ),
             )),
         }
     }
 
-    fn not_scenario(&self, pointer: &str, message: &str) -> TemplateError {
+    fn not_scenario(&self, pointer: &str, message: Text) -> TemplateError {
         TemplateError::NotScenario {
             file: self.file.clone(),
             pointer: pointer.to_owned(),
-            message: message.to_owned(),
+            message,
         }
     }
 }
@@ -99,12 +117,24 @@ pub fn load(path: &Path) -> Result<Loaded, TemplateError> {
         std::io::ErrorKind::NotFound => TemplateError::Missing { file: path.to_owned() },
         _ => TemplateError::Read {
             file: path.to_owned(),
-            message: e.to_string(),
+            // The system's words are English; French says the kind (the harness's `io_fr` is
+            // not reachable from here, so the common ones are said here).
+            message: Text::new(
+                match e.kind() {
+                    std::io::ErrorKind::PermissionDenied => "permission refusée".to_owned(),
+                    std::io::ErrorKind::IsADirectory => "c'est un dossier".to_owned(),
+                    _ => format!("« {e} » (message du système, en anglais)"),
+                },
+                e.to_string(),
+            ),
         },
     })?;
     let text = String::from_utf8(bytes).map_err(|e| TemplateError::Read {
         file: path.to_owned(),
-        message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        message: Text::new(
+            format!("pas du texte UTF-8 (octet {})", e.utf8_error().valid_up_to()),
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        ),
     })?;
     from_text(&text, path)
 }
@@ -130,19 +160,23 @@ pub fn from_text(text: &str, path: &Path) -> Result<Loaded, TemplateError> {
         column: e.column(),
         message: e.to_string(),
     })?;
-    let err = |pointer: &str, message: &str| TemplateError::NotScenario {
+    let err = |pointer: &str, fr: &str, en: &str| TemplateError::NotScenario {
         file: path.to_owned(),
         pointer: pointer.to_owned(),
-        message: message.to_owned(),
+        message: Text::new(fr, en),
     };
     let Some(root) = json.as_object() else {
-        return Err(err("", "expected an object"));
+        return Err(err("", "un objet est attendu", "expected an object"));
     };
     let Some(elements) = root.get("elements") else {
-        return Err(err("/elements", "missing: a scenario template has a list of elements"));
+        return Err(err(
+            "/elements",
+            "absent : un modèle de scénario a une liste d'éléments",
+            "missing: a scenario template has a list of elements",
+        ));
     };
     let Some(elements) = elements.as_array() else {
-        return Err(err("/elements", "expected a list"));
+        return Err(err("/elements", A_LIST.0, A_LIST.1));
     };
     let mut blocks = Vec::new();
     for (i, el) in ordered(elements) {
@@ -189,18 +223,21 @@ pub fn is_disabled(v: &Value) -> bool {
 }
 
 fn walk_element(el: &Value, ptr: &str, out: &mut Vec<CodeBlock>, file: &Path) -> Result<(), TemplateError> {
-    let err = |pointer: String, message: &str| TemplateError::NotScenario {
+    let err = |pointer: String, (fr, en): (&str, &str)| TemplateError::NotScenario {
         file: file.to_owned(),
         pointer,
-        message: message.to_owned(),
+        message: Text::new(fr, en),
     };
     if !el.is_object() {
-        return Err(err(ptr.to_owned(), "expected an element object"));
+        return Err(err(
+            ptr.to_owned(),
+            ("un objet élément est attendu", "expected an element object"),
+        ));
     }
     let subs = match el.get("subElements") {
         None | Some(Value::Null) => return Ok(()),
         Some(Value::Array(a)) => a,
-        Some(_) => return Err(err(format!("{ptr}/subElements"), "expected a list")),
+        Some(_) => return Err(err(format!("{ptr}/subElements"), A_LIST)),
     };
     for (j, sub) in ordered(subs) {
         let sptr = format!("{ptr}/subElements/{j}");
@@ -208,14 +245,20 @@ fn walk_element(el: &Value, ptr: &str, out: &mut Vec<CodeBlock>, file: &Path) ->
         let exprs = match sub.get("expressions") {
             None | Some(Value::Null) => continue,
             Some(Value::Array(a)) => a,
-            Some(_) => return Err(err(format!("{sptr}/expressions"), "expected a list")),
+            Some(_) => return Err(err(format!("{sptr}/expressions"), A_LIST)),
         };
         for (k, ex) in ordered(exprs) {
             let eptr = format!("{sptr}/expressions/{k}");
             match ex.get("type").and_then(Value::as_str) {
                 Some("code") => {
                     let Some(code) = ex.get("expression").and_then(Value::as_str) else {
-                        return Err(err(format!("{eptr}/expression"), "a code expression holds no text"));
+                        return Err(err(
+                            format!("{eptr}/expression"),
+                            (
+                                "une expression code ne contient aucun texte",
+                                "a code expression holds no text",
+                            ),
+                        ));
                     };
                     out.push(CodeBlock {
                         pointer: format!("{eptr}/expression"),

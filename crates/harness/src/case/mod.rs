@@ -132,7 +132,10 @@ impl Case {
                 line,
                 column,
                 key: "(document)".into(),
-                message: "the manifest is not UTF-8 text".into(),
+                message: crate::Text::new(
+                    "le manifeste n'est pas du texte UTF-8",
+                    "the manifest is not UTF-8 text",
+                ),
             }
         })?;
         let manifest = manifest::parse(&manifest_path, &source)?;
@@ -184,7 +187,7 @@ impl Case {
             if case.files.contains_key(&file) {
                 continue;
             }
-            let err = |msg: String| {
+            let err = |msg: crate::Text| {
                 CaseError::Manifest(ManifestError::at(
                     &case.manifest_path,
                     &case.source,
@@ -194,14 +197,18 @@ impl Case {
                 ))
             };
             let path = checked_path(dir, &file).ok_or_else(|| {
-                err(format!(
-                    "{file:?} must be a file of the case folder (a relative path without `..`)"
+                err(crate::Text::new(
+                    format!("« {file} » doit être un fichier du dossier du cas (un chemin relatif sans `..`)"),
+                    format!("{file:?} must be a file of the case folder (a relative path without `..`)"),
                 ))
             })?;
             let bytes = match std::fs::read(&path) {
                 Ok(b) => b,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(err(format!("file {} does not exist", path.display())));
+                    return Err(err(crate::Text::new(
+                        format!("le fichier {} n'existe pas", path.display()),
+                        format!("file {} does not exist", path.display()),
+                    )));
                 }
                 Err(e) => return Err(CaseError::Io { path, err: e }),
             };

@@ -27,6 +27,7 @@ use crate::engine::ScenarioState;
 use crate::world::{
     DEFAULT_TZ, JeedomVersion, Listing, LocalFile, LogBytes, LogName, SambaListing, Step, Timeline, Trigger, format_at,
 };
+use crate::{Lang, Text};
 
 /// The scenario's default minimum archive size `S` (`1024*1024*100`).
 pub const DEFAULT_MIN_SIZE: u64 = 104_857_600;
@@ -295,14 +296,34 @@ struct Params {
 
 impl Params {
     fn instant_of(&self, dt: DateTime, err: &Errors) -> Result<Timestamp, CaseError> {
-        self.tz
-            .to_ambiguous_timestamp(dt)
-            .compatible()
-            .map_err(|e| err.case(format!("time {} in {}: {e}", format_at(dt), self.tz_name)))
+        self.tz.to_ambiguous_timestamp(dt).compatible().map_err(|e| {
+            err.case(Text::new(
+                format!(
+                    "l'heure {} dans {} : {}",
+                    format_at(dt),
+                    self.tz_name,
+                    jiff_fr(&e.to_string())
+                ),
+                format!("time {} in {}: {e}", format_at(dt), self.tz_name),
+            ))
+        })
     }
     fn civil_of(&self, t: Timestamp) -> DateTime {
         self.tz.to_datetime(t)
     }
+}
+
+/// A time that runs past what a date can hold (jiff's error), in both languages.
+fn time_overflow(e: &jiff::Error) -> Text {
+    Text::new(
+        format!("heure hors des dates possibles : {}", jiff_fr(&e.to_string())),
+        e.to_string(),
+    )
+}
+
+/// jiff's message (English only), quoted as such in a French sentence.
+fn jiff_fr(message: &str) -> String {
+    format!("« {message} » (message de la bibliothèque jiff, en anglais)")
 }
 
 /// Resolves a loaded case. See the module doc for precedence and phases.
@@ -323,9 +344,12 @@ pub fn resolve(case: &Case, opts: &Options) -> Result<Resolved, CaseError> {
         Vec::new()
     };
     if slots.is_empty() {
-        return Err(err.case(
-            "no trigger to replay: the logs hold no backup run and the manifest has no [[step]] (see scenarios/README.md)".to_owned(),
-        ));
+        return Err(err.case(Text::new(
+            "aucun déclenchement à rejouer : les logs ne contiennent aucune sauvegarde et le manifeste n'a aucun \
+             [[step]] (voir scenarios/README.md)",
+            "no trigger to replay: the logs hold no backup run and the manifest has no [[step]] (see \
+             scenarios/README.md)",
+        )));
     }
     time_and_order_triggers(&runs, &params, &mut slots, &err)?;
     let lead_used = slots
@@ -433,7 +457,12 @@ fn parameters(m: &Manifest, ov: &Overrides, facts: &mut Facts, err: &Errors) -> 
         facts.assumed(Subject::TimeZone, Value::Text(DEFAULT_TZ.to_owned()));
         DEFAULT_TZ.to_owned()
     };
-    let tz = TimeZone::get(&tz_name).map_err(|e| err.case(format!("time zone {tz_name:?}: {e}")))?;
+    let tz = TimeZone::get(&tz_name).map_err(|e| {
+        err.case(Text::new(
+            format!("fuseau horaire « {tz_name} » : {}", jiff_fr(&e.to_string())),
+            format!("time zone {tz_name:?}: {e}"),
+        ))
+    })?;
     let min_size = if let Some(s) = ov.min_size {
         facts.flag(Subject::MinSize, Value::Number(s));
         s
@@ -518,7 +547,7 @@ fn triggers_of_each_run<'m>(
                 Some((t, _, line)) => {
                     let t = t
                         .checked_sub(SignedDuration::from_secs(i64::from(update_lead)))
-                        .map_err(|e| err.case(e.to_string()))?;
+                        .map_err(|e| err.case(time_overflow(&e)))?;
                     let dt = params.civil_of(t);
                     let lines = vec![at_line(r, line)];
                     let f = time_fact(Trigger::BeginUpdate, dt, TimeHow::Banner, Origin::Inferred { lines });
@@ -539,7 +568,7 @@ fn triggers_of_each_run<'m>(
                 (Some((t, _, bl)), Some((secs, dl)), _) => {
                     let t = t
                         .checked_add(SignedDuration::from_secs(i64::from(secs)))
-                        .map_err(|e| err.case(e.to_string()))?;
+                        .map_err(|e| err.case(time_overflow(&e)))?;
                     let dt = params.civil_of(t);
                     let lines = vec![at_line(r, bl), at_line(r, dl)];
                     let how = TimeHow::BannerPlus { secs };
@@ -581,7 +610,16 @@ fn apply_manifest_steps<'m>(
                     return Err(err.manifest(
                         Some(r.span()),
                         format!("{key}.run"),
-                        format!("there is no run {n}: the logs hold {} run(s)", runs.len()),
+                        Text::new(
+                            format!(
+                                "il n'y a pas de sauvegarde {n} : les logs en contiennent {}",
+                                Lang::Fr.count(runs.len(), ["sauvegarde", "sauvegardes"], ["", ""])
+                            ),
+                            format!(
+                                "there is no run {n}: the logs hold {}",
+                                Lang::En.count(runs.len(), ["", ""], ["run", "runs"])
+                            ),
+                        ),
                     ));
                 }
                 Some(n - 1)
@@ -611,10 +649,17 @@ fn apply_manifest_steps<'m>(
                 return Err(err.manifest(
                     Some(s.span()),
                     format!("{key}.skip"),
-                    format!(
-                        "run {} has no inferred `{}` to skip",
-                        run_idx.map_or(0, |r| r + 1),
-                        spec.trigger
+                    Text::new(
+                        format!(
+                            "la sauvegarde {} n'a pas de `{}` déduit à sauter",
+                            run_idx.map_or(0, |r| r + 1),
+                            spec.trigger
+                        ),
+                        format!(
+                            "run {} has no inferred `{}` to skip",
+                            run_idx.map_or(0, |r| r + 1),
+                            spec.trigger
+                        ),
                     ),
                 ));
             }
@@ -623,13 +668,23 @@ fn apply_manifest_steps<'m>(
                     return Err(err.manifest(
                         Some(s.span()),
                         format!("{key}.at"),
-                        format!(
-                            "`at` is needed: no `{}` of {} is inferred from the logs",
-                            spec.trigger,
-                            match run_idx {
-                                Some(r) => format!("run {}", r + 1),
-                                None => "any run".to_owned(),
-                            }
+                        Text::new(
+                            format!(
+                                "`at` est nécessaire : aucun `{}`{} n'est déduit des logs",
+                                spec.trigger,
+                                match run_idx {
+                                    Some(r) => format!(" de la sauvegarde {}", r + 1),
+                                    None => String::new(),
+                                }
+                            ),
+                            format!(
+                                "`at` is needed: no `{}` of {} is inferred from the logs",
+                                spec.trigger,
+                                match run_idx {
+                                    Some(r) => format!("run {}", r + 1),
+                                    None => "any run".to_owned(),
+                                }
+                            ),
                         ),
                     ));
                 };
@@ -769,14 +824,30 @@ fn time_and_order_triggers(
     for sl in slots.iter_mut() {
         let Some(at) = sl.at else {
             let n = sl.run.map_or(0, |r| r + 1);
+            let no_banner = Text::new(
+                "sa bannière (l'heure de début) manque",
+                "its banner (start time) is missing",
+            );
             let why = match (sl.run.and_then(|r| runs.get(r)), &sl.trigger) {
-                (Some(r), Trigger::EndBackup) if r.start.is_none() => "its banner (start time) is missing",
-                (Some(_), Trigger::EndBackup) => "it has neither a duration line nor a dated line",
-                _ => "its banner (start time) is missing",
+                (Some(r), Trigger::EndBackup) if r.start.is_none() => no_banner,
+                (Some(_), Trigger::EndBackup) => Text::new(
+                    "elle n'a ni ligne de durée ni ligne datée",
+                    "it has neither a duration line nor a dated line",
+                ),
+                _ => no_banner,
             };
-            return Err(err.case(format!(
-                "the time of run {n}'s `{}` cannot be inferred ({why}): add [[step]] with run = {n}, trigger = \"{}\" and at = \"YYYY-MM-DD HH:MM:SS\" (or skip = true)",
-                sl.trigger, sl.trigger
+            let t = &sl.trigger;
+            return Err(err.case(Text::new(
+                format!(
+                    "l'heure du `{t}` de la sauvegarde {n} ne peut pas être déduite ({}) : ajoutez un [[step]] avec \
+                     run = {n}, trigger = \"{t}\" et at = \"AAAA-MM-JJ HH:MM:SS\" (ou skip = true)",
+                    why.get(Lang::Fr)
+                ),
+                format!(
+                    "the time of run {n}'s `{t}` cannot be inferred ({}): add [[step]] with run = {n}, trigger = \
+                     \"{t}\" and at = \"YYYY-MM-DD HH:MM:SS\" (or skip = true)",
+                    why.en
+                ),
             )));
         };
         if sl.instant.is_none() {
@@ -982,7 +1053,10 @@ fn world_at_each_trigger(
             err.manifest(
                 Some(span.clone()),
                 key.to_owned(),
-                format!("file {file:?} was not loaded"),
+                Text::new(
+                    format!("le fichier « {file} » n'a pas été chargé"),
+                    format!("file {file:?} was not loaded"),
+                ),
             )
         })?;
         let end = match src {
@@ -994,8 +1068,14 @@ fn world_at_each_trigger(
                         Some(span.clone()),
                         key.to_owned(),
                         match c.occurrence.unwrap_or(1) {
-                            0 | 1 => format!("{file} has no line holding {t:?}"),
-                            n => format!("{file} has fewer than {n} lines holding {t:?}"),
+                            0 | 1 => Text::new(
+                                format!("{file} n'a aucune ligne qui contient « {t} »"),
+                                format!("{file} has no line holding {t:?}"),
+                            ),
+                            n => Text::new(
+                                format!("{file} a moins de {n} lignes qui contiennent « {t} »"),
+                                format!("{file} has fewer than {n} lines holding {t:?}"),
+                            ),
                         },
                     )
                 })?,
@@ -1436,8 +1516,14 @@ fn virtual_before(
     err: &Errors,
 ) -> Result<String, CaseError> {
     let day_before = |sizes: &mut ArchiveSizes, facts: &mut Facts| {
-        previous_success(previous, runs, sizes, facts)
-            .map_err(|e| err.case(format!("the virtual before the first trigger: {e}")))
+        previous_success(previous, runs, sizes, facts).map_err(|e| {
+            err.case(Text::new(
+                format!(
+                    "le virtuel avant le premier déclenchement : « {e} » (message de json_encode de PHP, en anglais)"
+                ),
+                format!("the virtual before the first trigger: {e}"),
+            ))
+        })
     };
     match &ov.previous {
         Some(Previous::Success) => {
@@ -1484,14 +1570,20 @@ fn profiles(case: &Case, err: &Errors) -> Result<Vec<ProfileRef>, CaseError> {
                 err.manifest(
                     Some(p.span()),
                     "profiles".to_owned(),
-                    format!("{name:?}: the template or code block must be a file of the case folder"),
+                    Text::new(
+                        format!("« {name} » : le modèle ou le bloc code doit être un fichier du dossier du cas"),
+                        format!("{name:?}: the template or code block must be a file of the case folder"),
+                    ),
                 )
             })?;
             if !path.is_file() {
                 return Err(err.manifest(
                     Some(p.span()),
                     "profiles".to_owned(),
-                    format!("scenario file {} does not exist", path.display()),
+                    Text::new(
+                        format!("le fichier de scénario {} n'existe pas", path.display()),
+                        format!("scenario file {} does not exist", path.display()),
+                    ),
                 ));
             }
             profiles.push(ProfileRef::Php {
@@ -1503,14 +1595,20 @@ fn profiles(case: &Case, err: &Errors) -> Result<Vec<ProfileRef>, CaseError> {
                 err.manifest(
                     Some(p.span()),
                     "profiles".to_owned(),
-                    format!("{name:?} must be a file of the case folder"),
+                    Text::new(
+                        format!("« {name} » doit être un fichier du dossier du cas"),
+                        format!("{name:?} must be a file of the case folder"),
+                    ),
                 )
             })?;
             if !path.is_file() {
                 return Err(err.manifest(
                     Some(p.span()),
                     "profiles".to_owned(),
-                    format!("profile file {} does not exist", path.display()),
+                    Text::new(
+                        format!("le fichier de profil {} n'existe pas", path.display()),
+                        format!("profile file {} does not exist", path.display()),
+                    ),
                 ));
             }
             profiles.push(ProfileRef::File {
@@ -1523,9 +1621,15 @@ fn profiles(case: &Case, err: &Errors) -> Result<Vec<ProfileRef>, CaseError> {
             return Err(err.manifest(
                 Some(p.span()),
                 "profiles".to_owned(),
-                format!(
-                    "unknown profile {name:?}: use {} or a profile file ending in .toml",
-                    DEFAULT_PROFILES.join(", ")
+                Text::new(
+                    format!(
+                        "profil inconnu « {name} » : utilisez {} ou un fichier de profil en .toml",
+                        DEFAULT_PROFILES.join(", ")
+                    ),
+                    format!(
+                        "unknown profile {name:?}: use {} or a profile file ending in .toml",
+                        DEFAULT_PROFILES.join(", ")
+                    ),
                 ),
             ));
         }
@@ -1533,7 +1637,10 @@ fn profiles(case: &Case, err: &Errors) -> Result<Vec<ProfileRef>, CaseError> {
             return Err(err.manifest(
                 Some(p.span()),
                 "profiles".to_owned(),
-                format!("profile {name:?} is named twice"),
+                Text::new(
+                    format!("le profil « {name} » est nommé deux fois"),
+                    format!("profile {name:?} is named twice"),
+                ),
             ));
         }
     }
@@ -1551,7 +1658,10 @@ fn expectations_name_profiles(case: &Case, profiles: &[ProfileRef], err: &Errors
             return Err(err.manifest(
                 span,
                 format!("expect.{k}"),
-                format!("{k:?} is not one of the profiles this case runs"),
+                Text::new(
+                    format!("« {k} » n'est pas l'un des profils que joue ce cas"),
+                    format!("{k:?} is not one of the profiles this case runs"),
+                ),
             ));
         }
     }

@@ -148,20 +148,28 @@ fn sides(replay: &Replay) -> Vec<Side> {
 }
 
 /// Replays one case folder with profiles `a` and `b` (whatever the case names) and compares
-/// the tile and flags after every step.
+/// the tile and flags after every step. An error is worded in `lang`.
 pub fn compare_case(
     dir: &Path,
     a: &ProfileRef,
     b: &ProfileRef,
     overrides: &Overrides,
     via: &Via,
+    lang: crate::Lang,
 ) -> Result<Comparison, String> {
     let resolved = Case::load(dir)
         .and_then(|c| c.resolve(overrides))
-        .map_err(|e| crate::redact::redact_text(&e.to_string()))?;
+        .map_err(|e| crate::redact::redact_text(&e.message(lang)))?;
     let replay = |p: &ProfileRef| {
-        run::replay(&resolved, p, via)
-            .map_err(|e| crate::redact::redact_text(&format!("{}: {}: {e}", resolved.name, p.name())))
+        run::replay(&resolved, p, via).map_err(|e| {
+            crate::redact::redact_text(&format!(
+                "{}{colon}{}{colon}{}",
+                resolved.name,
+                p.name(),
+                e.message(lang),
+                colon = lang.pick(" : ", ": ")
+            ))
+        })
     };
     let (ra, rb) = (replay(a)?, replay(b)?);
     let (sa, sb) = (sides(&ra), sides(&rb));

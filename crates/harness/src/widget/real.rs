@@ -66,11 +66,11 @@ pub enum RealError {
     #[error("{path}: cannot read the widget template: {source}")]
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: not a widget template: {why}")]
-    NotATemplate { path: PathBuf, why: String },
+    NotATemplate { path: PathBuf, why: crate::Text },
     #[error(
         "chromium not found (install Debian's `chromium` package, or point INFOBACKUP_CHROMIUM at a Chromium binary): {0}"
     )]
-    NoBrowser(String),
+    NoBrowser(crate::Text),
     #[error("running {browser}: {why}")]
     Browser { browser: PathBuf, why: String },
 }
@@ -98,7 +98,10 @@ impl WidgetTemplate {
         })?;
         let html = String::from_utf8(bytes).map_err(|e| RealError::NotATemplate {
             path: path.to_path_buf(),
-            why: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            why: crate::Text::new(
+                format!("pas du texte UTF-8 (octet {})", e.utf8_error().valid_up_to()),
+                format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            ),
         })?;
         WidgetTemplate::from_text(path, html)
     }
@@ -108,7 +111,10 @@ impl WidgetTemplate {
         if !html.contains("#id#") {
             return Err(RealError::NotATemplate {
                 path: path.to_path_buf(),
-                why: "no #id# placeholder (a Jeedom command widget template has one)".to_owned(),
+                why: crate::Text::new(
+                    "pas de marque #id# (un modèle de widget de commande Jeedom en a une)",
+                    "no #id# placeholder (a Jeedom command widget template has one)",
+                ),
             });
         }
         Ok(WidgetTemplate {
@@ -238,9 +244,9 @@ impl Browser {
             return if chosen.is_file() {
                 Ok(Browser { path: chosen })
             } else {
-                Err(RealError::NoBrowser(format!(
-                    "INFOBACKUP_CHROMIUM={:?} is not a file",
-                    chosen.display().to_string()
+                Err(RealError::NoBrowser(crate::Text::new(
+                    format!("INFOBACKUP_CHROMIUM=« {} » n'est pas un fichier", chosen.display()),
+                    format!("INFOBACKUP_CHROMIUM={:?} is not a file", chosen.display().to_string()),
                 )))
             };
         }
@@ -256,7 +262,12 @@ impl Browser {
             .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
             .find(|p| p.is_file())
             .map(|path| Browser { path })
-            .ok_or_else(|| RealError::NoBrowser("not at /usr/bin/chromium nor on PATH".to_owned()))
+            .ok_or_else(|| {
+                RealError::NoBrowser(crate::Text::new(
+                    "ni dans /usr/bin/chromium ni dans le PATH",
+                    "not at /usr/bin/chromium nor on PATH",
+                ))
+            })
     }
 
     /// The binary.

@@ -82,8 +82,15 @@ pub enum KeyError {
     TooShort { len: usize },
     #[error("the Jeedom API key contains whitespace or control characters (at character {position})")]
     BadCharacter { position: usize },
-    #[error("cannot read the Jeedom API key from {source_name}: {message}")]
-    Unreadable { source_name: String, message: String },
+    #[error("cannot read the Jeedom API key from {path}: {message}")]
+    UnreadableFile {
+        path: String,
+        /// The kind of the I/O error, so that it can be worded in another language.
+        kind: std::io::ErrorKind,
+        message: String,
+    },
+    #[error("cannot read the Jeedom API key from the environment variable {var}: it is not set, or not valid Unicode")]
+    UnreadableEnv { var: String },
 }
 
 impl ApiKey {
@@ -105,8 +112,9 @@ impl ApiKey {
     /// Reads a key file (one line; surrounding whitespace ignored), so the key never sits in a
     /// command line or a shell history.
     pub fn from_file(path: &std::path::Path) -> Result<ApiKey, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
-            source_name: path.display().to_string(),
+        let text = std::fs::read_to_string(path).map_err(|e| KeyError::UnreadableFile {
+            path: path.display().to_string(),
+            kind: e.kind(),
             message: e.to_string(),
         })?;
         ApiKey::new(text)
@@ -114,10 +122,7 @@ impl ApiKey {
 
     /// Reads the key from an environment variable.
     pub fn from_env(var: &str) -> Result<ApiKey, KeyError> {
-        let text = std::env::var(var).map_err(|e| KeyError::Unreadable {
-            source_name: format!("environment variable {var}"),
-            message: e.to_string(),
-        })?;
+        let text = std::env::var(var).map_err(|_| KeyError::UnreadableEnv { var: var.to_owned() })?;
         ApiKey::new(text)
     }
 

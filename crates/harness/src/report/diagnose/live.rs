@@ -56,12 +56,29 @@ pub struct LiveRead {
     pub case: Option<Case>,
 }
 
+/// What live mode was doing when a read failed (worded in either language by the harness's
+/// `error_words`; English here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Reading {
+    /// Setting up the client for the address (nothing sent yet).
+    #[error("cannot use this address")]
+    Address,
+    #[error("reading the version")]
+    Version,
+    #[error("reading the config key {0}")]
+    ConfigKey(&'static str),
+    #[error("reading the virtual command")]
+    VirtualCommand,
+    #[error("reading log/{}", .0.as_str())]
+    Log(LogName),
+}
+
 /// A failed read, named with the (redacted) address and what was being read.
 #[derive(Debug, thiserror::Error)]
 #[error("--jeedom-url {url}: {what}")]
 pub struct LiveError {
     pub url: String,
-    pub what: String,
+    pub what: Reading,
     /// Boxed: an API error is large, and this travels up every `?`.
     #[source]
     pub source: Box<LiveCause>,
@@ -98,16 +115,16 @@ impl LiveBox {
             }),
             Err(e) => Err(LiveError {
                 url: shown_url,
-                what: "cannot use this address".to_owned(),
+                what: Reading::Address,
                 source: Box::new(e.into()),
             }),
         }
     }
 
-    fn error(&self, what: impl Into<String>, e: impl Into<LiveCause>) -> LiveError {
+    fn error(&self, what: Reading, e: impl Into<LiveCause>) -> LiveError {
         LiveError {
             url: self.shown_url.clone(),
-            what: what.into(),
+            what,
             source: Box::new(e.into()),
         }
     }
@@ -128,7 +145,7 @@ impl LiveBox {
         let version_text = self
             .client
             .version_text()
-            .map_err(|e| self.error("reading the version", e))?;
+            .map_err(|e| self.error(Reading::Version, e))?;
         live.version = Some(version_text.clone());
         let version = version_text
             .trim()
@@ -140,7 +157,7 @@ impl LiveBox {
             let v = self
                 .client
                 .config_value(k)
-                .map_err(|e| self.error(format!("reading the config key {k}"), e))?;
+                .map_err(|e| self.error(Reading::ConfigKey(k), e))?;
             live.config.push((k.to_owned(), v.clone()));
             samba.push(v);
         }
@@ -152,7 +169,7 @@ impl LiveBox {
             let value = self
                 .client
                 .remote_virtual()
-                .map_err(|e| self.error("reading the virtual command", e))?;
+                .map_err(|e| self.error(Reading::VirtualCommand, e))?;
             live.tile = Some(widget::view(&value));
             live.virtual_value = Some(value);
         }
@@ -181,7 +198,7 @@ impl LiveBox {
         let read = self
             .client
             .read_log(LogName::Backup)
-            .map_err(|e| self.error("reading log/backup", e))?;
+            .map_err(|e| self.error(Reading::Log(LogName::Backup), e))?;
         live.log_caveat = match (&read.via, read.is_exact()) {
             (LogVia::Get { .. }, _) => Some(diagnose::CAVEAT_LOG_GET.to_owned()),
             (_, false) => Some(diagnose::CAVEAT_NOT_UTF8.to_owned()),
@@ -195,7 +212,7 @@ impl LiveBox {
                 Ok(r) => r.text,
                 // The box answered an error (no such log): an absent log reads empty.
                 Err(ApiError::Jeedom { .. } | ApiError::NotFound { .. }) => continue,
-                Err(e) => return Err(self.error(format!("reading log/{}", name.as_str()), e)),
+                Err(e) => return Err(self.error(Reading::Log(name), e)),
             };
             if !text.is_empty() {
                 let file = format!("log/{}", name.as_str());
