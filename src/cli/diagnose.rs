@@ -162,11 +162,11 @@ fn parse_version(s: &str) -> Result<JeedomVersion, String> {
     if matches!(v, JeedomVersion::V2 | JeedomVersion::V3) || !published {
         if lang == Lang::Fr {
             return Err(format!(
-                "{s} n'est pas un Jeedom pour lequel le scénario est publié : donnez 4.2, 4.3, 4.4 ou 4.5 (ou une version comme 4.4.20) ; le log d'un Jeedom plus ancien est rejoué comme 4.2 sans cette option"
+                "le scénario n'est pas publié pour Jeedom {s} : donnez 4.2, 4.3, 4.4 ou 4.5 (ou une version comme 4.4.20) ; le log d'un Jeedom plus ancien est rejoué comme 4.2 sans cette option"
             ));
         }
         return Err(format!(
-            "{s} is not a Jeedom the scenario is published for: give 4.2, 4.3, 4.4 or 4.5 (or a release such as 4.4.20); a log of an older Jeedom is replayed as 4.2 without this option"
+            "the scenario is not published for Jeedom {s}: give 4.2, 4.3, 4.4 or 4.5 (or a release such as 4.4.20); a log of an older Jeedom is replayed as 4.2 without this option"
         ));
     }
     Ok(v)

@@ -1923,9 +1923,7 @@ fn a_jeedom_version_outside_4_2_to_4_5_is_refused_not_mapped() {
             .args(["diagnose", &log("4.4-success-local-only"), "--jeedom-version", bad])
             .assert()
             .code(2)
-            .stderr(predicate::str::contains(
-                "is not a Jeedom the scenario is published for",
-            ));
+            .stderr(predicate::str::contains("the scenario is not published for Jeedom"));
     }
     for good in ["4.2", "4.5.3", "v4.4.20"] {
         infobackup_en()

@@ -618,6 +618,23 @@ fn parse_summary_follows_the_language() {
 }
 
 #[test]
+fn parse_text_follows_the_language() {
+    let args = ["parse", "tests/data/logs/4.4-ok.log"];
+    let (code, out, err) = run_lang("fr", &args, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_all_french("parse", &out, "  suppressions (taille) :\n");
+    assert!(
+        out.contains(" · horodatage 2025-06-02-02h45") && !out.contains("stamp"),
+        "{out}"
+    );
+    let (_, out, _) = run_lang("en", &args, &[]);
+    assert!(
+        out.contains("  size-limit deletions:\n") && out.contains(" · stamp 2025-06-02-02h45"),
+        "{out}"
+    );
+}
+
+#[test]
 fn widget_refusals_follow_the_language() {
     let args = ["check", "--widget", "Cargo.toml"];
     assert_french_error(

@@ -211,7 +211,11 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         }
     }
     if !run.deletions.is_empty() {
-        let s = format!("  {}:", w.t("suppressions (taille)", "size-limit deletions"));
+        let s = format!(
+            "  {}{}",
+            w.t("suppressions (taille)", "size-limit deletions"),
+            w.colon()
+        );
         w.line(&s);
         for d in &run.deletions {
             let s = format!("    {:<10} {}", w.at(&d.at), d.path);
@@ -229,11 +233,12 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         let s = format!("  {:<14} {}  {}", w.t("archive", "archive"), a.file_name, w.at(&a.at));
         w.line(&s);
         let s = format!(
-            "  {:<14} {} {} · version {} · stamp {}",
+            "  {:<14} {} {} · version {} · {} {}",
             "",
             w.t("box", "box"),
             a.box_name.as_deref().unwrap_or("?"),
             a.version.as_deref().unwrap_or("?"),
+            w.t("horodatage", "stamp"),
             a.stamp.as_deref().unwrap_or("?")
         );
         w.line(&s);
