@@ -469,7 +469,7 @@ fn scenario_follows_the_language() {
     assert_eq!(code, Some(1), "{err}");
     assert_all_french("block report", &out, "block.php : scénario (bloc)\n");
     for line in [
-        "\ntaille minimale : illisible, supposée de 100 MB\n",
+        "\ntaille minimale : illisible, supposée de 100 Mo\n",
         "\nrévision : modifié par rapport à ",
         "\nconstats : ",
         "min-size : taille minimale illisible (`100 * MB` n'est pas fait d'entiers littéraux joints par `*`)",

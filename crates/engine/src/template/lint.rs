@@ -91,6 +91,7 @@ use serde_json::Value;
 use super::revisions::{self, Identity};
 use super::{Loaded, Source, is_disabled, ordered};
 use crate::engine::Profile;
+use crate::engine::evidence::human_size;
 use crate::phprun::SyntaxError;
 use crate::{Lang, Text};
 
@@ -532,7 +533,7 @@ pub fn report(
                 Lang::Fr => format!(
                     "taille minimale illisible ({}), supposée de {}",
                     why.get(lang),
-                    crate::php::size_format(crate::engine::profile::DEFAULT_MIN_SIZE)
+                    human_size(crate::engine::profile::DEFAULT_MIN_SIZE, lang)
                 ),
                 Lang::En => format!(
                     "cannot read the minimum size ({why}), assumed {}",
@@ -541,7 +542,7 @@ pub fn report(
             },
         });
     }
-    let size_text = crate::php::size_format(min.clone().unwrap_or(crate::engine::profile::DEFAULT_MIN_SIZE));
+    let size_text = human_size(min.clone().unwrap_or(crate::engine::profile::DEFAULT_MIN_SIZE), lang);
     let identity = revisions::identify(&block.code);
     let revision = match identity {
         Identity::Exact(p) => RevisionReport {
@@ -661,13 +662,13 @@ pub fn render_text(r: &Report, lang: Lang) -> String {
     match r.min_size {
         Some(b) => out.push_str(&format!(
             "{min}{colon} {} ({b} {})\n",
-            crate::php::size_format(b),
+            human_size(b, lang),
             lang.pick("octets", "bytes")
         )),
         None => out.push_str(&format!(
             "{min}{colon} {} {}\n",
             lang.pick("illisible, supposée de", "cannot read, assumed"),
-            crate::php::size_format(crate::engine::profile::DEFAULT_MIN_SIZE)
+            human_size(crate::engine::profile::DEFAULT_MIN_SIZE, lang)
         )),
     }
     out.push_str(&format!(
