@@ -934,7 +934,8 @@ fn live_diagnose_json(mock: &infobackup::jeeapi::JeedomMock, key: &str, lang: &s
         .unwrap()
 }
 
-fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
+/// A mock box in live mode serving the recorded case `case` at its last step; its key.
+pub(crate) fn live_box(case: &str) -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
     live_box_at(case, None)
 }
 

@@ -283,30 +283,9 @@ fn assert_english_error(what: &str, (code, _, err): &(Option<i32>, String, Strin
     }
 }
 
-/// A mock box in live mode serving a recorded case; its key.
-fn live_box() -> (infobackup::jeeapi::JeedomMock, infobackup::jeeapi::MockSession, String) {
-    use infobackup::jeeapi::{JeedomMock, SessionMode, SessionOptions};
-    let resolved = infobackup::case::Case::load(&crate::support::repo().join("scenarios/4.4-success-local-only"))
-        .unwrap()
-        .resolve(&infobackup::case::Overrides::default())
-        .unwrap();
-    let mock = JeedomMock::start_blocking(0).unwrap();
-    let session = mock
-        .register(
-            std::sync::Arc::new(resolved.timeline),
-            SessionOptions {
-                mode: SessionMode::Live,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let key = session.key().expose().to_owned();
-    (mock, session, key)
-}
-
 #[test]
 fn live_mode_errors_follow_the_language() {
-    let (mock, _session, key) = live_box();
+    let (mock, _session, key) = crate::cli_diagnose::live_box("4.4-success-local-only");
     let url = mock.uri();
     let t = tempfile::tempdir().unwrap();
     let short = t.path().join("short.key");
