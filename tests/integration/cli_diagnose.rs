@@ -497,6 +497,37 @@ fn a_program_holding_backup_markers_is_binary_data_not_backups() {
 }
 
 #[test]
+fn a_paste_that_lost_the_success_marker_after_the_end_banner_is_a_success() {
+    // Copied up to Jeedom's end banner: the backup ended (the banner is printed only then),
+    // end_backup was fired; only the last line was not copied.
+    let full = std::fs::read_to_string(repo().join("tests/data/logs/4.4-ok.log")).unwrap();
+    let cut = full.trim_end().strip_suffix("[END BACKUP SUCCESS]").unwrap().to_owned();
+    let out = infobackup_en()
+        .args(["diagnose", "-"])
+        .write_stdin(cut.clone())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("— backup succeeded — tile: ■ Backup finished"), "{text}");
+    assert!(
+        text.contains("the [END BACKUP SUCCESS] line that follows it is missing from the text"),
+        "{text}"
+    );
+    assert!(text.contains("The tile now (after run 1): ■ Backup finished"), "{text}");
+    assert!(!text.contains("never ended") && !text.contains("failed silently"), "{text}");
+    // Cut one line earlier, before the banner, the same paste is a backup that never ended.
+    let earlier = cut.trim_end().rsplit_once('\n').unwrap().0.to_owned();
+    let out = infobackup_en()
+        .args(["diagnose", "-"])
+        .write_stdin(earlier)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("never ended"));
+}
+
+#[test]
 fn a_run_with_no_time_at_all_is_said_so() {
     infobackup_en()
         .args(["diagnose", "-"])

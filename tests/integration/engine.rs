@@ -1060,7 +1060,8 @@ mod strict {
                 log: Some(LogName::Update),
                 since: "2025-09-10 14:00:06".into(),
                 banner_line: Some(2),
-                success_line: None
+                success_line: None,
+                without_marker: false,
             }
         );
 

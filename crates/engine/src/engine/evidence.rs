@@ -361,12 +361,15 @@ pub enum Rule {
     },
     /// Strict: no logger error since the run's start (`log`: where the run was found, `None`
     /// when it was found nowhere; `banner_line`: the run's start banner; `success_line`: its
-    /// `[END BACKUP SUCCESS]`, when already written).
+    /// `[END BACKUP SUCCESS]`, when already written, or its end banner when the text lost the
+    /// marker after it (`without_marker`)).
     RunClean {
         log: Option<LogName>,
         since: String,
         banner_line: Option<usize>,
         success_line: Option<usize>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        without_marker: bool,
     },
     /// Strict: a backup ended (or failed) whose begin the scenario never received.
     BeginNotSeen {
@@ -657,7 +660,9 @@ impl Evidence {
             Rule::MarketNotChecked => market_never(lang),
             Rule::RunFailed { log, message, line, end_marker } => run_failed(*log, message, *line, *end_marker, lang),
             Rule::LoggerErrors { log, since, lines } => logger_errors(*log, since, lines, lang),
-            Rule::RunClean { log: Some(log), since, banner_line, success_line } => run_clean(*log, since, *banner_line, *success_line, lang),
+            Rule::RunClean { log: Some(log), since, banner_line, success_line, without_marker } => {
+                run_clean(*log, since, *banner_line, success_line.map(|l| (l, *without_marker)), lang)
+            }
             Rule::RunClean { log: None, since, .. } => pick(
                 format!("Aucune trace de cette sauvegarde dans les logs ; aucune erreur du journal de Jeedom depuis {since}."),
                 format!("No trace of this backup in the logs; no logger error since {since}."),
@@ -1089,7 +1094,15 @@ fn logger_errors(log: LogName, since: &str, lines: &[LogLine], lang: Lang) -> St
 }
 
 /// Strict: the run found in `log` reported no failure.
-fn run_clean(log: LogName, since: &str, banner_line: Option<usize>, success_line: Option<usize>, lang: Lang) -> String {
+/// `success`: the line of `[END BACKUP SUCCESS]`, or of the end banner when the marker is
+/// missing from the text (`true`).
+fn run_clean(
+    log: LogName,
+    since: &str,
+    banner_line: Option<usize>,
+    success: Option<(usize, bool)>,
+    lang: Lang,
+) -> String {
     let pick = |f: String, e: String| if lang == Lang::Fr { f } else { e };
     let log = log.as_str();
     let at = match banner_line {
@@ -1099,8 +1112,16 @@ fn run_clean(log: LogName, since: &str, banner_line: Option<usize>, success_line
             " (time from the virtual: the run's beginning is missing from the log)".into(),
         ),
     };
-    match success_line {
-        Some(end) => pick(
+    match success {
+        Some((end, true)) => pick(
+            format!(
+                "La sauvegarde du log {log} commencée à {since}{at} s'est terminée par la bannière de fin (ligne {end} ; la ligne [END BACKUP SUCCESS] qui la suit manque au texte), et aucune erreur du journal de Jeedom n'a été écrite depuis son début."
+            ),
+            format!(
+                "The run in the {log} log that began at {since}{at} ended in the end banner (line {end}; the [END BACKUP SUCCESS] line that follows it is missing from the text), and no logger error was written since it began."
+            ),
+        ),
+        Some((end, false)) => pick(
             format!(
                 "La sauvegarde du log {log} commencée à {since}{at} s'est terminée par [END BACKUP SUCCESS] (ligne {end}), et aucune erreur du journal de Jeedom n'a été écrite depuis son début."
             ),

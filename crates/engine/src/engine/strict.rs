@@ -565,10 +565,10 @@ fn decide_log(
     };
     let run = found.and_then(Found::run);
     let banner_line = run.and_then(|r| r.start.as_ref()).map(|(_, at)| at.line as usize);
-    let success_line = run.and_then(|r| match &r.end {
-        RunEnd::Success { at } => Some(at.line as usize),
-        _ => None,
-    });
+    let (success_line, without_marker) = match run.map(|r| &r.end) {
+        Some(RunEnd::Success { at, without_marker }) => (Some(at.line as usize), *without_marker),
+        _ => (None, false),
+    };
     Ok(match (lines.is_empty(), found) {
         (false, _) => {
             let log = lines.first().map(|(n, _)| *n).unwrap_or(LogName::Backup);
@@ -588,6 +588,7 @@ fn decide_log(
                 since: since_text,
                 banner_line,
                 success_line,
+                without_marker,
             },
         ),
         // No trace of the run: only the logger lines could be checked.
@@ -600,6 +601,7 @@ fn decide_log(
                     since: since_text,
                     banner_line: None,
                     success_line: None,
+                    without_marker: false,
                 },
             )
         }

@@ -115,7 +115,7 @@ pub fn extract(log: LogName, file: &str, bytes: &[u8]) -> Vec<RunInfo> {
                 }),
                 duration: r.duration.as_ref().map(|(s, at)| (*s, at.line)),
                 end: match &r.end {
-                    crate::log::RunEnd::Success { at } => RunEndInfo::Success { line: at.line },
+                    crate::log::RunEnd::Success { at, .. } => RunEndInfo::Success { line: at.line },
                     crate::log::RunEnd::Failed { at, .. } => RunEndInfo::Failed { line: at.line },
                     crate::log::RunEnd::Unterminated => RunEndInfo::Unterminated,
                 },

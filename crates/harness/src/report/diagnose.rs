@@ -955,7 +955,14 @@ fn events(run: &Run) -> Vec<Event> {
         push(at, at.line, None, EventKind::EndBanner);
     }
     match &run.end {
-        RunEnd::Success { at } => push(at, at.line, None, EventKind::Success),
+        RunEnd::Success {
+            at,
+            without_marker: false,
+        } => push(at, at.line, None, EventKind::Success),
+        // The end banner, already listed, stands for the marker the text lost (a note says so).
+        RunEnd::Success {
+            without_marker: true, ..
+        } => {}
         RunEnd::Failed {
             message,
             at,

@@ -118,7 +118,7 @@
 //!                 "stamp": "2025-09-10-03h27" | null, "at"} | null,
 //!     "duration": {"secs": 212, "at": {…}} | null,
 //!     "end_banner": {…} | null,
-//!     "end": {"status": "success", "at": {…}}
+//!     "end": {"status": "success", "at": {…}, "without_marker": true /* only when true */}
 //!          | {"status": "failed", "message": "…" | null, "details": "…" | null, "at": {…}, "end_marker": {…} | null}
 //!          | {"status": "unterminated"},
 //!     "lines": {"first": 1, "last": 22}, "span": {"start": 0, "end": 812}

@@ -699,8 +699,15 @@ pub(super) fn digits<const N: usize>(d: [u8; N]) -> Option<u32> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum RunEnd {
-    /// `[END BACKUP SUCCESS]`
-    Success { at: LineRef },
+    /// `[END BACKUP SUCCESS]`; or, `without_marker`, Jeedom's end banner with no
+    /// `[END BACKUP SUCCESS]` after it before the text stops (or the next run starts): Jeedom
+    /// prints the banner only when the backup succeeded, just before the marker, so the paste
+    /// lost the marker line, not the backup its end. `at` is then the banner.
+    Success {
+        at: LineRef,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        without_marker: bool,
+    },
     /// `Error during backup: <message>Details : <details>` and/or `[END BACKUP ERROR]`.
     Failed {
         /// The failure message (redacted); `None` when only the end marker was seen.
@@ -769,7 +776,7 @@ impl Run {
         self.logger_lines.iter().filter(|l| l.level.is_error())
     }
 
-    /// Whether the run reached `[END BACKUP SUCCESS]`.
+    /// Whether the run succeeded: `[END BACKUP SUCCESS]`, or the end banner before it.
     pub fn succeeded(&self) -> bool {
         matches!(self.end, RunEnd::Success { .. })
     }

@@ -914,6 +914,17 @@ impl Builder {
 
     fn close_run<F: FnMut(Out<'_>)>(&mut self, out: &mut F) {
         self.pending = None;
+        // The end banner without the marker after it: the backup succeeded, the text lost
+        // the marker's line (see `RunEnd::Success`).
+        if let Some(r) = self.run.as_mut()
+            && matches!(r.end, RunEnd::Unterminated)
+            && let Some(banner) = &r.end_banner
+        {
+            r.end = RunEnd::Success {
+                at: banner.clone(),
+                without_marker: true,
+            };
+        }
         if matches!(self.ctx, Ctx::Details | Ctx::Continuation { in_run: true, .. }) {
             self.ctx = Ctx::Normal;
         }
@@ -1143,7 +1154,10 @@ impl Builder {
                 self.pending = None;
                 let r = self.ensure_run(&at);
                 if !matches!(r.end, RunEnd::Failed { .. }) {
-                    r.end = RunEnd::Success { at: at.clone() };
+                    r.end = RunEnd::Success {
+                        at: at.clone(),
+                        without_marker: false,
+                    };
                 }
                 self.extend(&at);
                 self.narrow(evidence);

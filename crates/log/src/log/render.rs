@@ -252,7 +252,23 @@ fn run_text(w: &mut W<'_>, n: usize, run: &Run) {
         w.line(&s);
     }
     let end = match &run.end {
-        RunEnd::Success { at } => format!("{}  {}", w.t("succès", "success"), w.at(at)),
+        RunEnd::Success {
+            at,
+            without_marker: false,
+        } => format!("{}  {}", w.t("succès", "success"), w.at(at)),
+        RunEnd::Success {
+            at,
+            without_marker: true,
+        } => format!(
+            "{}  {}\n  {:<14} {}",
+            w.t("succès", "success"),
+            w.at(at),
+            "",
+            w.t(
+                "la bannière de fin, sans la ligne [END BACKUP SUCCESS] qui la suit : le texte s'arrête avant",
+                "the end banner, without the [END BACKUP SUCCESS] line that follows it: the text stops before"
+            )
+        ),
         RunEnd::Failed {
             message,
             details,

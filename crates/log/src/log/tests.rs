@@ -511,3 +511,37 @@ fn control_bytes_tell_binary_data_from_a_log() {
     assert_eq!(i.control_bytes, 20);
     assert!(!i.looks_binary());
 }
+
+#[test]
+fn an_end_banner_without_its_marker_is_a_success_the_text_cut() {
+    let text = SPEC_44;
+    let cut = text.trim_end().strip_suffix("[END BACKUP SUCCESS]").unwrap();
+    let m = parse(cut.as_bytes());
+    let banner_line = cut.lines().count() as u32;
+    match &m.runs[0].end {
+        RunEnd::Success { at, without_marker } => assert_eq!((at.line, *without_marker), (banner_line, true)),
+        other => panic!("{other:?}"),
+    }
+    assert!(m.runs[0].succeeded());
+    // The same before the next run's start, and not at all with the marker there.
+    let two = format!("{cut}\n{text}");
+    let m = parse(two.as_bytes());
+    assert_eq!(m.runs.len(), 2);
+    assert!(matches!(
+        m.runs[0].end,
+        RunEnd::Success {
+            without_marker: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        m.runs[1].end,
+        RunEnd::Success {
+            without_marker: false,
+            ..
+        }
+    ));
+    // Cut before the banner: no end at all.
+    let before = cut.trim_end().rsplit_once('\n').unwrap().0;
+    assert_eq!(parse(before.as_bytes()).runs[0].end, RunEnd::Unterminated);
+}

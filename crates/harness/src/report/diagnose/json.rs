@@ -19,6 +19,7 @@
 //!     "run": 1, "log": "backup", "file": "backup.log", "lines": {"first": 1, "last": 24},
 //!     "start": "2025-09-10 03:27:01" | null,
 //!     "end": {"status": "success" | "failed" | "unterminated", "line": 24 | null, "message": "…" | null},
+//!            // + "without_marker": true when a success is read from the end banner alone
 //!     "summary": "…",                           // one sentence, in `lang`
 //!     "cause": [QUOTE],                          // what Jeedom printed: the errors behind a
 //!                                                // failure (step output, logger errors, the
@@ -208,7 +209,15 @@ fn event_name(e: &EventKind) -> &'static str {
 
 fn run(r: &RunReport, lang: Lang, d: &Diagnosis) -> Value {
     let end = match &r.run.end {
-        RunEnd::Success { at } => json!({"status": "success", "line": at.line, "message": null}),
+        RunEnd::Success {
+            at,
+            without_marker: false,
+        } => json!({"status": "success", "line": at.line, "message": null}),
+        // The line is the end banner's; the key is there only then, so the usual JSON is unchanged.
+        RunEnd::Success {
+            at,
+            without_marker: true,
+        } => json!({"status": "success", "line": at.line, "message": null, "without_marker": true}),
         RunEnd::Failed { message, at, .. } => {
             json!({"status": "failed", "line": at.line, "message": message.as_deref().map(|m| d.redact(m))})
         }

@@ -187,7 +187,23 @@ pub fn run_summary(r: &RunReport, lang: Lang) -> String {
 pub fn run_story(run: &Run, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
     let mut s = match &run.end {
-        RunEnd::Success { at } => {
+        RunEnd::Success {
+            at,
+            without_marker: true,
+        } => {
+            if fr {
+                format!(
+                    "la sauvegarde s'est terminée normalement (bannière de fin à la ligne {} ; la ligne [END BACKUP SUCCESS] qui la suit manque au texte)",
+                    at.line
+                )
+            } else {
+                format!(
+                    "the backup ended normally (end banner at line {}; the [END BACKUP SUCCESS] line that follows it is missing from the text)",
+                    at.line
+                )
+            }
+        }
+        RunEnd::Success { at, .. } => {
             if fr {
                 format!(
                     "la sauvegarde s'est terminée normalement ([END BACKUP SUCCESS] à la ligne {})",
