@@ -12,6 +12,7 @@ use infobackup::Lang;
 use infobackup::case::{Case, ConfigKey, Origin, Overrides, Previous, ProfileRef, Subject};
 use infobackup::report::diagnose::{self, Options, html, json, markdown, text};
 use infobackup::report::run::profile_arg;
+use infobackup::widget::real::{Browser, WidgetTemplate};
 use infobackup::world::{JeedomVersion, LogName};
 
 use super::atomic;
@@ -321,6 +322,47 @@ fn samba_upload_line(case: &Case) -> Option<String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (profile, widget) = check_args(&args)?;
+    let mut opts = Options {
+        profile,
+        overrides: overrides(&args),
+        redactor: infobackup::redact::Redactor::new().in_lang(args.lang),
+        ..Options::default()
+    };
+    let mut source = read_source(&args, &mut opts.overrides)?;
+    if let Some(r) = source.redactor.take() {
+        opts.redactor = r.in_lang(args.lang);
+    }
+    warn_samba_off(&args, &source.case.0);
+    let d = diagnose_source(&mut opts, &mut source)?;
+    let real = match &widget {
+        Some((template, browser)) => {
+            let (drawn, findings) =
+                infobackup::report::real_widget::diagnosis_findings(browser, template, &d, args.lang)
+                    .with_context(|| format!("--widget {}", template.path().display()))?;
+            Some(RealWidget {
+                template,
+                drawn,
+                findings,
+            })
+        }
+        None => None,
+    };
+    emit(&args, &render(&args, &d, real.as_ref()))?;
+    if args.push
+        && let (Some(client), Some(url)) = (source.client.as_mut(), &args.jeedom_url)
+    {
+        live::push(client, &d, &d.redact(url), args.lang)?;
+    }
+    // A tile the real widget draws differently is a finding.
+    let widget_differs = real.as_ref().is_some_and(|r| !r.findings.is_empty());
+    Ok(ExitCode::from(d.exit_code().max(u8::from(widget_differs))))
+}
+
+/// The option checks made before anything is read: the profile, `--tz`, `--push`'s companions,
+/// `--output`'s target, and `--widget`'s template and browser (loaded here, used after the
+/// diagnosis).
+fn check_args(args: &Args) -> anyhow::Result<(ProfileRef, Option<(WidgetTemplate, Browser)>)> {
     let profile: ProfileRef = profile_arg(&args.profile).map_err(|e| {
         anyhow::anyhow!(
             "--profile{}{}",
@@ -364,15 +406,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Said before the diagnosis, not after it.
         atomic::check_target(out, args.force)?;
     }
-    // The template and the browser are checked before the diagnosis.
-    let real = match &args.widget {
+    let widget = match &args.widget {
         Some(path) => Some((
-            infobackup::widget::real::WidgetTemplate::load(path).context("--widget")?,
-            infobackup::widget::real::Browser::find().context("--widget")?,
+            WidgetTemplate::load(path).context("--widget")?,
+            Browser::find().context("--widget")?,
         )),
         None => None,
     };
-    let overrides = Overrides {
+    Ok((profile, widget))
+}
+
+/// What the options say of the world where the log does not.
+fn overrides(args: &Args) -> Overrides {
+    Overrides {
         jeedom: args.jeedom_version,
         archive_size: args.archive_size,
         min_size: args.min_size,
@@ -384,35 +430,58 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "empty" => Previous::Empty,
             value => Previous::Value(value.to_owned()),
         }),
-    };
-    let mut opts = Options {
-        profile,
-        overrides,
-        redactor: infobackup::redact::Redactor::new().in_lang(args.lang),
-        ..Options::default()
-    };
+    }
+}
 
-    let mut from_box = (false, false);
-    let mut version_mapped = None;
-    let mut client = None;
-    let (case, live) = match (&args.input, &args.jeedom_url) {
-        (Some(arg), None) => (input_case(read_input(arg, args.lang)?, args.log)?, None),
+/// Where the log came from: a file, standard input or a case folder, or a box (live mode).
+struct Source {
+    /// The case, and whether it is a case folder.
+    case: (Case, bool),
+    live: Option<diagnose::Live>,
+    /// The box's client, kept for `--push`.
+    client: Option<infobackup::jeeapi::Client>,
+    /// Live mode's redactor (it knows the box's key).
+    redactor: Option<infobackup::redact::Redactor>,
+    /// Whether the Jeedom version and the Samba settings were read from the box.
+    from_box: (bool, bool),
+    /// The box's version, when it was replayed as another one.
+    version_mapped: Option<String>,
+}
+
+/// Reads the input: the log argument, or the box at `--jeedom-url` (whose settings fill the
+/// overrides the options left open).
+fn read_source(args: &Args, overrides: &mut Overrides) -> anyhow::Result<Source> {
+    match (&args.input, &args.jeedom_url) {
+        (Some(arg), None) => Ok(Source {
+            case: input_case(read_input(arg, args.lang)?, args.log)?,
+            live: None,
+            client: None,
+            redactor: None,
+            from_box: (false, false),
+            version_mapped: None,
+        }),
         (input, Some(url)) => {
-            let read = live::read(url, &args, input.as_deref(), &mut opts.overrides)?;
-            opts.redactor = read.redactor.in_lang(args.lang);
-            from_box = (read.set_version, read.set_samba);
-            version_mapped = read.version_mapped;
-            client = Some(read.client);
-            (read.case, Some(read.live))
+            let read = live::read(url, args, input.as_deref(), overrides)?;
+            Ok(Source {
+                case: read.case,
+                live: Some(read.live),
+                client: Some(read.client),
+                redactor: Some(read.redactor),
+                from_box: (read.set_version, read.set_samba),
+                version_mapped: read.version_mapped,
+            })
         }
         (None, None) => match args.lang {
             Lang::Fr => bail!("donnez un fichier de log, un dossier de cas ou `-`, ou --jeedom-url"),
             Lang::En => bail!("give a log file, a case folder or `-`, or --jeedom-url"),
         },
-    };
-    let ((case, case_folder), live) = (case, live);
+    }
+}
+
+/// `--samba off` against a log that shows an upload: the log is right about that day, said so.
+fn warn_samba_off(args: &Args, case: &Case) {
     if args.samba == Some(OnOff::Off)
-        && let Some(line) = samba_upload_line(&case)
+        && let Some(line) = samba_upload_line(case)
     {
         eprintln!(
             "{}",
@@ -426,10 +495,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         );
     }
-    opts.case_folder = case_folder;
-    opts.now = live.as_ref().and_then(|l| l.now);
-    let mut d = diagnose::diagnose(&case, &opts)?;
-    d.live = live;
+}
+
+/// The diagnosis of the source; in live mode, the facts read from the box are marked so.
+fn diagnose_source(opts: &mut Options, source: &mut Source) -> anyhow::Result<diagnose::Diagnosis> {
+    let (case, case_folder) = &source.case;
+    opts.case_folder = *case_folder;
+    opts.now = source.live.as_ref().and_then(|l| l.now);
+    let mut d = diagnose::diagnose(case, opts)?;
+    d.live = source.live.take();
+    let from_box = source.from_box;
     // Facts live mode imposed are read from the box, not given as flags.
     for f in d.assumptions.iter_mut() {
         let by_box = match f.subject {
@@ -439,7 +514,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         if by_box && f.origin == Origin::Option {
             f.origin = Origin::Live;
-            if let (Subject::Jeedom, Some(seen)) = (&f.subject, &version_mapped) {
+            if let (Subject::Jeedom, Some(seen)) = (&f.subject, &source.version_mapped) {
                 f.value = infobackup::case::Value::ReplayedAs {
                     seen: seen.clone(),
                     replayed: d.jeedom,
@@ -448,44 +523,45 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if version_mapped.is_some() {
+    if source.version_mapped.is_some() {
         // The report says it first, as for a log of such a Jeedom.
-        d.jeedom_seen = version_mapped;
+        d.jeedom_seen = source.version_mapped.clone();
     }
+    Ok(d)
+}
 
+/// What `--widget` found: the real widget's tiles against the view's.
+struct RealWidget<'a> {
+    template: &'a WidgetTemplate,
+    drawn: usize,
+    findings: Vec<infobackup::report::real_widget::TileFinding>,
+}
+
+/// The report in `--format`, with `--widget`'s findings appended.
+fn render(args: &Args, d: &diagnose::Diagnosis, real: Option<&RealWidget<'_>>) -> String {
+    use infobackup::report::real_widget::{findings_html, findings_json, findings_text};
     let color = args.format == Format::Text && args.output.is_none() && super::stdout_color();
     let width = if args.output.is_none() {
         super::stdout_width()
     } else {
         100
     };
-    let real = match &real {
-        Some((template, browser)) => {
-            let (drawn, findings) =
-                infobackup::report::real_widget::diagnosis_findings(browser, template, &d, args.lang)
-                    .with_context(|| format!("--widget {}", template.path().display()))?;
-            Some((template, drawn, findings))
-        }
-        None => None,
-    };
-    let rendered = match args.format {
+    match args.format {
         Format::Text => {
-            let mut t = text::render_text(&d, args.lang, text::TextStyle { color, width });
-            if let Some((template, drawn, findings)) = &real {
-                t.push_str(&infobackup::report::real_widget::findings_text(
-                    template, *drawn, findings, args.lang,
-                ));
+            let mut t = text::render_text(d, args.lang, text::TextStyle { color, width });
+            if let Some(r) = real {
+                t.push_str(&findings_text(r.template, r.drawn, &r.findings, args.lang));
             }
             t
         }
-        Format::Json => match &real {
-            None => json::render_json_text(&d, args.lang),
-            Some((template, drawn, findings)) => {
-                let mut v = json::render_json(&d, args.lang);
+        Format::Json => match real {
+            None => json::render_json_text(d, args.lang),
+            Some(r) => {
+                let mut v = json::render_json(d, args.lang);
                 if let Some(o) = v.as_object_mut() {
                     o.insert(
                         "real_widget".to_owned(),
-                        infobackup::report::real_widget::findings_json(template, *drawn, findings),
+                        findings_json(r.template, r.drawn, &r.findings),
                     );
                 }
                 let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_owned());
@@ -494,11 +570,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         },
         Format::Html => {
-            let page = html::render_html(&d, args.lang);
-            match &real {
+            let page = html::render_html(d, args.lang);
+            match real {
                 None => page,
-                Some((template, drawn, findings)) => {
-                    let section = infobackup::report::real_widget::findings_html(template, *drawn, findings, args.lang);
+                Some(r) => {
+                    let section = findings_html(r.template, r.drawn, &r.findings, args.lang);
                     match page.rfind("</body>") {
                         Some(at) => format!("{}{section}{}", &page[..at], &page[at..]),
                         None => page + &section,
@@ -506,8 +582,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Format::Markdown => markdown::render_markdown(&d, args.lang),
-    };
+        Format::Markdown => markdown::render_markdown(d, args.lang),
+    }
+}
+
+/// Writes the report: to `--output` (atomically, never over a file without `--force`), or to
+/// standard output.
+fn emit(args: &Args, rendered: &str) -> anyhow::Result<()> {
     match &args.output {
         Some(path) => {
             atomic::write_file(path, rendered.as_bytes(), args.force)?;
@@ -524,14 +605,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
-    if args.push
-        && let (Some(client), Some(url)) = (client.as_mut(), &args.jeedom_url)
-    {
-        live::push(client, &d, &d.redact(url), args.lang)?;
-    }
-    // A tile the real widget draws differently is a finding.
-    let widget_differs = real.as_ref().is_some_and(|(_, _, f)| !f.is_empty());
-    Ok(ExitCode::from(d.exit_code().max(u8::from(widget_differs))))
+    Ok(())
 }
 
 /// Live mode: reads the box through the library's [`infobackup::report::diagnose::live`]; here,

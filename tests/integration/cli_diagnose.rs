@@ -515,7 +515,10 @@ fn a_paste_that_lost_the_success_marker_after_the_end_banner_is_a_success() {
         "{text}"
     );
     assert!(text.contains("The tile now (after run 1): ■ Backup finished"), "{text}");
-    assert!(!text.contains("never ended") && !text.contains("failed silently"), "{text}");
+    assert!(
+        !text.contains("never ended") && !text.contains("failed silently"),
+        "{text}"
+    );
     // Cut one line earlier, before the banner, the same paste is a backup that never ended.
     let earlier = cut.trim_end().rsplit_once('\n').unwrap().0.to_owned();
     let out = infobackup_en()
