@@ -81,9 +81,55 @@ pub fn name_problem(name: &str, lang: Lang) -> Option<&'static str> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let fr = args.lang == Lang::Fr;
     // Read first: the name's error can then suggest the log's generation.
-    let (bytes, source_name) = match read_input(&args.log, args.lang)? {
+    let (bytes, source_name) = read_log(&args)?;
+    let model = log::parse(&bytes);
+    check_name(&args, model.runs.iter().rev().find_map(|r| r.generation.latest()))?;
+    let target = new_case_folder(&args)?;
+    let log_name = args.log_kind.log_name(&bytes);
+    // The case's file for that log (`backup.log`, `update.log`, `cron_execution.log`).
+    let log_file = format!("{}.log", log_name.as_str());
+    let log_file = log_file.as_str();
+    diagnose::check_input(
+        &source_name,
+        &Case::from_log(&args.name, log_name, &source_name, LogBytes::copy_from_slice(&bytes)),
+    )?;
+
+    // Anonymise, then infer everything from the anonymised text (the manifest must describe the
+    // file it sits next to).
+    let anon = anonymize(&bytes);
+    let case = Case::from_log(&args.name, log_name, log_file, LogBytes::copy_from_slice(&anon.bytes));
+    let resolved = infer(&case, &source_name, args.lang)?;
+    let anon_model = log::parse(&anon.bytes);
+    let manifest = record::manifest_text(
+        &case,
+        &resolved,
+        &anon_model,
+        &source_name,
+        &anon.replaced,
+        log_name,
+        log_file,
+    );
+    write_case(&target, &[(log_file, &anon.bytes), (MANIFEST, manifest.as_bytes())])?;
+    let out = summary(
+        &args,
+        &target,
+        log_file,
+        model.line_count,
+        resolved.runs.len(),
+        &anon.replaced,
+    );
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())?;
+    lock.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The log to record and the name its lines are cited with (`stdin`, or the file's name).
+fn read_log(args: &Args) -> anyhow::Result<(Vec<u8>, String)> {
+    // Read first: the name's error can then suggest the log's generation.
+    Ok(match read_input(&args.log, args.lang)? {
         Input::Stdin(b) => (b, "stdin".to_owned()),
         Input::File { path, bytes } => (
             bytes,
@@ -97,9 +143,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ),
             Lang::En => bail!("{} is a folder: `record` takes a log file (or `-`)", p.display()),
         },
-    };
-    let model = log::parse(&bytes);
-    let generation = model.runs.iter().rev().find_map(|r| r.generation.latest());
+    })
+}
+
+/// Refuses a `--name` that does not say the Jeedom generation and the situation, with an example
+/// built on the log's `generation`.
+fn check_name(args: &Args, generation: Option<infobackup::world::JeedomVersion>) -> anyhow::Result<()> {
     if let Some(why) = name_problem(&args.name, args.lang) {
         // The log's generation when a name may start with it (4.2 … 4.5); an older box's case
         // is named after the oldest generation a name may carry.
@@ -119,6 +168,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ),
         }
     }
+    Ok(())
+}
+
+/// The new case's folder under `--scenarios`: refused when it exists (a case is never
+/// overwritten) or when there is no folder of cases there.
+fn new_case_folder(args: &Args) -> anyhow::Result<PathBuf> {
     let scenarios = super::default_scenarios(args.scenarios.clone());
     if !scenarios.is_dir() {
         match args.lang {
@@ -147,21 +202,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ),
         }
     }
-    let log_name = args.log_kind.log_name(&bytes);
-    // The case's file for that log (`backup.log`, `update.log`, `cron_execution.log`).
-    let log_file = format!("{}.log", log_name.as_str());
-    let log_file = log_file.as_str();
-    diagnose::check_input(
-        &source_name,
-        &Case::from_log(&args.name, log_name, &source_name, LogBytes::copy_from_slice(&bytes)),
-    )?;
+    Ok(target)
+}
 
-    // Anonymise, then infer everything from the anonymised text (the manifest must describe the
-    // file it sits next to).
-    let anon = anonymize(&bytes);
-    let case = Case::from_log(&args.name, log_name, log_file, LogBytes::copy_from_slice(&anon.bytes));
-    // The inference stage, with the times the log cannot give filled in (written below as
-    // `[[step]]` entries) and strict's watchdog ticks (suggested in comments).
+/// The inference stage, with the times the log cannot give filled in (written as `[[step]]`
+/// entries) and strict's watchdog ticks (suggested in comments).
+fn infer(case: &Case, source_name: &str, lang: Lang) -> anyhow::Result<case::Resolved> {
     let inference = case::Options {
         fill_missing: true,
         watchdog: Some(case::Watchdog {
@@ -170,10 +216,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }),
         ..case::Options::default()
     };
-    let resolved = match case.infer(&inference) {
+    Ok(match case.infer(&inference) {
         Ok(r) => r,
         // The generic advice ("record it as a case") is what just failed.
-        Err(CaseError::Untimed { .. }) => match args.lang {
+        Err(CaseError::Untimed { .. }) => match lang {
             Lang::Fr => bail!(
                 "{source_name} : aucune sauvegarde de ce log ne peut être datée : le début de chacune a été coupé et \
                  aucune de ses lignes ne porte de date ni de nom d'archive. Collez le log à partir de sa ligne \
@@ -188,27 +234,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ),
         },
         Err(e) => {
-            return Err(e).with_context(|| match args.lang {
+            return Err(e).with_context(|| match lang {
                 Lang::Fr => format!("{source_name} : le log ne peut pas être rejoué"),
                 Lang::En => format!("{source_name}: the log cannot be replayed"),
             });
         }
-    };
-    let anon_model = log::parse(&anon.bytes);
-    let manifest = record::manifest_text(
-        &case,
-        &resolved,
-        &anon_model,
-        &source_name,
-        &anon.replaced,
-        log_name,
-        log_file,
-    );
+    })
+}
 
-    // Build next to the target, check, then move into place.
+/// Writes the case's `files` into a folder built next to `target`, checks it loads, then moves
+/// it into place (never over an existing folder); on any failure nothing is left behind.
+fn write_case(target: &Path, files: &[(&str, &[u8])]) -> anyhow::Result<()> {
     // A failure to make the temporary folder is said with the target's name: the temporary one
     // means nothing to the user.
-    let tmp = atomic::temp_folder(&target).with_context(|| {
+    let tmp = atomic::temp_folder(target).with_context(|| {
         format!(
             "{} {}",
             super::lang().pick("impossible de créer", "cannot create"),
@@ -216,10 +255,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )
     })?;
     let built = (|| -> anyhow::Result<()> {
-        write_new(&tmp.join(log_file), &anon.bytes)?;
-        write_new(&tmp.join(MANIFEST), manifest.as_bytes())?;
+        for (name, bytes) in files {
+            write_new(&tmp.join(name), bytes)?;
+        }
         check_case(&tmp)?;
-        match atomic::rename_noreplace(&tmp, &target).with_context(|| {
+        match atomic::rename_noreplace(&tmp, target).with_context(|| {
             format!(
                 "{} {}",
                 super::lang().pick("impossible de créer", "cannot create"),
@@ -243,12 +283,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    Ok(())
+}
 
+/// What `record` says it did, and the commands that accept the case's first snapshots.
+fn summary(
+    args: &Args,
+    target: &Path,
+    log_file: &str,
+    lines: u32,
+    runs: usize,
+    replaced: &std::collections::BTreeMap<Category, usize>,
+) -> String {
+    let fr = args.lang == Lang::Fr;
     let mut out = String::new();
     let replaced: Vec<String> = Category::ALL
         .iter()
         .filter_map(|c| {
-            anon.replaced
+            replaced
                 .get(c)
                 .map(|n| format!("{n} {}", record::category_words(*c, *n, args.lang)))
         })
@@ -258,13 +310,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         replaced.join(", ")
     };
-    let runs = resolved.runs.len();
     if fr {
         let _ = writeln!(
             out,
             "Cas enregistré : {}/ ({log_file} : {}, {} ; anonymisé : {anon_words}).",
             target.display(),
-            Lang::Fr.count(model.line_count as usize, ["ligne", "lignes"], ["", ""]),
+            Lang::Fr.count(lines as usize, ["ligne", "lignes"], ["", ""]),
             Lang::Fr.count(runs, ["sauvegarde", "sauvegardes"], ["", ""]),
         );
         let _ = writeln!(
@@ -276,7 +327,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out,
             "Recorded case: {}/ ({log_file}: {}, {}; anonymised: {anon_words}).",
             target.display(),
-            Lang::En.count(model.line_count as usize, ["", ""], ["line", "lines"]),
+            Lang::En.count(lines as usize, ["", ""], ["line", "lines"]),
             Lang::En.count(runs, ["", ""], ["run", "runs"]),
         );
         let _ = writeln!(
@@ -307,11 +358,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "the whole corpus against the accepted snapshots"
         )
     );
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    lock.write_all(out.as_bytes())?;
-    lock.flush()?;
-    Ok(ExitCode::SUCCESS)
+    out
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
