@@ -68,48 +68,7 @@ pub struct Args {
 
 pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     args.dir = super::default_scenarios(args.dir);
-    if !args.dir.is_dir() {
-        match args.lang {
-            Lang::Fr => bail!(
-                "{} : pas de dossier de cas enregistrés à cet endroit (lancez la commande depuis la racine du projet, \
-                 où est scenarios/, ou donnez DOSSIER)",
-                args.dir.display()
-            ),
-            Lang::En => bail!(
-                "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give DIR)",
-                args.dir.display()
-            ),
-        }
-    }
-    // Path mistakes are said before the replays, not after them.
-    if let Some(path) = &args.junit {
-        super::atomic::check_parent(path).context("--junit")?;
-        refuse_non_junit(path).context("--junit")?;
-    }
-    if let Some(dir) = &args.snapshots
-        && !dir.is_dir()
-    {
-        match args.lang {
-            Lang::Fr => bail!(
-                "--snapshots {} : pas de dossier d'instantanés acceptés à cet endroit (vérifiez le chemin ; sans \
-                 --snapshots, c'est snapshots/cases à côté de DOSSIER qui sert)",
-                dir.display()
-            ),
-            Lang::En => bail!(
-                "--snapshots {}: no such folder of accepted snapshots (check the path; without --snapshots, \
-                 snapshots/cases next to DIR is used)",
-                dir.display()
-            ),
-        }
-    }
-    // The template and the browser are checked before the replays, not after them.
-    let real = match &args.widget {
-        Some(path) => Some((
-            WidgetTemplate::load(path).context("--widget")?,
-            Browser::find().context("--widget")?,
-        )),
-        None => None,
-    };
+    let real = check_paths(&args)?;
     let dirs = case::corpus_dirs(&args.dir).with_context(|| match args.lang {
         Lang::Fr => format!("lecture du dossier {}", args.dir.display()),
         Lang::En => format!("listing {}", args.dir.display()),
@@ -129,49 +88,10 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         };
         return compare_run(&args, &dirs, a, b, &via);
     }
-    // `--profile FILE.toml`: what the changed profile does to every case, against the built-in
-    // it starts from (the same as `--compare BASE FILE`). An unknown name is said before any
-    // replay, with the names that exist.
-    if let Some(p) = args.profile.as_deref().filter(|p| !p.starts_with("php:")) {
-        match run::profile_arg(p) {
-            Ok(case::ProfileRef::File { path, .. }) => {
-                let config = infobackup::engine::ProfileConfig::from_toml_file(&path)
-                    .with_context(|| format!("--profile {p}"))?;
-                return compare_run(&args, &dirs, config.base.as_str(), p, &via);
-            }
-            Ok(_) => {}
-            Err(_) => {
-                let names = infobackup::engine::Profile::ALL.map(|b| b.as_str()).join(", ");
-                match args.lang {
-                    Lang::Fr => bail!(
-                        "--profile {p} : profil inconnu ; donnez un profil intégré ({names}), un fichier de profil (.toml) ou php:CHEMIN"
-                    ),
-                    Lang::En => bail!(
-                        "--profile {p}: no such profile; give a built-in one ({names}), a profile file (.toml) or php:PATH"
-                    ),
-                }
-            }
-        }
+    if let Some((base, file)) = profile_file(&args)? {
+        return compare_run(&args, &dirs, &base, file, &via);
     }
-    let snapshots = args.snapshots.clone().unwrap_or_else(|| {
-        args.dir.parent().map_or_else(
-            || PathBuf::from("snapshots/cases"),
-            |p| p.join("snapshots").join("cases"),
-        )
-    });
-    if !snapshots.is_dir() {
-        match args.lang {
-            Lang::Fr => eprintln!(
-                "infobackup: attention : {} : aucun instantané accepté ici ; chaque cas sera nouveau",
-                snapshots.display()
-            ),
-            Lang::En => eprintln!(
-                "infobackup: warning: {}: no accepted snapshots there; every case will be new",
-                snapshots.display()
-            ),
-        }
-    }
-
+    let snapshots = snapshots_dir(&args);
     // `--profile php:PATH`: every case, the block against the Rust profile of its revision.
     let php = match args.profile.as_deref() {
         Some(p) if p.starts_with("php:") => Some(run::profile_arg(p).with_context(|| format!("--profile {p}"))?),
@@ -260,6 +180,107 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
         })?;
     }
     Ok(ExitCode::from(summary.exit_code()))
+}
+
+/// The path checks made before any replay: the folder of cases, `--junit`'s target,
+/// `--snapshots`, and `--widget`'s template and browser (loaded here, used after the replays).
+fn check_paths(args: &Args) -> anyhow::Result<Option<(WidgetTemplate, Browser)>> {
+    if !args.dir.is_dir() {
+        match args.lang {
+            Lang::Fr => bail!(
+                "{} : pas de dossier de cas enregistrés à cet endroit (lancez la commande depuis la racine du projet, \
+                 où est scenarios/, ou donnez DOSSIER)",
+                args.dir.display()
+            ),
+            Lang::En => bail!(
+                "{}: no such folder of recorded cases (run from the project root, where scenarios/ is, or give DIR)",
+                args.dir.display()
+            ),
+        }
+    }
+    // Path mistakes are said before the replays, not after them.
+    if let Some(path) = &args.junit {
+        super::atomic::check_parent(path).context("--junit")?;
+        refuse_non_junit(path).context("--junit")?;
+    }
+    if let Some(dir) = &args.snapshots
+        && !dir.is_dir()
+    {
+        match args.lang {
+            Lang::Fr => bail!(
+                "--snapshots {} : pas de dossier d'instantanés acceptés à cet endroit (vérifiez le chemin ; sans \
+                 --snapshots, c'est snapshots/cases à côté de DOSSIER qui sert)",
+                dir.display()
+            ),
+            Lang::En => bail!(
+                "--snapshots {}: no such folder of accepted snapshots (check the path; without --snapshots, \
+                 snapshots/cases next to DIR is used)",
+                dir.display()
+            ),
+        }
+    }
+    // The template and the browser are checked before the replays, not after them.
+    let widget = match &args.widget {
+        Some(path) => Some((
+            WidgetTemplate::load(path).context("--widget")?,
+            Browser::find().context("--widget")?,
+        )),
+        None => None,
+    };
+    Ok(widget)
+}
+
+/// `--profile FILE.toml`: the built-in profile the file starts from, and the file, for the
+/// comparison that shows what the file changes (the same as `--compare BASE FILE`). An unknown
+/// name is said before any replay, with the names that exist.
+fn profile_file(args: &Args) -> anyhow::Result<Option<(String, &str)>> {
+    if let Some(p) = args.profile.as_deref().filter(|p| !p.starts_with("php:")) {
+        match run::profile_arg(p) {
+            Ok(case::ProfileRef::File { path, .. }) => {
+                let config = infobackup::engine::ProfileConfig::from_toml_file(&path)
+                    .with_context(|| format!("--profile {p}"))?;
+                return Ok(Some((config.base.as_str().to_owned(), p)));
+            }
+            Ok(_) => {}
+            Err(_) => {
+                let names = infobackup::engine::Profile::ALL.map(|b| b.as_str()).join(", ");
+                match args.lang {
+                    Lang::Fr => bail!(
+                        "--profile {p} : profil inconnu ; donnez un profil intégré ({names}), un fichier de profil (.toml) ou php:CHEMIN"
+                    ),
+                    Lang::En => bail!(
+                        "--profile {p}: no such profile; give a built-in one ({names}), a profile file (.toml) or php:PATH"
+                    ),
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The accepted snapshots: `--snapshots`, or `snapshots/cases` beside the folder of cases;
+/// warns when there are none (every case is then new).
+fn snapshots_dir(args: &Args) -> PathBuf {
+    let snapshots = args.snapshots.clone().unwrap_or_else(|| {
+        args.dir.parent().map_or_else(
+            || PathBuf::from("snapshots/cases"),
+            |p| p.join("snapshots").join("cases"),
+        )
+    });
+    if !snapshots.is_dir() {
+        match args.lang {
+            Lang::Fr => eprintln!(
+                "infobackup: attention : {} : aucun instantané accepté ici ; chaque cas sera nouveau",
+                snapshots.display()
+            ),
+            Lang::En => eprintln!(
+                "infobackup: warning: {}: no accepted snapshots there; every case will be new",
+                snapshots.display()
+            ),
+        }
+    }
+
+    snapshots
 }
 
 /// Draws every row's values with the real widget in one page, marks the rows it draws
