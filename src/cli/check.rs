@@ -466,13 +466,7 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
-            return Err(e).with_context(|| {
-                format!(
-                    "{} {}",
-                    super::lang().pick("impossible de lire", "cannot read"),
-                    path.display()
-                )
-            });
+            return Err(e).with_context(|| super::cannot_read(path));
         }
         Ok(_) => {}
     }
@@ -496,13 +490,7 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
             return Err(refuse("un lien symbolique vers rien", "a symbolic link to nothing"));
         }
         Err(e) => {
-            return Err(e).with_context(|| {
-                format!(
-                    "{} {}",
-                    super::lang().pick("impossible de lire", "cannot read"),
-                    path.display()
-                )
-            });
+            return Err(e).with_context(|| super::cannot_read(path));
         }
     };
     if !meta.is_file() {
@@ -515,13 +503,7 @@ fn refuse_non_junit(path: &Path) -> anyhow::Result<()> {
             "a file larger than any report",
         ));
     }
-    let bytes = std::fs::read(path).with_context(|| {
-        format!(
-            "{} {}",
-            super::lang().pick("impossible de lire", "cannot read"),
-            path.display()
-        )
-    })?;
+    let bytes = std::fs::read(path).with_context(|| super::cannot_read(path))?;
     let parsed = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|text| quick_junit::Report::deserialize_from_str(text).ok());

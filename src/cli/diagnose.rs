@@ -244,20 +244,8 @@ pub(crate) fn read_input(arg: &Path, lang: Lang) -> anyhow::Result<Input> {
         Ok(m) if m.is_file() && m.len() > MAX_INPUT => Err(too_large(&path.display().to_string())),
         Ok(_) => {
             // Also a FIFO or a device (`/dev/zero`): the bound holds whatever the size says.
-            let file = std::fs::File::open(&path).with_context(|| {
-                format!(
-                    "{} {}",
-                    super::lang().pick("impossible de lire", "cannot read"),
-                    path.display()
-                )
-            })?;
-            let bytes = read_bounded(file, MAX_INPUT).with_context(|| {
-                format!(
-                    "{} {}",
-                    super::lang().pick("impossible de lire", "cannot read"),
-                    path.display()
-                )
-            })?;
+            let file = std::fs::File::open(&path).with_context(|| super::cannot_read(&path))?;
+            let bytes = read_bounded(file, MAX_INPUT).with_context(|| super::cannot_read(&path))?;
             match bytes {
                 Some(bytes) => Ok(Input::File { path, bytes }),
                 None => Err(too_large(&path.display().to_string())),

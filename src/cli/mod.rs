@@ -257,6 +257,15 @@ fn strip_os_error(msg: &str) -> String {
     out
 }
 
+/// The context of a failed read of `path`, in the run's language: "cannot read PATH".
+pub fn cannot_read(path: &std::path::Path) -> String {
+    format!(
+        "{} {}",
+        lang().pick("impossible de lire", "cannot read"),
+        path.display()
+    )
+}
+
 /// The folder of recorded cases a command uses by default (`scenarios`): the one in the current
 /// folder, or else in the nearest parent that has one (run from a subfolder of the project, as
 /// `cargo` and `git` find their roots). Any other path is taken as given.

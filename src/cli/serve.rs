@@ -238,13 +238,7 @@ fn load_timeline(path: &Path) -> anyhow::Result<Timeline> {
             super::lang().pick(" : fichier ou dossier introuvable", ": no such file or folder")
         );
     }
-    let bytes = std::fs::read(path).with_context(|| {
-        format!(
-            "{} {}",
-            super::lang().pick("impossible de lire", "cannot read"),
-            path.display()
-        )
-    })?;
+    let bytes = std::fs::read(path).with_context(|| super::cannot_read(path))?;
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         if super::lang() == Lang::Fr {
             bail!(
