@@ -275,6 +275,33 @@ fn check_refuses_bad_paths_before_replaying() {
         .stderr(predicate::str::contains("snapshots/casez"));
 }
 
+/// Counts agree with their noun in English too: "1 line", "2 lines", "1 piece", never "(s)".
+#[test]
+fn english_counts_agree_with_their_noun() {
+    for (text, want) in [
+        ("one line of prose\n", "none of its 1 line is a backup line"),
+        ("prose\nmore prose\n", "none of its 2 lines is a backup line"),
+        ("[2025-09-10 03:29:40][ERROR] : x\n", "only 1 line of Jeedom's logger"),
+    ] {
+        infobackup_en()
+            .args(["diagnose", "-"])
+            .write_stdin(text)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(want).and(predicate::str::contains("(s)").not()));
+    }
+    let mut log = std::fs::read_to_string(crate::support::repo().join("tests/data/logs/4.4-ok.log")).unwrap();
+    log.push_str("an added line\n");
+    let out = infobackup_en()
+        .args(["diagnose", "-"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(": 1 piece of text not recognised"), "{text}");
+    assert!(!text.contains("(s)"), "{text}");
+}
+
 /// An empty input (a file saved before pasting, `diagnose - < /dev/null`) is said to be empty,
 /// not to have "none of its 0 line(s)" a backup line; exit 2, for diagnose and record.
 #[test]

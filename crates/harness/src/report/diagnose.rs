@@ -93,9 +93,10 @@ impl Default for Options {
 pub enum DiagnoseError {
     /// Neither a backup run nor a line of Jeedom's logger: not a Jeedom log at all.
     #[error(
-        "{name} is not a Jeedom backup log: none of its {lines} line(s) is a backup line ([START BACKUP], \
+        "{name} is not a Jeedom backup log: none of its {} is a backup line ([START BACKUP], \
          `Start of Jeedom backup at …`, `Backing up database...`) or a Jeedom logger line \
-         (`[2025-09-10 03:29:40][ERROR] : …`); paste the content of Jeedom's log/backup (Analyse → Logs → backup)"
+         (`[2025-09-10 03:29:40][ERROR] : …`); paste the content of Jeedom's log/backup (Analyse → Logs → backup)",
+        crate::Lang::En.count(*lines as usize, ["", ""], ["line", "lines"])
     )]
     NotALog { name: String, lines: u32 },
     /// Binary data (a program, an archive): whatever markers it holds are not a log to diagnose.
@@ -117,9 +118,10 @@ pub enum DiagnoseError {
     Empty { name: String },
     /// Only logger lines: the backup's own text went elsewhere.
     #[error(
-        "{name} holds no backup run, only {logger_lines} line(s) of Jeedom's logger: the backup's text is \
+        "{name} holds no backup run, only {} of Jeedom's logger: the backup's text is \
          probably in log/cron_execution (the daily backup) or log/update (the backup before an update); \
-         diagnose that log with `--log cron_execution` or `--log update`, or give a case folder with both"
+         diagnose that log with `--log cron_execution` or `--log update`, or give a case folder with both",
+        crate::Lang::En.count(*logger_lines, ["", ""], ["line", "lines"])
     )]
     NoRun { name: String, logger_lines: usize },
     /// No run can be timed: every one lost its banner and carries no date.

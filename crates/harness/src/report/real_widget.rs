@@ -232,11 +232,13 @@ pub fn findings_text(template: &WidgetTemplate, drawn: usize, findings: &[TileFi
     if findings.is_empty() {
         return match lang {
             crate::Lang::Fr => format!(
-                "\nVrai widget ({file}) : {drawn} tuile(s) dessinée(s) dans Chromium, comme la vue les montre.\n"
+                "\nVrai widget ({file}) : {} dans Chromium, comme la vue les montre.\n",
+                lang.count(drawn, ["tuile dessinée", "tuiles dessinées"], ["", ""])
             ),
-            crate::Lang::En => {
-                format!("\nReal widget ({file}): {drawn} tile(s) drawn in Chromium, as the view shows them.\n")
-            }
+            crate::Lang::En => format!(
+                "\nReal widget ({file}): {} in Chromium, as the view shows them.\n",
+                lang.count(drawn, ["", ""], ["tile drawn", "tiles drawn"])
+            ),
         };
     }
     let mut out = match lang {
@@ -248,8 +250,9 @@ pub fn findings_text(template: &WidgetTemplate, drawn: usize, findings: &[TileFi
             crate::Lang::Fr => ("sauvegarde", "vue", "widget"),
             crate::Lang::En => ("run", "view", "widget"),
         };
+        let colon = lang.pick(" :", ":");
         out.push_str(&format!(
-            "  {run} {} ({}):\n    {view}:   {}\n    {widget}: {}\n",
+            "  {run} {} ({}){colon}\n    {view}{colon}   {}\n    {widget}{colon} {}\n",
             f.run, f.profile, f.view, f.widget
         ));
         for d in &f.differences {

@@ -869,7 +869,8 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
                 let s = plural(*count as usize);
                 format!("{file} : {count} octet{s} nul{s} ignoré{s}.")
             } else {
-                format!("{file}: {count} NUL byte(s) ignored.")
+                let n = Lang::En.count(*count as usize, ["", ""], ["NUL byte", "NUL bytes"]);
+                format!("{file}: {n} ignored.")
             }
         }
         Note::Unknown {
@@ -883,8 +884,9 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
                     "{file} : {pieces} morceau{x} de texte non reconnu{s}, le premier à la ligne {first_line} (sortie d'une commande, ou texte ajouté) ; ils n'entrent pas dans le diagnostic."
                 )
             } else {
+                let n = Lang::En.count(*pieces, ["", ""], ["piece", "pieces"]);
                 format!(
-                    "{file}: {pieces} piece(s) of text not recognised, the first at line {first_line} (a command's output, or added text); they play no part in the diagnosis."
+                    "{file}: {n} of text not recognised, the first at line {first_line} (a command's output, or added text); they play no part in the diagnosis."
                 )
             }
         }
