@@ -909,13 +909,17 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
         } => {
             if fr {
                 format!(
-                    "{file} : {lines} ligne{} du journal de Jeedom hors de toute sauvegarde (dont {errors} erreur{}), la première à la ligne {first_line} ; le scénario publié les lit aussi.",
+                    "{file} : {lines} ligne{} du journal de Jeedom hors de toute sauvegarde (dont {errors} erreur{}), la première à la ligne {first_line} ; le scénario publié {} aussi.",
                     plural(*lines),
-                    plural(*errors)
+                    plural(*errors),
+                    if *lines > 1 { "les lit" } else { "la lit" }
                 )
             } else {
                 format!(
-                    "{file}: {lines} logger line(s) outside any backup run ({errors} error(s)), the first at line {first_line}; the published scenario reads them too."
+                    "{file}: {} outside any backup run ({}), the first at line {first_line}; the published scenario reads {} too.",
+                    Lang::En.count(*lines, ["", ""], ["logger line", "logger lines"]),
+                    Lang::En.count(*errors, ["", ""], ["error", "errors"]),
+                    if *lines == 1 { "it" } else { "them" }
                 )
             }
         }
