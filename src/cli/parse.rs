@@ -134,10 +134,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = match args.format {
         Format::Summary => summary(&args)?,
         Format::Text => {
-            let (bytes, reversed) = in_line_order(read_text(&args)?);
+            let Held {
+                bytes,
+                reversed,
+                repeats,
+            } = in_line_order(read_text(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
             let mut text = String::new();
+            if repeats > 0 {
+                text.push_str(&match args.lang {
+                    Lang::Fr => format!(
+                        "{} collée{} une seconde fois à l'identique : laissée{} de côté ; les numéros de ligne ci-dessous sont ceux du texte sans {}.\n\n",
+                        Lang::Fr.count(repeats, ["sauvegarde", "sauvegardes"], ["", ""]),
+                        if repeats > 1 { "s" } else { "" },
+                        if repeats > 1 { "s" } else { "" },
+                        if repeats > 1 { "elles" } else { "elle" }
+                    ),
+                    Lang::En => format!(
+                        "{} pasted a second time, byte for byte: left out; the line numbers below are those of the text without {}.\n\n",
+                        Lang::En.count(repeats, ["", ""], ["run", "runs"]),
+                        if repeats > 1 { "them" } else { "it" }
+                    ),
+                });
+            }
             if reversed {
                 text.push_str(args.lang.pick(
                     "Lignes collées dans l'ordre inverse (la plus récente en premier) : remises dans l'ordre ; les numéros de ligne ci-dessous sont ceux du texte remis dans cet ordre.\n\n",
@@ -149,7 +169,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             infobackup::report::diagnose::text::terminal_safe(&text, false)
         }
         Format::Json => {
-            let (bytes, reversed) = in_line_order(read_text(&args)?);
+            let Held {
+                bytes,
+                reversed,
+                repeats,
+            } = in_line_order(read_text(&args)?);
             let model = log::parse(&bytes);
             refuse_non_log_model(&args, &model)?;
             let mut json = serde_json::to_string_pretty(&model).context(args.lang.pick(
@@ -159,6 +183,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if reversed && let Some(rest) = json.strip_prefix('{') {
                 // Only then (first key), so the JSON of a log in Jeedom's order is unchanged.
                 json = format!("{{\n  \"lines_reversed\": true,{rest}");
+            }
+            if repeats > 0
+                && let Some(rest) = json.strip_prefix('{')
+            {
+                json = format!("{{\n  \"repeated_runs_left_out\": {repeats},{rest}");
             }
             json.push('\n');
             redact_in(&json, args.lang)
@@ -174,12 +203,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A paste whose lines are in reverse order, put back in order (`true` then); see
-/// [`log::lines_in_order`]. Line numbers are then those of the text put back in order.
-fn in_line_order(bytes: Vec<u8>) -> (Vec<u8>, bool) {
-    match log::lines_in_order(&bytes) {
+/// The text as `diagnose` reads it: a paste whose lines are in reverse order put back in order
+/// (`reversed`, see [`log::lines_in_order`]), runs pasted twice held once (`repeats` left out,
+/// see [`log::without_repeated_runs`]). Line numbers are those of the text so held.
+struct Held {
+    bytes: Vec<u8>,
+    reversed: bool,
+    repeats: usize,
+}
+
+fn in_line_order(bytes: Vec<u8>) -> Held {
+    let (bytes, reversed) = match log::lines_in_order(&bytes) {
         Some(ordered) => (ordered, true),
         None => (bytes, false),
+    };
+    match log::without_repeated_runs(&bytes) {
+        Some((once, repeats)) => Held {
+            bytes: once,
+            reversed,
+            repeats,
+        },
+        None => Held {
+            bytes,
+            reversed,
+            repeats: 0,
+        },
     }
 }
 

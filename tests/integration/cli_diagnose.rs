@@ -531,6 +531,49 @@ fn a_paste_that_lost_the_success_marker_after_the_end_banner_is_a_success() {
 }
 
 #[test]
+fn a_run_pasted_twice_is_one_backup_not_two() {
+    // The second copy once read as a later backup whose archive was missing.
+    let log = std::fs::read_to_string(repo().join("tests/data/logs/4.4-ok.log")).unwrap();
+    let twice = format!("{log}\n{log}");
+    let out = infobackup_en()
+        .args(["diagnose", "-"])
+        .write_stdin(twice.clone())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("infobackup diagnosis: stdin — Jeedom 4.4, 1 backup run\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 backup run pasted a second time, byte for byte; the copy is left out"),
+        "{text}"
+    );
+    assert!(!text.contains("archive missing"), "{text}");
+    // Markdown says it before the short answer (the numbers below depend on it); parse too.
+    let md = infobackup_en()
+        .args(["diagnose", "-", "--format", "markdown"])
+        .write_stdin(twice.clone())
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    let note = md.find("pasted a second time").expect("the note");
+    assert!(note < md.find("### Short answer").unwrap(), "{md}");
+    let parsed = infobackup_en()
+        .args(["parse", "-"])
+        .write_stdin(twice)
+        .output()
+        .unwrap();
+    let parsed = String::from_utf8_lossy(&parsed.stdout);
+    assert!(
+        parsed.starts_with("1 run pasted a second time, byte for byte: left out;"),
+        "{parsed}"
+    );
+    assert!(parsed.contains("Run 1 ·") && !parsed.contains("Run 2 ·"), "{parsed}");
+}
+
+#[test]
 fn a_run_with_no_time_at_all_is_said_so() {
     infobackup_en()
         .args(["diagnose", "-"])

@@ -53,8 +53,9 @@ pub struct Case {
     /// pasted newest first is held with its runs put back in time order
     /// ([`crate::log::in_time_order`]), and named in `reordered`.
     pub files: BTreeMap<String, LogBytes>,
-    /// The log files pasted in another order than Jeedom's, put back in order (their line
-    /// numbers are those of the text put back in order), and how they were pasted.
+    /// The log files pasted in another order than Jeedom's, put back in order, or with runs
+    /// pasted twice, held once (their line numbers are those of the text as held), and how they
+    /// were pasted.
     pub reordered: Vec<(String, PasteOrder)>,
 }
 
@@ -65,6 +66,9 @@ pub enum PasteOrder {
     RunsNewestFirst,
     /// Its lines newest first ([`crate::log::lines_in_order`]).
     LinesReversed,
+    /// Some runs pasted again after themselves, byte for byte: the copies are left out
+    /// ([`crate::log::without_repeated_runs`]).
+    RunsRepeated { dropped: usize },
 }
 
 impl Case {
@@ -80,6 +84,11 @@ impl Case {
             } else if let Some(ordered) = crate::log::in_time_order(b) {
                 *b = LogBytes::from(ordered);
                 self.reordered.push((file.clone(), PasteOrder::RunsNewestFirst));
+            }
+            if let Some((once, dropped)) = crate::log::without_repeated_runs(b) {
+                *b = LogBytes::from(once);
+                self.reordered
+                    .push((file.clone(), PasteOrder::RunsRepeated { dropped }));
             }
         }
         self

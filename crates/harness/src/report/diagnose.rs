@@ -359,6 +359,11 @@ pub enum Note {
     LinesReversed {
         file: String,
     },
+    /// Runs pasted again after themselves, byte for byte: the copies are left out.
+    RunsRepeated {
+        file: String,
+        dropped: usize,
+    },
     NulBytes {
         file: String,
         count: u64,
@@ -675,6 +680,10 @@ pub fn diagnose(case: &Case, opts: &Options) -> Result<Diagnosis, DiagnoseError>
     notes.extend(case.reordered.iter().map(|(file, how)| match how {
         case::PasteOrder::RunsNewestFirst => Note::NewestFirst { file: file.clone() },
         case::PasteOrder::LinesReversed => Note::LinesReversed { file: file.clone() },
+        case::PasteOrder::RunsRepeated { dropped } => Note::RunsRepeated {
+            file: file.clone(),
+            dropped: *dropped,
+        },
     }));
     for (i, info) in full.runs.iter().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);

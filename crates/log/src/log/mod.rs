@@ -168,6 +168,50 @@ pub enum LogError {
     },
 }
 
+/// The text with every run that repeats an earlier one byte for byte left out (the same run
+/// pasted twice, a forum post quoting the log again), and how many were left out; `None` when
+/// no run repeats. A run is its lines from its first to its last, line ends included; what
+/// follows it up to the next run stays. Two runs of a real log never repeat each other: each
+/// has its own start time and archive name.
+pub fn without_repeated_runs(bytes: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let model = parse(bytes);
+    if model.runs.len() < 2 || model.reflowed {
+        return None;
+    }
+    let at = |o: u64| usize::try_from(o).unwrap_or(usize::MAX).min(bytes.len());
+    // Each run's bytes, its last line's line end included, in file order.
+    let mut spans: Vec<std::ops::Range<usize>> = model
+        .runs
+        .iter()
+        .map(|r| {
+            let (s, e) = (at(r.span.start), at(r.span.end));
+            let end = bytes[e..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |k| e + k + 1);
+            s..end
+        })
+        .collect();
+    spans.sort_by_key(|r| r.start);
+    let trim = |r: &std::ops::Range<usize>| bytes[r.clone()].trim_ascii_end();
+    let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut from = 0;
+    let mut dropped = 0;
+    for r in &spans {
+        if !seen.insert(trim(r)) {
+            out.extend_from_slice(&bytes[from..r.start]);
+            from = r.end;
+            dropped += 1;
+        }
+    }
+    if dropped == 0 {
+        return None;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    Some((out, dropped))
+}
+
 /// The text of a newest-first paste ([`RunOrder::NewestFirst`]) with its runs put back in time
 /// order, so that a replay's view of the log at a moment is a prefix of it as Jeedom wrote it;
 /// `None` when the text already is in that order. Each run moves with what follows it up to

@@ -545,3 +545,22 @@ fn an_end_banner_without_its_marker_is_a_success_the_text_cut() {
     let before = cut.trim_end().rsplit_once('\n').unwrap().0;
     assert_eq!(parse(before.as_bytes()).runs[0].end, RunEnd::Unterminated);
 }
+
+#[test]
+fn a_run_pasted_twice_is_held_once() {
+    let a = SPEC_44;
+    let b = SPEC_44.replace("2025-09-10 03:27:01", "2025-09-11 03:27:01");
+    // The same run twice, a blank line between: one copy left out.
+    let (once, dropped) = without_repeated_runs(format!("{a}\n{a}").as_bytes()).unwrap();
+    assert_eq!(dropped, 1);
+    assert_eq!(parse(&once).runs.len(), 1);
+    // Two different runs: nothing to do; a repeat among others: only it goes, the order stays.
+    assert_eq!(without_repeated_runs(format!("{a}{b}").as_bytes()), None);
+    let (once, dropped) = without_repeated_runs(format!("{a}{b}{a}").as_bytes()).unwrap();
+    assert_eq!(dropped, 1);
+    assert_eq!(String::from_utf8(once).unwrap(), format!("{a}{b}"));
+    // What follows a run up to the next one (logger lines) is not part of it: it stays.
+    let logger = "[2025-09-10 03:40:00][ERROR] : after the run\n";
+    let (once, _) = without_repeated_runs(format!("{a}{logger}{a}").as_bytes()).unwrap();
+    assert_eq!(String::from_utf8(once).unwrap(), format!("{a}{logger}"));
+}

@@ -35,11 +35,12 @@ pub fn render_markdown(d: &Diagnosis, lang: Lang) -> String {
     }
     // A paste read in another order than the user's: the run numbers and line numbers below
     // are those of the text put back in order, which the reader must know.
-    for note in d
-        .notes
-        .iter()
-        .filter(|n| matches!(n, Note::NewestFirst { .. } | Note::LinesReversed { .. }))
-    {
+    for note in d.notes.iter().filter(|n| {
+        matches!(
+            n,
+            Note::NewestFirst { .. } | Note::LinesReversed { .. } | Note::RunsRepeated { .. }
+        )
+    }) {
         let _ = writeln!(m);
         let _ = writeln!(m, "> {}", escape(&words::note_text(note, lang)));
     }

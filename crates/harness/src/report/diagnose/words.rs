@@ -857,6 +857,29 @@ pub fn note_text(n: &Note, lang: Lang) -> String {
                 )
             }
         }
+        Note::RunsRepeated { file, dropped } => {
+            if fr {
+                format!(
+                    "{file} : {} collée{} une seconde fois à l'identique ; {} laissée{} de côté (une vraie sauvegarde a son heure et son archive à elle), et les numéros de ligne cités sont ceux du texte sans {}.",
+                    Lang::Fr.count(*dropped, ["sauvegarde", "sauvegardes"], ["", ""]),
+                    plural(*dropped),
+                    if *dropped > 1 {
+                        "les copies sont"
+                    } else {
+                        "la copie est"
+                    },
+                    plural(*dropped),
+                    if *dropped > 1 { "elles" } else { "elle" }
+                )
+            } else {
+                format!(
+                    "{file}: {} pasted a second time, byte for byte; the {} left out (a real backup has its own time and archive), and the line numbers quoted are those of the text without {}.",
+                    Lang::En.count(*dropped, ["", ""], ["backup run", "backup runs"]),
+                    if *dropped > 1 { "copies are" } else { "copy is" },
+                    if *dropped > 1 { "them" } else { "it" }
+                )
+            }
+        }
         Note::Quoted { file } => {
             if fr {
                 format!("{file} : journal collé en citation de forum (« > » en début de ligne) ; lu sans ce préfixe.")
