@@ -290,25 +290,18 @@ fn english_counts_agree_with_their_noun() {
             .code(2)
             .stderr(predicate::str::contains(want).and(predicate::str::contains("(s)").not()));
     }
-    let mut log = std::fs::read_to_string(crate::support::repo().join("tests/data/logs/4.4-ok.log")).unwrap();
-    log.push_str("an added line\n");
-    let out = infobackup_en()
-        .args(["diagnose", "-"])
-        .write_stdin(log)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let ok = std::fs::read_to_string(crate::support::repo().join("tests/data/logs/4.4-ok.log")).unwrap();
+    let report = |log: String| {
+        let out = infobackup_en()
+            .args(["diagnose", "-"])
+            .write_stdin(log)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = report(format!("{ok}an added line\n"));
     assert!(text.contains(": 1 piece of text not recognised"), "{text}");
-    let log = format!(
-        "[2025-09-10 03:29:40][ERROR] : x\n{}",
-        std::fs::read_to_string(crate::support::repo().join("tests/data/logs/4.4-ok.log")).unwrap()
-    );
-    let out = infobackup_en()
-        .args(["diagnose", "-"])
-        .write_stdin(log)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = report(format!("[2025-09-10 03:29:40][ERROR] : x\n{ok}"));
     assert!(
         text.contains(": 1 logger line outside any backup run (1 error), the first at line 1; the published scenario reads it too."),
         "{text}"
