@@ -1565,52 +1565,46 @@ fn profiles(case: &Case, err: &Errors) -> Result<Vec<ProfileRef>, CaseError> {
     };
     for p in list {
         let name = p.get_ref();
-        if let Some(rel) = name.strip_prefix("php:") {
+        // A file the profile names, in the case folder and present (`kind`: what it holds).
+        let file_in_case = |rel: &str, kind: [&str; 2], outside: [String; 2]| {
             let path = super::checked_path(&case.dir, rel).ok_or_else(|| {
-                err.manifest(
-                    Some(p.span()),
-                    "profiles".to_owned(),
-                    Text::new(
-                        format!("« {name} » : le modèle ou le bloc code doit être un fichier du dossier du cas"),
-                        format!("{name:?}: the template or code block must be a file of the case folder"),
-                    ),
-                )
+                let [fr, en] = outside.clone();
+                err.manifest(Some(p.span()), "profiles".to_owned(), Text::new(fr, en))
             })?;
             if !path.is_file() {
                 return Err(err.manifest(
                     Some(p.span()),
                     "profiles".to_owned(),
                     Text::new(
-                        format!("le fichier de scénario {} n'existe pas", path.display()),
-                        format!("scenario file {} does not exist", path.display()),
+                        format!("le fichier de {} {} n'existe pas", kind[0], path.display()),
+                        format!("{} file {} does not exist", kind[1], path.display()),
                     ),
                 ));
             }
+            Ok(path)
+        };
+        if let Some(rel) = name.strip_prefix("php:") {
+            let path = file_in_case(
+                rel,
+                ["scénario", "scenario"],
+                [
+                    format!("« {name} » : le modèle ou le bloc code doit être un fichier du dossier du cas"),
+                    format!("{name:?}: the template or code block must be a file of the case folder"),
+                ],
+            )?;
             profiles.push(ProfileRef::Php {
                 name: name.clone(),
                 path,
             });
         } else if name.ends_with(".toml") {
-            let path = super::checked_path(&case.dir, name).ok_or_else(|| {
-                err.manifest(
-                    Some(p.span()),
-                    "profiles".to_owned(),
-                    Text::new(
-                        format!("« {name} » doit être un fichier du dossier du cas"),
-                        format!("{name:?} must be a file of the case folder"),
-                    ),
-                )
-            })?;
-            if !path.is_file() {
-                return Err(err.manifest(
-                    Some(p.span()),
-                    "profiles".to_owned(),
-                    Text::new(
-                        format!("le fichier de profil {} n'existe pas", path.display()),
-                        format!("profile file {} does not exist", path.display()),
-                    ),
-                ));
-            }
+            let path = file_in_case(
+                name,
+                ["profil", "profile"],
+                [
+                    format!("« {name} » doit être un fichier du dossier du cas"),
+                    format!("{name:?} must be a file of the case folder"),
+                ],
+            )?;
             profiles.push(ProfileRef::File {
                 name: name.clone(),
                 path,
