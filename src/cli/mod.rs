@@ -318,7 +318,8 @@ fn usage_text(err: &clap::Error, lang: Lang) -> String {
     let sentence = clap_words::clap_fr(err);
     let usage = text
         .lines()
-        .find_map(|l| l.strip_prefix("Usage: "))
+        // clap's usage line; the French help's, when clap shows the help for a bare `infobackup`.
+        .find_map(|l| l.strip_prefix("Usage: ").or_else(|| l.strip_prefix("Usage : ")))
         .map(|u| format!("\nUsage : {u}\n"))
         .unwrap_or_default();
     format!("infobackup: erreur : {sentence}\n{usage}\nPour en savoir plus, essayez « --help ».\n")
