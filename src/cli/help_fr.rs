@@ -91,7 +91,7 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
     (
         "conformance",
         V("format", "text"),
-        "Une ligne par vecteur, la première différence montrée d'un accent circonflexe",
+        "Une ligne par vecteur, la première différence signalée par un « ^ »",
     ),
     (
         "conformance",
