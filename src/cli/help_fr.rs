@@ -130,7 +130,7 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
     (
         "check",
         A("snapshots"),
-        "Dossier des instantanés acceptés [par défaut : snapshots/cases à côté de DIR]",
+        "Dossier des instantanés acceptés [par défaut : snapshots/cases à côté de DOSSIER]",
     ),
     (
         "check",
@@ -142,7 +142,7 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
     (
         "check",
         A("junit"),
-        "Écrire aussi un rapport JUnit XML dans FILE (un FILE existant n'est remplacé que s'il est un \
+        "Écrire aussi un rapport JUnit XML dans FICHIER (un FICHIER existant n'est remplacé que s'il est un \
          rapport JUnit)",
     ),
     ("check", A("format"), "Format de sortie"),
@@ -321,7 +321,7 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
     (
         "diagnose",
         A("output"),
-        "Écrire le rapport dans FILE plutôt que sur la sortie standard (de façon atomique ; un fichier \
+        "Écrire le rapport dans FICHIER plutôt que sur la sortie standard (de façon atomique ; un fichier \
          existant est refusé sauf avec --force)",
     ),
     (
@@ -432,6 +432,42 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
     ),
 ];
 
+/// The values' placeholders (`--output <FILE>`, `<COMMAND>`) in French, by whole value name,
+/// those that read the same in both included (values typed as they are, `success`, stay).
+pub static PLACEHOLDERS: &[(&str, &str)] = &[
+    ("7|8", "7|8"),
+    ("A", "A"),
+    ("B", "B"),
+    ("BYTES", "OCTETS"),
+    ("CASE", "CAS"),
+    ("COMMAND", "COMMANDE"),
+    ("DIR", "DOSSIER"),
+    ("FILE", "FICHIER"),
+    ("FORMAT", "FORMAT"),
+    ("ID", "ID"),
+    ("LANG", "LANGUE"),
+    ("LOG", "LOG"),
+    ("LOG_OR_CASE", "LOG_OU_CAS"),
+    ("N", "N"),
+    ("NAME", "NOM"),
+    ("P", "P"),
+    ("PATH", "CHEMIN"),
+    ("PORT", "PORT"),
+    ("SAMBA", "SAMBA"),
+    ("SECONDS", "SECONDES"),
+    ("URL", "URL"),
+    ("VERSION", "VERSION"),
+    ("VIA", "VIA"),
+    ("WHEN", "QUAND"),
+    ("ZONE", "ZONE"),
+    ("success|empty|VALUE", "success|empty|VALEUR"),
+];
+
+/// A value name in French, from [`PLACEHOLDERS`] (kept as it is if the table lacks it).
+fn placeholder_fr(name: &str) -> Option<&'static str> {
+    PLACEHOLDERS.iter().find(|(en, _)| *en == name).map(|(_, fr)| *fr)
+}
+
 /// clap's own `help` subcommand, its argument, and the `-h` and `-V` flags, in French.
 const HELP_ABOUT: &str = "Afficher ce message ou l'aide des commandes données";
 const HELP_COMMANDS: &str = "Afficher l'aide de ces commandes";
@@ -483,6 +519,11 @@ fn translate(cmd: Command, path: &str, bin: &str) -> Command {
         Some(about) => cmd.about(about).long_about(None::<&str>),
         None => cmd,
     };
+    if cmd.has_subcommands() {
+        if let Some(name) = placeholder_fr(cmd.get_subcommand_value_name().unwrap_or("COMMAND")) {
+            cmd = cmd.subcommand_value_name(name);
+        }
+    }
     let template = template(&cmd);
     cmd = cmd.help_template(template).mut_args(|a| arg_fr(a, path, long));
     cmd.mut_subcommands(|sub| {
@@ -505,7 +546,7 @@ fn help_command(bin: &str) -> Command {
             Arg::new("subcommand")
                 .action(clap::ArgAction::Append)
                 .num_args(..)
-                .value_name("COMMAND")
+                .value_name(placeholder_fr("COMMAND").unwrap_or("COMMAND"))
                 .help(HELP_COMMANDS),
         );
     let template = template(&cmd);
@@ -522,6 +563,13 @@ fn arg_fr(arg: Arg, path: &str, long: bool) -> Arg {
             _ => arg.help(VERSION),
         };
     }
+    let names: Option<Vec<&'static str>> = arg
+        .get_value_names()
+        .map(|names| names.iter().filter_map(|n| placeholder_fr(n)).collect());
+    let arg = match names {
+        Some(names) if Some(names.len()) == arg.get_value_names().map(<[_]>::len) => arg.value_names(names),
+        _ => arg,
+    };
     let id = arg.get_id().as_str().to_owned();
     let table = arg_path(path, &arg);
     let help = match text(table, Key::Arg(&id)) {
@@ -619,7 +667,7 @@ mod tests {
 
     use clap::CommandFactory as _;
 
-    use super::{Key, TEXTS, arg_path, is_clap_flag};
+    use super::{Key, PLACEHOLDERS, TEXTS, arg_path, is_clap_flag};
 
     /// Every (path, key) the English command needs a French text for: each command's about, each
     /// argument's help, each possible value's help (clap's own `-h`, `-V` and `help` excepted).
@@ -664,6 +712,34 @@ mod tests {
         );
         let stale: Vec<_> = table.difference(&needed).collect();
         assert!(stale.is_empty(), "French help for nothing the command has: {stale:#?}");
+    }
+
+    #[test]
+    fn every_placeholder_has_its_french_word_and_no_word_is_stale() {
+        let mut cmd = super::super::Cli::command();
+        cmd.build();
+        let mut needed = BTreeSet::from(["COMMAND".to_owned()]);
+        let mut walk = vec![cmd];
+        while let Some(cmd) = walk.pop() {
+            for arg in cmd.get_arguments().filter(|a| a.get_action().takes_values()) {
+                needed.extend(
+                    arg.get_value_names()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(ToString::to_string),
+                );
+            }
+            walk.extend(cmd.get_subcommands().filter(|s| s.get_name() != "help").cloned());
+        }
+        let table: BTreeSet<String> = PLACEHOLDERS.iter().map(|(en, _)| (*en).to_owned()).collect();
+        assert_eq!(table.len(), PLACEHOLDERS.len(), "a placeholder is there twice");
+        let missing: Vec<_> = needed.difference(&table).collect();
+        assert!(
+            missing.is_empty(),
+            "no French placeholder (add it to help_fr::PLACEHOLDERS): {missing:?}"
+        );
+        let stale: Vec<_> = table.difference(&needed).collect();
+        assert!(stale.is_empty(), "a French placeholder no value has: {stale:?}");
     }
 
     #[test]

@@ -80,6 +80,13 @@ fn french_help_says_everything_in_french_with_the_english_layout() {
                 "Possible values:",
                 "Print help",
                 "Print version",
+                // Placeholders are French too.
+                "<COMMAND>",
+                "<FILE>",
+                "[DIR]",
+                "<BYTES>",
+                "<WHEN>",
+                "LOG_OR_CASE",
             ] {
                 assert!(!french.contains(english_only), "{what}: {english_only:?} in\n{french}");
             }
@@ -99,21 +106,34 @@ fn french_help_says_everything_in_french_with_the_english_layout() {
                     "{what}: {en}\n{french}"
                 );
             }
-            // The argument column: `  -h, --help`, `      --log <LOG>`, `  [DIR]`.
+            // The argument column (`  -h, --help`, `      --log <LOG>`, `  [DIR]`): the same
+            // options in the same order (placeholders are French: `[DOSSIER]`).
             let flags = |t: &str| -> Vec<String> {
                 t.lines()
                     .filter(|l| l.len() - l.trim_start().len() <= 6)
                     .map(str::trim_start)
                     .filter(|l| l.starts_with(['-', '<', '[']))
-                    .map(|l| l.split("  ").next().unwrap_or(l).to_owned())
+                    .map(|l| {
+                        let column = l.split("  ").next().unwrap_or(l);
+                        let names: Vec<&str> = column.split_whitespace().filter(|w| w.starts_with('-')).collect();
+                        if names.is_empty() {
+                            "(argument)".to_owned()
+                        } else {
+                            names.join(" ")
+                        }
+                    })
                     .collect()
             };
             assert_eq!(flags(&english), flags(&french), "{what}");
-            assert_eq!(
-                english.lines().count(),
-                french.lines().count(),
-                "{what}:\n{english}\n{french}"
-            );
+            // `--help` lays each argument out on its own lines: line for line the English one. (`-h`
+            // may not: clap moves the help under the arguments when their column is wider.)
+            if !args.contains(&"-h") {
+                assert_eq!(
+                    english.lines().count(),
+                    french.lines().count(),
+                    "{what}:\n{english}\n{french}"
+                );
+            }
         }
     }
 }
@@ -170,7 +190,7 @@ fn french_help_still_reads_the_command_line_as_before() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("infobackup: erreur : il manque la commande"), "{err}");
-    assert!(err.contains("\nUsage : infobackup [OPTIONS] <COMMAND>\n"), "{err}");
+    assert!(err.contains("\nUsage : infobackup [OPTIONS] <COMMANDE>\n"), "{err}");
     // A bad value: clap's possible values, said in French.
     let out = infobackup().args(["check", "--via", "pigeon"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
