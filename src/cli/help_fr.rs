@@ -519,10 +519,10 @@ fn translate(cmd: Command, path: &str, bin: &str) -> Command {
         Some(about) => cmd.about(about).long_about(None::<&str>),
         None => cmd,
     };
-    if cmd.has_subcommands() {
-        if let Some(name) = placeholder_fr(cmd.get_subcommand_value_name().unwrap_or("COMMAND")) {
-            cmd = cmd.subcommand_value_name(name);
-        }
+    if cmd.has_subcommands()
+        && let Some(name) = placeholder_fr(cmd.get_subcommand_value_name().unwrap_or("COMMAND"))
+    {
+        cmd = cmd.subcommand_value_name(name);
     }
     let template = template(&cmd);
     cmd = cmd.help_template(template).mut_args(|a| arg_fr(a, path, long));
