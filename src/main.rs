@@ -6,11 +6,9 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 fn main() -> ExitCode {
     cli::reset_sigpipe();
-    let args = match cli::Cli::try_parse() {
+    let args = match cli::parse_args() {
         Ok(args) => args,
         Err(err) => return cli::usage_error(&err),
     };

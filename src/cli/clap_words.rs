@@ -45,7 +45,11 @@ pub fn clap_fr(err: &clap::Error) -> String {
         K::ValueValidation => {
             let why = err
                 .source()
-                .map(|s| worded(s, Lang::Fr).unwrap_or_else(|| range_fr(&s.to_string())))
+                .map(|s| {
+                    worded(s, Lang::Fr)
+                        .or_else(|| s.downcast_ref::<std::num::ParseIntError>().map(int_fr))
+                        .unwrap_or_else(|| range_fr(&s.to_string()))
+                })
                 .unwrap_or_default();
             format!("valeur invalide « {value} » pour {arg} : {why}")
         }
@@ -75,4 +79,16 @@ fn range_fr(text: &str) -> String {
         Some((v, (lo, hi))) => format!("{v} n'est pas entre {lo} et {hi}"),
         None => text.to_owned(),
     }
+}
+
+/// Why a number was refused (Rust's words are English): not digits, empty, or too large.
+fn int_fr(err: &std::num::ParseIntError) -> String {
+    use std::num::IntErrorKind as K;
+    match err.kind() {
+        K::Empty => "la valeur est vide",
+        K::PosOverflow => "le nombre est trop grand",
+        K::NegOverflow => "le nombre est trop petit",
+        _ => "ce n'est pas un nombre entier positif",
+    }
+    .to_owned()
 }

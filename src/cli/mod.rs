@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::builder::TypedValueParser as _;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use infobackup::Lang;
 use infobackup::via::ViaKind;
 
@@ -13,6 +13,7 @@ mod check;
 mod clap_words;
 mod conformance;
 mod diagnose;
+mod help_fr;
 mod parse;
 mod record;
 mod scenario;
@@ -82,6 +83,23 @@ enum Command {
     /// Read a scenario template (Info backup.json) or code block: triggers, chain, syntax,
     /// minimum size, and which published revision it is.
     Scenario(scenario::Args),
+}
+
+/// Reads the command line: with the English command as the derive builds it, or, in a French run
+/// (`--lang fr`, or the locale's), with its French counterpart ([`help_fr`]) so `--help` is French
+/// too. Mistakes are clap's errors either way, for [`usage_error`].
+pub fn parse_args() -> Result<Cli, clap::Error> {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut cmd = Cli::command();
+    if lang_of_argv(argv.iter().skip(1).cloned()) == Lang::Fr {
+        let bin = argv
+            .first()
+            .and_then(|a| std::path::Path::new(a).file_name())
+            .and_then(|n| n.to_str());
+        cmd = help_fr::french(cmd, bin);
+    }
+    let mut matches = cmd.try_get_matches_from_mut(argv)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd))
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -309,7 +327,8 @@ fn usage_text(err: &clap::Error, lang: Lang) -> String {
     let sentence = clap_words::clap_fr(err);
     let usage = text
         .lines()
-        .find_map(|l| l.strip_prefix("Usage: "))
+        // clap's usage line; the French help's, when clap shows the help for a bare `infobackup`.
+        .find_map(|l| l.strip_prefix("Usage: ").or_else(|| l.strip_prefix("Usage : ")))
         .map(|u| format!("\nUsage : {u}\n"))
         .unwrap_or_default();
     format!("infobackup: erreur : {sentence}\n{usage}\nPour en savoir plus, essayez « --help ».\n")

@@ -145,6 +145,16 @@ fn every_exit_2_error_is_french_under_a_french_locale() {
             "9 n'est pas entre 7 et 8",
         ),
         (
+            "not a number",
+            vec!["serve", "x", "--port", "x"],
+            "--port <PORT> : ce n'est pas un nombre entier positif",
+        ),
+        (
+            "too large a number",
+            vec!["diagnose", "x", "--archive-size", "99999999999999999999999"],
+            "--archive-size <OCTETS> : le nombre est trop grand",
+        ),
+        (
             "serve a log",
             vec!["serve", "Cargo.toml"],
             "Cargo.toml n'est pas un cas",

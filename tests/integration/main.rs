@@ -13,6 +13,7 @@ mod differential;
 mod docs;
 mod engine;
 mod hardening;
+mod help;
 mod jeeapi;
 mod lang;
 mod log_model;
