@@ -140,6 +140,16 @@ pub struct Parser {
     b: Builder,
 }
 
+/// Where a trailing HTML line break (`<br>`, `<br/>`, `<br />`, any case) starts, if the line
+/// ends with one.
+fn html_line_break(raw: &[u8]) -> Option<usize> {
+    let end = raw.trim_ascii_end();
+    let tag = end.strip_suffix(b">")?;
+    let tag = tag.strip_suffix(b"/").map_or(tag, <[u8]>::trim_ascii_end);
+    let start = tag.len().checked_sub(3)?;
+    tag.get(start..)?.eq_ignore_ascii_case(b"<br").then_some(start)
+}
+
 /// Length of a forum quote prefix at the start of a line: one or more `>`, each followed by an
 /// optional space (`> `, `>`, `> > `, `>> `).
 fn quote_prefix(raw: &[u8]) -> usize {
@@ -324,6 +334,12 @@ impl Parser {
                 }
                 (raw, text, base) = (rest, rest_text, base + k as u64);
             }
+        }
+        // A paste copied from a page's source ends its lines with an HTML line break: markup,
+        // not the log's text (an archive name would carry it). Cut at the end, so every offset
+        // before it stays.
+        if let Some(k) = html_line_break(raw) {
+            (raw, text) = (raw.get(..k).unwrap_or_default(), text.and_then(|t| t.get(..k)));
         }
         let d = match text {
             Some(t) => Decoded::borrowed(t, base),

@@ -564,3 +564,29 @@ fn a_run_pasted_twice_is_held_once() {
     let (once, _) = without_repeated_runs(format!("{a}{logger}{a}").as_bytes()).unwrap();
     assert_eq!(String::from_utf8(once).unwrap(), format!("{a}{logger}"));
 }
+
+#[test]
+fn html_line_breaks_of_a_copied_page_source_are_not_text() {
+    let plain = parse(SPEC_44.as_bytes());
+    for br in ["<br>", "<br/>", "<BR />", "<br>  "] {
+        let marked: String = SPEC_44.lines().map(|l| format!("{l}{br}\n")).collect();
+        let m = parse(marked.as_bytes());
+        assert_eq!(m.runs.len(), 1, "{br:?}");
+        let (r, p) = (&m.runs[0], &plain.runs[0]);
+        assert_eq!(
+            r.archive.as_ref().map(|a| &a.file_name),
+            p.archive.as_ref().map(|a| &a.file_name),
+            "{br:?}"
+        );
+        assert!(r.succeeded(), "{br:?}");
+        assert_eq!(
+            (r.steps.len(), r.uploads.len()),
+            (p.steps.len(), p.uploads.len()),
+            "{br:?}"
+        );
+        assert!(m.unknown.is_empty(), "{br:?}: {:?}", m.unknown);
+    }
+    // Inside a line, or not a line break: text as it is.
+    let m = parse(b"[START BACKUP]\nBackup name: /b/backup-x-4.4.20-2025-06-02-02h45.tar.gz<b>\n");
+    assert!(m.runs[0].archive.as_ref().is_some_and(|a| a.file_name.ends_with("<b>")));
+}
