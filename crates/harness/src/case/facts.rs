@@ -226,8 +226,8 @@ impl Subject {
         })
     }
 
-    /// The option of `diagnose` that changes this fact, as its help shows it.
-    pub fn option(&self) -> Option<&'static str> {
+    /// The option of `diagnose` that changes this fact, as its help shows it in `lang`.
+    pub fn option(&self, lang: Lang) -> Option<&'static str> {
         Some(match self {
             Subject::TimeZone => "--tz",
             Subject::MinSize => "--min-size",
@@ -235,7 +235,7 @@ impl Subject {
             Subject::Config(ConfigKey::SambaEnable | ConfigKey::SambaCloudUpload) => "--samba on|off",
             Subject::ArchiveSize { .. } => "--archive-size",
             Subject::Php => "--php 7|8",
-            Subject::VirtualBefore => "--previous success|empty|VALUE",
+            Subject::VirtualBefore => lang.pick("--previous success|empty|VALEUR", "--previous success|empty|VALUE"),
             _ => return None,
         })
     }

@@ -180,7 +180,7 @@ fn assumed_line(d: &Diagnosis, lang: Lang) -> String {
             continue;
         }
         let mut p = format!("{} = {}", f.subject.text(lang), f.value.text(lang));
-        if let Some(o) = f.subject.option() {
+        if let Some(o) = f.subject.option(lang) {
             let _ = write!(p, " (`{o}`)");
         }
         if !parts.contains(&p) {

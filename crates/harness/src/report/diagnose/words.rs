@@ -111,7 +111,7 @@ pub fn flag_defaults_text(d: &Diagnosis, r: &RunReport, kind: FlagKind, lang: La
         .iter()
         .map(|f| {
             let mut p = format!("{} = {}", f.subject.text(lang), f.value.text(lang));
-            if let Some(o) = f.subject.option() {
+            if let Some(o) = f.subject.option(lang) {
                 p.push_str(&match lang {
                     Lang::Fr => format!(" ({o} pour changer)"),
                     Lang::En => format!(" ({o} to change it)"),
@@ -759,7 +759,7 @@ pub fn fact_text(f: &Fact, case_folder: bool, lang: Lang) -> String {
             let how = if case_folder {
                 f.hint().map(str::to_owned)
             } else {
-                f.subject.option().map(|o| {
+                f.subject.option(lang).map(|o| {
                     if fr {
                         format!("{o} pour changer")
                     } else {
