@@ -28,6 +28,15 @@ pub enum Key<'a> {
 
 use Key::{About, Arg as A, Value as V};
 
+// The values of diagnose's `--log` and record's `--log-kind`: one type, one wording.
+const LOG_AUTO: &str = "`update` si le texte porte la bannière d'une mise à jour du core (`[START UPDATE]`, \
+    `Update jeedom from …`), sinon `backup`";
+const LOG_BACKUP: &str =
+    "`log/backup` : une sauvegarde lancée depuis l'interface ou l'API (ce que lit le scénario publié)";
+const LOG_UPDATE: &str = "`log/update` : la sauvegarde faite avant une mise à jour du core";
+const LOG_CRON: &str = "`log/cron_execution` : le texte renvoyé par la sauvegarde planifiée de chaque jour (jamais \
+    détecté seul : son texte est celui d'une sauvegarde)";
+
 /// Every French text: (subcommand path, what it says, the French). The path is `""` for
 /// `infobackup` itself (and for the global options, whichever subcommand shows them), else the
 /// subcommand's name.
@@ -230,28 +239,10 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
         "Quel log de Jeedom est le texte : backup, update, cron_execution, ou auto (update si le texte \
          porte la bannière d'une mise à jour du core, sinon backup). Un dossier de cas nomme ses propres logs",
     ),
-    (
-        "diagnose",
-        V("log", "auto"),
-        "`update` si le texte porte la bannière d'une mise à jour du core (`[START UPDATE]`, \
-         `Update jeedom from …`), sinon `backup`",
-    ),
-    (
-        "diagnose",
-        V("log", "backup"),
-        "`log/backup` : une sauvegarde lancée depuis l'interface ou l'API (ce que lit le scénario publié)",
-    ),
-    (
-        "diagnose",
-        V("log", "update"),
-        "`log/update` : la sauvegarde faite avant une mise à jour du core",
-    ),
-    (
-        "diagnose",
-        V("log", "cron_execution"),
-        "`log/cron_execution` : le texte renvoyé par la sauvegarde planifiée de chaque jour (jamais \
-         détecté seul : son texte est celui d'une sauvegarde)",
-    ),
+    ("diagnose", V("log", "auto"), LOG_AUTO),
+    ("diagnose", V("log", "backup"), LOG_BACKUP),
+    ("diagnose", V("log", "update"), LOG_UPDATE),
+    ("diagnose", V("log", "cron_execution"), LOG_CRON),
     (
         "diagnose",
         A("archive_size"),
@@ -392,28 +383,10 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
          porte la bannière d'une mise à jour du core, sinon backup). Le cas le range sous `<log>.log` et \
          son manifeste le nomme",
     ),
-    (
-        "record",
-        V("log_kind", "auto"),
-        "`update` si le texte porte la bannière d'une mise à jour du core (`[START UPDATE]`, \
-         `Update jeedom from …`), sinon `backup`",
-    ),
-    (
-        "record",
-        V("log_kind", "backup"),
-        "`log/backup` : une sauvegarde lancée depuis l'interface ou l'API (ce que lit le scénario publié)",
-    ),
-    (
-        "record",
-        V("log_kind", "update"),
-        "`log/update` : la sauvegarde faite avant une mise à jour du core",
-    ),
-    (
-        "record",
-        V("log_kind", "cron_execution"),
-        "`log/cron_execution` : le texte renvoyé par la sauvegarde planifiée de chaque jour (jamais \
-         détecté seul : son texte est celui d'une sauvegarde)",
-    ),
+    ("record", V("log_kind", "auto"), LOG_AUTO),
+    ("record", V("log_kind", "backup"), LOG_BACKUP),
+    ("record", V("log_kind", "update"), LOG_UPDATE),
+    ("record", V("log_kind", "cron_execution"), LOG_CRON),
     // scenario
     (
         "scenario",
