@@ -27,6 +27,7 @@ pub struct Args {
     /// Vector files, or folders to search recursively for `*.json`.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Replay in process, or through the JSON-RPC client against one mock Jeedom (each vector

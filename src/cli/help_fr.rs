@@ -97,6 +97,7 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
         A("paths"),
         "Des fichiers de vecteurs, ou des dossiers où chercher les `*.json` (sous-dossiers compris)",
     ),
+    ("conformance", A("format"), "Format de sortie"),
     (
         "conformance",
         V("format", "text"),
@@ -395,6 +396,7 @@ pub static TEXTS: &[(&str, Key<'static>, &str)] = &[
          syntaxe, taille minimale, et de quelle révision publiée il s'agit",
     ),
     ("scenario", A("file"), "Le modèle (JSON) ou le bloc code (`.php`)"),
+    ("scenario", A("format"), "Format de sortie"),
     ("scenario", V("format", "text"), "Un rapport pour les personnes"),
     ("scenario", V("format", "json"), "Un objet JSON"),
     (

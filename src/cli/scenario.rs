@@ -24,6 +24,7 @@ pub struct Args {
     /// The template (JSON) or the code block (`.php`).
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Folder of the author's published templates (`info-backup-v2024-08.json` …), for the text
