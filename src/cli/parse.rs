@@ -311,65 +311,43 @@ impl Counts {
                 lang.pick("non", "no")
             }
         };
-        if lang == Lang::Fr {
-            return format!(
-                "sauvegardes : {} (réussies {}, échouées {}, inachevées {}, coupées au début {})\n\
-                 étapes : {}, envois : {} (échoués {})\n\
-                 lignes du journal : {} dans les sauvegardes, {} hors des sauvegardes, {} au niveau ERROR ou plus\n\
-                 morceaux inconnus : {}\n\
-                 texte : {}, {}, encodage {}, remis en forme : {}, cité : {}, octets NUL : {}\n",
-                self.runs,
-                self.success,
-                self.failed,
-                self.unterminated,
-                self.cut_at_start,
-                self.steps,
-                self.uploads,
-                self.upload_failures,
-                self.logger_lines,
-                self.loose_logger_lines,
-                self.logger_errors,
-                self.unknown,
-                lang.count(info.line_count as usize, ["ligne", "lignes"], ["", ""]),
-                lang.count(info.byte_count as usize, ["octet", "octets"], ["", ""]),
-                match info.encoding {
-                    Encoding::Utf8 => "UTF-8",
-                    Encoding::Utf8Bom => "UTF-8 avec BOM",
-                    Encoding::Windows1252 => "Latin-1/Windows-1252",
-                },
-                yes_no(info.reflowed),
-                yes_no(info.quoted),
-                info.nul_bytes,
-            );
+        let Counts {
+            runs,
+            success,
+            failed,
+            unterminated,
+            cut_at_start,
+            steps,
+            uploads,
+            upload_failures,
+            logger_lines,
+            loose_logger_lines,
+            logger_errors,
+            unknown,
+        } = self;
+        let lines = lang.count(info.line_count as usize, ["ligne", "lignes"], ["line", "lines"]);
+        let bytes = lang.count(info.byte_count as usize, ["octet", "octets"], ["byte", "bytes"]);
+        let encoding = match info.encoding {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => lang.pick("UTF-8 avec BOM", "UTF-8 with BOM"),
+            Encoding::Windows1252 => "Latin-1/Windows-1252",
+        };
+        let (reflowed, quoted, nul) = (yes_no(info.reflowed), yes_no(info.quoted), info.nul_bytes);
+        match lang {
+            Lang::Fr => format!(
+                "sauvegardes : {runs} (réussies {success}, échouées {failed}, inachevées {unterminated}, coupées au début {cut_at_start})\n\
+                 étapes : {steps}, envois : {uploads} (échoués {upload_failures})\n\
+                 lignes du journal : {logger_lines} dans les sauvegardes, {loose_logger_lines} hors des sauvegardes, {logger_errors} au niveau ERROR ou plus\n\
+                 morceaux inconnus : {unknown}\n\
+                 texte : {lines}, {bytes}, encodage {encoding}, remis en forme : {reflowed}, cité : {quoted}, octets NUL : {nul}\n"
+            ),
+            Lang::En => format!(
+                "runs: {runs} (success {success}, failed {failed}, unterminated {unterminated}, cut at start {cut_at_start})\n\
+                 steps: {steps}, uploads: {uploads} (failed {upload_failures})\n\
+                 logger lines: {logger_lines} in runs, {loose_logger_lines} outside, {logger_errors} at ERROR or above\n\
+                 unknown pieces: {unknown}\n\
+                 text: {lines}, {bytes}, encoding {encoding}, reflowed {reflowed}, quoted {quoted}, NUL bytes {nul}\n"
+            ),
         }
-        format!(
-            "runs: {} (success {}, failed {}, unterminated {}, cut at start {})\n\
-             steps: {}, uploads: {} (failed {})\n\
-             logger lines: {} in runs, {} outside, {} at ERROR or above\n\
-             unknown pieces: {}\n\
-             text: {} lines, {} bytes, encoding {}, reflowed {}, quoted {}, NUL bytes {}\n",
-            self.runs,
-            self.success,
-            self.failed,
-            self.unterminated,
-            self.cut_at_start,
-            self.steps,
-            self.uploads,
-            self.upload_failures,
-            self.logger_lines,
-            self.loose_logger_lines,
-            self.logger_errors,
-            self.unknown,
-            info.line_count,
-            info.byte_count,
-            match info.encoding {
-                Encoding::Utf8 => "UTF-8",
-                Encoding::Utf8Bom => "UTF-8 with BOM",
-                Encoding::Windows1252 => "Latin-1/Windows-1252",
-            },
-            yes_no(info.reflowed),
-            yes_no(info.quoted),
-            info.nul_bytes,
-        )
     }
 }

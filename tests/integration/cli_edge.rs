@@ -307,6 +307,13 @@ fn english_counts_agree_with_their_noun() {
         "{text}"
     );
     assert!(!text.contains("(s)"), "{text}");
+    let summary = infobackup_en()
+        .args(["parse", "-", "--format", "summary"])
+        .write_stdin("[START BACKUP]\n")
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&summary.stdout);
+    assert!(summary.contains("\ntext: 1 line, 15 bytes, "), "{summary}");
 }
 
 /// An empty input (a file saved before pasting, `diagnose - < /dev/null`) is said to be empty,
