@@ -191,16 +191,7 @@ fn new_case_folder(args: &Args) -> anyhow::Result<PathBuf> {
     }
     let target = scenarios.join(&args.name);
     if target.exists() {
-        match args.lang {
-            Lang::Fr => bail!(
-                "{} existe déjà : un cas enregistré n'est jamais écrasé ; choisissez un autre --name",
-                target.display()
-            ),
-            Lang::En => bail!(
-                "{} already exists: a recorded case is never overwritten; choose another --name",
-                target.display()
-            ),
-        }
+        return Err(case_exists(&target, args.lang));
     }
     Ok(target)
 }
@@ -242,6 +233,20 @@ fn infer(case: &Case, source_name: &str, lang: Lang) -> anyhow::Result<case::Res
     })
 }
 
+/// The refusal to record over an existing case.
+fn case_exists(target: &Path, lang: Lang) -> anyhow::Error {
+    match lang {
+        Lang::Fr => anyhow::anyhow!(
+            "{} existe déjà : un cas enregistré n'est jamais écrasé ; choisissez un autre --name",
+            target.display()
+        ),
+        Lang::En => anyhow::anyhow!(
+            "{} already exists: a recorded case is never overwritten; choose another --name",
+            target.display()
+        ),
+    }
+}
+
 /// Writes the case's `files` into a folder built next to `target`, checks it loads, then moves
 /// it into place (never over an existing folder); on any failure nothing is left behind.
 fn write_case(target: &Path, files: &[(&str, &[u8])]) -> anyhow::Result<()> {
@@ -267,16 +272,8 @@ fn write_case(target: &Path, files: &[(&str, &[u8])]) -> anyhow::Result<()> {
             )
         })? {
             Moved::Done => Ok(()),
-            Moved::Exists => match super::lang() {
-                Lang::Fr => bail!(
-                    "{} existe déjà : un cas enregistré n'est jamais écrasé",
-                    target.display()
-                ),
-                Lang::En => bail!(
-                    "{} already exists: a recorded case is never overwritten",
-                    target.display()
-                ),
-            },
+            // Made by someone else since the check above.
+            Moved::Exists => Err(case_exists(target, super::lang())),
         }
     })();
     if let Err(e) = built {
