@@ -82,44 +82,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let key = session.key().expose().to_owned();
     let mut out = std::io::stdout().lock();
     let n = args.step;
-    match lang {
-        Lang::Fr => {
-            writeln!(
-                out,
-                "Jeedom {dialect} simulé pour {} ({}) sur {uri}",
-                args.case.display(),
-                lang.count(steps, ["étape", "étapes"], ["", ""])
-            )?;
-            writeln!(out, "  jeeApi :  {uri}{JEEAPI_PATH}")?;
-            if !args.live {
-                writeln!(
-                    out,
-                    "  API pro : {uri}{PROAPI_PATH}  (backup::list, backup::listMarket, backup::listSamba ; clé dans \
-                     params.proapi)"
-                )?;
-            }
-            writeln!(out, "  clé API : {key}")?;
-            writeln!(out, "Essayez :")?;
-        }
-        Lang::En => {
-            writeln!(
-                out,
-                "Mock Jeedom {dialect} serving {} ({}) on {uri}",
-                args.case.display(),
-                lang.count(steps, ["", ""], ["step", "steps"])
-            )?;
-            writeln!(out, "  jeeApi:  {uri}{JEEAPI_PATH}")?;
-            if !args.live {
-                writeln!(
-                    out,
-                    "  pro API: {uri}{PROAPI_PATH}  (backup::list, backup::listMarket, backup::listSamba; key in \
-                     params.proapi)"
-                )?;
-            }
-            writeln!(out, "  API key: {key}")?;
-            writeln!(out, "Try:")?;
-        }
+    let case = args.case.display();
+    let steps = lang.count(steps, ["étape", "étapes"], ["step", "steps"]);
+    let head = match lang {
+        Lang::Fr => format!("Jeedom {dialect} simulé pour {case} ({steps}) sur {uri}"),
+        Lang::En => format!("Mock Jeedom {dialect} serving {case} ({steps}) on {uri}"),
+    };
+    writeln!(out, "{head}")?;
+    writeln!(out, "  {} {uri}{JEEAPI_PATH}", lang.pick("jeeApi : ", "jeeApi: "))?;
+    if !args.live {
+        writeln!(
+            out,
+            "  {} {uri}{PROAPI_PATH}  (backup::list, backup::listMarket, backup::listSamba{})",
+            lang.pick("API pro :", "pro API:"),
+            lang.pick(" ; clé dans params.proapi", "; key in params.proapi")
+        )?;
     }
+    writeln!(out, "  {} {key}", lang.pick("clé API :", "API key:"))?;
+    writeln!(out, "{}", lang.pick("Essayez :", "Try:"))?;
     writeln!(
         out,
         "  curl -s {uri}{JEEAPI_PATH} -H 'Content-Type: application/json' \\\n    -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"version\",\"params\":{{\"apikey\":\"{key}\"}}}}'"
