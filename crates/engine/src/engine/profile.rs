@@ -292,8 +292,8 @@ impl Ctx<'_> {
                 v.span(),
                 key,
                 crate::Text::new(
-                    format!("nombre entier attendu, trouvé {}", kind_fr(other)),
-                    format!("expected a whole number, found {}", kind(other)),
+                    format!("nombre entier attendu, trouvé {}", kind(other, crate::Lang::Fr)),
+                    format!("expected a whole number, found {}", kind(other, crate::Lang::En)),
                 ),
             )),
         }
@@ -306,8 +306,8 @@ impl Ctx<'_> {
                 v.span(),
                 key,
                 crate::Text::new(
-                    format!("chaîne attendue, trouvé {}", kind_fr(other)),
-                    format!("expected a string, found {}", kind(other)),
+                    format!("chaîne attendue, trouvé {}", kind(other, crate::Lang::Fr)),
+                    format!("expected a string, found {}", kind(other, crate::Lang::En)),
                 ),
             )),
         }
@@ -320,36 +320,25 @@ impl Ctx<'_> {
                 v.span(),
                 key,
                 crate::Text::new(
-                    format!("true ou false attendu, trouvé {}", kind_fr(other)),
-                    format!("expected true or false, found {}", kind(other)),
+                    format!("true ou false attendu, trouvé {}", kind(other, crate::Lang::Fr)),
+                    format!("expected true or false, found {}", kind(other, crate::Lang::En)),
                 ),
             )),
         }
     }
 }
 
-fn kind(v: &DeValue<'_>) -> String {
-    match v {
-        DeValue::String(s) => format!("the string {s:?}"),
-        DeValue::Integer(i) => format!("the number {i}"),
-        DeValue::Float(f) => format!("the number {f}"),
-        DeValue::Boolean(b) => format!("{b}"),
-        DeValue::Datetime(d) => format!("the date {d}"),
-        DeValue::Array(_) => "an array".into(),
-        DeValue::Table(_) => "a table".into(),
-    }
-}
-
-/// [`kind`] in French.
-fn kind_fr(v: &DeValue<'_>) -> String {
-    match v {
-        DeValue::String(s) => format!("la chaîne « {s} »"),
-        DeValue::Integer(i) => format!("le nombre {i}"),
-        DeValue::Float(f) => format!("le nombre {f}"),
-        DeValue::Boolean(b) => format!("{b}"),
-        DeValue::Datetime(d) => format!("la date {d}"),
-        DeValue::Array(_) => "un tableau".into(),
-        DeValue::Table(_) => "une table".into(),
+/// What a TOML value is, for an error that says what was found instead, in `lang`.
+fn kind(v: &DeValue<'_>, lang: crate::Lang) -> String {
+    match (v, lang) {
+        (DeValue::String(s), crate::Lang::Fr) => format!("la chaîne « {s} »"),
+        (DeValue::String(s), crate::Lang::En) => format!("the string {s:?}"),
+        (DeValue::Integer(i), _) => format!("{} {i}", lang.pick("le nombre", "the number")),
+        (DeValue::Float(f), _) => format!("{} {f}", lang.pick("le nombre", "the number")),
+        (DeValue::Boolean(b), _) => format!("{b}"),
+        (DeValue::Datetime(d), _) => format!("{} {d}", lang.pick("la date", "the date")),
+        (DeValue::Array(_), _) => lang.pick("un tableau", "an array").into(),
+        (DeValue::Table(_), _) => lang.pick("une table", "a table").into(),
     }
 }
 
@@ -416,8 +405,8 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                         v.span(),
                         key,
                         crate::Text::new(
-                            format!("7 ou 8 attendu, trouvé {}", kind_fr(v.get_ref())),
-                            format!("expected 7 or 8, found {}", kind(v.get_ref())),
+                            format!("7 ou 8 attendu, trouvé {}", kind(v.get_ref(), crate::Lang::Fr)),
+                            format!("expected 7 or 8, found {}", kind(v.get_ref(), crate::Lang::En)),
                         ),
                     )
                 })?;
@@ -465,8 +454,14 @@ fn parse(text: &str, file: &Path, stem: Option<String>) -> Result<ProfileConfig,
                         v.span(),
                         key,
                         crate::Text::new(
-                            format!("table attendue ([checks]), trouvé {}", kind_fr(v.get_ref())),
-                            format!("expected a table ([checks]), found {}", kind(v.get_ref())),
+                            format!(
+                                "table attendue ([checks]), trouvé {}",
+                                kind(v.get_ref(), crate::Lang::Fr)
+                            ),
+                            format!(
+                                "expected a table ([checks]), found {}",
+                                kind(v.get_ref(), crate::Lang::En)
+                            ),
                         ),
                     ));
                 };
