@@ -136,10 +136,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Text => {
             let Held {
                 bytes,
+                model,
                 reversed,
                 repeats,
-            } = in_line_order(read_text(&args)?);
-            let model = log::parse(&bytes);
+            } = held(read_text(&args)?);
             refuse_non_log_model(&args, &model)?;
             let mut text = String::new();
             if repeats > 0 {
@@ -170,11 +170,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Format::Json => {
             let Held {
-                bytes,
+                model,
                 reversed,
                 repeats,
-            } = in_line_order(read_text(&args)?);
-            let model = log::parse(&bytes);
+                ..
+            } = held(read_text(&args)?);
             refuse_non_log_model(&args, &model)?;
             let mut json = serde_json::to_string_pretty(&model).context(args.lang.pick(
                 "impossible d'encoder le modèle en JSON",
@@ -203,28 +203,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The text as `diagnose` reads it: a paste whose lines are in reverse order put back in order
-/// (`reversed`, see [`log::lines_in_order`]), runs pasted twice held once (`repeats` left out,
-/// see [`log::without_repeated_runs`]). Line numbers are those of the text so held.
+/// The text as `diagnose` reads it, and its model: a paste whose lines are in reverse order put
+/// back in order (`reversed`, see [`log::lines_in_order`]), runs pasted twice held once
+/// (`repeats` left out, see [`log::without_repeated_runs`]). Line numbers are those of the text
+/// so held. Parsed once unless a run repeats.
 struct Held {
     bytes: Vec<u8>,
+    model: log::LogModel,
     reversed: bool,
     repeats: usize,
 }
 
-fn in_line_order(bytes: Vec<u8>) -> Held {
+fn held(bytes: Vec<u8>) -> Held {
     let (bytes, reversed) = match log::lines_in_order(&bytes) {
         Some(ordered) => (ordered, true),
         None => (bytes, false),
     };
-    match log::without_repeated_runs(&bytes) {
+    let model = log::parse(&bytes);
+    match log::without_repeated_runs_of(&bytes, &model) {
         Some((once, repeats)) => Held {
+            model: log::parse(&once),
             bytes: once,
             reversed,
             repeats,
         },
         None => Held {
             bytes,
+            model,
             reversed,
             repeats: 0,
         },

@@ -78,14 +78,23 @@ impl Case {
             let Some(b) = self.files.get_mut(file) else {
                 continue;
             };
+            // One parse serves both the run order and the repeats, unless the text changes.
+            let mut model = None;
             if let Some(ordered) = crate::log::lines_in_order(b) {
                 *b = LogBytes::from(ordered);
                 self.reordered.push((file.clone(), PasteOrder::LinesReversed));
-            } else if let Some(ordered) = crate::log::in_time_order(b) {
-                *b = LogBytes::from(ordered);
-                self.reordered.push((file.clone(), PasteOrder::RunsNewestFirst));
+            } else {
+                let m = crate::log::parse(b);
+                match crate::log::in_time_order_of(b, &m) {
+                    Some(ordered) => {
+                        *b = LogBytes::from(ordered);
+                        self.reordered.push((file.clone(), PasteOrder::RunsNewestFirst));
+                    }
+                    None => model = Some(m),
+                }
             }
-            if let Some((once, dropped)) = crate::log::without_repeated_runs(b) {
+            let model = model.unwrap_or_else(|| crate::log::parse(b));
+            if let Some((once, dropped)) = crate::log::without_repeated_runs_of(b, &model) {
                 *b = LogBytes::from(once);
                 self.reordered
                     .push((file.clone(), PasteOrder::RunsRepeated { dropped }));

@@ -174,7 +174,11 @@ pub enum LogError {
 /// follows it up to the next run stays. Two runs of a real log never repeat each other: each
 /// has its own start time and archive name.
 pub fn without_repeated_runs(bytes: &[u8]) -> Option<(Vec<u8>, usize)> {
-    let model = parse(bytes);
+    without_repeated_runs_of(bytes, &parse(bytes))
+}
+
+/// [`without_repeated_runs`] for a caller that already holds the text's `model`.
+pub fn without_repeated_runs_of(bytes: &[u8], model: &LogModel) -> Option<(Vec<u8>, usize)> {
     if model.runs.len() < 2 || model.reflowed {
         return None;
     }
@@ -218,7 +222,11 @@ pub fn without_repeated_runs(bytes: &[u8]) -> Option<(Vec<u8>, usize)> {
 /// the next run (its logger lines after its end marker); the text before the first run stays
 /// first. A run's own lines keep their order.
 pub fn in_time_order(bytes: &[u8]) -> Option<Vec<u8>> {
-    let model = parse(bytes);
+    in_time_order_of(bytes, &parse(bytes))
+}
+
+/// [`in_time_order`] for a caller that already holds the text's `model`.
+pub fn in_time_order_of(bytes: &[u8], model: &LogModel) -> Option<Vec<u8>> {
     if model.run_order != RunOrder::NewestFirst {
         return None;
     }
