@@ -83,6 +83,8 @@ pub fn name_problem(name: &str, lang: Lang) -> Option<&'static str> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Read first: the name's error can then suggest the log's generation.
     let (bytes, source_name) = read_log(&args)?;
+    // Before anything reads it as a log (a program holds the markers as strings).
+    diagnose::refuse_binary(&source_name, &bytes)?;
     let model = log::parse(&bytes);
     check_name(&args, model.runs.iter().rev().find_map(|r| r.generation.latest()))?;
     let target = new_case_folder(&args)?;

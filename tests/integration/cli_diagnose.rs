@@ -489,6 +489,14 @@ fn a_program_holding_backup_markers_is_binary_data_not_backups() {
             .stdout("")
             .stderr(predicate::str::contains("is binary data, not a Jeedom backup log"));
     }
+    let scenarios = tempfile::tempdir().unwrap();
+    infobackup_en()
+        .args(["record", exe, "--name", "4.4-program", "--scenarios"])
+        .arg(scenarios.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is binary data, not a Jeedom backup log"));
+    assert!(!scenarios.path().join("4.4-program").exists());
     infobackup()
         .args(["--lang", "fr", "diagnose", exe])
         .assert()
