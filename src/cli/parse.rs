@@ -98,7 +98,7 @@ fn refuse_non_log(args: &Args, runs: u64, logger_lines: u64, anything_else: bool
     .into())
 }
 
-/// `diagnose`'s rule for binary data, from the streaming parser's counts (`--format summary`).
+/// `diagnose`'s rule for binary data, from the counts of a streamed input (`--format summary`).
 fn refuse_binary(args: &Args, control_bytes: u64, bytes: u64) -> anyhow::Result<()> {
     if !log::looks_binary(control_bytes, bytes) {
         return Ok(());
@@ -236,6 +236,21 @@ fn held(bytes: Vec<u8>) -> Held {
     }
 }
 
+/// A reader that counts the control bytes ([`log::is_control_byte`]) passing through it, for the
+/// binary-data rule of a streamed input.
+struct ControlBytes<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for ControlBytes<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += log::count_control_bytes(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
 /// Streams the input and counts; memory stays constant whatever the size.
 fn summary(args: &Args) -> anyhow::Result<String> {
     let reader: Box<dyn Read> = if is_stdin(args) {
@@ -244,8 +259,12 @@ fn summary(args: &Args) -> anyhow::Result<String> {
         let file = std::fs::File::open(&args.file).map_err(|e| missing_or(e, &args.file))?;
         Box::new(file)
     };
+    let mut input = ControlBytes {
+        inner: reader,
+        count: 0,
+    };
     let mut c = Counts::default();
-    let mut items = log::RunReader::new(reader);
+    let mut items = log::RunReader::new(&mut input);
     items.for_each_ref(|item| c.add(item)).with_context(|| {
         format!(
             "{} {}",
@@ -254,13 +273,20 @@ fn summary(args: &Args) -> anyhow::Result<String> {
             args.file.display()
         )
     })?;
-    let info = items.text_info();
+    let info = items.text_info().cloned();
+    drop(items);
     let logger = c.loose_logger_lines + c.logger_lines;
     if let Some(info) = &info {
-        refuse_binary(args, info.control_bytes, info.byte_count)?;
+        refuse_binary(args, input.count, info.byte_count)?;
     }
-    refuse_non_log(args, c.runs, logger, c.unknown > 0, info.map_or(0, |i| i.line_count))?;
-    Ok(info.map(|info| c.render(info, args.lang)).unwrap_or_default())
+    refuse_non_log(
+        args,
+        c.runs,
+        logger,
+        c.unknown > 0,
+        info.as_ref().map_or(0, |i| i.line_count),
+    )?;
+    Ok(info.map(|info| c.render(&info, args.lang)).unwrap_or_default())
 }
 
 #[derive(Debug, Default)]

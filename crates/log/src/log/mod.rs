@@ -129,8 +129,7 @@
 //!   "quoted": true,                              // only present (and true) for a forum quote
 //!   "encoding": "utf8" | "utf8_bom" | "windows1252", "windows1252_lines": 0,
 //!   "line_endings": {"lf": 22, "crlf": 0, "cr": 0},
-//!   "line_count": 22, "byte_count": 812, "nul_bytes": 0, "overlong_lines": 0,
-//!   "control_bytes": 4                           // only present when not 0: see `looks_binary`
+//!   "line_count": 22, "byte_count": 812, "nul_bytes": 0, "overlong_lines": 0
 //! }
 //! ```
 

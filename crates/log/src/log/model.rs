@@ -311,10 +311,6 @@ pub struct TextInfo {
     /// NUL bytes seen (dropped from the text; a log emptied while a writer still held its
     /// offset starts with thousands of them).
     pub nul_bytes: u64,
-    /// Control bytes no text file holds ([`is_control_byte`]; NUL bytes are `nul_bytes`).
-    /// Serialised only when not 0. Many of them: see [`TextInfo::looks_binary`].
-    #[serde(skip_serializing_if = "is_zero")]
-    pub control_bytes: u64,
     /// Markers were found inside a line where Jeedom always starts a new line: the log was
     /// pasted with its line breaks lost, and the runs were recovered from inside the line.
     pub reflowed: bool,
@@ -327,18 +323,8 @@ pub struct TextInfo {
     pub overlong_lines: u32,
 }
 
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-impl TextInfo {
-    /// Whether the input is binary data rather than text: see [`looks_binary`].
-    pub fn looks_binary(&self) -> bool {
-        looks_binary(self.control_bytes, self.byte_count)
-    }
-}
-
-/// Whether an input of `bytes` bytes, `control_bytes` of them control bytes ([`is_control_byte`]),
+/// Whether an input of `bytes` bytes, `control_bytes` of them control bytes ([`is_control_byte`],
+/// [`count_control_bytes`]),
 /// is binary data (a program, an archive, an image): at least 16 control bytes, and at least one
 /// byte in twenty (programs and compressed data hold 9 to 14 %). A binary file can hold a log's
 /// markers (the infobackup program holds them as strings), so runs found in it are not a log to
@@ -355,8 +341,9 @@ pub fn is_control_byte(b: u8) -> bool {
     (b < 0x20 && !matches!(b, 0 | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)) || b == 0x7f
 }
 
-/// [`TextInfo::control_bytes`] of a whole input, without parsing it: what the parser counts,
-/// for a caller that refuses binary data before reading it as a log.
+/// The control bytes of `bytes` ([`is_control_byte`]): counted on the input, before anything
+/// reads it as a log (the parser does not count them: it would pay for it on every line of
+/// every parse).
 pub fn count_control_bytes(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| is_control_byte(b)).count() as u64
 }
@@ -859,9 +846,6 @@ pub struct LogModel {
     pub line_count: u32,
     pub byte_count: u64,
     pub nul_bytes: u64,
-    /// See [`TextInfo::control_bytes`]; serialised only when not 0.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub control_bytes: u64,
     pub overlong_lines: u32,
 }
 
@@ -875,7 +859,6 @@ impl LogModel {
             line_count: self.line_count,
             byte_count: self.byte_count,
             nul_bytes: self.nul_bytes,
-            control_bytes: self.control_bytes,
             reflowed: self.reflowed,
             quoted: self.quoted,
             overlong_lines: self.overlong_lines,

@@ -315,7 +315,6 @@ impl Parser {
             self.line_no = self.line_no.saturating_add(1);
         }
         let first = self.line_no == 1 && !self.in_long_line;
-        self.count_control_bytes(raw);
         let (mut raw, mut text, mut base) = (raw, text, base);
         if first && let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
             self.bom = true;
@@ -348,11 +347,6 @@ impl Parser {
         // A paste copied from a web page (`&quot;`…) reads as the line it escapes.
         let d = d.unescaped();
         self.decoded(&d, out);
-    }
-
-    /// Counts the control bytes no text holds ([`TextInfo::control_bytes`]).
-    fn count_control_bytes(&mut self, raw: &[u8]) {
-        self.info.control_bytes += raw.iter().filter(|&&b| super::model::is_control_byte(b)).count() as u64;
     }
 
     fn decoded<F: FnMut(Out<'_>)>(&mut self, d: &Decoded<'_>, out: &mut F) {
@@ -1559,7 +1553,6 @@ impl ModelBuilder {
             line_count: info.line_count,
             byte_count: info.byte_count,
             nul_bytes: info.nul_bytes,
-            control_bytes: info.control_bytes,
             overlong_lines: info.overlong_lines,
         }
     }
