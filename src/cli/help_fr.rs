@@ -680,13 +680,21 @@ mod tests {
             .map(|(p, k, _)| ((*p).to_owned(), format!("{k:?}")))
             .collect();
         assert_eq!(table.len(), TEXTS.len(), "an entry of TEXTS is there twice");
-        let missing: Vec<_> = needed.difference(&table).collect();
+        same_keys(&needed, &table, "TEXTS");
+    }
+
+    /// Every key the command needs is in the table (`name`), and the table has no other.
+    fn same_keys<T: Ord + std::fmt::Debug>(needed: &BTreeSet<T>, table: &BTreeSet<T>, name: &str) {
+        let missing: Vec<_> = needed.difference(table).collect();
         assert!(
             missing.is_empty(),
-            "no French help (add it to help_fr::TEXTS): {missing:#?}"
+            "no French text (add it to help_fr::{name}): {missing:#?}"
         );
-        let stale: Vec<_> = table.difference(&needed).collect();
-        assert!(stale.is_empty(), "French help for nothing the command has: {stale:#?}");
+        let stale: Vec<_> = table.difference(needed).collect();
+        assert!(
+            stale.is_empty(),
+            "French text in help_fr::{name} for nothing the command has: {stale:#?}"
+        );
     }
 
     #[test]
@@ -708,13 +716,7 @@ mod tests {
         }
         let table: BTreeSet<String> = PLACEHOLDERS.iter().map(|(en, _)| (*en).to_owned()).collect();
         assert_eq!(table.len(), PLACEHOLDERS.len(), "a placeholder is there twice");
-        let missing: Vec<_> = needed.difference(&table).collect();
-        assert!(
-            missing.is_empty(),
-            "no French placeholder (add it to help_fr::PLACEHOLDERS): {missing:?}"
-        );
-        let stale: Vec<_> = table.difference(&needed).collect();
-        assert!(stale.is_empty(), "a French placeholder no value has: {stale:?}");
+        same_keys(&needed, &table, "PLACEHOLDERS");
     }
 
     #[test]
